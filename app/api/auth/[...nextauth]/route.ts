@@ -1,0 +1,39 @@
+import NextAuth from "next-auth";
+import { NextResponse } from "next/server";
+import { credentialsSchema } from "@/server/auth/credentials";
+import { authOptions } from "@/server/auth/options";
+
+const nextAuth = NextAuth(authOptions);
+type Ctx = { params: Promise<{ nextauth: string[] }> };
+
+export const GET = nextAuth;
+
+/** Credentials sign-in gets its body validated first: a malformed body is a 400 with a message. */
+export async function POST(req: Request, ctx: Ctx) {
+  const { nextauth } = await ctx.params;
+  if (nextauth[0] === "callback" && nextauth[1] === "credentials") {
+    const body = await readBody(req.clone());
+    const parsed = body && credentialsSchema.safeParse(body);
+    if (!parsed || !parsed.success) {
+      const message = parsed ? parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") : "Body must be a form or JSON object with email and password";
+      return NextResponse.json({ error: { code: "invalid_request", message } }, { status: 400 });
+    }
+  }
+  return nextAuth(req, ctx);
+}
+
+async function readBody(req: Request): Promise<Record<string, unknown> | null> {
+  const type = req.headers.get("content-type") ?? "";
+  try {
+    if (type.includes("application/json")) {
+      const value: unknown = await req.json();
+      return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    }
+    if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
+      return Object.fromEntries(await req.formData());
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}

@@ -1,0 +1,96 @@
+"use client";
+import { ArrowRight, ShieldCheck } from "lucide-react";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { cn } from "@/lib/utils";
+import type { PlantSummary } from "@/server/plants/types";
+import { EditPlantDialog } from "./edit-plant-dialog";
+
+const SYSTEM = { SAP_ERP: "SAP", ODOO: "Odoo", MES: "MES", QMS: "QMS", WMS: "WMS", CMMS: "CMMS", PLM: "PLM", SUPPLIER_PORTAL: "Supplier portal", PLANNING: "Planning", LIMS: "LIMS" } as const;
+const CRIT_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
+const MODE = { REAL_TIME: "real-time", NEAR_REAL_TIME: "near real-time", BATCH: "batch" } as const;
+const STATE_DOT = { ONLINE: "bg-success", DEGRADED: "bg-warning", OFFLINE: "bg-danger", UNKNOWN: "bg-muted-foreground" } as const;
+
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
+
+export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: boolean }) {
+  const headingId = `plant-${plant.code}`;
+  return (
+    <Card aria-labelledby={headingId} data-plant={plant.code}>
+      <CardHeader>
+        <div className="min-w-0">
+          <h2 id={headingId} className="flex items-center gap-2 text-base font-semibold">
+            <Badge tone="outline" className="font-mono">
+              {plant.code}
+            </Badge>
+            <span className="truncate" data-testid="plant-name">
+              {plant.name}
+            </span>
+          </h2>
+          <p className="mt-0.5 text-xs text-muted-foreground">{plant.timezone}</p>
+        </div>
+        {canEdit ? <EditPlantDialog plant={plant} /> : null}
+      </CardHeader>
+      <CardBody className="space-y-3">
+        <div>
+          <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-muted-foreground">Systems and connectors</h3>
+          <ul className="flex flex-wrap gap-1.5">
+            {plant.systems.map((s) => (
+              <li key={s.kind} className="flex items-center gap-1.5 rounded-md border border-border px-2 py-1 text-xs" title={s.description}>
+                <span className="font-medium">{s.description}</span>
+                {s.connector ? (
+                  <span className="flex items-center gap-1 text-muted-foreground">
+                    <span aria-hidden className={cn("size-1.5 rounded-full", STATE_DOT[s.connector.state])} />
+                    <span>connector {s.connector.state.toLowerCase()}</span>
+                  </span>
+                ) : (
+                  <span className="text-muted-foreground">no connector</span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-xs">
+            <caption className="sr-only">Interfaces of {plant.name}</caption>
+            <thead className="text-muted-foreground">
+              <tr className="border-b border-border">
+                <th scope="col" className="py-1.5 pr-2 font-medium">Interface</th>
+                <th scope="col" className="py-1.5 pr-2 font-medium">Route</th>
+                <th scope="col" className="py-1.5 pr-2 font-medium">Mode</th>
+                <th scope="col" className="py-1.5 pr-2 font-medium text-right">SLO</th>
+                <th scope="col" className="py-1.5 font-medium">Criticality</th>
+              </tr>
+            </thead>
+            <tbody>
+              {plant.interfaces.map((i) => (
+                <tr key={i.code} className="border-b border-border last:border-0">
+                  <th scope="row" className="py-1.5 pr-2 font-normal">
+                    <span className="font-mono font-medium">{i.code}</span>
+                    {i.requiresApproval ? (
+                      <span className="ml-1 inline-flex align-middle text-muted-foreground" title="Replay of a changed payload requires four-eyes approval">
+                        <ShieldCheck className="size-3.5" aria-label="Replay requires approval" />
+                      </span>
+                    ) : null}
+                  </th>
+                  <td className="py-1.5 pr-2 whitespace-nowrap">
+                    {SYSTEM[i.sourceSystem]} <ArrowRight aria-label="to" className="inline size-3" /> {i.targetSystems.map((t) => SYSTEM[t]).join(" + ")}
+                  </td>
+                  <td className="py-1.5 pr-2 text-muted-foreground">{MODE[i.syncMode]}</td>
+                  <td className="py-1.5 pr-2 text-right tabular-nums">{formatDuration(i.latencySloMs)}</td>
+                  <td className="py-1.5">
+                    <Badge tone={CRIT_TONE[i.criticality]}>{i.criticality.toLowerCase()}</Badge>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </CardBody>
+    </Card>
+  );
+}

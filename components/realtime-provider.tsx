@@ -1,0 +1,62 @@
+"use client";
+import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+import { io, type Socket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "@/server/realtime/events";
+
+export type AndonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ConnectionStatus = "connecting" | "connected" | "disconnected";
+
+const RealtimeContext = createContext<{ socket: AndonSocket | null; status: ConnectionStatus }>({ socket: null, status: "connecting" });
+
+/** One socket per tab, authenticated by the session cookie; reconnects on its own. */
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const [socket, setSocket] = useState<AndonSocket | null>(null);
+  const [status, setStatus] = useState<ConnectionStatus>("connecting");
+
+  useEffect(() => {
+    const s: AndonSocket = io({ path: "/socket.io", withCredentials: true, transports: ["websocket", "polling"] });
+    const onConnect = () => setStatus("connected");
+    const onDisconnect = () => setStatus("disconnected");
+    s.on("connect", onConnect);
+    s.on("disconnect", onDisconnect);
+    s.on("connect_error", onDisconnect);
+    s.io.on("reconnect_attempt", () => setStatus("connecting"));
+    setSocket(s);
+    return () => {
+      s.removeAllListeners();
+      s.io.removeAllListeners();
+      s.disconnect();
+    };
+  }, []);
+
+  return <RealtimeContext.Provider value={{ socket, status }}>{children}</RealtimeContext.Provider>;
+}
+
+export function useRealtime() {
+  return useContext(RealtimeContext);
+}
+
+/** Joins the given plants' rooms (re-joining after every reconnect) and calls onResync after each (re)join. */
+export function usePlantRooms(plantIds: string[], onResync?: () => void) {
+  const { socket } = useRealtime();
+  const key = [...plantIds].sort().join(",");
+  useEffect(() => {
+    if (!socket || !key) return;
+    const ids = key.split(",");
+    let first = true;
+    const join = () => {
+      socket.emit("plants.subscribe", ids, () => {
+        if (!first) onResync?.();
+        first = false;
+      });
+    };
+    if (socket.connected) join();
+    socket.on("connect", join);
+    return () => {
+      socket.off("connect", join);
+      socket.emit("plants.unsubscribe", ids);
+    };
+    // onResync is intentionally not a dependency: re-subscribing on every render would churn rooms.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [socket, key]);
+}

@@ -1,0 +1,5 @@
+/** TanStack Query key factories: every cache read and every socket patch goes through these. */
+export const plantKeys = {
+  all: ["plants"] as const,
+  list: () => [...plantKeys.all, "list"] as const,
+};

@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+/**
+ * Typed audit events: one zod schema per event type, validated on write and on read.
+ * Add new types here; never change the meaning of an existing one (old rows keep it).
+ */
+const signInData = z.object({ ip: z.string().nullable() });
+const signInFailedData = z.object({
+  email: z.string(),
+  reason: z.enum(["unknown_user", "bad_password", "inactive", "malformed"]),
+  ip: z.string().nullable(),
+});
+const signOutData = z.object({});
+const plantUpdatedData = z.object({
+  before: z.object({ name: z.string(), timezone: z.string() }),
+  after: z.object({ name: z.string(), timezone: z.string() }),
+});
+const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
+
+export const auditEventSchemas = {
+  "auth.sign_in": signInData,
+  "auth.sign_in_failed": signInFailedData,
+  "auth.sign_out": signOutData,
+  "plant.updated": plantUpdatedData,
+  "audit.chain_verified": chainVerifiedData,
+} as const;
+
+export type AuditEventType = keyof typeof auditEventSchemas;
+export type AuditEventData<T extends AuditEventType> = z.infer<(typeof auditEventSchemas)[T]>;
+
+export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
+  "auth.sign_in": "Signed in",
+  "auth.sign_in_failed": "Sign-in failed",
+  "auth.sign_out": "Signed out",
+  "plant.updated": "Plant updated",
+  "audit.chain_verified": "Audit chain verified",
+};
+
+export const actorSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("user"), id: z.string(), label: z.string() }),
+  z.object({ type: z.literal("anonymous"), label: z.string() }),
+  z.object({ type: z.literal("system"), label: z.string() }),
+  z.object({ type: z.literal("connector"), id: z.string(), label: z.string() }),
+]);
+export type Actor = z.infer<typeof actorSchema>;
+
+export const SYSTEM_ACTOR: Actor = { type: "system", label: "andon" };

@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+/**
+ * Environment, parsed once with one schema. Nothing else reads process.env directly
+ * (the custom server sets DATABASE_URL / NEXTAUTH_* at boot before anything parses them).
+ */
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().url().optional(),
+  NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  ANDON_DATA_DIR: z.string().default(".andon"),
+  ANDON_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  ANDON_DEMO: bool.default(true),
+  ANDON_WORKERS: bool.default(true),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  if (!cached) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new Error(`Invalid environment: ${problems}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** For the boot sequence only: after it changes process.env (embedded database URL, generated secret). */
+export function reloadConfig(): Config {
+  cached = undefined;
+  return config();
+}
+
+export function requireDatabaseUrl(): string {
+  const url = config().DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set (the server sets it at boot when it starts the embedded PostgreSQL)");
+  return url;
+}

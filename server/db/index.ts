@@ -1,0 +1,38 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { requireDatabaseUrl } from "../config";
+import { PrismaClient, Prisma } from "./generated/client";
+
+export { Prisma };
+export type Db = PrismaClient;
+/** A client or an open transaction: domain services accept either (callers choose the transaction). */
+export type DbClient = PrismaClient | Prisma.TransactionClient;
+
+type Handles = { pool: pg.Pool; prisma: PrismaClient };
+
+// One pool and one client per process, shared by the custom server and the Next.js route
+// handlers (which are bundled separately and would otherwise open their own pools).
+const g = globalThis as { __andonDb?: Handles };
+
+function open(): Handles {
+  const pool = new pg.Pool({ connectionString: requireDatabaseUrl(), max: 20, application_name: "andon" });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return { pool, prisma };
+}
+
+export function db(): PrismaClient {
+  return (g.__andonDb ??= open()).prisma;
+}
+
+/** Raw pg pool, for the few hot paths and admin statements Prisma cannot express. */
+export function pool(): pg.Pool {
+  return (g.__andonDb ??= open()).pool;
+}
+
+export async function closeDb(): Promise<void> {
+  const handles = g.__andonDb;
+  g.__andonDb = undefined;
+  if (!handles) return;
+  await handles.prisma.$disconnect();
+  await handles.pool.end();
+}

@@ -1,0 +1,14 @@
+// Entry point of the custom server. NODE_ENV must be set before Next.js is loaded, hence the
+// dynamic import. `--dev` runs Next in development mode with hot reload.
+const dev = process.argv.includes("--dev");
+(process.env as Record<string, string>).NODE_ENV = dev ? "development" : "production";
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+
+const { main } = await import("./main");
+main({ dev }).catch((err: unknown) => {
+  console.error("Andon failed to start:", err instanceof Error ? err.message : err);
+  if (err instanceof Error && err.cause) console.error("cause:", err.cause);
+  process.exit(1);
+});
+
+export {};

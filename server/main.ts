@@ -1,0 +1,71 @@
+import { createServer } from "node:http";
+import next from "next";
+import { ensureAuthSecret, prepareDatabase, printDemoLogins } from "./boot";
+import { config } from "./config";
+import { closeDb } from "./db";
+import { logger } from "./log";
+import { attachRealtime } from "./realtime/server";
+import { setIo } from "./realtime/publish";
+import { type Workers, startWorkers } from "./workers";
+
+const log = logger("server");
+
+export async function main({ dev }: { dev: boolean }): Promise<void> {
+  const { url, embedded } = await prepareDatabase();
+  const secret = await ensureAuthSecret();
+  const cfg = config();
+  process.env.NEXTAUTH_URL ??= `http://localhost:${cfg.PORT}`;
+
+  const app = next({ dev, hostname: cfg.HOST, port: cfg.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err, url: req.url }, "request failed");
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end("Internal error");
+      }
+    });
+  });
+  // Next.js handles its own HMR upgrades in dev; socket.io only claims /socket.io.
+  const io = attachRealtime(server, { secret });
+  const workers: Workers | undefined = cfg.ANDON_WORKERS ? await startWorkers(url) : undefined;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(cfg.PORT, cfg.HOST, resolve);
+  });
+  log.info({ port: cfg.PORT, dev }, "listening");
+  printDemoLogins(cfg.PORT);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => {
+      log.error("shutdown took too long, exiting");
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    try {
+      setIo(undefined);
+      // io.close() disconnects the sockets and closes the HTTP server: no new connections, in-flight
+      // requests finish, idle keep-alive connections are closed (Node >= 19 does that in close()).
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await workers?.stop();
+      await closeDb();
+      await embedded?.stop();
+      log.info("stopped cleanly");
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, "error during shutdown");
+      process.exit(1);
+    }
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}

@@ -1,0 +1,8 @@
+import { type Action, type Principal, can } from "./policy";
+
+/** Main navigation: an entry shows only to users the policy lets perform its action. */
+const NAV: { href: string; label: string; action: Action }[] = [{ href: "/plants", label: "Plants", action: "plant.read" }];
+
+export function navFor(user: Principal): { href: string; label: string }[] {
+  return NAV.filter((item) => can(user, item.action)).map(({ href, label }) => ({ href, label }));
+}

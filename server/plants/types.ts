@@ -1,0 +1,26 @@
+import type { ConnectorState, Criticality, SyncMode, SystemKind } from "../db/generated/enums";
+
+/** What the Plants page and the `plant.updated` event carry: JSON-safe, no secrets. */
+export type PlantSummary = {
+  id: string;
+  code: string;
+  name: string;
+  timezone: string;
+  updatedAt: string;
+  systems: {
+    kind: SystemKind;
+    description: string;
+    connector: { id: string; name: string; state: ConnectorState; version: string | null; lastHeartbeatAt: string | null } | null;
+  }[];
+  interfaces: {
+    code: string;
+    name: string;
+    sourceSystem: SystemKind;
+    targetSystems: SystemKind[];
+    syncMode: SyncMode;
+    latencySloMs: number;
+    criticality: Criticality;
+    requiresApproval: boolean;
+    enabled: boolean;
+  }[];
+};

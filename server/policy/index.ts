@@ -1,0 +1,118 @@
+import { Role } from "../db/generated/enums";
+
+/**
+ * The one place that decides who may do what on which plant. Route handlers, server actions,
+ * socket joins and background jobs ask `can()`; list/detail queries use the scope builders so a
+ * user never reads rows of a plant they may not see (out-of-scope objects answer 404).
+ * Unknown role, unknown action or inactive user ⇒ deny.
+ */
+export const ROLES = Object.values(Role);
+export type { Role };
+
+export const ROLE_LABELS: Record<Role, string> = {
+  VIEWER: "Plant manager",
+  OPERATOR: "Support operator",
+  APPROVER: "Approver",
+  AUDITOR: "Auditor",
+  ADMIN: "Administrator",
+};
+
+const { VIEWER, OPERATOR, APPROVER, AUDITOR, ADMIN } = Role;
+const READERS = [VIEWER, OPERATOR, APPROVER, AUDITOR, ADMIN] as const;
+
+/** Permission table: action → roles allowed. Plant scope and four-eyes are checked on top. */
+export const PERMISSIONS = {
+  "plant.read": READERS,
+  "plant.update": [ADMIN],
+  "dashboard.read": READERS,
+  "exception.read": READERS,
+  "exception.triage": [OPERATOR],
+  "exception.comment": [OPERATOR, APPROVER],
+  "exception.correct": [OPERATOR],
+  "exception.replay_technical": [OPERATOR, APPROVER],
+  "exception.discard": [OPERATOR],
+  "correction.approve": [APPROVER],
+  "replay.bulk": [APPROVER],
+  "transaction.read": [OPERATOR, APPROVER, AUDITOR, ADMIN],
+  "audit.read": [AUDITOR, ADMIN],
+  "audit.export": [AUDITOR],
+  "audit.verify": [AUDITOR, ADMIN],
+  "user.manage": [ADMIN],
+  "connector.manage": [ADMIN],
+  "interface.manage": [ADMIN],
+  "alert_rule.manage": [ADMIN],
+  "retention.manage": [ADMIN],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
+
+/** Roles that see every plant without plant-scope rows. */
+const ALL_PLANTS: readonly Role[] = [AUDITOR, ADMIN];
+
+export type Principal = {
+  id: string;
+  role: string;
+  plantIds: readonly string[];
+  active?: boolean;
+};
+
+export type Resource = {
+  /** The plant the object belongs to. Omitted for plant-less actions (e.g. user.manage). */
+  plantId?: string | null;
+  /** Author of the object acted upon (corrections): the author may never approve it. */
+  authorId?: string | null;
+};
+
+function isRole(value: string): value is Role {
+  return (ROLES as string[]).includes(value);
+}
+
+function isAction(value: string): value is Action {
+  return Object.prototype.hasOwnProperty.call(PERMISSIONS, value);
+}
+
+export function seesAllPlants(user: Principal): boolean {
+  return isRole(user.role) && ALL_PLANTS.includes(user.role);
+}
+
+export function canSeePlant(user: Principal | null | undefined, plantId: string): boolean {
+  if (!user || user.active === false || !isRole(user.role)) return false;
+  return seesAllPlants(user) || user.plantIds.includes(plantId);
+}
+
+export function can(user: Principal | null | undefined, action: string, resource: Resource = {}): boolean {
+  if (!user || user.active === false) return false;
+  if (!isRole(user.role) || !isAction(action)) return false;
+  if (!(PERMISSIONS[action] as readonly Role[]).includes(user.role)) return false;
+  if (resource.plantId !== undefined && resource.plantId !== null && !canSeePlant(user, resource.plantId)) return false;
+  if (action === "correction.approve" && resource.authorId === user.id) return false;
+  return true;
+}
+
+/**
+ * Why `can` said no, in the form a handler answers: objects outside the user's plants do not
+ * exist for them (404); visible objects they may not act on are forbidden (403).
+ */
+export function denial(user: Principal, resource: Resource = {}): "not_found" | "forbidden" {
+  if (resource.plantId && !canSeePlant(user, resource.plantId)) return "not_found";
+  return "forbidden";
+}
+
+/** Plant ids the user may see, or "all". Unknown roles see nothing. */
+export function visiblePlantIds(user: Principal): readonly string[] | "all" {
+  if (!isRole(user.role) || user.active === false) return [];
+  return seesAllPlants(user) ? "all" : user.plantIds;
+}
+
+/** Where-clause for the Plant model. */
+export function plantWhere(user: Principal): { id?: { in: string[] } } {
+  const ids = visiblePlantIds(user);
+  return ids === "all" ? {} : { id: { in: [...ids] } };
+}
+
+/** Where-clause for any model with a `plantId` column (exceptions, transactions, connectors...). */
+export function plantScope(user: Principal): { plantId?: { in: string[] } } {
+  const ids = visiblePlantIds(user);
+  return ids === "all" ? {} : { plantId: { in: [...ids] } };
+}

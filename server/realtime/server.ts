@@ -1,0 +1,66 @@
+import type { Server as HttpServer } from "node:http";
+import { getToken } from "next-auth/jwt";
+import { Server } from "socket.io";
+import { type CurrentUser, loadPrincipal } from "../auth/principal";
+import { logger } from "../log";
+import { canSeePlant } from "../policy";
+import { type ClientToServerEvents, type ServerToClientEvents, plantRoom } from "./events";
+import { setIo } from "./publish";
+
+type SocketData = { user: CurrentUser };
+export type AndonIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const log = logger("realtime");
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of header?.split(";") ?? []) {
+    const i = part.indexOf("=");
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/** socket.io on the same HTTP server: authenticated from the next-auth session cookie, rooms per plant via the policy. */
+export function attachRealtime(httpServer: HttpServer, opts: { secret: string }): AndonIo {
+  const io: AndonIo = new Server(httpServer, { path: "/socket.io", serveClient: false });
+
+  io.use(async (socket, next) => {
+    try {
+      const headers = socket.request.headers;
+      const req = { headers, cookies: parseCookies(headers.cookie) } as unknown as Parameters<typeof getToken>[0]["req"];
+      const token = await getToken({ req, secret: opts.secret });
+      const user = token?.sub ? await loadPrincipal(token.sub) : null;
+      if (!user) return next(new Error("unauthorized"));
+      socket.data.user = user;
+      next();
+    } catch (err) {
+      log.warn({ err }, "socket authentication failed");
+      next(new Error("unauthorized"));
+    }
+  });
+
+  io.on("connection", (socket) => {
+    socket.on("plants.subscribe", async (plantIds, ack) => {
+      if (!Array.isArray(plantIds) || typeof ack !== "function") return;
+      // Re-read the principal: a scope revoked since the socket connected must not keep the rooms.
+      const user = await loadPrincipal(socket.data.user.id).catch(() => null);
+      const joined: string[] = [];
+      const denied: string[] = [];
+      for (const id of plantIds.slice(0, 200)) {
+        if (typeof id === "string" && user && canSeePlant(user, id)) {
+          await socket.join(plantRoom(id));
+          joined.push(id);
+        } else denied.push(String(id));
+      }
+      ack({ joined, denied });
+    });
+    socket.on("plants.unsubscribe", (plantIds) => {
+      if (!Array.isArray(plantIds)) return;
+      for (const id of plantIds) if (typeof id === "string") void socket.leave(plantRoom(id));
+    });
+  });
+
+  setIo(io as never);
+  return io;
+}
