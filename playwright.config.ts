@@ -30,7 +30,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } } }],
   webServer: {
-    command: "npx tsx server/index.ts",
+    command: "node --import tsx server/index.ts",
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 90_000,

@@ -68,4 +68,5 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGHUP", () => void shutdown("SIGHUP"));
 }
