@@ -11,6 +11,8 @@ import { type Workers, startWorkers } from "./workers";
 const log = logger("server");
 
 export async function main({ dev }: { dev: boolean }): Promise<void> {
+  // A stray rejected promise is a bug to log, not a reason to drop every plant's live connection.
+  process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled promise rejection"));
   const { url, embedded } = await prepareDatabase();
   const secret = await ensureAuthSecret();
   const cfg = config();

@@ -1,7 +1,10 @@
 import { type Action, type Principal, can } from "./policy";
 
 /** Main navigation: an entry shows only to users the policy lets perform its action. */
-const NAV: { href: string; label: string; action: Action }[] = [{ href: "/plants", label: "Plants", action: "plant.read" }];
+const NAV: { href: string; label: string; action: Action }[] = [
+  { href: "/plants", label: "Plants", action: "plant.read" },
+  { href: "/audit", label: "Audit trail", action: "audit.read" },
+];
 
 export function navFor(user: Principal): { href: string; label: string }[] {
   return NAV.filter((item) => can(user, item.action)).map(({ href, label }) => ({ href, label }));

@@ -7,7 +7,7 @@ import { z } from "zod";
 const signInData = z.object({ ip: z.string().nullable() });
 const signInFailedData = z.object({
   email: z.string(),
-  reason: z.enum(["unknown_user", "bad_password", "inactive", "malformed"]),
+  reason: z.enum(["unknown_user", "bad_password", "inactive", "malformed", "throttled"]),
   ip: z.string().nullable(),
 });
 const signOutData = z.object({});

@@ -15,6 +15,10 @@ export async function authenticate(input: unknown, meta: { ip: string | null }):
     return null;
   }
   const { email, password } = parsed.data;
+  if (await isThrottled(email)) {
+    await auditFailure(email, "throttled", meta.ip);
+    return null;
+  }
   const user = await db().user.findUnique({ where: { email }, include: { plants: { select: { plantId: true } } } });
   if (!user) {
     await verifyPassword(await dummyHash(), password);
@@ -38,6 +42,21 @@ export async function authenticate(input: unknown, meta: { ip: string | null }):
   return { id: user.id, email: user.email, name: user.name, role: user.role, plantIds: user.plants.map((p) => p.plantId) };
 }
 
-function auditFailure(email: string, reason: "unknown_user" | "bad_password" | "inactive" | "malformed", ip: string | null) {
+/**
+ * Brute-force brake: after MAX_FAILURES failed sign-ins for one email within the window, further
+ * attempts are refused (and audited) until the window slides. The audit trail is the counter.
+ */
+export const THROTTLE = { maxFailures: 10, windowMs: 15 * 60 * 1000 } as const;
+
+async function isThrottled(email: string): Promise<boolean> {
+  const since = new Date(Date.now() - THROTTLE.windowMs);
+  const [row] = await db().$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM audit_event
+    WHERE type = 'auth.sign_in_failed' AND occurred_at >= ${since} AND data->>'email' = ${email}
+      AND data->>'reason' IN ('unknown_user', 'bad_password', 'inactive')`;
+  return Number(row?.n ?? 0) >= THROTTLE.maxFailures;
+}
+
+function auditFailure(email: string, reason: "unknown_user" | "bad_password" | "inactive" | "malformed" | "throttled", ip: string | null) {
   return record({ type: "auth.sign_in_failed", actor: { type: "anonymous", label: email || "(none)" }, data: { email, reason, ip } });
 }

@@ -1,0 +1,26 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { AuditTrail } from "@/components/audit/audit-trail";
+import { AUDIT_EVENT_LABELS } from "@/server/audit/events";
+import { AUDIT_TYPES, auditQuerySchema, listAuditEvents } from "@/server/audit/list-events";
+import { requirePageUser } from "@/server/auth/current-user";
+import { can } from "@/server/policy";
+
+export const metadata: Metadata = { title: "Audit trail" };
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requirePageUser();
+  if (!can(user, "audit.read")) notFound();
+  const query = auditQuerySchema.parse(await searchParams);
+  const { events, nextBefore } = await listAuditEvents(user, query);
+  return (
+    <AuditTrail
+      events={events}
+      nextBefore={nextBefore}
+      type={query.type ?? null}
+      types={AUDIT_TYPES.map((t) => ({ value: t, label: AUDIT_EVENT_LABELS[t] }))}
+      canVerify={can(user, "audit.verify")}
+      canExport={can(user, "audit.export")}
+    />
+  );
+}

@@ -1,0 +1,47 @@
+import { expect, expectAccessible, signIn, test } from "./fixtures";
+
+test.describe("auditor journey: the audit trail", () => {
+  test("an auditor reads sign-ins and plant changes, verifies the chain and exports it", async ({ page, browser }) => {
+    // Something to find: an admin renames a plant.
+    const admin = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+    await signIn(admin.request, "admin@andon.local");
+    const name = `US Charlotte ${Date.now() % 100000}`;
+    expect((await admin.request.patch("/api/plants/US-CLT", { data: { name } })).status()).toBe(200);
+    await admin.close();
+
+    await signIn(page.request, "auditor@andon.local");
+    await page.goto("/plants");
+    await page.getByRole("link", { name: "Audit trail" }).click();
+    await expect(page).toHaveURL(/\/audit$/);
+    const rows = page.locator("tbody tr");
+    await expect(rows.first()).toBeVisible();
+    await expect(page.locator('tr[data-audit-type="plant.updated"]').filter({ hasText: name })).toBeVisible();
+    await expect(page.locator('tr[data-audit-type="auth.sign_in"]').filter({ hasText: "auditor@andon.local" }).first()).toBeVisible();
+
+    await page.getByLabel("Event type").selectOption("auth.sign_in");
+    await expect(page).toHaveURL(/type=auth\.sign_in/);
+    await expect(page.locator('tbody tr:not([data-audit-type="auth.sign_in"])')).toHaveCount(0);
+
+    await page.getByRole("button", { name: "Verify chain" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Chain intact" })).toBeVisible();
+
+    const download = page.waitForEvent("download");
+    await page.getByRole("link", { name: "Export NDJSON" }).click();
+    const file = await (await download).path();
+    const { readFile } = await import("node:fs/promises");
+    const lines = (await readFile(file, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { hash: string; prevHash: string });
+    expect(lines.length).toBeGreaterThan(3);
+    for (let i = 1; i < lines.length; i++) expect(lines[i]!.prevHash).toBe(lines[i - 1]!.hash);
+    await expectAccessible(page);
+  });
+
+  test("plant managers have no audit trail: no link, 404 page, 403 API", async ({ page }) => {
+    await signIn(page.request, "manager@andon.local");
+    await page.goto("/plants");
+    await expect(page.getByRole("link", { name: "Audit trail" })).toHaveCount(0);
+    const res = await page.goto("/audit");
+    expect(res?.status()).toBe(404);
+    expect((await page.request.post("/api/audit/verify")).status()).toBe(403);
+    expect((await page.request.get("/api/audit/export")).status()).toBe(403);
+  });
+});
