@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers, seedReference } from "../prisma/seed";
 import { config, reloadConfig } from "./config";
+import { ensureDemoConnectorKeys } from "./connectors/demo-keys";
 import { db } from "./db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded";
 import { migrate } from "./db/migrate";
@@ -36,7 +37,11 @@ export async function prepareDatabase(): Promise<{ url: string; embedded?: Embed
   const result = await migrate(url);
   log.info(result, "migrations applied");
   await seedReference(db());
-  if (config().ANDON_DEMO) await seedDemoUsers(db());
+  if (config().ANDON_DEMO) {
+    await seedDemoUsers(db());
+    const { file } = await ensureDemoConnectorKeys(config().ANDON_DATA_DIR);
+    log.info({ file }, "demo connector keys ready");
+  }
   return { url, embedded };
 }
 

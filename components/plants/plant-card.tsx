@@ -36,6 +36,7 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
         {canEdit ? <EditPlantDialog plant={plant} /> : null}
       </CardHeader>
       <CardBody className="space-y-3">
+        <OpenExceptions plant={plant} />
         <div>
           <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-muted-foreground">Systems and connectors</h3>
           <ul className="flex flex-wrap gap-1.5">
@@ -45,7 +46,10 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
                 {s.connector ? (
                   <span className="flex items-center gap-1 text-muted-foreground">
                     <span aria-hidden className={cn("size-1.5 rounded-full", STATE_DOT[s.connector.state])} />
-                    <span>connector {s.connector.state.toLowerCase()}</span>
+                    <span>
+                      connector {s.connector.state.toLowerCase()}
+                      {s.connector.backlog ? ` · backlog ${s.connector.backlog}` : ""}
+                    </span>
                   </span>
                 ) : (
                   <span className="text-muted-foreground">no connector</span>
@@ -92,5 +96,46 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
         </div>
       </CardBody>
     </Card>
+  );
+}
+
+const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW"] as const;
+const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
+const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+function OpenExceptions({ plant }: { plant: PlantSummary }) {
+  const open = plant.openExceptions;
+  return (
+    <section aria-label={`Open exceptions at ${plant.code}`} data-testid="open-exceptions">
+      <h3 className="mb-1.5 flex items-center gap-2 text-xs font-semibold uppercase tracking-wide text-muted-foreground">
+        Open exceptions <span className="text-sm font-semibold normal-case text-foreground tabular-nums" data-testid="open-total">{open.total}</span>
+        <span className="flex gap-1 normal-case">
+          {SEVERITIES.filter((s) => open.bySeverity[s] > 0).map((s) => (
+            <Badge key={s} tone={SEV_TONE[s]}>
+              {open.bySeverity[s]} {s.toLowerCase()}
+            </Badge>
+          ))}
+        </span>
+      </h3>
+      {open.latest.length === 0 ? (
+        <p className="text-xs text-muted-foreground">Nothing waiting: every failed message of this plant has been handled.</p>
+      ) : (
+        <ul className="space-y-1">
+          {open.latest.map((e) => (
+            <li key={e.id} className="flex items-baseline gap-2 text-xs" data-exception={e.id}>
+              <Badge tone={SEV_TONE[e.severity]} className="shrink-0">{e.severity.toLowerCase()}</Badge>
+              <span className="shrink-0 font-mono font-medium">{e.interfaceCode}</span>
+              <span className="min-w-0 truncate" title={`${e.errorCode}: ${e.errorMessage}`}>
+                <span className="font-mono text-muted-foreground">{e.errorCode}</span> {e.errorMessage}
+                {e.businessKey ? <span className="text-muted-foreground"> · {e.businessKey}</span> : null}
+              </span>
+              <time className="ml-auto shrink-0 tabular-nums text-muted-foreground" dateTime={e.lastSeenAt}>
+                {time.format(new Date(e.lastSeenAt))}
+              </time>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

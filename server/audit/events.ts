@@ -15,6 +15,14 @@ const plantUpdatedData = z.object({
   before: z.object({ name: z.string(), timezone: z.string() }),
   after: z.object({ name: z.string(), timezone: z.string() }),
 });
+const exceptionResolvedData = z.object({
+  resolution: z.enum(["recovered_at_source"]),
+  transactionId: z.string(),
+  interfaceCode: z.string(),
+  messageId: z.string(),
+  deliveredAt: z.string(),
+});
+const connectorKeyIssuedData = z.object({ connectorName: z.string(), reason: z.enum(["demo_setup", "admin_request"]) });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
 
 export const auditEventSchemas = {
@@ -23,6 +31,8 @@ export const auditEventSchemas = {
   "auth.sign_out": signOutData,
   "plant.updated": plantUpdatedData,
   "audit.chain_verified": chainVerifiedData,
+  "exception.resolved": exceptionResolvedData,
+  "connector.key_issued": connectorKeyIssuedData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -34,6 +44,8 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "auth.sign_out": "Signed out",
   "plant.updated": "Plant updated",
   "audit.chain_verified": "Audit chain verified",
+  "exception.resolved": "Exception resolved",
+  "connector.key_issued": "Connector key issued",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
+import type { PoolClient } from "pg";
 import { type DbClient, Prisma, db } from "../db";
 import { type Actor, type AuditEventData, type AuditEventType, actorSchema, auditEventSchemas } from "./events";
 
@@ -41,14 +42,12 @@ export function eventHash(prevHash: string, fields: HashedFields): string {
   return createHash("sha256").update(prevHash).update(canonical).digest("hex");
 }
 
-export async function append<T extends AuditEventType>(tx: Prisma.TransactionClient, input: AppendInput<T>) {
+/** Validates and canonicalises one event (no database access). */
+function prepare<T extends AuditEventType>(input: AppendInput<T>) {
   const data = auditEventSchemas[input.type].parse(input.data) as AuditEventData<T>;
   const actor = actorSchema.parse(input.actor);
   // Millisecond precision: what the timestamptz(3) column stores, so verification recomputes the same hash.
   const occurredAt = new Date(Math.floor((input.occurredAt ?? new Date()).getTime()));
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_KEY}::bigint)`;
-  const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
-  const prevHash = last?.hash ?? GENESIS_HASH;
   const fields: HashedFields = {
     occurredAt: occurredAt.toISOString(),
     type: input.type,
@@ -57,21 +56,77 @@ export async function append<T extends AuditEventType>(tx: Prisma.TransactionCli
     subject: input.subject ?? null,
     data,
   };
-  return tx.auditEvent.create({
-    data: {
-      occurredAt,
-      type: input.type,
-      actorType: actor.type,
-      actorId: "id" in actor ? actor.id : null,
-      actorLabel: actor.label,
-      plantId: fields.plantId,
-      subjectType: fields.subject?.type ?? null,
-      subjectId: fields.subject?.id ?? null,
-      data: data as Prisma.InputJsonValue,
-      prevHash,
-      hash: eventHash(prevHash, fields),
-    },
+  return { occurredAt, actor, data, fields };
+}
+
+function row(prepared: ReturnType<typeof prepare>, prevHash: string) {
+  const { occurredAt, actor, data, fields } = prepared;
+  return {
+    occurredAt,
+    type: fields.type,
+    actorType: actor.type,
+    actorId: "id" in actor ? actor.id : null,
+    actorLabel: actor.label,
+    plantId: fields.plantId,
+    subjectType: fields.subject?.type ?? null,
+    subjectId: fields.subject?.id ?? null,
+    data: data as Prisma.InputJsonValue,
+    prevHash,
+    hash: eventHash(prevHash, fields),
+  };
+}
+
+/** Takes the chain lock (held until the caller's transaction ends) and returns the current head. */
+async function chainHead(tx: Prisma.TransactionClient): Promise<string> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_KEY}::bigint)`;
+  const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
+  return last?.hash ?? GENESIS_HASH;
+}
+
+export async function append<T extends AuditEventType>(tx: Prisma.TransactionClient, input: AppendInput<T>) {
+  const prepared = prepare(input);
+  return tx.auditEvent.create({ data: row(prepared, await chainHead(tx)) });
+}
+
+/**
+ * Appends several events in order with one lock and one insert (system actions on many objects at
+ * once, e.g. exceptions resolved at source by one ingest batch). Call it last in the transaction:
+ * the chain lock is held from here until commit.
+ */
+export async function appendMany(tx: Prisma.TransactionClient, inputs: AppendInput<AuditEventType>[]): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const prepared = inputs.map(prepare);
+  let prevHash = await chainHead(tx);
+  const rows = prepared.map((p) => {
+    const r = row(p, prevHash);
+    prevHash = r.hash;
+    return r;
   });
+  const { count } = await tx.auditEvent.createMany({ data: rows });
+  return count;
+}
+
+/** appendMany for code that holds a raw pg client in an open transaction (the ingest hot path). */
+export async function appendManyWithPg(client: PoolClient, inputs: AppendInput<AuditEventType>[]): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const prepared = inputs.map(prepare);
+  await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [CHAIN_LOCK_KEY]);
+  const head = await client.query<{ hash: string }>("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1");
+  let prevHash = head.rows[0]?.hash ?? GENESIS_HASH;
+  const rows = prepared.map((p, n) => {
+    const r = row(p, prevHash);
+    prevHash = r.hash;
+    return { ...r, occurredAt: r.occurredAt.toISOString(), n };
+  });
+  const res = await client.query(
+    `INSERT INTO audit_event (occurred_at, type, actor_type, actor_id, actor_label, plant_id, subject_type, subject_id, data, prev_hash, hash)
+     SELECT r."occurredAt", r.type, r."actorType", r."actorId", r."actorLabel", r."plantId", r."subjectType", r."subjectId", r.data, r."prevHash", r.hash
+     FROM jsonb_to_recordset($1::jsonb) AS r("occurredAt" timestamptz, type text, "actorType" text, "actorId" text, "actorLabel" text,
+          "plantId" uuid, "subjectType" text, "subjectId" text, data jsonb, "prevHash" text, hash text, n bigint)
+     ORDER BY r.n`,
+    [JSON.stringify(rows)],
+  );
+  return res.rowCount ?? 0;
 }
 
 /** For events that are the whole change (sign-in, sign-out): its own short transaction. */

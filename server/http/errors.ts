@@ -1,6 +1,3 @@
-import { NextResponse } from "next/server";
-import { ZodError } from "zod";
-import { logger } from "../log";
 
 /** Domain errors carry the HTTP status they map to; route handlers never build error bodies by hand. */
 export class AppError extends Error {
@@ -17,32 +14,3 @@ export class AppError extends Error {
 export const unauthorized = () => new AppError(401, "unauthorized", "Sign in to continue");
 export const notFound = (what = "Resource") => new AppError(404, "not_found", `${what} not found`);
 export const forbidden = (message = "You are not allowed to do this") => new AppError(403, "forbidden", message);
-
-const log = logger("http");
-
-export function errorResponse(err: unknown): NextResponse {
-  if (err instanceof AppError) {
-    return NextResponse.json({ error: { code: err.code, message: err.message, details: err.details } }, { status: err.status });
-  }
-  if (err instanceof ZodError) {
-    const issues = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
-    return NextResponse.json({ error: { code: "invalid_request", message, details: issues } }, { status: 400 });
-  }
-  if (err instanceof SyntaxError) {
-    return NextResponse.json({ error: { code: "invalid_json", message: `Malformed JSON body: ${err.message}` } }, { status: 400 });
-  }
-  log.error({ err }, "unhandled error in route handler");
-  return NextResponse.json({ error: { code: "internal", message: "Internal error" } }, { status: 500 });
-}
-
-/** Wraps a route handler so thrown AppError/ZodError become JSON 4xx and nothing else leaks. */
-export function handler<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
-  return async (...args: A): Promise<Response> => {
-    try {
-      return await fn(...args);
-    } catch (err) {
-      return errorResponse(err);
-    }
-  };
-}

@@ -1,4 +1,6 @@
 import { type DbClient, db } from "../db";
+import type { Severity } from "../db/generated/enums";
+import { OPEN_STATUSES } from "../exceptions/lifecycle";
 import { type Principal, plantWhere } from "../policy";
 import type { PlantSummary } from "./types";
 
@@ -13,7 +15,40 @@ function loadOne(client: DbClient, where: { id: string } | { code: string }) {
   return client.plant.findFirst({ where, include });
 }
 
-export function toSummary(p: PlantRow): PlantSummary {
+type OpenExceptions = PlantSummary["openExceptions"];
+const LATEST = 5;
+
+/** Open exceptions per plant: counts by severity and the most recent few. */
+async function openExceptionsOf(client: DbClient, plantIds: string[]): Promise<Map<string, OpenExceptions>> {
+  const out = new Map<string, OpenExceptions>(plantIds.map((id) => [id, { total: 0, bySeverity: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0 }, latest: [] }]));
+  if (plantIds.length === 0) return out;
+  const open = { plantId: { in: plantIds }, status: { in: [...OPEN_STATUSES] } };
+  const counts = await client.exception.groupBy({ by: ["plantId", "severity"], where: open, _count: { _all: true } });
+  for (const c of counts) {
+    const o = out.get(c.plantId)!;
+    o.bySeverity[c.severity as Severity] = c._count._all;
+    o.total += c._count._all;
+  }
+  const latest = await Promise.all(
+    plantIds.map((plantId) =>
+      client.exception.findMany({
+        where: { ...open, plantId },
+        orderBy: { lastSeenAt: "desc" },
+        take: LATEST,
+        select: { id: true, plantId: true, severity: true, errorCode: true, errorMessage: true, lastSeenAt: true, interface: { select: { code: true } }, transaction: { select: { businessKey: true } } },
+      }),
+    ),
+  );
+  for (const e of latest.flat()) {
+    out.get(e.plantId)!.latest.push({
+      id: e.id, interfaceCode: e.interface.code, severity: e.severity, errorCode: e.errorCode, errorMessage: e.errorMessage.slice(0, 300),
+      lastSeenAt: e.lastSeenAt.toISOString(), businessKey: e.transaction.businessKey,
+    });
+  }
+  return out;
+}
+
+export function toSummary(p: PlantRow, openExceptions: OpenExceptions): PlantSummary {
   return {
     id: p.id,
     code: p.code,
@@ -29,6 +64,7 @@ export function toSummary(p: PlantRow): PlantSummary {
         state: s.connector.state,
         version: s.connector.version,
         lastHeartbeatAt: s.connector.lastHeartbeatAt?.toISOString() ?? null,
+        backlog: s.connector.reportedBacklog,
       },
     })),
     interfaces: p.interfaces.map(({ interface: i, enabled }) => ({
@@ -42,16 +78,18 @@ export function toSummary(p: PlantRow): PlantSummary {
       requiresApproval: i.requiresApproval,
       enabled,
     })),
+    openExceptions,
   };
 }
 
 /** The plants a user may see, with systems, connectors and interfaces. */
 export async function listPlants(user: Principal, client: DbClient = db()): Promise<PlantSummary[]> {
   const rows = await client.plant.findMany({ where: plantWhere(user), orderBy: { code: "asc" }, include });
-  return rows.map(toSummary);
+  const open = await openExceptionsOf(client, rows.map((r) => r.id));
+  return rows.map((r) => toSummary(r, open.get(r.id)!));
 }
 
 export async function getPlantSummary(id: string, client: DbClient = db()): Promise<PlantSummary | null> {
   const row = await loadOne(client, { id });
-  return row && toSummary(row);
+  return row && toSummary(row, (await openExceptionsOf(client, [row.id])).get(row.id)!);
 }

@@ -1,4 +1,4 @@
-import type { ConnectorState, Criticality, SyncMode, SystemKind } from "../db/generated/enums";
+import type { ConnectorState, Criticality, Severity, SyncMode, SystemKind } from "../db/generated/enums";
 
 /** What the Plants page and the `plant.updated` event carry: JSON-safe, no secrets. */
 export type PlantSummary = {
@@ -10,8 +10,13 @@ export type PlantSummary = {
   systems: {
     kind: SystemKind;
     description: string;
-    connector: { id: string; name: string; state: ConnectorState; version: string | null; lastHeartbeatAt: string | null } | null;
+    connector: { id: string; name: string; state: ConnectorState; version: string | null; lastHeartbeatAt: string | null; backlog: number | null } | null;
   }[];
+  openExceptions: {
+    total: number;
+    bySeverity: Record<Severity, number>;
+    latest: { id: string; interfaceCode: string; severity: Severity; errorCode: string; errorMessage: string; lastSeenAt: string; businessKey: string | null }[];
+  };
   interfaces: {
     code: string;
     name: string;

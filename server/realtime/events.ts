@@ -1,8 +1,17 @@
+import type { ExceptionChange } from "../ingest/store";
 import type { PlantSummary } from "../plants/types";
+
+export type ExceptionBatch = { plantId: string; items: ExceptionChange[]; total: number };
+export type MetricsTick = { plantId: string; at: string; outcomes: { RECEIVED: number; DELIVERED: number; FAILED: number; RETRYING: number } };
 
 /** The typed event map shared by the socket.io server and the browser client. */
 export interface ServerToClientEvents {
   "plant.updated": (plant: PlantSummary) => void;
+  /** Coalesced: at most one message per type per plant every few hundred milliseconds. */
+  "exception.opened": (batch: ExceptionBatch) => void;
+  "exception.updated": (batch: ExceptionBatch) => void;
+  "exception.resolved": (batch: ExceptionBatch) => void;
+  "metrics.tick": (tick: MetricsTick) => void;
 }
 
 export type SubscribeResult = { joined: string[]; denied: string[] };

@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 import { record, verifyChain, SYSTEM_ACTOR } from "../audit";
+import { ensureTelemetryPartitions, purgeIngestReceipts } from "../ingest/maintenance";
 import { logger } from "../log";
 
 /**
@@ -8,7 +9,7 @@ import { logger } from "../log";
  */
 const log = logger("workers");
 
-export const QUEUES = { auditVerify: "audit.verify" } as const;
+export const QUEUES = { auditVerify: "audit.verify", partitions: "telemetry.partitions", receiptsPurge: "ingest.receipts.purge" } as const;
 
 export type Workers = { boss: PgBoss; stop: () => Promise<void> };
 
@@ -24,6 +25,19 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
     if (!result.ok) log.error(result, "audit chain verification FAILED: the trail was tampered with");
     else log.info(result, "audit chain verified");
     await record({ type: "audit.chain_verified", actor: SYSTEM_ACTOR, data: { ok: result.ok, checked: result.checked, brokenAtId: result.brokenAtId } });
+  });
+
+  // Telemetry day partitions a week ahead (also run now, so a server that was down for days catches up).
+  await ensureTelemetryPartitions();
+  await boss.createQueue(QUEUES.partitions);
+  await boss.schedule(QUEUES.partitions, "7 */6 * * *");
+  await boss.work(QUEUES.partitions, async () => {
+    log.info({ created: await ensureTelemetryPartitions() }, "telemetry partitions ensured");
+  });
+  await boss.createQueue(QUEUES.receiptsPurge);
+  await boss.schedule(QUEUES.receiptsPurge, "23 3 * * *");
+  await boss.work(QUEUES.receiptsPurge, async () => {
+    log.info({ purged: await purgeIngestReceipts() }, "old ingest receipts purged");
   });
 
   return {

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { handler } from "@/server/http/errors";
+import { handler } from "@/server/http/handler";
 import { listPlants } from "@/server/plants/list-plants";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,7 @@
 import { exportAuditEvents } from "@/server/audit/list-events";
 import { requireApiUser } from "@/server/auth/current-user";
-import { forbidden, handler } from "@/server/http/errors";
+import { forbidden } from "@/server/http/errors";
+import { handler } from "@/server/http/handler";
 import { can } from "@/server/policy";
 
 export const dynamic = "force-dynamic";

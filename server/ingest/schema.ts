@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/**
+ * The ingest API contract (/api/ingest/v1): one schema per message gives validation, the TypeScript
+ * types (shared with connectors/sdk) and the OpenAPI document. Only zod here: importable anywhere.
+ */
+export const INGEST_LIMITS = {
+  maxEventsPerRequest: 1000,
+  maxRequestBytes: 5 * 1024 * 1024, // decoded body, and the raw body as received
+  maxPayloadBytes: 256 * 1024, // serialized JSON of one event's payload
+  maxPastMs: 30 * 24 * 60 * 60 * 1000, // telemetry older than 30 days is refused (retention)
+  maxFutureMs: 5 * 60 * 1000, // clock skew tolerated
+} as const;
+
+export const OUTCOMES = ["received", "delivered", "failed", "retrying"] as const;
+export const ERROR_CATEGORIES = ["technical", "business"] as const;
+export const SYSTEMS = ["SAP_ERP", "ODOO", "MES", "QMS", "WMS", "CMMS", "PLM", "SUPPLIER_PORTAL", "PLANNING", "LIMS"] as const;
+
+const id = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .max(200, `${what} is limited to 200 characters`)
+    .regex(/\S/, `${what} must not be empty or blank`);
+
+export const ingestErrorSchema = z
+  .object({
+    category: z.enum(ERROR_CATEGORIES),
+    code: z.string().min(1).max(100),
+    message: z.string().min(1).max(4000),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export const ingestEventSchema = z
+  .object({
+    eventId: id("eventId").describe("Idempotency key of this event, unique per connector"),
+    correlationId: id("correlationId").describe("Shared by every hop of one business message across systems"),
+    messageId: id("messageId").describe("The business message (one transaction per plant × interface × messageId)"),
+    interface: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, "interface must be an interface code such as GOODS_MOVEMENT"),
+    hop: z.object({ source: z.enum(SYSTEMS), target: z.enum(SYSTEMS) }).strict(),
+    businessKey: z.string().max(200).optional().describe("Order, lot or PO number"),
+    occurredAt: z.iso.datetime({ offset: true, error: "occurredAt must be an ISO 8601 date-time with offset" }),
+    outcome: z.enum(OUTCOMES),
+    latencyMs: z.number().int().min(0).max(7 * 24 * 3600 * 1000),
+    attempt: z.number().int().min(1).max(1000).default(1),
+    error: ingestErrorSchema.optional(),
+    payload: z.unknown().optional().describe("The message as sent (JSON); required when outcome is failed"),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (e.outcome === "failed") {
+      if (!e.error) ctx.addIssue({ code: "custom", path: ["error"], message: "error is required when outcome is failed" });
+      if (e.payload === undefined) ctx.addIssue({ code: "custom", path: ["payload"], message: "payload is required when outcome is failed" });
+    } else if (e.error) {
+      ctx.addIssue({ code: "custom", path: ["error"], message: `error is only allowed when outcome is failed (got ${e.outcome})` });
+    }
+  });
+
+export type IngestEvent = z.infer<typeof ingestEventSchema>;
+export type IngestEventInput = z.input<typeof ingestEventSchema>;
+
+export const itemErrorSchema = z.object({ path: z.string(), message: z.string() });
+export const ingestResultSchema = z.object({
+  accepted: z.number().int().describe("Events stored by this request"),
+  duplicates: z.number().int().describe("Events already stored earlier (same connector + eventId): absorbed"),
+  rejected: z.array(z.object({ index: z.number().int(), eventId: z.string().nullable(), errors: z.array(itemErrorSchema) })),
+});
+export type IngestResult = z.infer<typeof ingestResultSchema>;
+
+export const heartbeatSchema = z
+  .object({
+    version: z.string().min(1).max(50),
+    state: z.enum(["online", "degraded", "offline"]),
+    backlog: z.number().int().min(0).describe("Events waiting in the connector's journal"),
+    oldestPendingAgeS: z.number().min(0).nullable().describe("Age of the oldest waiting event, seconds"),
+  })
+  .strict();
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+export const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });

@@ -1,0 +1,301 @@
+import { createHash } from "node:crypto";
+import type { PoolClient } from "pg";
+import { appendManyWithPg } from "../audit";
+import { pool } from "../db";
+import type { ErrorCategory, EventOutcome, Severity } from "../db/generated/enums";
+import { fingerprint } from "../exceptions/fingerprint";
+import { CLOSED_STATUSES, SLA_MS } from "../exceptions/lifecycle";
+import { severityOf } from "../exceptions/severity";
+import { bucketOf, BUCKETS, toPgArray } from "../metrics/histogram";
+import type { InterfaceInfo } from "./catalog";
+import type { IngestEvent } from "./schema";
+
+/**
+ * The ingest hot path, on pg directly (Prisma's createMany is ~10× too slow here, see TOOLING.md).
+ * One database transaction per batch: an event is stored with all its effects (receipt, telemetry,
+ * rollup, transaction, exception) or not at all. Rows are written in a fixed key order so
+ * concurrent batches cannot deadlock each other; a deadlock or serialization failure retries.
+ */
+export type ValidEvent = { event: IngestEvent; iface: InterfaceInfo; occurredAt: Date };
+
+export type ExceptionChange = {
+  id: string;
+  plantId: string;
+  interfaceCode: string;
+  transactionId: string;
+  messageId: string;
+  status: string;
+  severity: Severity;
+  category: ErrorCategory;
+  errorCode: string;
+  errorMessage: string;
+  occurrences: number;
+  lastSeenAt: string;
+};
+
+export type StoreResult = {
+  storedIds: Set<string>;
+  opened: ExceptionChange[];
+  updated: ExceptionChange[];
+  resolved: ExceptionChange[];
+  outcomes: Record<EventOutcome, number>;
+};
+
+const OUTCOME: Record<IngestEvent["outcome"], EventOutcome> = { received: "RECEIVED", delivered: "DELIVERED", failed: "FAILED", retrying: "RETRYING" };
+const CATEGORY: Record<"technical" | "business", ErrorCategory> = { technical: "TECHNICAL", business: "BUSINESS" };
+const TX_STATUS: Record<IngestEvent["outcome"], string> = { received: "IN_FLIGHT", delivered: "DELIVERED", failed: "FAILED", retrying: "RETRYING" };
+const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
+
+export async function storeBatch(connector: { connectorId: string; connectorName: string; plantId: string }, items: ValidEvent[]): Promise<StoreResult> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool().connect();
+    try {
+      await client.query("BEGIN");
+      const result = await write(client, connector, items);
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      const code = (err as { code?: string }).code;
+      if ((code === "40P01" || code === "40001") && attempt < 4) continue; // deadlock / serialization: retry whole batch
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+async function write(client: PoolClient, connector: { connectorId: string; connectorName: string; plantId: string }, items: ValidEvent[]): Promise<StoreResult> {
+  const outcomes: Record<EventOutcome, number> = { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 };
+  const empty: StoreResult = { storedIds: new Set(), opened: [], updated: [], resolved: [], outcomes };
+
+  // 1. Idempotency: claim each (connector, eventId); concurrent resends wait on the unique index and lose.
+  const ids = items.map((i) => i.event.eventId).sort();
+  const claimed = await client.query<{ event_id: string }>(
+    `INSERT INTO ingest_receipt (connector_id, event_id)
+     SELECT $1, e FROM unnest($2::text[]) AS e ORDER BY e
+     ON CONFLICT DO NOTHING RETURNING event_id`,
+    [connector.connectorId, ids],
+  );
+  const storedIds = new Set(claimed.rows.map((r) => r.event_id));
+  const fresh = items.filter((i) => storedIds.has(i.event.eventId));
+  if (fresh.length === 0) return empty;
+
+  // 2. Raw telemetry (partitioned by day).
+  const cols = {
+    occurredAt: [] as string[], interfaceId: [] as string[], eventId: [] as string[], correlationId: [] as string[], messageId: [] as string[],
+    businessKey: [] as (string | null)[], hopSource: [] as string[], hopTarget: [] as string[], outcome: [] as string[], latency: [] as number[],
+    attempt: [] as number[], errorCategory: [] as (string | null)[], errorCode: [] as (string | null)[],
+  };
+  for (const { event: e, iface, occurredAt } of fresh) {
+    cols.occurredAt.push(occurredAt.toISOString());
+    cols.interfaceId.push(iface.id);
+    cols.eventId.push(e.eventId);
+    cols.correlationId.push(e.correlationId);
+    cols.messageId.push(e.messageId);
+    cols.businessKey.push(e.businessKey ?? null);
+    cols.hopSource.push(e.hop.source);
+    cols.hopTarget.push(e.hop.target);
+    cols.outcome.push(OUTCOME[e.outcome]);
+    cols.latency.push(e.latencyMs);
+    cols.attempt.push(e.attempt);
+    cols.errorCategory.push(e.error ? CATEGORY[e.error.category] : null);
+    cols.errorCode.push(e.error?.code ?? null);
+    outcomes[OUTCOME[e.outcome]]++;
+  }
+  await client.query(
+    `INSERT INTO telemetry_event (occurred_at, connector_id, plant_id, interface_id, event_id, correlation_id, message_id, business_key,
+                                  hop_source, hop_target, outcome, latency_ms, attempt, error_category, error_code)
+     SELECT t.o, $1, $2, t.i, t.e, t.c, t.m, t.b, t.hs, t.ht, t.out, t.l, t.a, t.ec, t.code
+     FROM unnest($3::timestamptz[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::system_kind[], $10::system_kind[],
+                 $11::event_outcome[], $12::int[], $13::int[], $14::error_category[], $15::text[])
+          AS t(o, i, e, c, m, b, hs, ht, out, l, a, ec, code)`,
+    [connector.connectorId, connector.plantId, cols.occurredAt, cols.interfaceId, cols.eventId, cols.correlationId, cols.messageId, cols.businessKey,
+      cols.hopSource, cols.hopTarget, cols.outcome, cols.latency, cols.attempt, cols.errorCategory, cols.errorCode],
+  );
+
+  // 3. Per-minute rollups with mergeable latency histograms.
+  const rollups = new Map<string, { bucket: string; interfaceId: string; outcome: EventOutcome; count: number; sum: number; max: number; hist: number[] }>();
+  for (const { event: e, iface, occurredAt } of fresh) {
+    const bucket = new Date(Math.floor(occurredAt.getTime() / 60_000) * 60_000).toISOString();
+    const key = `${bucket}|${iface.id}|${OUTCOME[e.outcome]}`;
+    let r = rollups.get(key);
+    if (!r) rollups.set(key, (r = { bucket, interfaceId: iface.id, outcome: OUTCOME[e.outcome], count: 0, sum: 0, max: 0, hist: new Array<number>(BUCKETS).fill(0) }));
+    r.count++;
+    r.sum += e.latencyMs;
+    r.max = Math.max(r.max, e.latencyMs);
+    const b = bucketOf(e.latencyMs);
+    r.hist[b] = (r.hist[b] ?? 0) + 1;
+  }
+  const rollupRows = [...rollups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
+  await client.query(
+    `INSERT INTO telemetry_rollup_minute AS r (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram)
+     SELECT t.b, $1, t.i, t.o, t.c, t.s, t.m, t.h::int[]
+     FROM unnest($2::timestamptz[], $3::uuid[], $4::event_outcome[], $5::bigint[], $6::bigint[], $7::int[], $8::text[]) WITH ORDINALITY AS t(b, i, o, c, s, m, h, n)
+     ORDER BY t.n
+     ON CONFLICT (bucket, plant_id, interface_id, outcome) DO UPDATE SET
+       count = r.count + EXCLUDED.count,
+       latency_sum = r.latency_sum + EXCLUDED.latency_sum,
+       latency_max = GREATEST(r.latency_max, EXCLUDED.latency_max),
+       histogram = andon_histogram_add(r.histogram, EXCLUDED.histogram)`,
+    [connector.plantId, rollupRows.map((r) => r.bucket), rollupRows.map((r) => r.interfaceId), rollupRows.map((r) => r.outcome),
+      rollupRows.map((r) => r.count), rollupRows.map((r) => r.sum), rollupRows.map((r) => r.max), rollupRows.map((r) => toPgArray(r.hist))],
+  );
+
+  // 4. Transactions: fold this batch's events per business message, then merge with what is stored.
+  type Fold = {
+    interfaceId: string; iface: InterfaceInfo; messageId: string; correlationId: string; businessKey: string | null; status: string;
+    firstSeenAt: string; lastEventAt: string; deliveredAt: string | null; failedAt: string | null; latencyMs: number; attempts: number;
+    payload: unknown; payloadAt: string | null; lastError: (IngestEvent["error"] & { at: string }) | null; hops: Record<string, unknown>;
+    failures: number; maxFailedAttempt: number;
+  };
+  const folds = new Map<string, Fold>();
+  for (const { event: e, iface, occurredAt } of [...fresh].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())) {
+    const at = occurredAt.toISOString();
+    const key = `${iface.id}|${e.messageId}`;
+    let f = folds.get(key);
+    if (!f) {
+      f = { interfaceId: iface.id, iface, messageId: e.messageId, correlationId: e.correlationId, businessKey: null, status: "", firstSeenAt: at, lastEventAt: at,
+        deliveredAt: null, failedAt: null, latencyMs: 0, attempts: 0, payload: undefined, payloadAt: null, lastError: null, hops: {}, failures: 0, maxFailedAttempt: 0 };
+      folds.set(key, f);
+    }
+    f.correlationId = e.correlationId;
+    f.businessKey = e.businessKey ?? f.businessKey;
+    f.status = TX_STATUS[e.outcome];
+    f.lastEventAt = at;
+    f.latencyMs = e.latencyMs;
+    f.attempts = Math.max(f.attempts, e.attempt);
+    if (e.outcome === "delivered") f.deliveredAt = at;
+    if (e.payload !== undefined) {
+      f.payload = e.payload;
+      f.payloadAt = at;
+    }
+    if (e.outcome === "failed" && e.error) {
+      f.failedAt = at;
+      f.lastError = { ...e.error, at };
+      f.failures++;
+      f.maxFailedAttempt = Math.max(f.maxFailedAttempt, e.attempt);
+    }
+    f.hops[`${e.hop.source}>${e.hop.target}`] = { outcome: e.outcome, at, latencyMs: e.latencyMs, attempt: e.attempt, ...(e.error ? { errorCode: e.error.code } : {}) };
+  }
+  const foldRows = [...folds.values()].sort((a, b) => (a.interfaceId + a.messageId < b.interfaceId + b.messageId ? -1 : 1));
+  const txRows = foldRows.map((f) => {
+    const payloadJson = f.payload === undefined ? null : JSON.stringify(f.payload);
+    return {
+      interface_id: f.interfaceId, message_id: f.messageId, correlation_id: f.correlationId, business_key: f.businessKey, status: f.status,
+      hops: f.hops, first_seen_at: f.firstSeenAt, last_event_at: f.lastEventAt, delivered_at: f.deliveredAt, failed_at: f.failedAt,
+      latency_ms: f.latencyMs, attempts: f.attempts, payload: f.payload === undefined ? null : f.payload,
+      payload_hash: payloadJson === null ? null : createHash("sha256").update(payloadJson).digest("hex"), payload_at: f.payloadAt, last_error: f.lastError,
+    };
+  });
+  const txResult = await client.query<{ id: string; interface_id: string; message_id: string; status: string; delivered_at: Date | null }>(
+    `INSERT INTO business_transaction AS t (plant_id, interface_id, message_id, correlation_id, business_key, status, hops, first_seen_at,
+                                            last_event_at, delivered_at, failed_at, latency_ms, attempts, payload, payload_hash, last_error)
+     SELECT $1, x.interface_id, x.message_id, x.correlation_id, x.business_key, x.status::transaction_status, x.hops, x.first_seen_at,
+            x.last_event_at, x.delivered_at, x.failed_at, x.latency_ms, x.attempts, x.payload, x.payload_hash, x.last_error
+     FROM jsonb_to_recordset($2::jsonb) AS x(interface_id uuid, message_id text, correlation_id text, business_key text, status text,
+          hops jsonb, first_seen_at timestamptz, last_event_at timestamptz, delivered_at timestamptz, failed_at timestamptz, latency_ms int,
+          attempts int, payload jsonb, payload_hash text, last_error jsonb, n bigint)
+     ORDER BY x.n
+     ON CONFLICT (plant_id, interface_id, message_id) DO UPDATE SET
+       status = CASE WHEN EXCLUDED.last_event_at >= t.last_event_at THEN EXCLUDED.status ELSE t.status END,
+       correlation_id = CASE WHEN EXCLUDED.last_event_at >= t.last_event_at THEN EXCLUDED.correlation_id ELSE t.correlation_id END,
+       latency_ms = CASE WHEN EXCLUDED.last_event_at >= t.last_event_at THEN EXCLUDED.latency_ms ELSE t.latency_ms END,
+       business_key = COALESCE(EXCLUDED.business_key, t.business_key),
+       hops = andon_merge_hops(t.hops, EXCLUDED.hops),
+       first_seen_at = LEAST(t.first_seen_at, EXCLUDED.first_seen_at),
+       last_event_at = GREATEST(t.last_event_at, EXCLUDED.last_event_at),
+       delivered_at = GREATEST(t.delivered_at, EXCLUDED.delivered_at),
+       failed_at = GREATEST(t.failed_at, EXCLUDED.failed_at),
+       attempts = GREATEST(t.attempts, EXCLUDED.attempts),
+       payload = CASE WHEN EXCLUDED.payload IS NOT NULL AND (t.payload IS NULL OR EXCLUDED.last_event_at >= t.last_event_at) THEN EXCLUDED.payload ELSE t.payload END,
+       payload_hash = CASE WHEN EXCLUDED.payload IS NOT NULL AND (t.payload IS NULL OR EXCLUDED.last_event_at >= t.last_event_at) THEN EXCLUDED.payload_hash ELSE t.payload_hash END,
+       last_error = CASE WHEN EXCLUDED.last_error IS NOT NULL AND (t.failed_at IS NULL OR EXCLUDED.failed_at >= t.failed_at) THEN EXCLUDED.last_error ELSE t.last_error END
+     RETURNING t.id, t.interface_id, t.message_id, t.status, t.delivered_at`,
+    [connector.plantId, JSON.stringify(txRows.map((r, n) => ({ ...r, n })))],
+  );
+  const txByKey = new Map(txResult.rows.map((r) => [`${r.interface_id}|${r.message_id}`, r]));
+
+  // 5. Exceptions: a transaction whose latest state is FAILED opens (or updates) its one open exception;
+  //    one whose latest state is DELIVERED after its failure is resolved "recovered at source".
+  const now = Date.now();
+  const toOpen = [];
+  const toResolve: { transactionId: string; deliveredAt: Date; fold: Fold }[] = [];
+  for (const f of foldRows) {
+    const tx = txByKey.get(`${f.interfaceId}|${f.messageId}`)!;
+    if (tx.status === "FAILED" && f.lastError) {
+      const category = CATEGORY[f.lastError.category];
+      const severity = severityOf({ interfaceCode: f.iface.code, criticality: f.iface.criticality, category, attempt: f.maxFailedAttempt });
+      toOpen.push({
+        interface_id: f.interfaceId, transaction_id: tx.id, fingerprint: fingerprint(f.iface.code, f.lastError.code, f.lastError.message),
+        category, severity, error_code: f.lastError.code, error_message: f.lastError.message, error_details: f.lastError.details ?? null,
+        occurrences: f.failures, first_seen_at: f.lastError.at, last_seen_at: f.lastError.at, sla_due_at: new Date(now + SLA_MS[severity]).toISOString(),
+      });
+    } else if (tx.status === "DELIVERED" && f.deliveredAt) {
+      toResolve.push({ transactionId: tx.id, deliveredAt: new Date(f.deliveredAt), fold: f });
+    }
+  }
+  toOpen.sort((a, b) => (a.transaction_id < b.transaction_id ? -1 : 1));
+  const opened: ExceptionChange[] = [];
+  const updated: ExceptionChange[] = [];
+  const codeOf = new Map(foldRows.map((f) => [f.interfaceId, f.iface.code]));
+  const messageOf = new Map(foldRows.map((f) => [txByKey.get(`${f.interfaceId}|${f.messageId}`)!.id, f.messageId]));
+  type ExRow = { id: string; interface_id: string; transaction_id: string; status: string; severity: Severity; category: ErrorCategory; error_code: string;
+    error_message: string; occurrences: number; last_seen_at: Date; inserted: boolean };
+  const change = (r: ExRow): ExceptionChange => ({
+    id: r.id, plantId: connector.plantId, interfaceCode: codeOf.get(r.interface_id) ?? "", transactionId: r.transaction_id, messageId: messageOf.get(r.transaction_id) ?? "",
+    status: r.status, severity: r.severity, category: r.category, errorCode: r.error_code, errorMessage: r.error_message.slice(0, 300),
+    occurrences: r.occurrences, lastSeenAt: r.last_seen_at.toISOString(),
+  });
+  if (toOpen.length) {
+    const res = await client.query<ExRow>(
+      `INSERT INTO exception AS x (plant_id, interface_id, transaction_id, fingerprint, category, severity, error_code, error_message, error_details,
+                                  occurrences, first_seen_at, last_seen_at, sla_due_at)
+       SELECT $1, y.interface_id, y.transaction_id, y.fingerprint, y.category::error_category, y.severity::severity, y.error_code, y.error_message,
+              y.error_details, y.occurrences, y.first_seen_at, y.last_seen_at, y.sla_due_at
+       FROM jsonb_to_recordset($2::jsonb) AS y(interface_id uuid, transaction_id uuid, fingerprint text, category text, severity text,
+            error_code text, error_message text, error_details jsonb, occurrences int, first_seen_at timestamptz, last_seen_at timestamptz,
+            sla_due_at timestamptz, n bigint)
+       ORDER BY y.n
+       ON CONFLICT (transaction_id) WHERE status NOT IN (${CLOSED_SQL}) DO UPDATE SET
+         occurrences = x.occurrences + EXCLUDED.occurrences,
+         last_seen_at = GREATEST(x.last_seen_at, EXCLUDED.last_seen_at),
+         fingerprint = EXCLUDED.fingerprint, category = EXCLUDED.category, error_code = EXCLUDED.error_code,
+         error_message = EXCLUDED.error_message, error_details = EXCLUDED.error_details,
+         severity = CASE WHEN EXCLUDED.severity < x.severity THEN EXCLUDED.severity ELSE x.severity END,
+         updated_at = now()
+       RETURNING x.id, x.interface_id, x.transaction_id, x.status, x.severity, x.category, x.error_code, x.error_message, x.occurrences,
+                 x.last_seen_at, (x.xmax = 0) AS inserted`,
+      [connector.plantId, JSON.stringify(toOpen.map((r, n) => ({ ...r, n })))],
+    );
+    for (const r of res.rows) (r.inserted ? opened : updated).push(change(r));
+  }
+
+  const resolved: ExceptionChange[] = [];
+  if (toResolve.length) {
+    const res = await client.query<ExRow>(
+      `UPDATE exception AS x SET status = 'RESOLVED', resolved_at = now(), resolution = 'recovered_at_source', updated_at = now()
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS d(transaction_id, delivered_at)
+       WHERE x.transaction_id = d.transaction_id AND x.status NOT IN (${CLOSED_SQL}) AND d.delivered_at >= x.last_seen_at
+       RETURNING x.id, x.interface_id, x.transaction_id, x.status, x.severity, x.category, x.error_code, x.error_message, x.occurrences,
+                 x.last_seen_at, false AS inserted`,
+      [toResolve.map((r) => r.transactionId), toResolve.map((r) => r.deliveredAt.toISOString())],
+    );
+    for (const r of res.rows) resolved.push(change(r));
+  }
+
+  // 6. Audit the resolutions (system decisions on exceptions), last: the chain lock is held until commit.
+  if (resolved.length) {
+    const deliveredAt = new Map(toResolve.map((r) => [r.transactionId, r.deliveredAt.toISOString()]));
+    await appendManyWithPg(client, resolved.map((r) => ({
+      type: "exception.resolved" as const,
+      actor: { type: "connector" as const, id: connector.connectorId, label: connector.connectorName },
+      plantId: connector.plantId,
+      subject: { type: "exception", id: r.id },
+      data: { resolution: "recovered_at_source" as const, transactionId: r.transactionId, interfaceCode: r.interfaceCode, messageId: r.messageId, deliveredAt: deliveredAt.get(r.transactionId)! },
+    })));
+  }
+
+  return { storedIds, opened, updated, resolved, outcomes };
+}
+

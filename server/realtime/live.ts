@@ -1,0 +1,42 @@
+import type { EventOutcome } from "../db/generated/enums";
+import type { ExceptionChange } from "../ingest/store";
+import type { ServerToClientEvents } from "./events";
+import { publishToPlant } from "./publish";
+
+/**
+ * Coalesces high-rate changes into at most one emit per event type per plant room per window, so a
+ * burst of thousands of events becomes a few socket messages a second.
+ */
+export const COALESCE_MS = 250;
+
+type Pending = { opened: ExceptionChange[]; updated: Map<string, ExceptionChange>; resolved: ExceptionChange[]; outcomes: Record<EventOutcome, number> };
+const pending = new Map<string, Pending>();
+let timer: NodeJS.Timeout | undefined;
+
+export function publishPlantChanges(plantId: string, change: { opened: ExceptionChange[]; updated: ExceptionChange[]; resolved: ExceptionChange[]; outcomes: Record<EventOutcome, number> }): void {
+  let p = pending.get(plantId);
+  if (!p) pending.set(plantId, (p = { opened: [], updated: new Map(), resolved: [], outcomes: { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 } }));
+  p.opened.push(...change.opened);
+  for (const u of change.updated) p.updated.set(u.id, u);
+  p.resolved.push(...change.resolved);
+  for (const k of Object.keys(change.outcomes) as EventOutcome[]) p.outcomes[k] += change.outcomes[k];
+  timer ??= setTimeout(flush, COALESCE_MS);
+}
+
+const MAX_ITEMS = 200; // per message; beyond that clients refetch
+
+function flush(): void {
+  timer = undefined;
+  const batch = [...pending.entries()];
+  pending.clear();
+  const at = new Date().toISOString();
+  for (const [plantId, p] of batch) {
+    const emit = <E extends "exception.opened" | "exception.updated" | "exception.resolved">(event: E, items: ExceptionChange[]) => {
+      if (items.length) publishToPlant(plantId, event, ...([{ plantId, items: items.slice(0, MAX_ITEMS), total: items.length }] as Parameters<ServerToClientEvents[E]>));
+    };
+    emit("exception.opened", p.opened);
+    emit("exception.updated", [...p.updated.values()]);
+    emit("exception.resolved", p.resolved);
+    publishToPlant(plantId, "metrics.tick", { plantId, at, outcomes: p.outcomes });
+  }
+}
