@@ -64,6 +64,9 @@ export async function ingestEvents(connector: ConnectorPrincipal, items: RawItem
     if (event.payload !== undefined && Buffer.byteLength(JSON.stringify(event.payload)) > INGEST_LIMITS.maxPayloadBytes) {
       errors.push({ path: "payload", message: `payload is larger than ${INGEST_LIMITS.maxPayloadBytes / 1024} KB` });
     }
+    if (event.error?.details && Buffer.byteLength(JSON.stringify(event.error.details)) > INGEST_LIMITS.maxErrorDetailsBytes) {
+      errors.push({ path: "error.details", message: `error.details is larger than ${INGEST_LIMITS.maxErrorDetailsBytes / 1024} KB` });
+    }
     const iface = catalog.get(event.interface);
     if (!iface) errors.push({ path: "interface", message: `Unknown interface ${event.interface}` });
     else {

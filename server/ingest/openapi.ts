@@ -23,7 +23,10 @@ export function ingestOpenApi(): Record<string, unknown> {
           summary: "Send a batch of events",
           description:
             "Each item is validated on its own: good items are stored even when others are rejected. Send the same eventId again " +
-            "(e.g. after a timeout) and it is counted as a duplicate, never stored twice. gzip accepted (Content-Encoding: gzip).",
+            "(e.g. after a timeout) and it is counted as a duplicate, never stored twice. gzip accepted (Content-Encoding: gzip). " +
+            "In a 200 answer, accepted + duplicates + rejected.length always equals the number of items sent, and rejected[].index is " +
+            "the item's position in the body (array index, or NDJSON line among the non-empty lines). More than the limits is 413. " +
+            `Each payload is at most ${INGEST_LIMITS.maxPayloadBytes / 1024} KB and error.details at most ${INGEST_LIMITS.maxErrorDetailsBytes / 1024} KB (as JSON).`,
           requestBody: {
             required: true,
             content: {

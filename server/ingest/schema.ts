@@ -8,6 +8,7 @@ export const INGEST_LIMITS = {
   maxEventsPerRequest: 1000,
   maxRequestBytes: 5 * 1024 * 1024, // decoded body, and the raw body as received
   maxPayloadBytes: 256 * 1024, // serialized JSON of one event's payload
+  maxErrorDetailsBytes: 32 * 1024, // serialized JSON of error.details
   maxPastMs: 30 * 24 * 60 * 60 * 1000, // telemetry older than 30 days is refused (retention)
   maxFutureMs: 5 * 60 * 1000, // clock skew tolerated
 } as const;

@@ -44,6 +44,7 @@ export type StoreResult = {
 const OUTCOME: Record<IngestEvent["outcome"], EventOutcome> = { received: "RECEIVED", delivered: "DELIVERED", failed: "FAILED", retrying: "RETRYING" };
 const CATEGORY: Record<"technical" | "business", ErrorCategory> = { technical: "TECHNICAL", business: "BUSINESS" };
 const TX_STATUS: Record<IngestEvent["outcome"], string> = { received: "IN_FLIGHT", delivered: "DELIVERED", failed: "FAILED", retrying: "RETRYING" };
+export const ROLLUP_SHARDS = 8;
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
 
 export async function storeBatch(connector: { connectorId: string; connectorName: string; plantId: string }, items: ValidEvent[]): Promise<StoreResult> {
@@ -112,34 +113,6 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
           AS t(o, i, e, c, m, b, hs, ht, out, l, a, ec, code)`,
     [connector.connectorId, connector.plantId, cols.occurredAt, cols.interfaceId, cols.eventId, cols.correlationId, cols.messageId, cols.businessKey,
       cols.hopSource, cols.hopTarget, cols.outcome, cols.latency, cols.attempt, cols.errorCategory, cols.errorCode],
-  );
-
-  // 3. Per-minute rollups with mergeable latency histograms.
-  const rollups = new Map<string, { bucket: string; interfaceId: string; outcome: EventOutcome; count: number; sum: number; max: number; hist: number[] }>();
-  for (const { event: e, iface, occurredAt } of fresh) {
-    const bucket = new Date(Math.floor(occurredAt.getTime() / 60_000) * 60_000).toISOString();
-    const key = `${bucket}|${iface.id}|${OUTCOME[e.outcome]}`;
-    let r = rollups.get(key);
-    if (!r) rollups.set(key, (r = { bucket, interfaceId: iface.id, outcome: OUTCOME[e.outcome], count: 0, sum: 0, max: 0, hist: new Array<number>(BUCKETS).fill(0) }));
-    r.count++;
-    r.sum += e.latencyMs;
-    r.max = Math.max(r.max, e.latencyMs);
-    const b = bucketOf(e.latencyMs);
-    r.hist[b] = (r.hist[b] ?? 0) + 1;
-  }
-  const rollupRows = [...rollups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
-  await client.query(
-    `INSERT INTO telemetry_rollup_minute AS r (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram)
-     SELECT t.b, $1, t.i, t.o, t.c, t.s, t.m, t.h::int[]
-     FROM unnest($2::timestamptz[], $3::uuid[], $4::event_outcome[], $5::bigint[], $6::bigint[], $7::int[], $8::text[]) WITH ORDINALITY AS t(b, i, o, c, s, m, h, n)
-     ORDER BY t.n
-     ON CONFLICT (bucket, plant_id, interface_id, outcome) DO UPDATE SET
-       count = r.count + EXCLUDED.count,
-       latency_sum = r.latency_sum + EXCLUDED.latency_sum,
-       latency_max = GREATEST(r.latency_max, EXCLUDED.latency_max),
-       histogram = andon_histogram_add(r.histogram, EXCLUDED.histogram)`,
-    [connector.plantId, rollupRows.map((r) => r.bucket), rollupRows.map((r) => r.interfaceId), rollupRows.map((r) => r.outcome),
-      rollupRows.map((r) => r.count), rollupRows.map((r) => r.sum), rollupRows.map((r) => r.max), rollupRows.map((r) => toPgArray(r.hist))],
   );
 
   // 4. Transactions: fold this batch's events per business message, then merge with what is stored.
@@ -284,7 +257,39 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
     for (const r of res.rows) resolved.push(change(r));
   }
 
-  // 6. Audit the resolutions (system decisions on exceptions), last: the chain lock is held until commit.
+  // 6. Per-minute rollups with mergeable latency histograms. Written late (row locks on the hot
+  //    current-minute rows are held only until commit) and sharded: each transaction adds into one
+  //    of ROLLUP_SHARDS rows per minute × interface × outcome, so concurrent batches rarely wait on
+  //    each other; readers sum the shards (histograms merge element-wise).
+  const rollups = new Map<string, { bucket: string; interfaceId: string; outcome: EventOutcome; count: number; sum: number; max: number; hist: number[] }>();
+  for (const { event: e, iface, occurredAt } of fresh) {
+    const bucket = new Date(Math.floor(occurredAt.getTime() / 60_000) * 60_000).toISOString();
+    const key = `${bucket}|${iface.id}|${OUTCOME[e.outcome]}`;
+    let r = rollups.get(key);
+    if (!r) rollups.set(key, (r = { bucket, interfaceId: iface.id, outcome: OUTCOME[e.outcome], count: 0, sum: 0, max: 0, hist: new Array<number>(BUCKETS).fill(0) }));
+    r.count++;
+    r.sum += e.latencyMs;
+    r.max = Math.max(r.max, e.latencyMs);
+    const b = bucketOf(e.latencyMs);
+    r.hist[b] = (r.hist[b] ?? 0) + 1;
+  }
+  const rollupRows = [...rollups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
+  await client.query(
+    `INSERT INTO telemetry_rollup_minute AS r (bucket, plant_id, interface_id, outcome, shard, count, latency_sum, latency_max, histogram)
+     SELECT t.b, $1, t.i, t.o, $9, t.c, t.s, t.m, t.h::int[]
+     FROM unnest($2::timestamptz[], $3::uuid[], $4::event_outcome[], $5::bigint[], $6::bigint[], $7::int[], $8::text[]) WITH ORDINALITY AS t(b, i, o, c, s, m, h, n)
+     ORDER BY t.n
+     ON CONFLICT (bucket, plant_id, interface_id, outcome, shard) DO UPDATE SET
+       count = r.count + EXCLUDED.count,
+       latency_sum = r.latency_sum + EXCLUDED.latency_sum,
+       latency_max = GREATEST(r.latency_max, EXCLUDED.latency_max),
+       histogram = andon_histogram_add(r.histogram, EXCLUDED.histogram)`,
+    [connector.plantId, rollupRows.map((r) => r.bucket), rollupRows.map((r) => r.interfaceId), rollupRows.map((r) => r.outcome),
+      rollupRows.map((r) => r.count), rollupRows.map((r) => r.sum), rollupRows.map((r) => r.max), rollupRows.map((r) => toPgArray(r.hist)),
+      Math.floor(Math.random() * ROLLUP_SHARDS)],
+  );
+
+  // 7. Audit the resolutions (system decisions on exceptions), last: the chain lock is held until commit.
   if (resolved.length) {
     const deliveredAt = new Map(toResolve.map((r) => [r.transactionId, r.deliveredAt.toISOString()]));
     await appendManyWithPg(client, resolved.map((r) => ({

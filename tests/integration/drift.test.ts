@@ -31,7 +31,7 @@ function schemaFieldModifiers(): Map<string, { optional: boolean; list: boolean 
 const COMPATIBLE: Record<string, string[]> = {
   String: ["text", "uuid", "character", "character varying"],
   DateTime: ["timestamp with time zone"],
-  Int: ["integer"],
+  Int: ["integer", "smallint"],
   BigInt: ["bigint"],
   Boolean: ["boolean"],
   Json: ["jsonb"],

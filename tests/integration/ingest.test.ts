@@ -7,7 +7,7 @@ import { db, pool } from "../../server/db";
 import type { RawItem } from "../../server/ingest/body";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 import type { IngestEventInput } from "../../server/ingest/schema";
-import { percentile } from "../../server/metrics/histogram";
+import { emptyHistogram, merge, percentile } from "../../server/metrics/histogram";
 
 let ham: ConnectorPrincipal;
 let wro: ConnectorPrincipal;
@@ -134,7 +134,8 @@ describe("ingest pipeline (real PostgreSQL)", () => {
     const latencies = Array.from({ length: 200 }, (_, i) => 100 + i * 10);
     await ingestEvents(wro, items(latencies.map((latencyMs, i) => event({ interface: "INVOICE_POSTING", latencyMs, occurredAt: new Date(minute.getTime() + i * 100).toISOString() }))));
     const { id: interfaceId } = await db().interface.findUniqueOrThrow({ where: { code: "INVOICE_POSTING" } });
-    const row = await db().telemetryRollupMinute.findFirstOrThrow({ where: { bucket: minute, plantId: wro.plantId, outcome: "DELIVERED", interfaceId } });
+    const shards = await db().telemetryRollupMinute.findMany({ where: { bucket: minute, plantId: wro.plantId, outcome: "DELIVERED", interfaceId } });
+    const row = { count: shards.reduce((n, r) => n + Number(r.count), 0), latencySum: shards.reduce((n, r) => n + Number(r.latencySum), 0), latencyMax: Math.max(...shards.map((r) => r.latencyMax)), histogram: shards.reduce((h, r) => merge(h, r.histogram), emptyHistogram()) };
     expect(Number(row.count)).toBe(200);
     expect(Number(row.latencySum)).toBe(latencies.reduce((a, b) => a + b, 0));
     expect(row.latencyMax).toBe(2090);

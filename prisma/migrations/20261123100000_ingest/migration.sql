@@ -84,12 +84,13 @@ CREATE TABLE "telemetry_rollup_minute" (
     "plant_id" UUID NOT NULL,
     "interface_id" UUID NOT NULL,
     "outcome" "event_outcome" NOT NULL,
+    "shard" SMALLINT NOT NULL DEFAULT 0,
     "count" BIGINT NOT NULL,
     "latency_sum" BIGINT NOT NULL,
     "latency_max" INTEGER NOT NULL,
     "histogram" INTEGER[],
 
-    CONSTRAINT "telemetry_rollup_minute_pkey" PRIMARY KEY ("bucket","plant_id","interface_id","outcome")
+    CONSTRAINT "telemetry_rollup_minute_pkey" PRIMARY KEY ("bucket","plant_id","interface_id","outcome","shard")
 );
 
 -- Element-wise sum of two histograms of the same length (rollup merges).
