@@ -1,0 +1,108 @@
+import { spawn } from "node:child_process";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createIngestClient } from "../connectors/sdk";
+import { expect, query, signIn, test } from "./fixtures";
+
+async function connectorKey(plantCode: string, system: string): Promise<string> {
+  const key = `andon_ck_e2e_${randomBytes(16).toString("hex")}`;
+  await query(
+    `UPDATE connector c SET api_key_hash = $1 FROM plant p, plant_system s
+     WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = $2 AND s.kind = $3::system_kind`,
+    [createHash("sha256").update(key).digest("hex"), plantCode, system],
+  );
+  return key;
+}
+
+function runConnector(mode: "send" | "drain", env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "e2e/support/sdk-connector.ts", mode], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, exited, output: () => out };
+}
+
+async function storedCount(prefix: string) {
+  const [r] = await query<{ receipts: string; telemetry: string; transactions: string }>(
+    `SELECT (SELECT count(*) FROM ingest_receipt WHERE event_id LIKE $1) AS receipts,
+            (SELECT count(*) FROM telemetry_event WHERE event_id LIKE $1) AS telemetry,
+            (SELECT count(*) FROM business_transaction WHERE message_id LIKE $2) AS transactions`,
+    [`${prefix}-%`, `${prefix}-msg-%`],
+  );
+  return { receipts: Number(r!.receipts), telemetry: Number(r!.telemetry), transactions: Number(r!.transactions) };
+}
+
+test("kill test: a connector SIGKILLed mid-stream and restarted leaves every event in the database exactly once", async ({ baseURL }) => {
+  test.setTimeout(90_000);
+  const journal = await mkdtemp(path.join(tmpdir(), "andon-e2e-journal-"));
+  const prefix = `KILL-${randomUUID().slice(0, 8)}`;
+  const COUNT = 3000;
+  const env = { BASE_URL: baseURL!, API_KEY: await connectorKey("DE-HAM", "ODOO"), JOURNAL_DIR: journal, COUNT: String(COUNT), PREFIX: prefix };
+  try {
+    const first = runConnector("send", env);
+    await expect.poll(() => first.output(), { timeout: 30_000 }).toContain("journaled");
+    await expect.poll(async () => (await storedCount(prefix)).receipts, { timeout: 30_000 }).toBeGreaterThan(0);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const atKill = await storedCount(prefix);
+    expect(atKill.receipts, "killed mid-stream, not after the last batch").toBeLessThan(COUNT);
+
+    const second = runConnector("drain", env);
+    expect(await second.exited, second.output()).toBe(0);
+    expect(second.output()).toContain('{"pending":0}');
+    expect(await storedCount(prefix)).toEqual({ receipts: COUNT, telemetry: COUNT, transactions: COUNT });
+  } finally {
+    await rm(journal, { recursive: true, force: true });
+  }
+});
+
+test("a failure sent through the SDK appears live on its plant's Plants page", async ({ page }) => {
+  await signIn(page.request, "operator.wro@andon.local");
+  await page.goto("/plants");
+  await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  const card = page.locator('[data-plant="PL-WRO"]');
+  const total = card.getByTestId("open-total");
+  const before = Number(await total.textContent());
+
+  const journal = await mkdtemp(path.join(tmpdir(), "andon-e2e-journal-"));
+  const client = await createIngestClient({
+    baseUrl: test.info().project.use.baseURL!,
+    apiKey: await connectorKey("PL-WRO", "LIMS"),
+    journalDir: journal,
+    connectorVersion: "e2e-1.0",
+    flushIntervalMs: 20,
+    heartbeatIntervalMs: 0,
+  });
+  try {
+    const lot = `B2026-${Math.floor(Math.random() * 9000) + 1000}`;
+    const messageId = `QH-${randomUUID()}`;
+    await client.send({
+      eventId: randomUUID(),
+      correlationId: randomUUID(),
+      messageId,
+      interface: "QUALITY_HOLD",
+      hop: { source: "QMS", target: "SAP_ERP" },
+      businessKey: lot,
+      occurredAt: new Date().toISOString(),
+      outcome: "failed",
+      latencyMs: 1200,
+      attempt: 1,
+      error: { category: "business", code: "QM-LOT-UNKNOWN", message: `Lot ${lot} unknown to ERP` },
+      payload: { eventType: "quality.hold", plant: "PL-WRO", lot, material: "RM-0815", action: "block" },
+    });
+    expect((await client.flush()).status).toBe("flushed");
+    const row = card.locator("li[data-exception]").filter({ hasText: lot });
+    await expect(row).toBeVisible();
+    await expect(row).toContainText("QUALITY_HOLD");
+    await expect(row).toContainText("critical");
+    await expect(total).toHaveText(String(before + 1));
+    // Other plants' watchers are not told.
+    await expect(page.locator('[data-plant="DE-HAM"]')).toHaveCount(0);
+  } finally {
+    await client.close();
+    await rm(journal, { recursive: true, force: true });
+  }
+});
