@@ -31,7 +31,7 @@ const INTERFACES = [
   { code: "MATERIAL_MASTER", hop: { source: "SAP_ERP", target: "ODOO" } },
   { code: "SPARE_PARTS_USAGE", hop: { source: "ODOO", target: "SAP_ERP" } },
 ] as const;
-const sample = JSON.parse(readFileSync("../shared/domain/samples/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown>;
+const sample = JSON.parse(readFileSync("connectors/sap/fixtures/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown>;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -1,0 +1,333 @@
+/**
+ * Client of Odoo's external API over JSON-RPC (`POST /jsonrpc`, services `common` and `object`).
+ *
+ * It does not retry: a `create` that timed out may have been applied, so retrying is the caller's
+ * decision (with an idempotency key, see `CallOptions.idempotencyKey`). Failures are typed:
+ * `OdooRpcError` for an answer of Odoo, `OdooTransportError` for no usable answer; both carry the
+ * `business | technical` category.
+ */
+import { z } from "zod";
+import { OdooExceptionName } from "./protocol";
+import { OdooRpcError, OdooTransportError } from "./errors";
+import type { OdooDomain, OdooErrorData, OdooRecord, OdooRpcRequest, OdooServerVersion, OdooValues } from "./protocol";
+import {
+  IDEMPOTENCY_CONTEXT_KEY,
+  JSONRPC_PATH,
+  rpcEnvelopeSchema,
+  rpcErrorSchema,
+  serverVersionSchema,
+} from "./protocol";
+
+type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+interface CommonOptions {
+  /** Base URL of the Odoo server, e.g. `https://erp.example.com` (`/jsonrpc` is appended). */
+  url: string;
+  db: string;
+  login: string;
+  /** Per-request timeout, including reading the answer. Default 30 s. */
+  timeoutMs?: number;
+  /** Replaces the global fetch (tests, proxies). */
+  fetch?: FetchLike;
+}
+
+/** Either the user's password or an API key (Odoo accepts both in place of the password). */
+export type OdooClientOptions = CommonOptions &
+  ({ password: string; apiKey?: undefined } | { apiKey: string; password?: undefined });
+
+const optionsSchema = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  db: z.string().min(1),
+  login: z.string().min(1),
+  secret: z.string().min(1, "password or apiKey is required"),
+  timeoutMs: z.number().int().positive().default(30_000),
+});
+
+export interface CallOptions {
+  /** Extra context for the call (`kwargs.context`), e.g. `{ lang: "de_DE" }`. */
+  context?: Record<string, unknown>;
+  /** Sent as `kwargs.context.andon_idempotency_key`: the target applies the call at most once per key. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export interface SearchReadOptions {
+  fields?: readonly string[];
+  offset?: number;
+  /** Odoo treats 0 / absent as "no limit". */
+  limit?: number;
+  order?: string;
+}
+
+const idSchema = z.number().int().positive();
+const recordsSchema = z.array(z.looseObject({ id: idSchema }));
+const trueSchema = z.literal(true);
+
+export class OdooClient {
+  readonly #endpoint: string;
+  readonly #db: string;
+  readonly #login: string;
+  readonly #secret: string;
+  readonly #timeoutMs: number;
+  readonly #fetch: FetchLike;
+  #nextRequestId = 1;
+  /** Pending or settled authentication; shared by concurrent first calls. */
+  #uid: Promise<number> | undefined;
+
+  constructor(options: OdooClientOptions) {
+    const parsed = optionsSchema.safeParse({ ...options, secret: options.password ?? options.apiKey ?? "" });
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ");
+      throw new TypeError(`Invalid OdooClient options: ${problems}`);
+    }
+    const base = parsed.data.url.endsWith("/") ? parsed.data.url : `${parsed.data.url}/`;
+    this.#endpoint = new URL(JSONRPC_PATH.slice(1), base).toString();
+    this.#db = parsed.data.db;
+    this.#login = parsed.data.login;
+    this.#secret = parsed.data.secret;
+    this.#timeoutMs = parsed.data.timeoutMs;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** `common.version`: server version, no authentication needed. */
+  async version(options: Pick<CallOptions, "signal"> = {}): Promise<OdooServerVersion> {
+    const result = await this.#call("common", "version", [], options.signal);
+    return this.#expect(result, serverVersionSchema, "common.version");
+  }
+
+  /**
+   * `common.authenticate`: the user id. Odoo answers `false` (not an error) to wrong credentials;
+   * the client turns that into an `OdooRpcError` named `odoo.exceptions.AccessDenied` (technical),
+   * the same error `execute_kw` raises after a credential rotation.
+   */
+  async authenticate(options: Pick<CallOptions, "signal"> = {}): Promise<number> {
+    const pending = this.#authenticate(options.signal);
+    this.#uid = pending;
+    try {
+      return await pending;
+    } catch (error) {
+      if (this.#uid === pending) this.#uid = undefined;
+      throw error;
+    }
+  }
+
+  /** `object.execute_kw(db, uid, password, model, method, args, kwargs)`; authenticates first if needed. */
+  async executeKw(
+    model: string,
+    method: string,
+    args: readonly unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    const uid = await (this.#uid ?? this.authenticate({ signal: options.signal }));
+    const callKwargs = withContext(kwargs, options);
+    try {
+      return await this.#call(
+        "object",
+        "execute_kw",
+        [this.#db, uid, this.#secret, model, method, args, callKwargs],
+        options.signal,
+        { model, method },
+      );
+    } catch (error) {
+      // After a credential rotation the cached uid is worth nothing: authenticate again next time.
+      if (error instanceof OdooRpcError && error.name === OdooExceptionName.AccessDenied) this.#uid = undefined;
+      throw error;
+    }
+  }
+
+  /** `create` with one vals dict: Odoo answers the new id. */
+  async create(model: string, values: OdooValues, options?: CallOptions): Promise<number> {
+    return this.#expect(await this.executeKw(model, "create", [values], {}, options), idSchema, `${model}.create`);
+  }
+
+  /** `create` with a list of vals dicts: Odoo answers the list of new ids, in order. */
+  async createMany(model: string, values: readonly OdooValues[], options?: CallOptions): Promise<number[]> {
+    const result = await this.executeKw(model, "create", [values], {}, options);
+    return this.#expect(result, z.array(idSchema), `${model}.create`);
+  }
+
+  async write(model: string, ids: readonly number[], values: OdooValues, options?: CallOptions): Promise<true> {
+    const result = await this.executeKw(model, "write", [ids, values], {}, options);
+    return this.#expect(result, trueSchema, `${model}.write`);
+  }
+
+  /** `read`: records in the order of `ids`; ids that do not exist are left out (as Odoo does). */
+  async read(model: string, ids: readonly number[], fields?: readonly string[], options?: CallOptions): Promise<OdooRecord[]> {
+    const kwargs = fields ? { fields } : {};
+    return this.#expect(await this.executeKw(model, "read", [ids], kwargs, options), recordsSchema, `${model}.read`);
+  }
+
+  async searchRead(
+    model: string,
+    domain: OdooDomain = [],
+    query: SearchReadOptions = {},
+    options?: CallOptions,
+  ): Promise<OdooRecord[]> {
+    const kwargs = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
+    const result = await this.executeKw(model, "search_read", [domain], kwargs, options);
+    return this.#expect(result, recordsSchema, `${model}.search_read`);
+  }
+
+  async searchCount(model: string, domain: OdooDomain = [], options?: CallOptions): Promise<number> {
+    const result = await this.executeKw(model, "search_count", [domain], {}, options);
+    return this.#expect(result, z.number().int().nonnegative(), `${model}.search_count`);
+  }
+
+  async unlink(model: string, ids: readonly number[], options?: CallOptions): Promise<true> {
+    return this.#expect(await this.executeKw(model, "unlink", [ids], {}, options), trueSchema, `${model}.unlink`);
+  }
+
+  async #authenticate(signal: AbortSignal | undefined): Promise<number> {
+    // user_agent_env is a required positional argument of common.authenticate since Odoo 10.
+    const result = await this.#call("common", "authenticate", [this.#db, this.#login, this.#secret, {}], signal);
+    if (result === false) {
+      // Mirrors the AccessDenied that execute_kw raises, so callers handle one shape.
+      const message = "Access Denied";
+      const data: OdooErrorData = {
+        name: OdooExceptionName.AccessDenied,
+        message,
+        arguments: [message],
+        context: {},
+        debug: "common.authenticate answered false (wrong login, password or API key)",
+      };
+      throw new OdooRpcError({ ...data, code: 200, data, service: "common", method: "authenticate" });
+    }
+    return this.#expect(result, idSchema, "common.authenticate");
+  }
+
+  async #call(
+    service: string,
+    method: string,
+    args: readonly unknown[],
+    signal: AbortSignal | undefined,
+    target?: { model: string; method: string },
+  ): Promise<unknown> {
+    const id = this.#nextRequestId++;
+    const request: OdooRpcRequest = { jsonrpc: "2.0", method: "call", id, params: { service, method, args: [...args] } };
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let status: number;
+    let text: string;
+    let retryAfter: string | null;
+    try {
+      const response = await this.#fetch(this.#endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify(request),
+        signal: combined,
+      });
+      status = response.status;
+      retryAfter = response.headers.get("retry-after");
+      text = await response.text();
+    } catch (error) {
+      throw this.#transportFailure(error, timeout, signal);
+    }
+
+    if (status !== 200) {
+      throw new OdooTransportError({
+        kind: "http",
+        status,
+        retryAfterMs: parseRetryAfter(retryAfter),
+        message: `Odoo answered HTTP ${status} to ${service}.${method}: ${snippet(text)}`,
+      });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new OdooTransportError({ kind: "protocol", message: `Odoo answered non-JSON: ${snippet(text)}`, cause: error });
+    }
+    const envelope = rpcEnvelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      throw new OdooTransportError({ kind: "protocol", message: `Not a JSON-RPC 2.0 answer: ${snippet(text)}` });
+    }
+    if (envelope.data.id !== id) {
+      throw new OdooTransportError({
+        kind: "protocol",
+        message: `JSON-RPC answer id ${JSON.stringify(envelope.data.id)} does not match request id ${id}`,
+      });
+    }
+    if (envelope.data.error !== undefined) {
+      const error = rpcErrorSchema.safeParse(envelope.data.error);
+      if (!error.success) {
+        throw new OdooTransportError({ kind: "protocol", message: `Malformed JSON-RPC error: ${snippet(text)}` });
+      }
+      const { code, data } = error.data;
+      throw new OdooRpcError({
+        name: data.name,
+        message: data.message,
+        code,
+        data,
+        service,
+        method,
+        model: target?.model,
+        modelMethod: target?.method,
+      });
+    }
+    return envelope.data.result;
+  }
+
+  #transportFailure(error: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): OdooTransportError {
+    if (timeout.aborted) {
+      return new OdooTransportError({
+        kind: "timeout",
+        message: `No answer from Odoo within ${this.#timeoutMs} ms (the call may still have been applied)`,
+        cause: error,
+      });
+    }
+    if (signal?.aborted) return new OdooTransportError({ kind: "aborted", message: "Call aborted by the caller", cause: error });
+    const code = systemErrorCode(error);
+    const reason = code ?? (error instanceof Error ? error.message : String(error));
+    return new OdooTransportError({ kind: "network", code, message: `Cannot reach Odoo at ${this.#endpoint}: ${reason}`, cause: error });
+  }
+
+  #expect<T>(value: unknown, schema: z.ZodType<T>, what: string): T {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new OdooTransportError({
+        kind: "protocol",
+        message: `Unexpected result of ${what}: ${snippet(JSON.stringify(value) ?? "undefined")}`,
+      });
+    }
+    return parsed.data;
+  }
+}
+
+/** kwargs with `context` extended by the call options (Odoo pops `context` out of kwargs). */
+function withContext(kwargs: Record<string, unknown>, options: CallOptions): Record<string, unknown> {
+  if (options.context === undefined && options.idempotencyKey === undefined) return kwargs;
+  const given = kwargs["context"];
+  const base = typeof given === "object" && given !== null && !Array.isArray(given) ? given : {};
+  const context: Record<string, unknown> = { ...base, ...options.context };
+  if (options.idempotencyKey !== undefined) context[IDEMPOTENCY_CONTEXT_KEY] = options.idempotencyKey;
+  return { ...kwargs, context };
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** `ECONNREFUSED` & co. from undici's `TypeError: fetch failed` (possibly nested / aggregated). */
+function systemErrorCode(error: unknown, depth = 0): string | undefined {
+  if (depth > 4 || typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return code;
+  if (error instanceof AggregateError) {
+    for (const inner of error.errors) {
+      const found = systemErrorCode(inner, depth + 1);
+      if (found) return found;
+    }
+  }
+  return systemErrorCode((error as { cause?: unknown }).cause, depth + 1);
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || "(empty body)";
+}
