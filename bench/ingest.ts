@@ -83,7 +83,7 @@ async function main() {
   const fresh = await createFreshDatabase(base, "andon_bench");
   const port = await freePort();
   const server = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? "--max-old-space-size=384 --max-semi-space-size=8").split(" ").filter(Boolean), "--import", "tsx", "server/index.ts"], {
-    env: { ...process.env, DATABASE_URL: fresh.url, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_SECRET: "bench-secret-0123456789abcdef0123456789", ANDON_DEMO: "true", ANDON_DATA_DIR: ".andon/bench", LOG_LEVEL: "warn" },
+    env: { ...process.env, DATABASE_URL: fresh.url, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_SECRET: "bench-secret-0123456789abcdef0123456789", ANDON_DEMO: "true", ANDON_SIM: "false", ANDON_DATA_DIR: ".andon/bench", LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -73,7 +73,7 @@ test("the server shuts down cleanly on SIGTERM: sockets closed, workers and pool
   test.setTimeout(90_000);
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXTAUTH_SECRET: "lifecycle-secret-0123456789abcdef0123456789", ANDON_DATA_DIR: ".andon/e2e", LOG_LEVEL: "info" },
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXTAUTH_SECRET: "lifecycle-secret-0123456789abcdef0123456789", ANDON_DATA_DIR: ".andon/e2e", ANDON_SIM: "false", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -106,3 +106,31 @@ test("a failure sent through the SDK appears live on its plant's Plants page", a
     await rm(journal, { recursive: true, force: true });
   }
 });
+
+test("the plant simulator feeds every plant through its connectors and the emulators", async ({ baseURL }) => {
+  test.setTimeout(60_000);
+  const [{ n: before }] = (await query<{ n: string }>("SELECT count(*) AS n FROM telemetry_event")) as [{ n: string }];
+  const journal = await mkdtemp(path.join(tmpdir(), "andon-e2e-sim-"));
+  const sim = spawn(
+    process.execPath,
+    ["--import", "tsx", "connectors/sim/cli.ts", "--url", baseURL!, "--keys", ".andon/e2e/demo-connector-keys.json", "--journal", journal, "--rate", "80", "--duration", "8", "--seed", "11", "--calm"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  sim.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  sim.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => sim.once("exit", resolve));
+  await rm(journal, { recursive: true, force: true });
+  expect(code, out).toBe(0);
+  const stats = JSON.parse(/\[sim\] (\{.*\})/.exec(out)![1]!) as { messages: number; delivered: number; failedBusiness: number };
+  expect(stats.messages).toBeGreaterThan(100);
+  const perPlant = await query<{ code: string; n: string }>(
+    `SELECT p.code, count(*) AS n FROM telemetry_event t JOIN plant p ON p.id = t.plant_id JOIN connector c ON c.id = t.connector_id
+     WHERE c.version = 'sim-1.0' OR t.received_at > now() - interval '30 seconds' GROUP BY p.code ORDER BY p.code`,
+  );
+  expect(perPlant.map((r) => r.code)).toEqual(["DE-HAM", "MX-MTY", "PL-WRO", "US-CLT"]);
+  const [{ n: after }] = (await query<{ n: string }>("SELECT count(*) AS n FROM telemetry_event")) as [{ n: string }];
+  expect(Number(after) - Number(before)).toBeGreaterThan(stats.messages); // ≥ 2 events per message (received + outcome)
+  const sapErrors = await query("SELECT 1 FROM exception WHERE error_code LIKE 'M7-%' OR error_code LIKE 'odoo.exceptions.%' LIMIT 1");
+  expect(sapErrors.length, "failures come from the emulators' own answers").toBe(1);
+});

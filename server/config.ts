@@ -17,6 +17,9 @@ const envSchema = z.object({
   ANDON_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   ANDON_DEMO: bool.default(true),
   ANDON_WORKERS: bool.default(true),
+  /** Demo: run the plant simulator (connectors/sim) as a child process feeding this portal. */
+  ANDON_SIM: bool.default(true),
+  ANDON_SIM_RATE: z.coerce.number().positive().max(10_000).default(5),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:http";
+import path from "node:path";
 import next from "next";
 import { ensureAuthSecret, prepareDatabase, printDemoLogins } from "./boot";
 import { config } from "./config";
@@ -41,6 +43,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   });
   log.info({ port: cfg.PORT, dev }, "listening");
   printDemoLogins(cfg.PORT);
+  const simulator = cfg.ANDON_DEMO && cfg.ANDON_SIM ? startSimulatorProcess(cfg.PORT, cfg.ANDON_DATA_DIR, cfg.ANDON_SIM_RATE) : undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -53,6 +56,7 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     }, 20_000);
     force.unref();
     try {
+      await stopChild(simulator);
       setIo(undefined);
       // io.close() disconnects the sockets and closes the HTTP server: no new connections, in-flight
       // requests finish, idle keep-alive connections are closed (Node >= 19 does that in close()).
@@ -71,4 +75,33 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGHUP", () => void shutdown("SIGHUP"));
+}
+
+/**
+ * The demo plant simulator runs as its own process (as real connectors would), talking to this
+ * portal over HTTP with the demo connector keys. Its output is prefixed with [sim].
+ */
+function startSimulatorProcess(port: number, dataDir: string, rate: number): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "connectors/sim/cli.ts", "--url", `http://127.0.0.1:${port}`, "--keys", path.join(dataDir, "demo-connector-keys.json"),
+      "--journal", path.join(dataDir, "sim"), "--rate", String(rate)],
+    { stdio: ["ignore", "inherit", "inherit"] },
+  );
+  child.on("exit", (code, signal) => {
+    if (code !== 0 && signal !== "SIGTERM") log.warn({ code, signal }, "plant simulator exited");
+  });
+  log.info({ rate }, "plant simulator started (ANDON_SIM=false turns it off)");
+  return child;
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timeout = new Promise<void>((resolve) => setTimeout(() => {
+    child.kill("SIGKILL");
+    resolve();
+  }, 8_000).unref());
+  await Promise.race([exited, timeout]);
 }

@@ -1,0 +1,58 @@
+/**
+ * Runs the plant simulator against a running portal:
+ *   npm run sim -- --rate 20 --plants 4 --duration 60 [--url http://localhost:3000] [--keys .andon/demo-connector-keys.json]
+ *                  [--journal .andon/sim] [--seed 42] [--calm]
+ * The keys file is written by `npm start` in demo mode (ANDON_DEMO=true). --duration 0 runs until stopped.
+ */
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { type DemoKeys, startSimulator } from "./simulator";
+
+const { values } = parseArgs({
+  options: {
+    url: { type: "string", default: "http://localhost:3000" },
+    rate: { type: "string", default: "5" },
+    plants: { type: "string", default: "4" },
+    duration: { type: "string", default: "0" },
+    keys: { type: "string", default: ".andon/demo-connector-keys.json" },
+    journal: { type: "string", default: ".andon/sim" },
+    seed: { type: "string" },
+    calm: { type: "boolean", default: false },
+  },
+});
+
+const args = z
+  .object({
+    url: z.url(),
+    rate: z.coerce.number().positive().max(100_000),
+    plants: z.coerce.number().int().min(1).max(4),
+    duration: z.coerce.number().min(0),
+    keys: z.string(),
+    journal: z.string(),
+    seed: z.coerce.number().int().optional(),
+    calm: z.boolean(),
+  })
+  .parse(values);
+
+let keys: DemoKeys;
+try {
+  keys = JSON.parse(await readFile(args.keys, "utf8")) as DemoKeys;
+} catch {
+  console.error(`[sim] cannot read connector keys from ${args.keys}: start the portal once with ANDON_DEMO=true (npm start) to create them`);
+  process.exit(2);
+}
+
+const sim = await startSimulator({ portalUrl: args.url, keys, rate: args.rate, plants: args.plants, journalRoot: args.journal, seed: args.seed, disturbances: !args.calm });
+let stopping = false;
+const stop = async (why: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[sim] stopping (${why}); flushing journals…`);
+  await sim.stop();
+  console.log(`[sim] ${JSON.stringify(sim.stats())}`);
+  process.exit(0);
+};
+process.once("SIGTERM", () => void stop("SIGTERM"));
+process.once("SIGINT", () => void stop("SIGINT"));
+if (args.duration > 0) setTimeout(() => void stop(`${args.duration} s elapsed`), args.duration * 1000);
