@@ -161,7 +161,7 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
       payload_hash: payloadJson === null ? null : createHash("sha256").update(payloadJson).digest("hex"), payload_at: f.payloadAt, last_error: f.lastError,
     };
   });
-  const txResult = await client.query<{ id: string; interface_id: string; message_id: string; status: string; delivered_at: Date | null }>(
+  const txResult = await client.query<{ id: string; interface_id: string; message_id: string; status: string; delivered_at: Date | null; inserted: boolean; failed_at: Date | null }>(
     `INSERT INTO business_transaction AS t (plant_id, interface_id, message_id, correlation_id, business_key, status, hops, first_seen_at,
                                             last_event_at, delivered_at, failed_at, latency_ms, attempts, payload, payload_hash, last_error)
      SELECT $1, x.interface_id, x.message_id, x.correlation_id, x.business_key, x.status::transaction_status, x.hops, x.first_seen_at,
@@ -184,7 +184,7 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
        payload = CASE WHEN EXCLUDED.payload IS NOT NULL AND (t.payload IS NULL OR EXCLUDED.last_event_at >= t.last_event_at) THEN EXCLUDED.payload ELSE t.payload END,
        payload_hash = CASE WHEN EXCLUDED.payload IS NOT NULL AND (t.payload IS NULL OR EXCLUDED.last_event_at >= t.last_event_at) THEN EXCLUDED.payload_hash ELSE t.payload_hash END,
        last_error = CASE WHEN EXCLUDED.last_error IS NOT NULL AND (t.failed_at IS NULL OR EXCLUDED.failed_at >= t.failed_at) THEN EXCLUDED.last_error ELSE t.last_error END
-     RETURNING t.id, t.interface_id, t.message_id, t.status, t.delivered_at`,
+     RETURNING t.id, t.interface_id, t.message_id, t.status, t.delivered_at, t.failed_at, (t.xmax = 0) AS inserted`,
     [connector.plantId, JSON.stringify(txRows.map((r, n) => ({ ...r, n })))],
   );
   const txByKey = new Map(txResult.rows.map((r) => [`${r.interface_id}|${r.message_id}`, r]));
@@ -204,7 +204,8 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
         category, severity, error_code: f.lastError.code, error_message: f.lastError.message, error_details: f.lastError.details ?? null,
         occurrences: f.failures, first_seen_at: f.lastError.at, last_seen_at: f.lastError.at, sla_due_at: new Date(now + SLA_MS[severity]).toISOString(),
       });
-    } else if (tx.status === "DELIVERED" && f.deliveredAt) {
+    } else if (tx.status === "DELIVERED" && f.deliveredAt && !tx.inserted && tx.failed_at) {
+      // Only a transaction stored before this batch, with a failure on record, can have an open exception.
       toResolve.push({ transactionId: tx.id, deliveredAt: new Date(f.deliveredAt), fold: f });
     }
   }
