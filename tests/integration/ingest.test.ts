@@ -164,3 +164,32 @@ describe("unstorable text", () => {
     expect(r.rejected.map((x) => x.errors[0]!.path)).toEqual(["payload.lines.0.text", "businessKey", "eventId"]);
   });
 });
+
+describe("transaction timeline by correlationId", () => {
+  it("follows one business message across systems, in order, within the user's plants", async () => {
+    const { correlationTimeline } = await import("../../server/transactions/timeline");
+    const correlationId = `corr-${randomUUID()}`;
+    const t0 = Date.now() - 60_000;
+    const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+    // A quality hold fans out to SAP (fails, then retried) and Odoo (delivered).
+    const hold = { correlationId, messageId: `QH-${randomUUID()}`, interface: "QUALITY_HOLD" } as const;
+    await ingestEvents(ham, items([
+      event({ ...hold, hop: { source: "QMS", target: "ODOO" }, outcome: "delivered", occurredAt: at(2) }),
+      event({ ...hold, hop: { source: "QMS", target: "SAP_ERP" }, outcome: "failed", occurredAt: at(1), error: { category: "technical", code: "HTTP-503", message: "503" }, payload: { lot: "B1" } }),
+    ]));
+    await ingestEvents(ham, items([event({ ...hold, hop: { source: "QMS", target: "SAP_ERP" }, outcome: "delivered", attempt: 2, occurredAt: at(30) })]));
+
+    const operator = { id: "op", role: "OPERATOR", plantIds: [ham.plantId] };
+    const timeline = await correlationTimeline(operator, { correlationId });
+    expect(timeline.map((e) => [e.hop, e.outcome, e.attempt])).toEqual([
+      ["QMS>SAP_ERP", "failed", 1],
+      ["QMS>ODOO", "delivered", 1],
+      ["QMS>SAP_ERP", "delivered", 2],
+    ]);
+    expect(timeline[0]).toMatchObject({ errorCode: "HTTP-503", plantCode: "DE-HAM", interfaceCode: "QUALITY_HOLD" });
+    // Outside the user's plants there is nothing to see; plant managers have no transaction history.
+    expect(await correlationTimeline({ id: "x", role: "OPERATOR", plantIds: [wro.plantId] }, { correlationId })).toEqual([]);
+    await expect(correlationTimeline({ id: "m", role: "VIEWER", plantIds: [ham.plantId] }, { correlationId })).rejects.toThrow(/transaction history/);
+    await expect(correlationTimeline(operator, { correlationId: " " })).rejects.toThrow();
+  });
+});
