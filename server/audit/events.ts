@@ -23,6 +23,9 @@ const exceptionResolvedData = z.object({
   deliveredAt: z.string(),
 });
 const connectorKeyIssuedData = z.object({ connectorName: z.string(), reason: z.enum(["demo_setup", "admin_request"]) });
+const exceptionAssignedData = z.object({ from: z.string().nullable(), to: z.string().nullable(), statusFrom: z.string(), statusTo: z.string() });
+const exceptionCommentedData = z.object({ commentId: z.string(), excerpt: z.string() });
+const exceptionDiscardedData = z.object({ reason: z.string(), statusFrom: z.string() });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
 
 export const auditEventSchemas = {
@@ -33,6 +36,9 @@ export const auditEventSchemas = {
   "audit.chain_verified": chainVerifiedData,
   "exception.resolved": exceptionResolvedData,
   "connector.key_issued": connectorKeyIssuedData,
+  "exception.assigned": exceptionAssignedData,
+  "exception.commented": exceptionCommentedData,
+  "exception.discarded": exceptionDiscardedData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -46,6 +52,9 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "audit.chain_verified": "Audit chain verified",
   "exception.resolved": "Exception resolved",
   "connector.key_issued": "Connector key issued",
+  "exception.assigned": "Exception assigned",
+  "exception.commented": "Comment added",
+  "exception.discarded": "Exception discarded",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

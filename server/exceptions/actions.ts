@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { append } from "../audit";
+import { db } from "../db";
+import type { ExceptionStatus } from "../db/generated/enums";
+import { AppError, forbidden, notFound } from "../http/errors";
+import { type Action, type Principal, can, canSeePlant } from "../policy";
+import { publishPlantChanges } from "../realtime/live";
+import { canTransition, isOpen } from "./lifecycle";
+
+/**
+ * Triage actions. Each: load within the user's scope (404 outside it) → policy (403) → lifecycle
+ * (409 for a transition the state machine does not allow) → one transaction with the change and its
+ * audit row → live update after commit.
+ */
+type Actor = Principal & { email: string };
+
+export const assignSchema = z.object({ assigneeId: z.uuid().nullable() }).strict();
+export const commentSchema = z.object({ body: z.string().trim().min(1, "Write a comment").max(4000, "Comments are limited to 4,000 characters") }).strict();
+export const discardSchema = z.object({ reason: z.string().trim().min(10, "Give a reason of at least 10 characters").max(2000) }).strict();
+
+async function loadForAction(user: Actor, id: string, action: Action) {
+  if (!z.uuid().safeParse(id).success) throw notFound("Exception");
+  const exception = await db().exception.findUnique({ where: { id }, include: { interface: { select: { code: true } }, transaction: { select: { messageId: true } } } });
+  if (!exception || !canSeePlant(user, exception.plantId)) throw notFound("Exception");
+  if (!can(user, action, { plantId: exception.plantId })) throw forbidden("Your role cannot do this on exceptions");
+  return exception;
+}
+
+function transitionOrThrow(from: ExceptionStatus, to: ExceptionStatus) {
+  if (!canTransition(from, to)) throw new AppError(409, "invalid_transition", `An exception in status ${from} cannot move to ${to}`);
+}
+
+const actorOf = (user: Actor) => ({ type: "user" as const, id: user.id, label: user.email });
+
+type ExceptionRow = Awaited<ReturnType<ReturnType<typeof db>["exception"]["findUniqueOrThrow"]>>;
+
+/** Live: the change goes to the plant's room (closed exceptions as "resolved", others as "updated"). */
+function publishChange(e: ExceptionRow, interfaceCode: string, messageId: string) {
+  const change = {
+    id: e.id, plantId: e.plantId, interfaceCode, transactionId: e.transactionId, messageId, status: e.status, severity: e.severity, category: e.category,
+    errorCode: e.errorCode, errorMessage: e.errorMessage.slice(0, 300), occurrences: e.occurrences, lastSeenAt: e.lastSeenAt.toISOString(),
+  };
+  const closed = !isOpen(e.status);
+  publishPlantChanges(e.plantId, { opened: [], updated: closed ? [] : [change], resolved: closed ? [change] : [], outcomes: { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 } });
+}
+
+/** Assign (or unassign) an exception; a NEW exception becomes TRIAGED when someone takes it. */
+export async function assignException(user: Actor, id: string, input: unknown) {
+  const { assigneeId } = assignSchema.parse(input);
+  const e = await loadForAction(user, id, "exception.triage");
+  let assigneeLabel: string | null = null;
+  if (assigneeId) {
+    const assignee = await db().user.findUnique({ where: { id: assigneeId }, include: { plants: true } });
+    const principal = assignee && { id: assignee.id, role: assignee.role, plantIds: assignee.plants.map((p) => p.plantId), active: assignee.active };
+    if (!principal || !can(principal, "exception.triage", { plantId: e.plantId })) {
+      throw new AppError(422, "invalid_assignee", "The assignee must be an active operator of this plant");
+    }
+    assigneeLabel = assignee.email;
+  }
+  if (!isOpen(e.status)) throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase()} exception cannot be reassigned`);
+  const statusTo: ExceptionStatus = e.status === "NEW" && assigneeId ? "TRIAGED" : e.status;
+  if (statusTo !== e.status) transitionOrThrow(e.status, statusTo);
+  const previous = e.assigneeId ? (await db().user.findUnique({ where: { id: e.assigneeId }, select: { email: true } }))?.email ?? e.assigneeId : null;
+  const updated = await db().$transaction(async (tx) => {
+    const row = await tx.exception.update({ where: { id }, data: { assigneeId, status: statusTo } });
+    await append(tx, {
+      type: "exception.assigned",
+      actor: actorOf(user),
+      plantId: e.plantId,
+      subject: { type: "exception", id },
+      data: { from: previous, to: assigneeLabel, statusFrom: e.status, statusTo },
+    });
+    return row;
+  });
+  publishChange(updated, e.interface.code, e.transaction.messageId);
+  return updated;
+}
+
+export async function commentOnException(user: Actor, id: string, input: unknown) {
+  const { body } = commentSchema.parse(input);
+  const e = await loadForAction(user, id, "exception.comment");
+  return db().$transaction(async (tx) => {
+    const comment = await tx.exceptionComment.create({ data: { exceptionId: id, authorId: user.id, body } });
+    await append(tx, {
+      type: "exception.commented",
+      actor: actorOf(user),
+      plantId: e.plantId,
+      subject: { type: "exception", id },
+      data: { commentId: comment.id, excerpt: body.slice(0, 200) },
+    });
+    return comment;
+  });
+}
+
+/** Discard: the failure needs no action (e.g. superseded message); a reason is required and audited. */
+export async function discardException(user: Actor, id: string, input: unknown) {
+  const { reason } = discardSchema.parse(input);
+  const e = await loadForAction(user, id, "exception.discard");
+  transitionOrThrow(e.status, "DISCARDED");
+  const updated = await db().$transaction(async (tx) => {
+    // Conditional update: a concurrent transition (e.g. resolved at source meanwhile) wins, this one fails.
+    const res = await tx.exception.updateMany({ where: { id, status: e.status }, data: { status: "DISCARDED", resolvedAt: new Date(), resolution: "discarded" } });
+    if (res.count !== 1) throw new AppError(409, "conflict", "The exception changed meanwhile; reload and try again");
+    await append(tx, { type: "exception.discarded", actor: actorOf(user), plantId: e.plantId, subject: { type: "exception", id }, data: { reason, statusFrom: e.status } });
+    return tx.exception.findUniqueOrThrow({ where: { id } });
+  });
+  publishChange(updated, e.interface.code, e.transaction.messageId);
+  return updated;
+}

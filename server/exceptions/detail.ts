@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { parseEvent } from "../audit";
+import { AUDIT_EVENT_LABELS, type AuditEventType } from "../audit/events";
+import { type DbClient, db } from "../db";
+import { type Principal, can, canSeePlant } from "../policy";
+import { correlationTimeline } from "../transactions/timeline";
+
+/** Everything the detail page shows, or null when the exception is outside the user's scope. */
+export async function exceptionDetail(user: Principal, id: string, client: DbClient = db()) {
+  if (!z.uuid().safeParse(id).success || !can(user, "exception.read")) return null;
+  const e = await client.exception.findUnique({
+    where: { id },
+    include: {
+      plant: { select: { code: true, name: true, timezone: true } },
+      interface: { select: { code: true, name: true, requiresApproval: true, criticality: true } },
+      transaction: true,
+      assignee: { select: { id: true, name: true, email: true } },
+      comments: { orderBy: { createdAt: "asc" }, include: { author: { select: { name: true, email: true } } } },
+    },
+  });
+  if (!e || !canSeePlant(user, e.plantId)) return null;
+  const [related, history, timeline] = await Promise.all([
+    client.exception.findMany({
+      where: { fingerprint: e.fingerprint, id: { not: e.id }, plantId: can(user, "audit.read") ? undefined : { in: [...user.plantIds] } },
+      orderBy: { lastSeenAt: "desc" },
+      take: 10,
+      include: { plant: { select: { code: true } }, transaction: { select: { businessKey: true } } },
+    }),
+    client.auditEvent.findMany({ where: { subjectType: "exception", subjectId: e.id }, orderBy: { id: "asc" } }),
+    can(user, "transaction.read") ? correlationTimeline(user, { correlationId: e.transaction.correlationId }, client) : Promise.resolve(null),
+  ]);
+  const relatedCount = await client.exception.count({ where: { fingerprint: e.fingerprint } });
+  return {
+    id: e.id,
+    status: e.status,
+    severity: e.severity,
+    category: e.category,
+    errorCode: e.errorCode,
+    errorMessage: e.errorMessage,
+    errorDetails: e.errorDetails,
+    occurrences: e.occurrences,
+    fingerprint: e.fingerprint,
+    firstSeenAt: e.firstSeenAt.toISOString(),
+    lastSeenAt: e.lastSeenAt.toISOString(),
+    slaDueAt: e.slaDueAt.toISOString(),
+    resolvedAt: e.resolvedAt?.toISOString() ?? null,
+    resolution: e.resolution,
+    plant: e.plant,
+    interface: e.interface,
+    assignee: e.assignee,
+    transaction: {
+      id: e.transaction.id,
+      messageId: e.transaction.messageId,
+      correlationId: e.transaction.correlationId,
+      businessKey: e.transaction.businessKey,
+      status: e.transaction.status,
+      attempts: e.transaction.attempts,
+      payload: e.transaction.payload,
+      payloadHash: e.transaction.payloadHash,
+    },
+    comments: e.comments.map((c) => ({ id: c.id, body: c.body, author: c.author.name, createdAt: c.createdAt.toISOString() })),
+    related: related.map((r) => ({ id: r.id, plantCode: r.plant.code, status: r.status, errorMessage: r.errorMessage.slice(0, 200), lastSeenAt: r.lastSeenAt.toISOString(), businessKey: r.transaction.businessKey })),
+    relatedCount: relatedCount - 1,
+    history: history.map((h) => {
+      const ev = parseEvent(h);
+      return { id: ev.id, at: h.occurredAt.toISOString(), type: h.type, label: AUDIT_EVENT_LABELS[h.type as AuditEventType] ?? h.type, actor: h.actorLabel, actorType: h.actorType, data: ev.data };
+    }),
+    timeline,
+  };
+}
+export type ExceptionDetail = NonNullable<Awaited<ReturnType<typeof exceptionDetail>>>;

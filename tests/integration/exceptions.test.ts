@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { seedDemoUsers, seedReference } from "../../prisma/seed";
+import { verifyChain } from "../../server/audit";
+import { loadPrincipal } from "../../server/auth/principal";
+import type { ConnectorPrincipal } from "../../server/connectors/keys";
+import { db } from "../../server/db";
+import { assignException, commentOnException, discardException } from "../../server/exceptions/actions";
+import { exceptionDetail } from "../../server/exceptions/detail";
+import { listExceptionGroups, listExceptions, parseQueueFilter } from "../../server/exceptions/queue";
+import { ingestEvents } from "../../server/ingest/ingest-events";
+
+type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
+let operator: Actor; // all four plants
+let operatorWro: Actor; // PL-WRO only
+let manager: Actor; // DE-HAM + PL-WRO, read-only
+let approver: Actor;
+let ham: ConnectorPrincipal;
+const tag = randomUUID().slice(0, 8);
+
+async function actor(email: string): Promise<Actor> {
+  const u = await db().user.findUniqueOrThrow({ where: { email } });
+  return (await loadPrincipal(u.id))!;
+}
+
+async function fail(messageId: string, code: string, message: string, businessKey = `BK-${tag}`) {
+  await ingestEvents(ham, [
+    {
+      ok: true,
+      value: {
+        eventId: randomUUID(), correlationId: `c-${messageId}`, messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey,
+        occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 900, attempt: 1, error: { category: "business", code, message }, payload: { q: 1 },
+      },
+    },
+  ]);
+  return db().exception.findFirstOrThrow({ where: { transaction: { messageId } } });
+}
+
+beforeAll(async () => {
+  await seedReference(db());
+  await seedDemoUsers(db());
+  [operator, operatorWro, manager, approver] = await Promise.all(["operator@andon.local", "operator.wro@andon.local", "manager@andon.local", "approver@andon.local"].map(actor));
+  const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "ODOO" } }, include: { plant: true } });
+  ham = { connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" };
+});
+
+describe("exception queue", () => {
+  it("filters, searches, counts per status and pages with a stable keyset", async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await fail(`Q-${tag}-${i}`, "M7-021", `Deficit of SL Unrestricted-use ${i + 1} PC : RM-4711 1000 0001`, `PAGE-${tag}`)).id);
+    const filter = parseQueueFilter({ plant: "DE-HAM", q: `PAGE-${tag}`, limit: "2" });
+    const first = await listExceptions(operator, filter);
+    expect(first.items).toHaveLength(2);
+    expect(first.counts.NEW).toBe(5);
+    const second = await listExceptions(operator, { ...filter, cursor: first.nextCursor! });
+    const third = await listExceptions(operator, { ...filter, cursor: second.nextCursor! });
+    expect(third.nextCursor).toBeNull();
+    const seen = [...first.items, ...second.items, ...third.items].map((r) => r.id);
+    expect(new Set(seen)).toEqual(new Set(ids));
+    expect(seen).toHaveLength(5);
+    // Out of scope: the PL-WRO operator sees none of DE-HAM's.
+    expect((await listExceptions(operatorWro, filter)).items).toHaveLength(0);
+    // Malformed URL parameters fall back instead of failing the page.
+    expect(parseQueueFilter({ severity: "PURPLE", limit: "-3", sort: "chaos" })).toMatchObject({ severity: [], limit: 50, sort: "recent" });
+  });
+
+  it("groups by fingerprint across instances", async () => {
+    await fail(`G-${tag}-1`, "M7-021", "Deficit of SL Unrestricted-use 7 PC : RM-0815 1000 0001", `GRP-${tag}`);
+    await fail(`G-${tag}-2`, "M7-021", "Deficit of SL Unrestricted-use 90 PC : PK-0100 1000 0002", `GRP-${tag}`);
+    const groups = await listExceptionGroups(operator, parseQueueFilter({ q: `GRP-${tag}` }));
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ count: 2, interfaceCode: "GOODS_MOVEMENT", errorCode: "M7-021", plants: ["DE-HAM"], lastHour: 2 });
+  });
+});
+
+describe("triage actions", () => {
+  it("assigning a NEW exception triages it; every action is audited in order", async () => {
+    const e = await fail(`A-${tag}`, "M7-002", "Material RM-1001 not maintained in plant 1000");
+    await assignException(operator, e.id, { assigneeId: operator.id });
+    expect(await db().exception.findUniqueOrThrow({ where: { id: e.id } })).toMatchObject({ status: "TRIAGED", assigneeId: operator.id });
+    await commentOnException(approver, e.id, { body: "Material view missing in plant 1000; asked master data to extend it." });
+    await assignException(operator, e.id, { assigneeId: null });
+    const detail = await exceptionDetail(operator, e.id);
+    expect(detail!.history.map((h) => h.type)).toEqual(["exception.assigned", "exception.commented", "exception.assigned"]);
+    expect(detail!.comments[0]).toMatchObject({ author: "Anna Approver" });
+    expect(detail!.timeline?.[0]).toMatchObject({ outcome: "failed", errorCode: "M7-002" });
+    await expect(verifyChain()).resolves.toMatchObject({ ok: true });
+  });
+
+  it("refuses by role (403), hides other plants (404) and rejects bad input (400) and bad transitions (409)", async () => {
+    const e = await fail(`R-${tag}`, "M7-053", "Posting only possible in periods 2026/11 and 2026/10 in company code 1000");
+    await expect(assignException(manager, e.id, { assigneeId: manager.id })).rejects.toMatchObject({ status: 403 });
+    await expect(commentOnException(operatorWro, e.id, { body: "hi" })).rejects.toMatchObject({ status: 404 });
+    await expect(discardException(operator, randomUUID(), { reason: "superseded by a later message" })).rejects.toMatchObject({ status: 404 });
+    await expect(discardException(operator, "not-a-uuid", { reason: "superseded by a later message" })).rejects.toMatchObject({ status: 404 });
+    await expect(discardException(operator, e.id, { reason: "no" })).rejects.toThrow(/at least 10/);
+    await expect(assignException(operator, e.id, { assigneeId: manager.id })).rejects.toMatchObject({ status: 422 });
+    await discardException(operator, e.id, { reason: "Superseded: the period was reopened and the movement posted by hand" });
+    expect((await db().exception.findUniqueOrThrow({ where: { id: e.id } })).status).toBe("DISCARDED");
+    await expect(discardException(operator, e.id, { reason: "again, which must not work" })).rejects.toMatchObject({ status: 409 });
+    await expect(assignException(operator, e.id, { assigneeId: operator.id })).rejects.toMatchObject({ status: 409 });
+    expect(await exceptionDetail(operatorWro, e.id)).toBeNull();
+    expect((await exceptionDetail(manager, e.id))!.timeline).toBeNull(); // plant managers: no transaction history
+  });
+});
