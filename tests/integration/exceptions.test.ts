@@ -39,7 +39,7 @@ async function fail(messageId: string, code: string, message: string, businessKe
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
-  [operator, operatorWro, manager, approver] = await Promise.all(["operator@andon.local", "operator.wro@andon.local", "manager@andon.local", "approver@andon.local"].map(actor));
+  [operator, operatorWro, manager, approver] = (await Promise.all(["operator@andon.local", "operator.wro@andon.local", "manager@andon.local", "approver@andon.local"].map(actor))) as [Actor, Actor, Actor, Actor];
   const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "ODOO" } }, include: { plant: true } });
   ham = { connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" };
 });
