@@ -3,6 +3,7 @@ import { type Action, type Principal, can } from "./policy";
 /** Main navigation: an entry shows only to users the policy lets perform its action. */
 const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/plants", label: "Plants", action: "plant.read" },
+  { href: "/exceptions", label: "Exceptions", action: "exception.read" },
   { href: "/audit", label: "Audit trail", action: "audit.read" },
 ];
 

@@ -108,7 +108,8 @@ function OpenExceptions({ plant }: { plant: PlantSummary }) {
   return (
     <section aria-label={`Open exceptions at ${plant.code}`} data-testid="open-exceptions">
       <h3 className="mb-1.5 flex items-center gap-2 text-xs font-semibold uppercase tracking-wide text-muted-foreground">
-        Open exceptions <span className="text-sm font-semibold normal-case text-foreground tabular-nums" data-testid="open-total">{open.total}</span>
+        <a href={`/exceptions?plant=${plant.code}`} className="hover:underline">Open exceptions</a>{" "}
+        <span className="text-sm font-semibold normal-case text-foreground tabular-nums" data-testid="open-total">{open.total}</span>
         <span className="flex gap-1 normal-case">
           {SEVERITIES.filter((s) => open.bySeverity[s] > 0).map((s) => (
             <Badge key={s} tone={SEV_TONE[s]}>
@@ -125,10 +126,10 @@ function OpenExceptions({ plant }: { plant: PlantSummary }) {
             <li key={e.id} className="flex items-baseline gap-2 text-xs" data-exception={e.id}>
               <Badge tone={SEV_TONE[e.severity]} className="shrink-0">{e.severity.toLowerCase()}</Badge>
               <span className="shrink-0 font-mono font-medium">{e.interfaceCode}</span>
-              <span className="min-w-0 truncate" title={`${e.errorCode}: ${e.errorMessage}`}>
+              <a href={`/exceptions/${e.id}`} className="min-w-0 truncate hover:underline" title={`${e.errorCode}: ${e.errorMessage}`}>
                 <span className="font-mono text-muted-foreground">{e.errorCode}</span> {e.errorMessage}
                 {e.businessKey ? <span className="text-muted-foreground"> · {e.businessKey}</span> : null}
-              </span>
+              </a>
               <time className="ml-auto shrink-0 tabular-nums text-muted-foreground" dateTime={e.lastSeenAt}>
                 {time.format(new Date(e.lastSeenAt))}
               </time>

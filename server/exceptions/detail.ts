@@ -32,6 +32,7 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
   const relatedCount = await client.exception.count({ where: { fingerprint: e.fingerprint } });
   return {
     id: e.id,
+    plantId: e.plantId,
     status: e.status,
     severity: e.severity,
     category: e.category,

@@ -1,0 +1,29 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { ExceptionDetailView } from "@/components/exceptions/exception-detail";
+import { requirePageUser } from "@/server/auth/current-user";
+import { exceptionDetail } from "@/server/exceptions/detail";
+import { isOpen } from "@/server/exceptions/lifecycle";
+import { can } from "@/server/policy";
+
+export const metadata: Metadata = { title: "Exception" };
+
+export default async function ExceptionPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageUser();
+  const { id } = await params;
+  const detail = await exceptionDetail(user, id);
+  if (!detail) notFound();
+  const on = { plantId: detail.plantId };
+  const open = isOpen(detail.status);
+  return (
+    <ExceptionDetailView
+      detail={detail}
+      me={{ id: user.id, name: user.name }}
+      can={{
+        triage: open && can(user, "exception.triage", on),
+        comment: can(user, "exception.comment", on),
+        discard: open && can(user, "exception.discard", on),
+      }}
+    />
+  );
+}

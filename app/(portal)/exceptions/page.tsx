@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import { ExceptionsQueue } from "@/components/exceptions/exceptions-queue";
+import { requirePageUser } from "@/server/auth/current-user";
+import { db } from "@/server/db";
+import { listExceptionGroups, listExceptions, parseQueueFilter } from "@/server/exceptions/queue";
+import { plantWhere } from "@/server/policy";
+
+export const metadata: Metadata = { title: "Exceptions" };
+
+export default async function ExceptionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requirePageUser();
+  const params = await searchParams;
+  const filter = parseQueueFilter(params);
+  const view = params.view === "groups" ? "groups" : "list";
+  const [queue, groups, plants] = await Promise.all([
+    listExceptions(user, filter),
+    view === "groups" ? listExceptionGroups(user, filter) : Promise.resolve(null),
+    db().plant.findMany({ where: plantWhere(user), orderBy: { code: "asc" }, select: { id: true, code: true, interfaces: { select: { interface: { select: { code: true } } } } } }),
+  ]);
+  const interfaces = [...new Set(plants.flatMap((p) => p.interfaces.map((i) => i.interface.code)))].sort();
+  return (
+    <ExceptionsQueue
+      view={view}
+      filter={filter}
+      queue={queue}
+      groups={groups}
+      plants={plants.map((p) => ({ id: p.id, code: p.code }))}
+      interfaces={interfaces}
+    />
+  );
+}

@@ -1,0 +1,214 @@
+"use client";
+import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Label } from "@/components/ui/input";
+import { apiFetch } from "@/lib/api";
+import type { ExceptionDetail } from "@/server/exceptions/detail";
+
+const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "short", timeStyle: "medium", timeZone: "UTC" });
+const fmt = (iso: string) => `${when.format(new Date(iso))} UTC`;
+
+type Can = { triage: boolean; comment: boolean; discard: boolean };
+
+export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionDetail; me: { id: string; name: string }; can: Can }) {
+  const router = useRouter();
+  const act = useMutation({
+    mutationFn: ({ path, body }: { path: string; body: unknown }) => apiFetch(`/api/exceptions/${d.id}/${path}`, { method: "POST", body: JSON.stringify(body) }),
+    onSuccess: () => router.refresh(),
+  });
+  const [comment, setComment] = useState("");
+  const [discardOpen, setDiscardOpen] = useState(false);
+
+  const submitComment = (e: FormEvent) => {
+    e.preventDefault();
+    act.mutate({ path: "comments", body: { body: comment } }, { onSuccess: () => setComment("") });
+  };
+  const submitDiscard = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const reason = String(new FormData(e.currentTarget).get("reason") ?? "");
+    act.mutate({ path: "discard", body: { reason } }, { onSuccess: () => setDiscardOpen(false) });
+  };
+
+  return (
+    <div className="space-y-3">
+      <nav aria-label="Breadcrumb" className="text-xs text-muted-foreground">
+        <Link href="/exceptions" className="hover:underline">Exceptions</Link> / <span className="font-mono">{d.id.slice(0, 8)}</span>
+      </nav>
+      <div className="flex flex-wrap items-start gap-3">
+        <div className="mr-auto min-w-0">
+          <h1 className="flex flex-wrap items-center gap-2 text-lg font-semibold">
+            <Badge tone={SEV_TONE[d.severity]}>{d.severity.toLowerCase()}</Badge>
+            <span className="font-mono">{d.interface.code}</span>
+            <span className="font-mono text-muted-foreground">{d.errorCode}</span>
+          </h1>
+          <p className="mt-1 max-w-3xl">{d.errorMessage}</p>
+          <p className="mt-1 text-xs text-muted-foreground">
+            {d.plant.code} · {d.category.toLowerCase()} failure · status <strong data-testid="exception-status">{d.status}</strong> · seen {d.occurrences}× ·
+            first {fmt(d.firstSeenAt)} · SLA due {fmt(d.slaDueAt)}
+            {d.resolution ? ` · ${d.resolution.replace(/_/g, " ")}` : ""}
+          </p>
+        </div>
+        <div className="flex flex-wrap items-center gap-2">
+          <span className="text-xs text-muted-foreground" data-testid="assignee">Assignee: {d.assignee?.name ?? "nobody"}</span>
+          {can.triage ? (
+            d.assignee?.id === me.id ? (
+              <Button variant="secondary" disabled={act.isPending} onClick={() => act.mutate({ path: "assign", body: { assigneeId: null } })}>Unassign</Button>
+            ) : (
+              <Button disabled={act.isPending} onClick={() => act.mutate({ path: "assign", body: { assigneeId: me.id } })}>Assign to me</Button>
+            )
+          ) : null}
+          {can.discard ? (
+            <Dialog open={discardOpen} onOpenChange={setDiscardOpen}>
+              <DialogTrigger asChild>
+                <Button variant="danger">Discard…</Button>
+              </DialogTrigger>
+              <DialogContent title="Discard this exception" description="Use this when the failure needs no replay (e.g. the message was superseded). The reason is audited.">
+                <form onSubmit={submitDiscard} className="space-y-3">
+                  <div className="space-y-1">
+                    <Label htmlFor="discard-reason">Reason (required)</Label>
+                    <textarea id="discard-reason" name="reason" required minLength={10} rows={3} className="w-full rounded-md border border-border bg-surface p-2 text-sm" />
+                  </div>
+                  {act.error ? <p role="alert" className="text-xs text-danger">{act.error.message}</p> : null}
+                  <div className="flex justify-end gap-2">
+                    <DialogClose asChild>
+                      <Button type="button" variant="secondary">Cancel</Button>
+                    </DialogClose>
+                    <Button type="submit" variant="danger" disabled={act.isPending}>Discard</Button>
+                  </div>
+                </form>
+              </DialogContent>
+            </Dialog>
+          ) : null}
+        </div>
+      </div>
+      {act.error && !discardOpen ? <p role="alert" className="rounded-md bg-critical-bg px-3 py-2 text-critical-fg">{act.error.message}</p> : null}
+
+      <div className="grid gap-3 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <div className="space-y-3">
+          <Card aria-labelledby="payload-h">
+            <CardHeader>
+              <h2 id="payload-h" className="text-sm font-semibold">Payload</h2>
+              <span className="text-xs text-muted-foreground">
+                message <span className="font-mono">{d.transaction.messageId}</span> · business key <span className="font-mono">{d.transaction.businessKey ?? "—"}</span>
+              </span>
+            </CardHeader>
+            <CardBody>
+              {d.transaction.payload === null ? (
+                <p className="text-muted-foreground">No payload was reported for this message.</p>
+              ) : (
+                <pre className="max-h-96 overflow-auto rounded bg-muted p-2 font-mono text-xs" tabIndex={0} aria-label="Payload JSON">{JSON.stringify(d.transaction.payload, null, 2)}</pre>
+              )}
+              {d.errorDetails ? (
+                <details className="mt-2 text-xs">
+                  <summary className="cursor-pointer">Error details</summary>
+                  <pre className="mt-1 overflow-auto rounded bg-muted p-2 font-mono">{JSON.stringify(d.errorDetails, null, 2)}</pre>
+                </details>
+              ) : null}
+            </CardBody>
+          </Card>
+
+          <Card aria-labelledby="timeline-h">
+            <CardHeader>
+              <h2 id="timeline-h" className="text-sm font-semibold">Timeline across systems</h2>
+              <span className="font-mono text-xs text-muted-foreground">{d.transaction.correlationId}</span>
+            </CardHeader>
+            <CardBody>
+              {d.timeline === null ? (
+                <p className="text-muted-foreground">Transaction history is available to support, approvers and auditors.</p>
+              ) : d.timeline.length === 0 ? (
+                <p className="text-muted-foreground">No events recorded for this correlation id.</p>
+              ) : (
+                <ol className="space-y-1 text-xs" aria-label="Events in time order">
+                  {d.timeline.map((t, i) => (
+                    <li key={i} className="flex flex-wrap gap-2">
+                      <time className="tabular-nums text-muted-foreground" dateTime={t.at}>{fmt(t.at)}</time>
+                      <span className="font-mono">{t.interfaceCode}</span>
+                      <span>{t.source} → {t.target}</span>
+                      <Badge tone={t.outcome === "failed" ? "critical" : t.outcome === "delivered" ? "low" : "medium"}>{t.outcome}</Badge>
+                      {t.attempt && t.attempt > 1 ? <span className="text-muted-foreground">attempt {t.attempt}</span> : null}
+                      {t.errorCode ? <span className="font-mono text-muted-foreground">{t.errorCode}</span> : null}
+                      {t.latencyMs !== null ? <span className="text-muted-foreground">{t.latencyMs} ms</span> : null}
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </CardBody>
+          </Card>
+        </div>
+
+        <div className="space-y-3">
+          <Card aria-labelledby="comments-h">
+            <CardHeader><h2 id="comments-h" className="text-sm font-semibold">Comments</h2></CardHeader>
+            <CardBody className="space-y-2">
+              {d.comments.length === 0 ? <p className="text-xs text-muted-foreground">No comments yet.</p> : null}
+              <ul className="space-y-2">
+                {d.comments.map((c) => (
+                  <li key={c.id} className="text-xs">
+                    <p className="text-muted-foreground">{c.author} · {fmt(c.createdAt)}</p>
+                    <p className="whitespace-pre-wrap">{c.body}</p>
+                  </li>
+                ))}
+              </ul>
+              {can.comment ? (
+                <form onSubmit={submitComment} className="space-y-1">
+                  <Label htmlFor="comment">Add a comment</Label>
+                  <textarea id="comment" value={comment} onChange={(e) => setComment(e.target.value)} rows={2} className="w-full rounded-md border border-border bg-surface p-2 text-sm" />
+                  <Button type="submit" size="sm" disabled={act.isPending || !comment.trim()}>Comment</Button>
+                </form>
+              ) : null}
+            </CardBody>
+          </Card>
+
+          <Card aria-labelledby="related-h">
+            <CardHeader>
+              <h2 id="related-h" className="text-sm font-semibold">Same failure elsewhere</h2>
+              <Link className="text-xs text-primary underline underline-offset-4" href={`/exceptions?fingerprint=${d.fingerprint}&status=all`}>
+                All {d.relatedCount + 1} in this group
+              </Link>
+            </CardHeader>
+            <CardBody>
+              {d.related.length === 0 ? (
+                <p className="text-xs text-muted-foreground">This is the only occurrence of this failure.</p>
+              ) : (
+                <ul className="space-y-1 text-xs">
+                  {d.related.map((r) => (
+                    <li key={r.id}>
+                      <Link href={`/exceptions/${r.id}`} className="hover:underline">
+                        <span className="font-mono">{r.plantCode}</span> {r.businessKey ?? ""} · {r.status.toLowerCase()} · {r.errorMessage}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </CardBody>
+          </Card>
+
+          <Card aria-labelledby="history-h">
+            <CardHeader><h2 id="history-h" className="text-sm font-semibold">History (audit trail)</h2></CardHeader>
+            <CardBody>
+              {d.history.length === 0 ? (
+                <p className="text-xs text-muted-foreground">Opened by the connector; nobody has acted on it yet.</p>
+              ) : (
+                <ol className="space-y-1 text-xs" data-testid="history">
+                  {d.history.map((h) => (
+                    <li key={h.id}>
+                      <span className="tabular-nums text-muted-foreground">{fmt(h.at)}</span> <strong>{h.label}</strong> by {h.actor}
+                      {typeof (h.data as { reason?: string }).reason === "string" ? <> — “{(h.data as { reason: string }).reason}”</> : null}
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </CardBody>
+          </Card>
+        </div>
+      </div>
+    </div>
+  );
+}

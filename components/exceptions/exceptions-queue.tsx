@@ -1,0 +1,296 @@
+"use client";
+import { ArrowDown, ArrowUp, Layers, List, Minus } from "lucide-react";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { type FormEvent, useEffect, useRef, useTransition } from "react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { cn } from "@/lib/utils";
+import type { ExceptionGroup, QueueFilter, QueueRow } from "@/server/exceptions/queue";
+import { usePlantRooms, useRealtime } from "../realtime-provider";
+
+const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
+const STATUS_LABEL: Record<string, string> = {
+  NEW: "New", TRIAGED: "Triaged", CORRECTING: "Correcting", AWAITING_APPROVAL: "Awaiting approval", APPROVED: "Approved", REPLAY_QUEUED: "Replay queued",
+  REPLAYING: "Replaying", REPLAY_FAILED: "Replay failed", REJECTED: "Rejected", RESOLVED: "Resolved", DISCARDED: "Discarded",
+};
+const OPEN = ["NEW", "TRIAGED", "CORRECTING", "AWAITING_APPROVAL", "APPROVED", "REPLAY_QUEUED", "REPLAYING", "REPLAY_FAILED", "REJECTED"];
+
+function age(iso: string): string {
+  const s = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} d`;
+}
+
+type Props = {
+  view: "list" | "groups";
+  filter: QueueFilter;
+  queue: { items: QueueRow[]; nextCursor: string | null; counts: Record<string, number> };
+  groups: ExceptionGroup[] | null;
+  plants: { id: string; code: string }[];
+  interfaces: string[];
+};
+
+export function ExceptionsQueue({ view, filter, queue, groups, plants, interfaces }: Props) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const [pending, startTransition] = useTransition();
+
+  /** Filters live in the URL: a view is shareable and survives reloads. */
+  const setParams = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params.toString());
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null || v === "") next.delete(k);
+      else next.set(k, v);
+    }
+    if (!("cursor" in changes)) next.delete("cursor");
+    startTransition(() => router.push(`${pathname}?${next.toString()}`));
+  };
+
+  // Live: refresh the server-rendered queue when exceptions of these plants change (throttled).
+  const watched = filter.plant.length ? plants.filter((p) => filter.plant.includes(p.code)) : plants;
+  usePlantRooms(watched.map((p) => p.id), () => router.refresh());
+  const { socket } = useRealtime();
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => {
+    if (!socket) return;
+    const refresh = () => {
+      if (timer.current) return;
+      timer.current = setTimeout(() => {
+        timer.current = null;
+        router.refresh();
+      }, 2000);
+    };
+    socket.on("exception.opened", refresh);
+    socket.on("exception.updated", refresh);
+    socket.on("exception.resolved", refresh);
+    return () => {
+      socket.off("exception.opened", refresh);
+      socket.off("exception.updated", refresh);
+      socket.off("exception.resolved", refresh);
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = null;
+    };
+  }, [socket, router]);
+
+  const onSearch = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setParams({ q: String(new FormData(e.currentTarget).get("q") ?? "").trim() || null });
+  };
+
+  const openTotal = OPEN.reduce((n, s) => n + (queue.counts[s] ?? 0), 0);
+  const select = "h-8 rounded-md border border-border bg-surface px-2 text-sm";
+
+  return (
+    <div className="space-y-3" aria-busy={pending}>
+      <div className="flex flex-wrap items-center gap-2">
+        <h1 className="mr-auto text-lg font-semibold">Exceptions</h1>
+        <div role="group" aria-label="View" className="flex rounded-md border border-border">
+          <Button variant={view === "list" ? "secondary" : "ghost"} size="sm" aria-pressed={view === "list"} onClick={() => setParams({ view: null })}>
+            <List /> List
+          </Button>
+          <Button variant={view === "groups" ? "secondary" : "ghost"} size="sm" aria-pressed={view === "groups"} onClick={() => setParams({ view: "groups" })}>
+            <Layers /> Groups
+          </Button>
+        </div>
+      </div>
+
+      <nav aria-label="Status" className="flex flex-wrap gap-1 text-xs">
+        {[["open", `Open (${openTotal})`], ...OPEN.filter((s) => queue.counts[s]).map((s) => [s, `${STATUS_LABEL[s]} (${queue.counts[s]})`]), ["RESOLVED", `Resolved (${queue.counts.RESOLVED ?? 0})`], ["DISCARDED", `Discarded (${queue.counts.DISCARDED ?? 0})`], ["all", "All"]].map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            onClick={() => setParams({ status: value === "open" ? null : value! })}
+            aria-current={filter.status === value ? "true" : undefined}
+            className={cn("rounded-md px-2 py-1 font-medium hover:bg-muted", filter.status === value ? "bg-muted text-foreground" : "text-muted-foreground")}
+          >
+            {label}
+          </button>
+        ))}
+      </nav>
+
+      <form onSubmit={onSearch} className="flex flex-wrap items-end gap-2 rounded-lg border border-border bg-surface p-2" aria-label="Filters">
+        <label className="flex flex-col gap-0.5 text-xs">
+          Plant
+          <select className={select} value={filter.plant[0] ?? ""} onChange={(e) => setParams({ plant: e.target.value || null })}>
+            <option value="">All plants</option>
+            {plants.map((p) => (
+              <option key={p.code} value={p.code}>{p.code}</option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-0.5 text-xs">
+          Interface
+          <select className={select} value={filter.interface[0] ?? ""} onChange={(e) => setParams({ interface: e.target.value || null })}>
+            <option value="">All interfaces</option>
+            {interfaces.map((i) => (
+              <option key={i} value={i}>{i}</option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-0.5 text-xs">
+          Severity
+          <select className={select} value={filter.severity[0] ?? ""} onChange={(e) => setParams({ severity: e.target.value || null })}>
+            <option value="">Any</option>
+            {["CRITICAL", "HIGH", "MEDIUM", "LOW"].map((s) => (
+              <option key={s} value={s}>{s.toLowerCase()}</option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-0.5 text-xs">
+          Category
+          <select className={select} value={filter.category[0] ?? ""} onChange={(e) => setParams({ category: e.target.value || null })}>
+            <option value="">Any</option>
+            <option value="BUSINESS">business</option>
+            <option value="TECHNICAL">technical</option>
+          </select>
+        </label>
+        <label className="flex flex-col gap-0.5 text-xs">
+          Assignee
+          <select className={select} value={filter.assignee ?? ""} onChange={(e) => setParams({ assignee: e.target.value || null })}>
+            <option value="">Anyone</option>
+            <option value="me">Me</option>
+            <option value="none">Unassigned</option>
+          </select>
+        </label>
+        <label className="flex flex-col gap-0.5 text-xs">
+          Age
+          <select className={select} value={filter.age ?? ""} onChange={(e) => setParams({ age: e.target.value || null })}>
+            <option value="">Any</option>
+            <option value="15m">&lt; 15 min</option>
+            <option value="1h">&lt; 1 h</option>
+            <option value="4h">&lt; 4 h</option>
+            <option value="24h">&lt; 24 h</option>
+            <option value="older">older than 24 h</option>
+          </select>
+        </label>
+        <label className="flex flex-col gap-0.5 text-xs">
+          Sort
+          <select className={select} value={filter.sort} onChange={(e) => setParams({ sort: e.target.value === "recent" ? null : e.target.value })}>
+            <option value="recent">Most recent</option>
+            <option value="oldest">Oldest first</option>
+            <option value="severity">Severity</option>
+          </select>
+        </label>
+        <label className="flex min-w-56 flex-1 flex-col gap-0.5 text-xs">
+          Search business key, message or correlation id, error code
+          <Input name="q" defaultValue={filter.q ?? ""} placeholder="e.g. WH/OUT/00412" />
+        </label>
+        <Button type="submit" variant="secondary">Search</Button>
+        {params.toString() ? (
+          <Button type="button" variant="ghost" onClick={() => startTransition(() => router.push(pathname))}>
+            Clear
+          </Button>
+        ) : null}
+      </form>
+
+      {view === "groups" && groups ? (
+        <GroupsTable groups={groups} onOpen={(fp) => setParams({ fingerprint: fp, view: null })} />
+      ) : queue.items.length === 0 ? (
+        <div className="rounded-lg border border-dashed border-border px-4 py-10 text-center">
+          <p className="font-medium">No exceptions match</p>
+          <p className="mt-1 text-muted-foreground">Widen the filters, or check another status. New failures appear here as connectors report them.</p>
+        </div>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+          <table className="w-full text-left text-xs">
+            <caption className="sr-only">Exceptions matching the filters</caption>
+            <thead className="bg-muted text-muted-foreground">
+              <tr>
+                <th scope="col" className="px-3 py-2 font-medium">Severity</th>
+                <th scope="col" className="px-3 py-2 font-medium">Plant</th>
+                <th scope="col" className="px-3 py-2 font-medium">Interface</th>
+                <th scope="col" className="px-3 py-2 font-medium">Error</th>
+                <th scope="col" className="px-3 py-2 font-medium">Business key</th>
+                <th scope="col" className="px-3 py-2 font-medium">Status</th>
+                <th scope="col" className="px-3 py-2 font-medium">Assignee</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Age</th>
+              </tr>
+            </thead>
+            <tbody>
+              {queue.items.map((e) => (
+                <tr key={e.id} className="border-t border-border align-top hover:bg-muted/50" data-exception-row={e.id}>
+                  <td className="px-3 py-1.5"><Badge tone={SEV_TONE[e.severity]}>{e.severity.toLowerCase()}</Badge></td>
+                  <td className="px-3 py-1.5 font-mono">{e.plantCode}</td>
+                  <td className="px-3 py-1.5 font-mono">{e.interfaceCode}</td>
+                  <td className="max-w-md px-3 py-1.5">
+                    <Link href={`/exceptions/${e.id}`} className="hover:underline">
+                      <span className="font-mono text-muted-foreground">{e.errorCode}</span> {e.errorMessage}
+                    </Link>
+                    {e.occurrences > 1 ? <span className="ml-1 text-muted-foreground">×{e.occurrences}</span> : null}
+                  </td>
+                  <td className="px-3 py-1.5 font-mono">{e.businessKey ?? "—"}</td>
+                  <td className="px-3 py-1.5 whitespace-nowrap">{STATUS_LABEL[e.status]}</td>
+                  <td className="px-3 py-1.5 whitespace-nowrap">{e.assignee?.name ?? <span className="text-muted-foreground">—</span>}</td>
+                  <td className="px-3 py-1.5 text-right tabular-nums" title={`first seen ${e.firstSeenAt}`}>{age(e.firstSeenAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {view === "list" && queue.nextCursor ? (
+        <div className="flex justify-end">
+          <Button variant="secondary" onClick={() => setParams({ cursor: queue.nextCursor })}>Next page</Button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function GroupsTable({ groups, onOpen }: { groups: ExceptionGroup[]; onOpen: (fingerprint: string) => void }) {
+  if (groups.length === 0) {
+    return (
+      <div className="rounded-lg border border-dashed border-border px-4 py-10 text-center">
+        <p className="font-medium">No failure groups match</p>
+      </div>
+    );
+  }
+  return (
+    <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+      <table className="w-full text-left text-xs">
+        <caption className="sr-only">Exceptions grouped by failure fingerprint</caption>
+        <thead className="bg-muted text-muted-foreground">
+          <tr>
+            <th scope="col" className="px-3 py-2 text-right font-medium">Count</th>
+            <th scope="col" className="px-3 py-2 font-medium">Interface</th>
+            <th scope="col" className="px-3 py-2 font-medium">Sample error</th>
+            <th scope="col" className="px-3 py-2 font-medium">Plants</th>
+            <th scope="col" className="px-3 py-2 font-medium">Trend (1 h)</th>
+            <th scope="col" className="px-3 py-2 font-medium">Last seen</th>
+            <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => {
+            const Trend = g.lastHour > g.previousHour ? ArrowUp : g.lastHour < g.previousHour ? ArrowDown : Minus;
+            return (
+              <tr key={g.fingerprint} className="border-t border-border align-top" data-group={g.fingerprint}>
+                <td className="px-3 py-1.5 text-right font-semibold tabular-nums">{g.count}</td>
+                <td className="px-3 py-1.5 font-mono">{g.interfaceCode}</td>
+                <td className="max-w-lg px-3 py-1.5">
+                  <Badge tone={SEV_TONE[g.worstSeverity]} className="mr-1">{g.worstSeverity.toLowerCase()}</Badge>
+                  <span className="font-mono text-muted-foreground">{g.errorCode}</span> {g.sampleMessage}
+                </td>
+                <td className="px-3 py-1.5 font-mono">{g.plants.join(", ")}</td>
+                <td className="px-3 py-1.5 whitespace-nowrap">
+                  <Trend className="inline size-3.5" aria-label={g.lastHour > g.previousHour ? "rising" : g.lastHour < g.previousHour ? "falling" : "steady"} /> {g.lastHour} vs {g.previousHour}
+                </td>
+                <td className="px-3 py-1.5 whitespace-nowrap tabular-nums">{age(g.lastSeenAt)} ago</td>
+                <td className="px-3 py-1.5 text-right">
+                  <Button size="sm" variant="secondary" onClick={() => onOpen(g.fingerprint)} aria-label={`Open group ${g.errorCode} on ${g.interfaceCode}`}>
+                    Open
+                  </Button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
