@@ -7,6 +7,7 @@
 import type { Criticality, Role, SyncMode, SystemKind } from "../server/db/generated/enums";
 import type { PrismaClient } from "../server/db/generated/client";
 import { hashPassword } from "../server/auth/password";
+import { payloadSchemaFor } from "../server/corrections/payload-schemas";
 
 type PlantSeed = { code: string; name: string; timezone: string; systems: [SystemKind, string][]; interfaces: string[] };
 
@@ -95,6 +96,11 @@ export async function seedReference(prisma: PrismaClient): Promise<void> {
   for (const i of INTERFACES) {
     const row = await prisma.interface.upsert({ where: { code: i.code }, create: i, update: {}, select: { id: true } });
     interfaceIds.set(i.code, row.id);
+    await prisma.interfaceSchema.upsert({
+      where: { interfaceId_version: { interfaceId: row.id, version: 1 } },
+      create: { interfaceId: row.id, version: 1, schema: payloadSchemaFor(i.code) },
+      update: {},
+    });
   }
   for (const p of PLANTS) {
     const plant = await prisma.plant.upsert({

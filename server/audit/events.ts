@@ -26,6 +26,12 @@ const connectorKeyIssuedData = z.object({ connectorName: z.string(), reason: z.e
 const exceptionAssignedData = z.object({ from: z.string().nullable(), to: z.string().nullable(), statusFrom: z.string(), statusTo: z.string() });
 const exceptionCommentedData = z.object({ commentId: z.string(), excerpt: z.string() });
 const exceptionDiscardedData = z.object({ reason: z.string(), statusFrom: z.string() });
+const patchOps = z.array(z.record(z.string(), z.unknown()));
+const correctionSavedData = z.object({ correctionId: z.string(), patch: patchOps, schemaValid: z.boolean(), payloadHash: z.string() });
+const correctionSubmittedData = z.object({ correctionId: z.string(), patch: patchOps, reason: z.string(), payloadHash: z.string() });
+const correctionDecidedData = z.object({ correctionId: z.string(), authorId: z.string(), payloadHash: z.string(), comment: z.string().nullable() });
+const correctionRefusedData = z.object({ correctionId: z.string(), reason: z.enum(["self_approval", "role"]) });
+const correctionVoidedData = z.object({ correctionId: z.string(), why: z.enum(["payload_changed_after_approval"]) });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
 
 export const auditEventSchemas = {
@@ -39,6 +45,12 @@ export const auditEventSchemas = {
   "exception.assigned": exceptionAssignedData,
   "exception.commented": exceptionCommentedData,
   "exception.discarded": exceptionDiscardedData,
+  "correction.saved": correctionSavedData,
+  "correction.submitted": correctionSubmittedData,
+  "correction.approved": correctionDecidedData,
+  "correction.rejected": correctionDecidedData,
+  "correction.approval_refused": correctionRefusedData,
+  "correction.voided": correctionVoidedData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -55,6 +67,12 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "exception.assigned": "Exception assigned",
   "exception.commented": "Comment added",
   "exception.discarded": "Exception discarded",
+  "correction.saved": "Correction saved",
+  "correction.submitted": "Correction submitted for approval",
+  "correction.approved": "Correction approved",
+  "correction.rejected": "Correction rejected",
+  "correction.approval_refused": "Approval refused",
+  "correction.voided": "Approval voided",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

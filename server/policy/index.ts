@@ -28,7 +28,7 @@ export const PERMISSIONS = {
   "exception.read": READERS,
   "exception.triage": [OPERATOR],
   "exception.comment": [OPERATOR, APPROVER],
-  "exception.correct": [OPERATOR],
+  "exception.correct": [OPERATOR, APPROVER], // approvers may correct too; four-eyes keeps them from approving their own
   "exception.replay_technical": [OPERATOR, APPROVER],
   "exception.discard": [OPERATOR],
   "correction.approve": [APPROVER],

@@ -14,7 +14,7 @@ const EXPECTED: Record<string, string[]> = {
   "exception.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "exception.triage": ["OPERATOR"],
   "exception.comment": ["OPERATOR", "APPROVER"],
-  "exception.correct": ["OPERATOR"],
+  "exception.correct": ["OPERATOR", "APPROVER"],
   "exception.replay_technical": ["OPERATOR", "APPROVER"],
   "exception.discard": ["OPERATOR"],
   "correction.approve": ["APPROVER"],
