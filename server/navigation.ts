@@ -4,6 +4,7 @@ import { type Action, type Principal, can } from "./policy";
 const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/plants", label: "Plants", action: "plant.read" },
   { href: "/exceptions", label: "Exceptions", action: "exception.read" },
+  { href: "/approvals", label: "Approvals", action: "correction.approve" },
   { href: "/audit", label: "Audit trail", action: "audit.read" },
 ];
 

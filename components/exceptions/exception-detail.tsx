@@ -10,12 +10,13 @@ import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/
 import { Label } from "@/components/ui/input";
 import { apiFetch } from "@/lib/api";
 import type { ExceptionDetail } from "@/server/exceptions/detail";
+import { CorrectionPanel } from "../corrections/correction-panel";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "short", timeStyle: "medium", timeZone: "UTC" });
 const fmt = (iso: string) => `${when.format(new Date(iso))} UTC`;
 
-type Can = { triage: boolean; comment: boolean; discard: boolean };
+type Can = { triage: boolean; comment: boolean; discard: boolean; correct: boolean };
 
 export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionDetail; me: { id: string; name: string }; can: Can }) {
   const router = useRouter();
@@ -113,6 +114,8 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
               ) : null}
             </CardBody>
           </Card>
+
+          <CorrectionPanel d={d} me={me} canCorrect={can.correct} />
 
           <Card aria-labelledby="timeline-h">
             <CardHeader>

@@ -30,6 +30,10 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     can(user, "transaction.read") ? correlationTimeline(user, { correlationId: e.transaction.correlationId }, client) : Promise.resolve(null),
   ]);
   const relatedCount = await client.exception.count({ where: { fingerprint: e.fingerprint } });
+  const [correction, schema] = await Promise.all([
+    client.correction.findFirst({ where: { exceptionId: e.id }, orderBy: { createdAt: "desc" }, include: { author: { select: { id: true, name: true } }, approver: { select: { name: true } } } }),
+    client.interfaceSchema.findFirst({ where: { interfaceId: e.interfaceId }, orderBy: { version: "desc" } }),
+  ]);
   return {
     id: e.id,
     plantId: e.plantId,
@@ -59,6 +63,18 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       payload: e.transaction.payload,
       payloadHash: e.transaction.payloadHash,
     },
+    correction: correction && {
+      id: correction.id,
+      status: correction.status,
+      author: correction.author,
+      approver: correction.approver?.name ?? null,
+      payload: correction.payload,
+      patch: correction.patch as { op: string; path: string; value?: unknown }[],
+      schemaErrors: correction.schemaErrors as { path: string; message: string }[] | null,
+      reason: correction.reason,
+      decisionComment: correction.decisionComment,
+    },
+    schema: schema ? { version: schema.version, schema: schema.schema as object } : null,
     comments: e.comments.map((c) => ({ id: c.id, body: c.body, author: c.author.name, createdAt: c.createdAt.toISOString() })),
     related: related.map((r) => ({ id: r.id, plantCode: r.plant.code, status: r.status, errorMessage: r.errorMessage.slice(0, 200), lastSeenAt: r.lastSeenAt.toISOString(), businessKey: r.transaction.businessKey })),
     relatedCount: relatedCount - 1,

@@ -23,6 +23,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
         triage: open && can(user, "exception.triage", on),
         comment: can(user, "exception.comment", on),
         discard: open && can(user, "exception.discard", on),
+        correct: can(user, "exception.correct", on),
       }}
     />
   );

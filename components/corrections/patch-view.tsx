@@ -1,0 +1,41 @@
+import jsonpatch from "fast-json-patch";
+
+type Op = { op: string; path: string; value?: unknown };
+
+function valueAt(doc: unknown, path: string): unknown {
+  try {
+    return jsonpatch.getValueByPointer(doc, path);
+  } catch {
+    return undefined;
+  }
+}
+
+const show = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v));
+
+/** An RFC 6902 patch as a readable diff: path, old value, new value. */
+export function PatchView({ patch, original, caption }: { patch: Op[]; original: unknown; caption: string }) {
+  if (patch.length === 0) return <p className="text-xs text-muted-foreground">No change to the original payload.</p>;
+  return (
+    <table className="w-full text-left text-xs" data-testid="patch">
+      <caption className="sr-only">{caption}</caption>
+      <thead className="text-muted-foreground">
+        <tr>
+          <th scope="col" className="py-1 pr-2 font-medium">Change</th>
+          <th scope="col" className="py-1 pr-2 font-medium">Path</th>
+          <th scope="col" className="py-1 pr-2 font-medium">Original</th>
+          <th scope="col" className="py-1 font-medium">Corrected</th>
+        </tr>
+      </thead>
+      <tbody className="font-mono">
+        {patch.map((op, i) => (
+          <tr key={i} className="border-t border-border">
+            <td className="py-1 pr-2">{op.op}</td>
+            <td className="py-1 pr-2 break-all">{op.path}</td>
+            <td className="py-1 pr-2 break-all text-critical-fg">{op.op === "add" ? "—" : show(valueAt(original, op.path))}</td>
+            <td className="py-1 break-all">{op.op === "remove" ? "—" : show(op.value)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

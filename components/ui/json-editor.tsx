@@ -1,0 +1,38 @@
+"use client";
+import { json, jsonParseLinter } from "@codemirror/lang-json";
+import { linter, lintGutter } from "@codemirror/lint";
+import { EditorView, basicSetup } from "codemirror";
+import { useEffect, useRef } from "react";
+
+/** CodeMirror 6 JSON editor: syntax highlighting, bracket matching, JSON syntax lint, keyboard accessible. */
+export function JsonEditor({ value, onChange, label, id }: { value: string; onChange: (text: string) => void; label: string; id: string }) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
+
+  useEffect(() => {
+    if (!host.current) return;
+    const v = new EditorView({
+      doc: value,
+      parent: host.current,
+      extensions: [
+        basicSetup,
+        json(),
+        linter(jsonParseLinter()),
+        lintGutter(),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) onChangeRef.current(u.state.doc.toString());
+        }),
+        EditorView.contentAttributes.of({ "aria-label": label, id }),
+        EditorView.theme({ "&": { fontSize: "12px", maxHeight: "28rem" }, ".cm-scroller": { overflow: "auto", fontFamily: "var(--font-mono)" } }),
+      ],
+    });
+    view.current = v;
+    return () => v.destroy();
+    // The editor owns its document after mount; `value` seeds it once.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  return <div ref={host} className="overflow-hidden rounded-md border border-border bg-surface text-foreground" data-testid="json-editor" />;
+}

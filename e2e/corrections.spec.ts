@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import type { Page } from "@playwright/test";
+import { connectorKey, expect, expectAccessible, query, reportFailure, signIn, test } from "./fixtures";
+
+const goodsMovement = (qty: string) => ({
+  idocType: "MBGMCR03",
+  control: { DOCNUM: "0000000004712001", MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
+  E1BP2017_GM_CODE: { GM_CODE: "03" },
+  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" }],
+});
+
+async function deficit(page: Page): Promise<string> {
+  return reportFailure(page.request, await connectorKey("DE-HAM", "SAP_ERP"), {
+    interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey: `WH/OUT/${randomUUID().slice(0, 5)}`,
+    code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001", payload: goodsMovement("512"),
+  });
+}
+
+async function editPayload(page: Page, payload: unknown) {
+  const editor = page.getByLabel("Corrected payload JSON");
+  await editor.click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(JSON.stringify(payload, null, 2));
+}
+
+test.describe("correct → approve (four eyes)", () => {
+  test("an operator corrects a stock deficit, a second person approves, and the history shows each step", async ({ page, browser }) => {
+    const id = await deficit(page);
+    await signIn(page.request, "operator@andon.local");
+    await page.goto(`/exceptions/${id}`);
+
+    // An invalid edit is flagged live and cannot be submitted.
+    await editPayload(page, { ...goodsMovement("-12"), E1BP2017_GM_ITEM_CREATE: [{ ...goodsMovement("x").E1BP2017_GM_ITEM_CREATE[0], ENTRY_QNT: "-12" }] });
+    await expect(page.getByTestId("schema-result")).toContainText("/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT");
+    await page.getByLabel("Reason for the change (required to submit)").fill("Reduce the issue to the stock on hand (500 PC).");
+    await expect(page.getByRole("button", { name: "Submit for approval" })).toBeDisabled();
+
+    await editPayload(page, goodsMovement("500"));
+    await expect(page.getByTestId("schema-result")).toHaveText("Matches the interface schema.");
+    const diff = page.getByTestId("patch");
+    await expect(diff).toContainText("/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT");
+    await expect(diff).toContainText('"512"');
+    await expect(diff).toContainText('"500"');
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Submit for approval" }).click();
+    await expect(page.getByTestId("exception-status")).toHaveText("AWAITING_APPROVAL");
+    await expect(page.getByTestId("correction-status")).toContainText("submitted");
+
+    // The author cannot approve their own correction: refused by the server and audited.
+    const [{ id: correctionId }] = (await query<{ id: string }>("SELECT id FROM correction WHERE exception_id = $1 AND status = 'SUBMITTED'", [id])) as [{ id: string }];
+    const own = await page.request.post(`/api/corrections/${correctionId}/approve`, { data: {} });
+    expect(own.status()).toBe(403);
+    expect(((await own.json()) as { error: { message: string } }).error.message).toMatch(/own correction/);
+
+    // A second person (the approver) decides on the approvals page.
+    const approver = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+    const ap = await approver.newPage();
+    try {
+      await signIn(ap.request, "approver@andon.local");
+      await ap.goto("/approvals");
+      const card = ap.locator(`[data-correction="${correctionId}"]`);
+      await expect(card.getByTestId("patch")).toContainText('"500"');
+      await expectAccessible(ap);
+      await card.getByLabel("Comment (required to reject)").fill("Agreed with the planner.");
+      await card.getByRole("button", { name: "Approve" }).click();
+      await expect(card).toHaveCount(0);
+    } finally {
+      await approver.close();
+    }
+
+    await page.reload();
+    await expect(page.getByTestId("exception-status")).toHaveText("APPROVED");
+    const history = page.getByTestId("history");
+    await expect(history).toContainText("Correction saved by operator@andon.local");
+    await expect(history).toContainText("Correction submitted for approval by operator@andon.local");
+    await expect(history).toContainText("Approval refused by operator@andon.local");
+    await expect(history).toContainText("Correction approved by approver@andon.local");
+  });
+
+  test("an approver who authored a correction sees their own approval fail visibly", async ({ page }) => {
+    const id = await deficit(page);
+    await signIn(page.request, "approver@andon.local");
+    await page.goto(`/exceptions/${id}`);
+    await editPayload(page, goodsMovement("480"));
+    await page.getByLabel("Reason for the change (required to submit)").fill("Issue what is left after the morning shift.");
+    await page.getByRole("button", { name: "Submit for approval" }).click();
+    await expect(page.getByTestId("exception-status")).toHaveText("AWAITING_APPROVAL");
+    await page.goto("/approvals");
+    const [{ id: correctionId }] = (await query<{ id: string }>("SELECT id FROM correction WHERE exception_id = $1", [id])) as [{ id: string }];
+    const card = page.locator(`[data-correction="${correctionId}"]`);
+    await expect(card).toContainText("your correction");
+    await card.getByRole("button", { name: "Approve" }).click();
+    await expect(card.getByRole("alert")).toContainText("You cannot approve or reject your own correction");
+    const refused = await query("SELECT 1 FROM audit_event WHERE type = 'correction.approval_refused' AND subject_id = $1", [id]);
+    expect(refused).toHaveLength(1);
+  });
+
+  test("operators have no approvals page", async ({ page }) => {
+    await signIn(page.request, "operator@andon.local");
+    await page.goto("/plants");
+    await expect(page.getByRole("link", { name: "Approvals" })).toHaveCount(0);
+    expect((await page.goto("/approvals"))?.status()).toBe(404);
+  });
+});
