@@ -16,7 +16,7 @@ const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "l
 const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "short", timeStyle: "medium", timeZone: "UTC" });
 const fmt = (iso: string) => `${when.format(new Date(iso))} UTC`;
 
-type Can = { triage: boolean; comment: boolean; discard: boolean; correct: boolean };
+type Can = { triage: boolean; comment: boolean; discard: boolean; correct: boolean; replay: boolean };
 
 export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionDetail; me: { id: string; name: string }; can: Can }) {
   const router = useRouter();
@@ -64,6 +64,11 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
             ) : (
               <Button disabled={act.isPending} onClick={() => act.mutate({ path: "assign", body: { assigneeId: me.id } })}>Assign to me</Button>
             )
+          ) : null}
+          {can.replay && replayable(d) ? (
+            <Button disabled={act.isPending} onClick={() => act.mutate({ path: "replay", body: {} })}>
+              {d.correction?.status === "APPROVED" ? "Replay corrected message" : "Replay as is"}
+            </Button>
           ) : null}
           {can.discard ? (
             <Dialog open={discardOpen} onOpenChange={setDiscardOpen}>
@@ -116,6 +121,31 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
           </Card>
 
           <CorrectionPanel d={d} me={me} canCorrect={can.correct} />
+
+          {d.replays.length ? (
+            <Card aria-labelledby="replays-h">
+              <CardHeader><h2 id="replays-h" className="text-sm font-semibold">Replays</h2></CardHeader>
+              <CardBody>
+                <ul className="space-y-2 text-xs" data-testid="replays">
+                  {d.replays.map((r) => (
+                    <li key={r.id}>
+                      <p>
+                        <Badge tone={r.status === "SUCCEEDED" ? "low" : r.status === "FAILED" ? "critical" : "medium"}>{r.status.toLowerCase()}</Badge>{" "}
+                        {r.asIs ? "original payload" : "approved correction"} · key <span className="font-mono">{r.idempotencyKey}</span> · {fmt(r.createdAt)}
+                      </p>
+                      <ol className="ml-4 list-decimal text-muted-foreground">
+                        {r.attempts.map((a) => (
+                          <li key={a.attempt}>
+                            {a.mode} · {a.outcome} · {a.durationMs} ms{a.httpStatus ? ` · HTTP ${a.httpStatus}` : ""}{a.error ? ` · ${a.error}` : ""}
+                          </li>
+                        ))}
+                      </ol>
+                    </li>
+                  ))}
+                </ul>
+              </CardBody>
+            </Card>
+          ) : null}
 
           <Card aria-labelledby="timeline-h">
             <CardHeader>
@@ -214,4 +244,11 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
       </div>
     </div>
   );
+}
+
+/** Mirrors the server's rule (which decides): an approved correction, or a technical failure as is. */
+function replayable(d: ExceptionDetail): boolean {
+  if (!["NEW", "TRIAGED", "APPROVED", "REPLAY_FAILED"].includes(d.status)) return false;
+  if (d.correction && ["DRAFT", "SUBMITTED"].includes(d.correction.status)) return false;
+  return d.correction?.status === "APPROVED" || d.category === "TECHNICAL";
 }

@@ -41,3 +41,5 @@ export {
   type RunReplayOptions,
 } from "./replay";
 export type { Heartbeat, IngestEvent, IngestEventInput, IngestResult } from "../../server/ingest/schema";
+export { REPLAY_HEADERS, REPLAY_TOLERANCE_S, signReplay, verifyReplay } from "./replay-signature";
+export { startReplayPushServer } from "./replay-push";

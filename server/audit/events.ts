@@ -32,6 +32,8 @@ const correctionSubmittedData = z.object({ correctionId: z.string(), patch: patc
 const correctionDecidedData = z.object({ correctionId: z.string(), authorId: z.string(), payloadHash: z.string(), comment: z.string().nullable() });
 const correctionRefusedData = z.object({ correctionId: z.string(), reason: z.enum(["self_approval", "role"]) });
 const correctionVoidedData = z.object({ correctionId: z.string(), why: z.enum(["payload_changed_after_approval"]) });
+const replayRequestedData = z.object({ replayId: z.string(), idempotencyKey: z.string(), correctionId: z.string().nullable(), payloadHash: z.string(), mode: z.enum(["push", "pull"]), asIs: z.boolean() });
+const replayFinishedData = z.object({ replayId: z.string(), idempotencyKey: z.string(), attempts: z.number().int(), code: z.string().nullable(), message: z.string().nullable() });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
 
 export const auditEventSchemas = {
@@ -51,6 +53,9 @@ export const auditEventSchemas = {
   "correction.rejected": correctionDecidedData,
   "correction.approval_refused": correctionRefusedData,
   "correction.voided": correctionVoidedData,
+  "replay.requested": replayRequestedData,
+  "replay.succeeded": replayFinishedData,
+  "replay.failed": replayFinishedData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -73,6 +78,9 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "correction.rejected": "Correction rejected",
   "correction.approval_refused": "Approval refused",
   "correction.voided": "Approval voided",
+  "replay.requested": "Replay requested",
+  "replay.succeeded": "Replay delivered",
+  "replay.failed": "Replay failed",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

@@ -30,9 +30,10 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     can(user, "transaction.read") ? correlationTimeline(user, { correlationId: e.transaction.correlationId }, client) : Promise.resolve(null),
   ]);
   const relatedCount = await client.exception.count({ where: { fingerprint: e.fingerprint } });
-  const [correction, schema] = await Promise.all([
+  const [correction, schema, replays] = await Promise.all([
     client.correction.findFirst({ where: { exceptionId: e.id }, orderBy: { createdAt: "desc" }, include: { author: { select: { id: true, name: true } }, approver: { select: { name: true } } } }),
     client.interfaceSchema.findFirst({ where: { interfaceId: e.interfaceId }, orderBy: { version: "desc" } }),
+    client.replay.findMany({ where: { exceptionId: e.id }, orderBy: { createdAt: "desc" }, take: 20, include: { attempts: { orderBy: { attempt: "asc" } } } }),
   ]);
   return {
     id: e.id,
@@ -75,6 +76,14 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       decisionComment: correction.decisionComment,
     },
     schema: schema ? { version: schema.version, schema: schema.schema as object } : null,
+    replays: replays.map((r) => ({
+      id: r.id,
+      status: r.status,
+      idempotencyKey: r.idempotencyKey,
+      asIs: r.correctionId === null,
+      createdAt: r.createdAt.toISOString(),
+      attempts: r.attempts.map((a) => ({ attempt: a.attempt, mode: a.mode, at: a.startedAt.toISOString(), durationMs: a.durationMs, outcome: a.outcome, httpStatus: a.httpStatus, error: a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : null })),
+    })),
     comments: e.comments.map((c) => ({ id: c.id, body: c.body, author: c.author.name, createdAt: c.createdAt.toISOString() })),
     related: related.map((r) => ({ id: r.id, plantCode: r.plant.code, status: r.status, errorMessage: r.errorMessage.slice(0, 200), lastSeenAt: r.lastSeenAt.toISOString(), businessKey: r.transaction.businessKey })),
     relatedCount: relatedCount - 1,

@@ -2,6 +2,8 @@ import PgBoss from "pg-boss";
 import { record, verifyChain, SYSTEM_ACTOR } from "../audit";
 import { ensureTelemetryPartitions, purgeIngestReceipts } from "../ingest/maintenance";
 import { logger } from "../log";
+import { deliverReplay } from "../replay/deliver-replay";
+import { REPLAY_QUEUE, REPLAY_RETRY, setBoss } from "../replay/queue";
 
 /**
  * Background jobs on pg-boss (durable queues in PostgreSQL, no extra infrastructure). Every
@@ -40,8 +42,19 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
     log.info({ purged: await purgeIngestReceipts() }, "old ingest receipts purged");
   });
 
+  // Replays: durable jobs, retried with backoff by pg-boss (the replay keeps one idempotency key).
+  await boss.createQueue(REPLAY_QUEUE, { name: REPLAY_QUEUE, ...REPLAY_RETRY });
+  await boss.work<{ replayId: string }>(REPLAY_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([job]) => {
+    if (!job) return;
+    await deliverReplay(job.data.replayId, job.retryCount + 1, job.retryCount >= job.retryLimit);
+  });
+  setBoss(boss);
+
   return {
     boss,
-    stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
+    stop: async () => {
+      setBoss(undefined);
+      await boss.stop({ graceful: true, timeout: 10_000 });
+    },
   };
 }

@@ -16,6 +16,8 @@ let manager: Actor;
 const original = {
   idocType: "MBGMCR03",
   control: { DOCNUM: "0000000004712001", MESTYP: "MBGMCR" },
+  E1BP2017_GM_CODE: { GM_CODE: "03" },
+  E1BP2017_GM_HEAD_01: { PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""), DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, "") },
   E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "512", ENTRY_UOM: "PC", ORDERID: "000001004711" }],
 };
 const corrected = (qty: string) => ({ ...original, E1BP2017_GM_ITEM_CREATE: [{ ...original.E1BP2017_GM_ITEM_CREATE[0]!, ENTRY_QNT: qty }] });

@@ -1,0 +1,92 @@
+import { REPLAY_HEADERS, signReplay } from "../../connectors/sdk/replay-signature";
+import { append } from "../audit";
+import { Prisma, db } from "../db";
+import { logger } from "../log";
+import { publishPlantChanges } from "../realtime/live";
+
+const log = logger("replay");
+const SYSTEM = { type: "system" as const, label: "andon replay" };
+
+type Outcome = { status: "delivered"; response?: unknown } | { status: "failed"; category: "technical" | "business"; code: string; message: string };
+
+export class RetryableReplayError extends Error {}
+
+/**
+ * One delivery attempt of a replay (run by a pg-boss worker). Push: a signed POST with the
+ * replay's idempotency key to the connector's replay endpoint. Delivered → exception resolved;
+ * business refusal → replay failed, back to the operators; technical trouble → thrown, so pg-boss
+ * retries with backoff (same key), and after the last retry the replay is failed.
+ */
+export async function deliverReplay(replayId: string, attempt: number, lastAttempt: boolean): Promise<void> {
+  const r = await db().replay.findUnique({ where: { id: replayId }, include: { connector: true, exception: { include: { transaction: true, interface: true, plant: true } } } });
+  if (!r || r.status === "SUCCEEDED" || r.status === "FAILED") return; // already settled: a duplicate job is harmless
+  const e = r.exception;
+  if (r.status === "QUEUED") {
+    await db().$transaction([
+      db().replay.update({ where: { id: r.id }, data: { status: "DELIVERING" } }),
+      db().exception.update({ where: { id: e.id }, data: { status: "REPLAYING" } }),
+    ]);
+  }
+  const body = JSON.stringify({
+    replayId: r.id, idempotencyKey: r.idempotencyKey, plantCode: e.plant.code, interface: e.interface.code, messageId: e.transaction.messageId,
+    correlationId: e.transaction.correlationId, payload: r.payload, attempt,
+  });
+  const ts = Math.floor(Date.now() / 1000);
+  const started = new Date();
+  let outcome: Outcome;
+  let httpStatus: number | null = null;
+  try {
+    const res = await fetch(r.connector.replayUrl!, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        [REPLAY_HEADERS.idempotencyKey]: r.idempotencyKey,
+        [REPLAY_HEADERS.timestamp]: String(ts),
+        [REPLAY_HEADERS.signature]: signReplay(r.connector.replaySecret!, ts, body),
+      },
+      body,
+      signal: AbortSignal.timeout(60_000),
+    });
+    httpStatus = res.status;
+    outcome = res.ok
+      ? ((await res.json()) as Outcome)
+      : { status: "failed", category: "technical", code: `HTTP-${res.status}`, message: `Connector answered ${res.status}: ${(await res.text().catch(() => "")).slice(0, 500)}` };
+  } catch (err) {
+    outcome = { status: "failed", category: "technical", code: "CONNECTOR_UNREACHABLE", message: (err as Error).message };
+  }
+  const durationMs = Date.now() - started.getTime();
+  await db().replayAttempt.create({
+    data: {
+      replayId: r.id, attempt, mode: "push", startedAt: started, durationMs, outcome: outcome.status, httpStatus,
+      errorCode: outcome.status === "failed" ? outcome.code : null, errorMessage: outcome.status === "failed" ? outcome.message.slice(0, 2000) : null,
+      response: outcome.status === "delivered" && outcome.response !== undefined ? (outcome.response as Prisma.InputJsonValue) : Prisma.DbNull,
+    },
+  });
+
+  const technical = outcome.status === "failed" && outcome.category === "technical";
+  if (technical && !lastAttempt) {
+    log.warn({ replayId, attempt, code: (outcome as { code: string }).code, message: (outcome as { message: string }).message }, "replay attempt failed (technical), will retry");
+    throw new RetryableReplayError(`${(outcome as { code: string }).code}: ${(outcome as { message: string }).message}`);
+  }
+  const delivered = outcome.status === "delivered";
+  const updated = await db().$transaction(async (tx) => {
+    await tx.replay.update({ where: { id: r.id }, data: { status: delivered ? "SUCCEEDED" : "FAILED", finishedAt: new Date() } });
+    const ex = await tx.exception.update({
+      where: { id: e.id },
+      data: delivered ? { status: "RESOLVED", resolvedAt: new Date(), resolution: "replayed" } : { status: "REPLAY_FAILED" },
+    });
+    await append(tx, {
+      type: delivered ? "replay.succeeded" : "replay.failed",
+      actor: SYSTEM,
+      plantId: e.plantId,
+      subject: { type: "exception", id: e.id },
+      data: { replayId: r.id, idempotencyKey: r.idempotencyKey, attempts: attempt, code: delivered ? null : (outcome as { code: string }).code, message: delivered ? null : (outcome as { message: string }).message },
+    });
+    return ex;
+  });
+  const change = {
+    id: updated.id, plantId: updated.plantId, interfaceCode: e.interface.code, transactionId: updated.transactionId, messageId: e.transaction.messageId, status: updated.status,
+    severity: updated.severity, category: updated.category, errorCode: updated.errorCode, errorMessage: updated.errorMessage.slice(0, 300), occurrences: updated.occurrences, lastSeenAt: updated.lastSeenAt.toISOString(),
+  };
+  publishPlantChanges(e.plantId, { opened: [], updated: delivered ? [] : [change], resolved: delivered ? [change] : [], outcomes: { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 } });
+}

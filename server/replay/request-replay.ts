@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { append } from "../audit";
+import { approvalHolds, payloadHash } from "../corrections/corrections";
+import { Prisma, db } from "../db";
+import { canTransition } from "../exceptions/lifecycle";
+import { AppError, forbidden, notFound } from "../http/errors";
+import { type Principal, can, canSeePlant } from "../policy";
+import { enqueueReplayJob } from "./queue";
+
+/**
+ * Request a replay. What may be sent: the payload of an approved correction whose approval still
+ * holds, or — for a technical failure with no correction — the original payload as is. Interfaces
+ * with requiresApproval therefore never replay a changed payload without a second person's approval.
+ * One idempotency key per replay, reused by every retry.
+ */
+type Actor = Principal & { email: string };
+export const requestReplaySchema = z.object({}).strict();
+
+export async function requestReplay(user: Actor, exceptionId: string, input: unknown) {
+  requestReplaySchema.parse(input ?? {});
+  if (!z.uuid().safeParse(exceptionId).success) throw notFound("Exception");
+  const e = await db().exception.findUnique({ where: { id: exceptionId }, include: { transaction: true, interface: true, plant: true } });
+  if (!e || !canSeePlant(user, e.plantId)) throw notFound("Exception");
+  if (!can(user, "exception.replay_technical", { plantId: e.plantId })) throw forbidden("Your role cannot replay messages");
+  if (!canTransition(e.status, "REPLAY_QUEUED")) throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase().replace(/_/g, " ")} exception cannot be replayed`);
+
+  const correction = await db().correction.findFirst({ where: { exceptionId, status: { in: ["DRAFT", "SUBMITTED", "APPROVED"] } } });
+  let payload: unknown;
+  let correctionId: string | null = null;
+  if (correction) {
+    if (!approvalHolds(correction)) throw new AppError(409, "approval_required", "The correction has not been approved by a second person (or was changed after approval)");
+    payload = correction.payload;
+    correctionId = correction.id;
+  } else if (e.category === "TECHNICAL") {
+    payload = e.transaction.payload;
+  } else {
+    throw new AppError(409, "correction_required", "A business failure fails again as is: correct the payload and have it approved first");
+  }
+  if (payload === null || payload === undefined) throw new AppError(409, "no_payload", "No payload was reported for this message: nothing to replay");
+
+  const target = e.interface.targetSystems[0];
+  const connector = await db().connector.findFirst({ where: { plantId: e.plantId, system: { kind: target } } });
+  if (!connector?.replayUrl || !connector.replaySecret) {
+    throw new AppError(409, "no_replay_endpoint", `The ${e.plant.code} connector for ${target ?? "the target"} has no replay endpoint configured`);
+  }
+  const replayId = randomUUID();
+  const idempotencyKey = `andon-replay-${replayId}`;
+  try {
+    return await db().$transaction(async (tx) => {
+      const replay = await tx.replay.create({
+        data: { id: replayId, exceptionId, connectorId: connector.id, correctionId, idempotencyKey, payload: payload as Prisma.InputJsonValue, requestedById: user.id },
+      });
+      await tx.exception.update({ where: { id: exceptionId }, data: { status: "REPLAY_QUEUED" } });
+      await append(tx, {
+        type: "replay.requested",
+        actor: { type: "user", id: user.id, label: user.email },
+        plantId: e.plantId,
+        subject: { type: "exception", id: exceptionId },
+        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode: "push", asIs: correctionId === null },
+      });
+      await enqueueReplayJob(tx, replayId);
+      return replay;
+    });
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") throw new AppError(409, "replay_in_flight", "A replay of this exception is already under way");
+    throw err;
+  }
+}

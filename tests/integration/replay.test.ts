@@ -1,0 +1,127 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { seedDemoUsers, seedReference } from "../../prisma/seed";
+import { classifyStatusRecord, startSapEmulator, type SapEmulator, type SapInboundResponse } from "../../connectors/sap";
+import { startReplayPushServer } from "../../connectors/sdk";
+import type { ReplayHandler } from "../../connectors/sdk/replay";
+import { loadPrincipal } from "../../server/auth/principal";
+import { approveCorrection, saveCorrection, submitCorrection } from "../../server/corrections/corrections";
+import { db } from "../../server/db";
+import { ingestEvents } from "../../server/ingest/ingest-events";
+import { requestReplay } from "../../server/replay/request-replay";
+import { type Workers, startWorkers } from "../../server/workers";
+
+type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
+let workers: Workers;
+let sap: SapEmulator;
+let push: { url: string; close: () => Promise<void> };
+let operator: Actor;
+let approver: Actor;
+const secret = randomBytes(24).toString("hex");
+
+/** The SAP connector's replay handler: posts the IDoc with the replay's idempotency key. */
+const sapHandler = (url: () => string): ReplayHandler => ({
+  async deliver(job) {
+    const res = await fetch(`${url()}/sap/idoc/inbound`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": job.idempotencyKey }, body: JSON.stringify(job.payload) });
+    // 5xx: SAP is down (retry); 4xx: SAP refuses the content (a person must look at it).
+    if (!res.ok) return { status: "failed", category: res.status >= 500 ? "technical" : "business", code: `HTTP-${res.status}`, message: await res.text(), durationMs: 0 };
+    const answer = (await res.json()) as SapInboundResponse;
+    const failure = classifyStatusRecord(answer.statusRecords.at(-1)!);
+    return failure ? { status: "failed", category: failure.category, code: failure.code, message: failure.message, durationMs: 0 } : { status: "delivered", response: { docnum: answer.docnum, status: answer.status }, durationMs: 0 };
+  },
+});
+
+const idoc = (qty: string) => ({
+  idocType: "MBGMCR03",
+  control: { DOCNUM: String(Date.now()).slice(-12), MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
+  E1BP2017_GM_CODE: { GM_CODE: "03" },
+  E1BP2017_GM_HEAD_01: { PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""), DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, "") },
+  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" }],
+});
+
+async function failure(category: "business" | "technical", payload: unknown) {
+  const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
+  const messageId = `RP-${randomUUID()}`;
+  await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [{
+    ok: true,
+    value: {
+      eventId: randomUUID(), correlationId: randomUUID(), messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "failed",
+      latencyMs: 500, attempt: 1, payload,
+      error: category === "business" ? { category, code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" } : { category, code: "HTTP-503", message: "SAP inbound unavailable" },
+    },
+  }]);
+  return (await db().exception.findFirstOrThrow({ where: { transaction: { messageId } } })).id;
+}
+
+async function settled(id: string, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const e = await db().exception.findUniqueOrThrow({ where: { id } });
+    if (["RESOLVED", "REPLAY_FAILED"].includes(e.status) || Date.now() > until) return e;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  await seedReference(db());
+  await seedDemoUsers(db());
+  sap = await startSapEmulator({ port: 0 });
+  push = await startReplayPushServer({ secret, handler: sapHandler(() => sap.url) });
+  await db().connector.updateMany({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } }, data: { replayUrl: push.url, replaySecret: secret } });
+  workers = await startWorkers(inject("databaseUrl"));
+  const load = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
+  operator = await load("operator@andon.local");
+  approver = await load("approver@andon.local");
+});
+
+afterAll(async () => {
+  await workers?.stop();
+  await push?.close();
+  await sap?.close();
+});
+
+describe("replay (push) through pg-boss to the SAP emulator", () => {
+  it("replays an approved correction once; a lost answer is retried with the same key and SAP posts exactly once", async () => {
+    const id = await failure("business", idoc("512"));
+    const { correction } = await saveCorrection(operator, id, { payload: idoc("20") });
+    await submitCorrection(operator, correction.id, { reason: "Issue only 20 PC now; the rest after the receipt." });
+    await approveCorrection(approver, correction.id, {});
+    const stockBefore = sap.stock({ material: "RM-4711", plant: "1000", storageLocation: "0001" });
+    sap.faults.dropConnection({ count: 1, phase: "after" }); // SAP posts, but the answer never arrives
+    const replay = await requestReplay(operator, id, {});
+    expect((await settled(id)).status).toBe("RESOLVED");
+    expect(sap.applications(replay.idempotencyKey)).toBe(1);
+    expect(sap.stock({ material: "RM-4711", plant: "1000", storageLocation: "0001" })).toBe(stockBefore - 20);
+    const attempts = await db().replayAttempt.findMany({ where: { replayId: replay.id }, orderBy: { attempt: "asc" } });
+    expect(attempts.map((a) => a.outcome)).toEqual(["failed", "delivered"]);
+    const audit = (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { id: "asc" } })).map((a) => a.type);
+    expect(audit).toEqual(["correction.saved", "correction.submitted", "correction.approved", "replay.requested", "replay.succeeded"]);
+  }, 40_000);
+
+  it("a business refusal on replay sends the exception back as REPLAY_FAILED", async () => {
+    const id = await failure("business", idoc("512"));
+    const { correction } = await saveCorrection(operator, id, { payload: idoc("99999") });
+    await submitCorrection(operator, correction.id, { reason: "Wrong on purpose: more than any stock." });
+    await approveCorrection(approver, correction.id, {});
+    await requestReplay(operator, id, {});
+    const e = await settled(id);
+    expect(e.status).toBe("REPLAY_FAILED");
+    expect(await db().auditEvent.count({ where: { subjectId: id, type: "replay.failed" } })).toBe(1);
+  }, 40_000);
+
+  it("refuses what must not be replayed: business failures without approved correction, pending corrections, second replays in flight", async () => {
+    const business = await failure("business", idoc("512"));
+    await expect(requestReplay(operator, business, {})).rejects.toMatchObject({ status: 409, code: "correction_required" });
+    const { correction } = await saveCorrection(operator, business, { payload: idoc("10") });
+    await expect(requestReplay(operator, business, {})).rejects.toMatchObject({ status: 409, code: "approval_required" });
+    await submitCorrection(operator, correction.id, { reason: "Ten pieces only for now, please." });
+    await expect(requestReplay(operator, business, {})).rejects.toMatchObject({ status: 409 });
+
+    const technical = await failure("technical", idoc("1"));
+    const manager = (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email: "manager@andon.local" } })).id))!;
+    await expect(requestReplay(manager, technical, {})).rejects.toMatchObject({ status: 403 });
+    await requestReplay(operator, technical, {}); // technical: as is, no approval needed
+    await expect(requestReplay(operator, technical, {})).rejects.toMatchObject({ status: 409 });
+    expect((await settled(technical)).status).toBe("RESOLVED");
+  }, 40_000);
+});
