@@ -1,4 +1,6 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { sapReplayHandler, startSapEmulator } from "../connectors/sap";
+import { startReplayPushServer } from "../connectors/sdk";
 import type { Page } from "@playwright/test";
 import { connectorKey, expect, expectAccessible, query, reportFailure, signIn, test } from "./fixtures";
 
@@ -18,7 +20,7 @@ async function deficit(page: Page): Promise<string> {
 }
 
 async function editPayload(page: Page, payload: unknown) {
-  const editor = page.getByLabel("Corrected payload JSON");
+  const editor = page.getByRole("textbox", { name: "Corrected payload JSON", exact: true });
   await editor.click();
   await page.keyboard.press("ControlOrMeta+a");
   await page.keyboard.press("Delete");
@@ -26,7 +28,18 @@ async function editPayload(page: Page, payload: unknown) {
 }
 
 test.describe("correct → approve (four eyes)", () => {
-  test("an operator corrects a stock deficit, a second person approves, and the history shows each step", async ({ page, browser }) => {
+  test("an operator corrects a stock deficit, a second person approves, the replay reaches SAP, and the history shows each step", async ({ page, browser }) => {
+    test.setTimeout(60_000);
+    // The plant side: SAP (emulated) and the SAP connector's push endpoint for replays.
+    const sap = await startSapEmulator({ port: 0 });
+    const secret = randomBytes(24).toString("hex");
+    const push = await startReplayPushServer({ secret, handler: sapReplayHandler(sap.url) });
+    await query(
+      `UPDATE connector c SET replay_url = $1, replay_secret = $2 FROM plant p, plant_system s
+       WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = 'DE-HAM' AND s.kind = 'SAP_ERP'`,
+      [push.url, secret],
+    );
+    try {
     const id = await deficit(page);
     await signIn(page.request, "operator@andon.local");
     await page.goto(`/exceptions/${id}`);
@@ -77,6 +90,25 @@ test.describe("correct → approve (four eyes)", () => {
     await expect(history).toContainText("Correction submitted for approval by operator@andon.local");
     await expect(history).toContainText("Approval refused by operator@andon.local");
     await expect(history).toContainText("Correction approved by approver@andon.local");
+
+    // Replay the approved correction: it reaches SAP once and the exception is resolved.
+    const stock = { material: "RM-4711", plant: "1000", storageLocation: "0001" };
+    const before = sap.stock(stock);
+    await page.getByRole("button", { name: "Replay corrected message" }).click();
+    await expect(async () => {
+      await page.reload();
+      await expect(page.getByTestId("exception-status")).toHaveText("RESOLVED", { timeout: 1000 });
+    }).toPass({ timeout: 30_000 });
+    await expect(page.getByTestId("replays")).toContainText("succeeded");
+    const [{ idempotency_key: key }] = (await query<{ idempotency_key: string }>("SELECT idempotency_key FROM replay WHERE exception_id = $1", [id])) as [{ idempotency_key: string }];
+    expect(sap.applications(key)).toBe(1);
+    expect(sap.stock(stock)).toBe(before - 500);
+    await expect(history).toContainText("Replay requested by operator@andon.local");
+    await expect(history).toContainText("Replay delivered by andon replay");
+    } finally {
+      await push.close();
+      await sap.close();
+    }
   });
 
   test("an approver who authored a correction sees their own approval fail visibly", async ({ page }) => {

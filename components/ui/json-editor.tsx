@@ -28,6 +28,9 @@ export function JsonEditor({ value, onChange, label, id }: { value: string; onCh
         EditorView.theme({ "&": { fontSize: "12px", maxHeight: "28rem" }, ".cm-scroller": { overflow: "auto", fontFamily: "var(--font-mono)" } }),
       ],
     });
+    // Keyboard users must be able to scroll a long payload (WCAG 2.1.1): the scroller takes focus too.
+    v.scrollDOM.tabIndex = 0;
+    v.scrollDOM.setAttribute("aria-label", `${label} (scroll area)`);
     view.current = v;
     return () => v.destroy();
     // The editor owns its document after mount; `value` seeds it once.

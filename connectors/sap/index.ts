@@ -20,3 +20,4 @@ export { startSapEmulator } from "./emulator";
 export type { SapEmulator, SapEmulatorCounters, SapEmulatorOptions, SapFaultControls, StockQuery } from "./emulator";
 export { sapFaultSchema } from "./faults";
 export type { FaultPhase, PendingFault, SapFault } from "./faults";
+export { sapReplayHandler } from "./replay-handler";

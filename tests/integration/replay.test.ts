@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
-import { classifyStatusRecord, startSapEmulator, type SapEmulator, type SapInboundResponse } from "../../connectors/sap";
+import { sapReplayHandler, startSapEmulator, type SapEmulator } from "../../connectors/sap";
 import { startReplayPushServer } from "../../connectors/sdk";
-import type { ReplayHandler } from "../../connectors/sdk/replay";
 import { loadPrincipal } from "../../server/auth/principal";
 import { approveCorrection, saveCorrection, submitCorrection } from "../../server/corrections/corrections";
 import { db } from "../../server/db";
@@ -18,18 +17,6 @@ let push: { url: string; close: () => Promise<void> };
 let operator: Actor;
 let approver: Actor;
 const secret = randomBytes(24).toString("hex");
-
-/** The SAP connector's replay handler: posts the IDoc with the replay's idempotency key. */
-const sapHandler = (url: () => string): ReplayHandler => ({
-  async deliver(job) {
-    const res = await fetch(`${url()}/sap/idoc/inbound`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": job.idempotencyKey }, body: JSON.stringify(job.payload) });
-    // 5xx: SAP is down (retry); 4xx: SAP refuses the content (a person must look at it).
-    if (!res.ok) return { status: "failed", category: res.status >= 500 ? "technical" : "business", code: `HTTP-${res.status}`, message: await res.text(), durationMs: 0 };
-    const answer = (await res.json()) as SapInboundResponse;
-    const failure = classifyStatusRecord(answer.statusRecords.at(-1)!);
-    return failure ? { status: "failed", category: failure.category, code: failure.code, message: failure.message, durationMs: 0 } : { status: "delivered", response: { docnum: answer.docnum, status: answer.status }, durationMs: 0 };
-  },
-});
 
 const idoc = (qty: string) => ({
   idocType: "MBGMCR03",
@@ -66,7 +53,7 @@ beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
   sap = await startSapEmulator({ port: 0 });
-  push = await startReplayPushServer({ secret, handler: sapHandler(() => sap.url) });
+  push = await startReplayPushServer({ secret, handler: sapReplayHandler(sap.url) });
   await db().connector.updateMany({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } }, data: { replayUrl: push.url, replaySecret: secret } });
   workers = await startWorkers(inject("databaseUrl"));
   const load = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
