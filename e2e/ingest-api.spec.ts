@@ -191,6 +191,18 @@ test.describe("ingest API contract (/api/ingest/v1)", () => {
     expect(accounted).toBe(10_000);
   });
 
+  test("a connector registers its push-replay endpoint with its own key (audited)", async ({ request }) => {
+    const post = (auth: string | null, body: unknown) =>
+      request.post("/api/connectors/v1/replay-endpoint", { headers: auth ? { authorization: `Bearer ${auth}` } : {}, data: body });
+    expect((await post(null, { url: "http://127.0.0.1:9/replay", secret: "x".repeat(40) })).status()).toBe(401);
+    const bad = await post(key, { url: "ftp://nope", secret: "short" });
+    expect(bad.status()).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/url.*http|at least 32/);
+    expect((await post(key, { url: "http://127.0.0.1:9/replay", secret: "s".repeat(40) })).status()).toBe(204);
+    const audit = await query("SELECT 1 FROM audit_event WHERE type = 'connector.replay_endpoint_registered' AND data->>'url' = 'http://127.0.0.1:9/replay'");
+    expect(audit.length).toBeGreaterThan(0);
+  });
+
   test("heartbeats update the connector; invalid ones are 400", async ({ request }) => {
     const hb = (body: unknown) => request.post("/api/ingest/v1/heartbeat", { headers: { authorization: `Bearer ${key}` }, data: body });
     expect((await hb({ version: "1.4.2", state: "degraded", backlog: 120, oldestPendingAgeS: 42.5 })).status()).toBe(204);

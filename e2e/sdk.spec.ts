@@ -131,6 +131,15 @@ test("the plant simulator feeds every plant through its connectors and the emula
   expect(perPlant.map((r) => r.code)).toEqual(["DE-HAM", "MX-MTY", "PL-WRO", "US-CLT"]);
   const [{ n: after }] = (await query<{ n: string }>("SELECT count(*) AS n FROM telemetry_event")) as [{ n: string }];
   expect(Number(after) - Number(before)).toBeGreaterThan(stats.messages); // ≥ 2 events per message (received + outcome)
+  // Every connector whose current key the simulator holds (other tests rotate some keys) registered
+  // its push-replay endpoint, and only those.
+  const { readFile } = await import("node:fs/promises");
+  const { createHash } = await import("node:crypto");
+  const keys = JSON.parse(await readFile(".andon/e2e/demo-connector-keys.json", "utf8")) as Record<string, { key: string }>;
+  const rows = await query<{ id: string; api_key_hash: string; replay_url: string | null }>("SELECT id, api_key_hash, replay_url FROM connector");
+  const valid = rows.filter((r) => keys[r.id] && createHash("sha256").update(keys[r.id]!.key).digest("hex") === r.api_key_hash);
+  expect(valid.length).toBeGreaterThan(10);
+  for (const r of valid) expect(r.replay_url, `connector ${r.id}`).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/replay$/);
   const sapErrors = await query("SELECT 1 FROM exception WHERE error_code LIKE 'M7-%' OR error_code LIKE 'odoo.exceptions.%' LIMIT 1");
   expect(sapErrors.length, "failures come from the emulators' own answers").toBe(1);
 });

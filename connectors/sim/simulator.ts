@@ -1,10 +1,12 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { PLANTS } from "../../prisma/seed";
 import { OdooClient } from "../odoo/client";
 import { startOdooEmulator } from "../odoo/emulator";
-import { startSapEmulator } from "../sap";
-import { createIngestClient, type IngestClient } from "../sdk";
+import { odooReplayHandler } from "../odoo/replay-handler";
+import { sapReplayHandler, startSapEmulator } from "../sap";
+import { createIngestClient, type IngestClient, startReplayPushServer } from "../sdk";
+import type { ReplayHandler } from "../sdk/replay";
 import { type Attempt, buildMessage } from "./deliver";
 import { type InterfaceTraffic, type Rng, type System, TRAFFIC, int, latencyMs, rng, shiftFactor, weighted } from "./traffic";
 
@@ -62,6 +64,32 @@ export async function startSimulator(opts: SimulatorOptions) {
       onRejected: (rejected) => log(`portal rejected event ${rejected.eventId} of ${k.name}: ${JSON.stringify(rejected.errors)}`),
     });
     connectors.push(connector);
+  }
+
+  // Replays: every connector receives signed push replays and delivers them to its system (the
+  // emulators), then tells Andon where it listens. Interfaces we do not emulate object by object
+  // are accepted by the simulated target.
+  const sapReplay = sapReplayHandler(sap.url);
+  const odooReplay = odooReplayHandler(odoo, { PRODORD_RELEASE: "mrp.production", MATERIAL_MASTER: "product.product", MAINT_WORK_ORDER: "maintenance.request" });
+  const replayHandler: ReplayHandler = {
+    deliver: (job) =>
+      ["GOODS_MOVEMENT", "SPARE_PARTS_USAGE"].includes(job.interface)
+        ? sapReplay.deliver(job)
+        : ["PRODORD_RELEASE", "MATERIAL_MASTER", "MAINT_WORK_ORDER"].includes(job.interface)
+          ? odooReplay.deliver(job)
+          : Promise.resolve({ status: "delivered" as const, response: { simulatedTarget: true }, durationMs: 0 }),
+  };
+  const pushServers: { close: () => Promise<void> }[] = [];
+  for (const c of connectors) {
+    const secret = randomBytes(24).toString("hex");
+    const push = await startReplayPushServer({ secret, handler: replayHandler });
+    pushServers.push(push);
+    const res = await fetch(`${opts.portalUrl}/api/connectors/v1/replay-endpoint`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${opts.keys[c.id]!.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ url: push.url, secret }),
+    }).catch((err: unknown) => ({ ok: false, status: 0, text: async () => (err as Error).message }));
+    if (!res.ok) log(`could not register the replay endpoint of ${c.plantCode}/${c.system}: ${res.status} ${await res.text()}`);
   }
 
   /** The connector that reports a hop: the target system's at the plant, else the source's, else any. */
@@ -198,6 +226,7 @@ export async function startSimulator(opts: SimulatorOptions) {
       for (const t of timers) clearTimeout(t);
       for (const c of connectors) c.offlineUntil = 0;
       await Promise.all(connectors.map((c) => c.client.close({ timeoutMs: 5_000 }).catch(() => undefined)));
+      await Promise.all(pushServers.map((p) => p.close()));
       await Promise.all([sap.close(), odooEmulator.close()]);
     },
   };

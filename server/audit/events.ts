@@ -34,6 +34,7 @@ const correctionRefusedData = z.object({ correctionId: z.string(), reason: z.enu
 const correctionVoidedData = z.object({ correctionId: z.string(), why: z.enum(["payload_changed_after_approval"]) });
 const replayRequestedData = z.object({ replayId: z.string(), idempotencyKey: z.string(), correctionId: z.string().nullable(), payloadHash: z.string(), mode: z.enum(["push", "pull"]), asIs: z.boolean() });
 const replayFinishedData = z.object({ replayId: z.string(), idempotencyKey: z.string(), attempts: z.number().int(), code: z.string().nullable(), message: z.string().nullable() });
+const replayEndpointData = z.object({ url: z.string() });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
 
 export const auditEventSchemas = {
@@ -56,6 +57,7 @@ export const auditEventSchemas = {
   "replay.requested": replayRequestedData,
   "replay.succeeded": replayFinishedData,
   "replay.failed": replayFinishedData,
+  "connector.replay_endpoint_registered": replayEndpointData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -81,6 +83,7 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "replay.requested": "Replay requested",
   "replay.succeeded": "Replay delivered",
   "replay.failed": "Replay failed",
+  "connector.replay_endpoint_registered": "Replay endpoint registered",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [
