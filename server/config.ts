@@ -20,6 +20,9 @@ const envSchema = z.object({
   /** Demo: run the plant simulator (connectors/sim) as a child process feeding this portal. */
   ANDON_SIM: bool.default(true),
   ANDON_SIM_RATE: z.coerce.number().positive().max(10_000).default(5),
+  /** Replay circuit breaker: consecutive technical failures before a target pauses, and the first pause. */
+  ANDON_REPLAY_CIRCUIT_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  ANDON_REPLAY_CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).default(60_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -50,6 +50,11 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
                       connector {s.connector.state.toLowerCase()}
                       {s.connector.backlog ? ` · backlog ${s.connector.backlog}` : ""}
                     </span>
+                    {s.connector.replaysPausedUntil ? (
+                      <Badge tone="critical" title="Consecutive technical failures: replays to this connector wait (circuit breaker)">
+                        replays paused until {time.format(new Date(s.connector.replaysPausedUntil))}
+                      </Badge>
+                    ) : null}
                   </span>
                 ) : (
                   <span className="text-muted-foreground">no connector</span>

@@ -65,6 +65,7 @@ export function toSummary(p: PlantRow, openExceptions: OpenExceptions): PlantSum
         version: s.connector.version,
         lastHeartbeatAt: s.connector.lastHeartbeatAt?.toISOString() ?? null,
         backlog: s.connector.reportedBacklog,
+        replaysPausedUntil: s.connector.replayPausedUntil && s.connector.replayPausedUntil > new Date() ? s.connector.replayPausedUntil.toISOString() : null,
       },
     })),
     interfaces: p.interfaces.map(({ interface: i, enabled }) => ({

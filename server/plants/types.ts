@@ -10,7 +10,7 @@ export type PlantSummary = {
   systems: {
     kind: SystemKind;
     description: string;
-    connector: { id: string; name: string; state: ConnectorState; version: string | null; lastHeartbeatAt: string | null; backlog: number | null } | null;
+    connector: { id: string; name: string; state: ConnectorState; version: string | null; lastHeartbeatAt: string | null; backlog: number | null; replaysPausedUntil: string | null } | null;
   }[];
   openExceptions: {
     total: number;

@@ -1,5 +1,7 @@
 import { REPLAY_HEADERS, signReplay } from "../../connectors/sdk/replay-signature";
 import { append } from "../audit";
+import { config } from "../config";
+import { afterAttempt, gate } from "./circuit";
 import { Prisma, db } from "../db";
 import { logger } from "../log";
 import { publishPlantChanges } from "../realtime/live";
@@ -26,6 +28,12 @@ export async function deliverReplay(replayId: string, attempt: number, lastAttem
       db().replay.update({ where: { id: r.id }, data: { status: "DELIVERING" } }),
       db().exception.update({ where: { id: e.id }, data: { status: "REPLAYING" } }),
     ]);
+  }
+  // Circuit breaker: a target that keeps failing technically is left alone for a while.
+  const breaker = gate({ failures: r.connector.replayFailures, pausedUntil: r.connector.replayPausedUntil }, new Date());
+  if (breaker.kind === "open" && !lastAttempt) {
+    log.info({ replayId, connector: r.connector.name, retryInMs: breaker.retryInMs }, "replay target paused (circuit open); will retry");
+    throw new RetryableReplayError(`circuit open for ${r.connector.name}`);
   }
   const body = JSON.stringify({
     replayId: r.id, idempotencyKey: r.idempotencyKey, plantCode: e.plant.code, interface: e.interface.code, messageId: e.transaction.messageId,
@@ -64,6 +72,7 @@ export async function deliverReplay(replayId: string, attempt: number, lastAttem
   });
 
   const technical = outcome.status === "failed" && outcome.category === "technical";
+  await recordCircuit(r.connectorId, outcome.status === "delivered" ? "delivered" : technical ? "technical" : "business");
   if (technical && !lastAttempt) {
     log.warn({ replayId, attempt, code: (outcome as { code: string }).code, message: (outcome as { message: string }).message }, "replay attempt failed (technical), will retry");
     throw new RetryableReplayError(`${(outcome as { code: string }).code}: ${(outcome as { message: string }).message}`);
@@ -89,4 +98,18 @@ export async function deliverReplay(replayId: string, attempt: number, lastAttem
     severity: updated.severity, category: updated.category, errorCode: updated.errorCode, errorMessage: updated.errorMessage.slice(0, 300), occurrences: updated.occurrences, lastSeenAt: updated.lastSeenAt.toISOString(),
   };
   publishPlantChanges(e.plantId, { opened: [], updated: delivered ? [] : [change], resolved: delivered ? [change] : [], outcomes: { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 } });
+}
+
+/** Updates the target's breaker under a row lock, so concurrent workers on any instance agree. */
+async function recordCircuit(connectorId: string, outcome: "delivered" | "technical" | "business"): Promise<void> {
+  const cfg = config();
+  const policy = { threshold: cfg.ANDON_REPLAY_CIRCUIT_THRESHOLD, coolDownMs: cfg.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS, maxCoolDownMs: 15 * cfg.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS };
+  await db().$transaction(async (tx) => {
+    const [c] = await tx.$queryRaw<{ replay_failures: number; replay_paused_until: Date | null }[]>`
+      SELECT replay_failures, replay_paused_until FROM connector WHERE id = ${connectorId}::uuid FOR UPDATE`;
+    if (!c) return;
+    const next = afterAttempt({ failures: c.replay_failures, pausedUntil: c.replay_paused_until }, outcome, new Date(), policy);
+    if (next.pausedUntil && next.pausedUntil.getTime() !== c.replay_paused_until?.getTime()) log.warn({ connectorId, failures: next.failures, pausedUntil: next.pausedUntil }, "replay target paused (circuit open)");
+    await tx.connector.update({ where: { id: connectorId }, data: { replayFailures: next.failures, replayPausedUntil: next.pausedUntil } });
+  });
 }

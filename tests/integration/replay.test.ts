@@ -10,6 +10,10 @@ import { ingestEvents } from "../../server/ingest/ingest-events";
 import { requestReplay } from "../../server/replay/request-replay";
 import { type Workers, startWorkers } from "../../server/workers";
 
+// A short-fused breaker for this file (read by server/config at first use).
+process.env.ANDON_REPLAY_CIRCUIT_THRESHOLD = "3";
+process.env.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS = "1500";
+
 type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
 let workers: Workers;
 let sap: SapEmulator;
@@ -111,4 +115,32 @@ describe("replay (push) through pg-boss to the SAP emulator", () => {
     await expect(requestReplay(operator, technical, {})).rejects.toMatchObject({ status: 409 });
     expect((await settled(technical)).status).toBe("RESOLVED");
   }, 40_000);
+
+  it("the circuit breaker pauses a failing target, waits, and recovers when it is back", async () => {
+    const connector = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
+    await db().connector.update({ where: { id: connector.id }, data: { replayFailures: 0, replayPausedUntil: null } });
+    sap.faults.unavailable(1000, 1); // SAP answers 503 until cleared
+    const ids = [await failure("technical", idoc("1")), await failure("technical", idoc("1")), await failure("technical", idoc("1"))];
+    for (const id of ids) await requestReplay(operator, id, {});
+    // Three technical failures in a row open the circuit.
+    const until = Date.now() + 20_000;
+    let c = await db().connector.findUniqueOrThrow({ where: { id: connector.id } });
+    while (!c.replayPausedUntil && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      c = await db().connector.findUniqueOrThrow({ where: { id: connector.id } });
+    }
+    expect(c.replayFailures).toBeGreaterThanOrEqual(3);
+    expect(c.replayPausedUntil!.getTime()).toBeGreaterThan(Date.now() - 1500);
+    // While it is open, a new replay is not delivered at all (pause held for 4 s to observe it).
+    await db().connector.update({ where: { id: connector.id }, data: { replayPausedUntil: new Date(Date.now() + 4000) } });
+    const late = await failure("technical", idoc("1"));
+    const replay = await requestReplay(operator, late, {});
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await db().replayAttempt.count({ where: { replayId: replay.id } })).toBe(0);
+    expect((await db().exception.findUniqueOrThrow({ where: { id: late } })).status).toBe("REPLAYING");
+    // SAP comes back: the retries go through after the cool-down, and the circuit closes.
+    sap.faults.clear();
+    for (const id of [...ids, late]) expect((await settled(id, 60_000)).status).toBe("RESOLVED");
+    expect((await db().connector.findUniqueOrThrow({ where: { id: connector.id } })).replayFailures).toBe(0);
+  }, 90_000);
 });
