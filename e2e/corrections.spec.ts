@@ -105,6 +105,18 @@ test.describe("correct → approve (four eyes)", () => {
     expect(sap.stock(stock)).toBe(before - 500);
     await expect(history).toContainText("Replay requested by operator@andon.local");
     await expect(history).toContainText("Replay delivered by andon replay");
+
+    // Sending it again needs a reason; SAP recognises the same document and refuses to post it twice.
+    await page.getByRole("button", { name: "Replay again…" }).click();
+    const again = page.getByRole("dialog", { name: "Replay a resolved transaction again" });
+    await again.getByLabel("Reason (required)").fill("Check that SAP refuses a duplicate posting");
+    await again.getByRole("button", { name: "Replay again" }).click();
+    await expect(async () => {
+      await page.reload();
+      await expect(page.getByTestId("exception-status")).toHaveText("REPLAY_FAILED", { timeout: 1000 });
+    }).toPass({ timeout: 30_000 });
+    expect(sap.stock(stock)).toBe(before - 500);
+    await expect(history).toContainText("Replay failed by andon replay");
     } finally {
       await push.close();
       await sap.close();

@@ -26,6 +26,8 @@ export async function query<T extends pg.QueryResultRow>(sql: string, params: un
 
 /** No serious or critical axe violations on the current page. */
 export async function expectAccessible(page: Page) {
+  // Next streams metadata: after a refresh the <title> can arrive a moment after the content.
+  await expect(page).toHaveTitle(/\S/);
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);

@@ -26,6 +26,7 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
   });
   const [comment, setComment] = useState("");
   const [discardOpen, setDiscardOpen] = useState(false);
+  const [againOpen, setAgainOpen] = useState(false);
 
   const submitComment = (e: FormEvent) => {
     e.preventDefault();
@@ -70,6 +71,35 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
               {d.correction?.status === "APPROVED" ? "Replay corrected message" : "Replay as is"}
             </Button>
           ) : null}
+          {can.replay && d.status === "RESOLVED" ? (
+            <Dialog open={againOpen} onOpenChange={setAgainOpen}>
+              <DialogTrigger asChild>
+                <Button variant="secondary">Replay again…</Button>
+              </DialogTrigger>
+              <DialogContent title="Replay a resolved transaction again" description="It was delivered before. Say why it must be sent again; the reason is audited.">
+                <form
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    const reason = String(new FormData(e.currentTarget).get("reason") ?? "");
+                    act.mutate({ path: "replay", body: { reason } }, { onSuccess: () => setAgainOpen(false) });
+                  }}
+                  className="space-y-3"
+                >
+                  <div className="space-y-1">
+                    <Label htmlFor="again-reason">Reason (required)</Label>
+                    <textarea id="again-reason" name="reason" required minLength={10} rows={3} className="w-full rounded-md border border-border bg-surface p-2 text-sm" />
+                  </div>
+                  {act.error ? <p role="alert" className="text-xs text-danger">{act.error.message}</p> : null}
+                  <div className="flex justify-end gap-2">
+                    <DialogClose asChild>
+                      <Button type="button" variant="secondary">Cancel</Button>
+                    </DialogClose>
+                    <Button type="submit" disabled={act.isPending}>Replay again</Button>
+                  </div>
+                </form>
+              </DialogContent>
+            </Dialog>
+          ) : null}
           {can.discard ? (
             <Dialog open={discardOpen} onOpenChange={setDiscardOpen}>
               <DialogTrigger asChild>
@@ -94,7 +124,7 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
           ) : null}
         </div>
       </div>
-      {act.error && !discardOpen ? <p role="alert" className="rounded-md bg-critical-bg px-3 py-2 text-critical-fg">{act.error.message}</p> : null}
+      {act.error && !discardOpen && !againOpen ? <p role="alert" className="rounded-md bg-critical-bg px-3 py-2 text-critical-fg">{act.error.message}</p> : null}
 
       <div className="grid gap-3 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="space-y-3">

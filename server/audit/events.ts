@@ -32,7 +32,10 @@ const correctionSubmittedData = z.object({ correctionId: z.string(), patch: patc
 const correctionDecidedData = z.object({ correctionId: z.string(), authorId: z.string(), payloadHash: z.string(), comment: z.string().nullable() });
 const correctionRefusedData = z.object({ correctionId: z.string(), reason: z.enum(["self_approval", "role"]) });
 const correctionVoidedData = z.object({ correctionId: z.string(), why: z.enum(["payload_changed_after_approval"]) });
-const replayRequestedData = z.object({ replayId: z.string(), idempotencyKey: z.string(), correctionId: z.string().nullable(), payloadHash: z.string(), mode: z.enum(["push", "pull"]), asIs: z.boolean() });
+const replayRequestedData = z.object({
+  replayId: z.string(), idempotencyKey: z.string(), correctionId: z.string().nullable(), payloadHash: z.string(), mode: z.enum(["push", "pull"]), asIs: z.boolean(),
+  secondReplayReason: z.string().optional(),
+});
 const replayFinishedData = z.object({ replayId: z.string(), idempotencyKey: z.string(), attempts: z.number().int(), code: z.string().nullable(), message: z.string().nullable() });
 const replayEndpointData = z.object({ url: z.string() });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });

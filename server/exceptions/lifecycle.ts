@@ -3,7 +3,8 @@ import type { ExceptionStatus, Severity } from "../db/generated/enums";
 /**
  * The exception lifecycle: one source of truth for statuses and allowed transitions.
  * new → triaged → correcting → awaiting_approval → approved → replay_queued → replaying → resolved,
- * replay_failed → correcting | replay_queued, rejected → correcting, discarded from any open state.
+ * replay_failed → correcting | replay_queued, rejected → correcting, discarded from any open state;
+ * resolved → replay_queued only as an explicit second replay with a reason.
  * (The workbench issue adds the actions that drive these transitions.)
  */
 export const OPEN_STATUSES = [
@@ -29,7 +30,7 @@ export const TRANSITIONS: Record<ExceptionStatus, readonly ExceptionStatus[]> = 
   REPLAYING: ["RESOLVED", "REPLAY_FAILED"],
   REPLAY_FAILED: ["CORRECTING", "REPLAY_QUEUED", "RESOLVED", "DISCARDED"],
   REJECTED: ["CORRECTING", "RESOLVED", "DISCARDED"],
-  RESOLVED: [],
+  RESOLVED: ["REPLAY_QUEUED"], // only a deliberate second replay, with a reason (server/replay/request-replay.ts)
   DISCARDED: [],
 };
 

@@ -18,13 +18,16 @@ describe("severity", () => {
 });
 
 describe("lifecycle table", () => {
-  it("closed statuses are terminal and every status has an entry", () => {
-    for (const s of CLOSED_STATUSES) expect(TRANSITIONS[s]).toEqual([]);
+  it("closed statuses are terminal (but a resolved one may be replayed again) and every status has an entry", () => {
+    expect(TRANSITIONS.DISCARDED).toEqual([]);
+    expect(TRANSITIONS.RESOLVED).toEqual(["REPLAY_QUEUED"]);
+    expect(CLOSED_STATUSES).toEqual(["RESOLVED", "DISCARDED"]);
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...OPEN_STATUSES, ...CLOSED_STATUSES].sort());
   });
   it("any open exception can be resolved at source, and only the replay worker leaves REPLAYING", () => {
     for (const s of OPEN_STATUSES) expect(canTransition(s, "RESOLVED")).toBe(true);
     expect(canTransition("REPLAYING", "DISCARDED")).toBe(false);
     expect(canTransition("RESOLVED", "NEW")).toBe(false);
+    expect(canTransition("RESOLVED", "CORRECTING")).toBe(false);
   });
 });

@@ -15,24 +15,31 @@ import { enqueueReplayJob } from "./queue";
  * One idempotency key per replay, reused by every retry.
  */
 type Actor = Principal & { email: string };
-export const requestReplaySchema = z.object({}).strict();
+export const requestReplaySchema = z.object({ reason: z.string().trim().min(10, "A second replay needs a reason of at least 10 characters").max(2000).optional() }).strict();
 
 export async function requestReplay(user: Actor, exceptionId: string, input: unknown) {
-  requestReplaySchema.parse(input ?? {});
+  const { reason } = requestReplaySchema.parse(input ?? {});
   if (!z.uuid().safeParse(exceptionId).success) throw notFound("Exception");
   const e = await db().exception.findUnique({ where: { id: exceptionId }, include: { transaction: true, interface: true, plant: true } });
   if (!e || !canSeePlant(user, e.plantId)) throw notFound("Exception");
   if (!can(user, "exception.replay_technical", { plantId: e.plantId })) throw forbidden("Your role cannot replay messages");
   if (!canTransition(e.status, "REPLAY_QUEUED")) throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase().replace(/_/g, " ")} exception cannot be replayed`);
 
+  const second = e.status === "RESOLVED";
+  if (second && !reason) throw new AppError(400, "reason_required", "This transaction was already resolved: a second replay needs a reason");
   const correction = await db().correction.findFirst({ where: { exceptionId, status: { in: ["DRAFT", "SUBMITTED", "APPROVED"] } } });
   let payload: unknown;
   let correctionId: string | null = null;
-  if (correction) {
+  const lastDelivered = second ? await db().replay.findFirst({ where: { exceptionId, status: "SUCCEEDED" }, orderBy: { createdAt: "desc" } }) : null;
+  if (lastDelivered) {
+    // Send again exactly what was delivered (and approved) before; a new key: it is a new delivery.
+    payload = lastDelivered.payload;
+    correctionId = lastDelivered.correctionId;
+  } else if (correction) {
     if (!approvalHolds(correction)) throw new AppError(409, "approval_required", "The correction has not been approved by a second person (or was changed after approval)");
     payload = correction.payload;
     correctionId = correction.id;
-  } else if (e.category === "TECHNICAL") {
+  } else if (e.category === "TECHNICAL" || second) {
     payload = e.transaction.payload;
   } else {
     throw new AppError(409, "correction_required", "A business failure fails again as is: correct the payload and have it approved first");
@@ -57,13 +64,15 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
         actor: { type: "user", id: user.id, label: user.email },
         plantId: e.plantId,
         subject: { type: "exception", id: exceptionId },
-        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode: "push", asIs: correctionId === null },
+        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode: "push", asIs: correctionId === null, ...(second ? { secondReplayReason: reason } : {}) },
       });
       await enqueueReplayJob(tx, replayId);
       return replay;
     });
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") throw new AppError(409, "replay_in_flight", "A replay of this exception is already under way");
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+      throw new AppError(409, "replay_in_flight", "A replay of this exception is already under way (or the transaction has a newer open exception)");
+    }
     throw err;
   }
 }

@@ -89,6 +89,20 @@ describe("replay (push) through pg-boss to the SAP emulator", () => {
     expect(audit).toEqual(["correction.saved", "correction.submitted", "correction.approved", "replay.requested", "replay.succeeded"]);
   }, 40_000);
 
+  it("a second replay of a resolved transaction needs a reason, gets a new key, and is audited with it", async () => {
+    const id = await failure("technical", idoc("2"));
+    const first = await requestReplay(operator, id, {});
+    expect((await settled(id)).status).toBe("RESOLVED");
+    await expect(requestReplay(operator, id, {})).rejects.toMatchObject({ status: 400, code: "reason_required" });
+    await expect(requestReplay(operator, id, { reason: "again" })).rejects.toThrow(/10 characters/);
+    sap.reset(); // SAP restored from a backup: the first posting is gone (otherwise SAP refuses the DOCNUM again, status 68)
+    const second = await requestReplay(operator, id, { reason: "SAP restored from backup: the posting was lost" });
+    expect(second.idempotencyKey).not.toBe(first.idempotencyKey);
+    expect((await settled(id)).status).toBe("RESOLVED");
+    const requested = await db().auditEvent.findMany({ where: { subjectId: id, type: "replay.requested" }, orderBy: { id: "asc" } });
+    expect(requested.map((r) => (r.data as { secondReplayReason?: string }).secondReplayReason ?? null)).toEqual([null, "SAP restored from backup: the posting was lost"]);
+  }, 40_000);
+
   it("a business refusal on replay sends the exception back as REPLAY_FAILED", async () => {
     const id = await failure("business", idoc("512"));
     const { correction } = await saveCorrection(operator, id, { payload: idoc("99999") });

@@ -24,7 +24,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
         comment: can(user, "exception.comment", on),
         discard: open && can(user, "exception.discard", on),
         correct: can(user, "exception.correct", on),
-        replay: can(user, "exception.replay_technical", on),
+        replay: can(user, "exception.replay_technical", on), // the server decides what may be replayed
       }}
     />
   );
