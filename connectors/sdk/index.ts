@@ -43,3 +43,4 @@ export {
 export type { Heartbeat, IngestEvent, IngestEventInput, IngestResult } from "../../server/ingest/schema";
 export { REPLAY_HEADERS, REPLAY_TOLERANCE_S, signReplay, verifyReplay } from "./replay-signature";
 export { startReplayPushServer } from "./replay-push";
+export { startReplayPuller, type ReplayPullerOptions } from "./replay-pull";

@@ -9,7 +9,7 @@ import { publishPlantChanges } from "../realtime/live";
 const log = logger("replay");
 const SYSTEM = { type: "system" as const, label: "andon replay" };
 
-type Outcome = { status: "delivered"; response?: unknown } | { status: "failed"; category: "technical" | "business"; code: string; message: string };
+export type Outcome = { status: "delivered"; response?: unknown } | { status: "failed"; category: "technical" | "business"; code: string; message: string };
 
 export class RetryableReplayError extends Error {}
 
@@ -20,7 +20,7 @@ export class RetryableReplayError extends Error {}
  * retries with backoff (same key), and after the last retry the replay is failed.
  */
 export async function deliverReplay(replayId: string, attempt: number, lastAttempt: boolean): Promise<void> {
-  const r = await db().replay.findUnique({ where: { id: replayId }, include: { connector: true, exception: { include: { transaction: true, interface: true, plant: true } } } });
+  const r = await loadReplay(replayId);
   if (!r || r.status === "SUCCEEDED" || r.status === "FAILED") return; // already settled: a duplicate job is harmless
   const e = r.exception;
   if (r.status === "QUEUED") {
@@ -63,21 +63,44 @@ export async function deliverReplay(replayId: string, attempt: number, lastAttem
     outcome = { status: "failed", category: "technical", code: "CONNECTOR_UNREACHABLE", message: (err as Error).message };
   }
   const durationMs = Date.now() - started.getTime();
+  const result = await settleReplay(r, { attempt, mode: "push", outcome, httpStatus, durationMs, startedAt: started, lastAttempt });
+  if (result === "retry") throw new RetryableReplayError(`${(outcome as { code: string }).code}: ${(outcome as { message: string }).message}`);
+}
+
+type LoadedReplay = NonNullable<Awaited<ReturnType<typeof loadReplay>>>;
+export function loadReplay(replayId: string) {
+  return db().replay.findUnique({ where: { id: replayId }, include: { connector: true, exception: { include: { transaction: true, interface: true, plant: true } } } });
+}
+
+/**
+ * Records an attempt's outcome and settles the replay (both modes): delivered → resolved; business
+ * refusal → replay failed; technical → "retry" (push: pg-boss retries; pull: back in the queue after a
+ * pause) until the last attempt.
+ */
+export async function settleReplay(
+  r: LoadedReplay,
+  a: { attempt: number; mode: "push" | "pull"; outcome: Outcome; httpStatus: number | null; durationMs: number; startedAt: Date; lastAttempt: boolean },
+): Promise<"settled" | "retry"> {
+  const { outcome } = a;
+  const e = r.exception;
   await db().replayAttempt.create({
     data: {
-      replayId: r.id, attempt, mode: "push", startedAt: started, durationMs, outcome: outcome.status, httpStatus,
+      replayId: r.id, attempt: a.attempt, mode: a.mode, startedAt: a.startedAt, durationMs: a.durationMs, outcome: outcome.status, httpStatus: a.httpStatus,
       errorCode: outcome.status === "failed" ? outcome.code : null, errorMessage: outcome.status === "failed" ? outcome.message.slice(0, 2000) : null,
       response: outcome.status === "delivered" && outcome.response !== undefined ? (outcome.response as Prisma.InputJsonValue) : Prisma.DbNull,
     },
   });
-
   const technical = outcome.status === "failed" && outcome.category === "technical";
   await recordCircuit(r.connectorId, outcome.status === "delivered" ? "delivered" : technical ? "technical" : "business");
-  if (technical && !lastAttempt) {
-    log.warn({ replayId, attempt, code: (outcome as { code: string }).code, message: (outcome as { message: string }).message }, "replay attempt failed (technical), will retry");
-    throw new RetryableReplayError(`${(outcome as { code: string }).code}: ${(outcome as { message: string }).message}`);
+  if (technical && !a.lastAttempt) {
+    log.warn({ replayId: r.id, attempt: a.attempt, mode: a.mode, code: (outcome as { code: string }).code, message: (outcome as { message: string }).message }, "replay attempt failed (technical), will retry");
+    if (a.mode === "pull") {
+      await db().replay.update({ where: { id: r.id }, data: { status: "QUEUED", leaseUntil: new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (a.attempt - 1))) } });
+    }
+    return "retry";
   }
   const delivered = outcome.status === "delivered";
+  const attempt = a.attempt;
   const updated = await db().$transaction(async (tx) => {
     await tx.replay.update({ where: { id: r.id }, data: { status: delivered ? "SUCCEEDED" : "FAILED", finishedAt: new Date() } });
     const ex = await tx.exception.update({
@@ -98,6 +121,7 @@ export async function deliverReplay(replayId: string, attempt: number, lastAttem
     severity: updated.severity, category: updated.category, errorCode: updated.errorCode, errorMessage: updated.errorMessage.slice(0, 300), occurrences: updated.occurrences, lastSeenAt: updated.lastSeenAt.toISOString(),
   };
   publishPlantChanges(e.plantId, { opened: [], updated: delivered ? [] : [change], resolved: delivered ? [change] : [], outcomes: { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 } });
+  return "settled";
 }
 
 /** Updates the target's breaker under a row lock, so concurrent workers on any instance agree. */

@@ -48,15 +48,15 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
 
   const target = e.interface.targetSystems[0];
   const connector = await db().connector.findFirst({ where: { plantId: e.plantId, system: { kind: target } } });
-  if (!connector?.replayUrl || !connector.replaySecret) {
-    throw new AppError(409, "no_replay_endpoint", `The ${e.plant.code} connector for ${target ?? "the target"} has no replay endpoint configured`);
-  }
+  if (!connector) throw new AppError(409, "no_connector", `${e.plant.code} has no connector for ${target ?? "the target system"}`);
+  // Push when the connector registered an endpoint; otherwise the job waits for it to pull.
+  const mode = connector.replayUrl && connector.replaySecret ? "push" : "pull";
   const replayId = randomUUID();
   const idempotencyKey = `andon-replay-${replayId}`;
   try {
     return await db().$transaction(async (tx) => {
       const replay = await tx.replay.create({
-        data: { id: replayId, exceptionId, connectorId: connector.id, correctionId, idempotencyKey, payload: payload as Prisma.InputJsonValue, requestedById: user.id },
+        data: { id: replayId, exceptionId, connectorId: connector.id, correctionId, idempotencyKey, payload: payload as Prisma.InputJsonValue, requestedById: user.id, mode, ...(second ? { reason } : {}) },
       });
       await tx.exception.update({ where: { id: exceptionId }, data: { status: "REPLAY_QUEUED" } });
       await append(tx, {
@@ -64,9 +64,9 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
         actor: { type: "user", id: user.id, label: user.email },
         plantId: e.plantId,
         subject: { type: "exception", id: exceptionId },
-        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode: "push", asIs: correctionId === null, ...(second ? { secondReplayReason: reason } : {}) },
+        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode, asIs: correctionId === null, ...(second ? { secondReplayReason: reason } : {}) },
       });
-      await enqueueReplayJob(tx, replayId);
+      if (mode === "push") await enqueueReplayJob(tx, replayId);
       return replay;
     });
   } catch (err) {
