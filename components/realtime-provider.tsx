@@ -1,5 +1,5 @@
 "use client";
-import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/server/realtime/events";
 
@@ -59,4 +59,33 @@ export function usePlantRooms(plantIds: string[], onResync?: () => void) {
     // onResync is intentionally not a dependency: re-subscribing on every render would churn rooms.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [socket, key]);
+}
+
+/**
+ * Calls `onChange` (at most once per `throttleMs`) while exceptions of the joined plants are opened,
+ * updated or resolved: pages refetch instead of patching, which stays correct under any burst.
+ */
+export function useExceptionChanges(onChange: () => void, throttleMs: number) {
+  const { socket } = useRealtime();
+  const callback = useRef(onChange);
+  callback.current = onChange;
+  useEffect(() => {
+    if (!socket) return;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const changed = () => {
+      timer ??= setTimeout(() => {
+        timer = null;
+        callback.current();
+      }, throttleMs);
+    };
+    socket.on("exception.opened", changed);
+    socket.on("exception.updated", changed);
+    socket.on("exception.resolved", changed);
+    return () => {
+      socket.off("exception.opened", changed);
+      socket.off("exception.updated", changed);
+      socket.off("exception.resolved", changed);
+      if (timer) clearTimeout(timer);
+    };
+  }, [socket, throttleMs]);
 }

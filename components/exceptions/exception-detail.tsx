@@ -6,7 +6,7 @@ import { type FormEvent, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { Label } from "@/components/ui/input";
 import { apiFetch } from "@/lib/api";
 import type { ExceptionDetail } from "@/server/exceptions/detail";
@@ -31,11 +31,6 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
   const submitComment = (e: FormEvent) => {
     e.preventDefault();
     act.mutate({ path: "comments", body: { body: comment } }, { onSuccess: () => setComment("") });
-  };
-  const submitDiscard = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const reason = String(new FormData(e.currentTarget).get("reason") ?? "");
-    act.mutate({ path: "discard", body: { reason } }, { onSuccess: () => setDiscardOpen(false) });
   };
 
   return (
@@ -72,55 +67,31 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
             </Button>
           ) : null}
           {can.replay && d.status === "RESOLVED" ? (
-            <Dialog open={againOpen} onOpenChange={setAgainOpen}>
-              <DialogTrigger asChild>
-                <Button variant="secondary">Replay again…</Button>
-              </DialogTrigger>
-              <DialogContent title="Replay a resolved transaction again" description="It was delivered before. Say why it must be sent again; the reason is audited.">
-                <form
-                  onSubmit={(e) => {
-                    e.preventDefault();
-                    const reason = String(new FormData(e.currentTarget).get("reason") ?? "");
-                    act.mutate({ path: "replay", body: { reason } }, { onSuccess: () => setAgainOpen(false) });
-                  }}
-                  className="space-y-3"
-                >
-                  <div className="space-y-1">
-                    <Label htmlFor="again-reason">Reason (required)</Label>
-                    <textarea id="again-reason" name="reason" required minLength={10} rows={3} className="w-full rounded-md border border-border bg-surface p-2 text-sm" />
-                  </div>
-                  {act.error ? <p role="alert" className="text-xs text-danger">{act.error.message}</p> : null}
-                  <div className="flex justify-end gap-2">
-                    <DialogClose asChild>
-                      <Button type="button" variant="secondary">Cancel</Button>
-                    </DialogClose>
-                    <Button type="submit" disabled={act.isPending}>Replay again</Button>
-                  </div>
-                </form>
-              </DialogContent>
-            </Dialog>
+            <ReasonDialog
+              open={againOpen}
+              onOpenChange={setAgainOpen}
+              trigger={<Button variant="secondary">Replay again…</Button>}
+              title="Replay a resolved transaction again"
+              description="It was delivered before. Say why it must be sent again; the reason is audited."
+              submitLabel="Replay again"
+              pending={act.isPending}
+              error={act.error?.message ?? null}
+              onSubmit={(reason) => act.mutate({ path: "replay", body: { reason } }, { onSuccess: () => setAgainOpen(false) })}
+            />
           ) : null}
           {can.discard ? (
-            <Dialog open={discardOpen} onOpenChange={setDiscardOpen}>
-              <DialogTrigger asChild>
-                <Button variant="danger">Discard…</Button>
-              </DialogTrigger>
-              <DialogContent title="Discard this exception" description="Use this when the failure needs no replay (e.g. the message was superseded). The reason is audited.">
-                <form onSubmit={submitDiscard} className="space-y-3">
-                  <div className="space-y-1">
-                    <Label htmlFor="discard-reason">Reason (required)</Label>
-                    <textarea id="discard-reason" name="reason" required minLength={10} rows={3} className="w-full rounded-md border border-border bg-surface p-2 text-sm" />
-                  </div>
-                  {act.error ? <p role="alert" className="text-xs text-danger">{act.error.message}</p> : null}
-                  <div className="flex justify-end gap-2">
-                    <DialogClose asChild>
-                      <Button type="button" variant="secondary">Cancel</Button>
-                    </DialogClose>
-                    <Button type="submit" variant="danger" disabled={act.isPending}>Discard</Button>
-                  </div>
-                </form>
-              </DialogContent>
-            </Dialog>
+            <ReasonDialog
+              open={discardOpen}
+              onOpenChange={setDiscardOpen}
+              trigger={<Button variant="danger">Discard…</Button>}
+              title="Discard this exception"
+              description="Use this when the failure needs no replay (e.g. the message was superseded). The reason is audited."
+              submitLabel="Discard"
+              danger
+              pending={act.isPending}
+              error={act.error?.message ?? null}
+              onSubmit={(reason) => act.mutate({ path: "discard", body: { reason } }, { onSuccess: () => setDiscardOpen(false) })}
+            />
           ) : null}
         </div>
       </div>

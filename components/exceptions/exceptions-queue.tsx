@@ -2,13 +2,13 @@
 import { ArrowDown, ArrowUp, Layers, List, Minus } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { type FormEvent, useEffect, useRef, useTransition } from "react";
+import { type FormEvent, useTransition } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { cn } from "@/lib/utils";
 import type { ExceptionGroup, QueueFilter, QueueRow } from "@/server/exceptions/queue";
-import { usePlantRooms, useRealtime } from "../realtime-provider";
+import { useExceptionChanges, usePlantRooms } from "../realtime-provider";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const STATUS_LABEL: Record<string, string> = {
@@ -54,28 +54,7 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
   // Live: refresh the server-rendered queue when exceptions of these plants change (throttled).
   const watched = filter.plant.length ? plants.filter((p) => filter.plant.includes(p.code)) : plants;
   usePlantRooms(watched.map((p) => p.id), () => router.refresh());
-  const { socket } = useRealtime();
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => {
-    if (!socket) return;
-    const refresh = () => {
-      if (timer.current) return;
-      timer.current = setTimeout(() => {
-        timer.current = null;
-        router.refresh();
-      }, 2000);
-    };
-    socket.on("exception.opened", refresh);
-    socket.on("exception.updated", refresh);
-    socket.on("exception.resolved", refresh);
-    return () => {
-      socket.off("exception.opened", refresh);
-      socket.off("exception.updated", refresh);
-      socket.off("exception.resolved", refresh);
-      if (timer.current) clearTimeout(timer.current);
-      timer.current = null;
-    };
-  }, [socket, router]);
+  useExceptionChanges(() => router.refresh(), 2000);
 
   const onSearch = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

@@ -1,10 +1,10 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 import { apiFetch } from "@/lib/api";
 import { plantKeys } from "@/lib/query-keys";
 import type { PlantSummary } from "@/server/plants/types";
-import { usePlantRooms, useRealtime } from "../realtime-provider";
+import { useExceptionChanges, usePlantRooms, useRealtime } from "../realtime-provider";
 import { PlantCard } from "./plant-card";
 
 const REFRESH_MS = 1000;
@@ -34,27 +34,7 @@ export function PlantsView({ initialPlants, canEdit }: { initialPlants: PlantSum
   }, [socket, queryClient]);
 
   // Exceptions change at plant speed: refetch the summaries at most every REFRESH_MS while they do.
-  const pendingRefresh = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => {
-    if (!socket) return;
-    const refresh = () => {
-      if (pendingRefresh.current) return;
-      pendingRefresh.current = setTimeout(() => {
-        pendingRefresh.current = null;
-        void queryClient.invalidateQueries({ queryKey: plantKeys.all });
-      }, REFRESH_MS);
-    };
-    socket.on("exception.opened", refresh);
-    socket.on("exception.updated", refresh);
-    socket.on("exception.resolved", refresh);
-    return () => {
-      socket.off("exception.opened", refresh);
-      socket.off("exception.updated", refresh);
-      socket.off("exception.resolved", refresh);
-      if (pendingRefresh.current) clearTimeout(pendingRefresh.current);
-      pendingRefresh.current = null;
-    };
-  }, [socket, queryClient]);
+  useExceptionChanges(() => void queryClient.invalidateQueries({ queryKey: plantKeys.all }), REFRESH_MS);
 
   return (
     <div className="space-y-3">
