@@ -20,6 +20,18 @@ test.describe("support journey: triage the exception queue", () => {
     await expect(page.locator("tr[data-exception-row]")).toHaveCount(2);
     await expectAccessible(page);
 
+    // Save this search as a personal view, leave it, and come back through it.
+    await page.getByLabel("Name of the new view").fill(`Deficits ${bk}`);
+    await page.getByRole("button", { name: "Save view" }).click();
+    const saved = page.getByRole("link", { name: `Deficits ${bk}` });
+    await expect(saved).toBeVisible();
+    await page.goto("/exceptions");
+    await page.getByRole("link", { name: `Deficits ${bk}` }).click();
+    await expect(page).toHaveURL(new RegExp(`q=${bk}`));
+    await expect(page.locator("tr[data-exception-row]")).toHaveCount(2);
+    await page.getByRole("button", { name: `Delete view Deficits ${bk}` }).click();
+    await expect(page.getByRole("link", { name: `Deficits ${bk}` })).toHaveCount(0);
+
     // The group view puts both deficits together.
     await page.getByRole("button", { name: "Groups" }).click();
     const group = page.locator("tr[data-group]");

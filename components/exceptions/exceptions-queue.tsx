@@ -2,8 +2,11 @@
 import { ArrowDown, ArrowUp, Layers, List, Minus } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { type FormEvent, useTransition } from "react";
+import { type FormEvent, useState, useTransition } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { X } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
+import { apiFetch } from "@/lib/api";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { cn } from "@/lib/utils";
@@ -32,9 +35,10 @@ type Props = {
   groups: ExceptionGroup[] | null;
   plants: { id: string; code: string }[];
   interfaces: string[];
+  views: { id: string; name: string; query: string }[];
 };
 
-export function ExceptionsQueue({ view, filter, queue, groups, plants, interfaces }: Props) {
+export function ExceptionsQueue({ view, filter, queue, groups, plants, interfaces, views }: Props) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -77,6 +81,8 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
           </Button>
         </div>
       </div>
+
+      <SavedViews views={views} current={params.toString()} onChanged={() => router.refresh()} />
 
       <nav aria-label="Status" className="flex flex-wrap gap-1 text-xs">
         {[["open", `Open (${openTotal})`], ...OPEN.filter((s) => queue.counts[s]).map((s) => [s, `${STATUS_LABEL[s]} (${queue.counts[s]})`]), ["RESOLVED", `Resolved (${queue.counts.RESOLVED ?? 0})`], ["DISCARDED", `Discarded (${queue.counts.DISCARDED ?? 0})`], ["all", "All"]].map(([value, label]) => (
@@ -271,5 +277,45 @@ function GroupsTable({ groups, onOpen }: { groups: ExceptionGroup[]; onOpen: (fi
         </tbody>
       </table>
     </div>
+  );
+}
+
+function SavedViews({ views, current, onChanged }: { views: { id: string; name: string; query: string }[]; current: string; onChanged: () => void }) {
+  const [name, setName] = useState("");
+  const save = useMutation({
+    mutationFn: () => apiFetch("/api/views", { method: "POST", body: JSON.stringify({ name, query: current }) }),
+    onSuccess: () => {
+      setName("");
+      onChanged();
+    },
+  });
+  const remove = useMutation({ mutationFn: (id: string) => apiFetch(`/api/views/${id}`, { method: "DELETE" }).catch(() => null), onSuccess: onChanged });
+  return (
+    <section aria-label="Saved views" className="flex flex-wrap items-center gap-2 text-xs">
+      <span className="text-muted-foreground">My views:</span>
+      {views.length === 0 ? <span className="text-muted-foreground">none yet</span> : null}
+      {views.map((v) => (
+        <span key={v.id} className="inline-flex items-center rounded-md border border-border">
+          <Link href={`/exceptions${v.query ? `?${v.query}` : ""}`} className={cn("px-2 py-0.5 hover:bg-muted", v.query === current && "font-semibold")} aria-current={v.query === current ? "true" : undefined}>
+            {v.name}
+          </Link>
+          <button type="button" className="px-1 hover:bg-muted" aria-label={`Delete view ${v.name}`} onClick={() => remove.mutate(v.id)}>
+            <X className="size-3" />
+          </button>
+        </span>
+      ))}
+      <form
+        className="ml-auto flex items-center gap-1"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <label htmlFor="view-name" className="sr-only">Name of the new view</label>
+        <input id="view-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Name this view" className="h-7 rounded-md border border-border bg-surface px-2" maxLength={60} />
+        <Button type="submit" size="sm" variant="secondary" disabled={!name.trim() || save.isPending}>Save view</Button>
+        {save.error ? <span role="alert" className="text-danger">{save.error.message}</span> : null}
+      </form>
+    </section>
   );
 }

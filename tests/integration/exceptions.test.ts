@@ -103,3 +103,19 @@ describe("triage actions", () => {
     expect((await exceptionDetail(manager, e.id))!.timeline).toBeNull(); // plant managers: no transaction history
   });
 });
+
+describe("saved views", () => {
+  it("keeps only filter parameters, validated, per user; owners alone can delete", async () => {
+    const { saveView, listSavedViews, deleteView } = await import("../../server/exceptions/saved-views");
+    const name = `Hamburg critical ${tag}`;
+    const v = await saveView(operator, { name, query: "?plant=DE-HAM&severity=CRITICAL&cursor=abc&evil=1&view=groups" });
+    expect(v.query).toBe("plant=DE-HAM&severity=CRITICAL&view=groups");
+    await expect(saveView(operator, { name, query: "" })).rejects.toMatchObject({ status: 409 });
+    await expect(saveView(operator, { name: `bad ${tag}`, query: "severity=PURPLE" })).rejects.toThrow();
+    expect((await listSavedViews(operator)).map((x) => x.name)).toContain(name);
+    expect((await listSavedViews(approver)).map((x) => x.name)).not.toContain(name);
+    await expect(deleteView(approver, v.id)).rejects.toMatchObject({ status: 404 });
+    await deleteView(operator, v.id);
+    expect((await listSavedViews(operator)).map((x) => x.name)).not.toContain(name);
+  });
+});

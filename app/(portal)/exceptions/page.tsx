@@ -3,6 +3,7 @@ import { ExceptionsQueue } from "@/components/exceptions/exceptions-queue";
 import { requirePageUser } from "@/server/auth/current-user";
 import { db } from "@/server/db";
 import { listExceptionGroups, listExceptions, parseQueueFilter } from "@/server/exceptions/queue";
+import { listSavedViews } from "@/server/exceptions/saved-views";
 import { plantWhere } from "@/server/policy";
 
 export const metadata: Metadata = { title: "Exceptions" };
@@ -12,10 +13,11 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
   const params = await searchParams;
   const filter = parseQueueFilter(params);
   const view = params.view === "groups" ? "groups" : "list";
-  const [queue, groups, plants] = await Promise.all([
+  const [queue, groups, plants, views] = await Promise.all([
     listExceptions(user, filter),
     view === "groups" ? listExceptionGroups(user, filter) : Promise.resolve(null),
     db().plant.findMany({ where: plantWhere(user), orderBy: { code: "asc" }, select: { id: true, code: true, interfaces: { select: { interface: { select: { code: true } } } } } }),
+    listSavedViews(user),
   ]);
   const interfaces = [...new Set(plants.flatMap((p) => p.interfaces.map((i) => i.interface.code)))].sort();
   return (
@@ -26,6 +28,7 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
       groups={groups}
       plants={plants.map((p) => ({ id: p.id, code: p.code }))}
       interfaces={interfaces}
+      views={views}
     />
   );
 }
