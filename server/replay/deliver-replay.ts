@@ -26,7 +26,8 @@ export async function deliverReplay(replayId: string, attempt: number, lastAttem
   if (r.status === "QUEUED") {
     await db().$transaction([
       db().replay.update({ where: { id: r.id }, data: { status: "DELIVERING" } }),
-      db().exception.update({ where: { id: e.id }, data: { status: "REPLAYING" } }),
+      // Only if nothing else moved it meanwhile (e.g. recovered at source).
+      db().exception.updateMany({ where: { id: e.id, status: "REPLAY_QUEUED" }, data: { status: "REPLAYING" } }),
     ]);
   }
   // Circuit breaker: a target that keeps failing technically is left alone for a while.
@@ -103,10 +104,13 @@ export async function settleReplay(
   const attempt = a.attempt;
   const updated = await db().$transaction(async (tx) => {
     await tx.replay.update({ where: { id: r.id }, data: { status: delivered ? "SUCCEEDED" : "FAILED", finishedAt: new Date() } });
-    const ex = await tx.exception.update({
-      where: { id: e.id },
+    // The replay settles the exception only while it still owns it: if the source delivered the message
+    // meanwhile ("recovered at source"), that resolution stands.
+    await tx.exception.updateMany({
+      where: { id: e.id, status: { in: ["REPLAY_QUEUED", "REPLAYING"] } },
       data: delivered ? { status: "RESOLVED", resolvedAt: new Date(), resolution: "replayed" } : { status: "REPLAY_FAILED" },
     });
+    const ex = await tx.exception.findUniqueOrThrow({ where: { id: e.id } });
     await append(tx, {
       type: delivered ? "replay.succeeded" : "replay.failed",
       actor: SYSTEM,

@@ -158,3 +158,27 @@ describe("replay (push) through pg-boss to the SAP emulator", () => {
     expect((await db().connector.findUniqueOrThrow({ where: { id: connector.id } })).replayFailures).toBe(0);
   }, 90_000);
 });
+
+describe("replay and the source racing", () => {
+  it("a message recovered at source while its replay is being refused stays resolved", async () => {
+    // As is, this goods movement is refused by SAP (stock deficit: a business refusal at replay).
+    const id = await failure("technical", idoc("99999"));
+    const e = await db().exception.findUniqueOrThrow({ where: { id }, include: { transaction: true } });
+    sap.faults.hang(2000, { count: 1, phase: "before" }); // SAP answers only after the source's delivery below
+    await requestReplay(operator, id, {});
+    const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
+    await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [{
+      ok: true,
+      value: { eventId: randomUUID(), correlationId: e.transaction.correlationId, messageId: e.transaction.messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "delivered", latencyMs: 100, attempt: 2 },
+    }]);
+    expect((await db().exception.findUniqueOrThrow({ where: { id } })).status).toBe("RESOLVED");
+    const until = Date.now() + 20_000;
+    let replay = await db().replay.findFirstOrThrow({ where: { exceptionId: id } });
+    while (replay.status !== "FAILED" && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      replay = await db().replay.findFirstOrThrow({ where: { exceptionId: id } });
+    }
+    expect(replay.status).toBe("FAILED"); // SAP refused the replay…
+    expect(await db().exception.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "RESOLVED", resolution: "recovered_at_source" }); // …but the source's delivery stands
+  }, 40_000);
+});
