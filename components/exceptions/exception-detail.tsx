@@ -16,7 +16,7 @@ const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "l
 const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "short", timeStyle: "medium", timeZone: "UTC" });
 const fmt = (iso: string) => `${when.format(new Date(iso))} UTC`;
 
-type Can = { triage: boolean; comment: boolean; discard: boolean; correct: boolean; replay: boolean };
+type Can = { triage: boolean; comment: boolean; discard: boolean; correct: boolean; replay: boolean; replayAgain: boolean };
 
 export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionDetail; me: { id: string; name: string }; can: Can }) {
   const router = useRouter();
@@ -61,12 +61,12 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
               <Button disabled={act.isPending} onClick={() => act.mutate({ path: "assign", body: { assigneeId: me.id } })}>Assign to me</Button>
             )
           ) : null}
-          {can.replay && replayable(d) ? (
+          {can.replay ? (
             <Button disabled={act.isPending} onClick={() => act.mutate({ path: "replay", body: {} })}>
               {d.correction?.status === "APPROVED" ? "Replay corrected message" : "Replay as is"}
             </Button>
           ) : null}
-          {can.replay && d.status === "RESOLVED" ? (
+          {can.replayAgain ? (
             <ReasonDialog
               open={againOpen}
               onOpenChange={setAgainOpen}
@@ -247,9 +247,3 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
   );
 }
 
-/** Mirrors the server's rule (which decides): an approved correction, or a technical failure as is. */
-function replayable(d: ExceptionDetail): boolean {
-  if (!["NEW", "TRIAGED", "APPROVED", "REPLAY_FAILED"].includes(d.status)) return false;
-  if (d.correction && ["DRAFT", "SUBMITTED"].includes(d.correction.status)) return false;
-  return d.correction?.status === "APPROVED" || d.category === "TECHNICAL";
-}

@@ -5,6 +5,7 @@ import { requirePageUser } from "@/server/auth/current-user";
 import { exceptionDetail } from "@/server/exceptions/detail";
 import { isOpen } from "@/server/exceptions/lifecycle";
 import { can } from "@/server/policy";
+import { canRequestReplay } from "@/server/replay/eligibility";
 
 export const metadata: Metadata = { title: "Exception" };
 
@@ -24,7 +25,8 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
         comment: can(user, "exception.comment", on),
         discard: open && can(user, "exception.discard", on),
         correct: can(user, "exception.correct", on),
-        replay: can(user, "exception.replay_technical", on), // the server decides what may be replayed
+        replay: can(user, "exception.replay_technical", on) && canRequestReplay({ status: detail.status, category: detail.category, correctionStatus: detail.correction?.status ?? null }),
+        replayAgain: can(user, "exception.replay_technical", on) && detail.status === "RESOLVED",
       }}
     />
   );
