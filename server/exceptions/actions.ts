@@ -4,7 +4,7 @@ import { db } from "../db";
 import type { ExceptionStatus } from "../db/generated/enums";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Action, type Principal, can, canSeePlant } from "../policy";
-import { publishPlantChanges } from "../realtime/live";
+import { publishExceptionChange } from "../realtime/live";
 import { canTransition, isOpen } from "./lifecycle";
 
 /**
@@ -31,18 +31,6 @@ function transitionOrThrow(from: ExceptionStatus, to: ExceptionStatus) {
 }
 
 const actorOf = (user: Actor) => ({ type: "user" as const, id: user.id, label: user.email });
-
-type ExceptionRow = Awaited<ReturnType<ReturnType<typeof db>["exception"]["findUniqueOrThrow"]>>;
-
-/** Live: the change goes to the plant's room (closed exceptions as "resolved", others as "updated"). */
-function publishChange(e: ExceptionRow, interfaceCode: string, messageId: string) {
-  const change = {
-    id: e.id, plantId: e.plantId, interfaceCode, transactionId: e.transactionId, messageId, status: e.status, severity: e.severity, category: e.category,
-    errorCode: e.errorCode, errorMessage: e.errorMessage.slice(0, 300), occurrences: e.occurrences, lastSeenAt: e.lastSeenAt.toISOString(),
-  };
-  const closed = !isOpen(e.status);
-  publishPlantChanges(e.plantId, { opened: [], updated: closed ? [] : [change], resolved: closed ? [change] : [], outcomes: { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 } });
-}
 
 /** Assign (or unassign) an exception; a NEW exception becomes TRIAGED when someone takes it. */
 export async function assignException(user: Actor, id: string, input: unknown) {
@@ -72,7 +60,7 @@ export async function assignException(user: Actor, id: string, input: unknown) {
     });
     return row;
   });
-  publishChange(updated, e.interface.code, e.transaction.messageId);
+  publishExceptionChange(updated, e.interface.code, e.transaction.messageId);
   return updated;
 }
 
@@ -104,6 +92,6 @@ export async function discardException(user: Actor, id: string, input: unknown) 
     await append(tx, { type: "exception.discarded", actor: actorOf(user), plantId: e.plantId, subject: { type: "exception", id }, data: { reason, statusFrom: e.status } });
     return tx.exception.findUniqueOrThrow({ where: { id } });
   });
-  publishChange(updated, e.interface.code, e.transaction.messageId);
+  publishExceptionChange(updated, e.interface.code, e.transaction.messageId);
   return updated;
 }

@@ -16,7 +16,3 @@ export async function interfaceCatalog(): Promise<Map<string, InterfaceInfo>> {
   cached = { at: Date.now(), byCode };
   return byCode;
 }
-
-export function invalidateInterfaceCatalog(): void {
-  cached = undefined;
-}

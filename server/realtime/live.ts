@@ -1,4 +1,5 @@
-import type { EventOutcome } from "../db/generated/enums";
+import type { ErrorCategory, EventOutcome, ExceptionStatus, Severity } from "../db/generated/enums";
+import { isOpen } from "../exceptions/lifecycle";
 import type { ExceptionChange } from "../ingest/store";
 import type { ServerToClientEvents } from "./events";
 import { publishToPlant } from "./publish";
@@ -39,4 +40,18 @@ function flush(): void {
     emit("exception.resolved", p.resolved);
     publishToPlant(plantId, "metrics.tick", { plantId, at, outcomes: p.outcomes });
   }
+}
+
+/** A person's or the replay worker's change to one exception, for its plant's room (closed ones as "resolved"). */
+export function publishExceptionChange(
+  e: { id: string; plantId: string; transactionId: string; status: ExceptionStatus; severity: Severity; category: ErrorCategory; errorCode: string; errorMessage: string; occurrences: number; lastSeenAt: Date },
+  interfaceCode: string,
+  messageId: string,
+): void {
+  const change: ExceptionChange = {
+    id: e.id, plantId: e.plantId, interfaceCode, transactionId: e.transactionId, messageId, status: e.status, severity: e.severity, category: e.category,
+    errorCode: e.errorCode, errorMessage: e.errorMessage.slice(0, 300), occurrences: e.occurrences, lastSeenAt: e.lastSeenAt.toISOString(),
+  };
+  const closed = !isOpen(e.status);
+  publishPlantChanges(e.plantId, { opened: [], updated: closed ? [] : [change], resolved: closed ? [change] : [], outcomes: { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 } });
 }

@@ -4,7 +4,7 @@ import { config } from "../config";
 import { afterAttempt, gate } from "./circuit";
 import { Prisma, db } from "../db";
 import { logger } from "../log";
-import { publishPlantChanges } from "../realtime/live";
+import { publishExceptionChange } from "../realtime/live";
 
 const log = logger("replay");
 const SYSTEM = { type: "system" as const, label: "andon replay" };
@@ -120,11 +120,7 @@ export async function settleReplay(
     });
     return ex;
   });
-  const change = {
-    id: updated.id, plantId: updated.plantId, interfaceCode: e.interface.code, transactionId: updated.transactionId, messageId: e.transaction.messageId, status: updated.status,
-    severity: updated.severity, category: updated.category, errorCode: updated.errorCode, errorMessage: updated.errorMessage.slice(0, 300), occurrences: updated.occurrences, lastSeenAt: updated.lastSeenAt.toISOString(),
-  };
-  publishPlantChanges(e.plantId, { opened: [], updated: delivered ? [] : [change], resolved: delivered ? [change] : [], outcomes: { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 } });
+  publishExceptionChange(updated, e.interface.code, e.transaction.messageId);
   return "settled";
 }
 
