@@ -23,21 +23,25 @@ const exceptionResolvedData = z.object({
   deliveredAt: z.string(),
 });
 const connectorKeyIssuedData = z.object({ connectorName: z.string(), reason: z.enum(["demo_setup", "admin_request"]) });
-const exceptionAssignedData = z.object({ from: z.string().nullable(), to: z.string().nullable(), statusFrom: z.string(), statusTo: z.string() });
-const exceptionCommentedData = z.object({ commentId: z.string(), excerpt: z.string() });
-const exceptionDiscardedData = z.object({ reason: z.string(), statusFrom: z.string() });
+const exceptionAssignedData = z.object({ from: z.string().nullable(), to: z.string().nullable(), statusFrom: z.string(), statusTo: z.string(), bulkId: z.string().optional() });
+const exceptionCommentedData = z.object({ commentId: z.string(), excerpt: z.string(), bulkId: z.string().optional() });
+const exceptionDiscardedData = z.object({ reason: z.string(), statusFrom: z.string(), bulkId: z.string().optional() });
 const patchOps = z.array(z.record(z.string(), z.unknown()));
-const correctionSavedData = z.object({ correctionId: z.string(), patch: patchOps, schemaValid: z.boolean(), payloadHash: z.string() });
-const correctionSubmittedData = z.object({ correctionId: z.string(), patch: patchOps, reason: z.string(), payloadHash: z.string() });
+const correctionSavedData = z.object({ correctionId: z.string(), patch: patchOps, schemaValid: z.boolean(), payloadHash: z.string(), bulkId: z.string().optional() });
+const correctionSubmittedData = z.object({ correctionId: z.string(), patch: patchOps, reason: z.string(), payloadHash: z.string(), bulkId: z.string().optional() });
 const correctionDecidedData = z.object({ correctionId: z.string(), authorId: z.string(), payloadHash: z.string(), comment: z.string().nullable() });
 const correctionRefusedData = z.object({ correctionId: z.string(), reason: z.enum(["self_approval", "role"]) });
 const correctionVoidedData = z.object({ correctionId: z.string(), why: z.enum(["payload_changed_after_approval"]) });
 const replayRequestedData = z.object({
   replayId: z.string(), idempotencyKey: z.string(), correctionId: z.string().nullable(), payloadHash: z.string(), mode: z.enum(["push", "pull"]), asIs: z.boolean(),
   secondReplayReason: z.string().optional(),
+  bulkId: z.string().optional(),
 });
 const replayFinishedData = z.object({ replayId: z.string(), idempotencyKey: z.string(), attempts: z.number().int(), code: z.string().nullable(), message: z.string().nullable() });
 const replayEndpointData = z.object({ url: z.string() });
+/** A bulk action's lifecycle; each item's own event (assigned, discarded, ...) carries the bulkId. */
+const bulkSummary = z.object({ bulkId: z.string(), kind: z.enum(["ASSIGN", "COMMENT", "DISCARD", "REPLAY", "CORRECT"]), total: z.number().int(), done: z.number().int(), skipped: z.number().int(), failed: z.number().int() });
+const bulkStartedData = bulkSummary.extend({ selection: z.record(z.string(), z.unknown()), params: z.record(z.string(), z.unknown()) });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
 
 export const auditEventSchemas = {
@@ -61,6 +65,10 @@ export const auditEventSchemas = {
   "replay.succeeded": replayFinishedData,
   "replay.failed": replayFinishedData,
   "connector.replay_endpoint_registered": replayEndpointData,
+  "bulk.started": bulkStartedData,
+  "bulk.completed": bulkSummary,
+  "bulk.cancelled": bulkSummary,
+  "bulk.failed": bulkSummary.extend({ error: z.string() }),
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -87,6 +95,10 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "replay.succeeded": "Replay delivered",
   "replay.failed": "Replay failed",
   "connector.replay_endpoint_registered": "Replay endpoint registered",
+  "bulk.started": "Bulk action started",
+  "bulk.completed": "Bulk action completed",
+  "bulk.cancelled": "Bulk action cancelled",
+  "bulk.failed": "Bulk action failed",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

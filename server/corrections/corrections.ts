@@ -4,6 +4,7 @@ import { z } from "zod";
 import { append, record } from "../audit";
 import { type DbClient, Prisma, db } from "../db";
 import type { ExceptionStatus } from "../db/generated/enums";
+import type { Via } from "../exceptions/actions";
 import { canTransition } from "../exceptions/lifecycle";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Principal, can, canSeePlant, plantScope } from "../policy";
@@ -40,7 +41,7 @@ function moveException(from: ExceptionStatus, to: ExceptionStatus) {
 }
 
 /** Save (create or update) the live correction of an exception as a draft. */
-export async function saveCorrection(user: Actor, exceptionId: string, input: unknown) {
+export async function saveCorrection(user: Actor, exceptionId: string, input: unknown, via: Via = {}) {
   const { payload, reason } = saveCorrectionSchema.parse(input);
   if (payload === undefined || payload === null || typeof payload !== "object") throw new AppError(400, "invalid_payload", "The payload must be a JSON object or array");
   if (!z.uuid().safeParse(exceptionId).success) throw notFound("Exception");
@@ -88,7 +89,7 @@ export async function saveCorrection(user: Actor, exceptionId: string, input: un
       actor: actorOf(user),
       plantId: e.plantId,
       subject: { type: "exception", id: e.id },
-      data: { correctionId: correction.id, patch: patch as unknown as Record<string, unknown>[], schemaValid: issues.length === 0, payloadHash: hash },
+      data: { correctionId: correction.id, patch: patch as unknown as Record<string, unknown>[], schemaValid: issues.length === 0, payloadHash: hash, ...via },
     });
     return { correction, issues };
   });
@@ -102,7 +103,7 @@ async function loadCorrection(user: Actor, correctionId: string) {
 }
 
 /** The author submits a valid draft, with the reason for the change, for approval. */
-export async function submitCorrection(user: Actor, correctionId: string, input: unknown) {
+export async function submitCorrection(user: Actor, correctionId: string, input: unknown, via: Via = {}) {
   const { reason } = submitSchema.parse(input);
   const c = await loadCorrection(user, correctionId);
   if (!can(user, "exception.correct", { plantId: c.exception.plantId })) throw forbidden("Your role cannot correct payloads");
@@ -118,7 +119,7 @@ export async function submitCorrection(user: Actor, correctionId: string, input:
       actor: actorOf(user),
       plantId: c.exception.plantId,
       subject: { type: "exception", id: c.exceptionId },
-      data: { correctionId: c.id, patch: c.patch as Record<string, unknown>[], reason, payloadHash: c.payloadHash },
+      data: { correctionId: c.id, patch: c.patch as Record<string, unknown>[], reason, payloadHash: c.payloadHash, ...via },
     });
     return updated;
   });

@@ -13,6 +13,8 @@ import { canTransition, isOpen } from "./lifecycle";
  * audit row → live update after commit.
  */
 type Actor = Principal & { email: string };
+/** Set when the action is one item of a bulk action: its audit event names the bulk action. */
+export type Via = { bulkId?: string };
 
 export const assignSchema = z.object({ assigneeId: z.uuid().nullable() }).strict();
 export const commentSchema = z.object({ body: z.string().trim().min(1, "Write a comment").max(4000, "Comments are limited to 4,000 characters") }).strict();
@@ -33,7 +35,7 @@ function transitionOrThrow(from: ExceptionStatus, to: ExceptionStatus) {
 const actorOf = (user: Actor) => ({ type: "user" as const, id: user.id, label: user.email });
 
 /** Assign (or unassign) an exception; a NEW exception becomes TRIAGED when someone takes it. */
-export async function assignException(user: Actor, id: string, input: unknown) {
+export async function assignException(user: Actor, id: string, input: unknown, via: Via = {}) {
   const { assigneeId } = assignSchema.parse(input);
   const e = await loadForAction(user, id, "exception.triage");
   let assigneeLabel: string | null = null;
@@ -56,7 +58,7 @@ export async function assignException(user: Actor, id: string, input: unknown) {
       actor: actorOf(user),
       plantId: e.plantId,
       subject: { type: "exception", id },
-      data: { from: previous, to: assigneeLabel, statusFrom: e.status, statusTo },
+      data: { from: previous, to: assigneeLabel, statusFrom: e.status, statusTo, ...via },
     });
     return row;
   });
@@ -64,7 +66,7 @@ export async function assignException(user: Actor, id: string, input: unknown) {
   return updated;
 }
 
-export async function commentOnException(user: Actor, id: string, input: unknown) {
+export async function commentOnException(user: Actor, id: string, input: unknown, via: Via = {}) {
   const { body } = commentSchema.parse(input);
   const e = await loadForAction(user, id, "exception.comment");
   return db().$transaction(async (tx) => {
@@ -74,14 +76,14 @@ export async function commentOnException(user: Actor, id: string, input: unknown
       actor: actorOf(user),
       plantId: e.plantId,
       subject: { type: "exception", id },
-      data: { commentId: comment.id, excerpt: body.slice(0, 200) },
+      data: { commentId: comment.id, excerpt: body.slice(0, 200), ...via },
     });
     return comment;
   });
 }
 
 /** Discard: the failure needs no action (e.g. superseded message); a reason is required and audited. */
-export async function discardException(user: Actor, id: string, input: unknown) {
+export async function discardException(user: Actor, id: string, input: unknown, via: Via = {}) {
   const { reason } = discardSchema.parse(input);
   const e = await loadForAction(user, id, "exception.discard");
   transitionOrThrow(e.status, "DISCARDED");
@@ -89,7 +91,7 @@ export async function discardException(user: Actor, id: string, input: unknown) 
     // Conditional update: a concurrent transition (e.g. resolved at source meanwhile) wins, this one fails.
     const res = await tx.exception.updateMany({ where: { id, status: e.status }, data: { status: "DISCARDED", resolvedAt: new Date(), resolution: "discarded" } });
     if (res.count !== 1) throw new AppError(409, "conflict", "The exception changed meanwhile; reload and try again");
-    await append(tx, { type: "exception.discarded", actor: actorOf(user), plantId: e.plantId, subject: { type: "exception", id }, data: { reason, statusFrom: e.status } });
+    await append(tx, { type: "exception.discarded", actor: actorOf(user), plantId: e.plantId, subject: { type: "exception", id }, data: { reason, statusFrom: e.status, ...via } });
     return tx.exception.findUniqueOrThrow({ where: { id } });
   });
   publishExceptionChange(updated, e.interface.code, e.transaction.messageId);

@@ -85,6 +85,12 @@ function baseWhere(user: Principal, filter: QueueFilter): Prisma.ExceptionWhereI
   return { AND: and };
 }
 
+/** Everything the filter matches (status included, no cursor): what "act on all matching" acts on. */
+export function matchingWhere(user: Principal, filter: QueueFilter): Prisma.ExceptionWhereInput {
+  const statuses = statusesOf(filter);
+  return { AND: [baseWhere(user, filter), ...(statuses ? [{ status: { in: statuses } }] : [])] };
+}
+
 type Cursor = { v: string | number; id: string };
 const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
 function decode(s: string | undefined): Cursor | null {

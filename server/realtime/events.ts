@@ -1,4 +1,5 @@
 import type { ExceptionChange } from "../ingest/store";
+import type { BulkSummary } from "../exceptions/bulk";
 import type { PlantSummary } from "../plants/types";
 
 export type ExceptionBatch = { plantId: string; items: ExceptionChange[]; total: number };
@@ -12,6 +13,8 @@ export interface ServerToClientEvents {
   "exception.updated": (batch: ExceptionBatch) => void;
   "exception.resolved": (batch: ExceptionBatch) => void;
   "metrics.tick": (tick: MetricsTick) => void;
+  /** Progress of the user's own bulk actions (sent to that user's room only). */
+  "bulk.progress": (progress: BulkSummary) => void;
 }
 
 export type SubscribeResult = { joined: string[]; denied: string[] };
@@ -25,3 +28,5 @@ export interface ClientToServerEvents {
 export type ServerEventName = keyof ServerToClientEvents;
 
 export const plantRoom = (plantId: string) => `plant:${plantId}`;
+/** Every socket of a user joins their own room at connection (their bulk progress, nothing else). */
+export const userRoom = (userId: string) => `user:${userId}`;

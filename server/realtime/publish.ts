@@ -1,5 +1,5 @@
 import type { Server } from "socket.io";
-import { type ServerEventName, type ServerToClientEvents, plantRoom } from "./events";
+import { type ServerEventName, type ServerToClientEvents, plantRoom, userRoom } from "./events";
 
 /**
  * Emitting from anywhere in the process (route handlers are bundled by Next.js separately from the
@@ -15,4 +15,8 @@ export function setIo(io: Io | undefined): void {
 
 export function publishToPlant<E extends ServerEventName>(plantId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
   g.__andonIo?.to(plantRoom(plantId)).emit(event, ...args);
+}
+
+export function publishToUser<E extends ServerEventName>(userId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+  g.__andonIo?.to(userRoom(userId)).emit(event, ...args);
 }

@@ -4,7 +4,7 @@ import { Server } from "socket.io";
 import { type CurrentUser, loadPrincipal } from "../auth/principal";
 import { logger } from "../log";
 import { canSeePlant } from "../policy";
-import { type ClientToServerEvents, type ServerToClientEvents, plantRoom } from "./events";
+import { type ClientToServerEvents, type ServerToClientEvents, plantRoom, userRoom } from "./events";
 import { setIo } from "./publish";
 
 type SocketData = { user: CurrentUser };
@@ -41,6 +41,8 @@ export function attachRealtime(httpServer: HttpServer, opts: { secret: string })
   });
 
   io.on("connection", (socket) => {
+    // A user's own room: only ever their own id, from the authenticated session.
+    void socket.join(userRoom(socket.data.user.id));
     socket.on("plants.subscribe", async (plantIds, ack) => {
       if (!Array.isArray(plantIds) || typeof ack !== "function") return;
       // Re-read the principal: a scope revoked since the socket connected must not keep the rooms.

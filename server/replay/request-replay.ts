@@ -6,6 +6,7 @@ import { Prisma, db } from "../db";
 import { canTransition } from "../exceptions/lifecycle";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Principal, can, canSeePlant } from "../policy";
+import type { Via } from "../exceptions/actions";
 import { enqueueReplayJob } from "./queue";
 
 /**
@@ -17,7 +18,7 @@ import { enqueueReplayJob } from "./queue";
 type Actor = Principal & { email: string };
 export const requestReplaySchema = z.object({ reason: z.string().trim().min(10, "A second replay needs a reason of at least 10 characters").max(2000).optional() }).strict();
 
-export async function requestReplay(user: Actor, exceptionId: string, input: unknown) {
+export async function requestReplay(user: Actor, exceptionId: string, input: unknown, via: Via = {}) {
   const { reason } = requestReplaySchema.parse(input ?? {});
   if (!z.uuid().safeParse(exceptionId).success) throw notFound("Exception");
   const e = await db().exception.findUnique({ where: { id: exceptionId }, include: { transaction: true, interface: true, plant: true } });
@@ -64,7 +65,7 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
         actor: { type: "user", id: user.id, label: user.email },
         plantId: e.plantId,
         subject: { type: "exception", id: exceptionId },
-        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode, asIs: correctionId === null, ...(second ? { secondReplayReason: reason } : {}) },
+        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode, asIs: correctionId === null, ...(second ? { secondReplayReason: reason } : {}), ...via },
       });
       if (mode === "push") await enqueueReplayJob(tx, replayId);
       return replay;

@@ -1,0 +1,21 @@
+import type PgBoss from "pg-boss";
+import type { Prisma } from "../db";
+
+/**
+ * The process's pg-boss instance (durable jobs in PostgreSQL). The workers module hands it over at
+ * start; route handlers (bundled separately by Next.js) reach it through globalThis.
+ */
+const g = globalThis as { __andonBoss?: PgBoss };
+export function setBoss(boss: PgBoss | undefined): void {
+  g.__andonBoss = boss;
+}
+
+/** Enqueue inside the caller's transaction: the job exists if and only if the caller's rows commit. */
+export async function enqueueInTx(tx: Prisma.TransactionClient, queue: string, data: object, options: PgBoss.SendOptions = {}): Promise<void> {
+  const boss = g.__andonBoss;
+  if (!boss) throw new Error("Background workers are not running in this process (ANDON_WORKERS=false): background work cannot be queued");
+  await boss.send(queue, data, {
+    ...options,
+    db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) },
+  });
+}
