@@ -2,7 +2,7 @@
 import { ArrowDown, ArrowUp, Layers, List, Minus } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { type FormEvent, useState, useTransition } from "react";
+import { type FormEvent, useCallback, useEffect, useState, useTransition } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
@@ -12,6 +12,7 @@ import { Input } from "@/components/ui/input";
 import { cn } from "@/lib/utils";
 import type { ExceptionGroup, QueueFilter, QueueRow } from "@/server/exceptions/queue";
 import { useExceptionChanges, usePlantRooms } from "../realtime-provider";
+import { BulkBar, BulkOperations } from "./bulk-actions";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const STATUS_LABEL: Record<string, string> = {
@@ -36,9 +37,15 @@ type Props = {
   plants: { id: string; code: string }[];
   interfaces: string[];
   views: { id: string; name: string; query: string }[];
+  /** Bulk actions this user may start (from the policy), and their id (for "assign to me"). */
+  bulkKinds: ("ASSIGN" | "COMMENT" | "DISCARD" | "REPLAY" | "CORRECT")[];
+  me: string;
 };
 
-export function ExceptionsQueue({ view, filter, queue, groups, plants, interfaces, views }: Props) {
+/** Query of the filter alone (no paging/display parameters): what "everything matching" means. */
+const FILTER_KEYS = ["plant", "interface", "status", "severity", "category", "code", "assignee", "age", "q", "fingerprint"];
+
+export function ExceptionsQueue({ view, filter, queue, groups, plants, interfaces, views, bulkKinds, me }: Props) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -66,6 +73,36 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
   };
 
   const openTotal = OPEN.reduce((n, s) => n + (queue.counts[s] ?? 0), 0);
+  const matchingTotal =
+    filter.status === "open" ? openTotal
+    : filter.status === "all" ? Object.values(queue.counts).reduce((a, b) => a + b, 0)
+    : filter.status.split(",").reduce((n, s) => n + (queue.counts[s] ?? 0), 0);
+
+  // Selection for bulk actions: ids on this page, or everything matching the filter. A new filter clears it.
+  const filterQuery = new URLSearchParams([...params.entries()].filter(([k]) => FILTER_KEYS.includes(k))).toString();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [allMatching, setAllMatching] = useState(false);
+  useEffect(() => {
+    setSelected(new Set());
+    setAllMatching(false);
+  }, [filterQuery]);
+  const pageIds = queue.items.map((e) => e.id);
+  const pageSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
+  const toggle = (id: string) => {
+    setAllMatching(false);
+    setSelected((old) => {
+      const next = new Set(old);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  };
+  const togglePage = () => {
+    setAllMatching(false);
+    setSelected(pageSelected ? new Set() : new Set(pageIds));
+  };
+  const canBulk = bulkKinds.length > 0;
+  const refresh = useCallback(() => router.refresh(), [router]);
   const select = "h-8 rounded-md border border-border bg-surface px-2 text-sm";
 
   return (
@@ -173,6 +210,36 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
         ) : null}
       </form>
 
+      {canBulk ? <BulkOperations onProgress={refresh} /> : null}
+      {canBulk && view === "list" && (allMatching || selected.size > 0) ? (
+        <BulkBar
+          selection={allMatching ? { filter: filterQuery || "status=open" } : { ids: [...selected] }}
+          count={allMatching ? matchingTotal : selected.size}
+          kinds={bulkKinds}
+          me={me}
+          onStarted={() => {
+            setSelected(new Set());
+            setAllMatching(false);
+          }}
+        />
+      ) : null}
+      {canBulk && view === "list" && pageSelected && !allMatching && matchingTotal > pageIds.length ? (
+        <p className="text-xs">
+          All {pageIds.length} on this page are selected.{" "}
+          <button type="button" className="font-medium text-primary underline" onClick={() => setAllMatching(true)}>
+            Select all {matchingTotal.toLocaleString("en")} exceptions matching the filter
+          </button>
+        </p>
+      ) : null}
+      {canBulk && view === "list" && filter.fingerprint && !allMatching && !pageSelected && matchingTotal > 0 ? (
+        <p className="text-xs">
+          Showing one failure group.{" "}
+          <button type="button" className="font-medium text-primary underline" onClick={() => setAllMatching(true)}>
+            Act on all {matchingTotal.toLocaleString("en")} in this group
+          </button>
+        </p>
+      ) : null}
+
       {view === "groups" && groups ? (
         <GroupsTable groups={groups} onOpen={(fp) => setParams({ fingerprint: fp, view: null })} />
       ) : queue.items.length === 0 ? (
@@ -186,6 +253,11 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
             <caption className="sr-only">Exceptions matching the filters</caption>
             <thead className="bg-muted text-muted-foreground">
               <tr>
+                {canBulk ? (
+                  <th scope="col" className="w-8 px-3 py-2">
+                    <input type="checkbox" aria-label="Select all on this page" checked={pageSelected || allMatching} onChange={togglePage} disabled={allMatching} />
+                  </th>
+                ) : null}
                 <th scope="col" className="px-3 py-2 font-medium">Severity</th>
                 <th scope="col" className="px-3 py-2 font-medium">Plant</th>
                 <th scope="col" className="px-3 py-2 font-medium">Interface</th>
@@ -199,6 +271,11 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
             <tbody>
               {queue.items.map((e) => (
                 <tr key={e.id} className="border-t border-border align-top hover:bg-muted/50" data-exception-row={e.id}>
+                  {canBulk ? (
+                    <td className="px-3 py-1.5">
+                      <input type="checkbox" aria-label={`Select ${e.errorCode} ${e.businessKey ?? e.messageId}`} checked={allMatching || selected.has(e.id)} disabled={allMatching} onChange={() => toggle(e.id)} />
+                    </td>
+                  ) : null}
                   <td className="px-3 py-1.5"><Badge tone={SEV_TONE[e.severity]}>{e.severity.toLowerCase()}</Badge></td>
                   <td className="px-3 py-1.5 font-mono">{e.plantCode}</td>
                   <td className="px-3 py-1.5 font-mono">{e.interfaceCode}</td>

@@ -4,6 +4,7 @@ import { requirePageUser } from "@/server/auth/current-user";
 import { db } from "@/server/db";
 import { listExceptionGroups, listExceptions, parseQueueFilter } from "@/server/exceptions/queue";
 import { listSavedViews } from "@/server/exceptions/saved-views";
+import { bulkKindsFor } from "@/server/exceptions/bulk";
 import { plantWhere } from "@/server/policy";
 
 export const metadata: Metadata = { title: "Exceptions" };
@@ -29,6 +30,8 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
       plants={plants.map((p) => ({ id: p.id, code: p.code }))}
       interfaces={interfaces}
       views={views}
+      bulkKinds={bulkKindsFor(user)}
+      me={user.id}
     />
   );
 }

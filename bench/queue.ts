@@ -1,0 +1,163 @@
+/**
+ * Exception queue API over a large history. Not a test: prints its figures.
+ *
+ *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:queue -- [exceptions=1000000] [runs=60]
+ *
+ * A fresh database holds N exceptions (30 % of them open) with their transactions, over 30 days, 4
+ * plants, every interface, 300 failure groups, 50 error codes. The real server (production build,
+ * started like `npm start`) answers GET /api/exceptions for an operator who sees every plant, with
+ * the filters the queue page offers; per filter: p50/p95/p99 of the HTTP round trip.
+ */
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import pg from "pg";
+import { ensureBuild } from "../scripts/ensure-build";
+import { createFreshDatabase } from "../tests/support/database";
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const RUNS = Number(process.argv[3] ?? 60);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+async function generate(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const t0 = performance.now();
+    await c.query("SET synchronous_commit = off");
+    for (let from = 1; from <= N; from += 250_000) {
+      const to = Math.min(N, from + 249_999);
+      await c.query(
+        `WITH p AS (SELECT array_agg(id ORDER BY code) AS ids FROM plant), i AS (SELECT array_agg(id ORDER BY code) AS ids FROM interface)
+         INSERT INTO business_transaction (id, plant_id, interface_id, message_id, correlation_id, business_key, status, first_seen_at, last_event_at, failed_at, attempts, payload, payload_hash)
+         SELECT gen_random_uuid(), p.ids[1 + g % 4], i.ids[1 + (g / 4) % array_length(i.ids, 1)], 'QB-' || g, 'corr-QB-' || g, 'BK-' || lpad((g % 400000)::text, 6, '0'),
+                'FAILED', ts, ts, ts, 1, '{"q": 1}'::jsonb, md5(g::text)
+         FROM generate_series($1::int, $2::int) g, p, i, LATERAL (SELECT now() - ((g::bigint * 2591) % 2592000) * interval '1 second' AS ts) t`,
+        [from, to],
+      );
+      await c.query(
+        `INSERT INTO exception (id, plant_id, interface_id, transaction_id, fingerprint, category, severity, status, error_code, error_message,
+                                first_seen_at, last_seen_at, sla_due_at, resolved_at, resolution, updated_at)
+         SELECT gen_random_uuid(), t.plant_id, t.interface_id, t.id, substr(md5((g % 300)::text), 1, 20),
+                (CASE WHEN g % 3 = 0 THEN 'TECHNICAL' ELSE 'BUSINESS' END)::error_category,
+                (ARRAY['CRITICAL','HIGH','MEDIUM','LOW'])[1 + (g / 7) % 4]::severity,
+                (CASE WHEN g % 10 < 6 THEN 'RESOLVED' WHEN g % 10 = 6 THEN 'DISCARDED' ELSE (ARRAY['NEW','TRIAGED','CORRECTING','REPLAY_FAILED'])[1 + (g / 10) % 4] END)::exception_status,
+                'E-' || (g % 50), 'Failure ' || (g % 50) || ' reported by the target for message ' || t.message_id,
+                t.first_seen_at, t.first_seen_at, t.first_seen_at + interval '4 hours',
+                CASE WHEN g % 10 < 7 THEN t.first_seen_at + interval '1 hour' END, CASE WHEN g % 10 < 6 THEN 'replayed' WHEN g % 10 = 6 THEN 'discarded' END, now()
+         FROM business_transaction t, LATERAL (SELECT substring(t.message_id FROM 4)::int AS g) x
+         WHERE t.message_id LIKE 'QB-%' AND x.g BETWEEN $1 AND $2`,
+        [from, to],
+      );
+      process.stdout.write(`  generated ${to.toLocaleString("en")} exceptions\r`);
+    }
+    await c.query("ANALYZE business_transaction; ANALYZE exception;");
+    console.log(`  generated ${N.toLocaleString("en")} exceptions (+ transactions) in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    const fp = await c.query<{ fingerprint: string }>("SELECT substr(md5('17'), 1, 20) AS fingerprint");
+    return fp.rows[0]!.fingerprint;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Signs in through next-auth's credentials endpoint; returns the Cookie header of the session. */
+async function signIn(baseUrl: string, email: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair] = sc.split(";");
+      const i = pair!.indexOf("=");
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
+  keep(csrfRes);
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
+    body: new URLSearchParams({ csrfToken, email, password: "andon-demo", json: "true" }),
+  });
+  keep(res);
+  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in of ${email} failed (${res.status})`);
+  return cookie();
+}
+
+async function main() {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error("set DATABASE_URL to a PostgreSQL server (a fresh database is created on it and dropped after)");
+  ensureBuild();
+  const fresh = await createFreshDatabase(base, "andon_bench");
+  const port = await freePort();
+  const server = spawn(process.execPath, ["--max-old-space-size=384", "--max-semi-space-size=8", "--import", "tsx", "server/index.ts"], {
+    env: { ...process.env, DATABASE_URL: fresh.url, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_SECRET: "bench-secret-0123456789abcdef0123456789", ANDON_DEMO: "true", ANDON_SIM: "false", ANDON_DATA_DIR: ".andon/bench", LOG_LEVEL: "warn", NODE_ENV: "production" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      if ((await fetch(`${baseUrl}/api/health`).catch(() => null))?.ok) break;
+      if (i > 240) throw new Error("server did not become ready");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    console.log(`queue benchmark: ${N.toLocaleString("en")} exceptions, ${RUNS} requests per filter, PostgreSQL at ${new URL(base).host}`);
+    const fingerprint = await generate(fresh.url);
+    const cookie = await signIn(baseUrl, "operator@andon.local");
+    const get = async (query: string) => {
+      const t = performance.now();
+      const res = await fetch(`${baseUrl}/api/exceptions?${query}`, { headers: { cookie } });
+      const body = (await res.json()) as { items: unknown[]; nextCursor: string | null };
+      if (!res.ok) throw new Error(`${query}: HTTP ${res.status} ${JSON.stringify(body)}`);
+      return { ms: performance.now() - t, body };
+    };
+    const second = (await get("plant=DE-HAM")).body.nextCursor!;
+    const scenarios: [string, string][] = [
+      ["open, most recent (default view)", ""],
+      ["one plant", "plant=DE-HAM"],
+      ["plant + status NEW + severity CRITICAL", "plant=DE-HAM&status=NEW&severity=CRITICAL"],
+      ["interface + technical + last 24 h", "interface=GOODS_MOVEMENT&category=TECHNICAL&age=24h"],
+      ["one failure group (fingerprint)", `fingerprint=${fingerprint}`],
+      ["error code, all statuses", "code=E-17&status=all"],
+      ["search business key", "q=BK-012345&status=all"],
+      ["oldest first", "sort=oldest"],
+      ["by severity", "sort=severity"],
+      ["one plant, page 2 (keyset cursor)", `plant=DE-HAM&cursor=${encodeURIComponent(second)}`],
+      ["all statuses, 200 per page", "status=all&limit=200"],
+    ];
+    const all: number[] = [];
+    console.log("filter | items | p50 ms | p95 ms | p99 ms");
+    for (const [name, q] of scenarios) {
+      for (let i = 0; i < 5; i++) await get(q); // warm-up
+      const times: number[] = [];
+      let items = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const r = await get(q);
+        times.push(r.ms);
+        items = r.body.items.length;
+      }
+      times.sort((a, b) => a - b);
+      all.push(...times);
+      console.log(`${name} | ${items} | ${pct(times, 50).toFixed(1)} | ${pct(times, 95).toFixed(1)} | ${pct(times, 99).toFixed(1)}`);
+    }
+    all.sort((a, b) => a - b);
+    console.log(`all filters together: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms (target p95 < 100 ms)`);
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => server.once("exit", r));
+    await fresh.drop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
