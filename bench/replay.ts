@@ -1,23 +1,27 @@
 /**
  * Replay throughput to a local SAP emulator, idempotency on. Not a test: prints its figures.
  *
- *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:replay -- [replays=10000] [concurrency=16]
+ *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:replay -- [replays=10000] [concurrency=16] [target=sap|ack]
  *
  * A fresh database; N technical GOODS_MOVEMENT failures across the three SAP plants; an approver
  * requests every replay (queued as pg-boss jobs in the same transaction as the replay row); then the
  * real replay worker (server/workers) starts and delivers them as signed pushes to the SDK's push
- * endpoint, which posts each IDoc to the SAP emulator with the replay's idempotency key. Measured:
+ * endpoint, which posts each IDoc to the SAP emulator with the replay's idempotency key. The push
+ * endpoint and the emulator run in their own process (bench/support/sap-target.ts), as at a plant.
+ * target=ack replaces the SAP emulator by a minimal idempotent target, to measure Andon's side alone
+ * (on a 2-core machine the SAP emulator's process takes a whole core). Measured:
  * requests/s, delivered/s (workers started → last exception resolved), duplicate effects at SAP.
  * The targets' limits are raised for the run (rate 10,000/s, given concurrency) and printed.
  */
+import { fork } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
 import { createFreshDatabase } from "../tests/support/database";
 
 const N = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
+const TARGET = process.argv[4] === "ack" ? "ack" : "sap";
 const PLANTS = ["DE-HAM", "US-CLT", "PL-WRO"];
-const STOCK = { material: "RM-4711", plant: "1000", storageLocation: "0001" };
 
 async function main() {
   const base = process.env.DATABASE_URL;
@@ -33,16 +37,17 @@ async function main() {
   const { REPLAY_QUEUE, REPLAY_RETRY } = await import("../server/replay/queue");
   const { setBoss } = await import("../server/workers/boss");
   const { startWorkers } = await import("../server/workers");
-  const { startSapEmulator, sapReplayHandler } = await import("../connectors/sap");
-  const { startReplayPushServer } = await import("../connectors/sdk");
 
-  const sap = await startSapEmulator({ port: 0 });
   const secret = randomBytes(24).toString("hex");
-  const push = await startReplayPushServer({ secret, handler: sapReplayHandler(sap.url) });
+  const target = fork("bench/support/sap-target.ts", [], { execArgv: ["--import", "tsx"], env: { ...process.env, REPLAY_SECRET: secret, STOCK: String(10 * N), TARGET } });
+  const ask = <T>(msg?: object) => new Promise<T>((resolve) => {
+    target.once("message", (m) => resolve(m as T));
+    if (msg) target.send(msg);
+  });
+  const push = await ask<{ url: string }>();
   try {
     await seedReference(db());
     await seedDemoUsers(db());
-    sap.setStock(STOCK, 10 * N);
     await db().connector.updateMany({
       where: { plant: { code: { in: PLANTS } }, system: { kind: "SAP_ERP" } },
       data: { replayUrl: push.url, replaySecret: secret, replayRatePerSec: 10_000, replayConcurrency: CONCURRENCY },
@@ -106,19 +111,18 @@ async function main() {
     await workers.stop();
 
     const replays = await db().replay.findMany({ where: { exceptionId: { in: ids } }, select: { idempotencyKey: true, status: true } });
-    const applications = replays.map((r) => sap.applications(r.idempotencyKey));
-    const duplicates = applications.filter((n) => n > 1).length;
-    const missing = applications.filter((n) => n === 0).length;
-    const stockDelta = 10 * N - sap.stock(STOCK);
+    const report = await ask<{ applications: number[]; stock: number }>({ report: replays.map((r) => r.idempotencyKey) });
+    const duplicates = report.applications.filter((n) => n > 1).length;
+    const missing = report.applications.filter((n) => n === 0).length;
+    const stockDelta = TARGET === "sap" ? 10 * N - report.stock : N;
     const attempts = await db().replayAttempt.count();
-    console.log(`replay benchmark: ${N} replays over ${connectors.length} SAP targets (rate limit 10,000/s, concurrency ${CONCURRENCY} each), PostgreSQL at ${new URL(base).host}`);
+    console.log(`replay benchmark: ${N} replays over ${connectors.length} targets (${TARGET === "sap" ? "SAP emulator behind the SDK push endpoint" : "minimal idempotent target behind the SDK push endpoint"}, one process) (rate limit 10,000/s, concurrency ${CONCURRENCY} each), PostgreSQL at ${new URL(base).host}`);
     console.log(`  requested (approver, 8 parallel): ${requestS.toFixed(1)} s → ${Math.round(N / requestS)} requests/s`);
     console.log(`  delivered (workers started → all resolved): ${deliverS.toFixed(1)} s → ${Math.round(N / deliverS)} replays/s (target ≥ 500)`);
-    console.log(`  attempts ${attempts}; SAP applications: duplicates ${duplicates}, missing ${missing}; stock moved by ${stockDelta} (expected ${N})`);
+    console.log(`  attempts ${attempts}; applications at the target: duplicates ${duplicates}, missing ${missing}${TARGET === "sap" ? `; SAP stock moved by ${stockDelta} (expected ${N})` : ""}`);
     if (duplicates || missing || stockDelta !== N) process.exitCode = 1;
   } finally {
-    await push.close();
-    await sap.close();
+    target.disconnect();
     await closeDb();
     await fresh.drop();
   }

@@ -23,6 +23,8 @@ const envSchema = z.object({
   /** Replay circuit breaker: consecutive technical failures before a target pauses, and the first pause. */
   ANDON_REPLAY_CIRCUIT_THRESHOLD: z.coerce.number().int().min(1).default(5),
   ANDON_REPLAY_CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Replay delivery loops per instance (each fetches a batch; per-target limits hold across them). */
+  ANDON_REPLAY_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

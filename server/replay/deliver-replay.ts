@@ -1,7 +1,7 @@
 import { REPLAY_HEADERS, signReplay } from "../../connectors/sdk/replay-signature";
-import { type AppendInput, type AuditEventType, appendMany } from "../audit";
+import { type AppendInput, type AuditEventType, appendManyWithPg } from "../audit";
 import { config } from "../config";
-import { Prisma, db, pool } from "../db";
+import { db, pool } from "../db";
 import { logger } from "../log";
 import { publishExceptionChange } from "../realtime/live";
 import { afterAttempt, gate } from "./circuit";
@@ -26,19 +26,20 @@ export type ReplayJob = { id: string; data: { replayId: string }; retryCount: nu
 export async function deliverReplays(jobs: ReplayJob[]): Promise<Map<string, string>> {
   const retry = new Map<string, string>();
   if (jobs.length === 0) return retry;
-  const replays = await db().replay.findMany({ where: { id: { in: jobs.map((j) => j.data.replayId) } }, include: REPLAY_INCLUDE });
+  const replays = await loadReplays(jobs.map((j) => j.data.replayId));
   const byId = new Map(replays.map((r) => [r.id, r]));
   // A settled replay (duplicate job) or a pull-mode one is nothing for this worker.
   const work = jobs
     .map((job) => ({ job, r: byId.get(job.data.replayId)! }))
     .filter(({ r }) => r && r.mode === "push" && (r.status === "QUEUED" || r.status === "DELIVERING"));
-  const queued = work.filter((w) => w.r.status === "QUEUED").map((w) => w.r);
+  const queued = work.filter((w) => w.r.status === "QUEUED").map((w) => w.r.id);
   if (queued.length) {
-    await db().$transaction([
-      db().replay.updateMany({ where: { id: { in: queued.map((r) => r.id) }, status: "QUEUED" }, data: { status: "DELIVERING" } }),
-      // Only exceptions nothing else moved meanwhile (e.g. recovered at source).
-      db().exception.updateMany({ where: { id: { in: queued.map((r) => r.exceptionId) }, status: "REPLAY_QUEUED" }, data: { status: "REPLAYING" } }),
-    ]);
+    // One statement: the replays are being delivered; their exceptions too, unless something else moved them meanwhile.
+    await pool().query(
+      `WITH r AS (UPDATE replay SET status = 'DELIVERING' WHERE id = ANY($1::uuid[]) AND status = 'QUEUED' RETURNING exception_id)
+       UPDATE exception SET status = 'REPLAYING', updated_at = now() WHERE id IN (SELECT exception_id FROM r) AND status = 'REPLAY_QUEUED'`,
+      [queued],
+    );
   }
   const byConnector = new Map<string, typeof work>();
   for (const w of work) byConnector.set(w.r.connectorId, [...(byConnector.get(w.r.connectorId) ?? []), w]);
@@ -131,10 +132,38 @@ async function attemptPush(r: LoadedReplay, job: ReplayJob): Promise<AttemptResu
   return result;
 }
 
+/** What delivering and settling need of a replay (the worker loads it by SQL; pull mode through Prisma). */
+export type ReplayRef = {
+  id: string; exceptionId: string; connectorId: string; idempotencyKey: string; payload: unknown; mode: string; status: string;
+  connector: { id: string; name: string; replayUrl: string | null; replaySecret: string | null; replayFailures: number; replayPausedUntil: Date | null; replayConcurrency: number };
+  exception: { plantId: string; plant: { code: string }; interface: { code: string }; transaction: { messageId: string; correlationId: string } };
+};
+type LoadedReplay = ReplayRef;
+
 const REPLAY_INCLUDE = { connector: true, exception: { include: { transaction: true, interface: true, plant: true } } } as const;
-type LoadedReplay = NonNullable<Awaited<ReturnType<typeof loadReplay>>>;
 export function loadReplay(replayId: string) {
   return db().replay.findUnique({ where: { id: replayId }, include: REPLAY_INCLUDE });
+}
+
+/** The worker's hot path: a batch of replays with what delivery needs, in one query. */
+async function loadReplays(ids: string[]): Promise<ReplayRef[]> {
+  const { rows } = await pool().query<{
+    id: string; exception_id: string; connector_id: string; idempotency_key: string; payload: unknown; mode: string; status: string; name: string; replay_url: string | null;
+    replay_secret: string | null; replay_failures: number; replay_paused_until: Date | null; replay_concurrency: number; plant_id: string; plant_code: string;
+    interface_code: string; message_id: string; correlation_id: string;
+  }>(
+    `SELECT r.id, r.exception_id, r.connector_id, r.idempotency_key, r.payload, r.mode, r.status::text AS status, c.name, c.replay_url, c.replay_secret,
+            c.replay_failures, c.replay_paused_until, c.replay_concurrency, e.plant_id, p.code AS plant_code, i.code AS interface_code, t.message_id, t.correlation_id
+     FROM replay r JOIN connector c ON c.id = r.connector_id JOIN exception e ON e.id = r.exception_id JOIN plant p ON p.id = e.plant_id
+     JOIN interface i ON i.id = e.interface_id JOIN business_transaction t ON t.id = e.transaction_id
+     WHERE r.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows.map((r) => ({
+    id: r.id, exceptionId: r.exception_id, connectorId: r.connector_id, idempotencyKey: r.idempotency_key, payload: r.payload, mode: r.mode, status: r.status,
+    connector: { id: r.connector_id, name: r.name, replayUrl: r.replay_url, replaySecret: r.replay_secret, replayFailures: r.replay_failures, replayPausedUntil: r.replay_paused_until, replayConcurrency: r.replay_concurrency },
+    exception: { plantId: r.plant_id, plant: { code: r.plant_code }, interface: { code: r.interface_code }, transaction: { messageId: r.message_id, correlationId: r.correlation_id } },
+  }));
 }
 
 export type AttemptResult = {
@@ -160,13 +189,17 @@ export async function settleReplay(r: LoadedReplay, a: Omit<AttemptResult, "r">)
  */
 export async function settleReplays(attempts: AttemptResult[]): Promise<("settled" | "retry")[]> {
   if (attempts.length === 0) return [];
-  await db().replayAttempt.createMany({
-    data: attempts.map(({ r, outcome, ...a }) => ({
-      replayId: r.id, attempt: a.attempt, mode: a.mode, startedAt: a.startedAt, durationMs: a.durationMs, outcome: outcome.status, httpStatus: a.httpStatus,
-      errorCode: outcome.status === "failed" ? outcome.code : null, errorMessage: outcome.status === "failed" ? outcome.message.slice(0, 2000) : null,
-      response: outcome.status === "delivered" && outcome.response !== undefined ? (outcome.response as Prisma.InputJsonValue) : Prisma.DbNull,
-    })),
-  });
+  await pool().query(
+    `INSERT INTO replay_attempt (id, replay_id, attempt, mode, started_at, duration_ms, outcome, http_status, error_code, error_message, response)
+     SELECT gen_random_uuid(), x.replay_id, x.attempt, x.mode, x.started_at, x.duration_ms, x.outcome, x.http_status, x.error_code, x.error_message, x.response
+     FROM jsonb_to_recordset($1::jsonb) AS x(replay_id uuid, attempt int, mode text, started_at timestamptz, duration_ms int, outcome text, http_status int,
+          error_code text, error_message text, response jsonb)`,
+    [JSON.stringify(attempts.map(({ r, outcome, ...a }) => ({
+      replay_id: r.id, attempt: a.attempt, mode: a.mode, started_at: a.startedAt.toISOString(), duration_ms: a.durationMs, outcome: outcome.status, http_status: a.httpStatus,
+      error_code: outcome.status === "failed" ? outcome.code : null, error_message: outcome.status === "failed" ? outcome.message.slice(0, 2000) : null,
+      response: outcome.status === "delivered" && outcome.response !== undefined ? outcome.response : null,
+    })))],
+  );
   const kind = (o: Outcome) => (o.status === "delivered" ? "delivered" : o.category === "technical" ? "technical" : "business") as "delivered" | "technical" | "business";
   const perConnector = new Map<string, ("delivered" | "technical" | "business")[]>();
   for (const a of attempts) perConnector.set(a.r.connectorId, [...(perConnector.get(a.r.connectorId) ?? []), kind(a.outcome)]);
@@ -183,43 +216,66 @@ export async function settleReplays(attempts: AttemptResult[]): Promise<("settle
   }
   const final = attempts.filter((_, i) => results[i] === "settled");
   if (final.length === 0) return results;
-  const delivered = final.filter((a) => a.outcome.status === "delivered");
-  const failed = final.filter((a) => a.outcome.status !== "delivered");
-  const now = new Date();
-  const updated = await db().$transaction(async (tx) => {
-    await tx.replay.updateMany({ where: { id: { in: delivered.map((a) => a.r.id) } }, data: { status: "SUCCEEDED", finishedAt: now } });
-    await tx.replay.updateMany({ where: { id: { in: failed.map((a) => a.r.id) } }, data: { status: "FAILED", finishedAt: now } });
+  const ids = final.map((a) => a.r.id);
+  const ok = final.map((a) => a.outcome.status === "delivered");
+  const client = await pool().connect();
+  let changed: ExceptionRow[] = [];
+  try {
+    await client.query("BEGIN");
+    await client.query(
+      `UPDATE replay SET status = (CASE WHEN x.ok THEN 'SUCCEEDED' ELSE 'FAILED' END)::replay_status, finished_at = now()
+       FROM unnest($1::uuid[], $2::bool[]) AS x(id, ok) WHERE replay.id = x.id`,
+      [ids, ok],
+    );
     // The replay settles the exception only while it still owns it: if the source delivered the message
     // meanwhile ("recovered at source"), that resolution stands.
-    const owned = ["REPLAY_QUEUED", "REPLAYING"] as const;
-    await tx.exception.updateMany({ where: { id: { in: delivered.map((a) => a.r.exceptionId) }, status: { in: [...owned] } }, data: { status: "RESOLVED", resolvedAt: now, resolution: "replayed" } });
-    await tx.exception.updateMany({ where: { id: { in: failed.map((a) => a.r.exceptionId) }, status: { in: [...owned] } }, data: { status: "REPLAY_FAILED" } });
-    await appendMany(
-      tx,
+    ({ rows: changed } = await client.query<ExceptionRow>(
+      `UPDATE exception e SET status = (CASE WHEN x.ok THEN 'RESOLVED' ELSE 'REPLAY_FAILED' END)::exception_status,
+              resolved_at = CASE WHEN x.ok THEN now() ELSE e.resolved_at END, resolution = CASE WHEN x.ok THEN 'replayed' ELSE e.resolution END, updated_at = now()
+       FROM unnest($1::uuid[], $2::bool[]) AS x(id, ok)
+       WHERE e.id = x.id AND e.status IN ('REPLAY_QUEUED', 'REPLAYING')
+       RETURNING e.id, e.plant_id AS "plantId", e.transaction_id AS "transactionId", e.status, e.severity, e.category, e.error_code AS "errorCode",
+                 e.error_message AS "errorMessage", e.occurrences, e.last_seen_at AS "lastSeenAt"`,
+      [final.map((a) => a.r.exceptionId), ok],
+    ));
+    await appendManyWithPg(
+      client,
       final.map((a): AppendInput<AuditEventType> => {
-        const ok = a.outcome.status === "delivered";
+        const delivered = a.outcome.status === "delivered";
         const o = a.outcome as { code?: string; message?: string };
         return {
-          type: ok ? "replay.succeeded" : "replay.failed",
+          type: delivered ? "replay.succeeded" : "replay.failed",
           actor: SYSTEM,
           plantId: a.r.exception.plantId,
           subject: { type: "exception", id: a.r.exceptionId },
-          data: { replayId: a.r.id, idempotencyKey: a.r.idempotencyKey, attempts: a.attempt, code: ok ? null : o.code!, message: ok ? null : o.message! },
+          data: { replayId: a.r.id, idempotencyKey: a.r.idempotencyKey, attempts: a.attempt, code: delivered ? null : o.code!, message: delivered ? null : o.message! },
         };
       }),
     );
-    return tx.exception.findMany({ where: { id: { in: final.map((a) => a.r.exceptionId) } } });
-  });
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
   const meta = new Map(final.map((a) => [a.r.exceptionId, a.r.exception]));
-  for (const ex of updated) {
+  for (const ex of changed) {
     const m = meta.get(ex.id)!;
     publishExceptionChange(ex, m.interface.code, m.transaction.messageId);
   }
   return results;
 }
 
+type ExceptionRow = Parameters<typeof publishExceptionChange>[0];
+
 /** Folds a target's outcomes into its breaker under a row lock, so concurrent workers on any instance agree. */
 async function recordCircuit(connectorId: string, outcomes: ("delivered" | "technical" | "business")[]): Promise<void> {
+  if (!outcomes.includes("technical")) {
+    // The target answered: its circuit is closed (one statement, and none at all when it already was).
+    await pool().query("UPDATE connector SET replay_failures = 0, replay_paused_until = NULL WHERE id = $1 AND (replay_failures <> 0 OR replay_paused_until IS NOT NULL)", [connectorId]);
+    return;
+  }
   const cfg = config();
   const policy = { threshold: cfg.ANDON_REPLAY_CIRCUIT_THRESHOLD, coolDownMs: cfg.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS, maxCoolDownMs: 15 * cfg.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS };
   await db().$transaction(async (tx) => {

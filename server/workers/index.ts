@@ -1,6 +1,7 @@
 import PgBoss from "pg-boss";
 import { record, verifyChain, SYSTEM_ACTOR } from "../audit";
 import { ensureTelemetryPartitions, purgeIngestReceipts } from "../ingest/maintenance";
+import { config } from "../config";
 import { logger } from "../log";
 import { BULK_QUEUE, runBulk } from "../exceptions/bulk";
 import { deliverReplays } from "../replay/deliver-replay";
@@ -46,14 +47,18 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
 
   // Replays: durable jobs, retried with backoff by pg-boss (the replay keeps one idempotency key).
   await boss.createQueue(REPLAY_QUEUE, { name: REPLAY_QUEUE, ...REPLAY_RETRY });
-  // Batches: per-target limits and the circuit are applied inside; outcomes settle together.
-  let replayWorker = "";
-  replayWorker = await boss.work<{ replayId: string }>(REPLAY_QUEUE, { batchSize: REPLAY_BATCH, pollingIntervalSeconds: 1, includeMetadata: true }, async (jobs) => {
-    const retry = await deliverReplays(jobs);
-    await Promise.all([...retry].map(([id, message]) => boss.fail(REPLAY_QUEUE, id, { message })));
-    // A full batch means more are waiting: fetch again at once instead of after the polling interval.
-    if (jobs.length === REPLAY_BATCH) boss.notifyWorker(replayWorker);
-  });
+  // Batches: per-target limits and the circuit are applied inside; outcomes settle together. Several
+  // loops overlap one batch's database work with another's deliveries.
+  for (let i = 0; i < config().ANDON_REPLAY_WORKERS; i++) {
+    let replayWorker = "";
+    replayWorker = await boss.work<{ replayId: string }>(REPLAY_QUEUE, { batchSize: REPLAY_BATCH, pollingIntervalSeconds: 1, includeMetadata: true }, async (jobs) => {
+      const retry = await deliverReplays(jobs);
+      await Promise.all([...retry].map(([id, message]) => boss.fail(REPLAY_QUEUE, id, { message })));
+      // A full batch means more are waiting: fetch again at once instead of after the polling interval.
+      if (jobs.length === REPLAY_BATCH) boss.notifyWorker(replayWorker);
+    });
+  }
+
   // Bulk actions on exceptions: one job per operation, working through its items in chunks.
   await boss.createQueue(BULK_QUEUE, { name: BULK_QUEUE, retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 3600 });
   await boss.work<{ bulkId: string }>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
