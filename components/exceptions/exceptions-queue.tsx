@@ -32,7 +32,7 @@ function age(iso: string): string {
 type Props = {
   view: "list" | "groups";
   filter: QueueFilter;
-  queue: { items: QueueRow[]; nextCursor: string | null; counts: Record<string, number> };
+  queue: { items: QueueRow[]; nextCursor: string | null; counts: Record<string, number>; capped: string[] };
   groups: ExceptionGroup[] | null;
   plants: { id: string; code: string }[];
   interfaces: string[];
@@ -72,6 +72,7 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
     setParams({ q: String(new FormData(e.currentTarget).get("q") ?? "").trim() || null });
   };
 
+  const closedCount = (s: "RESOLVED" | "DISCARDED") => `${(queue.counts[s] ?? 0).toLocaleString("en")}${queue.capped.includes(s) ? "+" : ""}`;
   const openTotal = OPEN.reduce((n, s) => n + (queue.counts[s] ?? 0), 0);
   const matchingTotal =
     filter.status === "open" ? openTotal
@@ -122,7 +123,7 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
       <SavedViews views={views} current={params.toString()} onChanged={() => router.refresh()} />
 
       <nav aria-label="Status" className="flex flex-wrap gap-1 text-xs">
-        {[["open", `Open (${openTotal})`], ...OPEN.filter((s) => queue.counts[s]).map((s) => [s, `${STATUS_LABEL[s]} (${queue.counts[s]})`]), ["RESOLVED", `Resolved (${queue.counts.RESOLVED ?? 0})`], ["DISCARDED", `Discarded (${queue.counts.DISCARDED ?? 0})`], ["all", "All"]].map(([value, label]) => (
+        {[["open", `Open (${openTotal})`], ...OPEN.filter((s) => queue.counts[s]).map((s) => [s, `${STATUS_LABEL[s]} (${queue.counts[s]})`]), ["RESOLVED", `Resolved (${closedCount("RESOLVED")})`], ["DISCARDED", `Discarded (${closedCount("DISCARDED")})`], ["all", "All"]].map(([value, label]) => (
           <button
             key={value}
             type="button"

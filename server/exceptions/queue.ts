@@ -134,6 +134,9 @@ const ORDER: Record<QueueFilter["sort"], Prisma.ExceptionOrderByWithRelationInpu
   severity: [{ severity: "asc" }, { lastSeenAt: "desc" }, { id: "desc" }],
 };
 
+/** Closed statuses are counted up to this many (shown as "10,000+"). */
+export const CLOSED_COUNT_CAP = 10_000;
+
 export type QueueRow = {
   id: string;
   plantCode: string;
@@ -161,7 +164,8 @@ export async function listExceptions(user: Principal, filter: QueueFilter, clien
   const where: Prisma.ExceptionWhereInput = {
     AND: [base, ...(statuses ? [{ status: { in: statuses } }] : []), ...(cursor ? [afterCursor(filter.sort, cursor)] : [])],
   };
-  const [rows, counts] = await Promise.all([
+  const closedCount = (status: "RESOLVED" | "DISCARDED") => client.exception.count({ where: { AND: [base, { status }] }, take: CLOSED_COUNT_CAP + 1 });
+  const [rows, counts, resolved, discarded] = await Promise.all([
     client.exception.findMany({
       where,
       orderBy: ORDER[filter.sort],
@@ -173,7 +177,11 @@ export async function listExceptions(user: Principal, filter: QueueFilter, clien
         assignee: { select: { id: true, name: true } },
       },
     }),
-    client.exception.groupBy({ by: ["status"], where: base, _count: { _all: true } }),
+    // Open statuses are counted exactly (a partial index holds only open rows); closed ones grow without
+    // end, so their count stops at a cap ("10,000+") instead of scanning years of history.
+    client.exception.groupBy({ by: ["status"], where: { AND: [base, { status: { in: [...OPEN_STATUSES] } }] }, _count: { _all: true } }),
+    closedCount("RESOLVED"),
+    closedCount("DISCARDED"),
   ]);
   const page = rows.slice(0, filter.limit);
   const last = page.at(-1);
@@ -186,6 +194,11 @@ export async function listExceptions(user: Principal, filter: QueueFilter, clien
       : null;
   const byStatus = Object.fromEntries(Object.values(ExceptionStatus).map((s) => [s, 0])) as Record<ExceptionStatus, number>;
   for (const c of counts) byStatus[c.status] = c._count._all;
+  const capped: ExceptionStatus[] = [];
+  for (const [status, n] of [["RESOLVED", resolved], ["DISCARDED", discarded]] as const) {
+    byStatus[status] = Math.min(n, CLOSED_COUNT_CAP);
+    if (n > CLOSED_COUNT_CAP) capped.push(status);
+  }
   const items: QueueRow[] = page.map((e) => ({
     id: e.id,
     plantCode: e.plant.code,
@@ -204,7 +217,7 @@ export async function listExceptions(user: Principal, filter: QueueFilter, clien
     assignee: e.assignee,
     fingerprint: e.fingerprint,
   }));
-  return { items, nextCursor, counts: byStatus };
+  return { items, nextCursor, counts: byStatus, capped };
 }
 
 export type ExceptionGroup = {
