@@ -6,10 +6,8 @@
  *
  * The server is the real one, started like `npm start` (same node flags, production build), on a fresh database.
  */
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
@@ -17,6 +15,7 @@ import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { createFreshDatabase } from "../tests/support/database";
 import { ensureBuild } from "../scripts/ensure-build";
+import { startPortal } from "./support/portal";
 
 const TOTAL = Number(process.argv[2] ?? 200_000);
 const SENDERS = Number(process.argv[3] ?? 4);
@@ -33,14 +32,6 @@ const INTERFACES = [
 ] as const;
 const sample = JSON.parse(readFileSync("connectors/sap/fixtures/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown>;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Events as a plant produces them: in time order, ending now (a connector sends what just happened). */
 function makeEvents(n: number) {
@@ -81,18 +72,9 @@ async function main() {
   if (!base) throw new Error("set DATABASE_URL to a PostgreSQL server (a fresh database is created on it and dropped after)");
   ensureBuild();
   const fresh = await createFreshDatabase(base, "andon_bench");
-  const port = await freePort();
-  const server = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? "--max-old-space-size=384 --max-semi-space-size=8").split(" ").filter(Boolean), "--import", "tsx", "server/index.ts"], {
-    env: { ...process.env, DATABASE_URL: fresh.url, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_SECRET: "bench-secret-0123456789abcdef0123456789", ANDON_DEMO: "true", ANDON_SIM: "false", ANDON_DATA_DIR: ".andon/bench", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const portal = await startPortal(fresh.url);
+  const { baseUrl, process: server } = portal;
   try {
-    for (let i = 0; ; i++) {
-      if ((await fetch(`${baseUrl}/api/health`).catch(() => null))?.ok) break;
-      if (i > 240) throw new Error("server did not become ready");
-      await new Promise((r) => setTimeout(r, 250));
-    }
     const keys = JSON.parse(readFileSync(".andon/bench/demo-connector-keys.json", "utf8")) as Record<string, { key: string; plantCode: string; system: string }>;
     const key = Object.values(keys).find((k) => k.plantCode === "DE-HAM" && k.system === "ODOO")!.key;
 
@@ -162,8 +144,7 @@ async function main() {
     console.log(`ratio HTTP / COPY:                   ${(httpRate / copyRate).toFixed(2)}   (target ≥ 0.5)`);
     console.log(`server peak RSS (VmHWM):             ${rss.toFixed(0)} MB   (target < 500 MB)`);
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
+    await portal.stop();
     await fresh.drop();
   }
 }

@@ -8,23 +8,14 @@
  * started like `npm start`) answers GET /api/exceptions for an operator who sees every plant, with
  * the filters the queue page offers; per filter: p50/p95/p99 of the HTTP round trip.
  */
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import pg from "pg";
 import { ensureBuild } from "../scripts/ensure-build";
 import { createFreshDatabase } from "../tests/support/database";
+import { startPortal } from "./support/portal";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 60);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
@@ -98,18 +89,9 @@ async function main() {
   if (!base) throw new Error("set DATABASE_URL to a PostgreSQL server (a fresh database is created on it and dropped after)");
   ensureBuild();
   const fresh = await createFreshDatabase(base, "andon_bench");
-  const port = await freePort();
-  const server = spawn(process.execPath, ["--max-old-space-size=384", "--max-semi-space-size=8", "--import", "tsx", "server/index.ts"], {
-    env: { ...process.env, DATABASE_URL: fresh.url, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_SECRET: "bench-secret-0123456789abcdef0123456789", ANDON_DEMO: "true", ANDON_SIM: "false", ANDON_DATA_DIR: ".andon/bench", LOG_LEVEL: "warn", NODE_ENV: "production" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const portal = await startPortal(fresh.url);
+  const { baseUrl } = portal;
   try {
-    for (let i = 0; ; i++) {
-      if ((await fetch(`${baseUrl}/api/health`).catch(() => null))?.ok) break;
-      if (i > 240) throw new Error("server did not become ready");
-      await new Promise((r) => setTimeout(r, 250));
-    }
     console.log(`queue benchmark: ${N.toLocaleString("en")} exceptions, ${RUNS} requests per filter, PostgreSQL at ${new URL(base).host}`);
     const fingerprint = await generate(fresh.url);
     const cookie = await signIn(baseUrl, "operator@andon.local");
@@ -152,8 +134,7 @@ async function main() {
     all.sort((a, b) => a - b);
     console.log(`all filters together: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms (target p95 < 100 ms)`);
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
+    await portal.stop();
     await fresh.drop();
   }
 }

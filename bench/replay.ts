@@ -16,6 +16,7 @@
 import { fork } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
+import { goodsMovement, sampleItem } from "../connectors/sap/test-support";
 import { createFreshDatabase } from "../tests/support/database";
 
 const N = Number(process.argv[2] ?? 10_000);
@@ -60,18 +61,13 @@ async function main() {
       const byConnector = new Map<string, unknown[]>();
       for (let i = start; i < Math.min(N, start + 1000); i++) {
         const c = connectors[i % connectors.length]!;
-        const docnum = String(100000000000 + i);
         byConnector.set(c.id, [...(byConnector.get(c.id) ?? []), {
           ok: true,
           value: {
             eventId: randomUUID(), correlationId: randomUUID(), messageId: `RB-${tag}-${i}`, businessKey: `RB-${i}`, interface: "GOODS_MOVEMENT",
             hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 30_000, attempt: 3,
             error: { category: "technical", code: "HTTP-503", message: "SAP inbound unavailable" },
-            payload: {
-              idocType: "MBGMCR03", control: { DOCNUM: docnum, MESTYP: "MBGMCR", SNDPRN: "ODOO", RCVPRN: "ERPCLNT100" }, E1BP2017_GM_CODE: { GM_CODE: "03" },
-              E1BP2017_GM_HEAD_01: { PSTNG_DATE: "20261123", DOC_DATE: "20261123" },
-              E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "1", ENTRY_UOM: "PC", ORDERID: "000001004711" }],
-            },
+            payload: goodsMovement([sampleItem({ ENTRY_QNT: "1" })]),
           },
         }]);
       }

@@ -1,17 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
+import { goodsMovement, sampleItem } from "../connectors/sap/test-support";
 import { connectorKey, expect, expectAccessible, query, reportFailure, signIn, test } from "./fixtures";
 
 const hop = { source: "ODOO", target: "SAP_ERP" };
-const goodsMovement = (docnum: string, items: { ENTRY_QNT: string }[]) => ({
-  idocType: "MBGMCR03",
-  control: { DOCNUM: docnum, MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
-  E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: { PSTNG_DATE: "20261123", DOC_DATE: "20261123" },
-  E1BP2017_GM_ITEM_CREATE: items.map((i) => ({ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: i.ENTRY_QNT, ENTRY_UOM: "PC", ORDERID: "000001004711" })),
-});
 
-async function deficits(page: Page, prefix: string, n: number, payload: (i: number) => unknown = (i) => goodsMovement(String(940000000000 + i), [{ ENTRY_QNT: "512" }])) {
+async function deficits(page: Page, prefix: string, n: number, payload: (i: number) => unknown = () => goodsMovement([sampleItem()])) {
   const key = await connectorKey("DE-HAM", "SAP_ERP");
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -24,7 +18,7 @@ test.describe("support journey: bulk work on a failure group", () => {
   test("an operator corrects a group with one JSON Patch: the preview flags the payload it does not fit, the valid ones go to approval, progress is live", async ({ page }) => {
     const prefix = `BULK-${randomUUID().slice(0, 6)}`;
     // Payload 0 has no goods-movement item: the patch's path does not exist there.
-    const ids = await deficits(page, prefix, 4, (i) => goodsMovement(String(940000000000 + i), i === 0 ? [] : [{ ENTRY_QNT: "512" }]));
+    const ids = await deficits(page, prefix, 4, (i) => (i === 0 ? { ...goodsMovement([sampleItem()]), E1BP2017_GM_ITEM_CREATE: [] } : goodsMovement([sampleItem()])));
     await signIn(page.request, "operator@andon.local");
     // Two per page: "everything matching the filter" must reach beyond the page.
     await page.goto(`/exceptions?q=${prefix}&limit=2`);

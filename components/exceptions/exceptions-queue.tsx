@@ -32,7 +32,7 @@ function age(iso: string): string {
 type Props = {
   view: "list" | "groups";
   filter: QueueFilter;
-  queue: { items: QueueRow[]; nextCursor: string | null; counts: Record<string, number>; capped: string[] };
+  queue: { items: QueueRow[]; nextCursor: string | null; counts: Record<string, number>; capped: string[]; matching: number };
   groups: ExceptionGroup[] | null;
   plants: { id: string; code: string }[];
   interfaces: string[];
@@ -40,12 +40,11 @@ type Props = {
   /** Bulk actions this user may start (from the policy), and their id (for "assign to me"). */
   bulkKinds: ("ASSIGN" | "COMMENT" | "DISCARD" | "REPLAY" | "CORRECT")[];
   me: string;
+  /** The filter alone (no paging/display parameters): what "everything matching" acts on. */
+  filterQuery: string;
 };
 
-/** Query of the filter alone (no paging/display parameters): what "everything matching" means. */
-const FILTER_KEYS = ["plant", "interface", "status", "severity", "category", "code", "assignee", "age", "q", "fingerprint"];
-
-export function ExceptionsQueue({ view, filter, queue, groups, plants, interfaces, views, bulkKinds, me }: Props) {
+export function ExceptionsQueue({ view, filter, queue, groups, plants, interfaces, views, bulkKinds, me, filterQuery }: Props) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -74,13 +73,9 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
 
   const closedCount = (s: "RESOLVED" | "DISCARDED") => `${(queue.counts[s] ?? 0).toLocaleString("en")}${queue.capped.includes(s) ? "+" : ""}`;
   const openTotal = OPEN.reduce((n, s) => n + (queue.counts[s] ?? 0), 0);
-  const matchingTotal =
-    filter.status === "open" ? openTotal
-    : filter.status === "all" ? Object.values(queue.counts).reduce((a, b) => a + b, 0)
-    : filter.status.split(",").reduce((n, s) => n + (queue.counts[s] ?? 0), 0);
+  const matchingTotal = queue.matching;
 
   // Selection for bulk actions: ids on this page, or everything matching the filter. A new filter clears it.
-  const filterQuery = new URLSearchParams([...params.entries()].filter(([k]) => FILTER_KEYS.includes(k))).toString();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [allMatching, setAllMatching] = useState(false);
   useEffect(() => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { toIdocXml, parseIdoc, type Idoc, type Loipro01, type Mbgmcr03 } from "./idoc";
 import { sapInboundResponseSchema, type SapInboundResponse } from "./inbound";
 
-/** Helpers for the contract tests of connectors/sap (not a test file itself). */
+/** Helpers for tests of anything that talks to SAP: contract, integration, e2e, benchmarks (not a test file itself). */
 
 /** Verbatim copies of the shared domain samples (shared/domain/samples), so the tests run anywhere. */
 const SAMPLES = path.join(import.meta.dirname, "fixtures");

@@ -49,6 +49,17 @@ export const patchSchema = z
 /** Fields of the queue filter a bulk selection may use (paging and display parameters are ignored). */
 const FILTER_KEYS = ["plant", "interface", "status", "severity", "category", "code", "assignee", "age", "q", "fingerprint"] as const;
 
+/** The filter part of the queue's URL parameters, as a bulk selection's `filter` (paging and display dropped). */
+export function selectionQuery(params: Record<string, string | string[] | undefined>): string {
+  const out = new URLSearchParams();
+  for (const k of FILTER_KEYS) {
+    const v = params[k];
+    const value = Array.isArray(v) ? v.join(",") : v;
+    if (value) out.set(k, value);
+  }
+  return out.toString();
+}
+
 export const selectionSchema = z.union([
   z.object({ ids: z.array(z.uuid()).min(1, "Select at least one exception").max(1000) }).strict(),
   /** The queue's URL query (e.g. "status=open&fingerprint=…"): everything it matches. */

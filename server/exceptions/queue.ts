@@ -217,7 +217,10 @@ export async function listExceptions(user: Principal, filter: QueueFilter, clien
     assignee: e.assignee,
     fingerprint: e.fingerprint,
   }));
-  return { items, nextCursor, counts: byStatus, capped };
+  // How many the whole filter matches (what "select all matching" acts on).
+  const counted = statuses ?? (Object.values(ExceptionStatus) as ExceptionStatus[]);
+  const matching = counted.reduce((n, s) => n + byStatus[s], 0);
+  return { items, nextCursor, counts: byStatus, capped, matching };
 }
 
 export type ExceptionGroup = {

@@ -74,15 +74,13 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Map<string, str
   attempts.forEach((a, i) => {
     if (results[i] === "retry") {
       const o = a.outcome as { code: string; message: string };
-      retry.set(jobOf(a), `${o.code}: ${o.message}`);
+      retry.set(a.jobId!, `${o.code}: ${o.message}`);
     }
   });
   return retry;
 }
 
 const isLast = (job: ReplayJob) => job.retryCount >= job.retryLimit;
-const jobIds = new WeakMap<AttemptResult, string>();
-const jobOf = (a: AttemptResult) => jobIds.get(a)!;
 
 /** Rate limit (GCRA): one statement reserves n consecutive send slots of 1/rate s on the target. */
 async function reserveSlots(connectorId: string, n: number): Promise<number[]> {
@@ -97,7 +95,7 @@ async function reserveSlots(connectorId: string, n: number): Promise<number[]> {
   return slotTimes(row.first.getTime() - row.db_now.getTime() + Date.now(), row.rate, n);
 }
 
-async function attemptPush(r: LoadedReplay, job: ReplayJob): Promise<AttemptResult> {
+async function attemptPush(r: ReplayRef, job: ReplayJob): Promise<AttemptResult> {
   const e = r.exception;
   const attempt = job.retryCount + 1;
   const body = JSON.stringify({
@@ -127,9 +125,7 @@ async function attemptPush(r: LoadedReplay, job: ReplayJob): Promise<AttemptResu
   } catch (err) {
     outcome = { status: "failed", category: "technical", code: "CONNECTOR_UNREACHABLE", message: (err as Error).message };
   }
-  const result: AttemptResult = { r, attempt, mode: "push", outcome, httpStatus, durationMs: Date.now() - started.getTime(), startedAt: started, lastAttempt: isLast(job) };
-  jobIds.set(result, job.id);
-  return result;
+  return { r, jobId: job.id, attempt, mode: "push", outcome, httpStatus, durationMs: Date.now() - started.getTime(), startedAt: started, lastAttempt: isLast(job) };
 }
 
 /** What delivering and settling need of a replay (the worker loads it by SQL; pull mode through Prisma). */
@@ -138,7 +134,6 @@ export type ReplayRef = {
   connector: { id: string; name: string; replayUrl: string | null; replaySecret: string | null; replayFailures: number; replayPausedUntil: Date | null; replayConcurrency: number };
   exception: { plantId: string; plant: { code: string }; interface: { code: string }; transaction: { messageId: string; correlationId: string } };
 };
-type LoadedReplay = ReplayRef;
 
 const REPLAY_INCLUDE = { connector: true, exception: { include: { transaction: true, interface: true, plant: true } } } as const;
 export function loadReplay(replayId: string) {
@@ -167,7 +162,9 @@ async function loadReplays(ids: string[]): Promise<ReplayRef[]> {
 }
 
 export type AttemptResult = {
-  r: LoadedReplay;
+  r: ReplayRef;
+  /** The pg-boss job (push mode), to retry it. */
+  jobId?: string;
   attempt: number;
   mode: "push" | "pull";
   outcome: Outcome;
@@ -178,7 +175,7 @@ export type AttemptResult = {
 };
 
 /** Settles one attempt (pull mode reports them one at a time). */
-export async function settleReplay(r: LoadedReplay, a: Omit<AttemptResult, "r">): Promise<"settled" | "retry"> {
+export async function settleReplay(r: ReplayRef, a: Omit<AttemptResult, "r">): Promise<"settled" | "retry"> {
   return (await settleReplays([{ r, ...a }]))[0]!;
 }
 

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { sapReplayHandler, startSapEmulator, type SapEmulator } from "../../connectors/sap";
+import { goodsMovement, sampleItem } from "../../connectors/sap/test-support";
 import { startReplayPushServer } from "../../connectors/sdk";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
@@ -36,13 +37,6 @@ const secret = randomBytes(24).toString("hex");
 const key = `BULKRP-${randomUUID().slice(0, 8)}`;
 const STOCK = { material: "RM-4711", plant: "1000", storageLocation: "0001" };
 
-const idoc = (docnum: string) => ({
-  idocType: "MBGMCR03",
-  control: { DOCNUM: docnum, MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
-  E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: { PSTNG_DATE: "20261123", DOC_DATE: "20261123" },
-  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "1", ENTRY_UOM: "PC", ORDERID: "000001004711" }],
-});
 
 beforeAll(async () => {
   await seedReference(db());
@@ -85,7 +79,7 @@ describe("bulk replay", () => {
       value: {
         eventId: randomUUID(), correlationId: randomUUID(), messageId: `${key}-${i}`, businessKey: `${key}-${i}`, interface: "GOODS_MOVEMENT",
         hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "failed" as const, latencyMs: 30_000, attempt: 3,
-        payload: idoc(String(930000000000 + i)), error: { category: "technical" as const, code: "HTTP-503", message: "SAP inbound unavailable (no free work process)" },
+        payload: goodsMovement([sampleItem({ ENTRY_QNT: "1" })]), error: { category: "technical" as const, code: "HTTP-503", message: "SAP inbound unavailable (no free work process)" },
       },
     })));
     const rows = await db().exception.findMany({ where: { transaction: { messageId: { startsWith: `${key}-` } } } });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
+import { goodsMovement, sampleItem } from "../../connectors/sap/test-support";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
 import type { ConnectorPrincipal } from "../../server/connectors/keys";
@@ -26,16 +27,9 @@ const tag = randomUUID().slice(0, 8);
 
 const actor = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
 
-const idoc = (docnum: string, qty: string) => ({
-  idocType: "MBGMCR03",
-  control: { DOCNUM: docnum, MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
-  E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: { PSTNG_DATE: "20261123", DOC_DATE: "20261123" },
-  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" }],
-});
 
 /** n failures of one group (same interface, code and message shape), each with its own payload. */
-async function failures(n: number, key: string, payload: (i: number) => unknown = (i) => idoc(String(900000000000 + i), "512")) {
+async function failures(n: number, key: string, payload: (i: number) => unknown = () => goodsMovement([sampleItem()])) {
   const events = Array.from({ length: n }, (_, i) => ({
     ok: true as const,
     value: {
@@ -136,7 +130,7 @@ describe("bulk actions", () => {
   it("previews one JSON Patch over a group item by item, then submits only the valid corrections for approval", async () => {
     const key = `BP-${tag}`;
     // Item 0 has no item array at the patched index: the patch does not apply there.
-    const rows = await failures(6, key, (i) => (i === 0 ? { ...idoc(String(910000000000 + i), "512"), E1BP2017_GM_ITEM_CREATE: [] } : idoc(String(910000000000 + i), "512")));
+    const rows = await failures(6, key, (i) => (i === 0 ? { ...goodsMovement([sampleItem()]), E1BP2017_GM_ITEM_CREATE: [] } : goodsMovement([sampleItem()])));
     const selection = { filter: `q=${key}` };
     const patch = [{ op: "replace", path: "/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT", value: "20" }];
     const preview = await previewPatch(operator, { selection, patch });
@@ -153,7 +147,7 @@ describe("bulk actions", () => {
     const corrections = await db().correction.findMany({ where: { exceptionId: { in: rows.map((r) => r.id) } } });
     expect(corrections).toHaveLength(5);
     expect(corrections.every((c) => c.status === "SUBMITTED" && c.authorId === operator.id)).toBe(true);
-    expect(corrections.every((c) => (c.payload as ReturnType<typeof idoc>).E1BP2017_GM_ITEM_CREATE[0]!.ENTRY_QNT === "20")).toBe(true);
+    expect(corrections.every((c) => (c.payload as ReturnType<typeof goodsMovement>).E1BP2017_GM_ITEM_CREATE[0]!.ENTRY_QNT === "20")).toBe(true);
     expect(await db().exception.count({ where: { id: { in: rows.map((r) => r.id) }, status: "AWAITING_APPROVAL" } })).toBe(5);
   });
 

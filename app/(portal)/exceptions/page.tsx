@@ -4,7 +4,7 @@ import { requirePageUser } from "@/server/auth/current-user";
 import { db } from "@/server/db";
 import { listExceptionGroups, listExceptions, parseQueueFilter } from "@/server/exceptions/queue";
 import { listSavedViews } from "@/server/exceptions/saved-views";
-import { bulkKindsFor } from "@/server/exceptions/bulk";
+import { bulkKindsFor, selectionQuery } from "@/server/exceptions/bulk";
 import { plantWhere } from "@/server/policy";
 
 export const metadata: Metadata = { title: "Exceptions" };
@@ -31,6 +31,7 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
       interfaces={interfaces}
       views={views}
       bulkKinds={bulkKindsFor(user)}
+      filterQuery={selectionQuery(params)}
       me={user.id}
     />
   );

@@ -1,0 +1,44 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+
+/**
+ * The real portal for the HTTP benchmarks: started like `npm start` (same node flags, production
+ * build, demo users seeded, simulator off) on the given database; ready when /api/health answers.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export type Portal = { baseUrl: string; process: ChildProcess; stop: () => Promise<void> };
+
+export async function startPortal(databaseUrl: string): Promise<Portal> {
+  const port = await freePort();
+  const flags = (process.env.BENCH_NODE_FLAGS ?? "--max-old-space-size=384 --max-semi-space-size=8").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...flags, "--import", "tsx", "server/index.ts"], {
+    env: {
+      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_SECRET: "bench-secret-0123456789abcdef0123456789",
+      ANDON_DEMO: "true", ANDON_SIM: "false", ANDON_DATA_DIR: ".andon/bench", LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if ((await fetch(`${baseUrl}/api/health`).catch(() => null))?.ok) break;
+    if (i > 240) {
+      await stop();
+      throw new Error("server did not become ready");
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { baseUrl, process: child, stop };
+}
