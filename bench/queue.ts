@@ -135,7 +135,8 @@ async function main() {
     console.log(`all filters together: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms (target p95 < 100 ms)`);
   } finally {
     await portal.stop();
-    await fresh.drop();
+    if (process.env.BENCH_KEEP_DB) console.log(`kept the database for analysis: ${fresh.url}`);
+    else await fresh.drop();
   }
 }
 

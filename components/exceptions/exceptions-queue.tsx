@@ -32,7 +32,7 @@ function age(iso: string): string {
 type Props = {
   view: "list" | "groups";
   filter: QueueFilter;
-  queue: { items: QueueRow[]; nextCursor: string | null; counts: Record<string, number>; capped: string[]; matching: number };
+  queue: { items: QueueRow[]; nextCursor: string | null; counts: Record<string, number>; capped: string[]; matching: number; matchingCapped: boolean };
   groups: ExceptionGroup[] | null;
   plants: { id: string; code: string }[];
   interfaces: string[];
@@ -71,9 +71,10 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
     setParams({ q: String(new FormData(e.currentTarget).get("q") ?? "").trim() || null });
   };
 
-  const closedCount = (s: "RESOLVED" | "DISCARDED") => `${(queue.counts[s] ?? 0).toLocaleString("en")}${queue.capped.includes(s) ? "+" : ""}`;
+  const count = (s: string) => `${(queue.counts[s] ?? 0).toLocaleString("en")}${queue.capped.includes(s) ? "+" : ""}`;
   const openTotal = OPEN.reduce((n, s) => n + (queue.counts[s] ?? 0), 0);
   const matchingTotal = queue.matching;
+  const matchingLabel = `${matchingTotal.toLocaleString("en")}${queue.matchingCapped ? "+" : ""}`;
 
   // Selection for bulk actions: ids on this page, or everything matching the filter. A new filter clears it.
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -118,7 +119,7 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
       <SavedViews views={views} current={params.toString()} onChanged={() => router.refresh()} />
 
       <nav aria-label="Status" className="flex flex-wrap gap-1 text-xs">
-        {[["open", `Open (${openTotal})`], ...OPEN.filter((s) => queue.counts[s]).map((s) => [s, `${STATUS_LABEL[s]} (${queue.counts[s]})`]), ["RESOLVED", `Resolved (${closedCount("RESOLVED")})`], ["DISCARDED", `Discarded (${closedCount("DISCARDED")})`], ["all", "All"]].map(([value, label]) => (
+        {[["open", `Open (${openTotal.toLocaleString("en")}${OPEN.some((s) => queue.capped.includes(s)) ? "+" : ""})`], ...OPEN.filter((s) => queue.counts[s]).map((s) => [s, `${STATUS_LABEL[s]} (${count(s)})`]), ["RESOLVED", `Resolved (${count("RESOLVED")})`], ["DISCARDED", `Discarded (${count("DISCARDED")})`], ["all", "All"]].map(([value, label]) => (
           <button
             key={value}
             type="button"
@@ -223,7 +224,7 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
         <p className="text-xs">
           All {pageIds.length} on this page are selected.{" "}
           <button type="button" className="font-medium text-primary underline" onClick={() => setAllMatching(true)}>
-            Select all {matchingTotal.toLocaleString("en")} exceptions matching the filter
+            Select all {matchingLabel} exceptions matching the filter
           </button>
         </p>
       ) : null}
@@ -231,7 +232,7 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
         <p className="text-xs">
           Showing one failure group.{" "}
           <button type="button" className="font-medium text-primary underline" onClick={() => setAllMatching(true)}>
-            Act on all {matchingTotal.toLocaleString("en")} in this group
+            Act on all {matchingLabel} in this group
           </button>
         </p>
       ) : null}

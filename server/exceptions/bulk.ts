@@ -13,7 +13,7 @@ import { publishToUser } from "../realtime/publish";
 import { requestReplay } from "../replay/request-replay";
 import { enqueueInTx } from "../workers/boss";
 import { assignException, assignSchema, commentOnException, commentSchema, discardException, discardSchema } from "./actions";
-import { matchingWhere, queueFilterSchema } from "./queue";
+import { matchingIds, queueFilterSchema } from "./queue";
 
 /**
  * Bulk actions on exceptions: on a selection (ids) or on everything matching a queue filter (not just
@@ -93,9 +93,9 @@ export function bulkKindsFor(user: Principal): BulkKind[] {
 
 /** The ids a selection means for this user: always inside their plant scope, at most BULK_MAX_ITEMS. */
 export async function resolveSelection(user: Principal, selection: Selection): Promise<string[]> {
-  let where: Prisma.ExceptionWhereInput;
+  let ids: string[];
   if ("ids" in selection) {
-    where = { AND: [plantScope(user), { id: { in: selection.ids } }] };
+    ids = (await db().exception.findMany({ where: { AND: [plantScope(user), { id: { in: selection.ids } }] }, select: { id: true } })).map((r) => r.id);
   } else {
     const params = new URLSearchParams(selection.filter);
     const raw: Record<string, string> = {};
@@ -104,14 +104,12 @@ export async function resolveSelection(user: Principal, selection: Selection): P
       if (v) raw[k] = v;
     }
     // Strict here (unlike the page): a mistyped filter must not silently widen what a bulk action hits.
-    const filter = queueFilterSchema.parse(raw);
-    where = matchingWhere(user, filter);
+    ids = await matchingIds(user, queueFilterSchema.parse(raw), BULK_MAX_ITEMS + 1);
   }
-  const rows = await db().exception.findMany({ where, select: { id: true }, orderBy: [{ firstSeenAt: "asc" }, { id: "asc" }], take: BULK_MAX_ITEMS + 1 });
-  if (rows.length > BULK_MAX_ITEMS) {
+  if (ids.length > BULK_MAX_ITEMS) {
     throw new AppError(422, "too_many", `The selection matches more than ${BULK_MAX_ITEMS.toLocaleString("en")} exceptions: narrow the filter (e.g. by plant or group) and run it in parts`);
   }
-  return rows.map((r) => r.id);
+  return ids;
 }
 
 export type BulkSummary = {

@@ -58,6 +58,22 @@ describe("exception queue", () => {
     const seen = [...first.items, ...second.items, ...third.items].map((r) => r.id);
     expect(new Set(seen)).toEqual(new Set(ids));
     expect(seen).toHaveLength(5);
+    // Every sort order pages through the same set exactly once, in its order.
+    await db().exception.updateMany({ where: { id: { in: ids.slice(0, 2) } }, data: { severity: "CRITICAL" } });
+    for (const sort of ["oldest", "severity"] as const) {
+      const pages = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listExceptions(operator, { ...filter, sort, cursor });
+        pages.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(pages.map((r) => r.id).sort()).toEqual([...ids].sort());
+      if (sort === "severity") expect(pages.slice(0, 2).every((r) => r.severity === "CRITICAL")).toBe(true);
+      if (sort === "oldest") expect(pages.map((r) => r.firstSeenAt)).toEqual(pages.map((r) => r.firstSeenAt).sort());
+    }
+    // LIKE wildcards in a search are literal: "%" finds nothing instead of everything.
+    expect((await listExceptions(operator, parseQueueFilter({ q: "%", status: "all" }))).items).toHaveLength(0);
     // Out of scope: the PL-WRO operator sees none of DE-HAM's.
     expect((await listExceptions(operatorWro, filter)).items).toHaveLength(0);
     // Malformed URL parameters fall back instead of failing the page.
