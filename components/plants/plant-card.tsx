@@ -31,7 +31,12 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
               {plant.name}
             </span>
           </h2>
-          <p className="mt-0.5 text-xs text-muted-foreground">{plant.timezone}</p>
+          <p className="mt-0.5 text-xs text-muted-foreground">
+            {plant.timezone} ·{" "}
+            <a href={`/plants/${plant.code}`} className="hover:underline">
+              Interface metrics<span className="sr-only"> of {plant.code}</span>
+            </a>
+          </p>
         </div>
         {canEdit ? <EditPlantDialog plant={plant} /> : null}
       </CardHeader>

@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import { connectorKey, expect, expectAccessible, signIn, test } from "./fixtures";
+
+test.describe("plant manager: interface metrics of a plant", () => {
+  test("a manager opens a plant's interface table from the Plants page and sees throughput, failure rate and latency against the SLO", async ({ page }) => {
+    const key = await connectorKey("PL-WRO", "SAP_ERP");
+    const now = Date.now();
+    // 19 delivered quality holds, slow (SLO 30 s), and one failure.
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      eventId: randomUUID(), correlationId: randomUUID(), messageId: `PM-${randomUUID()}`, interface: "QUALITY_HOLD", hop: { source: "LIMS", target: "SAP_ERP" },
+      occurredAt: new Date(now - i * 1000).toISOString(), outcome: i === 0 ? "failed" : "delivered", latencyMs: 45_000, attempt: 1,
+      ...(i === 0 ? { error: { category: "technical", code: "HTTP-503", message: "SAP inbound unavailable" }, payload: { batch: "B1" } } : {}),
+    }));
+    const res = await page.request.post("/api/ingest/v1/events", { headers: { authorization: `Bearer ${key}` }, data: events });
+    expect((await res.json()).accepted).toBe(20);
+
+    await signIn(page.request, "manager@andon.local");
+    await page.goto("/plants");
+    await page.getByRole("link", { name: "Interface metrics of PL-WRO" }).click();
+    await expect(page).toHaveURL(/\/plants\/PL-WRO$/);
+    await page.getByRole("link", { name: "1h", exact: true }).click();
+    await expect(page).toHaveURL(/range=1h/);
+    const row = page.locator('tr[data-interface="QUALITY_HOLD"]');
+    await expect(row.getByRole("cell").nth(1)).toHaveText(/\d+\.\d %/);
+    await expect(row.locator("[data-slo-breached]")).toContainText("above the SLO");
+    await expectAccessible(page);
+  });
+
+  test("a plant outside the manager's scope does not exist for them (page and API)", async ({ page }) => {
+    await signIn(page.request, "manager.mty@andon.local");
+    expect((await page.goto("/plants/DE-HAM"))?.status()).toBe(404);
+    expect((await page.request.get("/api/plants/DE-HAM/metrics")).status()).toBe(404);
+    expect((await page.request.get("/api/plants/MX-MTY/metrics?range=5y")).status()).toBe(400);
+  });
+});
