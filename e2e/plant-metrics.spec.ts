@@ -33,3 +33,30 @@ test.describe("plant manager: interface metrics of a plant", () => {
     expect((await page.request.get("/api/plants/MX-MTY/metrics?range=5y")).status()).toBe(400);
   });
 });
+
+test.describe("plant manager: dashboard overview", () => {
+  test("a manager sees a tile per plant of theirs only; a new failure shows up in the tile; the tile leads to the plant", async ({ page }) => {
+    await signIn(page.request, "manager@andon.local");
+    await page.goto("/dashboard");
+    await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
+    await expect(page.locator("[data-plant-tile]")).toHaveCount(2);
+    await expect(page.locator('[data-plant-tile="MX-MTY"]')).toHaveCount(0);
+    const tile = page.locator('[data-plant-tile="DE-HAM"]');
+    const before = Number(await tile.getByTestId("tile-open").textContent());
+    const key = await connectorKey("DE-HAM", "SAP_ERP");
+    const res = await page.request.post("/api/ingest/v1/events", {
+      headers: { authorization: `Bearer ${key}` },
+      data: [{
+        eventId: randomUUID(), correlationId: randomUUID(), messageId: `DB-${randomUUID()}`, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" },
+        occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 900, attempt: 1, payload: { q: 1 },
+        error: { category: "business", code: "M7-021", message: "Deficit of SL Unrestricted-use 3 PC : RM-4711 1000 0001" },
+      }],
+    });
+    expect((await res.json()).accepted).toBe(1);
+    await page.reload();
+    await expect(tile.getByTestId("tile-open")).toHaveText(String(before + 1));
+    await expectAccessible(page);
+    await tile.getByRole("link", { name: /DE-HAM/ }).click();
+    await expect(page).toHaveURL(/\/plants\/DE-HAM$/);
+  });
+});

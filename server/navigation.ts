@@ -2,6 +2,7 @@ import { type Action, type Principal, can } from "./policy";
 
 /** Main navigation: an entry shows only to users the policy lets perform its action. */
 const NAV: { href: string; label: string; action: Action }[] = [
+  { href: "/dashboard", label: "Dashboard", action: "dashboard.read" },
   { href: "/plants", label: "Plants", action: "plant.read" },
   { href: "/exceptions", label: "Exceptions", action: "exception.read" },
   { href: "/approvals", label: "Approvals", action: "correction.approve" },

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { loadPrincipal } from "../../server/auth/principal";
 import { db } from "../../server/db";
+import { overview } from "../../server/dashboards/overview";
 import { plantInterfaceMetrics } from "../../server/dashboards/plant-metrics";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 import { MAX_RELATIVE_ERROR } from "../../server/metrics/histogram";
@@ -83,5 +84,20 @@ describe("plant metrics from the rollups", () => {
     await expect(plantInterfaceMetrics(manager, "NOPE", {})).rejects.toMatchObject({ status: 404 });
     await expect(plantInterfaceMetrics(manager, "DE-HAM", { range: "5y" })).rejects.toThrow();
     await expect(plantInterfaceMetrics(manager, "DE-HAM", { from: "2026-11-02T00:00:00Z", to: "2026-11-01T00:00:00Z" })).rejects.toThrow(/before/);
+  });
+});
+
+describe("overview tiles", () => {
+  it("each user gets tiles of their plants only, with open counts that match the exceptions", async () => {
+    expect((await overview(managerMty)).map((t) => t.code)).toEqual(["MX-MTY"]);
+    const tiles = await overview(manager);
+    expect(tiles.map((t) => t.code)).toEqual(["DE-HAM", "PL-WRO"]);
+    for (const t of tiles) {
+      const open = await db().exception.count({ where: { plant: { code: t.code }, status: { notIn: ["RESOLVED", "DISCARDED"] } } });
+      expect(t.open.total).toBe(open);
+      expect(Object.values(t.open.bySeverity).reduce((a, b) => a + b, 0)).toBe(open);
+      const connectors = await db().connector.count({ where: { plant: { code: t.code } } });
+      expect(t.connectors).toHaveLength(connectors);
+    }
   });
 });

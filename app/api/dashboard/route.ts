@@ -1,0 +1,9 @@
+import { NextResponse } from "next/server";
+import { requireApiUser } from "@/server/auth/current-user";
+import { overview } from "@/server/dashboards/overview";
+import { handler } from "@/server/http/handler";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/dashboard: one tile per plant the user may see. */
+export const GET = handler(async () => NextResponse.json({ plants: await overview(await requireApiUser()) }));
