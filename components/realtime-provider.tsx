@@ -62,13 +62,14 @@ export function usePlantRooms(plantIds: string[], onResync?: () => void) {
 }
 
 /**
- * Calls `onChange` (at most once per `throttleMs`) while exceptions of the joined plants are opened,
- * updated or resolved: pages refetch instead of patching, which stays correct under any burst.
+ * Calls `onChange` (at most once per `throttleMs`) while any of `events` arrives from the joined
+ * plants' rooms: pages refetch instead of patching, which stays correct under any burst.
  */
-export function useExceptionChanges(onChange: () => void, throttleMs: number) {
+export function useLiveEvents(events: readonly ("exception.opened" | "exception.updated" | "exception.resolved" | "metrics.tick")[], onChange: () => void, throttleMs: number) {
   const { socket } = useRealtime();
   const callback = useRef(onChange);
   callback.current = onChange;
+  const key = events.join(",");
   useEffect(() => {
     if (!socket) return;
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -78,14 +79,18 @@ export function useExceptionChanges(onChange: () => void, throttleMs: number) {
         callback.current();
       }, throttleMs);
     };
-    socket.on("exception.opened", changed);
-    socket.on("exception.updated", changed);
-    socket.on("exception.resolved", changed);
+    const names = key.split(",") as typeof events;
+    for (const e of names) socket.on(e, changed);
     return () => {
-      socket.off("exception.opened", changed);
-      socket.off("exception.updated", changed);
-      socket.off("exception.resolved", changed);
+      for (const e of names) socket.off(e, changed);
       if (timer) clearTimeout(timer);
     };
-  }, [socket, throttleMs]);
+  }, [socket, throttleMs, key]);
+}
+
+const EXCEPTION_EVENTS = ["exception.opened", "exception.updated", "exception.resolved"] as const;
+
+/** Calls `onChange` (throttled) while exceptions of the joined plants are opened, updated or resolved. */
+export function useExceptionChanges(onChange: () => void, throttleMs: number) {
+  useLiveEvents(EXCEPTION_EVENTS, onChange, throttleMs);
 }

@@ -3,6 +3,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { cn } from "@/lib/utils";
 import type { PlantTile } from "@/server/dashboards/overview";
+import { LiveRefresh } from "./live-refresh";
 
 /** One tile per plant; every number links to the page that explains it (plant metrics, pre-filtered queue). */
 const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW"] as const;
@@ -27,6 +28,7 @@ export function OverviewTiles({ plants, now = Date.now() }: { plants: PlantTile[
   return (
     <div className="space-y-3">
       <h1 className="text-lg font-semibold">Dashboard</h1>
+      <LiveRefresh plantIds={plants.map((p) => p.id)} />
       <div className="grid gap-3 md:grid-cols-2">
         {plants.map((p) => {
           const headingId = `tile-${p.code}`;

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/lib/utils";
 import type { BacklogAge, InterfaceMetrics } from "@/server/dashboards/plant-metrics";
+import { LiveRefresh } from "./live-refresh";
 
 /**
  * The plant's interfaces over a time range: throughput, failure rate, latency percentiles against the
@@ -26,7 +27,7 @@ function ms(v: number | null): string {
 }
 
 type Props = {
-  metrics: { plant: { code: string; name: string; timezone: string }; from: string; to: string; interfaces: InterfaceMetrics[] };
+  metrics: { plant: { id: string; code: string; name: string; timezone: string }; from: string; to: string; interfaces: InterfaceMetrics[] };
   range: string;
 };
 
@@ -36,6 +37,7 @@ export function PlantMetricsTable({ metrics, range }: Props) {
   const queue = (i: string, extra = "") => `/exceptions?plant=${plant.code}&interface=${i}${extra}`;
   return (
     <div className="space-y-3">
+      <LiveRefresh plantIds={[plant.id]} throttleMs={2000} />
       <div className="flex flex-wrap items-center gap-2">
         <h1 className="mr-auto text-lg font-semibold">
           <Badge tone="outline" className="mr-2 font-mono">{plant.code}</Badge>

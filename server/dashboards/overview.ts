@@ -13,6 +13,7 @@ import { plantInterfaceMetrics } from "./plant-metrics";
 export const SILENT_AFTER_MS = 120_000;
 
 export type PlantTile = {
+  id: string;
   code: string;
   name: string;
   timezone: string;
@@ -60,7 +61,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Plant
     const failed = ifaces.reduce((n, x) => n + x.failed, 0);
     const f = flow.rows.find((r) => r.plant_id === p.id);
     return {
-      code: p.code, name: p.name, timezone: p.timezone,
+      id: p.id, code: p.code, name: p.name, timezone: p.timezone,
       open: { total: mine.reduce((n, r) => n + r.n, 0), bySeverity, oldestFirstSeenAt: oldest?.toISOString() ?? null },
       lastHour: { opened: f?.opened ?? 0, closed: f?.closed ?? 0, messages, failed, failureRate: messages ? failed / messages : null, sloBreaches: ifaces.filter((x) => x.sloBreached).map((x) => x.code) },
       connectors: connectors.rows.filter((c) => c.plant_id === p.id).map((c) => ({

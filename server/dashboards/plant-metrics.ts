@@ -102,5 +102,5 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
       openBusiness: mine.filter((b) => b.category === "BUSINESS").reduce((n, b) => n + b.n, 0),
     };
   });
-  return { plant: { code: plant.code, name: plant.name, timezone: plant.timezone }, from: from.toISOString(), to: to.toISOString(), interfaces: result };
+  return { plant: { id: plant.id, code: plant.code, name: plant.name, timezone: plant.timezone }, from: from.toISOString(), to: to.toISOString(), interfaces: result };
 }
