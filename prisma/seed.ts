@@ -8,6 +8,7 @@ import type { Criticality, Role, SyncMode, SystemKind } from "../server/db/gener
 import type { PrismaClient } from "../server/db/generated/client";
 import { hashPassword } from "../server/auth/password";
 import { payloadSchemaFor } from "../server/corrections/payload-schemas";
+import { seedDefaultRules } from "../server/alerts/rules";
 
 type PlantSeed = { code: string; name: string; timezone: string; systems: [SystemKind, string][]; interfaces: string[] };
 
@@ -132,6 +133,8 @@ export async function seedReference(prisma: PrismaClient): Promise<void> {
       });
     }
   }
+  // The default alert rules, per interface criticality (only while no rule exists: an admin's rules stay).
+  await seedDefaultRules(prisma);
 }
 
 export async function seedDemoUsers(prisma: PrismaClient): Promise<void> {

@@ -42,6 +42,13 @@ const replayEndpointData = z.object({ url: z.string() });
 /** A bulk action's lifecycle; each item's own event (assigned, discarded, ...) carries the bulkId. */
 const bulkSummary = z.object({ bulkId: z.string(), kind: z.enum(["ASSIGN", "COMMENT", "DISCARD", "REPLAY", "CORRECT"]), total: z.number().int(), done: z.number().int(), skipped: z.number().int(), failed: z.number().int() });
 const bulkStartedData = bulkSummary.extend({ selection: z.record(z.string(), z.unknown()), params: z.record(z.string(), z.unknown()) });
+const alertRef = z.object({ alertId: z.string(), ruleId: z.string(), ruleName: z.string(), subject: z.string() });
+const alertFiredData = alertRef.extend({ value: z.number(), message: z.string() });
+const alertAssignedData = alertRef.extend({ from: z.string().nullable(), to: z.string().nullable() });
+const alertClosedData = alertRef.extend({ note: z.string().nullable() });
+const ruleFields = z.record(z.string(), z.unknown());
+const alertRuleChangedData = z.object({ ruleId: z.string(), before: ruleFields.nullable(), after: ruleFields });
+const webhookChangedData = z.object({ webhookId: z.string(), before: ruleFields.nullable(), after: ruleFields });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
 
 export const auditEventSchemas = {
@@ -69,6 +76,15 @@ export const auditEventSchemas = {
   "bulk.completed": bulkSummary,
   "bulk.cancelled": bulkSummary,
   "bulk.failed": bulkSummary.extend({ error: z.string() }),
+  "alert.fired": alertFiredData,
+  "alert.auto_resolved": alertFiredData,
+  "alert.acknowledged": alertRef,
+  "alert.assigned": alertAssignedData,
+  "alert.resolved": alertClosedData,
+  "alert_rule.created": alertRuleChangedData,
+  "alert_rule.updated": alertRuleChangedData,
+  "alert_webhook.created": webhookChangedData,
+  "alert_webhook.updated": webhookChangedData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -99,6 +115,15 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "bulk.completed": "Bulk action completed",
   "bulk.cancelled": "Bulk action cancelled",
   "bulk.failed": "Bulk action failed",
+  "alert.fired": "Alert fired",
+  "alert.auto_resolved": "Alert cleared",
+  "alert.acknowledged": "Alert acknowledged",
+  "alert.assigned": "Alert assigned",
+  "alert.resolved": "Alert resolved",
+  "alert_rule.created": "Alert rule created",
+  "alert_rule.updated": "Alert rule changed",
+  "alert_webhook.created": "Alert webhook added",
+  "alert_webhook.updated": "Alert webhook changed",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

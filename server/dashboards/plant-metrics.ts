@@ -4,6 +4,7 @@ import type { Criticality } from "../db/generated/enums";
 import { notFound } from "../http/errors";
 import { BUCKETS, percentile } from "../metrics/histogram";
 import { type Principal, can, canSeePlant } from "../policy";
+import { hourlyWatermark, rollupSource } from "./rollup";
 
 /**
  * Per-interface operations figures of one plant over a time range, from the per-minute rollups
@@ -13,13 +14,16 @@ import { type Principal, can, canSeePlant } from "../policy";
  */
 export const RANGES = { "1h": 3_600_000, "24h": 24 * 3_600_000, "7d": 7 * 24 * 3_600_000, "30d": 30 * 24 * 3_600_000 } as const;
 
+const MAX_SPAN_MS = 90 * 24 * 3_600_000;
+
 export const metricsQuerySchema = z
   .object({
     range: z.enum(Object.keys(RANGES) as [keyof typeof RANGES, ...(keyof typeof RANGES)[]]).default("24h"),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
   })
-  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), { message: "from must be before to" });
+  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), { message: "from must be before to" })
+  .refine((q) => !q.from || !q.to || new Date(q.to).getTime() - new Date(q.from).getTime() <= MAX_SPAN_MS, { message: "A range spans at most 90 days (the telemetry retention)" });
 export type MetricsQuery = z.infer<typeof metricsQuerySchema>;
 
 /** Age buckets of the open backlog. */
@@ -55,6 +59,11 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
   if (!plant || !canSeePlant(user, plant.id) || !can(user, "dashboard.read", { plantId: plant.id })) throw notFound("Plant");
   const { from, to } = resolveRange(q, now);
 
+  const watermark = await hourlyWatermark();
+  const totalsParams: unknown[] = [plant.id];
+  const totalsSrc = rollupSource(totalsParams, from, to, watermark, "interface_id, outcome, count");
+  const histParams: unknown[] = [plant.id];
+  const histSrc = rollupSource(histParams, from, to, watermark, "interface_id, outcome, histogram");
   const [interfaces, totals, histograms, backlog] = await Promise.all([
     pool().query<{ id: string; code: string; name: string; criticality: Criticality; slo: number }>(
       `SELECT i.id, i.code, i.name, i.criticality, i.latency_slo_ms AS slo FROM plant_interface pi JOIN interface i ON i.id = pi.interface_id
@@ -62,15 +71,14 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
       [plant.id],
     ),
     pool().query<{ interface_id: string; outcome: string; n: string }>(
-      `SELECT interface_id, outcome::text, sum(count) AS n FROM telemetry_rollup_minute
-       WHERE plant_id = $1 AND bucket >= $2 AND bucket < $3 AND outcome IN ('DELIVERED', 'FAILED') GROUP BY interface_id, outcome`,
-      [plant.id, from, to],
+      `SELECT interface_id, outcome::text, sum(count) AS n FROM (${totalsSrc}) r WHERE outcome IN ('DELIVERED', 'FAILED') GROUP BY interface_id, outcome`,
+      totalsParams,
     ),
     // Histograms merge element-wise (fixed buckets): summed per index in the database.
     pool().query<{ interface_id: string; i: number; n: string }>(
-      `SELECT r.interface_id, h.i::int, sum(h.n) AS n FROM telemetry_rollup_minute r, unnest(r.histogram) WITH ORDINALITY AS h(n, i)
-       WHERE r.plant_id = $1 AND r.bucket >= $2 AND r.bucket < $3 AND r.outcome = 'DELIVERED' AND h.n > 0 GROUP BY r.interface_id, h.i`,
-      [plant.id, from, to],
+      `SELECT r.interface_id, h.i::int, sum(h.n) AS n FROM (${histSrc}) r, unnest(r.histogram) WITH ORDINALITY AS h(n, i)
+       WHERE r.outcome = 'DELIVERED' AND h.n > 0 GROUP BY r.interface_id, h.i`,
+      histParams,
     ),
     pool().query<{ interface_id: string; age: BacklogAge; category: string; n: number }>(
       `SELECT interface_id, CASE WHEN first_seen_at >= $2::timestamptz - interval '15 minutes' THEN 'lt15m' WHEN first_seen_at >= $2::timestamptz - interval '1 hour' THEN 'lt1h'

@@ -7,6 +7,7 @@ import { fingerprint } from "../exceptions/fingerprint";
 import { CLOSED_STATUSES, SLA_MS } from "../exceptions/lifecycle";
 import { severityOf } from "../exceptions/severity";
 import { bucketOf, BUCKETS, toPgArray } from "../metrics/histogram";
+import { lateHours } from "../dashboards/rollup";
 import type { InterfaceInfo } from "./catalog";
 import type { IngestEvent } from "./schema";
 
@@ -289,6 +290,16 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
       rollupRows.map((r) => r.count), rollupRows.map((r) => r.sum), rollupRows.map((r) => r.max), rollupRows.map((r) => toPgArray(r.hist)),
       Math.floor(Math.random() * ROLLUP_SHARDS)],
   );
+
+  // Telemetry of an hour that has ended may land after that hour was compacted into the hourly
+  // rollups: mark the hour so the next compaction redoes it (one conflict-free insert per hour).
+  const late = lateHours(fresh.map((f) => f.occurredAt));
+  if (late.length) {
+    await client.query(
+      "INSERT INTO telemetry_rollup_dirty (hour, plant_id) SELECT h, $1 FROM unnest($2::timestamptz[]) AS h ON CONFLICT DO NOTHING",
+      [connector.plantId, late.map((h) => new Date(h).toISOString())],
+    );
+  }
 
   // 7. Audit the resolutions (system decisions on exceptions), last: the chain lock is held until commit.
   if (resolved.length) {

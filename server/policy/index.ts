@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   "plant.read": READERS,
   "plant.update": [ADMIN],
   "dashboard.read": READERS,
+  "alert.read": READERS,
+  "alert.handle": [VIEWER, OPERATOR, APPROVER, ADMIN], // acknowledge, assign, resolve alerts of their plants
   "exception.read": READERS,
   "exception.triage": [OPERATOR],
   "exception.comment": [OPERATOR, APPROVER],

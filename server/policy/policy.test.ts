@@ -11,6 +11,8 @@ const EXPECTED: Record<string, string[]> = {
   "plant.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "plant.update": ["ADMIN"],
   "dashboard.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
+  "alert.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
+  "alert.handle": ["VIEWER", "OPERATOR", "APPROVER", "ADMIN"],
   "exception.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "exception.triage": ["OPERATOR"],
   "exception.comment": ["OPERATOR", "APPROVER"],

@@ -1,6 +1,7 @@
 import type { ExceptionChange } from "../ingest/store";
 import type { BulkSummary } from "../exceptions/bulk";
 import type { PlantSummary } from "../plants/types";
+import type { AlertChange } from "../alerts/live";
 
 export type ExceptionBatch = { plantId: string; items: ExceptionChange[]; total: number };
 export type MetricsTick = { plantId: string; at: string; outcomes: { RECEIVED: number; DELIVERED: number; FAILED: number; RETRYING: number } };
@@ -13,6 +14,8 @@ export interface ServerToClientEvents {
   "exception.updated": (batch: ExceptionBatch) => void;
   "exception.resolved": (batch: ExceptionBatch) => void;
   "metrics.tick": (tick: MetricsTick) => void;
+  /** An alert of the plant fired, was acknowledged, assigned or resolved. */
+  "alert.changed": (change: AlertChange) => void;
   /** Progress of the user's own bulk actions (sent to that user's room only). */
   "bulk.progress": (progress: BulkSummary) => void;
 }

@@ -7,6 +7,9 @@ import { BULK_QUEUE, runBulk } from "../exceptions/bulk";
 import { deliverReplays } from "../replay/deliver-replay";
 import { REPLAY_BATCH, REPLAY_QUEUE, REPLAY_RETRY } from "../replay/queue";
 import { setBoss } from "./boss";
+import { ALERT_WEBHOOK_QUEUE, evaluateAlerts } from "../alerts/evaluate";
+import { WEBHOOK_RETRY, deliverNotification } from "../alerts/webhooks";
+import { compactHourly, purgeSamples, sampleMinute } from "../dashboards/rollup";
 
 /**
  * Background jobs on pg-boss (durable queues in PostgreSQL, no extra infrastructure). Every
@@ -14,7 +17,14 @@ import { setBoss } from "./boss";
  */
 const log = logger("workers");
 
-export const QUEUES = { auditVerify: "audit.verify", partitions: "telemetry.partitions", receiptsPurge: "ingest.receipts.purge" } as const;
+export const QUEUES = {
+  auditVerify: "audit.verify",
+  partitions: "telemetry.partitions",
+  receiptsPurge: "ingest.receipts.purge",
+  samples: "dashboards.samples",
+  hourly: "dashboards.rollup_hourly",
+  alerts: "alerts.evaluate",
+} as const;
 
 export type Workers = { boss: PgBoss; stop: () => Promise<void> };
 
@@ -42,7 +52,33 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   await boss.createQueue(QUEUES.receiptsPurge);
   await boss.schedule(QUEUES.receiptsPurge, "23 3 * * *");
   await boss.work(QUEUES.receiptsPurge, async () => {
-    log.info({ purged: await purgeIngestReceipts() }, "old ingest receipts purged");
+    log.info({ purged: await purgeIngestReceipts(), samples: await purgeSamples() }, "old ingest receipts and chart samples purged");
+  });
+
+  // Dashboards: backlog and connector samples every minute, hourly rollups compacted every 5 minutes
+  // (and now, so a fresh start over a long history reads hour rows at once).
+  const singleton = { expireInSeconds: 300, retryLimit: 0 } as const;
+  await boss.createQueue(QUEUES.samples, { name: QUEUES.samples, ...singleton, policy: "stately" });
+  await boss.schedule(QUEUES.samples, "* * * * *");
+  await boss.work(QUEUES.samples, async () => sampleMinute());
+  await boss.createQueue(QUEUES.hourly, { name: QUEUES.hourly, ...singleton, expireInSeconds: 3600, policy: "stately" });
+  await boss.schedule(QUEUES.hourly, "*/5 * * * *");
+  await boss.work(QUEUES.hourly, async () => {
+    const r = await compactHourly();
+    if (r.rows) log.info(r, "hourly rollups compacted");
+  });
+  await boss.send(QUEUES.hourly, {});
+
+  // Alerts: rules evaluated once a minute; webhook deliveries retried with backoff.
+  await boss.createQueue(QUEUES.alerts, { name: QUEUES.alerts, ...singleton, policy: "stately" });
+  await boss.schedule(QUEUES.alerts, "* * * * *");
+  await boss.work(QUEUES.alerts, async () => {
+    const r = await evaluateAlerts();
+    if (r.fired || r.resolved) log.info(r, "alerts evaluated");
+  });
+  await boss.createQueue(ALERT_WEBHOOK_QUEUE, { name: ALERT_WEBHOOK_QUEUE, ...WEBHOOK_RETRY });
+  await boss.work<{ notificationId: string }>(ALERT_WEBHOOK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([job]) => {
+    if (job) await deliverNotification(job.data.notificationId, job.retryCount >= WEBHOOK_RETRY.retryLimit);
   });
 
   // Replays: durable jobs, retried with backoff by pg-boss (the replay keeps one idempotency key).

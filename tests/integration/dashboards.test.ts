@@ -7,6 +7,9 @@ import { overview } from "../../server/dashboards/overview";
 import { plantInterfaceMetrics } from "../../server/dashboards/plant-metrics";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 import { MAX_RELATIVE_ERROR } from "../../server/metrics/histogram";
+import { compactHourly, sampleMinute } from "../../server/dashboards/rollup";
+import { plantSeries, stepFor } from "../../server/dashboards/series";
+import { pool } from "../../server/db";
 
 type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
 const actor = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
@@ -99,5 +102,78 @@ describe("overview tiles", () => {
       const connectors = await db().connector.count({ where: { plant: { code: t.code } } });
       expect(t.connectors).toHaveLength(connectors);
     }
+  });
+});
+
+const event = (at: Date, latencyMs: number, failed = false) => ({
+  ok: true as const,
+  value: {
+    eventId: randomUUID(), correlationId: randomUUID(), messageId: `DM-${randomUUID()}`, interface: "GOODS_MOVEMENT", hop: { source: "ODOO" as const, target: "SAP_ERP" as const },
+    occurredAt: at.toISOString(), outcome: failed ? ("failed" as const) : ("delivered" as const), latencyMs, attempt: 1,
+    ...(failed ? { error: { category: "technical" as const, code: "HTTP-503", message: "SAP inbound unavailable" }, payload: { q: 1 } } : {}),
+  },
+});
+
+describe("hourly rollups and the charts' series", () => {
+  it("compaction changes no figure, and late telemetry for a compacted hour still counts at once and after recompaction", async () => {
+    const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "PL-WRO" }, system: { kind: "ODOO" } } });
+    const info = { connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "PL-WRO" };
+    // Three whole hours two days back (nobody else writes there), plus a partial hour on each side.
+    const h0 = Math.floor((Date.now() - 2 * 86_400_000) / 3_600_000) * 3_600_000;
+    const events = Array.from({ length: 600 }, (_, i) => event(new Date(h0 - 1_800_000 + i * 21_000), 50 + (i % 97) * 13, i % 20 === 0));
+    expect((await ingestEvents(info, events)).rejected).toEqual([]);
+    const range = { from: new Date(h0 - 1_800_000).toISOString(), to: new Date(h0 + 3 * 3_600_000 + 1_800_000).toISOString() };
+    const before = await plantInterfaceMetrics(manager, "PL-WRO", range);
+    await compactHourly();
+    const { rows: hourRows } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_hour WHERE plant_id = $1 AND bucket >= $2 AND bucket < $3", [c.plantId, new Date(h0), new Date(h0 + 3 * 3_600_000)]);
+    expect(hourRows[0].n).toBeGreaterThan(0);
+    const after = await plantInterfaceMetrics(manager, "PL-WRO", range);
+    expect(after.interfaces).toEqual(before.interfaces);
+
+    // A late event for a compacted hour: counted at once (its hour is read from the minutes while dirty)...
+    expect((await ingestEvents(info, [event(new Date(h0 + 3_600_000 + 60_000), 70)])).rejected).toEqual([]);
+    const late = await plantInterfaceMetrics(manager, "PL-WRO", range);
+    const gm = (m: typeof late) => m.interfaces.find((i) => i.code === "GOODS_MOVEMENT")!;
+    expect(gm(late).delivered).toBe(gm(before).delivered + 1);
+    // ...and by the hour row once recompacted.
+    await compactHourly();
+    const { rows: dirty } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_dirty WHERE plant_id = $1 AND hour = $2", [c.plantId, new Date(h0 + 3_600_000)]);
+    expect(dirty[0].n).toBe(0);
+    expect(gm(await plantInterfaceMetrics(manager, "PL-WRO", range)).delivered).toBe(gm(before).delivered + 1);
+
+    // The series over the same range (4 h → 5-minute steps): its totals match the table.
+    const series = await plantSeries(manager, "PL-WRO", { ...range, interface: "GOODS_MOVEMENT" });
+    expect(series.stepMs).toBe(stepFor(4 * 3_600_000));
+    expect(series.traffic.reduce((n, p) => n + p.delivered, 0)).toBe(gm(before).delivered + 1);
+    expect(series.traffic.reduce((n, p) => n + p.failed, 0)).toBe(gm(before).failed);
+    expect(series.interface).toMatchObject({ code: "GOODS_MOVEMENT" });
+    // Empty steps are explicit: zero messages, no latency (never a made-up value).
+    const empty = await plantSeries(manager, "PL-WRO", { from: new Date(h0 - 6 * 3_600_000).toISOString(), to: new Date(h0 - 5 * 3_600_000).toISOString(), interface: "GOODS_MOVEMENT" });
+    expect(empty.traffic).toHaveLength(60);
+    expect(empty.traffic.every((p) => p.delivered === 0 && p.failed === 0 && p.p95 === null)).toBe(true);
+  });
+
+  it("series are scoped like the table and refuse unknown interfaces", async () => {
+    await expect(plantSeries(managerMty, "PL-WRO", {})).rejects.toMatchObject({ status: 404 });
+    await expect(plantSeries(manager, "PL-WRO", { interface: "NOPE" })).rejects.toMatchObject({ status: 404 });
+    expect(stepFor(3_600_000)).toBe(60_000);
+    expect(stepFor(30 * 86_400_000)).toBe(6 * 3_600_000);
+  });
+
+  it("a minute's samples hold each plant's open backlog by age and each connector's heartbeat age", async () => {
+    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 59_000);
+    await db().connector.updateMany({ where: { plant: { code: "DE-HAM" } }, data: { lastHeartbeatAt: new Date(now.getTime() - 42_000), reportedBacklog: 7 } });
+    await sampleMinute(now);
+    const plant = await db().plant.findUniqueOrThrow({ where: { code: "DE-HAM" } });
+    const sample = await db().backlogSample.findUniqueOrThrow({ where: { plantId_at: { plantId: plant.id, at: new Date(Math.floor(now.getTime() / 60_000) * 60_000) } } });
+    const open = await db().exception.count({ where: { plantId: plant.id, status: { notIn: ["RESOLVED", "DISCARDED"] } } });
+    expect(sample.lt15m + sample.lt1h + sample.lt4h + sample.lt24h + sample.older).toBe(open);
+    expect(sample.technical + sample.business).toBe(open);
+    const samples = await db().connectorSample.findMany({ where: { plantId: plant.id, at: sample.at } });
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.every((s) => s.heartbeatAgeS === 42 && s.backlog === 7)).toBe(true);
+    const series = await plantSeries(manager, "DE-HAM", { range: "1h" }, new Date(now.getTime() + 1000));
+    expect(series.backlog.at(-1)).toMatchObject({ lt15m: sample.lt15m, older: sample.older });
+    expect(series.connectors.every((c) => c.points.at(-1)?.heartbeatAgeS === 42)).toBe(true);
   });
 });

@@ -1,0 +1,16 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { setWebhookEnabled } from "@/server/alerts/webhooks";
+import { requireApiUser } from "@/server/auth/current-user";
+import { handler } from "@/server/http/handler";
+
+type Ctx = { params: Promise<{ id: string }> };
+const body = z.object({ enabled: z.boolean() }).strict();
+
+/** PATCH { enabled }: pause or resume a webhook (administrators; audited). */
+export const PATCH = handler(async (req: Request, ctx: Ctx) => {
+  const user = await requireApiUser();
+  const { id } = await ctx.params;
+  await setWebhookEnabled(user, id, body.parse(await req.json()).enabled);
+  return NextResponse.json({ ok: true });
+});

@@ -1,0 +1,121 @@
+import { pool } from "../db";
+import { notFound } from "../http/errors";
+import { BUCKETS, percentile } from "../metrics/histogram";
+import { type Principal, can, canSeePlant } from "../policy";
+import { metricsQuerySchema, resolveRange } from "./plant-metrics";
+import { hourlyWatermark, rollupSource } from "./rollup";
+
+/**
+ * The plant page's charts: the same rollups as the table, bucketed over time. Latency percentiles
+ * (of delivered messages, optionally of one interface, with its SLO) and delivered vs failed per
+ * step; the open backlog by age and each connector's heartbeat age and backlog from the per-minute
+ * samples. Steps keep every chart at ≤ 180 points; empty steps are explicit (0 messages, no latency).
+ */
+export const STEPS = [60_000, 300_000, 900_000, 3_600_000, 6 * 3_600_000, 86_400_000] as const;
+const MAX_POINTS = 180;
+
+export function stepFor(spanMs: number): number {
+  return STEPS.find((s) => spanMs / s <= MAX_POINTS) ?? STEPS[STEPS.length - 1]!;
+}
+
+export type TrafficPoint = { t: string; delivered: number; failed: number; p50: number | null; p95: number | null; p99: number | null };
+export type BacklogPoint = { t: string; lt15m: number; lt1h: number; lt4h: number; lt24h: number; older: number };
+export type ConnectorSeries = { id: string; name: string; points: { t: string; heartbeatAgeS: number | null; backlog: number | null }[] };
+export type PlantSeries = {
+  plant: { code: string; timezone: string };
+  interface: { code: string; sloMs: number } | null;
+  from: string;
+  to: string;
+  stepMs: number;
+  traffic: TrafficPoint[];
+  backlog: BacklogPoint[];
+  connectors: ConnectorSeries[];
+};
+
+
+export async function plantSeries(user: Principal, plantCode: string, query: Record<string, string | undefined>, now = new Date()): Promise<PlantSeries> {
+  const q = metricsQuerySchema.parse(query);
+  const { rows: plants } = await pool().query<{ id: string; code: string; timezone: string }>("SELECT id, code, timezone FROM plant WHERE code = $1", [plantCode]);
+  const plant = plants[0];
+  if (!plant || !canSeePlant(user, plant.id) || !can(user, "dashboard.read", { plantId: plant.id })) throw notFound("Plant");
+  let iface: { id: string; code: string; slo: number } | null = null;
+  if (query.interface) {
+    const { rows } = await pool().query<{ id: string; code: string; slo: number }>(
+      "SELECT i.id, i.code, i.latency_slo_ms AS slo FROM interface i JOIN plant_interface pi ON pi.interface_id = i.id AND pi.plant_id = $1 WHERE i.code = $2",
+      [plant.id, query.interface],
+    );
+    if (!rows[0]) throw notFound("Interface");
+    iface = rows[0];
+  }
+  const { from, to } = resolveRange(q, now);
+  const step = stepFor(to.getTime() - from.getTime());
+  const stepSql = `${step / 1000} seconds`;
+  const watermark = await hourlyWatermark();
+
+  const trafficParams: unknown[] = [plant.id];
+  const src = rollupSource(trafficParams, from, to, watermark, "bucket, interface_id, outcome, count, histogram");
+  const ifaceFilter = iface ? `AND interface_id = $${trafficParams.push(iface.id)}` : "";
+  const stepParam = `$${trafficParams.push(stepSql)}::interval`;
+  const sqlIfaceFilter = ifaceFilter.replace("interface_id", "r.interface_id");
+  const [counts, hists, backlog, connectors] = await Promise.all([
+    pool().query<{ t: Date; outcome: string; n: string }>(
+      `SELECT date_bin(${stepParam}, bucket, TIMESTAMPTZ '2000-01-01') AS t, outcome::text, sum(count) AS n
+       FROM (${src}) r WHERE outcome IN ('DELIVERED', 'FAILED') ${ifaceFilter} GROUP BY 1, 2`,
+      trafficParams,
+    ),
+    pool().query<{ t: Date; i: number; n: string }>(
+      `SELECT date_bin(${stepParam}, r.bucket, TIMESTAMPTZ '2000-01-01') AS t, h.i::int, sum(h.n) AS n
+       FROM (${src}) r, unnest(r.histogram) WITH ORDINALITY AS h(n, i)
+       WHERE r.outcome = 'DELIVERED' AND h.n > 0 ${sqlIfaceFilter} GROUP BY 1, 2`,
+      trafficParams,
+    ),
+    // The backlog at the end of each step: its last sample.
+    pool().query<{ t: Date; lt15m: number; lt1h: number; lt4h: number; lt24h: number; older: number }>(
+      `SELECT DISTINCT ON (1) date_bin($4::interval, at, TIMESTAMPTZ '2000-01-01') AS t, lt15m, lt1h, lt4h, lt24h, older
+       FROM backlog_sample WHERE plant_id = $1 AND at >= $2 AND at < $3 ORDER BY 1, at DESC`,
+      [plant.id, from, to, stepSql],
+    ),
+    pool().query<{ id: string; name: string; t: Date | null; age: number | null; backlog: number | null }>(
+      `SELECT c.id, c.name, s.t, s.age, s.backlog FROM connector c
+       LEFT JOIN LATERAL (
+         SELECT date_bin($4::interval, at, TIMESTAMPTZ '2000-01-01') AS t, max(heartbeat_age_s) AS age, max(backlog) AS backlog
+         FROM connector_sample WHERE connector_id = c.id AND at >= $2 AND at < $3 GROUP BY 1
+       ) s ON true
+       WHERE c.plant_id = $1 ORDER BY c.name, s.t`,
+      [plant.id, from, to, stepSql],
+    ),
+  ]);
+
+  const first = Math.floor(from.getTime() / step) * step; // date_bin's origin (2000-01-01) is a multiple of every step
+  const times: number[] = [];
+  for (let t = first; t < to.getTime(); t += step) times.push(t);
+  const histByT = new Map<number, number[]>();
+  for (const h of hists.rows) {
+    const t = h.t.getTime();
+    let hist = histByT.get(t);
+    if (!hist) histByT.set(t, (hist = new Array<number>(BUCKETS).fill(0)));
+    hist[h.i - 1] = Number(h.n);
+  }
+  const count = (t: number, outcome: string) => Number(counts.rows.find((c) => c.t.getTime() === t && c.outcome === outcome)?.n ?? 0);
+  const traffic = times.map((t): TrafficPoint => {
+    const hist = histByT.get(t);
+    return {
+      t: new Date(t).toISOString(), delivered: count(t, "DELIVERED"), failed: count(t, "FAILED"),
+      p50: hist ? percentile(hist, 0.5) : null, p95: hist ? percentile(hist, 0.95) : null, p99: hist ? percentile(hist, 0.99) : null,
+    };
+  });
+  const byConnector = new Map<string, ConnectorSeries>();
+  for (const r of connectors.rows) {
+    let c = byConnector.get(r.id);
+    if (!c) byConnector.set(r.id, (c = { id: r.id, name: r.name, points: [] }));
+    if (r.t) c.points.push({ t: r.t.toISOString(), heartbeatAgeS: r.age, backlog: r.backlog });
+  }
+  return {
+    plant: { code: plant.code, timezone: plant.timezone },
+    interface: iface ? { code: iface.code, sloMs: iface.slo } : null,
+    from: from.toISOString(), to: to.toISOString(), stepMs: step,
+    traffic,
+    backlog: backlog.rows.map((b) => ({ t: b.t.toISOString(), lt15m: b.lt15m, lt1h: b.lt1h, lt4h: b.lt4h, lt24h: b.lt24h, older: b.older })),
+    connectors: [...byConnector.values()],
+  };
+}

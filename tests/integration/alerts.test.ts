@@ -1,0 +1,228 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { seedDemoUsers, seedReference } from "../../prisma/seed";
+import { evaluateAlerts } from "../../server/alerts/evaluate";
+import { acknowledgeAlert, assignAlert, listAlerts, resolveAlert } from "../../server/alerts/inbox";
+import { createRule, listRules, updateRule } from "../../server/alerts/rules";
+import { createWebhook, verifySignature, type WebhookPayload } from "../../server/alerts/webhooks";
+import { loadPrincipal } from "../../server/auth/principal";
+import { db } from "../../server/db";
+import { ingestEvents } from "../../server/ingest/ingest-events";
+import { type Workers, startWorkers } from "../../server/workers";
+
+/**
+ * Alert rules end to end on the real database and the real pg-boss workers: a rule fires once, stays
+ * firing without notifying again, resolves when its condition clears, fires again as a new episode;
+ * a person's resolve stays quiet until the condition has cleared; webhooks receive each event once,
+ * HMAC-signed, retried after a failure; the inbox is scoped by plant and every action is audited.
+ */
+type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
+const actor = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
+let admin: Actor, managerMty: Actor, managerHam: Actor, auditor: Actor;
+let workers: Workers;
+let receiver: Server;
+let secret = "";
+const received: { id: string; payload: WebhookPayload; validSignature: boolean; status: number }[] = [];
+let failNext = 0;
+let disabledDefaults: string[] = [];
+
+const failure = (iface: string) => ({
+  ok: true as const,
+  value: {
+    eventId: randomUUID(), correlationId: randomUUID(), messageId: `ASN-${randomUUID()}`, interface: iface, hop: { source: "SUPPLIER_PORTAL" as const, target: "ODOO" as const },
+    occurredAt: new Date().toISOString(), outcome: "failed" as const, latencyMs: 120, attempt: 1,
+    error: { category: "business" as const, code: "ODOO-ValidationError", message: `Unknown PO line ${randomUUID()}` }, payload: { asn: 1 },
+  },
+});
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  await seedReference(db());
+  await seedDemoUsers(db());
+  [admin, managerMty, managerHam, auditor] = await Promise.all(["admin@andon.local", "manager.mty@andon.local", "manager@andon.local", "auditor@andon.local"].map(actor)) as [Actor, Actor, Actor, Actor];
+  // Only this file's rules run while it does (the defaults would fire on other files' data).
+  disabledDefaults = (await db().alertRule.findMany({ where: { enabled: true }, select: { id: true } })).map((r) => r.id);
+  await db().alertRule.updateMany({ where: { id: { in: disabledDefaults } }, data: { enabled: false } });
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      const status = failNext > 0 ? (failNext--, 500) : 204;
+      received.push({ id: String(req.headers["x-andon-event-id"]), payload: JSON.parse(body), validSignature: verifySignature(secret, body, req.headers["x-andon-signature"] as string), status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  workers = await startWorkers(inject("databaseUrl"));
+});
+
+afterAll(async () => {
+  await workers?.stop();
+  await new Promise((r) => receiver?.close(r));
+  await db().alertRule.updateMany({ where: { id: { in: disabledDefaults } }, data: { enabled: true } });
+  await db().alertWebhook.updateMany({ data: { enabled: false } });
+});
+
+describe("alert rules", () => {
+  it("fire once, stay firing without a second notification, resolve, and fire again as a new episode; webhooks get each event once, signed, retried", async () => {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const hook = await createWebhook(admin, { name: "Plant on-call (MX-MTY)", url, plantCode: "MX-MTY" });
+    secret = hook.secret;
+    expect(secret).toMatch(/^whsec_/);
+
+    const plant = await db().plant.findUniqueOrThrow({ where: { code: "MX-MTY" } });
+    const open = () => db().exception.count({ where: { plantId: plant.id, interface: { code: "SUPPLIER_ASN" }, status: { notIn: ["RESOLVED", "DISCARDED"] } } });
+    const before = await open();
+    const rule = await createRule(admin, { name: "ASN backlog (test)", kind: "BACKLOG_ABOVE", threshold: before + 2, plantCode: "MX-MTY", interfaceCode: "SUPPLIER_ASN", severity: "CRITICAL" });
+    expect(rule.description).toMatch(/more than \d+ open exceptions \(plant MX-MTY, interface SUPPLIER_ASN\)/);
+
+    // Below the threshold: nothing.
+    await evaluateAlerts();
+    expect(await db().alert.count({ where: { ruleId: rule.id } })).toBe(0);
+
+    const c = await db().connector.findFirstOrThrow({ where: { plantId: plant.id, system: { kind: "SUPPLIER_PORTAL" } } });
+    const r = await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: plant.id, plantCode: "MX-MTY" }, [failure("SUPPLIER_ASN"), failure("SUPPLIER_ASN"), failure("SUPPLIER_ASN")]);
+    expect(r.rejected).toEqual([]);
+    expect(await open()).toBe(before + 3);
+
+    failNext = 1; // the first delivery fails: pg-boss retries it
+    const first = await evaluateAlerts();
+    expect(first.fired).toBeGreaterThanOrEqual(1);
+    const fired = await db().alert.findFirstOrThrow({ where: { ruleId: rule.id } });
+    expect(fired).toMatchObject({ status: "FIRING", severity: "CRITICAL", value: before + 3, subjectLabel: "MX-MTY · SUPPLIER_ASN" });
+
+    // Still holding: the same alert, no new notification.
+    for (let i = 0; i < 3; i++) await evaluateAlerts();
+    expect(await db().alert.count({ where: { ruleId: rule.id } })).toBe(1);
+    expect(await db().alertNotification.count({ where: { alertId: fired.id } })).toBe(1);
+
+    const delivered = await waitFor("the fired notification to be delivered after its retry", async () => {
+      const n = await db().alertNotification.findFirst({ where: { alertId: fired.id, event: "alert.fired" } });
+      return n?.status === "DELIVERED" && n;
+    }, 60_000);
+    expect(delivered.attempts).toBe(2);
+    const firedCalls = received.filter((x) => x.payload.alert.id === fired.id);
+    expect(firedCalls.map((x) => x.status)).toEqual([500, 204]);
+    expect(new Set(firedCalls.map((x) => x.id)).size).toBe(1); // the retry carries the same event id
+    expect(firedCalls.every((x) => x.validSignature)).toBe(true);
+    expect(firedCalls[0]!.payload).toMatchObject({ event: "alert.fired", alert: { plant: "MX-MTY", rule: "ASN backlog (test)", status: "FIRING" } });
+    expect(verifySignature("wrong secret", JSON.stringify(firedCalls[0]!.payload), "t=1,v1=" + "0".repeat(64))).toBe(false);
+
+    // The condition clears (threshold raised): resolved automatically, one "resolved" notification.
+    await updateRule(admin, rule.id, { threshold: before + 10 });
+    expect((await evaluateAlerts()).resolved).toBeGreaterThanOrEqual(1);
+    expect(await db().alert.findUniqueOrThrow({ where: { id: fired.id } })).toMatchObject({ status: "RESOLVED", resolvedById: null });
+    await waitFor("the resolved notification", async () => received.some((x) => x.payload.alert.id === fired.id && x.payload.event === "alert.resolved" && x.status === 204));
+
+    // Holds again: a new episode, a new alert.
+    await updateRule(admin, rule.id, { threshold: before + 2 });
+    await evaluateAlerts();
+    const second = await db().alert.findFirstOrThrow({ where: { ruleId: rule.id, status: "FIRING" } });
+    expect(second.id).not.toBe(fired.id);
+
+    // A person resolves it while the condition still holds: quiet until it has cleared once.
+    await resolveAlert(managerMty, second.id, { note: "Supplier portal fix deployed, backlog being replayed" });
+    await evaluateAlerts();
+    await evaluateAlerts();
+    expect(await db().alert.count({ where: { ruleId: rule.id, status: { not: "RESOLVED" } } })).toBe(0);
+    await updateRule(admin, rule.id, { threshold: before + 10 });
+    await evaluateAlerts(); // clears
+    expect((await db().alert.findUniqueOrThrow({ where: { id: second.id } })).conditionClearedAt).not.toBeNull();
+    await updateRule(admin, rule.id, { threshold: before + 2 });
+    await evaluateAlerts(); // holds again: fires
+    expect(await db().alert.count({ where: { ruleId: rule.id, status: "FIRING" } })).toBe(1);
+
+    // Each alert event reached the webhook exactly once (delivered), whatever the retries.
+    await waitFor("every notification delivered", async () => (await db().alertNotification.count({ where: { webhook: { id: hook.webhook.id }, status: { not: "DELIVERED" } } })) === 0);
+    const ok = received.filter((x) => x.status === 204);
+    expect(new Set(ok.map((x) => `${x.payload.alert.id}:${x.payload.event}`)).size).toBe(ok.length);
+    // Disabling the rule resolves its open alert.
+    await updateRule(admin, rule.id, { enabled: false });
+    await evaluateAlerts();
+    expect(await db().alert.count({ where: { ruleId: rule.id, status: { not: "RESOLVED" } } })).toBe(0);
+  }, 120_000);
+
+  it("p95 above the SLO, failure rate and silent connectors fire on their own subjects", async () => {
+    const plant = await db().plant.findUniqueOrThrow({ where: { code: "MX-MTY" } });
+    const c = await db().connector.findFirstOrThrow({ where: { plantId: plant.id, system: { kind: "MES" } } });
+    const now = Date.now();
+    // Two complete minutes of BOM releases far slower than their 4 h SLO, half of them failed.
+    const events = Array.from({ length: 40 }, (_, i) => ({
+      ok: true as const,
+      value: {
+        eventId: randomUUID(), correlationId: randomUUID(), messageId: `BOM-${randomUUID()}`, interface: "BOM_RELEASE", hop: { source: "PLM" as const, target: "ODOO" as const },
+        occurredAt: new Date(Math.floor(now / 60_000) * 60_000 - 60_000 * (1 + (i % 2)) + 1000).toISOString(),
+        outcome: i % 4 === 0 ? ("failed" as const) : ("delivered" as const), latencyMs: 5 * 3_600_000, attempt: 1,
+        ...(i % 4 === 0 ? { error: { category: "technical" as const, code: "HTTP-502", message: "Odoo gateway" }, payload: { bom: i } } : {}),
+      },
+    }));
+    expect((await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: plant.id, plantCode: "MX-MTY" }, events)).rejected).toEqual([]);
+    const p95 = await createRule(admin, { name: "BOM p95 (test)", kind: "P95_ABOVE_SLO", threshold: 0, windowMinutes: 2, plantCode: "MX-MTY", interfaceCode: "BOM_RELEASE" });
+    const rate = await createRule(admin, { name: "MX failure rate (test)", kind: "FAILURE_RATE_ABOVE", threshold: 20, windowMinutes: 5, plantCode: "MX-MTY" });
+    await db().connector.update({ where: { id: c.id }, data: { lastHeartbeatAt: new Date(now - 600_000) } });
+    const silent = await createRule(admin, { name: "Silent (test)", kind: "CONNECTOR_SILENT", threshold: 300, plantCode: "MX-MTY" });
+    await evaluateAlerts();
+    const alerts = await db().alert.findMany({ where: { ruleId: { in: [p95.id, rate.id, silent.id] }, status: "FIRING" } });
+    expect(alerts.find((a) => a.ruleId === p95.id)).toMatchObject({ subjectLabel: "MX-MTY · BOM_RELEASE" });
+    expect(alerts.find((a) => a.ruleId === rate.id)?.subjectLabel).toBe("MX-MTY");
+    expect(alerts.find((a) => a.ruleId === rate.id)?.value).toBeGreaterThan(20);
+    expect(alerts.filter((a) => a.ruleId === silent.id).map((a) => a.subjectLabel)).toContain(c.name);
+    // A heartbeat clears the connector's alert.
+    await db().connector.update({ where: { id: c.id }, data: { lastHeartbeatAt: new Date() } });
+    await evaluateAlerts();
+    expect(await db().alert.count({ where: { ruleId: silent.id, subjectKey: `connector:${c.id}`, status: "FIRING" } })).toBe(0);
+    for (const r of [p95, rate, silent]) await updateRule(admin, r.id, { enabled: false });
+    await evaluateAlerts();
+  });
+
+  it("rule input is validated; only administrators edit rules", async () => {
+    await expect(createRule(admin, { name: "x", kind: "BACKLOG_ABOVE", threshold: 1 })).rejects.toThrow(/3 characters/);
+    await expect(createRule(admin, { name: "Bad rate", kind: "FAILURE_RATE_ABOVE", threshold: 150 })).rejects.toThrow(/percentage/);
+    await expect(createRule(admin, { name: "Bad scope", kind: "CONNECTOR_SILENT", threshold: 60, interfaceCode: "BOM_RELEASE" })).rejects.toThrow(/plants, not interfaces/);
+    await expect(createRule(admin, { name: "Unknown plant", kind: "BACKLOG_ABOVE", threshold: 1, plantCode: "XX-NOPE" })).rejects.toMatchObject({ status: 422 });
+    await expect(createRule(managerMty as never, { name: "Mine", kind: "BACKLOG_ABOVE", threshold: 1 })).rejects.toMatchObject({ status: 403 });
+    expect((await listRules(auditor)).length).toBeGreaterThan(17); // defaults (17) + this file's
+  });
+});
+
+describe("alert inbox", () => {
+  it("is scoped by plant; acknowledge, assign and resolve are checked by the policy and audited", async () => {
+    const plant = await db().plant.findUniqueOrThrow({ where: { code: "MX-MTY" } });
+    const rule = await createRule(admin, { name: "Inbox (test)", kind: "BACKLOG_ABOVE", threshold: 0, plantCode: "MX-MTY" });
+    await evaluateAlerts();
+    const alert = await db().alert.findFirstOrThrow({ where: { ruleId: rule.id, status: "FIRING" } });
+
+    expect((await listAlerts(managerMty, {})).alerts.map((a) => a.id)).toContain(alert.id);
+    expect((await listAlerts(managerHam, { status: "all" })).alerts.every((a) => a.plantCode !== "MX-MTY")).toBe(true);
+    await expect(acknowledgeAlert(managerHam, alert.id)).rejects.toMatchObject({ status: 404 });
+    await expect(acknowledgeAlert(auditor, alert.id)).rejects.toMatchObject({ status: 403 });
+    await expect(acknowledgeAlert(managerMty, "not-a-uuid")).rejects.toMatchObject({ status: 404 });
+
+    expect((await acknowledgeAlert(managerMty, alert.id)).status).toBe("ACKNOWLEDGED");
+    await expect(assignAlert(managerMty, alert.id, { assigneeId: managerHam.id })).rejects.toMatchObject({ status: 422 }); // not of this plant
+    expect((await assignAlert(managerMty, alert.id, { assigneeId: managerMty.id })).assignee?.id).toBe(managerMty.id);
+    // Acknowledged and still holding: stays acknowledged at the next evaluation.
+    await evaluateAlerts();
+    expect((await db().alert.findUniqueOrThrow({ where: { id: alert.id } })).status).toBe("ACKNOWLEDGED");
+    const resolved = await resolveAlert(managerMty, alert.id, {});
+    expect(resolved).toMatchObject({ status: "RESOLVED", resolvedBy: "manager.mty@andon.local" });
+    await expect(resolveAlert(managerMty, alert.id, {})).rejects.toMatchObject({ status: 409 });
+
+    const trail = await db().auditEvent.findMany({ where: { subjectType: "alert", subjectId: alert.id }, orderBy: { id: "asc" } });
+    expect(trail.map((e) => e.type)).toEqual(["alert.fired", "alert.acknowledged", "alert.assigned", "alert.resolved"]);
+    expect(trail.slice(1).every((e) => e.actorId === managerMty.id && e.plantId === plant.id)).toBe(true);
+    await updateRule(admin, rule.id, { enabled: false });
+    await evaluateAlerts();
+  });
+});
