@@ -94,3 +94,17 @@ const EXCEPTION_EVENTS = ["exception.opened", "exception.updated", "exception.re
 export function useExceptionChanges(onChange: () => void, throttleMs: number) {
   useLiveEvents(EXCEPTION_EVENTS, onChange, throttleMs);
 }
+
+/** Calls `handler` for every `event` of the joined rooms (latest handler, no re-subscription per render). */
+export function useSocketEvent<E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]) {
+  const { socket } = useRealtime();
+  const ref = useRef(handler);
+  ref.current = handler;
+  useEffect(() => {
+    if (!socket) return;
+    const fn = (...args: unknown[]) => (ref.current as (...a: unknown[]) => void)(...args);
+    const s = socket as unknown as { on: (e: string, f: typeof fn) => void; off: (e: string, f: typeof fn) => void };
+    s.on(event, fn);
+    return () => s.off(event, fn);
+  }, [socket, event]);
+}

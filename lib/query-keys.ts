@@ -9,3 +9,20 @@ export const bulkKeys = {
   list: () => [...bulkKeys.all, "list"] as const,
   detail: (id: string) => [...bulkKeys.all, "detail", id] as const,
 };
+
+/** Dashboards: the overview, and a plant's table and charts per range (and interface, for the charts). */
+export type RangeKey = { range?: string; from?: string; to?: string };
+export const dashboardKeys = {
+  all: ["dashboards"] as const,
+  overview: () => [...dashboardKeys.all, "overview"] as const,
+  plant: (code: string) => [...dashboardKeys.all, "plant", code] as const,
+  plantMetrics: (code: string, r: RangeKey) => [...dashboardKeys.plant(code), "metrics", r] as const,
+  plantSeries: (code: string, r: RangeKey, iface: string | null) => [...dashboardKeys.plant(code), "series", r, iface] as const,
+};
+
+export const alertKeys = {
+  all: ["alerts"] as const,
+  inbox: (filter: { status: string; plant?: string }) => [...alertKeys.all, "inbox", filter] as const,
+  rules: () => [...alertKeys.all, "rules"] as const,
+  webhooks: () => [...alertKeys.all, "webhooks"] as const,
+};

@@ -5,6 +5,7 @@ const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/dashboard", label: "Dashboard", action: "dashboard.read" },
   { href: "/plants", label: "Plants", action: "plant.read" },
   { href: "/exceptions", label: "Exceptions", action: "exception.read" },
+  { href: "/alerts", label: "Alerts", action: "alert.read" },
   { href: "/approvals", label: "Approvals", action: "correction.approve" },
   { href: "/audit", label: "Audit trail", action: "audit.read" },
 ];

@@ -1,9 +1,16 @@
+"use client";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { Line, LineChart, ResponsiveContainer } from "recharts";
+import { apiFetch } from "@/lib/api";
+import { overviewOpened, overviewResolved, overviewTick } from "@/lib/dashboard-patches";
+import { dashboardKeys } from "@/lib/query-keys";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { cn } from "@/lib/utils";
 import type { PlantTile } from "@/server/dashboards/overview";
-import { LiveRefresh } from "./live-refresh";
+import { QueryError } from "./query-state";
+import { patchQuery, useLiveDashboard } from "./use-live-dashboard";
 
 /** One tile per plant; every number links to the page that explains it (plant metrics, pre-filtered queue). */
 const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW"] as const;
@@ -16,7 +23,20 @@ function ageOf(iso: string, now: number): string {
   return `${Math.round(s / 86_400)} d`;
 }
 
-export function OverviewTiles({ plants, now = Date.now() }: { plants: PlantTile[]; now?: number }) {
+type Tiles = { plants: PlantTile[] };
+
+/** The overview, live: server-rendered first, then kept in the query cache and patched from socket events. */
+export function OverviewTiles({ initial }: { initial: PlantTile[] }) {
+  const qc = useQueryClient();
+  const key = dashboardKeys.overview();
+  const query = useQuery({ queryKey: key, queryFn: () => apiFetch<Tiles>("/api/dashboard"), initialData: { plants: initial }, staleTime: 10_000, refetchInterval: 60_000 });
+  const plants = query.data.plants;
+  useLiveDashboard(plants.map((p) => p.id), key, {
+    opened: (b) => patchQuery<Tiles>(qc, key, (old) => overviewOpened(old, b)),
+    resolved: (b) => patchQuery<Tiles>(qc, key, (old) => overviewResolved(old, b)),
+    tick: (t) => patchQuery<Tiles>(qc, key, (old) => overviewTick(old, t)),
+  });
+  const now = Date.now();
   if (plants.length === 0) {
     return (
       <div className="rounded-lg border border-dashed border-border px-4 py-10 text-center">
@@ -28,7 +48,7 @@ export function OverviewTiles({ plants, now = Date.now() }: { plants: PlantTile[
   return (
     <div className="space-y-3">
       <h1 className="text-lg font-semibold">Dashboard</h1>
-      <LiveRefresh plantIds={plants.map((p) => p.id)} />
+      {query.isError ? <QueryError what="the dashboard" error={query.error} retry={() => void query.refetch()} stale /> : null}
       <div className="grid gap-3 md:grid-cols-2">
         {plants.map((p) => {
           const headingId = `tile-${p.code}`;
@@ -75,6 +95,35 @@ export function OverviewTiles({ plants, now = Date.now() }: { plants: PlantTile[
                   <p className={cn("mt-1", p.lastHour.sloBreaches.length ? "text-danger" : "text-muted-foreground")} data-testid="tile-slo">
                     {p.lastHour.sloBreaches.length ? <>SLO breached: <Link className="font-mono hover:underline" href={`/plants/${p.code}?range=1h`}>{p.lastHour.sloBreaches.join(", ")}</Link></> : "all interfaces within SLO"}
                   </p>
+                </div>
+                <div className="col-span-2 flex items-center gap-3">
+                  <div className="min-w-0 flex-1">
+                    <p className="text-muted-foreground">Backlog, last 24 h</p>
+                    {p.trend.length > 1 ? (
+                      <>
+                        <div className="h-8" aria-hidden data-testid="tile-trend">
+                          <ResponsiveContainer width="100%" height="100%">
+                            <LineChart accessibilityLayer={false} data={p.trend} margin={{ top: 2, bottom: 2, left: 0, right: 0 }}>
+                              <Line type="monotone" dataKey="open" dot={false} isAnimationActive={false} stroke="var(--color-primary, currentColor)" strokeWidth={1.5} />
+                            </LineChart>
+                          </ResponsiveContainer>
+                        </div>
+                        <p className="sr-only">Open exceptions went from {p.trend[0]!.open} to {p.trend.at(-1)!.open} over the last {p.trend.length} hours.</p>
+                      </>
+                    ) : (
+                      <p className="text-muted-foreground">history builds up from the first minute the portal runs</p>
+                    )}
+                  </div>
+                  <div className="text-right">
+                    <p className="text-muted-foreground">Alerts</p>
+                    <p data-testid="tile-alerts">
+                      {p.alerts.open === 0 ? "none open" : (
+                        <Link href={`/alerts?plant=${p.code}`} className={cn("hover:underline", p.alerts.firing > 0 && "font-semibold text-danger")}>
+                          {p.alerts.firing > 0 ? `${p.alerts.firing} firing` : `${p.alerts.open} acknowledged`}
+                        </Link>
+                      )}
+                    </p>
+                  </div>
                 </div>
                 <div className="col-span-2">
                   <p className="text-muted-foreground">Connectors</p>

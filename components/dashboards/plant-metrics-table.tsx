@@ -2,7 +2,6 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/lib/utils";
 import type { BacklogAge, InterfaceMetrics } from "@/server/dashboards/plant-metrics";
-import { LiveRefresh } from "./live-refresh";
 
 /**
  * The plant's interfaces over a time range: throughput, failure rate, latency percentiles against the
@@ -17,8 +16,6 @@ const AGES: { key: BacklogAge; label: string; age: string | null }[] = [
   { key: "lt24h", label: "< 24 h", age: "24h" },
   { key: "older", label: "older", age: "older" },
 ];
-const RANGES = ["1h", "24h", "7d", "30d"] as const;
-
 function ms(v: number | null): string {
   if (v === null) return "—";
   if (v < 1000) return `${Math.round(v)} ms`;
@@ -28,35 +25,18 @@ function ms(v: number | null): string {
 
 type Props = {
   metrics: { plant: { id: string; code: string; name: string; timezone: string }; from: string; to: string; interfaces: InterfaceMetrics[] };
-  range: string;
+  rangeLabel: string;
 };
 
-export function PlantMetricsTable({ metrics, range }: Props) {
+/** The per-interface table; the page around it (PlantDashboard) owns the range, live updates and charts. */
+export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
   const { plant } = metrics;
-  const fmt = new Intl.DateTimeFormat("en-GB", { timeZone: plant.timezone, dateStyle: "medium", timeStyle: "short" });
   const queue = (i: string, extra = "") => `/exceptions?plant=${plant.code}&interface=${i}${extra}`;
   return (
     <div className="space-y-3">
-      <LiveRefresh plantIds={[plant.id]} throttleMs={2000} />
-      <div className="flex flex-wrap items-center gap-2">
-        <h1 className="mr-auto text-lg font-semibold">
-          <Badge tone="outline" className="mr-2 font-mono">{plant.code}</Badge>
-          {plant.name}
-        </h1>
-        <nav aria-label="Time range" className="flex gap-1 text-xs">
-          {RANGES.map((r) => (
-            <Link key={r} href={`/plants/${plant.code}?range=${r}`} aria-current={r === range ? "true" : undefined} className={cn("rounded-md px-2 py-1 font-medium hover:bg-muted", r === range ? "bg-muted" : "text-muted-foreground")}>
-              {r}
-            </Link>
-          ))}
-        </nav>
-      </div>
-      <p className="text-xs text-muted-foreground">
-        {fmt.format(new Date(metrics.from))} – {fmt.format(new Date(metrics.to))} ({plant.timezone}). Latency percentiles of delivered messages, from per-minute histograms (within 5 %).
-      </p>
       <div className="overflow-x-auto rounded-lg border border-border bg-surface">
         <table className="w-full text-left text-xs">
-          <caption className="sr-only">Interfaces of {plant.name} over the last {range}</caption>
+          <caption className="sr-only">Interfaces of {plant.name}, {rangeLabel}</caption>
           <thead className="bg-muted text-muted-foreground">
             <tr>
               <th scope="col" className="px-3 py-2 font-medium">Interface</th>

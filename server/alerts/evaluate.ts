@@ -2,7 +2,9 @@ import { append, SYSTEM_ACTOR } from "../audit";
 import { db, pool, type Prisma } from "../db";
 import type { AlertRuleKind, Criticality, Severity } from "../db/generated/enums";
 import { BUCKETS, percentile } from "../metrics/histogram";
-import { enqueueInTx } from "../workers/boss";
+import { forbidden } from "../http/errors";
+import { type Principal, can } from "../policy";
+import { enqueueInTx, enqueueNow } from "../workers/boss";
 import { publishAlertChanges, type AlertChange } from "./live";
 import { MIN_VOLUME, RULE_KINDS, formatSeconds } from "./rules";
 
@@ -18,6 +20,7 @@ import { MIN_VOLUME, RULE_KINDS, formatSeconds } from "./rules";
  * webhook and event), in the same transaction.
  */
 export const ALERT_WEBHOOK_QUEUE = "alerts.webhook";
+export const ALERT_EVALUATE_QUEUE = "alerts.evaluate";
 const EVALUATION_LOCK = 72_616_205;
 const OPEN_STATUSES = "status::text <> ALL(ARRAY['RESOLVED', 'DISCARDED'])";
 
@@ -233,4 +236,10 @@ async function autoResolve(
   await notify(a.id, a.plantId, "alert.resolved");
   changes.push({ id: updated.id, plantId: updated.plantId, status: updated.status });
   result.resolved++;
+}
+
+/** An administrator asks for an evaluation now (after changing a rule) instead of at the next minute. */
+export async function requestEvaluation(user: Principal): Promise<void> {
+  if (!can(user, "alert_rule.manage")) throw forbidden("Only administrators can run the alert rules on demand");
+  await enqueueNow(ALERT_EVALUATE_QUEUE, {});
 }

@@ -20,6 +20,10 @@ export type PlantTile = {
   open: { total: number; bySeverity: Record<Severity, number>; oldestFirstSeenAt: string | null };
   lastHour: { opened: number; closed: number; messages: number; failed: number; failureRate: number | null; sloBreaches: string[] };
   connectors: { name: string; silent: boolean; backlog: number | null; lastHeartbeatAt: string | null }[];
+  /** Open alerts (firing = not yet acknowledged). */
+  alerts: { open: number; firing: number };
+  /** Open backlog over the last 24 h, one point per hour (from the per-minute samples; empty before the first). */
+  trend: { t: string; open: number }[];
 };
 
 export async function overview(user: Principal, now = new Date()): Promise<PlantTile[]> {
@@ -32,7 +36,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Plant
   if (plants.length === 0) return [];
   const ids = plants.map((p) => p.id);
   const hourAgo = new Date(now.getTime() - 3_600_000);
-  const [open, flow, connectors, metrics] = await Promise.all([
+  const [open, flow, connectors, metrics, alerts, trend] = await Promise.all([
     pool().query<{ plant_id: string; severity: Severity; n: number; oldest: Date }>(
       `SELECT plant_id, severity, count(*)::int AS n, min(first_seen_at) AS oldest FROM exception
        WHERE plant_id = ANY($1::uuid[]) AND status::text <> ALL(ARRAY['RESOLVED', 'DISCARDED']) GROUP BY plant_id, severity`,
@@ -50,6 +54,16 @@ export async function overview(user: Principal, now = new Date()): Promise<Plant
       [ids],
     ),
     Promise.all(plants.map((p) => plantInterfaceMetrics(user, p.code, { range: "1h" }, now))),
+    pool().query<{ plant_id: string; open: number; firing: number }>(
+      `SELECT plant_id, count(*)::int AS open, count(*) FILTER (WHERE status = 'FIRING')::int AS firing FROM alert
+       WHERE plant_id = ANY($1::uuid[]) AND status <> 'RESOLVED' GROUP BY plant_id`,
+      [ids],
+    ),
+    pool().query<{ plant_id: string; t: Date; open: number }>(
+      `SELECT DISTINCT ON (plant_id, 2) plant_id, date_trunc('hour', at) AS t, (lt15m + lt1h + lt4h + lt24h + older) AS open
+       FROM backlog_sample WHERE plant_id = ANY($1::uuid[]) AND at >= $2 ORDER BY plant_id, 2, at DESC`,
+      [ids, new Date(now.getTime() - 24 * 3_600_000)],
+    ),
   ]);
   return plants.map((p, i) => {
     const mine = open.rows.filter((r) => r.plant_id === p.id);
@@ -64,6 +78,8 @@ export async function overview(user: Principal, now = new Date()): Promise<Plant
       id: p.id, code: p.code, name: p.name, timezone: p.timezone,
       open: { total: mine.reduce((n, r) => n + r.n, 0), bySeverity, oldestFirstSeenAt: oldest?.toISOString() ?? null },
       lastHour: { opened: f?.opened ?? 0, closed: f?.closed ?? 0, messages, failed, failureRate: messages ? failed / messages : null, sloBreaches: ifaces.filter((x) => x.sloBreached).map((x) => x.code) },
+      alerts: { open: alerts.rows.find((a) => a.plant_id === p.id)?.open ?? 0, firing: alerts.rows.find((a) => a.plant_id === p.id)?.firing ?? 0 },
+      trend: trend.rows.filter((r) => r.plant_id === p.id).map((r) => ({ t: r.t.toISOString(), open: r.open })),
       connectors: connectors.rows.filter((c) => c.plant_id === p.id).map((c) => ({
         name: c.name, backlog: c.reported_backlog, lastHeartbeatAt: c.last_heartbeat_at?.toISOString() ?? null,
         silent: !c.last_heartbeat_at || now.getTime() - c.last_heartbeat_at.getTime() > SILENT_AFTER_MS,

@@ -112,3 +112,10 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
   });
   return { plant: { id: plant.id, code: plant.code, name: plant.name, timezone: plant.timezone }, from: from.toISOString(), to: to.toISOString(), interfaces: result };
 }
+
+/** The plant of a dashboard page, if the user may see its dashboard (pages answer 404 otherwise). */
+export async function visibleDashboardPlant(user: Principal, plantCode: string): Promise<{ id: string; code: string } | null> {
+  const { rows } = await pool().query<{ id: string; code: string }>("SELECT id, code FROM plant WHERE code = $1", [plantCode]);
+  const plant = rows[0];
+  return plant && canSeePlant(user, plant.id) && can(user, "dashboard.read", { plantId: plant.id }) ? plant : null;
+}

@@ -19,3 +19,10 @@ export async function enqueueInTx(tx: Prisma.TransactionClient, queue: string, d
     db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) },
   });
 }
+
+/** Enqueue now (outside any transaction), e.g. "evaluate the alert rules now". */
+export async function enqueueNow(queue: string, data: object, options: PgBoss.SendOptions = {}): Promise<string | null> {
+  const boss = g.__andonBoss;
+  if (!boss) throw new Error("Background workers are not running in this process (ANDON_WORKERS=false): background work cannot be queued");
+  return boss.send(queue, data, options);
+}

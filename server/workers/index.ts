@@ -7,7 +7,7 @@ import { BULK_QUEUE, runBulk } from "../exceptions/bulk";
 import { deliverReplays } from "../replay/deliver-replay";
 import { REPLAY_BATCH, REPLAY_QUEUE, REPLAY_RETRY } from "../replay/queue";
 import { setBoss } from "./boss";
-import { ALERT_WEBHOOK_QUEUE, evaluateAlerts } from "../alerts/evaluate";
+import { ALERT_EVALUATE_QUEUE, ALERT_WEBHOOK_QUEUE, evaluateAlerts } from "../alerts/evaluate";
 import { WEBHOOK_RETRY, deliverNotification } from "../alerts/webhooks";
 import { compactHourly, purgeSamples, sampleMinute } from "../dashboards/rollup";
 
@@ -23,7 +23,7 @@ export const QUEUES = {
   receiptsPurge: "ingest.receipts.purge",
   samples: "dashboards.samples",
   hourly: "dashboards.rollup_hourly",
-  alerts: "alerts.evaluate",
+  alerts: ALERT_EVALUATE_QUEUE,
 } as const;
 
 export type Workers = { boss: PgBoss; stop: () => Promise<void> };

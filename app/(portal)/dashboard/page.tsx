@@ -7,5 +7,5 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
-  return <OverviewTiles plants={await overview(user)} />;
+  return <OverviewTiles initial={await overview(user)} />;
 }

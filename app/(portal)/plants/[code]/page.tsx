@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { PlantMetricsTable } from "@/components/dashboards/plant-metrics-table";
+import { ZodError } from "zod";
+import { PlantDashboard } from "@/components/dashboards/plant-dashboard";
+import type { RangeKey } from "@/lib/query-keys";
 import { requirePageUser } from "@/server/auth/current-user";
 import { plantInterfaceMetrics } from "@/server/dashboards/plant-metrics";
+import { plantSeries } from "@/server/dashboards/series";
 import { AppError } from "@/server/http/errors";
 
 type Props = { params: Promise<{ code: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -11,16 +14,24 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Plant ${(await params).code}` };
 }
 
+const one = (v: string | string[] | undefined) => (typeof v === "string" && v ? v : undefined);
+
 export default async function PlantPage({ params, searchParams }: Props) {
   const user = await requirePageUser();
   const { code } = await params;
   const sp = await searchParams;
-  const range = typeof sp.range === "string" && ["1h", "24h", "7d", "30d"].includes(sp.range) ? sp.range : "24h";
+  const from = one(sp.from);
+  const to = one(sp.to);
+  const range: RangeKey = from && to ? { from, to } : { range: ["1h", "24h", "7d", "30d"].includes(one(sp.range) ?? "") ? one(sp.range) : "24h" };
   try {
-    const metrics = await plantInterfaceMetrics(user, code, { range });
-    return <PlantMetricsTable metrics={metrics} range={range} />;
+    const metrics = await plantInterfaceMetrics(user, code, range);
+    // The latency chart needs one interface: the one asked for, else the first breaching its SLO, else the first.
+    const iface = one(sp.interface) ?? metrics.interfaces.find((i) => i.sloBreached)?.code ?? metrics.interfaces[0]?.code ?? null;
+    const series = await plantSeries(user, code, { ...range, ...(iface ? { interface: iface } : {}) });
+    return <PlantDashboard initialMetrics={metrics} initialSeries={series} range={range} iface={iface} />;
   } catch (err) {
     if (err instanceof AppError && err.status === 404) notFound();
+    if (err instanceof ZodError) return <p role="alert" className="text-sm text-danger">This time range is not valid: {err.message}. Choose a preset range above or fix the dates.</p>;
     throw err;
   }
 }
