@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { io as connect, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeResult } from "../server/realtime/events";
-import { expect, query, signIn, test } from "./fixtures";
+import { randomUUID } from "node:crypto";
+import { connectorKey, expect, query, signIn, test } from "./fixtures";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -40,6 +41,36 @@ test.describe("socket.io authentication and plant rooms", () => {
       const result = await new Promise<SubscribeResult>((resolve) => socket.emit("plants.subscribe", [ids["MX-MTY"]!, ids["DE-HAM"]!, "not-a-plant"], resolve));
       expect(result.joined).toEqual([ids["MX-MTY"]]);
       expect(result.denied.toSorted()).toEqual([ids["DE-HAM"]!, "not-a-plant"].toSorted());
+    } finally {
+      socket.close();
+    }
+  });
+
+  test("a single-plant manager never receives another plant's exceptions, metrics or alerts", async ({ baseURL, context, request }) => {
+    await signIn(context.request, "manager.mty@andon.local");
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const socket = socketFor(baseURL!, cookie);
+    const seen: { event: string; plantId: string }[] = [];
+    for (const e of ["exception.opened", "exception.updated", "exception.resolved", "metrics.tick", "alert.changed"] as const) {
+      socket.on(e, ((payload: { plantId: string }) => seen.push({ event: e, plantId: payload.plantId })) as never);
+    }
+    try {
+      await connected(socket);
+      const ids = await plantIds();
+      await new Promise<SubscribeResult>((resolve) => socket.emit("plants.subscribe", [ids["MX-MTY"]!, ids["DE-HAM"]!], resolve));
+      // Traffic at DE-HAM first, then at MX-MTY: the socket sees MX-MTY's and nothing of DE-HAM's.
+      for (const [plant, system, iface, hop] of [["DE-HAM", "SAP_ERP", "GOODS_MOVEMENT", { source: "ODOO", target: "SAP_ERP" }], ["MX-MTY", "SUPPLIER_PORTAL", "SUPPLIER_ASN", { source: "SUPPLIER_PORTAL", target: "ODOO" }]] as const) {
+        const key = await connectorKey(plant, system);
+        const messageId = `RT-${randomUUID()}`;
+        const res = await request.post("/api/ingest/v1/events", {
+          headers: { authorization: `Bearer ${key}` },
+          data: [{ eventId: randomUUID(), correlationId: randomUUID(), messageId, interface: iface, hop, occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 10, attempt: 1,
+            error: { category: "business", code: "X-1", message: "scoping probe" }, payload: { probe: true } }],
+        });
+        expect((await res.json()).accepted).toBe(1);
+      }
+      await expect.poll(() => seen.filter((s) => s.plantId === ids["MX-MTY"]).map((s) => s.event), { timeout: 5000 }).toEqual(expect.arrayContaining(["exception.opened", "metrics.tick"]));
+      expect(seen.filter((s) => s.plantId !== ids["MX-MTY"])).toEqual([]);
     } finally {
       socket.close();
     }
