@@ -450,14 +450,14 @@ async function main() {
       const t0 = performance.now();
       const r = await compactHourly();
       compaction = { seconds: secs(t0), rows: r.rows };
-      console.log(`  first hourly compaction (compactHourly over 30 days): ${compaction.seconds.toFixed(1)} s, ${fmt(r.rows)} hour rows, watermark ${r.until.toISOString()}`);
+      console.log(`  first hourly compaction (compactHourly over 30 days): ${compaction.seconds.toFixed(1)} s, ${fmt(r.rows)} hour and day rows, watermark ${r.until.toISOString()}`);
       await closeDb();
       process.env.DATABASE_URL = base;
       const c = new pg.Client({ connectionString: fresh.url });
       await c.connect();
       const t1 = performance.now();
       await c.query("SET maintenance_work_mem = '512MB'");
-      await c.query("VACUUM ANALYZE telemetry_rollup_minute, telemetry_rollup_hour, exception, business_transaction, backlog_sample, connector_sample, plant_interface");
+      await c.query("VACUUM ANALYZE telemetry_rollup_minute, telemetry_rollup_hour, telemetry_rollup_day, exception, business_transaction, backlog_sample, connector_sample, plant_interface");
       await c.query("ANALYZE telemetry_event");
       console.log(`  VACUUM ANALYZE: ${secs(t1).toFixed(1)} s`);
       await c.end();
@@ -467,7 +467,7 @@ async function main() {
     const pgVersion = (await info.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
     const sizes = (await info.query<{ name: string; size: string }>(
       `SELECT t AS name, pg_size_pretty(pg_total_relation_size(t::regclass) + COALESCE((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = t::regclass), 0)) AS size
-       FROM unnest(ARRAY['telemetry_event', 'telemetry_rollup_minute', 'telemetry_rollup_hour', 'exception', 'business_transaction']) t`,
+       FROM unnest(ARRAY['telemetry_event', 'telemetry_rollup_minute', 'telemetry_rollup_hour', 'telemetry_rollup_day', 'exception', 'business_transaction']) t`,
     )).rows;
     const ids = (await info.query<{ id: string }>("SELECT id FROM plant WHERE code = 'DE-HAM'")).rows[0]!.id;
     await info.end();

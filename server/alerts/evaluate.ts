@@ -22,7 +22,7 @@ import { MIN_VOLUME, RULE_KINDS, formatSeconds } from "./rules";
 export const ALERT_WEBHOOK_QUEUE = "alerts.webhook";
 export const ALERT_EVALUATE_QUEUE = "alerts.evaluate";
 const EVALUATION_LOCK = 72_616_205;
-const OPEN_STATUSES = "status::text <> ALL(ARRAY['RESOLVED', 'DISCARDED'])";
+const OPEN_STATUSES = "status NOT IN ('RESOLVED', 'DISCARDED')"; // matches exception_open_dashboard_idx
 
 type Rule = { id: string; name: string; kind: AlertRuleKind; threshold: number; windowMinutes: number; plantId: string | null; interfaceId: string | null; criticality: Criticality | null; severity: Severity };
 export type Finding = { plantId: string; subjectKey: string; subjectLabel: string; value: number; message: string };

@@ -39,7 +39,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Plant
   const [open, flow, connectors, metrics, alerts, trend] = await Promise.all([
     pool().query<{ plant_id: string; severity: Severity; n: number; oldest: Date }>(
       `SELECT plant_id, severity, count(*)::int AS n, min(first_seen_at) AS oldest FROM exception
-       WHERE plant_id = ANY($1::uuid[]) AND status::text <> ALL(ARRAY['RESOLVED', 'DISCARDED']) GROUP BY plant_id, severity`,
+       WHERE plant_id = ANY($1::uuid[]) AND status NOT IN ('RESOLVED', 'DISCARDED') GROUP BY plant_id, severity`,
       [ids],
     ),
     pool().query<{ plant_id: string; opened: number; closed: number }>(

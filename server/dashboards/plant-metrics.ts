@@ -4,7 +4,7 @@ import type { Criticality } from "../db/generated/enums";
 import { notFound } from "../http/errors";
 import { BUCKETS, percentile } from "../metrics/histogram";
 import { type Principal, can, canSeePlant } from "../policy";
-import { hourlyWatermark, rollupSource } from "./rollup";
+import { rollupSource } from "./rollup";
 
 /**
  * Per-interface operations figures of one plant over a time range, from the per-minute rollups
@@ -59,11 +59,10 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
   if (!plant || !canSeePlant(user, plant.id) || !can(user, "dashboard.read", { plantId: plant.id })) throw notFound("Plant");
   const { from, to } = resolveRange(q, now);
 
-  const watermark = await hourlyWatermark();
-  const totalsParams: unknown[] = [plant.id];
-  const totalsSrc = rollupSource(totalsParams, from, to, watermark, "interface_id, outcome, count");
-  const histParams: unknown[] = [plant.id];
-  const histSrc = rollupSource(histParams, from, to, watermark, "interface_id, outcome, histogram");
+  const [totalsSrc, histSrc] = await Promise.all([
+    rollupSource(plant.id, from, to, "interface_id, outcome, count"),
+    rollupSource(plant.id, from, to, "interface_id, outcome, histogram"),
+  ]);
   const [interfaces, totals, histograms, backlog] = await Promise.all([
     pool().query<{ id: string; code: string; name: string; criticality: Criticality; slo: number }>(
       `SELECT i.id, i.code, i.name, i.criticality, i.latency_slo_ms AS slo FROM plant_interface pi JOIN interface i ON i.id = pi.interface_id
@@ -71,20 +70,20 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
       [plant.id],
     ),
     pool().query<{ interface_id: string; outcome: string; n: string }>(
-      `SELECT interface_id, outcome::text, sum(count) AS n FROM (${totalsSrc}) r WHERE outcome IN ('DELIVERED', 'FAILED') GROUP BY interface_id, outcome`,
-      totalsParams,
+      `SELECT interface_id, outcome::text, sum(count) AS n FROM (${totalsSrc.sql}) r WHERE outcome IN ('DELIVERED', 'FAILED') GROUP BY interface_id, outcome`,
+      totalsSrc.params,
     ),
     // Histograms merge element-wise (fixed buckets): summed per index in the database.
     pool().query<{ interface_id: string; i: number; n: string }>(
-      `SELECT r.interface_id, h.i::int, sum(h.n) AS n FROM (${histSrc}) r, unnest(r.histogram) WITH ORDINALITY AS h(n, i)
+      `SELECT r.interface_id, h.i::int, sum(h.n) AS n FROM (${histSrc.sql}) r, unnest(r.histogram) WITH ORDINALITY AS h(n, i)
        WHERE r.outcome = 'DELIVERED' AND h.n > 0 GROUP BY r.interface_id, h.i`,
-      histParams,
+      histSrc.params,
     ),
     pool().query<{ interface_id: string; age: BacklogAge; category: string; n: number }>(
       `SELECT interface_id, CASE WHEN first_seen_at >= $2::timestamptz - interval '15 minutes' THEN 'lt15m' WHEN first_seen_at >= $2::timestamptz - interval '1 hour' THEN 'lt1h'
                                  WHEN first_seen_at >= $2::timestamptz - interval '4 hours' THEN 'lt4h' WHEN first_seen_at >= $2::timestamptz - interval '24 hours' THEN 'lt24h' ELSE 'older' END AS age,
               category::text, count(*)::int AS n
-       FROM exception WHERE plant_id = $1 AND status::text <> ALL(ARRAY['RESOLVED', 'DISCARDED']) GROUP BY 1, 2, 3`,
+       FROM exception WHERE plant_id = $1 AND status NOT IN ('RESOLVED', 'DISCARDED') GROUP BY 1, 2, 3`,
       [plant.id, now],
     ),
   ]);

@@ -2,19 +2,23 @@ import type { PoolClient } from "pg";
 import { pool } from "../db";
 
 /**
- * Hourly compaction of the per-minute rollups, and the per-minute samples behind the "over time"
- * charts (backlog by age, connector heartbeat and backlog).
+ * Hourly and daily compaction of the per-minute rollups, and the per-minute samples behind the
+ * "over time" charts (backlog by age, connector heartbeat and backlog).
  *
- * Compaction keeps a watermark: hours before it are in telemetry_rollup_hour, later ones are read
- * from the minute rollups (readers split a range at the watermark, so nothing is counted twice or
- * missed). Telemetry for an hour that has already ended marks that hour dirty at ingest (one
- * conflict-free insert per plant and hour); each run first takes the dirty marks, then recompacts
- * those hours, so late telemetry is never lost from the hourly figures.
+ * Compaction keeps watermarks: hours before the hourly one are in telemetry_rollup_hour, whole days
+ * before the daily one in telemetry_rollup_day; readers split a range at them (planRollupRead), so
+ * nothing is counted twice or missed. Telemetry for an hour that has already ended marks that hour
+ * dirty at ingest (one conflict-free insert per plant and hour, in the same transaction); readers
+ * take a dirty hour from its minute rows and its day hour by hour, and each compaction run first
+ * takes the dirty marks, then recompacts those hours and their days in the same transaction, so late
+ * telemetry is never lost from the compacted figures.
  */
 export const HOURLY_WATERMARK = "rollup.hour";
+export const DAILY_WATERMARK = "rollup.day";
 /** Hours that have ended this long ago are compacted (ingest transactions are far shorter). */
 const GRACE_MS = 5 * 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 /** The hours (epoch ms) of telemetry that arrive after their hour ended: ingest marks them dirty. */
 export function lateHours(occurredAt: readonly Date[], now = Date.now()): number[] {
@@ -52,68 +56,158 @@ async function compactRange(c: PoolClient, from: Date, to: Date, plantId?: strin
   return res.rowCount ?? 0;
 }
 
-/** Compacts every complete hour up to now − 5 min; returns the new watermark and the rows written. */
-export async function compactHourly(now = new Date()): Promise<{ until: Date; rows: number }> {
+/** Rebuilds the day rows of [from, to) (whole UTC days), optionally for one plant, from the hour rows. */
+async function compactDays(c: PoolClient, from: Date, to: Date, plantId?: string): Promise<number> {
+  const params: unknown[] = [from, to];
+  const plant = plantId ? (params.push(plantId), "AND plant_id = $3") : "";
+  await c.query(`DELETE FROM telemetry_rollup_day WHERE bucket >= $1 AND bucket < $2 ${plant}`, params);
+  const res = await c.query(
+    `INSERT INTO telemetry_rollup_day (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram)
+     SELECT date_bin('1 day', bucket, TIMESTAMPTZ '2000-01-01 00:00:00Z'), plant_id, interface_id, outcome, sum(count), sum(latency_sum), max(latency_max), andon_histogram_sum(histogram)
+     FROM telemetry_rollup_hour WHERE bucket >= $1 AND bucket < $2 ${plant}
+     GROUP BY 1, 2, 3, 4`,
+    params,
+  );
+  return res.rowCount ?? 0;
+}
+
+const setWatermark = (c: PoolClient, name: string, until: Date) =>
+  c.query("INSERT INTO job_watermark (name, until) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET until = GREATEST(job_watermark.until, EXCLUDED.until)", [name, until]);
+
+async function watermark(name: string): Promise<Date | null> {
+  const { rows } = await pool().query<{ until: Date }>("SELECT until FROM job_watermark WHERE name = $1", [name]);
+  return rows[0]?.until ?? null;
+}
+
+/** Compacts every complete hour up to now − 5 min, then every complete day before that; returns the watermarks and rows written. */
+export async function compactHourly(now = new Date()): Promise<{ until: Date; days: Date; rows: number }> {
   const end = new Date(Math.floor((now.getTime() - GRACE_MS) / HOUR) * HOUR);
-  const { rows: wm } = await pool().query<{ until: Date }>("SELECT until FROM job_watermark WHERE name = $1", [HOURLY_WATERMARK]);
+  const hourWm = await watermark(HOURLY_WATERMARK);
   let start: Date;
-  if (wm[0]) start = wm[0].until;
+  if (hourWm) start = hourWm;
   else {
     const { rows } = await pool().query<{ first: Date | null }>("SELECT min(bucket) AS first FROM telemetry_rollup_minute");
     start = rows[0]?.first ? new Date(Math.floor(rows[0].first.getTime() / HOUR) * HOUR) : end;
   }
+  const dayWm = await watermark(DAILY_WATERMARK);
   // Dirty marks first: a mark is taken only once its telemetry has committed (same ingest
-  // transaction), so the recompaction below, a later statement, sees that telemetry.
+  // transaction), so the recompaction below, a later statement, sees that telemetry. Its day is
+  // recompacted in the same transaction, so readers never see a day without its late hour.
   let written = await withTx(async (c) => {
     let n = 0;
     const { rows: dirty } = await c.query<{ hour: Date; plant_id: string }>(
       "DELETE FROM telemetry_rollup_dirty WHERE hour < $1 RETURNING hour, plant_id", [start < end ? start : end],
     );
     for (const d of dirty) n += await compactRange(c, d.hour, new Date(d.hour.getTime() + HOUR), d.plant_id);
+    const days = new Map<string, { day: number; plantId: string }>();
+    for (const d of dirty) {
+      const day = Math.floor(d.hour.getTime() / DAY) * DAY;
+      if (dayWm && day < dayWm.getTime()) days.set(`${day}|${d.plant_id}`, { day, plantId: d.plant_id });
+    }
+    for (const { day, plantId } of days.values()) n += await compactDays(c, new Date(day), new Date(day + DAY), plantId);
     return n;
   });
   // New hours, a day per transaction: the first run over a long history stays in bounded transactions.
-  for (let from = start; from < end; from = new Date(Math.min(from.getTime() + 24 * HOUR, end.getTime()))) {
-    const to = new Date(Math.min(from.getTime() + 24 * HOUR, end.getTime()));
+  for (let from = start; from < end; from = new Date(Math.min(from.getTime() + DAY, end.getTime()))) {
+    const to = new Date(Math.min(from.getTime() + DAY, end.getTime()));
     written += await withTx(async (c) => {
       await c.query("DELETE FROM telemetry_rollup_dirty WHERE hour >= $1 AND hour < $2", [from, to]);
       const n = await compactRange(c, from, to);
-      await c.query(
-        "INSERT INTO job_watermark (name, until) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET until = GREATEST(job_watermark.until, EXCLUDED.until)",
-        [HOURLY_WATERMARK, to],
-      );
+      await setWatermark(c, HOURLY_WATERMARK, to);
       return n;
     });
   }
-  return { until: end > start ? end : start, rows: written };
-}
-
-/** The hourly watermark (null before the first compaction: readers then use minute rollups only). */
-export async function hourlyWatermark(): Promise<Date | null> {
-  const { rows } = await pool().query<{ until: Date }>("SELECT until FROM job_watermark WHERE name = $1", [HOURLY_WATERMARK]);
-  return rows[0]?.until ?? null;
+  // New whole days from the hour rows, up to the hourly watermark, a day per transaction.
+  const hoursUntil = end > start ? end : start;
+  const dayEnd = new Date(Math.floor(hoursUntil.getTime() / DAY) * DAY);
+  let dayStart = dayWm;
+  if (!dayStart) {
+    const { rows } = await pool().query<{ first: Date | null }>("SELECT min(bucket) AS first FROM telemetry_rollup_hour");
+    dayStart = rows[0]?.first ? new Date(Math.floor(rows[0].first.getTime() / DAY) * DAY) : dayEnd;
+  }
+  for (let day = dayStart; day < dayEnd; day = new Date(day.getTime() + DAY)) {
+    const next = new Date(day.getTime() + DAY);
+    written += await withTx(async (c) => {
+      const n = await compactDays(c, day, next);
+      await setWatermark(c, DAILY_WATERMARK, next);
+      return n;
+    });
+  }
+  return { until: hoursUntil, days: dayEnd > dayStart ? dayEnd : dayStart, rows: written };
 }
 
 /**
- * The sources of a range: hour rows for the whole hours before the watermark (except hours marked
- * dirty by late telemetry, read from their minute rows until recompacted), minute rows for the rest.
- * Always exact: a dirty mark commits with its telemetry, and compaction swaps hour rows and removes
- * the mark in one transaction. Returns SQL selecting `columns` for the plant in $1; the boundaries
- * are appended to `params`.
+ * Which rows answer a range exactly: day rows for whole days before the daily watermark, hour rows for
+ * whole hours before the hourly watermark, minute rows for the edges and the rest. A dirty hour (late
+ * telemetry not yet recompacted) is read from its minutes, and its day hour by hour. Pure (tested).
  */
-export function rollupSource(params: unknown[], from: Date, to: Date, watermark: Date | null, columns = "bucket, interface_id, outcome, count, histogram"): string {
-  const hs = new Date(Math.ceil(from.getTime() / HOUR) * HOUR);
-  const he = new Date(Math.min(watermark?.getTime() ?? 0, Math.floor(to.getTime() / HOUR) * HOUR));
+export type RollupPlan = {
+  minutes: [Date, Date][];
+  hours: [Date, Date][];
+  /** Whole days, except `dirtyDays` (read from their hours). */
+  days: [Date, Date] | null;
+  dirtyDays: Date[];
+  /** Hours of the dirty days (read from the hour table except the dirty hours themselves, read from minutes). */
+  dirtyDayHours: Date[];
+  dirtyHours: Date[];
+};
+
+export function planRollupRead(from: Date, to: Date, hourWm: Date | null, dayWm: Date | null, dirtyHours: Date[]): RollupPlan {
+  const f = from.getTime();
+  const t = to.getTime();
+  const hs = Math.ceil(f / HOUR) * HOUR;
+  const he = Math.min(hourWm?.getTime() ?? 0, Math.floor(t / HOUR) * HOUR);
+  if (hs >= he) return { minutes: [[from, to]], hours: [], days: null, dirtyDays: [], dirtyDayHours: [], dirtyHours: [] };
+  const dirty = [...new Set(dirtyHours.map((d) => d.getTime()))].filter((d) => d >= hs && d < he).sort((a, b) => a - b);
+  const ds = Math.ceil(f / DAY) * DAY;
+  const de = Math.min(dayWm?.getTime() ?? 0, Math.floor(he / DAY) * DAY);
+  const useDays = ds < de;
+  const dirtyDays = useDays ? [...new Set(dirty.filter((d) => d >= ds && d < de).map((d) => Math.floor(d / DAY) * DAY))] : [];
+  const D = (ms: number) => new Date(ms);
+  return {
+    minutes: ([[f, hs], [he, t]] as [number, number][]).filter(([a, b]) => a < b).map(([a, b]) => [D(a), D(b)]),
+    hours: ((useDays ? [[hs, ds], [de, he]] : [[hs, he]]) as [number, number][]).filter(([a, b]) => a < b).map(([a, b]) => [D(a), D(b)]),
+    days: useDays ? [D(ds), D(de)] : null,
+    dirtyDays: dirtyDays.map(D),
+    dirtyDayHours: dirtyDays.flatMap((d) => Array.from({ length: 24 }, (_, i) => D(d + i * HOUR))),
+    dirtyHours: dirty.map(D),
+  };
+}
+
+/**
+ * SQL selecting `columns` of the rollup rows that answer [from, to) for one plant (the plant id is
+ * $1 of the returned params; callers append theirs), following planRollupRead.
+ */
+export async function rollupSource(plantId: string, from: Date, to: Date, columns = "bucket, interface_id, outcome, count, histogram"): Promise<{ sql: string; params: unknown[] }> {
+  const { rows: wms } = await pool().query<{ name: string; until: Date }>("SELECT name, until FROM job_watermark WHERE name = ANY($1)", [[HOURLY_WATERMARK, DAILY_WATERMARK]]);
+  const hourWm = wms.find((w) => w.name === HOURLY_WATERMARK)?.until ?? null;
+  const dayWm = wms.find((w) => w.name === DAILY_WATERMARK)?.until ?? null;
+  const { rows: dirty } = hourWm
+    ? await pool().query<{ hour: Date }>("SELECT hour FROM telemetry_rollup_dirty WHERE plant_id = $1 AND hour >= $2 AND hour < $3", [plantId, new Date(from.getTime() - HOUR), hourWm])
+    : { rows: [] };
+  const plan = planRollupRead(from, to, hourWm, dayWm, dirty.map((d) => d.hour));
+  const params: unknown[] = [plantId];
   const p = (v: unknown) => `$${params.push(v)}`;
-  if (!watermark || hs >= he) return `SELECT ${columns} FROM telemetry_rollup_minute WHERE plant_id = $1 AND bucket >= ${p(from)} AND bucket < ${p(to)}`;
-  const [a, b] = [p(hs), p(he)];
-  const m = columns.split(",").map((c) => `m.${c.trim()}`).join(", ");
-  return `SELECT ${columns} FROM telemetry_rollup_minute WHERE plant_id = $1 AND bucket >= ${p(from)} AND bucket < ${a}
-          UNION ALL SELECT ${columns} FROM telemetry_rollup_hour h WHERE plant_id = $1 AND bucket >= ${a} AND bucket < ${b}
-            AND NOT EXISTS (SELECT 1 FROM telemetry_rollup_dirty d WHERE d.plant_id = $1 AND d.hour = h.bucket)
-          UNION ALL SELECT ${m} FROM telemetry_rollup_dirty d JOIN telemetry_rollup_minute m ON m.plant_id = d.plant_id AND m.bucket >= d.hour AND m.bucket < d.hour + interval '1 hour'
-            WHERE d.plant_id = $1 AND d.hour >= ${a} AND d.hour < ${b}
-          UNION ALL SELECT ${columns} FROM telemetry_rollup_minute WHERE plant_id = $1 AND bucket >= ${b} AND bucket < ${p(to)}`;
+  const ranges = (rs: [Date, Date][]) => rs.map(([a, b]) => `(bucket >= ${p(a)} AND bucket < ${p(b)})`);
+  const parts: string[] = [];
+  const minuteRanges = ranges(plan.minutes);
+  if (minuteRanges.length) parts.push(`SELECT ${columns} FROM telemetry_rollup_minute WHERE plant_id = $1 AND (${minuteRanges.join(" OR ")})`);
+  if (plan.dirtyHours.length) {
+    const m = columns.split(",").map((c) => `m.${c.trim()}`).join(", ");
+    parts.push(`SELECT ${m} FROM unnest(${p(plan.dirtyHours)}::timestamptz[]) AS d(hour)
+                JOIN telemetry_rollup_minute m ON m.plant_id = $1 AND m.bucket >= d.hour AND m.bucket < d.hour + interval '1 hour'`);
+  }
+  const hourConds = ranges(plan.hours);
+  if (plan.dirtyDayHours.length) hourConds.push(`bucket = ANY(${p(plan.dirtyDayHours)}::timestamptz[])`);
+  if (hourConds.length) {
+    const notDirty = plan.dirtyHours.length ? ` AND bucket <> ALL(${p(plan.dirtyHours)}::timestamptz[])` : "";
+    parts.push(`SELECT ${columns} FROM telemetry_rollup_hour WHERE plant_id = $1 AND (${hourConds.join(" OR ")})${notDirty}`);
+  }
+  if (plan.days) {
+    const notDirty = plan.dirtyDays.length ? ` AND bucket <> ALL(${p(plan.dirtyDays)}::timestamptz[])` : "";
+    parts.push(`SELECT ${columns} FROM telemetry_rollup_day WHERE plant_id = $1 AND bucket >= ${p(plan.days[0])} AND bucket < ${p(plan.days[1])}${notDirty}`);
+  }
+  return { sql: parts.join("\n UNION ALL "), params };
 }
 
 /** Samples every plant's backlog and every connector's heartbeat age and backlog for this minute (idempotent). */
@@ -129,7 +223,7 @@ export async function sampleMinute(now = new Date()): Promise<void> {
             count(e.id) FILTER (WHERE e.first_seen_at < $1::timestamptz - interval '24 hours'),
             count(e.id) FILTER (WHERE e.category = 'TECHNICAL'),
             count(e.id) FILTER (WHERE e.category = 'BUSINESS')
-     FROM plant p LEFT JOIN exception e ON e.plant_id = p.id AND e.status::text <> ALL(ARRAY['RESOLVED', 'DISCARDED'])
+     FROM plant p LEFT JOIN exception e ON e.plant_id = p.id AND e.status NOT IN ('RESOLVED', 'DISCARDED')
      GROUP BY p.id
      ON CONFLICT (plant_id, at) DO NOTHING`,
     [at],

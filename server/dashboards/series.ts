@@ -3,7 +3,7 @@ import { notFound } from "../http/errors";
 import { BUCKETS, percentile } from "../metrics/histogram";
 import { type Principal, can, canSeePlant } from "../policy";
 import { metricsQuerySchema, resolveRange } from "./plant-metrics";
-import { hourlyWatermark, rollupSource } from "./rollup";
+import { rollupSource } from "./rollup";
 
 /**
  * The plant page's charts: the same rollups as the table, bucketed over time. Latency percentiles
@@ -50,29 +50,34 @@ export async function plantSeries(user: Principal, plantCode: string, query: Rec
   const { from, to } = resolveRange(q, now);
   const step = stepFor(to.getTime() - from.getTime());
   const stepSql = `${step / 1000} seconds`;
-  const watermark = await hourlyWatermark();
-
-  const trafficParams: unknown[] = [plant.id];
-  const src = rollupSource(trafficParams, from, to, watermark, "bucket, interface_id, outcome, count, histogram");
+  const src = await rollupSource(plant.id, from, to, "bucket, interface_id, outcome, count, histogram");
+  const trafficParams = src.params;
   const ifaceFilter = iface ? `AND interface_id = $${trafficParams.push(iface.id)}` : "";
   const stepParam = `$${trafficParams.push(stepSql)}::interval`;
   const sqlIfaceFilter = ifaceFilter.replace("interface_id", "r.interface_id");
   const [counts, hists, backlog, connectors] = await Promise.all([
     pool().query<{ t: Date; outcome: string; n: string }>(
       `SELECT date_bin(${stepParam}, bucket, TIMESTAMPTZ '2000-01-01') AS t, outcome::text, sum(count) AS n
-       FROM (${src}) r WHERE outcome IN ('DELIVERED', 'FAILED') ${ifaceFilter} GROUP BY 1, 2`,
+       FROM (${src.sql}) r WHERE outcome IN ('DELIVERED', 'FAILED') ${ifaceFilter} GROUP BY 1, 2`,
       trafficParams,
     ),
-    pool().query<{ t: Date; i: number; n: string }>(
-      `SELECT date_bin(${stepParam}, r.bucket, TIMESTAMPTZ '2000-01-01') AS t, h.i::int, sum(h.n) AS n
-       FROM (${src}) r, unnest(r.histogram) WITH ORDINALITY AS h(n, i)
-       WHERE r.outcome = 'DELIVERED' AND h.n > 0 ${sqlIfaceFilter} GROUP BY 1, 2`,
-      trafficParams,
-    ),
+    // Latency is charted per interface only (each has its own SLO): no histograms without one.
+    iface
+      ? pool().query<{ t: Date; i: number; n: string }>(
+          `SELECT date_bin(${stepParam}, r.bucket, TIMESTAMPTZ '2000-01-01') AS t, h.i::int, sum(h.n) AS n
+           FROM (${src.sql}) r, unnest(r.histogram) WITH ORDINALITY AS h(n, i)
+           WHERE r.outcome = 'DELIVERED' AND h.n > 0 ${sqlIfaceFilter} GROUP BY 1, 2`,
+          trafficParams,
+        )
+      : Promise.resolve({ rows: [] as { t: Date; i: number; n: string }[] }),
     // The backlog at the end of each step: its last sample.
     pool().query<{ t: Date; lt15m: number; lt1h: number; lt4h: number; lt24h: number; older: number }>(
-      `SELECT DISTINCT ON (1) date_bin($4::interval, at, TIMESTAMPTZ '2000-01-01') AS t, lt15m, lt1h, lt4h, lt24h, older
-       FROM backlog_sample WHERE plant_id = $1 AND at >= $2 AND at < $3 ORDER BY 1, at DESC`,
+      `SELECT s.t, b.lt15m, b.lt1h, b.lt4h, b.lt24h, b.older
+       FROM generate_series(date_bin($4::interval, $2::timestamptz, TIMESTAMPTZ '2000-01-01'), $3::timestamptz - interval '1 millisecond', $4::interval) AS s(t)
+       CROSS JOIN LATERAL (
+         SELECT lt15m, lt1h, lt4h, lt24h, older FROM backlog_sample
+         WHERE plant_id = $1 AND at >= greatest(s.t, $2::timestamptz) AND at < least(s.t + $4::interval, $3::timestamptz) ORDER BY at DESC LIMIT 1
+       ) b ORDER BY s.t`,
       [plant.id, from, to, stepSql],
     ),
     pool().query<{ id: string; name: string; t: Date | null; age: number | null; backlog: number | null }>(

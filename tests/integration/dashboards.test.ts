@@ -130,16 +130,27 @@ describe("hourly rollups and the charts' series", () => {
     const after = await plantInterfaceMetrics(manager, "PL-WRO", range);
     expect(after.interfaces).toEqual(before.interfaces);
 
-    // A late event for a compacted hour: counted at once (its hour is read from the minutes while dirty)...
+    // Whole days around it are read from the daily rollups.
+    const day0 = Math.floor(h0 / 86_400_000) * 86_400_000;
+    const wide = { from: new Date(day0 - 86_400_000).toISOString(), to: new Date(day0 + 86_400_000).toISOString() };
+    const gm = (m: typeof after) => m.interfaces.find((i) => i.code === "GOODS_MOVEMENT")!;
+    const wideBefore = gm(await plantInterfaceMetrics(manager, "PL-WRO", wide));
+    const { rows: dayRows } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_day WHERE plant_id = $1 AND bucket = $2", [c.plantId, new Date(day0)]);
+    expect(dayRows[0].n).toBeGreaterThan(0);
+
+    // A late event for a compacted hour: counted at once (its hour is read from the minutes and its
+    // day hour by hour while dirty)...
     expect((await ingestEvents(info, [event(new Date(h0 + 3_600_000 + 60_000), 70)])).rejected).toEqual([]);
     const late = await plantInterfaceMetrics(manager, "PL-WRO", range);
-    const gm = (m: typeof late) => m.interfaces.find((i) => i.code === "GOODS_MOVEMENT")!;
     expect(gm(late).delivered).toBe(gm(before).delivered + 1);
+    expect(gm(await plantInterfaceMetrics(manager, "PL-WRO", wide)).delivered).toBe(wideBefore.delivered + 1);
     // ...and by the hour row once recompacted.
     await compactHourly();
     const { rows: dirty } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_dirty WHERE plant_id = $1 AND hour = $2", [c.plantId, new Date(h0 + 3_600_000)]);
     expect(dirty[0].n).toBe(0);
     expect(gm(await plantInterfaceMetrics(manager, "PL-WRO", range)).delivered).toBe(gm(before).delivered + 1);
+    const wideAfter = gm(await plantInterfaceMetrics(manager, "PL-WRO", wide));
+    expect(wideAfter.delivered).toBe(wideBefore.delivered + 1);
 
     // The series over the same range (4 h → 5-minute steps): its totals match the table.
     const series = await plantSeries(manager, "PL-WRO", { ...range, interface: "GOODS_MOVEMENT" });
