@@ -172,7 +172,8 @@ describe("hourly rollups and the charts' series", () => {
   });
 
   it("a minute's samples hold each plant's open backlog by age and each connector's heartbeat age", async () => {
-    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 59_000);
+    // A minute of its own (the workers other files start sample the current minute too).
+    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 3 * 86_400_000 + 59_000);
     await db().connector.updateMany({ where: { plant: { code: "DE-HAM" } }, data: { lastHeartbeatAt: new Date(now.getTime() - 42_000), reportedBacklog: 7 } });
     await sampleMinute(now);
     const plant = await db().plant.findUniqueOrThrow({ where: { code: "DE-HAM" } });
