@@ -7,6 +7,7 @@ const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/exceptions", label: "Exceptions", action: "exception.read" },
   { href: "/alerts", label: "Alerts", action: "alert.read" },
   { href: "/approvals", label: "Approvals", action: "correction.approve" },
+  { href: "/transactions", label: "Transactions", action: "transaction.read" },
   { href: "/audit", label: "Audit trail", action: "audit.read" },
 ];
 

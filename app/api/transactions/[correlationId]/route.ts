@@ -1,0 +1,16 @@
+import { NextResponse } from "next/server";
+import { requireApiUser } from "@/server/auth/current-user";
+import { handler } from "@/server/http/handler";
+import { notFound } from "@/server/http/errors";
+import { transactionHistory } from "@/server/transactions/history";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ correlationId: string }> };
+
+/** GET /api/transactions/{correlationId}: one business message in full (404 outside the user's plants). */
+export const GET = handler(async (_req: Request, ctx: Ctx) => {
+  const user = await requireApiUser();
+  const history = await transactionHistory(user, decodeURIComponent((await ctx.params).correlationId));
+  if (!history) throw notFound("Transaction");
+  return NextResponse.json(history);
+});

@@ -1,0 +1,152 @@
+import { z } from "zod";
+import { parseEvent } from "../audit";
+import { AUDIT_EVENT_LABELS, type AuditEventType } from "../audit/events";
+import { db, pool } from "../db";
+import { TransactionStatus } from "../db/generated/enums";
+import { AppError, forbidden } from "../http/errors";
+import { type Principal, can, visiblePlantIds } from "../policy";
+import { correlationTimeline } from "./timeline";
+
+/**
+ * Transaction history for auditors (and support): search by correlation id, message id or business
+ * key (exact, or a business-key prefix), plant, interface, status and time; newest first with a
+ * keyset cursor, so any page of a long history costs the same. Then one business message in full:
+ * every hop, every payload version (original, each correction with its diff), approvals, replays
+ * with their attempts, comments — each with who and when, from the rows and the audit chain.
+ */
+export const historyQuerySchema = z
+  .object({
+    q: z.string().trim().max(200).optional(),
+    plant: z.string().max(40).optional(),
+    interface: z.string().max(80).optional(),
+    status: z.enum(TransactionStatus).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+
+const cursorSchema = z.object({ t: z.iso.datetime(), id: z.uuid() });
+const encodeCursor = (t: Date, id: string) => Buffer.from(JSON.stringify({ t: t.toISOString(), id })).toString("base64url");
+function decodeCursor(c: string) {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(c, "base64url").toString("utf8")));
+  } catch {
+    throw new AppError(400, "invalid_cursor", "The page cursor is not valid: start from the first page");
+  }
+}
+
+export type HistoryRow = {
+  id: string; correlationId: string; messageId: string; businessKey: string | null; plantCode: string; timezone: string; interfaceCode: string;
+  status: string; firstSeenAt: string; lastEventAt: string; attempts: number; openExceptions: number; corrections: number; replays: number;
+};
+
+export async function searchTransactions(user: Principal, input: unknown): Promise<{ rows: HistoryRow[]; nextCursor: string | null }> {
+  if (!can(user, "transaction.read")) throw forbidden("Your role cannot read transaction history");
+  const q = historyQuerySchema.parse(input ?? {});
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where: string[] = [];
+  const scope = visiblePlantIds(user);
+  if (scope !== "all") where.push(`t.plant_id = ANY(${p([...scope])}::uuid[])`);
+  if (q.q) {
+    const like = `${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    where.push(`(t.correlation_id = ${p(q.q)} OR t.message_id = $${params.length} OR t.business_key LIKE ${p(like)})`);
+  }
+  if (q.plant) where.push(`pl.code = ${p(q.plant)}`);
+  if (q.interface) where.push(`i.code = ${p(q.interface)}`);
+  if (q.status) where.push(`t.status = ${p(q.status)}::transaction_status`);
+  if (q.from) where.push(`t.first_seen_at >= ${p(new Date(q.from))}`);
+  if (q.to) where.push(`t.first_seen_at < ${p(new Date(q.to))}`);
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    where.push(`(t.first_seen_at, t.id) < (${p(new Date(c.t))}, ${p(c.id)}::uuid)`);
+  }
+  const { rows } = await pool().query<{
+    id: string; correlation_id: string; message_id: string; business_key: string | null; plant_code: string; timezone: string; interface_code: string;
+    status: string; first_seen_at: Date; last_event_at: Date; attempts: number; open_exceptions: number; corrections: number; replays: number;
+  }>(
+    `SELECT t.id, t.correlation_id, t.message_id, t.business_key, pl.code AS plant_code, pl.timezone, i.code AS interface_code, t.status::text,
+            t.first_seen_at, t.last_event_at, t.attempts,
+            (SELECT count(*)::int FROM exception e WHERE e.transaction_id = t.id AND e.status NOT IN ('RESOLVED', 'DISCARDED')) AS open_exceptions,
+            (SELECT count(*)::int FROM correction c JOIN exception e ON e.id = c.exception_id WHERE e.transaction_id = t.id) AS corrections,
+            (SELECT count(*)::int FROM replay r JOIN exception e ON e.id = r.exception_id WHERE e.transaction_id = t.id) AS replays
+     FROM business_transaction t JOIN plant pl ON pl.id = t.plant_id JOIN interface i ON i.id = t.interface_id
+     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+     ORDER BY t.first_seen_at DESC, t.id DESC LIMIT ${p(q.limit + 1)}`,
+    params,
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    rows: page.map((r) => ({
+      id: r.id, correlationId: r.correlation_id, messageId: r.message_id, businessKey: r.business_key, plantCode: r.plant_code, timezone: r.timezone,
+      interfaceCode: r.interface_code, status: r.status, firstSeenAt: r.first_seen_at.toISOString(), lastEventAt: r.last_event_at.toISOString(),
+      attempts: r.attempts, openExceptions: r.open_exceptions, corrections: r.corrections, replays: r.replays,
+    })),
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last.first_seen_at, last.id) : null,
+  };
+}
+
+/** One business message (all transactions sharing a correlation id in the user's plants), in full; null when none is visible. */
+export async function transactionHistory(user: Principal, correlationId: string) {
+  if (!can(user, "transaction.read")) throw forbidden("Your role cannot read transaction history");
+  const scope = visiblePlantIds(user);
+  const transactions = await db().transaction.findMany({
+    where: { correlationId, ...(scope === "all" ? {} : { plantId: { in: [...scope] } }) },
+    orderBy: { firstSeenAt: "asc" },
+    take: 100,
+    include: {
+      plant: { select: { code: true, name: true, timezone: true } },
+      interface: { select: { code: true, name: true } },
+      exceptions: {
+        orderBy: { firstSeenAt: "asc" },
+        include: {
+          assignee: { select: { email: true } },
+          comments: { orderBy: { createdAt: "asc" }, include: { author: { select: { email: true } } } },
+          corrections: { orderBy: { createdAt: "asc" }, include: { author: { select: { email: true } }, approver: { select: { email: true } } } },
+          replays: { orderBy: { createdAt: "asc" }, include: { attempts: { orderBy: { attempt: "asc" } } } },
+        },
+      },
+    },
+  });
+  if (transactions.length === 0) return null;
+  const exceptionIds = transactions.flatMap((t) => t.exceptions.map((e) => e.id));
+  const requesterIds = [...new Set(transactions.flatMap((t) => t.exceptions.flatMap((e) => e.replays.map((r) => r.requestedById))))];
+  const requesters = new Map((await db().user.findMany({ where: { id: { in: requesterIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
+  const [timeline, audit] = await Promise.all([
+    correlationTimeline(user, { correlationId }),
+    db().auditEvent.findMany({ where: { subjectType: "exception", subjectId: { in: exceptionIds } }, orderBy: { id: "asc" }, take: 2000 }),
+  ]);
+  return {
+    correlationId,
+    timeline,
+    transactions: transactions.map((t) => ({
+      id: t.id, messageId: t.messageId, businessKey: t.businessKey, status: t.status, plant: t.plant, interface: t.interface,
+      firstSeenAt: t.firstSeenAt.toISOString(), lastEventAt: t.lastEventAt.toISOString(), deliveredAt: t.deliveredAt?.toISOString() ?? null,
+      attempts: t.attempts, payload: t.payload, payloadHash: t.payloadHash, lastError: t.lastError,
+      exceptions: t.exceptions.map((e) => ({
+        id: e.id, status: e.status, severity: e.severity, category: e.category, errorCode: e.errorCode, errorMessage: e.errorMessage,
+        firstSeenAt: e.firstSeenAt.toISOString(), resolvedAt: e.resolvedAt?.toISOString() ?? null, resolution: e.resolution, assignee: e.assignee?.email ?? null,
+        comments: e.comments.map((c) => ({ id: c.id, author: c.author.email, at: c.createdAt.toISOString(), body: c.body })),
+        corrections: e.corrections.map((c) => ({
+          id: c.id, status: c.status, author: c.author.email, approver: c.approver?.email ?? null, createdAt: c.createdAt.toISOString(),
+          submittedAt: c.submittedAt?.toISOString() ?? null, decidedAt: c.decidedAt?.toISOString() ?? null, reason: c.reason, decisionComment: c.decisionComment,
+          patch: c.patch as { op: string; path: string; value?: unknown }[], payloadHash: c.payloadHash, basePayloadHash: c.basePayloadHash,
+        })),
+        replays: e.replays.map((r) => ({
+          id: r.id, status: r.status, idempotencyKey: r.idempotencyKey, requestedBy: requesters.get(r.requestedById) ?? r.requestedById, createdAt: r.createdAt.toISOString(),
+          finishedAt: r.finishedAt?.toISOString() ?? null, correctionId: r.correctionId, mode: r.mode,
+          attempts: r.attempts.map((a) => ({ attempt: a.attempt, at: a.startedAt.toISOString(), outcome: a.outcome, httpStatus: a.httpStatus, error: a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : null })),
+        })),
+      })),
+    })),
+    audit: audit.map((h) => {
+      const ev = parseEvent(h);
+      return { id: ev.id, at: h.occurredAt.toISOString(), type: h.type, label: AUDIT_EVENT_LABELS[h.type as AuditEventType] ?? h.type, actor: h.actorLabel, actorType: h.actorType, subjectId: h.subjectId, hash: h.hash, data: ev.data };
+    }),
+  };
+}
+export type TransactionHistory = NonNullable<Awaited<ReturnType<typeof transactionHistory>>>;
