@@ -6,7 +6,32 @@ import { type NextRequest, NextResponse } from "next/server";
  * routes answer 401 JSON. Route handlers still check the user and the policy themselves.
  * Connector-facing APIs authenticate with their own keys and are excluded here.
  */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF: a browser always sends Origin (and Sec-Fetch-Site) on a cross-site request; a mutation whose
+ * origin is not the portal's own is refused before any handler runs. Session cookies are SameSite=Lax
+ * besides. Requests without Origin (connectors, scripts) carry no ambient browser credentials.
+ */
+function crossSiteMutation(req: NextRequest): boolean {
+  if (SAFE_METHODS.has(req.method)) return false;
+  if (req.headers.get("sec-fetch-site") === "cross-site") return true;
+  const origin = req.headers.get("origin");
+  if (!origin) return false;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return true;
+  }
+  const own = [req.headers.get("host"), req.nextUrl.host, process.env.NEXTAUTH_URL ? new URL(process.env.NEXTAUTH_URL).host : null];
+  return !own.includes(host);
+}
+
 export async function proxy(req: NextRequest) {
+  if (crossSiteMutation(req)) {
+    return NextResponse.json({ error: { code: "cross_site_request", message: "Cross-site requests are refused" } }, { status: 403 });
+  }
   const token = await getToken({ req, secret: process.env.NEXTAUTH_SECRET });
   if (token) return NextResponse.next();
   if (req.nextUrl.pathname.startsWith("/api/")) {
