@@ -25,6 +25,8 @@ test.describe("auditor journey: the audit trail", () => {
     await page.getByRole("button", { name: "Verify chain" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Chain intact" })).toBeVisible();
 
+    // The whole trail (no filter) exports as a contiguous chain.
+    await page.goto("/audit");
     const download = page.waitForEvent("download");
     await page.getByRole("link", { name: "Export NDJSON" }).click();
     const file = await (await download).path();
@@ -33,6 +35,19 @@ test.describe("auditor journey: the audit trail", () => {
     expect(lines.length).toBeGreaterThan(3);
     for (let i = 1; i < lines.length; i++) expect(lines[i]!.prevHash).toBe(lines[i - 1]!.hash);
     await expectAccessible(page);
+
+    // Filter by actor; the CSV export follows the filter.
+    const filters = page.getByRole("form", { name: "Filter the audit trail" });
+    await filters.getByLabel("Actor (starts with)").fill("auditor@andon.local");
+    await filters.getByRole("button", { name: "Apply" }).click();
+    await expect(page).toHaveURL(/actor=auditor%40andon\.local/);
+    await expect(page.locator("tbody tr").filter({ hasNotText: "auditor@andon.local" })).toHaveCount(0);
+    const csvDownload = page.waitForEvent("download");
+    await page.getByRole("link", { name: "Export CSV" }).click();
+    const csv = (await readFile((await (await csvDownload).path())!, "utf8")).trim().split("\r\n");
+    expect(csv[0]).toBe("id,occurredAt,type,actorType,actorId,actorLabel,plantId,subjectType,subjectId,data,prevHash,hash");
+    expect(csv.length).toBeGreaterThan(1);
+    expect(csv.slice(1).every((l) => l.includes("auditor@andon.local"))).toBe(true);
   });
 
   test("plant managers have no audit trail: no link, 404 page, 403 API", async ({ page }) => {
@@ -43,5 +58,7 @@ test.describe("auditor journey: the audit trail", () => {
     expect(res?.status()).toBe(404);
     expect((await page.request.post("/api/audit/verify")).status()).toBe(403);
     expect((await page.request.get("/api/audit/export")).status()).toBe(403);
+    await signIn(page.request, "auditor@andon.local");
+    expect((await page.request.get("/api/audit/export?format=xml")).status()).toBe(400);
   });
 });

@@ -20,15 +20,26 @@ function summary(data: unknown): string {
     .join(" · ");
 }
 
+type Filters = { type?: string; actor?: string; entity?: string; plant?: string; from?: string; to?: string };
+
 export function AuditTrail(props: {
   events: AuditRow[];
   nextBefore: string | null;
   type: string | null;
+  filters: Filters;
+  plants: string[];
   types: { value: string; label: string }[];
   canVerify: boolean;
   canExport: boolean;
 }) {
   const router = useRouter();
+  const filterParams = (extra: Record<string, string> = {}) =>
+    new URLSearchParams({ ...Object.fromEntries(Object.entries(props.filters).filter(([, v]) => v)), ...extra } as Record<string, string>);
+  const go = (change: Filters) => {
+    const next = { ...props.filters, ...change };
+    const qs = new URLSearchParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)) as Record<string, string>).toString();
+    router.push(qs ? `/audit?${qs}` : "/audit");
+  };
   const verify = useMutation({ mutationFn: () => apiFetch<VerifyResult>("/api/audit/verify", { method: "POST" }), onSuccess: () => router.refresh() });
 
   return (
@@ -42,7 +53,7 @@ export function AuditTrail(props: {
           id="audit-type"
           className="h-8 rounded-md border border-border bg-surface px-2 text-sm"
           value={props.type ?? ""}
-          onChange={(e) => router.push(e.target.value ? `/audit?type=${encodeURIComponent(e.target.value)}` : "/audit")}
+          onChange={(e) => go({ type: e.target.value || undefined })}
         >
           <option value="">All events</option>
           {props.types.map((t) => (
@@ -57,13 +68,44 @@ export function AuditTrail(props: {
           </Button>
         ) : null}
         {props.canExport ? (
-          <Button variant="secondary" asChild>
-            <a href="/api/audit/export" download>
-              <Download /> Export NDJSON
-            </a>
-          </Button>
+          <>
+            <Button variant="secondary" asChild>
+              <a href={`/api/audit/export?${filterParams({ format: "csv" })}`} download>
+                <Download /> Export CSV
+              </a>
+            </Button>
+            <Button variant="secondary" asChild>
+              <a href={`/api/audit/export?${filterParams()}`} download>
+                <Download /> Export NDJSON
+              </a>
+            </Button>
+          </>
         ) : null}
       </div>
+      <form
+        aria-label="Filter the audit trail"
+        className="flex flex-wrap items-end gap-2 rounded-lg border border-border bg-surface p-3 text-xs"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          const v = (k: string) => String(f.get(k) ?? "").trim() || undefined;
+          const iso = (k: string) => (v(k) ? new Date(`${v(k)}Z`).toISOString() : undefined);
+          go({ actor: v("actor"), entity: v("entity"), plant: v("plant"), from: iso("from"), to: iso("to") });
+        }}
+      >
+        <label className="grid gap-1">Actor (starts with)<input name="actor" defaultValue={props.filters.actor ?? ""} className="h-8 w-52 rounded-md border border-border bg-surface px-2 text-sm" placeholder="operator@…" /></label>
+        <label className="grid gap-1">Entity<input name="entity" defaultValue={props.filters.entity ?? ""} className="h-8 w-60 rounded-md border border-border bg-surface px-2 text-sm" placeholder="exception or exception:<id>" /></label>
+        <label className="grid gap-1">Plant
+          <select name="plant" defaultValue={props.filters.plant ?? ""} className="h-8 rounded-md border border-border bg-surface px-2 text-sm">
+            <option value="">all</option>
+            {props.plants.map((p) => <option key={p}>{p}</option>)}
+          </select>
+        </label>
+        <label className="grid gap-1">From (UTC)<input name="from" type="datetime-local" defaultValue={props.filters.from?.slice(0, 16) ?? ""} className="h-8 rounded-md border border-border bg-surface px-2 text-sm" /></label>
+        <label className="grid gap-1">To (UTC)<input name="to" type="datetime-local" defaultValue={props.filters.to?.slice(0, 16) ?? ""} className="h-8 rounded-md border border-border bg-surface px-2 text-sm" /></label>
+        <Button type="submit" size="sm">Apply</Button>
+        <span className="text-muted-foreground">Exports follow these filters.</span>
+      </form>
       {verify.data ? (
         <p role="status" className={verify.data.ok ? "rounded-md border border-border px-3 py-2" : "rounded-md bg-critical-bg px-3 py-2 text-critical-fg"}>
           {verify.data.ok
@@ -115,7 +157,7 @@ export function AuditTrail(props: {
       )}
       <nav aria-label="Pagination" className="flex justify-end gap-2">
         {props.nextBefore ? (
-          <Link className="text-primary underline underline-offset-4" href={`/audit?${new URLSearchParams({ ...(props.type ? { type: props.type } : {}), before: props.nextBefore })}`}>
+          <Link className="text-primary underline underline-offset-4" href={`/audit?${filterParams({ before: props.nextBefore })}`}>
             Older events
           </Link>
         ) : null}

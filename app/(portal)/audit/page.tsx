@@ -4,7 +4,8 @@ import { AuditTrail } from "@/components/audit/audit-trail";
 import { AUDIT_EVENT_LABELS } from "@/server/audit/events";
 import { AUDIT_TYPES, auditQuerySchema, listAuditEvents } from "@/server/audit/list-events";
 import { requirePageUser } from "@/server/auth/current-user";
-import { can } from "@/server/policy";
+import { db } from "@/server/db";
+import { can, plantWhere } from "@/server/policy";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -12,12 +13,18 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const user = await requirePageUser();
   if (!can(user, "audit.read")) notFound();
   const query = auditQuerySchema.parse(await searchParams);
-  const { events, nextBefore } = await listAuditEvents(user, query);
+  const [{ events, nextBefore }, plants] = await Promise.all([
+    listAuditEvents(user, query),
+    db().plant.findMany({ where: plantWhere(user), select: { code: true }, orderBy: { code: "asc" } }),
+  ]);
+  const filters = { type: query.type, actor: query.actor, entity: query.entity, plant: query.plant, from: query.from, to: query.to };
   return (
     <AuditTrail
       events={events}
       nextBefore={nextBefore}
       type={query.type ?? null}
+      filters={filters}
+      plants={plants.map((p) => p.code)}
       types={AUDIT_TYPES.map((t) => ({ value: t, label: AUDIT_EVENT_LABELS[t] }))}
       canVerify={can(user, "audit.verify")}
       canExport={can(user, "audit.export")}
