@@ -44,6 +44,7 @@ export default defineConfig({
       NEXTAUTH_SECRET: "e2e-only-secret-0123456789abcdef0123456789",
       ANDON_DEMO: "true",
       ANDON_SIM: "false", // tests create exactly the traffic they assert on
+      ANDON_DB_ROLE: "andon_app", // the production posture: every app query runs as the application role
       ANDON_DATA_DIR: ".andon/e2e",
       LOG_LEVEL: "warn",
     },

@@ -6,7 +6,7 @@ import { cn } from "@/lib/utils";
 export function NavLinks({ items }: { items: { href: string; label: string }[] }) {
   const pathname = usePathname();
   return (
-    <nav aria-label="Main" className="flex items-center gap-1">
+    <nav aria-label="Main" className="flex min-w-0 items-center gap-1 overflow-x-auto">
       {items.map((item) => {
         const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
         return (
@@ -14,7 +14,7 @@ export function NavLinks({ items }: { items: { href: string; label: string }[] }
             key={item.href}
             href={item.href}
             aria-current={active ? "page" : undefined}
-            className={cn("rounded-md px-2.5 py-1.5 text-sm font-medium hover:bg-muted", active ? "bg-muted text-foreground" : "text-muted-foreground")}
+            className={cn("shrink-0 rounded-md px-2.5 py-1.5 text-sm font-medium hover:bg-muted", active ? "bg-muted text-foreground" : "text-muted-foreground")}
           >
             {item.label}
           </Link>

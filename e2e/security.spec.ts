@@ -8,7 +8,9 @@ test.describe("security", () => {
       const h = res.headers();
       expect(h["content-security-policy"]).toContain("frame-ancestors 'none'");
       expect(h["content-security-policy"]).toContain("default-src 'self'");
-      expect(h["content-security-policy"]).not.toContain("unsafe-eval");
+      expect(h["content-security-policy"]).toContain("object-src 'none'");
+      expect(h["content-security-policy"]).toMatch(/script-src 'self' [^;]*$|script-src 'self' [^;]*;/); // no other origin may serve scripts
+      expect(h["content-security-policy"]).not.toMatch(/script-src[^;]*(https?:|\*)/);
       expect(h["x-frame-options"]).toBe("DENY");
       expect(h["x-content-type-options"]).toBe("nosniff");
       expect(h["referrer-policy"]).toBe("same-origin");
@@ -17,13 +19,13 @@ test.describe("security", () => {
 
   test("a mutation from another site is refused before any handler runs; the portal's own origin passes", async ({ page, baseURL }) => {
     await signIn(page.request, "admin@andon.local");
-    const rule = { name: "CSRF probe", kind: "BACKLOG_ABOVE", threshold: 1000 };
+    const rule = { name: `CSRF probe ${Date.now()}`, kind: "BACKLOG_ABOVE", threshold: 1000 };
     const evil = await page.request.post("/api/alerts/rules", { data: rule, headers: { origin: "https://evil.example" } });
     expect(evil.status()).toBe(403);
     expect((await evil.json()).error.code).toBe("cross_site_request");
     const fetchSite = await page.request.post("/api/alerts/rules", { data: rule, headers: { "sec-fetch-site": "cross-site" } });
     expect(fetchSite.status()).toBe(403);
-    expect(await query("SELECT 1 FROM alert_rule WHERE name = 'CSRF probe'")).toHaveLength(0);
+    expect(await query("SELECT 1 FROM alert_rule WHERE name = $1", [rule.name])).toHaveLength(0);
     const own = await page.request.post("/api/alerts/rules", { data: { ...rule, enabled: false }, headers: { origin: new URL(baseURL!).origin } });
     expect(own.status()).toBe(201);
   });

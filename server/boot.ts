@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers, seedReference } from "../prisma/seed";
-import { config, reloadConfig } from "./config";
+import pg from "pg";
+import { appDbRole, config, reloadConfig } from "./config";
 import { ensureDemoConnectorKeys } from "./connectors/demo-keys";
 import { db } from "./db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded";
@@ -34,8 +35,9 @@ export async function prepareDatabase(): Promise<{ url: string; embedded?: Embed
     console.log(`\n  Embedded PostgreSQL: ${embedded.url}\n`);
   }
   const url = config().DATABASE_URL!;
-  const result = await migrate(url);
+  const result = await migrate(config().ANDON_MIGRATION_DATABASE_URL ?? url);
   log.info(result, "migrations applied");
+  await checkAppRole(url);
   await seedReference(db());
   if (config().ANDON_DEMO) {
     await seedDemoUsers(db());
@@ -43,6 +45,26 @@ export async function prepareDatabase(): Promise<{ url: string; embedded?: Embed
     log.info({ file }, "demo connector keys ready");
   }
   return { url, embedded };
+}
+
+/** The application role (ANDON_DB_ROLE) must exist and the login role must be a member: say how to fix it, at once. */
+async function checkAppRole(url: string): Promise<void> {
+  const role = appDbRole();
+  if (!role) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ exists: boolean; member: boolean | null; me: string }>(
+      "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists, CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) THEN pg_has_role(current_user, $1, 'MEMBER') END AS member, current_user AS me",
+      [role],
+    );
+    const r = rows[0]!;
+    if (!r.exists) throw new Error(`Database role ${role} does not exist: create it (CREATE ROLE ${role} NOLOGIN) and re-run the grants of migration 20261125130000_app_role, or set ANDON_DB_ROLE=none`);
+    if (!r.member) throw new Error(`The database user ${r.me} is not a member of ${role}: GRANT ${role} TO ${r.me}, or set ANDON_DB_ROLE=none`);
+    log.info({ role }, "application queries run as the application database role");
+  } finally {
+    await client.end();
+  }
 }
 
 /** NEXTAUTH_SECRET: required in production; for local runs generated once and kept under .andon/. */

@@ -25,6 +25,13 @@ const envSchema = z.object({
   ANDON_REPLAY_CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).default(60_000),
   /** Replay delivery loops per instance (each fetches a batch; per-target limits hold across them). */
   ANDON_REPLAY_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * Database role every application query runs as (SET at connection start; the login role must be a
+   * member). Default: andon_app when ANDON_DEMO=false (production), none in demo mode; "none" disables.
+   */
+  /** Migrations run with this login (the tables' owner) when set; the portal's own login then owns nothing. */
+  ANDON_MIGRATION_DATABASE_URL: z.string().url().optional(),
+  ANDON_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -54,4 +61,11 @@ export function requireDatabaseUrl(): string {
   const url = config().DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set (the server sets it at boot when it starts the embedded PostgreSQL)");
   return url;
+}
+
+/** The role application queries run as, or null (see ANDON_DB_ROLE). */
+export function appDbRole(): string | null {
+  const cfg = config();
+  if (cfg.ANDON_DB_ROLE === "none") return null;
+  return cfg.ANDON_DB_ROLE ?? (cfg.ANDON_DEMO ? null : "andon_app");
 }

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { apiFetch } from "@/lib/api";
 import type { AuditRow } from "@/server/audit/list-events";
 
-type VerifyResult = { ok: boolean; checked: number; brokenAtId: string | null };
+type VerifyResult = { ok: boolean; checked: number; brokenAtId: string | null; reason?: "link" | "hash"; expectedHash?: string; foundHash?: string };
 
 const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "short", timeStyle: "medium", timeZone: "UTC" });
 
@@ -110,7 +110,7 @@ export function AuditTrail(props: {
         <p role="status" className={verify.data.ok ? "rounded-md border border-border px-3 py-2" : "rounded-md bg-critical-bg px-3 py-2 text-critical-fg"}>
           {verify.data.ok
             ? `Chain intact: ${verify.data.checked} events verified.`
-            : `Chain BROKEN at event #${verify.data.brokenAtId} after ${verify.data.checked} good events — the trail was altered outside Andon.`}
+            : `Chain BROKEN at event #${verify.data.brokenAtId} after ${verify.data.checked} good events (${verify.data.reason === "link" ? "its link to the previous event" : "its content"} does not match: expected ${verify.data.expectedHash ?? "?"}, found ${verify.data.foundHash ?? "?"}) — the trail was altered outside Andon.`}
         </p>
       ) : null}
       {verify.error ? <p role="alert" className="text-danger">{verify.error.message}</p> : null}

@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { requireDatabaseUrl } from "../config";
+import { appDbRole, requireDatabaseUrl } from "../config";
 import { PrismaClient, Prisma } from "./generated/client";
 
 export { Prisma };
@@ -16,7 +16,10 @@ const g = globalThis as { __andonDb?: Handles };
 
 function open(): Handles {
   // JIT off: our queries are short; its compile time (45–160 ms measured on dashboard reads) dwarfs them.
-  const pool = new pg.Pool({ connectionString: requireDatabaseUrl(), max: 20, application_name: "andon", options: "-c jit=off" });
+  // In production every query runs as the application role (no UPDATE/DELETE on the audit trail).
+  const role = appDbRole();
+  const options = `-c jit=off${role ? ` -c role=${role}` : ""}`;
+  const pool = new pg.Pool({ connectionString: requireDatabaseUrl(), max: 20, application_name: "andon", options });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { pool, prisma };
 }

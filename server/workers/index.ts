@@ -1,7 +1,7 @@
 import PgBoss from "pg-boss";
 import { record, verifyChain, SYSTEM_ACTOR } from "../audit";
 import { ensureTelemetryPartitions, purgeIngestReceipts } from "../ingest/maintenance";
-import { config } from "../config";
+import { appDbRole, config } from "../config";
 import { logger } from "../log";
 import { BULK_QUEUE, runBulk } from "../exceptions/bulk";
 import { deliverReplays } from "../replay/deliver-replay";
@@ -32,6 +32,19 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   const boss = new PgBoss({ connectionString, schema: "pgboss", application_name: "andon-workers" });
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
+  // Application transactions enqueue jobs in pg-boss's tables (enqueueInTx): the application role
+  // (ANDON_DB_ROLE) gets the rights it needs there; pg-boss's own connection owns the schema.
+  const role = appDbRole();
+  if (role) {
+    await boss.getDb().executeSql(
+      `GRANT USAGE ON SCHEMA pgboss TO ${role};
+       GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO ${role};
+       GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA pgboss TO ${role};
+       GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pgboss TO ${role};
+       ALTER DEFAULT PRIVILEGES IN SCHEMA pgboss GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role};`,
+      [],
+    );
+  }
 
   await boss.createQueue(QUEUES.auditVerify);
   await boss.schedule(QUEUES.auditVerify, "17 * * * *"); // hourly, off the hour
