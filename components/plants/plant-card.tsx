@@ -20,7 +20,7 @@ export function formatDuration(ms: number): string {
 export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: boolean }) {
   const headingId = `plant-${plant.code}`;
   return (
-    <Card aria-labelledby={headingId} data-plant={plant.code}>
+    <Card aria-labelledby={headingId} data-plant={plant.code} className="min-w-0">
       <CardHeader>
         <div className="min-w-0">
           <h2 id={headingId} className="flex items-center gap-2 text-base font-semibold">

@@ -55,9 +55,9 @@ export function PlantsView({ initialPlants, canEdit }: { initialPlants: PlantSum
           <p className="mt-1 text-muted-foreground">Ask an administrator to give your account access to the plants you are responsible for.</p>
         </div>
       ) : (
-        <ul className="grid gap-3 xl:grid-cols-2" aria-label="Plants">
+        <ul className="grid grid-cols-1 gap-3 xl:grid-cols-2" aria-label="Plants">
           {plants.map((plant) => (
-            <li key={plant.id}>
+            <li key={plant.id} className="min-w-0">
               <PlantCard plant={plant} canEdit={canEdit} />
             </li>
           ))}

@@ -49,6 +49,9 @@ const alertClosedData = alertRef.extend({ note: z.string().nullable() });
 const ruleFields = z.record(z.string(), z.unknown());
 const alertRuleChangedData = z.object({ ruleId: z.string(), before: ruleFields.nullable(), after: ruleFields });
 const webhookChangedData = z.object({ webhookId: z.string(), before: ruleFields.nullable(), after: ruleFields });
+const retentionValues = z.object({ telemetryDays: z.number().int(), payloadDays: z.number().int() });
+const retentionUpdatedData = z.object({ before: retentionValues, after: retentionValues });
+const retentionAppliedData = retentionValues.extend({ partitionsDropped: z.number().int(), payloadsRedacted: z.number().int() });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
 
 export const auditEventSchemas = {
@@ -85,6 +88,8 @@ export const auditEventSchemas = {
   "alert_rule.updated": alertRuleChangedData,
   "alert_webhook.created": webhookChangedData,
   "alert_webhook.updated": webhookChangedData,
+  "retention.updated": retentionUpdatedData,
+  "retention.applied": retentionAppliedData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -124,6 +129,8 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "alert_rule.updated": "Alert rule changed",
   "alert_webhook.created": "Alert webhook added",
   "alert_webhook.updated": "Alert webhook changed",
+  "retention.updated": "Retention policy changed",
+  "retention.applied": "Retention applied",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

@@ -10,6 +10,7 @@ import { setBoss } from "./boss";
 import { ALERT_EVALUATE_QUEUE, ALERT_WEBHOOK_QUEUE, evaluateAlerts } from "../alerts/evaluate";
 import { WEBHOOK_RETRY, deliverNotification } from "../alerts/webhooks";
 import { compactHourly, purgeSamples, sampleMinute } from "../dashboards/rollup";
+import { applyRetention } from "../retention";
 
 /**
  * Background jobs on pg-boss (durable queues in PostgreSQL, no extra infrastructure). Every
@@ -24,6 +25,7 @@ export const QUEUES = {
   samples: "dashboards.samples",
   hourly: "dashboards.rollup_hourly",
   alerts: ALERT_EVALUATE_QUEUE,
+  retention: "retention.apply",
 } as const;
 
 export type Workers = { boss: PgBoss; stop: () => Promise<void> };
@@ -66,6 +68,13 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   await boss.schedule(QUEUES.receiptsPurge, "23 3 * * *");
   await boss.work(QUEUES.receiptsPurge, async () => {
     log.info({ purged: await purgeIngestReceipts(), samples: await purgeSamples() }, "old ingest receipts and chart samples purged");
+  });
+
+  // Retention: old telemetry partitions dropped, old payloads redacted (hashes stay), daily at night.
+  await boss.createQueue(QUEUES.retention, { name: QUEUES.retention, retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, policy: "stately" });
+  await boss.schedule(QUEUES.retention, "41 2 * * *");
+  await boss.work(QUEUES.retention, async () => {
+    log.info(await applyRetention(), "retention applied");
   });
 
   // Dashboards: backlog and connector samples every minute, hourly rollups compacted every 5 minutes

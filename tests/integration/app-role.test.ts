@@ -42,6 +42,7 @@ describe("the andon_app database role", () => {
     );
     expect(ok.rows.every((r) => r.ok)).toBe(true);
     await app.query("SELECT andon_ensure_telemetry_partitions((now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 9)");
+    await app.query("SELECT andon_drop_telemetry_partitions('1990-01-01')"); // retention, also through a definer function
     expect((await refused("DELETE FROM _prisma_migrations")).code).toBe("42501");
     expect((await refused("CREATE TABLE sneaky (id int)")).code).toBe("42501");
   });
