@@ -91,8 +91,8 @@ export async function acknowledgeAlert(user: Actor, id: string): Promise<AlertVi
 export const assignAlertSchema = z.object({ assigneeId: z.uuid().nullable() }).strict();
 
 export async function assignAlert(user: Actor, id: string, input: unknown): Promise<AlertView> {
-  const { assigneeId } = assignAlertSchema.parse(input);
   const a = await load(user, id);
+  const { assigneeId } = assignAlertSchema.parse(input);
   closed(a);
   let label: string | null = null;
   if (assigneeId) {
@@ -113,8 +113,8 @@ export async function assignAlert(user: Actor, id: string, input: unknown): Prom
 export const resolveAlertSchema = z.object({ note: z.string().trim().max(2000).nullable().default(null) }).strict();
 
 export async function resolveAlert(user: Actor, id: string, input: unknown): Promise<AlertView> {
-  const { note } = resolveAlertSchema.parse(input ?? {});
   const a = await load(user, id);
+  const { note } = resolveAlertSchema.parse(input ?? {});
   closed(a);
   const updated = await db().$transaction(async (tx) => {
     const row = await tx.alert.update({ where: { id, status: { not: "RESOLVED" } }, data: { status: "RESOLVED", resolvedAt: new Date(), resolvedById: user.id }, include });

@@ -42,6 +42,7 @@ function moveException(from: ExceptionStatus, to: ExceptionStatus) {
 
 /** Save (create or update) the live correction of an exception as a draft. */
 export async function saveCorrection(user: Actor, exceptionId: string, input: unknown, via: Via = {}) {
+  if (!can(user, "exception.correct")) throw forbidden("Your role cannot correct payloads");
   const { payload, reason } = saveCorrectionSchema.parse(input);
   if (payload === undefined || payload === null || typeof payload !== "object") throw new AppError(400, "invalid_payload", "The payload must be a JSON object or array");
   if (!z.uuid().safeParse(exceptionId).success) throw notFound("Exception");
@@ -104,6 +105,7 @@ async function loadCorrection(user: Actor, correctionId: string) {
 
 /** The author submits a valid draft, with the reason for the change, for approval. */
 export async function submitCorrection(user: Actor, correctionId: string, input: unknown, via: Via = {}) {
+  if (!can(user, "exception.correct")) throw forbidden("Your role cannot correct payloads");
   const { reason } = submitSchema.parse(input);
   const c = await loadCorrection(user, correctionId);
   if (!can(user, "exception.correct", { plantId: c.exception.plantId })) throw forbidden("Your role cannot correct payloads");
@@ -125,7 +127,8 @@ export async function submitCorrection(user: Actor, correctionId: string, input:
   });
 }
 
-async function decide(user: Actor, correctionId: string, decision: "APPROVED" | "REJECTED", comment: string | null) {
+/** `readComment` validates the request body, after the checks: who may not decide learns nothing of the input. */
+async function decide(user: Actor, correctionId: string, decision: "APPROVED" | "REJECTED", readComment: () => string | null) {
   const c = await loadCorrection(user, correctionId);
   const plantId = c.exception.plantId;
   if (!can(user, "correction.approve", { plantId, authorId: c.authorId })) {
@@ -134,6 +137,7 @@ async function decide(user: Actor, correctionId: string, decision: "APPROVED" | 
     await record({ type: "correction.approval_refused", actor: actorOf(user), plantId, subject: { type: "exception", id: c.exceptionId }, data: { correctionId: c.id, reason: self ? "self_approval" : "role" } });
     throw forbidden(self ? "You cannot approve or reject your own correction: a second person must decide" : "Only approvers decide on corrections");
   }
+  const comment = readComment();
   if (c.status !== "SUBMITTED") throw new AppError(409, "invalid_transition", `A ${c.status.toLowerCase()} correction cannot be ${decision.toLowerCase()}`);
   const exceptionTo: ExceptionStatus = decision === "APPROVED" ? "APPROVED" : "REJECTED";
   moveException(c.exception.status, exceptionTo);
@@ -157,13 +161,11 @@ async function decide(user: Actor, correctionId: string, decision: "APPROVED" | 
 }
 
 export async function approveCorrection(user: Actor, correctionId: string, input: unknown) {
-  const { comment } = decisionSchema.parse(input ?? {});
-  return decide(user, correctionId, "APPROVED", comment ?? null);
+  return decide(user, correctionId, "APPROVED", () => decisionSchema.parse(input ?? {}).comment ?? null);
 }
 
 export async function rejectCorrection(user: Actor, correctionId: string, input: unknown) {
-  const { comment } = rejectSchema.parse(input);
-  return decide(user, correctionId, "REJECTED", comment);
+  return decide(user, correctionId, "REJECTED", () => rejectSchema.parse(input).comment);
 }
 
 /** Is this correction's approval still valid for its current payload? (Replay checks this.) */

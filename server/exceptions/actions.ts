@@ -36,8 +36,8 @@ const actorOf = (user: Actor) => ({ type: "user" as const, id: user.id, label: u
 
 /** Assign (or unassign) an exception; a NEW exception becomes TRIAGED when someone takes it. */
 export async function assignException(user: Actor, id: string, input: unknown, via: Via = {}) {
-  const { assigneeId } = assignSchema.parse(input);
   const e = await loadForAction(user, id, "exception.triage");
+  const { assigneeId } = assignSchema.parse(input);
   let assigneeLabel: string | null = null;
   if (assigneeId) {
     const assignee = await db().user.findUnique({ where: { id: assigneeId }, include: { plants: true } });
@@ -67,8 +67,8 @@ export async function assignException(user: Actor, id: string, input: unknown, v
 }
 
 export async function commentOnException(user: Actor, id: string, input: unknown, via: Via = {}) {
-  const { body } = commentSchema.parse(input);
   const e = await loadForAction(user, id, "exception.comment");
+  const { body } = commentSchema.parse(input);
   return db().$transaction(async (tx) => {
     const comment = await tx.exceptionComment.create({ data: { exceptionId: id, authorId: user.id, body } });
     await append(tx, {
@@ -84,8 +84,8 @@ export async function commentOnException(user: Actor, id: string, input: unknown
 
 /** Discard: the failure needs no action (e.g. superseded message); a reason is required and audited. */
 export async function discardException(user: Actor, id: string, input: unknown, via: Via = {}) {
-  const { reason } = discardSchema.parse(input);
   const e = await loadForAction(user, id, "exception.discard");
+  const { reason } = discardSchema.parse(input);
   transitionOrThrow(e.status, "DISCARDED");
   const updated = await db().$transaction(async (tx) => {
     // Conditional update: a concurrent transition (e.g. resolved at source meanwhile) wins, this one fails.

@@ -248,8 +248,8 @@ function judge(t: Target, patch: z.infer<typeof patchSchema>, schema: object | u
 
 /** Dry run of a group correction: per item, does the patch apply and is the result schema-valid? Nothing is written. */
 export async function previewPatch(user: Actor, input: unknown) {
-  const { selection, patch } = z.object({ selection: selectionSchema, patch: patchSchema }).strict().parse(input);
   if (!can(user, "exception.correct")) throw forbidden("Your role cannot correct payloads");
+  const { selection, patch } = z.object({ selection: selectionSchema, patch: patchSchema }).strict().parse(input);
   const ids = await resolveSelection(user, selection);
   const targets = await loadTargets(ids);
   const schemas = await latestSchemas([...new Set(targets.map((t) => t.interfaceId))]);

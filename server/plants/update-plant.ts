@@ -27,6 +27,8 @@ export type PlantUpdate = z.infer<typeof plantUpdateSchema>;
 
 /** Admin edits a plant's display name or time zone: audited in the same transaction, then broadcast. */
 export async function updatePlant(opts: { user: Principal & { email?: string }; code: string; input: unknown }): Promise<PlantSummary> {
+  // Who may, before what: a role that may not edit plants learns nothing about the expected input.
+  if (!can(opts.user, "plant.update")) throw forbidden("Only administrators can edit plants");
   const input = plantUpdateSchema.parse(opts.input);
   const plant = await db().plant.findUnique({ where: { code: opts.code } });
   if (!plant) throw notFound("Plant");

@@ -1,0 +1,132 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { DEMO_USERS } from "../prisma/seed";
+import { PERMISSIONS, type Action } from "../server/policy";
+import { expect, signIn, test } from "./fixtures";
+
+/**
+ * Access-control matrix, discovered from the code: every route handler (app/api/**\/route.ts and the
+ * HTTP methods it exports), every socket event a client may send and every server action must have an
+ * entry here — a new one without an entry fails this test. Each entry is then called over real HTTP as
+ * anonymous and as every demo persona: anonymous is 401 (connector routes too, without a key); a role
+ * the policy does not allow is 403/404; a role it allows is never 401/403; a plant outside the persona's
+ * scope is 404; nothing answers 5xx. Object routes are called with an id that does not exist (404 for
+ * everyone signed in: existence is never revealed to the wrong role either). Own/other-plant objects by
+ * id are covered per journey (exceptions, alerts, transactions, plants specs).
+ */
+type Rule =
+  | { kind: "public" }
+  | { kind: "connector" }
+  | { kind: "user"; action: Action | null; plant?: true; object?: true };
+
+const ROUTES: Record<string, Rule> = {
+  "GET /api/[...path]": { kind: "public" }, "POST /api/[...path]": { kind: "public" }, "PUT /api/[...path]": { kind: "public" },
+  "PATCH /api/[...path]": { kind: "public" }, "DELETE /api/[...path]": { kind: "public" },
+  "GET /api/health": { kind: "public" },
+  "GET /api/ingest/v1/openapi.json": { kind: "public" },
+  "GET /api/auth/[...nextauth]": { kind: "public" }, "POST /api/auth/[...nextauth]": { kind: "public" },
+  "POST /api/ingest/v1/events": { kind: "connector" }, "POST /api/ingest/v1/heartbeat": { kind: "connector" },
+  "POST /api/connectors/v1/replay-endpoint": { kind: "connector" }, "GET /api/connectors/v1/replays": { kind: "connector" },
+  "POST /api/connectors/v1/replays/[id]/result": { kind: "connector" },
+  "GET /api/admin/retention": { kind: "user", action: "retention.manage" }, "PATCH /api/admin/retention": { kind: "user", action: "retention.manage" },
+  "GET /api/alerts": { kind: "user", action: "alert.read" },
+  "POST /api/alerts/[id]/acknowledge": { kind: "user", action: "alert.handle", object: true },
+  "POST /api/alerts/[id]/assign": { kind: "user", action: "alert.handle", object: true },
+  "POST /api/alerts/[id]/resolve": { kind: "user", action: "alert.handle", object: true },
+  "POST /api/alerts/evaluate": { kind: "user", action: "alert_rule.manage" },
+  "GET /api/alerts/rules": { kind: "user", action: "alert.read" }, "POST /api/alerts/rules": { kind: "user", action: "alert_rule.manage" },
+  "PATCH /api/alerts/rules/[id]": { kind: "user", action: "alert_rule.manage", object: true },
+  "GET /api/alerts/webhooks": { kind: "user", action: "alert_rule.manage" }, "POST /api/alerts/webhooks": { kind: "user", action: "alert_rule.manage" },
+  "PATCH /api/alerts/webhooks/[id]": { kind: "user", action: "alert_rule.manage", object: true },
+  "GET /api/audit/export": { kind: "user", action: "audit.export" }, "POST /api/audit/verify": { kind: "user", action: "audit.verify" },
+  "GET /api/bulk": { kind: "user", action: null }, "POST /api/bulk": { kind: "user", action: null },
+  "GET /api/bulk/[id]": { kind: "user", action: null, object: true }, "POST /api/bulk/[id]/cancel": { kind: "user", action: null, object: true },
+  "POST /api/bulk/preview": { kind: "user", action: "exception.correct" },
+  "POST /api/corrections/[id]/approve": { kind: "user", action: "correction.approve", object: true },
+  "POST /api/corrections/[id]/reject": { kind: "user", action: "correction.approve", object: true },
+  "POST /api/corrections/[id]/submit": { kind: "user", action: "exception.correct", object: true },
+  "GET /api/dashboard": { kind: "user", action: "dashboard.read" },
+  "GET /api/exceptions": { kind: "user", action: "exception.read" },
+  "POST /api/exceptions/[id]/assign": { kind: "user", action: "exception.triage", object: true },
+  "POST /api/exceptions/[id]/comments": { kind: "user", action: "exception.comment", object: true },
+  "POST /api/exceptions/[id]/correction": { kind: "user", action: "exception.correct", object: true },
+  "POST /api/exceptions/[id]/discard": { kind: "user", action: "exception.discard", object: true },
+  "POST /api/exceptions/[id]/replay": { kind: "user", action: "exception.replay_technical", object: true },
+  "GET /api/plants": { kind: "user", action: "plant.read" },
+  "PATCH /api/plants/[code]": { kind: "user", action: "plant.update", plant: true },
+  "GET /api/plants/[code]/metrics": { kind: "user", action: "dashboard.read", plant: true },
+  "GET /api/plants/[code]/series": { kind: "user", action: "dashboard.read", plant: true },
+  "GET /api/transactions": { kind: "user", action: "transaction.read" },
+  "GET /api/transactions/[correlationId]": { kind: "user", action: "transaction.read", object: true },
+  "GET /api/transactions/timeline": { kind: "user", action: "transaction.read" },
+  "GET /api/views": { kind: "user", action: "exception.read" }, "POST /api/views": { kind: "user", action: "exception.read" },
+  "DELETE /api/views/[id]": { kind: "user", action: "exception.read", object: true },
+};
+/** Socket events a client may emit: each is checked by the policy on the server (e2e/realtime.spec.ts). */
+const SOCKET_EVENTS = ["plants.subscribe", "plants.unsubscribe"];
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(path.join(dir, n)).isDirectory() ? files(path.join(dir, n)) : [path.join(dir, n)]));
+}
+
+function discoverRoutes(): string[] {
+  return files("app/api").filter((f) => f.endsWith("route.ts")).flatMap((f) => {
+    const src = readFileSync(f, "utf8");
+    const methods = new Set<string>();
+    for (const m of src.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) methods.add(m[1]!);
+    for (const m of src.matchAll(/export\s*\{([^}]*)\}/g)) for (const x of m[1]!.matchAll(/\bas\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) methods.add(x[1]!);
+    const route = `/${path.dirname(f).split(path.sep).join("/")}`.replace(/^\/app/, "");
+    return [...methods].map((m) => `${m} ${route}`);
+  });
+}
+
+test.describe("access-control matrix", () => {
+  test("every route handler, socket event and server action of the code has an entry", () => {
+    expect(discoverRoutes().sort()).toEqual(Object.keys(ROUTES).sort());
+    const events = readFileSync("server/realtime/events.ts", "utf8").match(/interface ClientToServerEvents \{([\s\S]*?)\n\}/)![1]!;
+    expect([...events.matchAll(/"([a-z.]+)":/g)].map((m) => m[1]).sort()).toEqual(SOCKET_EVENTS.sort());
+    const actions = ["app", "components", "server"].flatMap(files).filter((f) => /\.(ts|tsx)$/.test(f) && /^\s*["']use server["']/m.test(readFileSync(f, "utf8")));
+    expect(actions, "server actions need matrix entries before they are added").toEqual([]);
+  });
+
+  const personas = [{ email: null, role: "ANONYMOUS", plants: [] as string[] | "all" }, ...DEMO_USERS.map((u) => ({ email: u.email, role: u.role as string, plants: u.plants }))];
+  for (const persona of personas) {
+    test(`${persona.role} ${persona.email ?? ""}: allowed where the policy allows, refused elsewhere, never a 5xx`, async ({ playwright, baseURL }) => {
+      test.setTimeout(120_000);
+      const request = await playwright.request.newContext({ baseURL });
+      if (persona.email) await signIn(request, persona.email);
+      const problems: string[] = [];
+      for (const [key, rule] of Object.entries(ROUTES)) {
+        const [method, route] = key.split(" ") as [string, string];
+        const url = route
+          .replace("[...path]", "no-such-route").replace("[...nextauth]", "session")
+          .replace("[code]", "DE-HAM").replace("[correlationId]", "corr-does-not-exist")
+          .replace("[id]", "00000000-0000-4000-8000-000000000000");
+        const res = await request.fetch(url, { method, data: method === "GET" || method === "DELETE" ? undefined : {}, maxRedirects: 0 });
+        const s = res.status();
+        const fail = (why: string) => problems.push(`${key} as ${persona.role}: ${s} (${why})`);
+        if (s >= 500) fail("server error");
+        if (rule.kind === "public") continue;
+        if (rule.kind === "connector") {
+          if (s !== 401) fail("a connector route without a key must be 401");
+          continue;
+        }
+        if (!persona.email) {
+          if (s !== 401) fail("anonymous must be 401");
+          continue;
+        }
+        const allowed = rule.action === null || (PERMISSIONS[rule.action] as readonly string[]).includes(persona.role);
+        const seesPlant = persona.plants === "all" || persona.plants.includes("DE-HAM");
+        if (!allowed) {
+          if (![403, 404].includes(s)) fail("the policy does not allow this role: expected 403 or 404");
+        } else if (rule.plant && !seesPlant) {
+          if (s !== 404) fail("a plant outside the persona's scope must be 404");
+        } else if (rule.object) {
+          if (![400, 404].includes(s)) fail("an object that does not exist must be 404 (or a 400 for the empty body)");
+        } else if ([401, 403, 404].includes(s)) fail("the policy allows this role");
+      }
+      await request.dispose();
+      expect(problems).toEqual([]);
+    });
+  }
+});
