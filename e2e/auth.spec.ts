@@ -40,6 +40,38 @@ test.describe("authentication", () => {
     expect(rows.length).toBeGreaterThan(0);
   });
 
+  test("sessions expire: the cookie lives 12 h, an expired or forged token is refused, a deactivated user is out at once", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL });
+    await signIn(ctx, "operator.wro@andon.local");
+    const cookie = (await ctx.storageState()).cookies.find((c) => c.name.endsWith("next-auth.session-token"))!;
+    const hours = (cookie.expires - Date.now() / 1000) / 3600;
+    expect(hours).toBeGreaterThan(11.9);
+    expect(hours).toBeLessThanOrEqual(12.01);
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe("Lax");
+    const { encode } = await import("next-auth/jwt");
+    const user = (await query<{ id: string }>("SELECT id FROM app_user WHERE email = 'operator.wro@andon.local'"))[0]!;
+    const secret = "e2e-only-secret-0123456789abcdef0123456789";
+    const claims = { sub: user.id, email: "operator.wro@andon.local", name: "Olga Operator", role: "OPERATOR", plantIds: [] as string[] };
+    const as = async (token: string) => {
+      const c = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `${cookie.name}=${token}` } });
+      const status = (await c.get("/api/plants")).status();
+      await c.dispose();
+      return status;
+    };
+    expect(await as(await encode({ token: claims, secret, maxAge: 3600 }))).toBe(200); // a valid token works (control)
+    expect(await as(await encode({ token: claims, secret, maxAge: -60 }))).toBe(401); // expired
+    expect(await as(await encode({ token: claims, secret: "not-the-secret-0123456789abcdef0123456789", maxAge: 3600 }))).toBe(401); // forged
+    // Deactivated: the next request is refused, the session cookie notwithstanding.
+    await query("UPDATE app_user SET active = false WHERE id = $1", [user.id]);
+    try {
+      expect([401, 403]).toContain((await ctx.get("/api/plants")).status());
+    } finally {
+      await query("UPDATE app_user SET active = true WHERE id = $1", [user.id]);
+    }
+    await ctx.dispose();
+  });
+
   test("a malformed sign-in body gets 400 with a message", async ({ request }) => {
     const res = await request.post("/api/auth/callback/credentials", { data: { email: 42 } });
     expect(res.status()).toBe(400);
