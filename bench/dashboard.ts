@@ -29,12 +29,11 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import pg from "pg";
 import { io as connectSocket, type Socket } from "socket.io-client";
-import { DEMO_PASSWORD } from "../prisma/seed";
 import { ensureBuild } from "../scripts/ensure-build";
 import { BUCKETS, GROWTH, bucketOf, emptyHistogram, record } from "../server/metrics/histogram";
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeResult } from "../server/realtime/events";
 import { createFreshDatabase } from "../tests/support/database";
-import { startPortal } from "./support/portal";
+import { signIn, startPortal } from "./support/portal";
 
 const N = Number(process.argv[2] ?? 10_000_000);
 const RUNS = Number(process.argv[3] ?? 100);
@@ -302,29 +301,6 @@ async function verifyHistograms(c: pg.Client, rollupRows: number) {
     `  histogram check: SQL bucket = bucketOf() for ${fmt(lat.length)} latencies; ${rows.length} sampled minute rollups (${fmt(events)} events) ` +
       `= record() over their events, with count, sum and max (${secs(t0).toFixed(1)} s)`,
   );
-}
-
-/** Signs in through next-auth's credentials endpoint; returns the Cookie header of the session. */
-async function signIn(baseUrl: string, email: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const sc of res.headers.getSetCookie()) {
-      const [pair] = sc.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
-  keep(csrfRes);
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
-    body: new URLSearchParams({ csrfToken, email, password: DEMO_PASSWORD, json: "true" }),
-  });
-  keep(res);
-  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in of ${email} failed (${res.status})`);
-  return cookie();
 }
 
 type Figure = { name: string; n: number; p50: number; p95: number; p99: number; max: number; target?: number; note?: string };

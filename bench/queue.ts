@@ -11,7 +11,7 @@
 import pg from "pg";
 import { ensureBuild } from "../scripts/ensure-build";
 import { createFreshDatabase } from "../tests/support/database";
-import { startPortal } from "./support/portal";
+import { signIn, startPortal } from "./support/portal";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 60);
@@ -61,28 +61,6 @@ async function generate(url: string) {
   }
 }
 
-/** Signs in through next-auth's credentials endpoint; returns the Cookie header of the session. */
-async function signIn(baseUrl: string, email: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const sc of res.headers.getSetCookie()) {
-      const [pair] = sc.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
-  keep(csrfRes);
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
-    body: new URLSearchParams({ csrfToken, email, password: "andon-demo", json: "true" }),
-  });
-  keep(res);
-  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in of ${email} failed (${res.status})`);
-  return cookie();
-}
 
 async function main() {
   const base = process.env.DATABASE_URL;

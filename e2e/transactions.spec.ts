@@ -1,13 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { goodsMovement, sampleItem } from "../connectors/sap/test-support";
 import { connectorKey, expect, expectAccessible, query, reportFailure, signIn, test } from "./fixtures";
 
-const goodsMovement = (qty: string) => ({
-  idocType: "MBGMCR03",
-  control: { DOCNUM: "0000000004712001", MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
-  E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: { PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""), DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, "") },
-  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" }],
-});
+const goodsMovementOf = (qty: string) => goodsMovement([sampleItem({ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC" })]);
 
 /**
  * Auditor journey: a goods movement failed, an operator corrected it and an approver approved it.
@@ -19,12 +14,12 @@ test.describe("auditor journey: transaction history", () => {
     const businessKey = `WH/OUT/AUD-${randomUUID().slice(0, 6)}`;
     const exceptionId = await reportFailure(page.request, await connectorKey("DE-HAM", "SAP_ERP"), {
       interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey,
-      code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001", payload: goodsMovement("512"),
+      code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001", payload: goodsMovementOf("512"),
     });
     // The operator corrects, a second person approves (through the API: the UI journeys are tested elsewhere).
     const op = await browser.newContext({ baseURL: test.info().project.use.baseURL });
     await signIn(op.request, "operator@andon.local");
-    const saved = ((await (await op.request.post(`/api/exceptions/${exceptionId}/correction`, { data: { payload: goodsMovement("500") } })).json()) as { correction: { id: string } }).correction;
+    const saved = ((await (await op.request.post(`/api/exceptions/${exceptionId}/correction`, { data: { payload: goodsMovementOf("500") } })).json()) as { correction: { id: string } }).correction;
     expect((await op.request.post(`/api/corrections/${saved.id}/submit`, { data: { reason: "Issue only the 500 PC on hand." } })).status()).toBe(200);
     const ap = await browser.newContext({ baseURL: test.info().project.use.baseURL });
     await signIn(ap.request, "approver@andon.local");

@@ -1,3 +1,4 @@
+import { DEMO_PASSWORD } from "../../prisma/seed";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 
@@ -41,4 +42,27 @@ export async function startPortal(databaseUrl: string): Promise<Portal> {
     await new Promise((r) => setTimeout(r, 250));
   }
   return { baseUrl, process: child, stop };
+}
+
+/** Signs in through next-auth's credentials endpoint; returns the Cookie header of the session. */
+export async function signIn(baseUrl: string, email: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair] = sc.split(";");
+      const i = pair!.indexOf("=");
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
+  keep(csrfRes);
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
+    body: new URLSearchParams({ csrfToken, email, password: DEMO_PASSWORD, json: "true" }),
+  });
+  keep(res);
+  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in of ${email} failed (${res.status})`);
+  return cookie();
 }

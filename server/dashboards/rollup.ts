@@ -1,5 +1,5 @@
 import type { PoolClient } from "pg";
-import { pool } from "../db";
+import { pool, withPgTransaction } from "../db";
 
 /**
  * Hourly and daily compaction of the per-minute rollups, and the per-minute samples behind the
@@ -26,45 +26,24 @@ export function lateHours(occurredAt: readonly Date[], now = Date.now()): number
   return [...new Set(occurredAt.filter((d) => d.getTime() < current).map((d) => Math.floor(d.getTime() / HOUR) * HOUR))].sort((a, b) => a - b);
 }
 
-async function withTx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool().connect();
-  try {
-    await c.query("BEGIN");
-    const out = await fn(c);
-    await c.query("COMMIT");
-    return out;
-  } catch (err) {
-    await c.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    c.release();
-  }
-}
+/**
+ * Rebuilds the rows of `into` for [from, to) (whole buckets), optionally for one plant, by summing the
+ * finer rows of its source per coarser bucket: minutes → hours, hours → days.
+ */
+const LEVELS = {
+  hour: { into: "telemetry_rollup_hour", source: "telemetry_rollup_minute", bucket: "date_bin('1 hour', bucket, TIMESTAMPTZ '2000-01-01 00:00:00Z')" },
+  day: { into: "telemetry_rollup_day", source: "telemetry_rollup_hour", bucket: "date_bin('1 day', bucket, TIMESTAMPTZ '2000-01-01 00:00:00Z')" },
+} as const;
 
-/** Rebuilds the hour rows of [from, to) (whole hours), optionally for one plant, from the minute rollups. */
-async function compactRange(c: PoolClient, from: Date, to: Date, plantId?: string): Promise<number> {
+async function compactLevel(c: PoolClient, level: keyof typeof LEVELS, from: Date, to: Date, plantId?: string): Promise<number> {
+  const { into, source, bucket } = LEVELS[level];
   const params: unknown[] = [from, to];
   const plant = plantId ? (params.push(plantId), "AND plant_id = $3") : "";
-  await c.query(`DELETE FROM telemetry_rollup_hour WHERE bucket >= $1 AND bucket < $2 ${plant}`, params);
+  await c.query(`DELETE FROM ${into} WHERE bucket >= $1 AND bucket < $2 ${plant}`, params);
   const res = await c.query(
-    `INSERT INTO telemetry_rollup_hour (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram)
-     SELECT date_trunc('hour', bucket), plant_id, interface_id, outcome, sum(count), sum(latency_sum), max(latency_max), andon_histogram_sum(histogram)
-     FROM telemetry_rollup_minute WHERE bucket >= $1 AND bucket < $2 ${plant}
-     GROUP BY 1, 2, 3, 4`,
-    params,
-  );
-  return res.rowCount ?? 0;
-}
-
-/** Rebuilds the day rows of [from, to) (whole UTC days), optionally for one plant, from the hour rows. */
-async function compactDays(c: PoolClient, from: Date, to: Date, plantId?: string): Promise<number> {
-  const params: unknown[] = [from, to];
-  const plant = plantId ? (params.push(plantId), "AND plant_id = $3") : "";
-  await c.query(`DELETE FROM telemetry_rollup_day WHERE bucket >= $1 AND bucket < $2 ${plant}`, params);
-  const res = await c.query(
-    `INSERT INTO telemetry_rollup_day (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram)
-     SELECT date_bin('1 day', bucket, TIMESTAMPTZ '2000-01-01 00:00:00Z'), plant_id, interface_id, outcome, sum(count), sum(latency_sum), max(latency_max), andon_histogram_sum(histogram)
-     FROM telemetry_rollup_hour WHERE bucket >= $1 AND bucket < $2 ${plant}
+    `INSERT INTO ${into} (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram)
+     SELECT ${bucket}, plant_id, interface_id, outcome, sum(count), sum(latency_sum), max(latency_max), andon_histogram_sum(histogram)
+     FROM ${source} WHERE bucket >= $1 AND bucket < $2 ${plant}
      GROUP BY 1, 2, 3, 4`,
     params,
   );
@@ -93,26 +72,26 @@ export async function compactHourly(now = new Date()): Promise<{ until: Date; da
   // Dirty marks first: a mark is taken only once its telemetry has committed (same ingest
   // transaction), so the recompaction below, a later statement, sees that telemetry. Its day is
   // recompacted in the same transaction, so readers never see a day without its late hour.
-  let written = await withTx(async (c) => {
+  let written = await withPgTransaction(async (c) => {
     let n = 0;
     const { rows: dirty } = await c.query<{ hour: Date; plant_id: string }>(
       "DELETE FROM telemetry_rollup_dirty WHERE hour < $1 RETURNING hour, plant_id", [start < end ? start : end],
     );
-    for (const d of dirty) n += await compactRange(c, d.hour, new Date(d.hour.getTime() + HOUR), d.plant_id);
+    for (const d of dirty) n += await compactLevel(c, "hour", d.hour, new Date(d.hour.getTime() + HOUR), d.plant_id);
     const days = new Map<string, { day: number; plantId: string }>();
     for (const d of dirty) {
       const day = Math.floor(d.hour.getTime() / DAY) * DAY;
       if (dayWm && day < dayWm.getTime()) days.set(`${day}|${d.plant_id}`, { day, plantId: d.plant_id });
     }
-    for (const { day, plantId } of days.values()) n += await compactDays(c, new Date(day), new Date(day + DAY), plantId);
+    for (const { day, plantId } of days.values()) n += await compactLevel(c, "day", new Date(day), new Date(day + DAY), plantId);
     return n;
   });
   // New hours, a day per transaction: the first run over a long history stays in bounded transactions.
   for (let from = start; from < end; from = new Date(Math.min(from.getTime() + DAY, end.getTime()))) {
     const to = new Date(Math.min(from.getTime() + DAY, end.getTime()));
-    written += await withTx(async (c) => {
+    written += await withPgTransaction(async (c) => {
       await c.query("DELETE FROM telemetry_rollup_dirty WHERE hour >= $1 AND hour < $2", [from, to]);
-      const n = await compactRange(c, from, to);
+      const n = await compactLevel(c, "hour", from, to);
       await setWatermark(c, HOURLY_WATERMARK, to);
       return n;
     });
@@ -127,8 +106,8 @@ export async function compactHourly(now = new Date()): Promise<{ until: Date; da
   }
   for (let day = dayStart; day < dayEnd; day = new Date(day.getTime() + DAY)) {
     const next = new Date(day.getTime() + DAY);
-    written += await withTx(async (c) => {
-      const n = await compactDays(c, day, next);
+    written += await withPgTransaction(async (c) => {
+      const n = await compactLevel(c, "day", day, next);
       await setWatermark(c, DAILY_WATERMARK, next);
       return n;
     });

@@ -40,3 +40,19 @@ export async function closeDb(): Promise<void> {
   await handles.prisma.$disconnect();
   await handles.pool.end();
 }
+
+/** A transaction on one pooled pg connection (hot paths and jobs that write with plain SQL). */
+export async function withPgTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool().connect();
+  try {
+    await client.query("BEGIN");
+    const out = await fn(client);
+    await client.query("COMMIT");
+    return out;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

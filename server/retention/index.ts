@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { append, record, SYSTEM_ACTOR } from "../audit";
-import { db, pool } from "../db";
+import { db, pool, withPgTransaction } from "../db";
 import { forbidden } from "../http/errors";
 import { type Principal, can } from "../policy";
 
@@ -53,9 +53,7 @@ export async function applyRetention(now = new Date()): Promise<{ partitionsDrop
   const payloadBefore = new Date(now.getTime() - policy.payloadDays * 86_400_000);
   let payloadsRedacted = 0;
   for (;;) {
-    const c = await pool().connect();
-    try {
-      await c.query("BEGIN");
+    const done = await withPgTransaction(async (c) => {
       // Settled long ago: last event and every exception's closing before the cutoff, nothing open.
       const { rows: batch } = await c.query<{ id: string }>(
         `SELECT t.id FROM business_transaction t
@@ -64,25 +62,15 @@ export async function applyRetention(now = new Date()): Promise<{ partitionsDrop
          LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         [payloadBefore],
       );
-      if (batch.length === 0) {
-        await c.query("COMMIT");
-        break;
-      }
+      if (batch.length === 0) return true;
       const ids = batch.map((b) => b.id);
       await c.query("UPDATE business_transaction SET payload = NULL, payload_redacted_at = $2 WHERE id = ANY($1::uuid[])", [ids, now]);
-      await c.query(
-        `UPDATE correction c SET payload = 'null'::jsonb FROM exception e WHERE e.id = c.exception_id AND e.transaction_id = ANY($1::uuid[])`,
-        [ids],
-      );
-      await c.query(`UPDATE replay r SET payload = 'null'::jsonb FROM exception e WHERE e.id = r.exception_id AND e.transaction_id = ANY($1::uuid[])`, [ids]);
-      await c.query("COMMIT");
+      await c.query("UPDATE correction c SET payload = 'null'::jsonb FROM exception e WHERE e.id = c.exception_id AND e.transaction_id = ANY($1::uuid[])", [ids]);
+      await c.query("UPDATE replay r SET payload = 'null'::jsonb FROM exception e WHERE e.id = r.exception_id AND e.transaction_id = ANY($1::uuid[])", [ids]);
       payloadsRedacted += ids.length;
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+      return false;
+    });
+    if (done) break;
   }
   await record({
     type: "retention.applied", actor: SYSTEM_ACTOR,
