@@ -28,6 +28,8 @@ const ROUTES: Record<string, Rule> = {
   "POST /api/ingest/v1/events": { kind: "connector" }, "POST /api/ingest/v1/heartbeat": { kind: "connector" },
   "POST /api/connectors/v1/replay-endpoint": { kind: "connector" }, "GET /api/connectors/v1/replays": { kind: "connector" },
   "POST /api/connectors/v1/replays/[id]/result": { kind: "connector" },
+  "GET /api/admin/users": { kind: "user", action: "user.manage" }, "POST /api/admin/users": { kind: "user", action: "user.manage" },
+  "PATCH /api/admin/users/[id]": { kind: "user", action: "user.manage", object: true },
   "GET /api/admin/retention": { kind: "user", action: "retention.manage" }, "PATCH /api/admin/retention": { kind: "user", action: "retention.manage" },
   "GET /api/alerts": { kind: "user", action: "alert.read" },
   "POST /api/alerts/[id]/acknowledge": { kind: "user", action: "alert.handle", object: true },

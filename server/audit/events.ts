@@ -52,6 +52,8 @@ const webhookChangedData = z.object({ webhookId: z.string(), before: ruleFields.
 const retentionValues = z.object({ telemetryDays: z.number().int(), payloadDays: z.number().int() });
 const retentionUpdatedData = z.object({ before: retentionValues, after: retentionValues });
 const retentionAppliedData = retentionValues.extend({ partitionsDropped: z.number().int(), payloadsRedacted: z.number().int() });
+const userFields = z.object({ email: z.string(), name: z.string(), role: z.string(), plants: z.array(z.string()), active: z.boolean() });
+const userChangedData = z.object({ userId: z.string(), before: userFields.nullable(), after: userFields });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
 
 export const auditEventSchemas = {
@@ -90,6 +92,8 @@ export const auditEventSchemas = {
   "alert_webhook.updated": webhookChangedData,
   "retention.updated": retentionUpdatedData,
   "retention.applied": retentionAppliedData,
+  "user.created": userChangedData,
+  "user.updated": userChangedData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -131,6 +135,8 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "alert_webhook.updated": "Alert webhook changed",
   "retention.updated": "Retention policy changed",
   "retention.applied": "Retention applied",
+  "user.created": "User created",
+  "user.updated": "User changed",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [
