@@ -123,8 +123,12 @@ export async function createWebhook(user: Admin, input: unknown): Promise<{ webh
   return { webhook: { id: webhook.id, name: webhook.name }, secret };
 }
 
-export async function setWebhookEnabled(user: Admin, id: string, enabled: boolean): Promise<void> {
+export const webhookStateSchema = z.object({ enabled: z.boolean() }).strict();
+
+/** Pause or resume a webhook; the body is read after the policy check (a refused role learns nothing of it). */
+export async function setWebhookEnabled(user: Admin, id: string, input: unknown): Promise<void> {
   if (!can(user, "alert_rule.manage")) throw forbidden("Only administrators manage alert webhooks");
+  const { enabled } = webhookStateSchema.parse(input);
   if (!z.uuid().safeParse(id).success) throw notFound("Webhook");
   const w = await db().alertWebhook.findUnique({ where: { id } });
   if (!w) throw notFound("Webhook");

@@ -4,7 +4,7 @@ import type { Criticality } from "../db/generated/enums";
 import { notFound } from "../http/errors";
 import { BUCKETS, percentile } from "../metrics/histogram";
 import { type Principal, can, canSeePlant } from "../policy";
-import { rollupSource } from "./rollup";
+import { type RollupQuery, rollupSources } from "./rollup";
 
 /**
  * Per-interface operations figures of one plant over a time range, from the per-minute rollups
@@ -59,10 +59,7 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
   if (!plant || !canSeePlant(user, plant.id) || !can(user, "dashboard.read", { plantId: plant.id })) throw notFound("Plant");
   const { from, to } = resolveRange(q, now);
 
-  const [totalsSrc, histSrc] = await Promise.all([
-    rollupSource(plant.id, from, to, "interface_id, outcome, count"),
-    rollupSource(plant.id, from, to, "interface_id, outcome, histogram"),
-  ]);
+  const [totalsSrc, histSrc] = (await rollupSources(plant.id, from, to, "interface_id, outcome, count", "interface_id, outcome, histogram")) as [RollupQuery, RollupQuery];
   const [interfaces, totals, histograms, backlog] = await Promise.all([
     pool().query<{ id: string; code: string; name: string; criticality: Criticality; slo: number }>(
       `SELECT i.id, i.code, i.name, i.criticality, i.latency_slo_ms AS slo FROM plant_interface pi JOIN interface i ON i.id = pi.interface_id

@@ -154,10 +154,13 @@ export function planRollupRead(from: Date, to: Date, hourWm: Date | null, dayWm:
 }
 
 /**
- * SQL selecting `columns` of the rollup rows that answer [from, to) for one plant (the plant id is
- * $1 of the returned params; callers append theirs), following planRollupRead.
+ * SQL selecting each set of columns of the rollup rows that answer [from, to) for one plant (the plant
+ * id is $1 of each returned params; callers append theirs), following planRollupRead. The watermarks
+ * and dirty hours are read once for all the column sets.
  */
-export async function rollupSource(plantId: string, from: Date, to: Date, columns = "bucket, interface_id, outcome, count, histogram"): Promise<{ sql: string; params: unknown[] }> {
+export type RollupQuery = { sql: string; params: unknown[] };
+
+export async function rollupSources(plantId: string, from: Date, to: Date, ...columnSets: string[]): Promise<RollupQuery[]> {
   const { rows: wms } = await pool().query<{ name: string; until: Date }>("SELECT name, until FROM job_watermark WHERE name = ANY($1)", [[HOURLY_WATERMARK, DAILY_WATERMARK]]);
   const hourWm = wms.find((w) => w.name === HOURLY_WATERMARK)?.until ?? null;
   const dayWm = wms.find((w) => w.name === DAILY_WATERMARK)?.until ?? null;
@@ -165,6 +168,11 @@ export async function rollupSource(plantId: string, from: Date, to: Date, column
     ? await pool().query<{ hour: Date }>("SELECT hour FROM telemetry_rollup_dirty WHERE plant_id = $1 AND hour >= $2 AND hour < $3", [plantId, new Date(from.getTime() - HOUR), hourWm])
     : { rows: [] };
   const plan = planRollupRead(from, to, hourWm, dayWm, dirty.map((d) => d.hour));
+  return columnSets.map((columns) => rollupSql(plantId, plan, columns));
+}
+
+/** The SQL of one plan for one set of columns (pure). */
+function rollupSql(plantId: string, plan: RollupPlan, columns: string): RollupQuery {
   const params: unknown[] = [plantId];
   const p = (v: unknown) => `$${params.push(v)}`;
   const ranges = (rs: [Date, Date][]) => rs.map(([a, b]) => `(bucket >= ${p(a)} AND bucket < ${p(b)})`);

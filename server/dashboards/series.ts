@@ -3,7 +3,7 @@ import { notFound } from "../http/errors";
 import { BUCKETS, percentile } from "../metrics/histogram";
 import { type Principal, can, canSeePlant } from "../policy";
 import { metricsQuerySchema, resolveRange } from "./plant-metrics";
-import { rollupSource } from "./rollup";
+import { type RollupQuery, rollupSources } from "./rollup";
 
 /**
  * The plant page's charts: the same rollups as the table, bucketed over time. Latency percentiles
@@ -50,7 +50,7 @@ export async function plantSeries(user: Principal, plantCode: string, query: Rec
   const { from, to } = resolveRange(q, now);
   const step = stepFor(to.getTime() - from.getTime());
   const stepSql = `${step / 1000} seconds`;
-  const src = await rollupSource(plant.id, from, to, "bucket, interface_id, outcome, count, histogram");
+  const [src] = (await rollupSources(plant.id, from, to, "bucket, interface_id, outcome, count, histogram")) as [RollupQuery];
   const trafficParams = src.params;
   const ifaceFilter = iface ? `AND interface_id = $${trafficParams.push(iface.id)}` : "";
   const stepParam = `$${trafficParams.push(stepSql)}::interval`;
