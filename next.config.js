@@ -1,14 +1,18 @@
 /**
  * Content Security Policy: only our own origin (and our socket) may load scripts, styles, images and
  * connections; nobody may frame the portal. Next.js and next-themes bootstrap with inline scripts, so
- * scripts allow 'unsafe-inline' (no third-party origin is allowed). 'unsafe-eval' is needed by Ajv,
- * which compiles the interface's JSON Schema in the browser for live validation of corrections (the
- * schemas live in the database, so they cannot be precompiled); replacing it with a validator that
- * does not generate code would let us drop it.
+ * scripts allow 'unsafe-inline' (no third-party origin is allowed). No 'unsafe-eval' in production:
+ * the live validation of corrections interprets the interface's JSON Schema
+ * (server/corrections/validate.ts, @cfworker/json-schema) instead of compiling it to code. Only
+ * development mode (`npm run dev`, where server/index.ts sets NODE_ENV=development before Next.js
+ * loads this file) needs eval, for React's debugging and Next.js's hot reload. The production build
+ * (scripts/ensure-build.ts) runs with NODE_ENV=production and bakes these headers into the build.
  */
+const dev = process.env.NODE_ENV !== "production";
+
 const CSP = [
   "default-src 'self'",
-  "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+  `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ""}`,
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
