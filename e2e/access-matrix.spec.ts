@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { DEMO_USERS } from "../prisma/seed";
 import { PERMISSIONS, type Action } from "../server/policy";
-import { expect, signIn, test } from "./fixtures";
+import { randomUUID } from "node:crypto";
+import { connectorKey, expect, query, reportFailure, signIn, test } from "./fixtures";
 
 /**
  * Access-control matrix, discovered from the code: every route handler (app/api/**\/route.ts and the
@@ -11,8 +12,8 @@ import { expect, signIn, test } from "./fixtures";
  * anonymous and as every demo persona: anonymous is 401 (connector routes too, without a key); a role
  * the policy does not allow is 403/404; a role it allows is never 401/403; a plant outside the persona's
  * scope is 404; nothing answers 5xx. Object routes are called with an id that does not exist (404 for
- * everyone signed in: existence is never revealed to the wrong role either). Own/other-plant objects by
- * id are covered per journey (exceptions, alerts, transactions, plants specs).
+ * everyone signed in: existence is never revealed to the wrong role either), and the plant-scoped ones
+ * again with real objects of an own and an other plant (second describe below).
  */
 type Rule =
   | { kind: "public" }
@@ -30,6 +31,13 @@ const ROUTES: Record<string, Rule> = {
   "POST /api/connectors/v1/replays/[id]/result": { kind: "connector" },
   "GET /api/admin/users": { kind: "user", action: "user.manage" }, "POST /api/admin/users": { kind: "user", action: "user.manage" },
   "PATCH /api/admin/users/[id]": { kind: "user", action: "user.manage", object: true },
+  "GET /api/admin/connectors": { kind: "user", action: "connector.manage" }, "POST /api/admin/connectors": { kind: "user", action: "connector.manage" },
+  "PATCH /api/admin/connectors/[id]": { kind: "user", action: "connector.manage", object: true },
+  "POST /api/admin/connectors/[id]/key": { kind: "user", action: "connector.manage", object: true },
+  "GET /api/admin/interfaces": { kind: "user", action: "interface.manage" },
+  "PATCH /api/admin/interfaces/[id]": { kind: "user", action: "interface.manage", object: true },
+  "GET /api/admin/interfaces/[id]/schemas": { kind: "user", action: "interface.manage", object: true },
+  "POST /api/admin/interfaces/[id]/schemas": { kind: "user", action: "interface.manage", object: true },
   "GET /api/admin/retention": { kind: "user", action: "retention.manage" }, "PATCH /api/admin/retention": { kind: "user", action: "retention.manage" },
   "GET /api/alerts": { kind: "user", action: "alert.read" },
   "POST /api/alerts/[id]/acknowledge": { kind: "user", action: "alert.handle", object: true },
@@ -54,7 +62,7 @@ const ROUTES: Record<string, Rule> = {
   "POST /api/exceptions/[id]/correction": { kind: "user", action: "exception.correct", object: true },
   "POST /api/exceptions/[id]/discard": { kind: "user", action: "exception.discard", object: true },
   "POST /api/exceptions/[id]/replay": { kind: "user", action: "exception.replay_technical", object: true },
-  "GET /api/plants": { kind: "user", action: "plant.read" },
+  "GET /api/plants": { kind: "user", action: "plant.read" }, "POST /api/plants": { kind: "user", action: "plant.create" },
   "PATCH /api/plants/[code]": { kind: "user", action: "plant.update", plant: true },
   "GET /api/plants/[code]/metrics": { kind: "user", action: "dashboard.read", plant: true },
   "GET /api/plants/[code]/series": { kind: "user", action: "dashboard.read", plant: true },
@@ -131,4 +139,75 @@ test.describe("access-control matrix", () => {
       expect(problems).toEqual([]);
     });
   }
+});
+
+/**
+ * The plant-scoped object routes with real objects: an exception, its transaction and a submitted
+ * correction at DE-HAM and at US-CLT. For each persona: an object of a plant outside their scope is 404
+ * when their role may act (403 or 404 when it may not); inside their scope a refused role is 403/404 and
+ * an allowed read is 200. Allowed mutations are the journeys' business (they would change the objects);
+ * the refusals here change nothing, which the test checks at the end.
+ */
+const OBJECT_ROUTES = Object.entries(ROUTES).filter(([key]) => /\/api\/(exceptions|corrections)\/\[id\]\/|\/api\/transactions\/\[correlationId\]$/.test(key));
+
+test.describe("access-control matrix on own-plant and other-plant objects", () => {
+  type Objects = { exception: string; correction: string; correlationId: string };
+  const objects: Record<string, Objects> = {};
+
+  test.beforeAll(async ({ playwright, baseURL }) => {
+    const request = await playwright.request.newContext({ baseURL });
+    const [author] = await query<{ id: string }>("SELECT id FROM app_user WHERE email = 'operator@andon.local'");
+    for (const plant of ["DE-HAM", "US-CLT"]) {
+      const exception = await reportFailure(request, await connectorKey(plant, "SAP_ERP"), {
+        interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey: `GM-M-${randomUUID().slice(0, 6)}`, code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC",
+      });
+      const [t] = await query<{ correlation_id: string }>("SELECT t.correlation_id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE e.id = $1", [exception]);
+      const [c] = await query<{ id: string }>(
+        `INSERT INTO correction (id, exception_id, author_id, status, patch, payload, payload_hash, reason, submitted_at, updated_at)
+         VALUES (gen_random_uuid(), $1, $2, 'SUBMITTED', '[]', '{"note":"e2e"}', 'matrix', 'matrix probe', now(), now()) RETURNING id`,
+        [exception, author!.id],
+      );
+      objects[plant] = { exception, correction: c!.id, correlationId: t!.correlation_id };
+    }
+    await request.dispose();
+  });
+
+  const personas = DEMO_USERS.map((u) => ({ email: u.email, role: u.role as string, plants: u.plants }));
+  for (const persona of personas) {
+    test(`${persona.role} ${persona.email}: real objects of own and other plants`, async ({ playwright, baseURL }) => {
+      const request = await playwright.request.newContext({ baseURL });
+      await signIn(request, persona.email);
+      const problems: string[] = [];
+      for (const plant of Object.keys(objects)) {
+        const o = objects[plant]!;
+        const sees = persona.plants === "all" || persona.plants.includes(plant);
+        for (const [key, rule] of OBJECT_ROUTES) {
+          if (rule.kind !== "user" || !rule.action) continue;
+          const [method, route] = key.split(" ") as [string, string];
+          const allowed = (PERMISSIONS[rule.action] as readonly string[]).includes(persona.role);
+          if (sees && allowed && method !== "GET") continue;
+          const url = route.replace("[correlationId]", encodeURIComponent(o.correlationId)).replace("[id]", route.startsWith("/api/corrections") ? o.correction : o.exception);
+          const res = await request.fetch(url, { method, data: method === "GET" ? undefined : {}, maxRedirects: 0 });
+          const s = res.status();
+          const fail = (why: string) => problems.push(`${key} on a ${plant} object as ${persona.role} ${persona.email}: ${s} (${why})`);
+          if (!sees && allowed && s !== 404) fail("an object of a plant outside the scope must be 404");
+          else if (!allowed && ![403, 404].includes(s)) fail("the policy does not allow this role: expected 403 or 404");
+          else if (sees && allowed && s !== 200) fail("an allowed read of an own-plant object must be 200");
+        }
+      }
+      await request.dispose();
+      expect(problems).toEqual([]);
+    });
+  }
+
+  test("the refusals changed nothing", async () => {
+    for (const o of Object.values(objects)) {
+      const [e] = await query<{ status: string; assignee_id: string | null }>("SELECT status, assignee_id FROM exception WHERE id = $1", [o.exception]);
+      expect(e).toMatchObject({ status: "NEW", assignee_id: null });
+      const [c] = await query<{ status: string; approver_id: string | null }>("SELECT status, approver_id FROM correction WHERE id = $1", [o.correction]);
+      expect(c).toMatchObject({ status: "SUBMITTED", approver_id: null });
+      expect(await query("SELECT 1 FROM exception_comment WHERE exception_id = $1", [o.exception])).toEqual([]);
+      expect(await query("SELECT 1 FROM replay WHERE exception_id = $1", [o.exception])).toEqual([]);
+    }
+  });
 });

@@ -42,4 +42,81 @@ test.describe("administration", () => {
     expect((await page.goto("/admin"))?.status()).toBe(404);
     expect((await page.request.patch("/api/admin/retention", { data: { telemetryDays: 31 } })).status()).toBe(403);
   });
+
+  test("an administrator adds a plant and its connector, whose key is shown once and works; rotation revokes the old key; interfaces and schema versions change with a diff; all audited", async ({ page }) => {
+    test.setTimeout(90_000);
+    await signIn(page.request, "admin@andon.local");
+    await page.goto("/admin");
+    const code = `T-${Date.now().toString(36).toUpperCase().slice(-6)}`;
+    const plantForm = page.getByRole("form", { name: "New plant" });
+    await plantForm.getByLabel("Code").fill(code);
+    await plantForm.getByLabel("Name").fill("Gdańsk test plant");
+    await plantForm.getByLabel("Time zone").fill("Europe/Warsaw");
+    await plantForm.getByRole("button", { name: "Add plant" }).click();
+    await expect(page.locator(`[data-plant="${code}"]`)).toContainText("Gdańsk test plant (Europe/Warsaw)");
+
+    const connectorForm = page.getByRole("form", { name: "New connector" });
+    await connectorForm.getByLabel("Plant").selectOption(code);
+    await connectorForm.getByLabel("System").selectOption("ODOO");
+    await connectorForm.getByLabel("Connector name").fill("Odoo bridge");
+    await connectorForm.getByRole("button", { name: "Add connector" }).click();
+    const issued = page.getByTestId("issued-key");
+    await expect(issued).toContainText(`New key for ${code} · Odoo bridge`);
+    const key = await issued.getByLabel("Connector key").inputValue();
+    expect(key).toMatch(/^andon_ck_/);
+    const heartbeat = (k: string) => page.request.post("/api/ingest/v1/heartbeat", { headers: { authorization: `Bearer ${k}` }, data: { version: "2.0.0", state: "online", backlog: 0, oldestPendingAgeS: null } });
+    expect((await heartbeat(key)).status()).toBe(204);
+    const row = page.locator(`tr[data-connector="${code}:ODOO"]`);
+    await expect(row).toContainText(key.slice(0, 15));
+    await issued.getByRole("button", { name: "I have stored it" }).click();
+    await page.reload();
+    await expect(page.locator(`tr[data-connector="${code}:ODOO"]`)).toContainText("online · v2.0.0");
+    expect(await page.content()).not.toContain(key);
+
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: `Rotate key of ${code} ODOO connector` }).click();
+    await expect(issued).toBeVisible();
+    const rotated = await issued.getByLabel("Connector key").inputValue();
+    expect(rotated).not.toBe(key);
+    expect((await heartbeat(key)).status()).toBe(401);
+    expect((await heartbeat(rotated)).status()).toBe(204);
+    await expectAccessible(page);
+
+    // Interfaces: enable at the new plant, change the SLO; a new schema version shows its diff.
+    const iface = page.locator('tr[data-interface="SUPPLIER_ASN"]');
+    const saved = () => page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes("/api/admin/interfaces/") && r.ok());
+    await Promise.all([saved(), iface.getByLabel(`SUPPLIER_ASN at ${code}`).click()]);
+    await expect(iface.getByLabel(`SUPPLIER_ASN at ${code}`)).toBeChecked();
+    const slo = iface.getByLabel("SLO of SUPPLIER_ASN in seconds");
+    const nextSlo = String(Number(await slo.inputValue()) + 60);
+    await slo.fill(nextSlo);
+    await Promise.all([saved(), slo.blur()]);
+    await page.reload();
+    await expect(page.locator('tr[data-interface="SUPPLIER_ASN"]').getByLabel("SLO of SUPPLIER_ASN in seconds")).toHaveValue(nextSlo);
+    await page.getByRole("button", { name: "Schema versions of SUPPLIER_ASN" }).click();
+    const versions = page.getByTestId("schemas-SUPPLIER_ASN");
+    await versions.getByRole("button", { name: "New version…" }).click();
+    const editor = versions.getByRole("textbox", { name: "New schema version of SUPPLIER_ASN", exact: true });
+    await editor.click();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText('{"type": "banana"}');
+    await versions.getByRole("button", { name: /Save as v/ }).click();
+    await expect(versions.getByRole("alert")).toContainText("Not a usable JSON Schema");
+    await editor.click();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(JSON.stringify({ type: "object", required: ["asnNumber"], $comment: `asked by ${code}` }));
+    await versions.getByRole("button", { name: /Save as v/ }).click();
+    await expect(versions.getByRole("button", { name: "New version…" })).toBeVisible(); // saved: the editor closed
+    await expect(versions.getByTestId("patch")).toContainText("/$comment");
+    await expect(versions.getByTestId("patch")).toContainText(`"asked by ${code}"`);
+
+    await page.goto("/audit");
+    for (const type of ["plant.created", "connector.created", "connector.key_issued", "interface.updated", "interface.schema_added"]) {
+      await expect(page.locator(`tr[data-audit-type="${type}"]`).first()).toContainText("admin@andon.local");
+    }
+    expect(await page.content()).not.toContain(rotated);
+  });
 });
+

@@ -31,7 +31,7 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
       <h2 id="users-h" className="text-base font-semibold">Users</h2>
       <p className="text-xs text-muted-foreground">Users are never deleted (they are the actors of the audit trail): deactivate them. Auditors and administrators see every plant; other roles only the plants listed.</p>
       {save.error ? <p role="alert" className="text-sm text-danger">{save.error instanceof ApiError ? save.error.message : "The change failed"}</p> : null}
-      <div className="overflow-x-auto">
+      <div role="region" aria-label="Users" tabIndex={0} className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring">
         <table className="w-full text-left text-xs">
           <caption className="sr-only">Users</caption>
           <thead className="text-muted-foreground"><tr>{["User", "Role", "Plants", "State"].map((h) => <th key={h} scope="col" className="py-1 pr-3 font-medium">{h}</th>)}</tr></thead>

@@ -42,7 +42,7 @@ export function AlertRules({ initial, canEdit, plants }: { initial: RuleView[]; 
       </div>
       <p className="text-xs text-muted-foreground">Evaluated every minute. A rule fires once per subject while its condition holds and resolves when it clears; {canEdit ? "changes are audited." : "administrators edit them."}</p>
       {save.error ? <p role="alert" className="text-sm text-danger">{save.error instanceof ApiError ? save.error.message : "Could not save the rule"}</p> : null}
-      <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+      <div role="region" aria-label="Alert rules" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
         <table className="w-full text-left text-xs">
           <caption className="sr-only">Alert rules</caption>
           <thead className="bg-muted text-muted-foreground">

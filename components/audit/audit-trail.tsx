@@ -121,7 +121,7 @@ export function AuditTrail(props: {
           <p className="mt-1 text-muted-foreground">Sign-ins, changes and their approvals appear here as they happen.</p>
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+        <div role="region" aria-label="Audit events" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
           <table className="w-full text-left text-xs">
             <caption className="sr-only">Audit events, newest first</caption>
             <thead className="bg-muted text-muted-foreground">
@@ -145,7 +145,7 @@ export function AuditTrail(props: {
                     {e.actorLabel} {e.actorType !== "user" ? <Badge tone="outline">{e.actorType}</Badge> : null}
                   </td>
                   <td className="px-3 py-1.5 font-mono">{e.plantCode ?? "—"}</td>
-                  <td className="max-w-md px-3 py-1.5 break-words text-muted-foreground">{summary(e.data)}</td>
+                  <td className="max-w-md px-3 py-1.5 [overflow-wrap:anywhere] text-muted-foreground">{summary(e.data)}</td>
                   <td className="px-3 py-1.5 font-mono text-muted-foreground" title={`hash ${e.hash}\nprev ${e.prevHash}`}>
                     {e.hash.slice(0, 10)}…
                   </td>

@@ -12,9 +12,15 @@ function valueAt(doc: unknown, path: string): unknown {
 
 const show = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v));
 
-/** An RFC 6902 patch as a readable diff: path, old value, new value. */
-export function PatchView({ patch, original, caption }: { patch: Op[]; original: unknown; caption: string }) {
-  if (patch.length === 0) return <p className="text-xs text-muted-foreground">No change to the original payload.</p>;
+/** An RFC 6902 patch as a readable diff: path, old value, new value (payload corrections, schema versions). */
+export function PatchView({ patch, original, caption, labels = ["Original", "Corrected"], empty = "No change to the original payload." }: {
+  patch: Op[];
+  original: unknown;
+  caption: string;
+  labels?: [string, string];
+  empty?: string;
+}) {
+  if (patch.length === 0) return <p className="text-xs text-muted-foreground">{empty}</p>;
   return (
     <table className="w-full text-left text-xs" data-testid="patch">
       <caption className="sr-only">{caption}</caption>
@@ -22,8 +28,8 @@ export function PatchView({ patch, original, caption }: { patch: Op[]; original:
         <tr>
           <th scope="col" className="py-1 pr-2 font-medium">Change</th>
           <th scope="col" className="py-1 pr-2 font-medium">Path</th>
-          <th scope="col" className="py-1 pr-2 font-medium">Original</th>
-          <th scope="col" className="py-1 font-medium">Corrected</th>
+          <th scope="col" className="py-1 pr-2 font-medium">{labels[0]}</th>
+          <th scope="col" className="py-1 font-medium">{labels[1]}</th>
         </tr>
       </thead>
       <tbody className="font-mono">

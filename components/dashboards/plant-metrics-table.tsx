@@ -34,7 +34,7 @@ export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
   const queue = (i: string, extra = "") => `/exceptions?plant=${plant.code}&interface=${i}${extra}`;
   return (
     <div className="space-y-3">
-      <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+      <div role="region" aria-label="Interface metrics" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
         <table className="w-full text-left text-xs">
           <caption className="sr-only">Interfaces of {plant.name}, {rangeLabel}</caption>
           <thead className="bg-muted text-muted-foreground">

@@ -245,7 +245,7 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
           <p className="mt-1 text-muted-foreground">Widen the filters, or check another status. New failures appear here as connectors report them.</p>
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+        <div role="region" aria-label="Exceptions" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
           <table className="w-full text-left text-xs">
             <caption className="sr-only">Exceptions matching the filters</caption>
             <thead className="bg-muted text-muted-foreground">
@@ -310,7 +310,7 @@ function GroupsTable({ groups, onOpen }: { groups: ExceptionGroup[]; onOpen: (fi
     );
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+    <div role="region" aria-label="Failure groups" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
       <table className="w-full text-left text-xs">
         <caption className="sr-only">Exceptions grouped by failure fingerprint</caption>
         <thead className="bg-muted text-muted-foreground">

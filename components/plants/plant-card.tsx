@@ -68,7 +68,7 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
             ))}
           </ul>
         </div>
-        <div className="overflow-x-auto">
+        <div role="region" aria-label="Interfaces of this plant" tabIndex={0} className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring">
           <table className="w-full text-left text-xs">
             <caption className="sr-only">Interfaces of {plant.name}</caption>
             <thead className="text-muted-foreground">

@@ -23,7 +23,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
       <section aria-labelledby="path-h" className="space-y-2">
         <h2 id="path-h" className="text-base font-semibold">Path across systems</h2>
         {history.timeline.length === 0 ? <p className="text-sm text-muted-foreground">No hops recorded.</p> : (
-          <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+          <div role="region" aria-label="Hops of this message" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
             <table className="w-full text-left text-xs">
               <caption className="sr-only">Every hop of this message, in time order</caption>
               <thead className="bg-muted text-muted-foreground"><tr>{["Time", "Plant", "Interface", "Message", "Hop", "Outcome", "Latency", "Attempt", "Error"].map((h) => <th key={h} scope="col" className="px-3 py-2 font-medium">{h}</th>)}</tr></thead>
@@ -120,7 +120,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
         <h2 id="audit-h" className="text-base font-semibold">Audit events</h2>
         <p className="text-xs text-muted-foreground">From the tamper-evident audit trail; verify the whole chain on the Audit trail page.</p>
         {history.audit.length === 0 ? <p className="text-sm text-muted-foreground">No human or system action on this message yet.</p> : (
-          <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+          <div role="region" aria-label="Audit events of this message" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
             <table className="w-full text-left text-xs">
               <caption className="sr-only">Who did what to this message, in order</caption>
               <thead className="bg-muted text-muted-foreground"><tr>{["#", "Time", "Event", "Actor", "Hash"].map((h) => <th key={h} scope="col" className="px-3 py-2 font-medium">{h}</th>)}</tr></thead>

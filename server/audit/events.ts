@@ -22,7 +22,19 @@ const exceptionResolvedData = z.object({
   messageId: z.string(),
   deliveredAt: z.string(),
 });
-const connectorKeyIssuedData = z.object({ connectorName: z.string(), reason: z.enum(["demo_setup", "admin_request"]) });
+const connectorKeyIssuedData = z.object({
+  connectorName: z.string(),
+  reason: z.enum(["demo_setup", "admin_request", "connector_created"]),
+  /** Since the connector administration: which key was issued and which one it revoked (hints, never keys). */
+  keyHint: z.string().optional(),
+  revokedKeyHint: z.string().nullable().optional(),
+});
+const connectorKeyRevokedData = z.object({ connectorName: z.string(), revokedKeyHint: z.string().nullable() });
+const fields = z.record(z.string(), z.unknown());
+const connectorChangedData = z.object({ connectorId: z.string(), before: fields.nullable(), after: fields });
+const plantCreatedData = z.object({ after: z.object({ code: z.string(), name: z.string(), timezone: z.string() }) });
+const interfaceChangedData = z.object({ interfaceId: z.string(), code: z.string(), before: fields, after: fields });
+const interfaceSchemaAddedData = z.object({ interfaceId: z.string(), code: z.string(), version: z.number().int(), previousVersion: z.number().int().nullable(), patch: z.array(fields), schemaHash: z.string() });
 const exceptionAssignedData = z.object({ from: z.string().nullable(), to: z.string().nullable(), statusFrom: z.string(), statusTo: z.string(), bulkId: z.string().optional() });
 const exceptionCommentedData = z.object({ commentId: z.string(), excerpt: z.string(), bulkId: z.string().optional() });
 const exceptionDiscardedData = z.object({ reason: z.string(), statusFrom: z.string(), bulkId: z.string().optional() });
@@ -64,6 +76,12 @@ export const auditEventSchemas = {
   "audit.chain_verified": chainVerifiedData,
   "exception.resolved": exceptionResolvedData,
   "connector.key_issued": connectorKeyIssuedData,
+  "connector.key_revoked": connectorKeyRevokedData,
+  "connector.created": connectorChangedData,
+  "connector.updated": connectorChangedData,
+  "plant.created": plantCreatedData,
+  "interface.updated": interfaceChangedData,
+  "interface.schema_added": interfaceSchemaAddedData,
   "exception.assigned": exceptionAssignedData,
   "exception.commented": exceptionCommentedData,
   "exception.discarded": exceptionDiscardedData,
@@ -107,6 +125,12 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "audit.chain_verified": "Audit chain verified",
   "exception.resolved": "Exception resolved",
   "connector.key_issued": "Connector key issued",
+  "connector.key_revoked": "Connector key revoked",
+  "connector.created": "Connector created",
+  "connector.updated": "Connector changed",
+  "plant.created": "Plant created",
+  "interface.updated": "Interface changed",
+  "interface.schema_added": "Interface schema version added",
   "exception.assigned": "Exception assigned",
   "exception.commented": "Comment added",
   "exception.discarded": "Exception discarded",

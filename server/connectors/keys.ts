@@ -17,46 +17,71 @@ export function generateConnectorKey(): string {
   return `andon_ck_${randomBytes(24).toString("base64url")}`;
 }
 
+/** What may be shown of a key after it was issued: the prefix and its first six random characters. */
+export function connectorKeyHint(key: string): string {
+  return `${key.slice(0, "andon_ck_".length + 6)}…`;
+}
+
+type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
+
+/**
+ * Issues a new key for a connector and returns it (the only time it exists in clear). The previous key's
+ * hash is replaced in the same statement, so the old key is refused from the next request on: keys are
+ * looked up on every request, never cached, so revocation holds on every instance at once.
+ */
 export async function issueConnectorKey(opts: {
   connectorId: string;
   actor: { type: "user"; id: string; label: string } | { type: "system"; label: string };
-  reason: "demo_setup" | "admin_request";
+  reason: "demo_setup" | "admin_request" | "connector_created";
+  tx?: Tx;
 }): Promise<string> {
   const key = generateConnectorKey();
-  await db().$transaction(async (tx) => {
-    const connector = await tx.connector.update({ where: { id: opts.connectorId }, data: { apiKeyHash: hashConnectorKey(key) } });
+  const run = async (tx: Tx) => {
+    const before = await tx.connector.findUniqueOrThrow({ where: { id: opts.connectorId }, select: { apiKeyHint: true } });
+    const connector = await tx.connector.update({
+      where: { id: opts.connectorId },
+      data: { apiKeyHash: hashConnectorKey(key), apiKeyHint: connectorKeyHint(key), apiKeyIssuedAt: new Date() },
+    });
     await append(tx, {
       type: "connector.key_issued",
       actor: opts.actor,
       plantId: connector.plantId,
       subject: { type: "connector", id: connector.id },
-      data: { connectorName: connector.name, reason: opts.reason },
+      data: { connectorName: connector.name, reason: opts.reason, keyHint: connector.apiKeyHint!, revokedKeyHint: before.apiKeyHint },
     });
-  });
-  cache.clear();
+  };
+  if (opts.tx) await run(opts.tx);
+  else await db().$transaction(run);
   return key;
 }
 
-// Authentication runs on every ingest request: cache lookups briefly. A revoked or rotated key stops
-// working within CACHE_MS.
-const CACHE_MS = 30_000;
-const cache = new Map<string, { principal: ConnectorPrincipal | null; until: number }>();
+/** Removes a connector's key: its requests are refused from now on, until an administrator issues a new one. */
+export async function revokeConnectorKey(opts: { connectorId: string; actor: { type: "user"; id: string; label: string } }): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const before = await tx.connector.findUniqueOrThrow({ where: { id: opts.connectorId }, select: { apiKeyHint: true } });
+    const connector = await tx.connector.update({ where: { id: opts.connectorId }, data: { apiKeyHash: null, apiKeyHint: null, apiKeyIssuedAt: null } });
+    await append(tx, {
+      type: "connector.key_revoked",
+      actor: opts.actor,
+      plantId: connector.plantId,
+      subject: { type: "connector", id: connector.id },
+      data: { connectorName: connector.name, revokedKeyHint: before.apiKeyHint },
+    });
+  });
+}
 
+/**
+ * Authenticates a connector request by its bearer key: one lookup of the key's sha256 by a unique index
+ * on every request (a batch carries thousands of events, so this is cheap), no cache — a rotated or
+ * revoked key is refused at once on every instance.
+ */
 export async function authenticateConnector(authorization: string | null): Promise<ConnectorPrincipal> {
   const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
   if (!match) throw new AppError(401, "unauthorized", "Send the connector key as 'Authorization: Bearer <key>'");
-  const hash = hashConnectorKey(match[1]!);
-  const now = Date.now();
-  let hit = cache.get(hash);
-  if (!hit || hit.until < now) {
-    const connector = await db().connector.findUnique({ where: { apiKeyHash: hash }, include: { plant: { select: { code: true } } } });
-    hit = {
-      principal: connector ? { connectorId: connector.id, connectorName: connector.name, plantId: connector.plantId, plantCode: connector.plant.code } : null,
-      until: now + CACHE_MS,
-    };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(hash, hit);
-  }
-  if (!hit.principal) throw new AppError(401, "unauthorized", "Unknown or revoked connector key");
-  return hit.principal;
+  const connector = await db().connector.findUnique({
+    where: { apiKeyHash: hashConnectorKey(match[1]!) },
+    select: { id: true, name: true, plantId: true, plant: { select: { code: true } } },
+  });
+  if (!connector) throw new AppError(401, "unauthorized", "Unknown or revoked connector key");
+  return { connectorId: connector.id, connectorName: connector.name, plantId: connector.plantId, plantCode: connector.plant.code };
 }

@@ -43,12 +43,13 @@ function moveException(from: ExceptionStatus, to: ExceptionStatus) {
 /** Save (create or update) the live correction of an exception as a draft. */
 export async function saveCorrection(user: Actor, exceptionId: string, input: unknown, via: Via = {}) {
   if (!can(user, "exception.correct")) throw forbidden("Your role cannot correct payloads");
-  const { payload, reason } = saveCorrectionSchema.parse(input);
-  if (payload === undefined || payload === null || typeof payload !== "object") throw new AppError(400, "invalid_payload", "The payload must be a JSON object or array");
+  // The object and its plant first: an exception of another plant is 404 whatever the body says.
   if (!z.uuid().safeParse(exceptionId).success) throw notFound("Exception");
   const e = await db().exception.findUnique({ where: { id: exceptionId }, include: { transaction: true } });
   if (!e || !canSeePlant(user, e.plantId)) throw notFound("Exception");
   if (!can(user, "exception.correct", { plantId: e.plantId })) throw forbidden("Your role cannot correct payloads");
+  const { payload, reason } = saveCorrectionSchema.parse(input);
+  if (payload === undefined || payload === null || typeof payload !== "object") throw new AppError(400, "invalid_payload", "The payload must be a JSON object or array");
   if (["RESOLVED", "DISCARDED", "REPLAY_QUEUED", "REPLAYING"].includes(e.status)) {
     throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase().replace("_", " ")} exception cannot be corrected`);
   }
@@ -106,9 +107,9 @@ async function loadCorrection(user: Actor, correctionId: string) {
 /** The author submits a valid draft, with the reason for the change, for approval. */
 export async function submitCorrection(user: Actor, correctionId: string, input: unknown, via: Via = {}) {
   if (!can(user, "exception.correct")) throw forbidden("Your role cannot correct payloads");
-  const { reason } = submitSchema.parse(input);
   const c = await loadCorrection(user, correctionId);
   if (!can(user, "exception.correct", { plantId: c.exception.plantId })) throw forbidden("Your role cannot correct payloads");
+  const { reason } = submitSchema.parse(input);
   if (c.authorId !== user.id) throw forbidden("Only the author submits a correction");
   if (c.status !== "DRAFT") throw new AppError(409, "invalid_transition", `A ${c.status.toLowerCase()} correction cannot be submitted`);
   if (c.schemaErrors !== null) throw new AppError(422, "invalid_payload", "The payload does not match the interface schema: fix it before submitting", c.schemaErrors);

@@ -16,3 +16,8 @@ export async function interfaceCatalog(): Promise<Map<string, InterfaceInfo>> {
   cached = { at: Date.now(), byCode };
   return byCode;
 }
+
+/** After an administrator changes interfaces: this instance reloads at once (others within TTL_MS). */
+export function invalidateInterfaceCatalog(): void {
+  cached = undefined;
+}

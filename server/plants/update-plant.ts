@@ -25,6 +25,38 @@ export const plantUpdateSchema = z
   .refine((v) => v.name !== undefined || v.timezone !== undefined, "Nothing to update: give name and/or timezone");
 export type PlantUpdate = z.infer<typeof plantUpdateSchema>;
 
+export const plantCreateSchema = z
+  .object({
+    code: z.string().trim().toUpperCase().regex(/^[A-Z0-9][A-Z0-9-]{1,19}$/, "Code is 2–20 letters, digits or dashes, e.g. PLT-OSL"),
+    name: z.string().trim().min(2, "Name needs at least 2 characters").max(80, "Name is limited to 80 characters"),
+    timezone: z.string().refine(isTimeZone, "Unknown IANA time zone"),
+  })
+  .strict();
+
+/**
+ * Admin registers a new plant (audited). It starts with no systems, connectors or interfaces: the
+ * administrator then adds its connectors and enables its interfaces (both audited too).
+ */
+export async function createPlant(opts: { user: Principal & { email: string }; input: unknown }): Promise<PlantSummary> {
+  if (!can(opts.user, "plant.create")) throw forbidden("Only administrators add plants");
+  const input = plantCreateSchema.parse(opts.input);
+  if (await db().plant.findUnique({ where: { code: input.code }, select: { id: true } })) throw new AppError(409, "plant_exists", `A plant ${input.code} exists already`);
+  const id = await db().$transaction(async (tx) => {
+    const plant = await tx.plant.create({ data: input });
+    await append(tx, {
+      type: "plant.created",
+      actor: { type: "user", id: opts.user.id, label: opts.user.email },
+      plantId: plant.id,
+      subject: { type: "plant", id: plant.id },
+      data: { after: input },
+    });
+    return plant.id;
+  });
+  const summary = await getPlantSummary(id);
+  if (!summary) throw notFound("Plant");
+  return summary;
+}
+
 /** Admin edits a plant's display name or time zone: audited in the same transaction, then broadcast. */
 export async function updatePlant(opts: { user: Principal & { email?: string }; code: string; input: unknown }): Promise<PlantSummary> {
   // Who may, before what: a role that may not edit plants learns nothing about the expected input.

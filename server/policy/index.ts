@@ -24,6 +24,7 @@ const READERS = [VIEWER, OPERATOR, APPROVER, AUDITOR, ADMIN] as const;
 export const PERMISSIONS = {
   "plant.read": READERS,
   "plant.update": [ADMIN],
+  "plant.create": [ADMIN],
   "dashboard.read": READERS,
   "alert.read": READERS,
   "alert.handle": [VIEWER, OPERATOR, APPROVER, ADMIN], // acknowledge, assign, resolve alerts of their plants

@@ -10,6 +10,7 @@ const user = (role: string, plantIds: string[] = [HAM], id = `u-${role}`): Princ
 const EXPECTED: Record<string, string[]> = {
   "plant.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "plant.update": ["ADMIN"],
+  "plant.create": ["ADMIN"],
   "dashboard.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "alert.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "alert.handle": ["VIEWER", "OPERATOR", "APPROVER", "ADMIN"],

@@ -19,11 +19,11 @@ type Actor = Principal & { email: string };
 export const requestReplaySchema = z.object({ reason: z.string().trim().min(10, "A second replay needs a reason of at least 10 characters").max(2000).optional() }).strict();
 
 export async function requestReplay(user: Actor, exceptionId: string, input: unknown, via: Via = {}) {
-  const { reason } = requestReplaySchema.parse(input ?? {});
   if (!z.uuid().safeParse(exceptionId).success) throw notFound("Exception");
   const e = await db().exception.findUnique({ where: { id: exceptionId }, include: { transaction: true, interface: true, plant: true } });
   if (!e || !canSeePlant(user, e.plantId)) throw notFound("Exception");
   if (!can(user, "exception.replay_technical", { plantId: e.plantId })) throw forbidden("Your role cannot replay messages");
+  const { reason } = requestReplaySchema.parse(input ?? {});
   if (!canTransition(e.status, "REPLAY_QUEUED")) throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase().replace(/_/g, " ")} exception cannot be replayed`);
 
   const second = e.status === "RESOLVED";

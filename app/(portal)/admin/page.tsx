@@ -1,28 +1,42 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ConnectorsAdmin } from "@/components/admin/connectors-admin";
+import { InterfacesAdmin } from "@/components/admin/interfaces-admin";
+import { PlantsAdmin } from "@/components/admin/plants-admin";
 import { RetentionForm } from "@/components/admin/retention-form";
 import { UsersAdmin } from "@/components/admin/users-admin";
+import { listConnectors } from "@/server/admin/connectors";
+import { listInterfaces } from "@/server/admin/interfaces";
 import { listUsers } from "@/server/admin/users";
-import { db } from "@/server/db";
 import { requirePageUser } from "@/server/auth/current-user";
+import { db } from "@/server/db";
 import { can } from "@/server/policy";
 import { getRetentionPolicy } from "@/server/retention";
 
 export const metadata: Metadata = { title: "Administration" };
 
-/** Administration: users and retention here; plants are edited on the Plants page, alert rules and webhooks on Alerts. */
+/** Administration: users, plants, connectors, interfaces and retention; alert rules and webhooks live on Alerts. Every change is audited. */
 export default async function AdminPage() {
   const user = await requirePageUser();
-  if (!can(user, "retention.manage")) notFound();
+  if (!can(user, "user.manage")) notFound();
+  const plants = await db().plant.findMany({ select: { code: true, name: true, timezone: true }, orderBy: { code: "asc" } });
+  const codes = plants.map((p) => p.code);
+  const [users, connectors, interfaces, retention] = await Promise.all([listUsers(user), listConnectors(user), listInterfaces(user), getRetentionPolicy(user)]);
   return (
     <div className="space-y-4">
       <h1 className="text-lg font-semibold">Administration</h1>
       <p className="text-sm text-muted-foreground">
-        Plants are edited on the <Link className="underline" href="/plants">Plants</Link> page; alert rules and webhooks on <Link className="underline" href="/alerts">Alerts</Link>.
+        Every change here is in the <Link className="underline" href="/audit">audit trail</Link> with before and after. Alert rules and webhooks are on <Link className="underline" href="/alerts">Alerts</Link>.
       </p>
-      <UsersAdmin initial={await listUsers(user)} plants={(await db().plant.findMany({ select: { code: true }, orderBy: { code: "asc" } })).map((p) => p.code)} me={user.id} />
-      <RetentionForm initial={await getRetentionPolicy(user)} />
+      <nav aria-label="Administration sections" className="flex flex-wrap gap-3 text-sm">
+        {[["users-h", "Users"], ["plants-h", "Plants"], ["connectors-h", "Connectors"], ["interfaces-h", "Interfaces"], ["retention-h", "Retention"]].map(([id, label]) => <a key={id} className="underline" href={`#${id}`}>{label}</a>)}
+      </nav>
+      <UsersAdmin initial={users} plants={codes} me={user.id} />
+      <PlantsAdmin plants={plants} />
+      <ConnectorsAdmin initial={connectors} plants={codes} />
+      <InterfacesAdmin initial={interfaces} plants={codes} />
+      <RetentionForm initial={retention} />
     </div>
   );
 }

@@ -59,7 +59,7 @@ export default async function TransactionsPage({ searchParams }: Props) {
         </p>
       ) : null}
       {result && result.rows.length > 0 ? (
-        <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+        <div role="region" aria-label="Transactions" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
           <table className="w-full text-left text-xs">
             <caption className="sr-only">Transactions, newest first</caption>
             <thead className="bg-muted text-muted-foreground">
