@@ -16,7 +16,17 @@ const envSchema = z.object({
   ANDON_DATA_DIR: z.string().default(".andon"),
   ANDON_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   ANDON_DEMO: bool.default(true),
-  ANDON_WORKERS: bool.default(true),
+  /**
+   * What this instance runs: all (web + workers, the default), web (pages, API, sockets; enqueues jobs)
+   * or worker (background jobs; a health endpoint on PORT). Any number of each share one PostgreSQL.
+   */
+  ROLE: z.enum(["all", "web", "worker"]).default("all"),
+  /** socket.io cluster adapter over Redis instead of PostgreSQL LISTEN/NOTIFY (optional). */
+  REDIS_URL: z.string().url().optional(),
+  /** A replay job held by an instance that died is retried by another after this many seconds. */
+  ANDON_REPLAY_JOB_EXPIRE_S: z.coerce.number().int().min(5).max(3600).default(300),
+  /** How often (one instance at a time) pg-boss expires such jobs and archives old ones. */
+  ANDON_QUEUE_MAINTENANCE_S: z.coerce.number().int().min(1).max(3600).default(30),
   /** Demo: run the plant simulator (connectors/sim) as a child process feeding this portal. */
   ANDON_SIM: bool.default(true),
   ANDON_SIM_RATE: z.coerce.number().positive().max(10_000).default(5),

@@ -1,49 +1,73 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:http";
+import { type Server, createServer } from "node:http";
 import path from "node:path";
 import next from "next";
 import { ensureAuthSecret, prepareDatabase, printDemoLogins } from "./boot";
 import { config } from "./config";
 import { closeDb } from "./db";
 import { logger } from "./log";
-import { attachRealtime } from "./realtime/server";
+import { checkHealth } from "./health";
+import { createClusterAdapter } from "./realtime/cluster";
+import { attachRealtime, startPublisher } from "./realtime/server";
 import { setIo } from "./realtime/publish";
-import { type Workers, startWorkers } from "./workers";
+import { type Workers, startQueueClient, startWorkers } from "./workers";
 
 const log = logger("server");
 
 export async function main({ dev }: { dev: boolean }): Promise<void> {
   // A stray rejected promise is a bug to log, not a reason to drop every plant's live connection.
   process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled promise rejection"));
+  const role = config().ROLE;
+  if (role !== "all" && !config().DATABASE_URL) {
+    throw new Error(`ROLE=${role} runs beside other instances: set DATABASE_URL to the PostgreSQL they share (the embedded database is for a single instance)`);
+  }
   const { url, embedded } = await prepareDatabase();
   const secret = await ensureAuthSecret();
   const cfg = config();
   process.env.NEXTAUTH_URL ??= `http://localhost:${cfg.PORT}`;
+  const web = role !== "worker";
 
-  const app = next({ dev, hostname: cfg.HOST, port: cfg.PORT });
-  await app.prepare();
-  const handle = app.getRequestHandler();
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log.error({ err, url: req.url }, "request failed");
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end("Internal error");
-      }
+  let server: Server;
+  if (web) {
+    const app = next({ dev, hostname: cfg.HOST, port: cfg.PORT });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    server = createServer((req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        log.error({ err, url: req.url }, "request failed");
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end("Internal error");
+        }
+      });
     });
-  });
+  } else {
+    // A worker serves its health only (for the orchestrator); everything else is the web instances'.
+    server = createServer((req, res) => {
+      if (req.url === "/api/health") {
+        void checkHealth().then((h) => {
+          res.writeHead(h.status === "ok" ? 200 : 503, { "content-type": "application/json" });
+          res.end(JSON.stringify({ ...h, role }));
+        });
+        return;
+      }
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "not_found", message: "This is a worker instance (ROLE=worker): it serves /api/health only" } }));
+    });
+  }
+  // Live events reach the browsers of every instance through the cluster adapter.
+  const cluster = await createClusterAdapter();
   // Next.js handles its own HMR upgrades in dev; socket.io only claims /socket.io.
-  const io = attachRealtime(server, { secret });
-  const workers: Workers | undefined = cfg.ANDON_WORKERS ? await startWorkers(url) : undefined;
+  const io = web ? attachRealtime(server, { secret, adapter: cluster.adapter }) : startPublisher(cluster.adapter);
+  const workers: Workers = role === "web" ? await startQueueClient(url) : await startWorkers(url);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(cfg.PORT, cfg.HOST, resolve);
   });
-  log.info({ port: cfg.PORT, dev }, "listening");
-  printDemoLogins(cfg.PORT);
-  const simulator = cfg.ANDON_DEMO && cfg.ANDON_SIM ? startSimulatorProcess(cfg.PORT, cfg.ANDON_DATA_DIR, cfg.ANDON_SIM_RATE) : undefined;
+  log.info({ port: cfg.PORT, dev, role, adapter: cluster.kind }, "listening");
+  if (web) printDemoLogins(cfg.PORT);
+  const simulator = web && cfg.ANDON_DEMO && cfg.ANDON_SIM ? startSimulatorProcess(cfg.PORT, cfg.ANDON_DATA_DIR, cfg.ANDON_SIM_RATE) : undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -60,9 +84,13 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
       setIo(undefined);
       // io.close() disconnects the sockets and closes the HTTP server: no new connections, in-flight
       // requests finish, idle keep-alive connections are closed (Node >= 19 does that in close()).
-      io.disconnectSockets(true);
+      // This instance's sockets only (not the cluster's), told why, with a moment for the packet to flush.
+      io.local.disconnectSockets(true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await workers?.stop();
+      if (!web) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await workers.stop();
+      await cluster.close();
       await closeDb();
       await embedded?.stop();
       log.info("stopped cleanly");

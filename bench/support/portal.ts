@@ -17,13 +17,13 @@ export function freePort(): Promise<number> {
 
 export type Portal = { baseUrl: string; process: ChildProcess; stop: () => Promise<void> };
 
-export async function startPortal(databaseUrl: string): Promise<Portal> {
-  const port = await freePort();
+export async function startPortal(databaseUrl: string, opts: { port?: number; env?: Record<string, string> } = {}): Promise<Portal> {
+  const port = opts.port ?? (await freePort());
   const flags = (process.env.BENCH_NODE_FLAGS ?? "--max-old-space-size=384 --max-semi-space-size=8").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...flags, "--import", "tsx", "server/index.ts"], {
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_SECRET: "bench-secret-0123456789abcdef0123456789",
-      ANDON_DEMO: "true", ANDON_SIM: "false", ANDON_DATA_DIR: ".andon/bench", LOG_LEVEL: "warn",
+      ANDON_DEMO: "true", ANDON_SIM: "false", ANDON_DATA_DIR: ".andon/bench", LOG_LEVEL: "warn", ...opts.env,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });

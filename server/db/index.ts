@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { logger } from "../log";
 import { appDbRole, requireDatabaseUrl } from "../config";
 import { PrismaClient, Prisma } from "./generated/client";
 
@@ -20,6 +21,7 @@ function open(): Handles {
   const role = appDbRole();
   const options = `-c jit=off${role ? ` -c role=${role}` : ""}`;
   const pool = new pg.Pool({ connectionString: requireDatabaseUrl(), max: 20, application_name: "andon", options });
+  guardConnections(pool, "andon");
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { pool, prisma };
 }
@@ -55,4 +57,15 @@ export async function withPgTransaction<T>(fn: (client: pg.PoolClient) => Promis
   } finally {
     client.release();
   }
+}
+
+/**
+ * A connection the database drops (restart, failover, pg_terminate_backend) must fail the query that
+ * used it — answered 503 — never crash the process: idle connections are handled by the pool's
+ * "error" event, checked-out ones (a LISTEN, a held advisory lock) by their own listener.
+ */
+export function guardConnections(pool: pg.Pool, name: string): void {
+  const log = logger("db");
+  pool.on("error", (err) => log.warn({ err: err.message, pool: name }, "idle database connection lost"));
+  pool.on("connect", (client) => client.on("error", (err) => log.warn({ err: err.message, pool: name }, "database connection lost")));
 }

@@ -4,7 +4,7 @@ import { type AppendInput, type AuditEventType, append, appendMany } from "../au
 import { type CurrentUser, loadPrincipal } from "../auth/principal";
 import { saveCorrection, submitCorrection } from "../corrections/corrections";
 import { type SchemaIssue, validatePayload } from "../corrections/validate";
-import { Prisma, db } from "../db";
+import { Prisma, db, pool } from "../db";
 import type { BulkKind, BulkStatus } from "../db/generated/enums";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { logger } from "../log";
@@ -306,30 +306,53 @@ function classify(err: unknown): { status: "SKIPPED" | "FAILED"; message: string
 }
 
 /** Runs (or resumes) a bulk action until done or cancelled. Called by the pg-boss worker. */
-export async function runBulk(bulkId: string): Promise<void> {
+/**
+ * Works through a bulk action for up to `budgetMs`, then answers "more" (the worker enqueues a
+ * continuation job) — so a job never runs long, its expiry can be short, and an instance that dies
+ * mid-way delays the action by one expiry, not an hour. A session advisory lock per action keeps two
+ * workers off the same action (a dead worker's lock goes with its connection); "busy" means another
+ * worker holds it.
+ */
+export async function runBulk(bulkId: string, budgetMs = 20_000): Promise<"done" | "more" | "busy"> {
+  const lock = await pool().connect();
+  try {
+    const { rows } = await lock.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('bulk'), hashtext($1)) AS ok", [bulkId]);
+    if (!rows[0]!.ok) return "busy";
+    try {
+      return await runBulkLocked(bulkId, Date.now() + budgetMs);
+    } finally {
+      await lock.query("SELECT pg_advisory_unlock(hashtext('bulk'), hashtext($1))", [bulkId]);
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+async function runBulkLocked(bulkId: string, deadline: number): Promise<"done" | "more"> {
   let op = await db().bulkOperation.findUnique({ where: { id: bulkId } });
-  if (!op || FINISHED.includes(op.status)) return;
+  if (!op || FINISHED.includes(op.status)) return "done";
   const resumed = op.status === "RUNNING";
   if (!resumed) op = await db().bulkOperation.update({ where: { id: bulkId }, data: { status: "RUNNING", startedAt: new Date() } });
   const user = await loadPrincipal(op.createdById);
   if (!user || !can(user, BULK_PERMISSION[op.kind])) {
     await finish(bulkId, "FAILED", user, "The author of this bulk action may no longer do it (deactivated or role changed)");
-    return;
+    return "done";
   }
   const params = op.params as Record<string, unknown>;
   let lastPublish = 0;
   for (;;) {
+    if (Date.now() > deadline) return "more";
     const current = await db().bulkOperation.findUniqueOrThrow({ where: { id: bulkId } });
     if (current.cancelRequestedAt) {
       await finish(bulkId, "CANCELLED", user);
-      return;
+      return "done";
     }
     const items = await db().bulkOperationItem.findMany({ where: { bulkId, status: "PENDING" }, take: CHUNK, orderBy: { exceptionId: "asc" } });
     if (items.length === 0) {
       await finish(bulkId, "COMPLETED", user);
-      return;
+      return "done";
     }
-    // After a crash: items whose own audit event already names this bulk action were done.
+    // After a crash (or in a continuation): items whose own audit event already names this bulk action were done.
     const alreadyDone = resumed ? await doneBefore(bulkId, items.map((i) => i.exceptionId)) : new Set<string>();
     const results: { exceptionId: string; status: "DONE" | "SKIPPED" | "FAILED"; message: string | null }[] = [];
     for (const item of items) {

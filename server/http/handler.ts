@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { logger } from "../log";
-import { AppError } from "./errors";
+import { AppError, isDatabaseUnavailable } from "./errors";
 
 /** Route-handler side of errors (depends on Next.js; domain modules import ./errors only). */
 const log = logger("http");
@@ -17,6 +17,13 @@ export function errorResponse(err: unknown): NextResponse {
   }
   if (err instanceof SyntaxError) {
     return NextResponse.json({ error: { code: "invalid_json", message: `Malformed JSON body: ${err.message}` } }, { status: 400 });
+  }
+  if (isDatabaseUnavailable(err)) {
+    log.warn({ err }, "database unavailable: answering 503");
+    return NextResponse.json(
+      { error: { code: "unavailable", message: "The database is unavailable: nothing was stored; send again after Retry-After seconds" } },
+      { status: 503, headers: { "Retry-After": "5" } },
+    );
   }
   log.error({ err }, "unhandled error in route handler");
   return NextResponse.json({ error: { code: "internal", message: "Internal error" } }, { status: 500 });

@@ -5,6 +5,7 @@ import { type CurrentUser, loadPrincipal } from "../auth/principal";
 import { logger } from "../log";
 import { canSeePlant } from "../policy";
 import { type ClientToServerEvents, type ServerToClientEvents, plantRoom, userRoom } from "./events";
+import type { ClusterAdapter } from "./cluster";
 import { setIo } from "./publish";
 
 type SocketData = { user: CurrentUser };
@@ -22,8 +23,15 @@ function parseCookies(header: string | undefined): Record<string, string> {
 }
 
 /** socket.io on the same HTTP server: authenticated from the next-auth session cookie, rooms per plant via the policy. */
-export function attachRealtime(httpServer: HttpServer, opts: { secret: string }): AndonIo {
-  const io: AndonIo = new Server(httpServer, { path: "/socket.io", serveClient: false });
+export function attachRealtime(httpServer: HttpServer, opts: { secret: string; adapter?: ClusterAdapter["adapter"] }): AndonIo {
+  const io: AndonIo = new Server(httpServer, {
+    path: "/socket.io",
+    serveClient: false,
+    adapter: opts.adapter,
+    // Clients only send small requests (subscribe, unsubscribe).
+    maxHttpBufferSize: 64 * 1024,
+  });
+  watchSlowConsumers(io);
 
   io.use(async (socket, next) => {
     try {
@@ -63,6 +71,40 @@ export function attachRealtime(httpServer: HttpServer, opts: { secret: string })
     });
   });
 
+  setIo(io as never);
+  return io;
+}
+
+/** Bytes queued for one client before it is cut off (it reconnects and refetches what it missed). */
+export const SLOW_CONSUMER_LIMIT = 2 * 1024 * 1024;
+
+/**
+ * A browser that stops reading its socket must not grow this server's memory: every 2 s, a socket
+ * whose unsent output (the WebSocket's buffer, or engine.io's queue for long-polling) exceeds the
+ * limit is disconnected. Its client reconnects when it reads again and refetches its data.
+ */
+function watchSlowConsumers(io: AndonIo): void {
+  const timer = setInterval(() => {
+    for (const socket of io.sockets.sockets.values()) {
+      const conn = socket.conn as unknown as { writeBuffer?: { data?: unknown }[]; transport?: { socket?: { bufferedAmount?: number } } };
+      let queued = conn.transport?.socket?.bufferedAmount ?? 0; // ws: bytes not yet handed to the kernel
+      for (const p of conn.writeBuffer ?? []) queued += typeof p.data === "string" ? p.data.length : 0; // engine.io: packets not yet written
+      if (queued > SLOW_CONSUMER_LIMIT) {
+        log.warn({ user: socket.data.user?.id, queued }, "socket not reading: disconnected");
+        socket.disconnect(true);
+      }
+    }
+  }, 2_000);
+  timer.unref();
+  io.engine.on("close", () => clearInterval(timer));
+}
+
+/**
+ * ROLE=worker: no HTTP clients of its own, but jobs (replays, alerts, bulk actions) still publish
+ * live events: an unattached socket.io server on the cluster adapter hands them to the web instances.
+ */
+export function startPublisher(adapter: ClusterAdapter["adapter"]): AndonIo {
+  const io: AndonIo = new Server({ adapter });
   setIo(io as never);
   return io;
 }

@@ -13,7 +13,7 @@ export function setBoss(boss: PgBoss | undefined): void {
 /** Enqueue inside the caller's transaction: the job exists if and only if the caller's rows commit. */
 export async function enqueueInTx(tx: Prisma.TransactionClient, queue: string, data: object, options: PgBoss.SendOptions = {}): Promise<void> {
   const boss = g.__andonBoss;
-  if (!boss) throw new Error("Background workers are not running in this process (ANDON_WORKERS=false): background work cannot be queued");
+  if (!boss) throw new Error("The job queue is not open in this process: background work cannot be queued");
   await boss.send(queue, data, {
     ...options,
     db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) },
@@ -23,6 +23,6 @@ export async function enqueueInTx(tx: Prisma.TransactionClient, queue: string, d
 /** Enqueue now (outside any transaction), e.g. "evaluate the alert rules now". */
 export async function enqueueNow(queue: string, data: object, options: PgBoss.SendOptions = {}): Promise<string | null> {
   const boss = g.__andonBoss;
-  if (!boss) throw new Error("Background workers are not running in this process (ANDON_WORKERS=false): background work cannot be queued");
+  if (!boss) throw new Error("The job queue is not open in this process: background work cannot be queued");
   return boss.send(queue, data, options);
 }

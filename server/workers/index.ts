@@ -13,8 +13,9 @@ import { compactHourly, purgeSamples, sampleMinute } from "../dashboards/rollup"
 import { applyRetention } from "../retention";
 
 /**
- * Background jobs on pg-boss (durable queues in PostgreSQL, no extra infrastructure). Every
- * instance runs the workers; pg-boss claims each job exactly once across instances.
+ * Background jobs on pg-boss (durable queues in PostgreSQL, no extra infrastructure). Instances with
+ * ROLE=all or worker run the workers; pg-boss claims each job exactly once across instances (SKIP
+ * LOCKED), cron schedules fire once, and singleton jobs (policy "stately") never run twice at once.
  */
 const log = logger("workers");
 
@@ -30,8 +31,36 @@ export const QUEUES = {
 
 export type Workers = { boss: PgBoss; stop: () => Promise<void> };
 
-export async function startWorkers(connectionString: string): Promise<Workers> {
-  const boss = new PgBoss({ connectionString, schema: "pgboss", application_name: "andon-workers" });
+/** Every queue and its options, created by whichever instance starts first (web or worker). */
+function queueOptions(): Record<string, Omit<PgBoss.Queue, "name">> {
+  const singleton = { expireInSeconds: 300, retryLimit: 0 } as const;
+  return {
+    [QUEUES.auditVerify]: {},
+    [QUEUES.partitions]: {},
+    [QUEUES.receiptsPurge]: {},
+    [QUEUES.retention]: { retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, policy: "stately" },
+    [QUEUES.samples]: { ...singleton, policy: "stately" },
+    [QUEUES.hourly]: { ...singleton, expireInSeconds: 3600, policy: "stately" },
+    [QUEUES.alerts]: { ...singleton, policy: "stately" },
+    [ALERT_WEBHOOK_QUEUE]: WEBHOOK_RETRY,
+    // A replay job held by an instance that died comes back after this (another instance retries it, same key).
+    [REPLAY_QUEUE]: { ...REPLAY_RETRY, expireInSeconds: config().ANDON_REPLAY_JOB_EXPIRE_S },
+    [BULK_QUEUE]: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+  };
+}
+
+/**
+ * pg-boss on this process. `work: false` (ROLE=web) only sends jobs: no supervision, no cron, no
+ * workers. With workers, one instance at a time runs the maintenance (expiring jobs of instances that
+ * died) every ANDON_QUEUE_MAINTENANCE_S.
+ */
+async function openBoss(connectionString: string, work: boolean): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString,
+    schema: "pgboss",
+    application_name: work ? "andon-workers" : "andon-web",
+    ...(work ? { maintenanceIntervalSeconds: config().ANDON_QUEUE_MAINTENANCE_S } : { supervise: false, schedule: false }),
+  });
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
   // Application transactions enqueue jobs in pg-boss's tables (enqueueInTx): the application role
@@ -47,8 +76,28 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
       [],
     );
   }
+  for (const [name, options] of Object.entries(queueOptions())) {
+    if (await boss.getQueue(name)) await boss.updateQueue(name, { name, ...options });
+    else await boss.createQueue(name, { name, ...options });
+  }
+  return boss;
+}
 
-  await boss.createQueue(QUEUES.auditVerify);
+const stopper = (boss: PgBoss) => async () => {
+  setBoss(undefined);
+  await boss.stop({ graceful: true, timeout: 10_000 });
+};
+
+/** ROLE=web: this process enqueues (replays, bulk actions, alert evaluation) but other instances run the jobs. */
+export async function startQueueClient(connectionString: string): Promise<Workers> {
+  const boss = await openBoss(connectionString, false);
+  setBoss(boss);
+  return { boss, stop: stopper(boss) };
+}
+
+export async function startWorkers(connectionString: string): Promise<Workers> {
+  const boss = await openBoss(connectionString, true);
+
   await boss.schedule(QUEUES.auditVerify, "17 * * * *"); // hourly, off the hour
   await boss.work(QUEUES.auditVerify, async () => {
     const result = await verifyChain();
@@ -59,19 +108,16 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
 
   // Telemetry day partitions a week ahead (also run now, so a server that was down for days catches up).
   await ensureTelemetryPartitions();
-  await boss.createQueue(QUEUES.partitions);
   await boss.schedule(QUEUES.partitions, "7 */6 * * *");
   await boss.work(QUEUES.partitions, async () => {
     log.info({ created: await ensureTelemetryPartitions() }, "telemetry partitions ensured");
   });
-  await boss.createQueue(QUEUES.receiptsPurge);
   await boss.schedule(QUEUES.receiptsPurge, "23 3 * * *");
   await boss.work(QUEUES.receiptsPurge, async () => {
     log.info({ purged: await purgeIngestReceipts(), samples: await purgeSamples() }, "old ingest receipts and chart samples purged");
   });
 
   // Retention: old telemetry partitions dropped, old payloads redacted (hashes stay), daily at night.
-  await boss.createQueue(QUEUES.retention, { name: QUEUES.retention, retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, policy: "stately" });
   await boss.schedule(QUEUES.retention, "41 2 * * *");
   await boss.work(QUEUES.retention, async () => {
     log.info(await applyRetention(), "retention applied");
@@ -79,11 +125,8 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
 
   // Dashboards: backlog and connector samples every minute, hourly rollups compacted every 5 minutes
   // (and now, so a fresh start over a long history reads hour rows at once).
-  const singleton = { expireInSeconds: 300, retryLimit: 0 } as const;
-  await boss.createQueue(QUEUES.samples, { name: QUEUES.samples, ...singleton, policy: "stately" });
   await boss.schedule(QUEUES.samples, "* * * * *");
   await boss.work(QUEUES.samples, async () => sampleMinute());
-  await boss.createQueue(QUEUES.hourly, { name: QUEUES.hourly, ...singleton, expireInSeconds: 3600, policy: "stately" });
   await boss.schedule(QUEUES.hourly, "*/5 * * * *");
   await boss.work(QUEUES.hourly, async () => {
     const r = await compactHourly();
@@ -92,19 +135,16 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   await boss.send(QUEUES.hourly, {});
 
   // Alerts: rules evaluated once a minute; webhook deliveries retried with backoff.
-  await boss.createQueue(QUEUES.alerts, { name: QUEUES.alerts, ...singleton, policy: "stately" });
   await boss.schedule(QUEUES.alerts, "* * * * *");
   await boss.work(QUEUES.alerts, async () => {
     const r = await evaluateAlerts();
     if (r.fired || r.resolved) log.info(r, "alerts evaluated");
   });
-  await boss.createQueue(ALERT_WEBHOOK_QUEUE, { name: ALERT_WEBHOOK_QUEUE, ...WEBHOOK_RETRY });
   await boss.work<{ notificationId: string }>(ALERT_WEBHOOK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([job]) => {
     if (job) await deliverNotification(job.data.notificationId, job.retryCount >= WEBHOOK_RETRY.retryLimit);
   });
 
   // Replays: durable jobs, retried with backoff by pg-boss (the replay keeps one idempotency key).
-  await boss.createQueue(REPLAY_QUEUE, { name: REPLAY_QUEUE, ...REPLAY_RETRY });
   // Batches: per-target limits and the circuit are applied inside; outcomes settle together. Several
   // loops overlap one batch's database work with another's deliveries.
   for (let i = 0; i < config().ANDON_REPLAY_WORKERS; i++) {
@@ -118,17 +158,10 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   }
 
   // Bulk actions on exceptions: one job per operation, working through its items in chunks.
-  await boss.createQueue(BULK_QUEUE, { name: BULK_QUEUE, retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 3600 });
   await boss.work<{ bulkId: string }>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-    if (job) await runBulk(job.data.bulkId);
+    // A bulk action runs as a chain of short jobs (each ≤ ~20 s): one that dies is retried after its expiry.
+    if (job && (await runBulk(job.data.bulkId)) === "more") await boss.send(BULK_QUEUE, { bulkId: job.data.bulkId });
   });
   setBoss(boss);
-
-  return {
-    boss,
-    stop: async () => {
-      setBoss(undefined);
-      await boss.stop({ graceful: true, timeout: 10_000 });
-    },
-  };
+  return { boss, stop: stopper(boss) };
 }

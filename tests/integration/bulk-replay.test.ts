@@ -122,7 +122,10 @@ describe("bulk replay", () => {
       while (arrivals[i]! - arrivals[j]! >= 1000) j++;
       worstSecond = Math.max(worstSecond, i - j + 1);
     }
-    expect(worstSecond).toBeLessThanOrEqual(RATE + 2); // +2: timer granularity at the window's edges
+    // Slots are reserved at exactly RATE per second; what arrives can bunch when timers fire late on a
+    // loaded machine (measured once: 44 in a second at RATE 40, with the whole suite running on 2 cores).
+    // Without the limiter all N would arrive within a second or two.
+    expect(worstSecond).toBeLessThanOrEqual(Math.ceil(RATE * 1.1) + 2);
     console.log(`bulk replay: ${N} resolved in ${elapsed.toFixed(1)} s; max in flight ${maxInFlight}/${CONCURRENCY}; busiest second ${worstSecond}/${RATE}`);
 
     // Each replay is attributed to the approver and to the bulk action.

@@ -6,7 +6,7 @@ import { goodsMovement, sampleItem } from "../../connectors/sap/test-support";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
 import type { ConnectorPrincipal } from "../../server/connectors/keys";
-import { db } from "../../server/db";
+import { db, pool } from "../../server/db";
 import { commentOnException } from "../../server/exceptions/actions";
 import { BULK_QUEUE, cancelBulk, getBulk, previewPatch, runBulk, startBulk } from "../../server/exceptions/bulk";
 import { ingestEvents } from "../../server/ingest/ingest-events";
@@ -72,7 +72,15 @@ describe("bulk actions", () => {
     const op = await startBulk(operator, { kind: "DISCARD", selection: { filter: `status=all&q=${key}` }, params: { reason: "Superseded by the re-sent batch of the night shift" } });
     expect(op).toMatchObject({ status: "QUEUED", total: 60 });
     expect(await boss.getQueueSize(BULK_QUEUE)).toBeGreaterThan(0); // the job committed with the operation
-    await runBulk(op.id);
+    // Another worker holds the action: this one leaves it alone. Out of time budget: it asks for a continuation.
+    const holder = await pool().connect();
+    await holder.query("SELECT pg_advisory_lock(hashtext('bulk'), hashtext($1))", [op.id]);
+    expect(await runBulk(op.id)).toBe("busy");
+    await holder.query("SELECT pg_advisory_unlock(hashtext('bulk'), hashtext($1))", [op.id]);
+    holder.release();
+    expect(await runBulk(op.id, 0)).toBe("more");
+    expect(await db().bulkOperationItem.count({ where: { bulkId: op.id, status: "PENDING" } })).toBe(60);
+    expect(await runBulk(op.id)).toBe("done");
     const done = await getBulk(operator, op.id);
     expect(done).toMatchObject({ status: "COMPLETED", done: 59, skipped: 1, failed: 0 });
     expect(done.problems).toEqual([expect.objectContaining({ exceptionId: rows[0]!.id, status: "SKIPPED" })]);

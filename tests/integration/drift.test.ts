@@ -48,7 +48,7 @@ describe("schema drift (schema.prisma vs migrated database)", () => {
     const { rows } = await pool().query<{ table_name: string; column_name: string; data_type: string; is_nullable: "YES" | "NO"; udt_name: string }>(
       `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable, c.udt_name FROM information_schema.columns c
        JOIN pg_class k ON k.relname = c.table_name AND k.relnamespace = 'public'::regnamespace
-       WHERE c.table_schema = 'public' AND c.table_name <> '_prisma_migrations'
+       WHERE c.table_schema = 'public' AND c.table_name NOT IN ('_prisma_migrations', 'socket_io_attachments') -- the latter belongs to the socket.io adapter
          AND NOT k.relispartition -- day partitions of telemetry_event are the parent table's storage`,
     );
     const dbColumns = new Map(rows.map((r) => [`${r.table_name}.${r.column_name}`, r]));
