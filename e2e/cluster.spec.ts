@@ -1,9 +1,9 @@
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { goodsMovement, sampleItem } from "../connectors/sap/test-support";
 import { createFreshDatabase, withDatabase } from "../tests/support/database";
-import { expect, signIn, test } from "./fixtures";
+import { connectorKey, expect, query, signIn, test } from "./fixtures";
 
 /**
  * Several instances on one database (issue 7): two portal instances, A and B, on their own ports
@@ -23,15 +23,7 @@ let targetUrl: string;
 const secret = randomBytes(24).toString("hex");
 const instances: Instance[] = [];
 
-async function sql<T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: fresh.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, params: unknown[] = []) => query<T>(text, params, fresh.url);
 
 async function startInstance(name: string, port: number): Promise<Instance> {
   const url = `http://127.0.0.1:${port}`;
@@ -61,15 +53,7 @@ async function startInstance(name: string, port: number): Promise<Instance> {
   return instance;
 }
 
-async function connectorKey(plant: string): Promise<string> {
-  const key = `andon_ck_e2e_${randomBytes(16).toString("hex")}`;
-  await sql(
-    `UPDATE connector c SET api_key_hash = $1 FROM plant p, plant_system s
-     WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = $2 AND s.kind = 'SAP_ERP'`,
-    [createHash("sha256").update(key).digest("hex"), plant],
-  );
-  return key;
-}
+const sapKey = (plant: string) => connectorKey(plant, "SAP_ERP", fresh.url);
 
 const failure = (i: number, tag: string) => ({
   eventId: randomUUID(), correlationId: randomUUID(), messageId: `CL-${tag}-${i}`, businessKey: `CL-${tag}-${i}`, interface: "GOODS_MOVEMENT",
@@ -112,7 +96,7 @@ test("a failure ingested on instance A reaches a browser connected to instance B
   await expect(page.locator('[data-status="connected"]')).toBeVisible();
   await page.waitForTimeout(300); // rooms are joined right after connecting
   const before = Number(await tile.getByTestId("tile-open").textContent());
-  const key = await connectorKey("DE-HAM");
+  const key = await sapKey("DE-HAM");
   const res = await fetch(`${A.url}/api/ingest/v1/events`, {
     method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify([failure(0, randomUUID().slice(0, 8))]),
@@ -132,7 +116,7 @@ test("1,000 replays are each applied once although instance A is killed while de
     [targetUrl, secret, PLANTS],
   );
   for (const [p, plant] of PLANTS.entries()) {
-    const key = await connectorKey(plant);
+    const key = await sapKey(plant);
     const events = Array.from({ length: Math.ceil(N / PLANTS.length) }, (_, j) => j * PLANTS.length + p).filter((i) => i < N).map((i) => failure(i, tag));
     const res = await fetch(`${A.url}/api/ingest/v1/events`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(events) });
     expect(((await res.json()) as { accepted: number }).accepted).toBe(events.length);

@@ -13,9 +13,9 @@ export async function signIn(request: APIRequestContext, email: string, password
   expect(session.user?.email).toBe(email);
 }
 
-/** Direct read access to the e2e database, for asserting what the server stored (audit rows). */
-export async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
+/** Direct access to the e2e database (or another one: the cluster spec's), for asserting what the server stored. */
+export async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], databaseUrl = process.env.E2E_DATABASE_URL): Promise<T[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     return (await client.query<T>(sql, params)).rows;
@@ -37,12 +37,13 @@ export const test = base;
 export { expect };
 
 /** Issues a fresh key for a plant's connector straight in the database (as an admin would). */
-export async function connectorKey(plantCode: string, system: string): Promise<string> {
+export async function connectorKey(plantCode: string, system: string, databaseUrl?: string): Promise<string> {
   const key = `andon_ck_e2e_${randomBytes(16).toString("hex")}`;
   const rows = await query(
     `UPDATE connector c SET api_key_hash = $1 FROM plant p, plant_system s
      WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = $2 AND s.kind = $3::system_kind RETURNING c.id`,
     [createHash("sha256").update(key).digest("hex"), plantCode, system],
+    databaseUrl,
   );
   expect(rows).toHaveLength(1);
   return key;

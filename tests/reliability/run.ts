@@ -14,7 +14,7 @@
  * slow-consumer (a socket client that stops reading).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,7 +57,6 @@ async function keys(db: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const [plant, system] of PLANTS) {
     const key = `andon_ck_rel_${randomBytes(16).toString("hex")}`;
-    const { createHash } = await import("node:crypto");
     await query(db, `UPDATE connector c SET api_key_hash = $1 FROM plant p, plant_system s WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = $2 AND s.kind = $3::system_kind`,
       [createHash("sha256").update(key).digest("hex"), plant, system]);
     out.set(plant, key);
