@@ -6,6 +6,7 @@
  *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:audit -- [events=2000] [writers=1,8,32]
  */
 import { createFreshDatabase } from "../tests/support/database";
+import { type Figure, report } from "./support/results";
 
 const total = Number(process.argv[2] ?? 2000);
 const writerCounts = (process.argv[3] ?? "1,8,32").split(",").map(Number);
@@ -20,6 +21,7 @@ async function main() {
   try {
     console.log(`audit append: ${total} events per run, PostgreSQL at ${new URL(base).host}`);
     console.log("writers | events/s | p50 ms | p95 ms | p99 ms");
+    const figures: Figure[] = [];
     for (const writers of writerCounts) {
       const latencies: number[] = [];
       let next = 0;
@@ -38,10 +40,14 @@ async function main() {
       latencies.sort((a, b) => a - b);
       const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(2);
       console.log(`${String(writers).padStart(7)} | ${(latencies.length / seconds).toFixed(0).padStart(8)} | ${q(0.5).padStart(6)} | ${q(0.95).padStart(6)} | ${q(0.99).padStart(6)}`);
+      figures.push({ name: `${writers} writers: appends`, value: Math.round(latencies.length / seconds), unit: "events/s" });
+      figures.push({ name: `${writers} writers: append p95`, value: Number(q(0.95)), unit: "ms" });
     }
     const t0 = performance.now();
     const v = await verifyChain();
     console.log(`verify: ${v.checked} events in ${((performance.now() - t0) / 1000).toFixed(2)} s, ok=${v.ok}`);
+    if (!v.ok) throw new Error("the chain the benchmark appended does not verify");
+    report({ bench: "audit-append", params: `${total.toLocaleString("en")} events per run, writers ${writerCounts.join(", ")}`, figures });
   } finally {
     await closeDb();
     await fresh.drop();

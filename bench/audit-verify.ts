@@ -17,6 +17,7 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { createFreshDatabase } from "../tests/support/database";
+import { report } from "./support/results";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -170,7 +171,16 @@ async function main() {
       if (!v.ok || v.checked !== N) throw new Error(`expected an intact chain of ${N} events`);
     }
     const best = Math.min(...times);
-    console.log(`best: ${best.toFixed(2)} s, ${Math.round(N / best).toLocaleString("en")} events/s; median ${[...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!.toFixed(2)} s`);
+    const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+    console.log(`best: ${best.toFixed(2)} s, ${Math.round(N / best).toLocaleString("en")} events/s; median ${median.toFixed(2)} s`);
+    report({
+      bench: "audit-verify", params: `${N.toLocaleString("en")} events, ${RUNS} runs`,
+      figures: [
+        { name: "full chain verification, best", value: Number(best.toFixed(2)), unit: "s" },
+        { name: "full chain verification, median", value: Number(median.toFixed(2)), unit: "s" },
+        { name: "verified per second (best)", value: Math.round(N / best), unit: "events/s" },
+      ],
+    });
   } finally {
     await closeDb();
     if (process.env.BENCH_KEEP_DB === "1") console.log(`kept ${fresh.url}`);

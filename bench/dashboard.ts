@@ -34,6 +34,7 @@ import { BUCKETS, GROWTH, bucketOf, emptyHistogram, record } from "../server/met
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeResult } from "../server/realtime/events";
 import { createFreshDatabase } from "../tests/support/database";
 import { signIn, startPortal } from "./support/portal";
+import { report } from "./support/results";
 
 const N = Number(process.argv[2] ?? 10_000_000);
 const RUNS = Number(process.argv[3] ?? 100);
@@ -502,6 +503,14 @@ async function main() {
       console.log(`  ${f.name.padEnd(66)} | ${f.p50.toFixed(1).padStart(7)} | ${f.p95.toFixed(1).padStart(7)} | ${f.p99.toFixed(1).padStart(7)} | ${f.max.toFixed(1).padStart(7)} | ${target.padEnd(10)} | ${met}`);
     }
     if (live.missed) console.log(`  live: ${live.missed} of ${LIVE_EVENTS} events never arrived on the socket within 10 s`);
+    report({
+      bench: "dashboard",
+      params: gen ? `${fmt(gen.events)} events over 30 days, 4 plants × 12 interfaces, ${fmt(gen.open)} open exceptions; ${RUNS} requests per scenario` : `re-measured kept database; ${RUNS} requests per scenario`,
+      figures: [
+        ...figures.map((f) => ({ name: `${f.name} p95`, value: Number(f.p95.toFixed(1)), unit: "ms", ...(f.target === undefined ? {} : { target: `< ${f.target} ms`, met: f.p95 < f.target }) })),
+        { name: "live events never delivered (10 s)", value: live.missed, unit: `of ${LIVE_EVENTS}`, target: "= 0", met: live.missed === 0 },
+      ],
+    });
   } catch (err) {
     if (process.env.BENCH_KEEP_DB_ON_ERROR) keep = true;
     throw err;

@@ -16,6 +16,7 @@ import { Readable } from "node:stream";
 import { createFreshDatabase } from "../tests/support/database";
 import { ensureBuild } from "../scripts/ensure-build";
 import { startPortal } from "./support/portal";
+import { against, report } from "./support/results";
 
 const TOTAL = Number(process.argv[2] ?? 200_000);
 const SENDERS = Number(process.argv[3] ?? 4);
@@ -143,6 +144,15 @@ async function main() {
     console.log(`raw COPY, same rows, same table:     ${copyRate.toFixed(0)} rows/s (${copySeconds.toFixed(1)} s)`);
     console.log(`ratio HTTP / COPY:                   ${(httpRate / copyRate).toFixed(2)}   (target ≥ 0.5)`);
     console.log(`server peak RSS (VmHWM):             ${rss.toFixed(0)} MB   (target < 500 MB)`);
+    report({
+      bench: "ingest", params: `${TOTAL.toLocaleString("en")} events, ${SENDERS} senders, batches of ${BATCH}, gzip`,
+      figures: [
+        { name: "HTTP ingest, committed", value: Math.round(httpRate), unit: "events/s" },
+        { name: "raw COPY, same rows", value: Math.round(copyRate), unit: "rows/s" },
+        against("ingest / COPY", Number((httpRate / copyRate).toFixed(2)), "×", "≥", 0.5),
+        against("server peak RSS", Math.round(rss), "MB", "<", 500),
+      ],
+    });
   } finally {
     await portal.stop();
     await fresh.drop();

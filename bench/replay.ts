@@ -18,6 +18,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
 import { goodsMovement, sampleItem } from "../connectors/sap/test-support";
 import { createFreshDatabase } from "../tests/support/database";
+import { against, report } from "./support/results";
 
 const N = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
@@ -35,7 +36,7 @@ async function main() {
   const { ingestEvents } = await import("../server/ingest/ingest-events");
   const { loadPrincipal } = await import("../server/auth/principal");
   const { requestReplay } = await import("../server/replay/request-replay");
-  const { REPLAY_QUEUE, REPLAY_RETRY } = await import("../server/replay/queue");
+  const { REPLAY_QUEUE, replayRetry } = await import("../server/replay/queue");
   const { setBoss } = await import("../server/workers/boss");
   const { startWorkers } = await import("../server/workers");
 
@@ -82,7 +83,7 @@ async function main() {
     // Phase 1: request every replay (jobs pile up; no worker runs yet).
     const boss = new PgBoss({ connectionString: fresh.url, schema: "pgboss" });
     await boss.start();
-    await boss.createQueue(REPLAY_QUEUE, { name: REPLAY_QUEUE, ...REPLAY_RETRY });
+    await boss.createQueue(REPLAY_QUEUE, { name: REPLAY_QUEUE, ...replayRetry() });
     setBoss(boss);
     const approver = (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email: "approver@andon.local" } })).id))!;
     let next = 0;
@@ -107,16 +108,25 @@ async function main() {
     await workers.stop();
 
     const replays = await db().replay.findMany({ where: { exceptionId: { in: ids } }, select: { idempotencyKey: true, status: true } });
-    const report = await ask<{ applications: number[]; stock: number }>({ report: replays.map((r) => r.idempotencyKey) });
-    const duplicates = report.applications.filter((n) => n > 1).length;
-    const missing = report.applications.filter((n) => n === 0).length;
-    const stockDelta = TARGET === "sap" ? 10 * N - report.stock : N;
+    const tally = await ask<{ applications: number[]; stock: number }>({ report: replays.map((r) => r.idempotencyKey) });
+    const duplicates = tally.applications.filter((n) => n > 1).length;
+    const missing = tally.applications.filter((n) => n === 0).length;
+    const stockDelta = TARGET === "sap" ? 10 * N - tally.stock : N;
     const attempts = await db().replayAttempt.count();
     console.log(`replay benchmark: ${N} replays over ${connectors.length} targets (${TARGET === "sap" ? "SAP emulator behind the SDK push endpoint" : "minimal idempotent target behind the SDK push endpoint"}, one process) (rate limit 10,000/s, concurrency ${CONCURRENCY} each), PostgreSQL at ${new URL(base).host}`);
     console.log(`  requested (approver, 8 parallel): ${requestS.toFixed(1)} s → ${Math.round(N / requestS)} requests/s`);
     console.log(`  delivered (workers started → all resolved): ${deliverS.toFixed(1)} s → ${Math.round(N / deliverS)} replays/s (target ≥ 500)`);
     console.log(`  attempts ${attempts}; applications at the target: duplicates ${duplicates}, missing ${missing}${TARGET === "sap" ? `; SAP stock moved by ${stockDelta} (expected ${N})` : ""}`);
     if (duplicates || missing || stockDelta !== N) process.exitCode = 1;
+    report({
+      bench: `replay (${TARGET})`, params: `${N.toLocaleString("en")} replays, ${connectors.length} targets, concurrency ${CONCURRENCY} each, target ${TARGET === "sap" ? "SAP emulator" : "minimal idempotent ack"}`,
+      figures: [
+        { name: "requested (approver, 8 parallel)", value: Math.round(N / requestS), unit: "requests/s" },
+        against("delivered (workers started → all resolved)", Math.round(N / deliverS), "replays/s", "≥", 500),
+        against("idempotency keys applied twice", duplicates, "keys", "=", 0),
+        against("idempotency keys never applied", missing, "keys", "=", 0),
+      ],
+    });
   } finally {
     target.disconnect();
     await closeDb();

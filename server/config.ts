@@ -33,6 +33,8 @@ const envSchema = z.object({
   /** Replay circuit breaker: consecutive technical failures before a target pauses, and the first pause. */
   ANDON_REPLAY_CIRCUIT_THRESHOLD: z.coerce.number().int().min(1).default(5),
   ANDON_REPLAY_CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).default(60_000),
+  /** First retry delay of a replay whose target had technical trouble (doubles for each of the 6 retries). */
+  ANDON_REPLAY_RETRY_DELAY_S: z.coerce.number().int().min(1).max(600).default(5),
   /** Replay delivery loops per instance (each fetches a batch; per-target limits hold across them). */
   ANDON_REPLAY_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   /**

@@ -5,7 +5,7 @@ import { appDbRole, config } from "../config";
 import { logger } from "../log";
 import { BULK_QUEUE, runBulk } from "../exceptions/bulk";
 import { deliverReplays } from "../replay/deliver-replay";
-import { REPLAY_BATCH, REPLAY_QUEUE, REPLAY_RETRY } from "../replay/queue";
+import { REPLAY_BATCH, REPLAY_QUEUE, replayRetry } from "../replay/queue";
 import { setBoss } from "./boss";
 import { ALERT_EVALUATE_QUEUE, ALERT_WEBHOOK_QUEUE, evaluateAlerts } from "../alerts/evaluate";
 import { WEBHOOK_RETRY, deliverNotification } from "../alerts/webhooks";
@@ -44,7 +44,7 @@ function queueOptions(): Record<string, Omit<PgBoss.Queue, "name">> {
     [QUEUES.alerts]: { ...singleton, policy: "stately" },
     [ALERT_WEBHOOK_QUEUE]: WEBHOOK_RETRY,
     // A replay job held by an instance that died comes back after this (another instance retries it, same key).
-    [REPLAY_QUEUE]: { ...REPLAY_RETRY, expireInSeconds: config().ANDON_REPLAY_JOB_EXPIRE_S },
+    [REPLAY_QUEUE]: { ...replayRetry(), expireInSeconds: config().ANDON_REPLAY_JOB_EXPIRE_S },
     [BULK_QUEUE]: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
   };
 }
