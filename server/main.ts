@@ -8,7 +8,7 @@ import { closeDb } from "./db";
 import { logger } from "./log";
 import { checkHealth } from "./health";
 import { createClusterAdapter } from "./realtime/cluster";
-import { attachRealtime, startPublisher } from "./realtime/server";
+import { attachRealtime, closePublisher, startPublisher } from "./realtime/server";
 import { setIo } from "./realtime/publish";
 import { type Workers, startQueueClient, startWorkers } from "./workers";
 
@@ -87,8 +87,11 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
       // This instance's sockets only (not the cluster's), told why, with a moment for the packet to flush.
       io.local.disconnectSockets(true);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      await new Promise<void>((resolve) => io.close(() => resolve()));
-      if (!web) await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (web) await new Promise<void>((resolve) => io.close(() => resolve()));
+      else {
+        await closePublisher(io);
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
       await workers.stop();
       await cluster.close();
       await closeDb();

@@ -108,3 +108,12 @@ export function startPublisher(adapter: ClusterAdapter["adapter"]): AndonIo {
   setIo(io as never);
   return io;
 }
+
+/**
+ * Shuts a publisher down. Not io.close(): an unattached server has no engine, so close() rejects
+ * before its callback runs (found by tests/integration/cluster-adapter.test.ts); only the adapter
+ * of its one namespace holds anything (its subscriptions and heartbeat).
+ */
+export async function closePublisher(io: AndonIo): Promise<void> {
+  await io.of("/").adapter.close();
+}
