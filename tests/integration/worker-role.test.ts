@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { freePort } from "../../bench/support/portal";
 import { createFreshDatabase } from "../support/database";
 
 /**
@@ -16,14 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fresh.drop();
 });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 it("a worker instance answers health and stops cleanly on SIGTERM", async () => {
   const port = await freePort();
