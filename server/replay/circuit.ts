@@ -2,7 +2,8 @@
  * Circuit breaker for replay targets, as pure functions over the state stored on the connector.
  * After THRESHOLD consecutive technical failures the target is paused for a cool-down that doubles
  * with every further failure (capped); one success closes it. While paused, replays wait (their
- * pg-boss job is retried later) instead of hammering a target that is down.
+ * pg-boss job is sent again for when the pause ends, without spending one of its retries) instead of
+ * hammering a target that is down.
  */
 export type CircuitState = { failures: number; pausedUntil: Date | null };
 export type CircuitPolicy = { threshold: number; coolDownMs: number; maxCoolDownMs: number };

@@ -13,19 +13,28 @@ const SYSTEM = { type: "system" as const, label: "andon replay" };
 export type Outcome = { status: "delivered"; response?: unknown } | { status: "failed"; category: "technical" | "business"; code: string; message: string };
 
 /** One pg-boss job of the replay queue, as the worker hands it over. */
-export type ReplayJob = { id: string; data: { replayId: string }; retryCount: number; retryLimit: number };
+/**
+ * A pg-boss replay job. `attemptsBefore`: attempts made under earlier jobs of the same replay (a job
+ * held back by an open circuit is re-sent as a new one with what is left of its retry budget).
+ */
+export type ReplayJob = { id: string; data: { replayId: string; attemptsBefore?: number }; retryCount: number; retryLimit: number };
+/** A job held back by an open circuit: not an attempt, so it must not use up a retry. */
+export type Held = { job: ReplayJob; inMs: number };
+export type Deliveries = { retry: Map<string, string>; held: Held[] };
 
 /**
  * Delivers a batch of push replays (run by the pg-boss worker). Per target: the circuit breaker may
  * hold its replays back; the rate limit gives each delivery a send slot (shared by every instance);
  * at most `replayConcurrency` requests are in flight. Each delivery is a signed POST with the
  * replay's idempotency key. Outcomes are settled together (one transaction, one audit-chain lock).
- * Returns the jobs to retry (technical trouble before the last attempt) with the reason; pg-boss
- * retries those with backoff (same replay, same key) and completes the rest.
+ * Returns the jobs to retry (technical trouble before the last attempt) with the reason, which pg-boss
+ * retries with backoff (same replay, same key), and the jobs the circuit held back, which the caller
+ * re-sends for when the pause ends (deferReplayJob) without spending a retry on them.
  */
-export async function deliverReplays(jobs: ReplayJob[]): Promise<Map<string, string>> {
+export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
   const retry = new Map<string, string>();
-  if (jobs.length === 0) return retry;
+  const held: Held[] = [];
+  if (jobs.length === 0) return { retry, held };
   const replays = await loadReplays(jobs.map((j) => j.data.replayId));
   const byId = new Map(replays.map((r) => [r.id, r]));
   // A settled replay (duplicate job) or a pull-mode one is nothing for this worker.
@@ -52,7 +61,7 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Map<string, str
       let send = group;
       if (breaker.kind === "open") {
         // The target keeps failing: leave it alone until the pause ends (a last attempt still goes out).
-        for (const w of group) if (!isLast(w.job)) retry.set(w.job.id, `circuit open for ${c.name} (retry in ${Math.ceil(breaker.retryInMs / 1000)} s)`);
+        for (const w of group) if (!isLast(w.job)) held.push({ job: w.job, inMs: breaker.retryInMs });
         send = group.filter((w) => isLast(w.job));
         if (send.length < group.length) log.info({ connector: c.name, held: group.length - send.length, retryInMs: breaker.retryInMs }, "replay target paused (circuit open)");
       }
@@ -77,7 +86,7 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Map<string, str
       retry.set(a.jobId!, `${o.code}: ${o.message}`);
     }
   });
-  return retry;
+  return { retry, held };
 }
 
 const isLast = (job: ReplayJob) => job.retryCount >= job.retryLimit;
@@ -97,7 +106,7 @@ async function reserveSlots(connectorId: string, n: number): Promise<number[]> {
 
 async function attemptPush(r: ReplayRef, job: ReplayJob): Promise<AttemptResult> {
   const e = r.exception;
-  const attempt = job.retryCount + 1;
+  const attempt = (job.data.attemptsBefore ?? 0) + job.retryCount + 1;
   const body = JSON.stringify({
     replayId: r.id, idempotencyKey: r.idempotencyKey, plantCode: e.plant.code, interface: e.interface.code, messageId: e.transaction.messageId,
     correlationId: e.transaction.correlationId, payload: r.payload, attempt,

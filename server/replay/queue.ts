@@ -1,6 +1,7 @@
 import { config } from "../config";
 import type { Prisma } from "../db";
-import { enqueueInTx } from "../workers/boss";
+import { enqueueInTx, enqueueNow } from "../workers/boss";
+import type { Held } from "./deliver-replay";
 
 /** The replay job queue (pg-boss, in PostgreSQL). */
 export const REPLAY_QUEUE = "replay.deliver";
@@ -12,4 +13,20 @@ export const replayRetry = () => ({ retryLimit: 6, retryDelay: config().ANDON_RE
 /** Enqueue inside the caller's transaction: the job exists if and only if the replay row commits. */
 export async function enqueueReplayJob(tx: Prisma.TransactionClient, replayId: string): Promise<void> {
   await enqueueInTx(tx, REPLAY_QUEUE, { replayId }, replayRetry());
+}
+
+/**
+ * A job the circuit held back is sent again for when the pause ends, with the retries it has left
+ * (the hold was no attempt). The caller then completes the held job. Should the process die in
+ * between, the held job also comes back after its expiry: two jobs for one replay deliver it once
+ * (the second finds it settled or sends the same idempotency key, which the target applies once).
+ */
+export async function deferReplayJob({ job, inMs }: Held): Promise<void> {
+  // Spread over a second so that a paused target's backlog does not return all at the same instant.
+  const startAfter = Math.max(1, Math.ceil(inMs / 1000) + Math.floor(Math.random() * 2));
+  await enqueueNow(REPLAY_QUEUE, { replayId: job.data.replayId, attemptsBefore: (job.data.attemptsBefore ?? 0) + job.retryCount }, {
+    ...replayRetry(),
+    retryLimit: job.retryLimit - job.retryCount,
+    startAfter,
+  });
 }

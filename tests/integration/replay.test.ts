@@ -156,6 +156,8 @@ describe("replay (push) through pg-boss to the SAP emulator", () => {
     sap.faults.clear();
     for (const id of [...ids, late]) expect((await settled(id, 60_000)).status).toBe("RESOLVED");
     expect((await db().connector.findUniqueOrThrow({ where: { id: connector.id } })).replayFailures).toBe(0);
+    // Being held was no attempt: the replay's one delivery is its attempt 1, its retry budget untouched.
+    expect((await db().replayAttempt.findMany({ where: { replayId: replay.id } })).map((a) => [a.attempt, a.outcome])).toEqual([[1, "delivered"]]);
   }, 90_000);
 });
 
