@@ -3,7 +3,8 @@
  * After THRESHOLD consecutive technical failures the target is paused for a cool-down that doubles
  * with every further failure (capped); one success closes it. While paused, replays wait (their
  * pg-boss job is sent again for when the pause ends, without spending one of its retries) instead of
- * hammering a target that is down.
+ * hammering a target that is down. The worker also stops a batch midway once the threshold of
+ * failures in a row is reached inside it (server/replay/deliver-replay.ts).
  */
 export type CircuitState = { failures: number; pausedUntil: Date | null };
 export type CircuitPolicy = { threshold: number; coolDownMs: number; maxCoolDownMs: number };

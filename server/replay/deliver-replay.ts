@@ -58,25 +58,34 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
     [...byConnector.values()].map(async (group) => {
       const c = group[0]!.r.connector;
       const breaker = gate({ failures: c.replayFailures, pausedUntil: c.replayPausedUntil }, new Date());
-      let send = group;
       if (breaker.kind === "open") {
-        // The target keeps failing: leave it alone until the pause ends (a last attempt still goes out).
-        for (const w of group) if (!isLast(w.job)) held.push({ job: w.job, inMs: breaker.retryInMs });
-        send = group.filter((w) => isLast(w.job));
-        if (send.length < group.length) log.info({ connector: c.name, held: group.length - send.length, retryInMs: breaker.retryInMs }, "replay target paused (circuit open)");
+        // The target keeps failing: leave it alone until the pause ends. Holding costs no retry.
+        for (const w of group) held.push({ job: w.job, inMs: breaker.retryInMs });
+        log.info({ connector: c.name, held: group.length, retryInMs: breaker.retryInMs }, "replay target paused (circuit open)");
+        return;
       }
-      if (send.length === 0) return;
+      const send = group;
       const slots = await reserveSlots(c.id, send.length);
+      // The breaker also trips inside a batch: once `threshold` deliveries in a row met technical
+      // trouble (the target went down mid-batch), the rest of the batch is held, not sent into it.
+      const { ANDON_REPLAY_CIRCUIT_THRESHOLD: threshold, ANDON_REPLAY_CIRCUIT_COOLDOWN_MS: coolDownMs } = config();
+      let failingInARow = 0;
       let next = 0;
       const lane = async () => {
-        while (next < send.length) {
+        while (next < send.length && failingInARow < threshold) {
           const i = next++;
           const wait = slots[i]! - Date.now();
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          attempts.push(await attemptPush(send[i]!.r, send[i]!.job));
+          const a = await attemptPush(send[i]!.r, send[i]!.job);
+          attempts.push(a);
+          failingInARow = outcomeKind(a.outcome) === "technical" ? failingInARow + 1 : 0;
         }
       };
       await Promise.all(Array.from({ length: Math.min(c.replayConcurrency, send.length) }, lane));
+      if (next < send.length) {
+        for (const w of send.slice(next)) held.push({ job: w.job, inMs: coolDownMs });
+        log.warn({ connector: c.name, held: send.length - next, failingInARow }, "replay target failing mid-batch: the rest of the batch is held");
+      }
     }),
   );
   const results = await settleReplays(attempts);
@@ -90,6 +99,7 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
 }
 
 const isLast = (job: ReplayJob) => job.retryCount >= job.retryLimit;
+const outcomeKind = (o: Outcome) => (o.status === "delivered" ? "delivered" : o.category === "technical" ? "technical" : "business") as "delivered" | "technical" | "business";
 
 /** Rate limit (GCRA): one statement reserves n consecutive send slots of 1/rate s on the target. */
 async function reserveSlots(connectorId: string, n: number): Promise<number[]> {
@@ -206,12 +216,11 @@ export async function settleReplays(attempts: AttemptResult[]): Promise<("settle
       response: outcome.status === "delivered" && outcome.response !== undefined ? outcome.response : null,
     })))],
   );
-  const kind = (o: Outcome) => (o.status === "delivered" ? "delivered" : o.category === "technical" ? "technical" : "business") as "delivered" | "technical" | "business";
   const perConnector = new Map<string, ("delivered" | "technical" | "business")[]>();
-  for (const a of attempts) perConnector.set(a.r.connectorId, [...(perConnector.get(a.r.connectorId) ?? []), kind(a.outcome)]);
+  for (const a of attempts) perConnector.set(a.r.connectorId, [...(perConnector.get(a.r.connectorId) ?? []), outcomeKind(a.outcome)]);
   for (const [connectorId, outcomes] of perConnector) await recordCircuit(connectorId, outcomes);
 
-  const results = attempts.map((a) => (kind(a.outcome) === "technical" && !a.lastAttempt ? "retry" : "settled") as "settled" | "retry");
+  const results = attempts.map((a) => (outcomeKind(a.outcome) === "technical" && !a.lastAttempt ? "retry" : "settled") as "settled" | "retry");
   for (const [i, a] of attempts.entries()) {
     if (results[i] !== "retry") continue;
     const o = a.outcome as { code: string; message: string };

@@ -24,9 +24,13 @@ export async function enqueueReplayJob(tx: Prisma.TransactionClient, replayId: s
 export async function deferReplayJob({ job, inMs }: Held): Promise<void> {
   // Spread over a second so that a paused target's backlog does not return all at the same instant.
   const startAfter = Math.max(1, Math.ceil(inMs / 1000) + Math.floor(Math.random() * 2));
-  await enqueueNow(REPLAY_QUEUE, { replayId: job.data.replayId, attemptsBefore: (job.data.attemptsBefore ?? 0) + job.retryCount }, {
-    ...replayRetry(),
+  const attemptsBefore = (job.data.attemptsBefore ?? 0) + job.retryCount;
+  const retry = replayRetry();
+  await enqueueNow(REPLAY_QUEUE, { replayId: job.data.replayId, attemptsBefore }, {
+    ...retry,
     retryLimit: job.retryLimit - job.retryCount,
+    // The backoff goes on where it was (pg-boss restarts it from retryDelay for a new job).
+    retryDelay: Math.min(3600, retry.retryDelay * 2 ** attemptsBefore),
     startAfter,
   });
 }

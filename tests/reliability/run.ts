@@ -273,13 +273,23 @@ async function replayCrash(): Promise<Result> {
       if (!res.ok) throw new Error(`bulk replay answered ${res.status}: ${await res.text()}`);
     }
     const t0 = Date.now();
+    // Until every replay is final: resolved, or failed for good after its 7 attempts (counted as lost).
     let resolved = 0;
-    while (resolved < ids.length && Date.now() - t0 < 600_000) {
+    let final = 0;
+    while (final < ids.length && Date.now() - t0 < 900_000) {
       await new Promise((r) => setTimeout(r, 1_000));
-      resolved = Number((await query<{ n: string }>(db, "SELECT count(*) AS n FROM exception WHERE id = ANY($1) AND status = 'RESOLVED'", [ids]))[0]!.n);
+      const [row] = await query<{ resolved: string; final: string }>(db, "SELECT count(*) FILTER (WHERE status = 'RESOLVED') AS resolved, count(*) FILTER (WHERE status IN ('RESOLVED', 'REPLAY_FAILED')) AS final FROM exception WHERE id = ANY($1)", [ids]);
+      resolved = Number(row!.resolved);
+      final = Number(row!.final);
     }
     stopped = true;
     child?.kill("SIGTERM");
+    // What the unresolved ones are doing: replay status, attempts, last error.
+    const stuck = await query<{ status: string; exception: string; n: string; attempts: string; last: string | null }>(db,
+      `SELECT r.status::text AS status, e.status::text AS exception, count(*) AS n, max(a.n) AS attempts, max(a.last) AS last
+         FROM exception e JOIN replay r ON r.exception_id = e.id
+         LEFT JOIN LATERAL (SELECT count(*) AS n, max(error_code || ' ' || coalesce(error_message, '')) AS last FROM replay_attempt WHERE replay_id = r.id) a ON true
+        WHERE e.id = ANY($1) AND e.status <> 'RESOLVED' GROUP BY 1, 2`, [ids]);
     const keysApplied = (await readFile(file, "utf8")).split("\n").filter(Boolean);
     const replayKeys = (await query<{ idempotency_key: string }>(db, "SELECT idempotency_key FROM replay WHERE exception_id = ANY($1)", [ids])).map((r) => r.idempotency_key);
     const attempts = Number((await query<{ n: string }>(db, "SELECT count(*) AS n FROM replay_attempt a JOIN replay r ON r.id = a.replay_id WHERE r.exception_id = ANY($1)", [ids]))[0]!.n);
@@ -291,7 +301,10 @@ async function replayCrash(): Promise<Result> {
     const never = replayKeys.filter((key) => !counts.has(key)).length;
     return {
       scenario: "replay-crash", sent: N, stored: appliedOnce, lost: never + (N - replayKeys.length), duplicated: twice,
-      notes: [`target crashed ${restarts} times after applying, before answering; ${attempts} attempts for ${N} replays; ${resolved}/${N} resolved in ${((Date.now() - t0) / 1000).toFixed(0)} s`],
+      notes: [
+        `target crashed ${restarts} times after applying, before answering; ${attempts} attempts for ${N} replays; ${resolved}/${N} resolved in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+        ...stuck.map((r) => `unresolved: ${r.n} replays ${r.status} (exception ${r.exception}), up to ${r.attempts} attempts, last error ${(r.last ?? "none").slice(0, 160)}`),
+      ],
       ok: never === 0 && twice === 0 && replayKeys.length === N && resolved === N,
     };
   }, { ANDON_REPLAY_CIRCUIT_COOLDOWN_MS: "1000", ...(QUICK ? { ANDON_REPLAY_RETRY_DELAY_S: "1" } : {}) });
