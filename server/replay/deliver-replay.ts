@@ -12,10 +12,10 @@ const SYSTEM = { type: "system" as const, label: "andon replay" };
 
 export type Outcome = { status: "delivered"; response?: unknown } | { status: "failed"; category: "technical" | "business"; code: string; message: string };
 
-/** One pg-boss job of the replay queue, as the worker hands it over. */
 /**
- * A pg-boss replay job. `attemptsBefore`: attempts made under earlier jobs of the same replay (a job
- * held back by an open circuit is re-sent as a new one with what is left of its retry budget).
+ * One pg-boss job of the replay queue, as the worker hands it over. `attemptsBefore`: attempts made
+ * under earlier jobs of the same replay (a job held back by an open circuit is re-sent as a new one
+ * with what is left of its retry budget).
  */
 export type ReplayJob = { id: string; data: { replayId: string; attemptsBefore?: number }; retryCount: number; retryLimit: number };
 /** A job held back by an open circuit: not an attempt, so it must not use up a retry. */
@@ -64,27 +64,26 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
         log.info({ connector: c.name, held: group.length, retryInMs: breaker.retryInMs }, "replay target paused (circuit open)");
         return;
       }
-      const send = group;
-      const slots = await reserveSlots(c.id, send.length);
+      const slots = await reserveSlots(c.id, group.length);
       // The breaker also trips inside a batch: once `threshold` deliveries in a row met technical
       // trouble (the target went down mid-batch), the rest of the batch is held, not sent into it.
       const { ANDON_REPLAY_CIRCUIT_THRESHOLD: threshold, ANDON_REPLAY_CIRCUIT_COOLDOWN_MS: coolDownMs } = config();
       let failingInARow = 0;
       let next = 0;
       const lane = async () => {
-        while (next < send.length && failingInARow < threshold) {
+        while (next < group.length && failingInARow < threshold) {
           const i = next++;
           const wait = slots[i]! - Date.now();
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          const a = await attemptPush(send[i]!.r, send[i]!.job);
+          const a = await attemptPush(group[i]!.r, group[i]!.job);
           attempts.push(a);
           failingInARow = outcomeKind(a.outcome) === "technical" ? failingInARow + 1 : 0;
         }
       };
-      await Promise.all(Array.from({ length: Math.min(c.replayConcurrency, send.length) }, lane));
-      if (next < send.length) {
-        for (const w of send.slice(next)) held.push({ job: w.job, inMs: coolDownMs });
-        log.warn({ connector: c.name, held: send.length - next, failingInARow }, "replay target failing mid-batch: the rest of the batch is held");
+      await Promise.all(Array.from({ length: Math.min(c.replayConcurrency, group.length) }, lane));
+      if (next < group.length) {
+        for (const w of group.slice(next)) held.push({ job: w.job, inMs: coolDownMs });
+        log.warn({ connector: c.name, held: group.length - next, failingInARow }, "replay target failing mid-batch: the rest of the batch is held");
       }
     }),
   );
