@@ -29,7 +29,7 @@ export type Deliveries = { retry: Map<string, string>; held: Held[] };
  * replay's idempotency key. Outcomes are settled together (one transaction, one audit-chain lock).
  * Returns the jobs to retry (technical trouble before the last attempt) with the reason, which pg-boss
  * retries with backoff (same replay, same key), and the jobs the circuit held back, which the caller
- * re-sends for when the pause ends (deferReplayJob) without spending a retry on them.
+ * re-sends for when the pause ends (deferredReplayJobs) without spending a retry on them.
  */
 export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
   const retry = new Map<string, string>();

@@ -5,7 +5,7 @@ import { appDbRole, config } from "../config";
 import { logger } from "../log";
 import { BULK_QUEUE, runBulk } from "../exceptions/bulk";
 import { deliverReplays } from "../replay/deliver-replay";
-import { REPLAY_BATCH, REPLAY_QUEUE, deferReplayJob, replayRetry } from "../replay/queue";
+import { REPLAY_BATCH, REPLAY_QUEUE, deferredReplayJobs, replayRetry } from "../replay/queue";
 import { setBoss } from "./boss";
 import { ALERT_EVALUATE_QUEUE, ALERT_WEBHOOK_QUEUE, evaluateAlerts } from "../alerts/evaluate";
 import { WEBHOOK_RETRY, deliverNotification } from "../alerts/webhooks";
@@ -153,7 +153,7 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
       const { retry, held } = await deliverReplays(jobs);
       await Promise.all([...retry].map(([id, message]) => boss.fail(REPLAY_QUEUE, id, { message })));
       // Held by an open circuit: sent again for when it closes; this job then completes with the batch.
-      await Promise.all(held.map(deferReplayJob));
+      if (held.length) await boss.insert(deferredReplayJobs(held));
       // A full batch means more are waiting: fetch again at once instead of after the polling interval.
       if (jobs.length === REPLAY_BATCH) boss.notifyWorker(replayWorker);
     });
