@@ -33,6 +33,11 @@ const nextConfig = {
   // Types are checked once, by `tsc --noEmit` (the first step of `npm test` and CI), over the whole
   // project; repeating it inside every `next build` only slows `npm start`.
   typescript: { ignoreBuildErrors: true },
+  // Routes behind proxy.ts (the signed-in portal's API) get their body buffered by Next.js for the proxy
+  // before our handler reads it (default 10 MB). Past this size only the first megabyte is kept, so a
+  // hostile upload costs at most that much memory; the handler answers 413 on a declared Content-Length
+  // over its cap (server/http/body.ts) and 400 on a cut body. Connector routes (ingest) are not proxied.
+  experimental: { proxyClientMaxBodySize: "1mb" },
   async headers() {
     return [
       {

@@ -52,7 +52,7 @@ async function main() {
     await seedDemoUsers(db());
     await db().connector.updateMany({
       where: { plant: { code: { in: PLANTS } }, system: { kind: "SAP_ERP" } },
-      data: { replayUrl: push.url, replaySecret: secret, replayRatePerSec: 10_000, replayConcurrency: CONCURRENCY },
+      data: { replayUrl: push.url, replaySecret: secret, replayAllowPrivate: true, replayRatePerSec: 10_000, replayConcurrency: CONCURRENCY },
     });
     const connectors = await db().connector.findMany({ where: { plant: { code: { in: PLANTS } }, system: { kind: "SAP_ERP" } }, include: { plant: true } });
 

@@ -35,7 +35,7 @@ test.describe("correct → approve (four eyes)", () => {
     const secret = randomBytes(24).toString("hex");
     const push = await startReplayPushServer({ secret, handler: sapReplayHandler(sap.url) });
     await query(
-      `UPDATE connector c SET replay_url = $1, replay_secret = $2 FROM plant p, plant_system s
+      `UPDATE connector c SET replay_url = $1, replay_secret = $2, replay_allow_private = true FROM plant p, plant_system s
        WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = 'DE-HAM' AND s.kind = 'SAP_ERP'`,
       [push.url, secret],
     );

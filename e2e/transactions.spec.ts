@@ -19,11 +19,11 @@ test.describe("auditor journey: transaction history", () => {
     // The operator corrects, a second person approves (through the API: the UI journeys are tested elsewhere).
     const op = await browser.newContext({ baseURL: test.info().project.use.baseURL });
     await signIn(op.request, "operator@andon.local");
-    const saved = ((await (await op.request.post(`/api/exceptions/${exceptionId}/correction`, { data: { payload: goodsMovementOf("500") } })).json()) as { correction: { id: string } }).correction;
+    const saved = ((await (await op.request.post(`/api/exceptions/${exceptionId}/correction`, { data: { payload: goodsMovementOf("500") } })).json()) as { correction: { id: string; payloadHash: string } }).correction;
     expect((await op.request.post(`/api/corrections/${saved.id}/submit`, { data: { reason: "Issue only the 500 PC on hand." } })).status()).toBe(200);
     const ap = await browser.newContext({ baseURL: test.info().project.use.baseURL });
     await signIn(ap.request, "approver@andon.local");
-    expect((await ap.request.post(`/api/corrections/${saved.id}/approve`, { data: { comment: "Matches the stock count." } })).status()).toBe(200);
+    expect((await ap.request.post(`/api/corrections/${saved.id}/approve`, { data: { comment: "Matches the stock count.", payloadHash: saved.payloadHash } })).status()).toBe(200);
     await op.close();
     await ap.close();
 

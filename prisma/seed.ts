@@ -1,7 +1,8 @@
 /**
  * Idempotent seed (find-or-create: existing rows are left as they are, so an admin's edits survive
  * restarts). Reference data: the demo plants, their systems (one connector each) and the interface
- * catalog. Demo users: one per role plus single-plant ones — demo only, disabled with ANDON_DEMO=false.
+ * catalog. Demo users: one per role plus single-plant ones — demo only, disabled with ANDON_DEMO=false
+ * (as is the demo connectors' permission to push replays to the simulator's private addresses).
  * Also the test factories' source of truth: tests import DEMO_USERS / PLANTS from here.
  */
 import type { Criticality, Role, SyncMode, SystemKind } from "../server/db/generated/enums";
@@ -137,7 +138,17 @@ export async function seedReference(prisma: PrismaClient): Promise<void> {
   await seedDefaultRules(prisma);
 }
 
+/**
+ * Demo only (called with the demo users): the demo plants' connectors may push replays to private
+ * addresses, as an administrator allows for a connector inside a plant network — the simulator's
+ * connectors listen on 127.0.0.1. Set again at every demo start; production never runs this.
+ */
+async function allowDemoReplayEndpoints(prisma: PrismaClient): Promise<void> {
+  await prisma.connector.updateMany({ where: { plant: { code: { in: PLANTS.map((p) => p.code) } }, replayAllowPrivate: false }, data: { replayAllowPrivate: true } });
+}
+
 export async function seedDemoUsers(prisma: PrismaClient): Promise<void> {
+  await allowDemoReplayEndpoints(prisma);
   const plants = await prisma.plant.findMany({ select: { id: true, code: true } });
   const plantId = new Map(plants.map((p) => [p.code, p.id]));
   for (const u of DEMO_USERS) {

@@ -37,6 +37,8 @@ const envSchema = z.object({
   ANDON_REPLAY_RETRY_DELAY_S: z.coerce.number().int().min(1).max(600).default(5),
   /** Replay delivery loops per instance (each fetches a batch; per-target limits hold across them). */
   ANDON_REPLAY_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+  /** Every this many seconds each web instance re-reads the access of its connected users and revokes plant rooms they lost. */
+  ANDON_SOCKET_RECHECK_S: z.coerce.number().int().min(1).max(3600).default(60),
   /**
    * Database role every application query runs as (SET at connection start; the login role must be a
    * member). Default: andon_app when ANDON_DEMO=false (production), none in demo mode; "none" disables.
@@ -45,6 +47,12 @@ const envSchema = z.object({
   ANDON_MIGRATION_DATABASE_URL: z.string().url().optional(),
   ANDON_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Outbound requests (push replays, alert webhooks) may use plain http. Default: on in demo mode (the
+   * simulator's emulators listen on http://127.0.0.1), off otherwise (https only). Private, loopback and
+   * link-local destinations need an administrator's per-connector or per-webhook flag either way.
+   */
+  ANDON_OUTBOUND_ALLOW_HTTP: bool.optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;
@@ -73,6 +81,12 @@ export function requireDatabaseUrl(): string {
   const url = config().DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set (the server sets it at boot when it starts the embedded PostgreSQL)");
   return url;
+}
+
+/** Whether outbound requests may use plain http (see ANDON_OUTBOUND_ALLOW_HTTP). */
+export function outboundAllowHttp(): boolean {
+  const cfg = config();
+  return cfg.ANDON_OUTBOUND_ALLOW_HTTP ?? cfg.ANDON_DEMO;
 }
 
 /** The role application queries run as, or null (see ANDON_DB_ROLE). */

@@ -8,7 +8,9 @@ import type { ConnectorAdminView } from "@/server/admin/connectors";
 
 /**
  * Connectors: register one per plant system, rotate or revoke its key. A key exists in clear only in the
- * answer that issued it: it is shown here once, to be copied into the connector's configuration.
+ * answer that issued it: it is shown here once, to be copied into the connector's configuration. The
+ * push-replay endpoint a connector registered is shown (never its secret); an administrator may allow it
+ * to be a private network address.
  */
 const KEY = ["admin", "connectors"] as const;
 const select = "h-8 rounded-md border border-border bg-surface px-2 text-xs";
@@ -36,7 +38,7 @@ export function ConnectorsAdmin({ initial, plants }: { initial: ConnectorAdminVi
   return (
     <section aria-labelledby="connectors-h" className="space-y-2 rounded-lg border border-border bg-surface p-4">
       <h2 id="connectors-h" className="text-base font-semibold">Connectors</h2>
-      <p className="text-xs text-muted-foreground">One connector per plant system. Its key authenticates ingest, heartbeats and replay pulls; a rotated or revoked key is refused from the next request on.</p>
+      <p className="text-xs text-muted-foreground">One connector per plant system. Its key authenticates ingest, heartbeats and replay pulls; a rotated or revoked key is refused from the next request on, and the replay endpoint registered with it is forgotten. Push replays go to public https addresses only, unless private network destinations are allowed for that connector.</p>
       {error ? <p role="alert" className="text-sm text-danger">{error instanceof ApiError ? error.message : "The change failed"}</p> : null}
       {shown ? (
         <div role="status" className="space-y-1 rounded-md border border-warning bg-warning/10 p-3 text-xs" data-testid="issued-key">
@@ -63,7 +65,15 @@ export function ConnectorsAdmin({ initial, plants }: { initial: ConnectorAdminVi
                 <td className="py-1.5 pr-3">{c.plant} · {c.system}</td>
                 <td className="py-1.5 pr-3">{c.state.toLowerCase()}{c.version ? ` · v${c.version}` : ""}{c.lastHeartbeatAt ? <span className="block text-muted-foreground">heartbeat {new Date(c.lastHeartbeatAt).toLocaleString()}</span> : null}</td>
                 <td className="py-1.5 pr-3 font-mono">{c.keyHint ? <>{c.keyHint}<span className="block font-sans text-muted-foreground">issued {new Date(c.keyIssuedAt!).toLocaleString()}</span></> : <span className="font-sans text-danger">no key</span>}</td>
-                <td className="py-1.5 pr-3">{c.replayMode} · {c.replayRatePerSec}/s · {c.replayConcurrency} at once</td>
+                <td className="py-1.5 pr-3">
+                  {c.replayMode} · {c.replayRatePerSec}/s · {c.replayConcurrency} at once
+                  {c.replayUrl ? <code className="block max-w-72 break-all text-muted-foreground" data-testid="replay-url">{c.replayUrl}</code> : null}
+                  <label className="mt-1 flex items-center gap-1 text-muted-foreground">
+                    <input type="checkbox" checked={c.replayAllowPrivate} disabled={busy} aria-label={`Allow private network replay destinations for ${c.plant} ${c.system} connector`}
+                      onChange={(e) => { const allow = e.target.checked; if (!allow || confirm(`Allow push replays of ${c.plant} · ${c.name} to private, loopback and link-local addresses (and plain http)? Only for a connector inside the plant network.`)) edit.mutate({ id: c.id, body: { replayAllowPrivate: allow } }); }} />
+                    private network allowed
+                  </label>
+                </td>
                 <td className="py-1.5 whitespace-nowrap">
                   <Button size="sm" variant="secondary" disabled={busy} onClick={() => { if (!c.keyHint || confirm(`Rotate the key of ${c.plant} · ${c.name}? The current key stops working at once.`)) key.mutate({ id: c.id, action: "rotate" }); }} aria-label={`${c.keyHint ? "Rotate" : "Issue"} key of ${c.plant} ${c.system} connector`}>{c.keyHint ? "Rotate key" : "Issue key"}</Button>{" "}
                   {c.keyHint ? <Button size="sm" variant="ghost" disabled={busy} onClick={() => { if (confirm(`Revoke the key of ${c.plant} · ${c.name}? The connector is refused until a new key is issued.`)) key.mutate({ id: c.id, action: "revoke" }); }} aria-label={`Revoke key of ${c.plant} ${c.system} connector`}>Revoke</Button> : null}

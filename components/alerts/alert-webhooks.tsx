@@ -7,27 +7,30 @@ import { ApiError, apiFetch } from "@/lib/api";
 import { alertKeys } from "@/lib/query-keys";
 import type { WebhookView } from "@/server/alerts/webhooks";
 
-/** Administrators: where alerts are sent. A new webhook's signing secret is shown once, right after creation. */
+/**
+ * Administrators: where alerts are sent. A new webhook's signing secret is shown once, right after creation.
+ * URLs must be public https addresses unless the administrator allows a private network address for that webhook.
+ */
 export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; plants: string[] }) {
   const qc = useQueryClient();
   const query = useQuery({ queryKey: alertKeys.webhooks(), queryFn: async () => (await apiFetch<{ webhooks: WebhookView[] }>("/api/alerts/webhooks")).webhooks, initialData: initial });
   const [secret, setSecret] = useState<string | null>(null);
-  const [form, setForm] = useState({ name: "", url: "", plantCode: "" });
+  const [form, setForm] = useState({ name: "", url: "", plantCode: "", allowPrivate: false });
   const create = useMutation({
     mutationFn: (body: unknown) => apiFetch<{ secret: string }>("/api/alerts/webhooks", { method: "POST", body: JSON.stringify(body) }),
     onSuccess: (r) => {
       setSecret(r.secret);
-      setForm({ name: "", url: "", plantCode: "" });
+      setForm({ name: "", url: "", plantCode: "", allowPrivate: false });
       void qc.invalidateQueries({ queryKey: alertKeys.webhooks() });
     },
   });
   const toggle = useMutation({
-    mutationFn: ({ id, enabled }: { id: string; enabled: boolean }) => apiFetch(`/api/alerts/webhooks/${id}`, { method: "PATCH", body: JSON.stringify({ enabled }) }),
+    mutationFn: ({ id, ...change }: { id: string; enabled?: boolean; allowPrivate?: boolean }) => apiFetch(`/api/alerts/webhooks/${id}`, { method: "PATCH", body: JSON.stringify(change) }),
     onSuccess: () => qc.invalidateQueries({ queryKey: alertKeys.webhooks() }),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate({ name: form.name, url: form.url, plantCode: form.plantCode || null });
+    create.mutate({ name: form.name, url: form.url, plantCode: form.plantCode || null, allowPrivate: form.allowPrivate });
   };
   const error = create.error ?? toggle.error;
   return (
@@ -35,6 +38,7 @@ export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; pla
       <h2 id="webhooks-heading" className="text-base font-semibold">Webhooks</h2>
       <p className="text-xs text-muted-foreground">
         Fired and resolved alerts are POSTed as JSON, signed: <code>X-Andon-Signature: t=…,v1=HMAC-SHA256(secret, &quot;t.body&quot;)</code>; <code>X-Andon-Event-Id</code> is stable across retries (up to 10, with backoff).
+        Redirects are not followed. The URL must be a public https address unless you allow a private network address for that webhook.
       </p>
       {error ? <p role="alert" className="text-sm text-danger">{error instanceof ApiError ? error.message : "The change failed"}</p> : null}
       {secret ? (
@@ -52,6 +56,11 @@ export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; pla
               <span className="font-medium">{w.name}</span>
               <code className="text-muted-foreground">{w.url}</code>
               <span className="text-muted-foreground">{w.plantCode ? `plant ${w.plantCode}` : "every plant"}</span>
+              <label className="flex items-center gap-1 text-muted-foreground">
+                <input type="checkbox" checked={w.allowPrivate} disabled={toggle.isPending} aria-label={`Allow a private network address for ${w.name}`}
+                  onChange={(e) => toggle.mutate({ id: w.id, allowPrivate: e.target.checked })} />
+                private network
+              </label>
               <span className="ml-auto tabular-nums">{w.delivered} delivered · {w.pending} pending · {w.failed} failed{w.lastError ? ` · last error: ${w.lastError}` : ""}</span>
               <Button size="sm" variant="secondary" disabled={toggle.isPending} onClick={() => toggle.mutate({ id: w.id, enabled: !w.enabled })}>{w.enabled ? "Pause" : "Resume"}</Button>
             </li>
@@ -65,6 +74,10 @@ export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; pla
           <select className="h-8 rounded-md border border-border bg-surface px-2 text-xs" value={form.plantCode} onChange={(e) => setForm({ ...form, plantCode: e.target.value })}>
             <option value="">Every plant</option>{plants.map((p) => <option key={p}>{p}</option>)}
           </select>
+        </label>
+        <label className="flex items-center gap-1 self-center">
+          <input type="checkbox" checked={form.allowPrivate} onChange={(e) => setForm({ ...form, allowPrivate: e.target.checked })} />
+          Private network address (http allowed)
         </label>
         <Button type="submit" size="sm" disabled={create.isPending}>Add webhook</Button>
       </form>

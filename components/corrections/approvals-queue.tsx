@@ -40,7 +40,9 @@ function ApprovalCard({ item }: { item: PendingApproval }) {
   const router = useRouter();
   const [comment, setComment] = useState("");
   const decide = useMutation({
-    mutationFn: (decision: "approve" | "reject") => apiFetch(`/api/corrections/${item.id}/${decision}`, { method: "POST", body: JSON.stringify(comment.trim() ? { comment } : {}) }),
+    // The decision names the payload shown on this card: if the author changed it since, the server answers 409.
+    mutationFn: (decision: "approve" | "reject") =>
+      apiFetch(`/api/corrections/${item.id}/${decision}`, { method: "POST", body: JSON.stringify({ payloadHash: item.payloadHash, ...(comment.trim() ? { comment } : {}) }) }),
     onSuccess: () => router.refresh(),
   });
   const headingId = `approval-${item.id}`;

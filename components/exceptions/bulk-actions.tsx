@@ -95,7 +95,7 @@ export function BulkBar({ selection, count, kinds, me, onStarted }: { selection:
   );
 }
 
-type Preview = { total: number; counts: Record<PatchPreviewItem["result"], number>; items: PatchPreviewItem[] };
+type Preview = { total: number; selected: number; complete: boolean; counts: Record<PatchPreviewItem["result"], number>; items: PatchPreviewItem[] };
 const RESULT_LABEL: Record<PatchPreviewItem["result"], string> = {
   ok: "valid", patch_error: "patch does not apply", schema_invalid: "fails the schema", not_correctable: "cannot be corrected", no_change: "no change",
 };
@@ -138,7 +138,11 @@ function BulkCorrectDialog(props: { open: boolean; onOpenChange: (o: boolean) =>
               disabled={!preview.data || preview.data.counts.ok === 0 || reason.trim().length < 10 || props.pending}
               onClick={() => props.start({ patch: parsed.patch, reason })}
             >
-              {preview.data ? `Submit ${preview.data.counts.ok} correction${preview.data.counts.ok === 1 ? "" : "s"} for approval` : "Preview first"}
+              {!preview.data
+                ? "Preview first"
+                : preview.data.complete
+                  ? `Submit ${preview.data.counts.ok} correction${preview.data.counts.ok === 1 ? "" : "s"} for approval`
+                  : `Submit the valid ones of ${preview.data.selected} for approval`}
             </Button>
           </div>
         </div>
@@ -151,6 +155,7 @@ function PreviewTable({ preview }: { preview: Preview }) {
   return (
     <div className="space-y-1">
       <p className="text-xs" role="status">
+        {preview.complete ? "" : `Previewed ${preview.total} of ${preview.selected} (time limit; the action checks every one of them again) — `}
         {preview.total} payload{preview.total === 1 ? "" : "s"}: {Object.entries(preview.counts).filter(([, n]) => n > 0).map(([r, n]) => `${n} ${RESULT_LABEL[r as PatchPreviewItem["result"]]}`).join(", ")}
       </p>
       <div className="max-h-56 overflow-y-auto rounded border border-border">

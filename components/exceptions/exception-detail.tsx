@@ -46,6 +46,13 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
             <span className="font-mono text-muted-foreground">{d.errorCode}</span>
           </h1>
           <p className="mt-1 max-w-3xl">{d.errorMessage}</p>
+          {d.deliveredBefore && d.status !== "RESOLVED" ? (
+            <p role="note" className="mt-2 max-w-3xl rounded-md bg-medium-bg px-3 py-2 text-xs text-medium-fg" data-testid="delivered-before">
+              This message was already delivered by a replay{d.deliveredBefore.at ? ` on ${fmt(d.deliveredBefore.at)}` : ""}
+              {d.deliveredBefore.exceptionId !== d.id ? <> (<Link href={`/exceptions/${d.deliveredBefore.exceptionId}`} className="underline">earlier exception</Link>)</> : null}
+              . This failure was reported afterwards: check the target before sending it a second time.
+            </p>
+          ) : null}
           <p className="mt-1 text-xs text-muted-foreground">
             {d.plant.code} · {d.category.toLowerCase()} failure · status <strong data-testid="exception-status">{d.status}</strong> · seen {d.occurrences}× ·
             first {fmt(d.firstSeenAt)} · SLA due {fmt(d.slaDueAt)}
@@ -131,7 +138,7 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
                   {d.replays.map((r) => (
                     <li key={r.id}>
                       <p>
-                        <Badge tone={r.status === "SUCCEEDED" ? "low" : r.status === "FAILED" ? "critical" : "medium"}>{r.status.toLowerCase()}</Badge>{" "}
+                        <Badge tone={r.status === "SUCCEEDED" ? "low" : r.status === "FAILED" ? "critical" : r.status === "CANCELLED" ? "neutral" : "medium"}>{r.status.toLowerCase()}</Badge>{" "}
                         {r.asIs ? "original payload" : "approved correction"} · key <span className="font-mono">{r.idempotencyKey}</span> · {fmt(r.createdAt)}
                       </p>
                       <ol className="ml-4 list-decimal text-muted-foreground">

@@ -17,7 +17,15 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
       <div>
         <p className="text-xs text-muted-foreground"><Link href="/transactions" className="hover:underline">Transactions</Link> / correlation</p>
         <h1 className="font-mono text-lg font-semibold break-all">{history.correlationId}</h1>
-        <p className="text-xs text-muted-foreground">Times in {tz}.</p>
+        <p className="text-xs text-muted-foreground">Plant <strong data-testid="history-plant">{history.plantCode}</strong> · times in {tz}.</p>
+        {history.otherPlants.length ? (
+          <p role="note" className="mt-1 text-xs text-muted-foreground" data-testid="other-plants">
+            Other plants also used this correlation id for their own messages (shown separately):{" "}
+            {history.otherPlants.map((code, i) => (
+              <span key={code}>{i ? ", " : ""}<Link className="underline" href={`/transactions/${encodeURIComponent(history.correlationId)}?plant=${encodeURIComponent(code)}`}>{code}</Link></span>
+            ))}
+          </p>
+        ) : null}
       </div>
 
       <section aria-labelledby="path-h" className="space-y-2">

@@ -8,9 +8,11 @@ import { type Principal, can } from "../policy";
 
 /**
  * Connector administration: register a connector for a plant's system (its first key is returned once),
- * rename it or change its replay limits, rotate its key (the new key is returned once, the old one is
- * refused from the next request on) or revoke it. Every change is audited with before and after; keys
- * themselves are never stored or audited, only their sha256 and a short hint.
+ * rename it, change its replay limits or allow its push replays to reach private addresses, rotate its
+ * key (the new key is returned once, the old one is refused from the next request on; the registered
+ * replay endpoint is forgotten with it) or revoke it. Every change is audited with before and after;
+ * keys themselves are never stored or audited, only their sha256 and a short hint. Administrators see
+ * where push replays go (the URL), never the signing secret.
  */
 export const createConnectorSchema = z
   .object({
@@ -25,6 +27,8 @@ export const updateConnectorSchema = z
     name: z.string().trim().min(2, "Name needs at least 2 characters").max(80),
     replayRatePerSec: z.number().int().min(1).max(1000),
     replayConcurrency: z.number().int().min(1).max(64),
+    /** Push replays may go to private, loopback and link-local addresses (a connector inside the plant network). */
+    replayAllowPrivate: z.boolean(),
   })
   .partial()
   .strict()
@@ -42,6 +46,9 @@ export type ConnectorAdminView = {
   keyHint: string | null;
   keyIssuedAt: string | null;
   replayMode: "push" | "pull";
+  /** Where push replays go (registered by the connector with its key); the secret is never shown. */
+  replayUrl: string | null;
+  replayAllowPrivate: boolean;
   replayRatePerSec: number;
   replayConcurrency: number;
 };
@@ -50,16 +57,19 @@ type Admin = Principal & { email: string };
 const actorOf = (a: Admin) => ({ type: "user" as const, id: a.id, label: a.email });
 const select = {
   id: true, name: true, version: true, state: true, lastHeartbeatAt: true, apiKeyHint: true, apiKeyIssuedAt: true,
-  replayUrl: true, replaySecret: true, replayRatePerSec: true, replayConcurrency: true, plantId: true,
+  replayUrl: true, replaySecret: true, replayAllowPrivate: true, replayRatePerSec: true, replayConcurrency: true, plantId: true,
   plant: { select: { code: true } }, system: { select: { kind: true } },
 } as const;
-type Row = { id: string; name: string; version: string | null; state: string; lastHeartbeatAt: Date | null; apiKeyHint: string | null; apiKeyIssuedAt: Date | null; replayUrl: string | null; replaySecret: string | null; replayRatePerSec: number; replayConcurrency: number; plant: { code: string }; system: { kind: SystemKind } };
+type Row = { id: string; name: string; version: string | null; state: string; lastHeartbeatAt: Date | null; apiKeyHint: string | null; apiKeyIssuedAt: Date | null; replayUrl: string | null; replaySecret: string | null; replayAllowPrivate: boolean; replayRatePerSec: number; replayConcurrency: number; plant: { code: string }; system: { kind: SystemKind } };
 const view = (c: Row): ConnectorAdminView => ({
   id: c.id, name: c.name, plant: c.plant.code, system: c.system.kind, version: c.version, state: c.state,
   lastHeartbeatAt: c.lastHeartbeatAt?.toISOString() ?? null, keyHint: c.apiKeyHint, keyIssuedAt: c.apiKeyIssuedAt?.toISOString() ?? null,
-  replayMode: c.replayUrl && c.replaySecret ? "push" : "pull", replayRatePerSec: c.replayRatePerSec, replayConcurrency: c.replayConcurrency,
+  replayMode: c.replayUrl && c.replaySecret ? "push" : "pull", replayUrl: c.replayUrl, replayAllowPrivate: c.replayAllowPrivate,
+  replayRatePerSec: c.replayRatePerSec, replayConcurrency: c.replayConcurrency,
 });
-const auditable = (c: ConnectorAdminView) => ({ name: c.name, plant: c.plant, system: c.system, replayRatePerSec: c.replayRatePerSec, replayConcurrency: c.replayConcurrency });
+const auditable = (c: ConnectorAdminView) => ({
+  name: c.name, plant: c.plant, system: c.system, replayRatePerSec: c.replayRatePerSec, replayConcurrency: c.replayConcurrency, replayAllowPrivate: c.replayAllowPrivate,
+});
 
 function guard(user: Principal) {
   if (!can(user, "connector.manage")) throw forbidden("Only administrators manage connectors");

@@ -5,6 +5,7 @@ import { db } from "../db";
 import { Role } from "../db/generated/enums";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Principal, can } from "../policy";
+import { userAccessChanged } from "../realtime/revoke";
 
 /**
  * User administration: create, change role and plant scope, deactivate or reactivate. Users are never
@@ -75,7 +76,7 @@ export async function updateUser(admin: Admin, id: string, input: unknown): Prom
   }
   const ids = change.plants ? await plantIds(change.plants) : null;
   const before = view(existing);
-  return db().$transaction(async (tx) => {
+  const updated = await db().$transaction(async (tx) => {
     if (ids) {
       await tx.userPlant.deleteMany({ where: { userId: id } });
       if (ids.length) await tx.userPlant.createMany({ data: ids.map((plantId) => ({ userId: id, plantId })) });
@@ -84,4 +85,7 @@ export async function updateUser(admin: Admin, id: string, input: unknown): Prom
     await append(tx, { type: "user.updated", actor: { type: "user", id: admin.id, label: admin.email }, subject: { type: "user", id }, data: { userId: id, before: auditable(before), after: auditable(u) } });
     return u;
   });
+  // After commit: every instance re-applies the user's access to their open sockets (rooms left, deactivated disconnected).
+  await userAccessChanged(id);
+  return updated;
 }

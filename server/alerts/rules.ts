@@ -3,13 +3,13 @@ import { append } from "../audit";
 import { db, type Prisma } from "../db";
 import { AlertRuleKind, Criticality, Severity } from "../db/generated/enums";
 import { AppError, forbidden, notFound } from "../http/errors";
-import { type Principal, can } from "../policy";
+import { type Principal, can, plantScope } from "../policy";
 
 /**
  * Alert rules: one condition over a scope (all plants or one; the plant, one interface, or every
  * interface of a criticality). Admins edit them (audited with before/after); everyone who may read
- * alerts may read the rules, so a page can say why it fired. Rules are disabled, never deleted:
- * their alerts are history.
+ * alerts may read the rules of their plants and the rules of all plants, so a page can say why it
+ * fired. Rules are disabled, never deleted: their alerts are history.
  */
 export const RULE_KINDS: Record<AlertRuleKind, { label: string; unit: string; usesWindow: boolean; perInterface: boolean; describe: (threshold: number, windowMinutes: number) => string }> = {
   BACKLOG_ABOVE: { label: "Backlog above", unit: "open exceptions", usesWindow: false, perInterface: false, describe: (n) => `more than ${n} open exceptions` },
@@ -67,7 +67,11 @@ export function describeRule(r: { kind: AlertRuleKind; threshold: number; window
 
 export async function listRules(user: Principal): Promise<RuleView[]> {
   if (!can(user, "alert.read")) throw forbidden("Your role cannot see alerts");
-  const rows = await db().alertRule.findMany({ include: ruleInclude, orderBy: [{ enabled: "desc" }, { kind: "asc" }, { criticality: "asc" }, { name: "asc" }] });
+  // A rule of all plants (no plant) applies to the user's plants too; another plant's rule is not theirs to see.
+  // (Not OR with an empty scope: Prisma drops an empty object from an OR instead of matching everything.)
+  const scope = plantScope(user);
+  const where = scope.plantId ? { OR: [{ plantId: null }, scope] } : {};
+  const rows = await db().alertRule.findMany({ where, include: ruleInclude, orderBy: [{ enabled: "desc" }, { kind: "asc" }, { criticality: "asc" }, { name: "asc" }] });
   return rows.map(view);
 }
 

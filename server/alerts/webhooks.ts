@@ -5,6 +5,8 @@ import { config } from "../config";
 import { db } from "../db";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { logger } from "../log";
+import { requireAllowedDestination } from "../net/destination";
+import { OutboundRefused, outboundRequest } from "../net/outbound";
 import { type Principal, can } from "../policy";
 
 /**
@@ -12,11 +14,15 @@ import { type Principal, can } from "../policy";
  * so never sent twice for one event), delivered by a pg-boss job with retries and backoff. The body is
  * JSON; `X-Andon-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with the webhook's
  * secret lets the receiver check origin and freshness; `X-Andon-Event-Id` (the notification id) lets
- * it drop a retry it already processed.
+ * it drop a retry it already processed. The URL must be https and public unless an administrator allowed
+ * a private destination for the webhook (checked when it is saved and again on every delivery); a
+ * redirect is not followed (it counts as a failure), and at most a few kB of the answer are read.
  */
 const log = logger("alerts.webhooks");
 export const WEBHOOK_RETRY = { retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 } as const;
 const TIMEOUT_MS = 10_000;
+/** The answer's body is not used: read little of it. */
+const MAX_RESPONSE_BYTES = 4096;
 
 export function signBody(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
   return `t=${timestamp},v1=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
@@ -61,16 +67,23 @@ export async function deliverNotification(notificationId: string, finalAttempt =
   const body = JSON.stringify(payload);
   let error: string | null = null;
   try {
-    const res = await fetch(n.webhook.url, {
+    const res = await outboundRequest(n.webhook.url, {
       method: "POST",
       headers: { "content-type": "application/json", "x-andon-event": n.event, "x-andon-event-id": n.id, "x-andon-signature": signBody(n.webhook.secret, body), "user-agent": "andon-alerts" },
       body,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      redirect: "manual",
+      allowPrivate: n.webhook.allowPrivate,
+      timeoutMs: TIMEOUT_MS,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
     });
-    await res.arrayBuffer().catch(() => undefined);
-    if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+    if (res.status >= 300 && res.status < 400) error = `HTTP ${res.status} (redirects are not followed)`;
+    else if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
   } catch (err) {
+    if (err instanceof OutboundRefused) {
+      // Not allowed (the name now resolves to a private address, or http is no longer allowed): retrying will not help.
+      await db().alertNotification.update({ where: { id: n.id }, data: { attempts: { increment: 1 }, lastError: `refused: ${err.message}`.slice(0, 500), status: "FAILED" } });
+      log.warn({ notificationId: n.id, webhook: n.webhook.name, reason: err.reason }, "alert webhook destination refused");
+      return "gone";
+    }
     error = err instanceof Error ? err.message : String(err);
   }
   if (!error) {
@@ -88,13 +101,15 @@ export const webhookInputSchema = z
     url: z.url({ protocol: /^https?$/, error: "An http(s) URL" }).max(2000),
     plantCode: z.string().nullable().default(null),
     enabled: z.boolean().default(true),
+    /** The URL may be a private, loopback or link-local address (a receiver inside the company network). */
+    allowPrivate: z.boolean().default(false),
   })
   .strict();
 
 type Admin = Principal & { email: string };
 const actorOf = (u: Admin) => ({ type: "user" as const, id: u.id, label: u.email });
 
-export type WebhookView = { id: string; name: string; url: string; plantCode: string | null; enabled: boolean; delivered: number; pending: number; failed: number; lastError: string | null };
+export type WebhookView = { id: string; name: string; url: string; plantCode: string | null; enabled: boolean; allowPrivate: boolean; delivered: number; pending: number; failed: number; lastError: string | null };
 
 export async function listWebhooks(user: Principal): Promise<WebhookView[]> {
   if (!can(user, "alert_rule.manage")) throw forbidden("Only administrators manage alert webhooks");
@@ -103,7 +118,7 @@ export async function listWebhooks(user: Principal): Promise<WebhookView[]> {
   const lastErrors = await db().alertNotification.findMany({ where: { lastError: { not: null } }, distinct: ["webhookId"], orderBy: [{ webhookId: "asc" }, { createdAt: "desc" }], select: { webhookId: true, lastError: true } });
   const count = (id: string, status: string) => stats.find((s) => s.webhookId === id && s.status === status)?._count._all ?? 0;
   return rows.map((w) => ({
-    id: w.id, name: w.name, url: w.url, plantCode: w.plant?.code ?? null, enabled: w.enabled,
+    id: w.id, name: w.name, url: w.url, plantCode: w.plant?.code ?? null, enabled: w.enabled, allowPrivate: w.allowPrivate,
     delivered: count(w.id, "DELIVERED"), pending: count(w.id, "PENDING"), failed: count(w.id, "FAILED"), lastError: lastErrors.find((e) => e.webhookId === w.id)?.lastError ?? null,
   }));
 }
@@ -114,26 +129,45 @@ export async function createWebhook(user: Admin, input: unknown): Promise<{ webh
   const data = webhookInputSchema.parse(input);
   const plant = data.plantCode ? await db().plant.findUnique({ where: { code: data.plantCode }, select: { id: true } }) : null;
   if (data.plantCode && !plant) throw new AppError(422, "unknown_plant", `No plant ${data.plantCode}`);
+  await requireAllowedDestination(data.url, { allowPrivate: data.allowPrivate, what: "Webhook URL" });
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
   const webhook = await db().$transaction(async (tx) => {
-    const w = await tx.alertWebhook.create({ data: { name: data.name, url: data.url, secret, plantId: plant?.id ?? null, enabled: data.enabled } });
-    await append(tx, { type: "alert_webhook.created", actor: actorOf(user), plantId: w.plantId, subject: { type: "alert_webhook", id: w.id }, data: { webhookId: w.id, before: null, after: { name: w.name, url: w.url, plantCode: data.plantCode, enabled: w.enabled } } });
+    const w = await tx.alertWebhook.create({ data: { name: data.name, url: data.url, secret, plantId: plant?.id ?? null, enabled: data.enabled, allowPrivate: data.allowPrivate } });
+    await append(tx, {
+      type: "alert_webhook.created", actor: actorOf(user), plantId: w.plantId, subject: { type: "alert_webhook", id: w.id },
+      data: { webhookId: w.id, before: null, after: { name: w.name, url: w.url, plantCode: data.plantCode, enabled: w.enabled, allowPrivate: w.allowPrivate } },
+    });
     return w;
   });
   return { webhook: { id: webhook.id, name: webhook.name }, secret };
 }
 
-export const webhookStateSchema = z.object({ enabled: z.boolean() }).strict();
+export const webhookUpdateSchema = z
+  .object({ enabled: z.boolean(), url: webhookInputSchema.shape.url, allowPrivate: z.boolean() })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "Nothing to update");
 
-/** Pause or resume a webhook; the body is read after the policy check (a refused role learns nothing of it). */
-export async function setWebhookEnabled(user: Admin, id: string, input: unknown): Promise<void> {
+/**
+ * Pause or resume a webhook, change its URL or whether it may be a private address; the body is read
+ * after the policy check (a refused role learns nothing of it). A new URL or a withdrawn permission is
+ * checked like a new webhook's URL.
+ */
+export async function updateWebhook(user: Admin, id: string, input: unknown): Promise<void> {
   if (!can(user, "alert_rule.manage")) throw forbidden("Only administrators manage alert webhooks");
-  const { enabled } = webhookStateSchema.parse(input);
+  const change = webhookUpdateSchema.parse(input);
   if (!z.uuid().safeParse(id).success) throw notFound("Webhook");
   const w = await db().alertWebhook.findUnique({ where: { id } });
   if (!w) throw notFound("Webhook");
+  if (change.url !== undefined || change.allowPrivate !== undefined) {
+    await requireAllowedDestination(change.url ?? w.url, { allowPrivate: change.allowPrivate ?? w.allowPrivate, what: "Webhook URL" });
+  }
+  const keys = Object.keys(change) as (keyof typeof change)[];
   await db().$transaction(async (tx) => {
-    await tx.alertWebhook.update({ where: { id }, data: { enabled } });
-    await append(tx, { type: "alert_webhook.updated", actor: actorOf(user), plantId: w.plantId, subject: { type: "alert_webhook", id }, data: { webhookId: id, before: { enabled: w.enabled }, after: { enabled } } });
+    await tx.alertWebhook.update({ where: { id }, data: change });
+    await append(tx, {
+      type: "alert_webhook.updated", actor: actorOf(user), plantId: w.plantId, subject: { type: "alert_webhook", id },
+      data: { webhookId: id, before: Object.fromEntries(keys.map((k) => [k, w[k]])), after: change },
+    });
   });
 }

@@ -47,10 +47,20 @@ const correctionVoidedData = z.object({ correctionId: z.string(), why: z.enum(["
 const replayRequestedData = z.object({
   replayId: z.string(), idempotencyKey: z.string(), correctionId: z.string().nullable(), payloadHash: z.string(), mode: z.enum(["push", "pull"]), asIs: z.boolean(),
   secondReplayReason: z.string().optional(),
+  /** The message had already been delivered by an earlier replay (a new key: a second delivery, asked for with a reason). */
+  deliveredBeforeBy: z.string().optional(),
   bulkId: z.string().optional(),
 });
 const replayFinishedData = z.object({ replayId: z.string(), idempotencyKey: z.string(), attempts: z.number().int(), code: z.string().nullable(), message: z.string().nullable() });
 const replayEndpointData = z.object({ url: z.string() });
+/** A replay that will not be sent (again): its exception no longer expects it, or its approval lapsed. */
+const replayCancelledData = z.object({
+  replayId: z.string(), idempotencyKey: z.string(), statusFrom: z.string(),
+  why: z.enum(["exception_discarded", "recovered_at_source", "no_longer_wanted", "approval_lapsed"]),
+  bulkId: z.string().optional(),
+});
+/** An approval whose approver may no longer approve in that plant (deactivated, role or plants changed): the correction goes back to the approvers. */
+const correctionApprovalLapsedData = z.object({ correctionId: z.string(), approverId: z.string(), payloadHash: z.string(), why: z.enum(["approver_inactive", "approver_lost_rights"]) });
 /** A bulk action's lifecycle; each item's own event (assigned, discarded, ...) carries the bulkId. */
 const bulkSummary = z.object({ bulkId: z.string(), kind: z.enum(["ASSIGN", "COMMENT", "DISCARD", "REPLAY", "CORRECT"]), total: z.number().int(), done: z.number().int(), skipped: z.number().int(), failed: z.number().int() });
 const bulkStartedData = bulkSummary.extend({ selection: z.record(z.string(), z.unknown()), params: z.record(z.string(), z.unknown()) });
@@ -94,6 +104,8 @@ export const auditEventSchemas = {
   "replay.requested": replayRequestedData,
   "replay.succeeded": replayFinishedData,
   "replay.failed": replayFinishedData,
+  "replay.cancelled": replayCancelledData,
+  "correction.approval_lapsed": correctionApprovalLapsedData,
   "connector.replay_endpoint_registered": replayEndpointData,
   "bulk.started": bulkStartedData,
   "bulk.completed": bulkSummary,
@@ -143,6 +155,8 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "replay.requested": "Replay requested",
   "replay.succeeded": "Replay delivered",
   "replay.failed": "Replay failed",
+  "replay.cancelled": "Replay cancelled",
+  "correction.approval_lapsed": "Approval lapsed",
   "connector.replay_endpoint_registered": "Replay endpoint registered",
   "bulk.started": "Bulk action started",
   "bulk.completed": "Bulk action completed",

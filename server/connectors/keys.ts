@@ -23,6 +23,24 @@ export function connectorKeyHint(key: string): string {
 }
 
 type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
+type KeyActor = { type: "user"; id: string; label: string } | { type: "system"; label: string };
+
+/**
+ * A new or revoked key also forgets the push-replay endpoint and its signing secret: they were registered
+ * with the old key, so whoever held it chose them. The connector registers again with its new key (until
+ * then new replays are offered for pull). The cleared URL is audited in the same transaction.
+ */
+const NO_ENDPOINT = { replayUrl: null, replaySecret: null } as const;
+async function auditEndpointCleared(tx: Tx, connector: { id: string; plantId: string }, replayUrl: string | null, actor: KeyActor) {
+  if (!replayUrl) return;
+  await append(tx, {
+    type: "connector.updated",
+    actor,
+    plantId: connector.plantId,
+    subject: { type: "connector", id: connector.id },
+    data: { connectorId: connector.id, before: { replayUrl }, after: { replayUrl: null } },
+  });
+}
 
 /**
  * Issues a new key for a connector and returns it (the only time it exists in clear). The previous key's
@@ -31,16 +49,16 @@ type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
  */
 export async function issueConnectorKey(opts: {
   connectorId: string;
-  actor: { type: "user"; id: string; label: string } | { type: "system"; label: string };
+  actor: KeyActor;
   reason: "demo_setup" | "admin_request" | "connector_created";
   tx?: Tx;
 }): Promise<string> {
   const key = generateConnectorKey();
   const run = async (tx: Tx) => {
-    const before = await tx.connector.findUniqueOrThrow({ where: { id: opts.connectorId }, select: { apiKeyHint: true } });
+    const before = await tx.connector.findUniqueOrThrow({ where: { id: opts.connectorId }, select: { apiKeyHint: true, replayUrl: true } });
     const connector = await tx.connector.update({
       where: { id: opts.connectorId },
-      data: { apiKeyHash: hashConnectorKey(key), apiKeyHint: connectorKeyHint(key), apiKeyIssuedAt: new Date() },
+      data: { apiKeyHash: hashConnectorKey(key), apiKeyHint: connectorKeyHint(key), apiKeyIssuedAt: new Date(), ...NO_ENDPOINT },
     });
     await append(tx, {
       type: "connector.key_issued",
@@ -49,6 +67,7 @@ export async function issueConnectorKey(opts: {
       subject: { type: "connector", id: connector.id },
       data: { connectorName: connector.name, reason: opts.reason, keyHint: connector.apiKeyHint!, revokedKeyHint: before.apiKeyHint },
     });
+    await auditEndpointCleared(tx, connector, before.replayUrl, opts.actor);
   };
   if (opts.tx) await run(opts.tx);
   else await db().$transaction(run);
@@ -58,8 +77,8 @@ export async function issueConnectorKey(opts: {
 /** Removes a connector's key: its requests are refused from now on, until an administrator issues a new one. */
 export async function revokeConnectorKey(opts: { connectorId: string; actor: { type: "user"; id: string; label: string } }): Promise<void> {
   await db().$transaction(async (tx) => {
-    const before = await tx.connector.findUniqueOrThrow({ where: { id: opts.connectorId }, select: { apiKeyHint: true } });
-    const connector = await tx.connector.update({ where: { id: opts.connectorId }, data: { apiKeyHash: null, apiKeyHint: null, apiKeyIssuedAt: null } });
+    const before = await tx.connector.findUniqueOrThrow({ where: { id: opts.connectorId }, select: { apiKeyHint: true, replayUrl: true } });
+    const connector = await tx.connector.update({ where: { id: opts.connectorId }, data: { apiKeyHash: null, apiKeyHint: null, apiKeyIssuedAt: null, ...NO_ENDPOINT } });
     await append(tx, {
       type: "connector.key_revoked",
       actor: opts.actor,
@@ -67,6 +86,7 @@ export async function revokeConnectorKey(opts: { connectorId: string; actor: { t
       subject: { type: "connector", id: connector.id },
       data: { connectorName: connector.name, revokedKeyHint: before.apiKeyHint },
     });
+    await auditEndpointCleared(tx, connector, before.replayUrl, opts.actor);
   });
 }
 

@@ -5,9 +5,10 @@ import { append, record } from "../audit";
 import { type DbClient, Prisma, db } from "../db";
 import type { ExceptionStatus } from "../db/generated/enums";
 import type { Via } from "../exceptions/actions";
-import { canTransition } from "../exceptions/lifecycle";
+import { assertTransition, transitionException } from "../exceptions/transition";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Principal, can, canSeePlant, plantScope } from "../policy";
+import { INGEST_LIMITS } from "../ingest/schema";
 import { type SchemaIssue, validatePayload } from "./validate";
 
 /**
@@ -23,8 +24,10 @@ const actorOf = (u: Actor) => ({ type: "user" as const, id: u.id, label: u.email
 
 export const saveCorrectionSchema = z.object({ payload: z.unknown(), reason: z.string().trim().max(2000).optional() }).strict();
 export const submitSchema = z.object({ reason: z.string().trim().min(10, "Explain the change in at least 10 characters").max(2000) }).strict();
-export const decisionSchema = z.object({ comment: z.string().trim().max(2000).optional() }).strict();
-export const rejectSchema = z.object({ comment: z.string().trim().min(5, "Say why the correction is rejected").max(2000) }).strict();
+/** The hash of the payload the approver reviewed (pendingApprovals gives it): only that payload is approved. */
+const reviewedHash = z.string().regex(/^[0-9a-f]{64}$/, "payloadHash must be the SHA-256 (hex) of the payload you reviewed");
+export const decisionSchema = z.object({ comment: z.string().trim().max(2000).optional(), payloadHash: reviewedHash }).strict();
+export const rejectSchema = z.object({ comment: z.string().trim().min(5, "Say why the correction is rejected").max(2000), payloadHash: reviewedHash.optional() }).strict();
 
 export const LIVE_STATUSES = ["DRAFT", "SUBMITTED", "APPROVED"] as const;
 
@@ -36,9 +39,7 @@ async function latestSchema(interfaceId: string, client: DbClient = db()) {
   return client.interfaceSchema.findFirst({ where: { interfaceId }, orderBy: { version: "desc" } });
 }
 
-function moveException(from: ExceptionStatus, to: ExceptionStatus) {
-  if (from !== to && !canTransition(from, to)) throw new AppError(409, "invalid_transition", `An exception in status ${from} cannot move to ${to}`);
-}
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
 
 /** Save (create or update) the live correction of an exception as a draft. */
 export async function saveCorrection(user: Actor, exceptionId: string, input: unknown, via: Via = {}) {
@@ -50,6 +51,10 @@ export async function saveCorrection(user: Actor, exceptionId: string, input: un
   if (!can(user, "exception.correct", { plantId: e.plantId })) throw forbidden("Your role cannot correct payloads");
   const { payload, reason } = saveCorrectionSchema.parse(input);
   if (payload === undefined || payload === null || typeof payload !== "object") throw new AppError(400, "invalid_payload", "The payload must be a JSON object or array");
+  // The same ceiling as a reported payload: a correction (and its patch, copied into the audit trail) is never larger.
+  if (Buffer.byteLength(JSON.stringify(payload)) > INGEST_LIMITS.maxPayloadBytes) {
+    throw new AppError(413, "payload_too_large", `A corrected payload is limited to ${INGEST_LIMITS.maxPayloadBytes / 1024} KB, like a reported one`);
+  }
   if (["RESOLVED", "DISCARDED", "REPLAY_QUEUED", "REPLAYING"].includes(e.status)) {
     throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase().replace("_", " ")} exception cannot be corrected`);
   }
@@ -68,7 +73,10 @@ export async function saveCorrection(user: Actor, exceptionId: string, input: un
     schemaErrors: issues.length ? (issues as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
     ...(reason !== undefined ? { reason } : {}),
   };
-  return db().$transaction(async (tx) => {
+  assertTransition(e.status, "CORRECTING");
+  const exception = e;
+  const saveInTx = async (tx: Prisma.TransactionClient) => {
+    const e = exception;
     const live = await tx.correction.findFirst({ where: { exceptionId, status: { in: [...LIVE_STATUSES] } } });
     let correction;
     if (live && live.status !== "APPROVED" && live.authorId !== user.id) {
@@ -76,16 +84,19 @@ export async function saveCorrection(user: Actor, exceptionId: string, input: un
     }
     if (live?.status === "APPROVED") {
       // The payload changes after approval: that approval no longer covers what would be sent.
-      await tx.correction.update({ where: { id: live.id }, data: { status: "VOID" } });
+      const voided = await tx.correction.updateMany({ where: { id: live.id, status: "APPROVED" }, data: { status: "VOID" } });
+      if (voided.count !== 1) throw new AppError(409, "conflict", "The correction changed meanwhile; reload it");
       await append(tx, { type: "correction.voided", actor: actorOf(user), plantId: e.plantId, subject: { type: "exception", id: e.id }, data: { correctionId: live.id, why: "payload_changed_after_approval" } });
     }
     if (live && live.status !== "APPROVED") {
-      correction = await tx.correction.update({ where: { id: live.id }, data: { ...data, status: "DRAFT", submittedAt: null } });
+      // Conditional on the status read: an approval landing meanwhile must not be overwritten silently.
+      const res = await tx.correction.updateMany({ where: { id: live.id, status: live.status }, data: { ...data, status: "DRAFT", submittedAt: null } });
+      if (res.count !== 1) throw new AppError(409, "conflict", "The correction changed meanwhile (was it just decided?); reload it");
+      correction = await tx.correction.findUniqueOrThrow({ where: { id: live.id } });
     } else {
       correction = await tx.correction.create({ data: { ...data, exceptionId, authorId: user.id, status: "DRAFT" } });
     }
-    moveException(e.status, "CORRECTING");
-    if (e.status !== "CORRECTING") await tx.exception.update({ where: { id: e.id }, data: { status: "CORRECTING" } });
+    await transitionException(tx, { id: e.id, from: e.status, to: "CORRECTING" });
     await append(tx, {
       type: "correction.saved",
       actor: actorOf(user),
@@ -94,7 +105,14 @@ export async function saveCorrection(user: Actor, exceptionId: string, input: un
       data: { correctionId: correction.id, patch: patch as unknown as Record<string, unknown>[], schemaValid: issues.length === 0, payloadHash: hash, ...via },
     });
     return { correction, issues };
-  });
+  };
+  try {
+    return await db().$transaction(async (tx) => saveInTx(tx));
+  } catch (err) {
+    // Two first saves at once: the one-live-correction index lets one win; the other is told, not a 500.
+    if (isUniqueViolation(err)) throw new AppError(409, "correction_in_progress", "Another correction of this exception was saved at the same moment; reload it");
+    throw err;
+  }
 }
 
 async function loadCorrection(user: Actor, correctionId: string) {
@@ -113,10 +131,13 @@ export async function submitCorrection(user: Actor, correctionId: string, input:
   if (c.authorId !== user.id) throw forbidden("Only the author submits a correction");
   if (c.status !== "DRAFT") throw new AppError(409, "invalid_transition", `A ${c.status.toLowerCase()} correction cannot be submitted`);
   if (c.schemaErrors !== null) throw new AppError(422, "invalid_payload", "The payload does not match the interface schema: fix it before submitting", c.schemaErrors);
-  moveException(c.exception.status, "AWAITING_APPROVAL");
+  assertTransition(c.exception.status, "AWAITING_APPROVAL");
   return db().$transaction(async (tx) => {
-    const updated = await tx.correction.update({ where: { id: c.id }, data: { status: "SUBMITTED", submittedAt: new Date(), reason } });
-    await tx.exception.update({ where: { id: c.exceptionId }, data: { status: "AWAITING_APPROVAL" } });
+    // Exactly the draft that was read (same payload), and the exception as it was read.
+    const res = await tx.correction.updateMany({ where: { id: c.id, status: "DRAFT", payloadHash: c.payloadHash }, data: { status: "SUBMITTED", submittedAt: new Date(), reason } });
+    if (res.count !== 1) throw new AppError(409, "conflict", "The correction changed meanwhile; reload it before submitting");
+    const updated = await tx.correction.findUniqueOrThrow({ where: { id: c.id } });
+    await transitionException(tx, { id: c.exceptionId, from: c.exception.status, to: "AWAITING_APPROVAL" });
     await append(tx, {
       type: "correction.submitted",
       actor: actorOf(user),
@@ -129,7 +150,7 @@ export async function submitCorrection(user: Actor, correctionId: string, input:
 }
 
 /** `readComment` validates the request body, after the checks: who may not decide learns nothing of the input. */
-async function decide(user: Actor, correctionId: string, decision: "APPROVED" | "REJECTED", readComment: () => string | null) {
+async function decide(user: Actor, correctionId: string, decision: "APPROVED" | "REJECTED", readInput: () => { comment: string | null; payloadHash?: string }) {
   const c = await loadCorrection(user, correctionId);
   const plantId = c.exception.plantId;
   if (!can(user, "correction.approve", { plantId, authorId: c.authorId })) {
@@ -138,18 +159,22 @@ async function decide(user: Actor, correctionId: string, decision: "APPROVED" | 
     await record({ type: "correction.approval_refused", actor: actorOf(user), plantId, subject: { type: "exception", id: c.exceptionId }, data: { correctionId: c.id, reason: self ? "self_approval" : "role" } });
     throw forbidden(self ? "You cannot approve or reject your own correction: a second person must decide" : "Only approvers decide on corrections");
   }
-  const comment = readComment();
+  const { comment, payloadHash: reviewed } = readInput();
   if (c.status !== "SUBMITTED") throw new AppError(409, "invalid_transition", `A ${c.status.toLowerCase()} correction cannot be ${decision.toLowerCase()}`);
+  // The decision covers the payload the approver reviewed, named by its hash, and nothing else: if the
+  // author changed it since (even back and forth through a draft), the approver must look again.
+  const hash = reviewed ?? c.payloadHash;
+  if (hash !== c.payloadHash) throw stalePayload();
   const exceptionTo: ExceptionStatus = decision === "APPROVED" ? "APPROVED" : "REJECTED";
-  moveException(c.exception.status, exceptionTo);
+  assertTransition(c.exception.status, exceptionTo);
   return db().$transaction(async (tx) => {
-    // Conditional on the exact payload that was submitted: a concurrent edit makes this fail.
+    // Conditional on the reviewed payload still being the submitted one: a concurrent edit makes this fail.
     const res = await tx.correction.updateMany({
-      where: { id: c.id, status: "SUBMITTED", payloadHash: c.payloadHash },
-      data: { status: decision, approverId: user.id, decidedAt: new Date(), decisionComment: comment, approvedPayloadHash: decision === "APPROVED" ? c.payloadHash : null },
+      where: { id: c.id, status: "SUBMITTED", payloadHash: hash },
+      data: { status: decision, approverId: user.id, decidedAt: new Date(), decisionComment: comment, approvedPayloadHash: decision === "APPROVED" ? hash : null },
     });
-    if (res.count !== 1) throw new AppError(409, "conflict", "The correction changed meanwhile; reload it before deciding");
-    await tx.exception.update({ where: { id: c.exceptionId }, data: { status: exceptionTo } });
+    if (res.count !== 1) throw stalePayload();
+    await transitionException(tx, { id: c.exceptionId, from: c.exception.status, to: exceptionTo });
     await append(tx, {
       type: decision === "APPROVED" ? "correction.approved" : "correction.rejected",
       actor: actorOf(user),
@@ -161,12 +186,18 @@ async function decide(user: Actor, correctionId: string, decision: "APPROVED" | 
   });
 }
 
+const stalePayload = () =>
+  new AppError(409, "payload_changed", "The correction was changed or resubmitted since you opened it: reload it and review the current payload before deciding");
+
 export async function approveCorrection(user: Actor, correctionId: string, input: unknown) {
-  return decide(user, correctionId, "APPROVED", () => decisionSchema.parse(input ?? {}).comment ?? null);
+  return decide(user, correctionId, "APPROVED", () => {
+    const { comment, payloadHash } = decisionSchema.parse(input ?? {});
+    return { comment: comment ?? null, payloadHash };
+  });
 }
 
 export async function rejectCorrection(user: Actor, correctionId: string, input: unknown) {
-  return decide(user, correctionId, "REJECTED", () => rejectSchema.parse(input).comment);
+  return decide(user, correctionId, "REJECTED", () => rejectSchema.parse(input));
 }
 
 /** Is this correction's approval still valid for its current payload? (Replay checks this.) */
@@ -200,6 +231,8 @@ export async function pendingApprovals(user: Principal, client: DbClient = db())
     ownCorrection: c.authorId === user.id,
     reason: c.reason,
     submittedAt: c.submittedAt?.toISOString() ?? null,
+    /** What an approval of this item names: the hash of exactly this payload. */
+    payloadHash: c.payloadHash,
     patch: c.patch as { op: string; path: string; value?: unknown }[],
     original: c.exception.transaction.payload,
     payload: c.payload,

@@ -1,11 +1,13 @@
 import { z } from "zod";
-import { append } from "../audit";
+import { append, appendMany } from "../audit";
 import { db } from "../db";
 import type { ExceptionStatus } from "../db/generated/enums";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Action, type Principal, can, canSeePlant } from "../policy";
 import { publishExceptionChange } from "../realtime/live";
-import { canTransition, isOpen } from "./lifecycle";
+import { isOpen } from "./lifecycle";
+import { cancelOpenReplays, cancelledEvents } from "../replay/cancel-replays";
+import { assertTransition, transitionException } from "./transition";
 
 /**
  * Triage actions. Each: load within the user's scope (404 outside it) → policy (403) → lifecycle
@@ -28,10 +30,6 @@ async function loadForAction(user: Actor, id: string, action: Action) {
   return exception;
 }
 
-function transitionOrThrow(from: ExceptionStatus, to: ExceptionStatus) {
-  if (!canTransition(from, to)) throw new AppError(409, "invalid_transition", `An exception in status ${from} cannot move to ${to}`);
-}
-
 const actorOf = (user: Actor) => ({ type: "user" as const, id: user.id, label: user.email });
 
 /** Assign (or unassign) an exception; a NEW exception becomes TRIAGED when someone takes it. */
@@ -49,10 +47,11 @@ export async function assignException(user: Actor, id: string, input: unknown, v
   }
   if (!isOpen(e.status)) throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase()} exception cannot be reassigned`);
   const statusTo: ExceptionStatus = e.status === "NEW" && assigneeId ? "TRIAGED" : e.status;
-  if (statusTo !== e.status) transitionOrThrow(e.status, statusTo);
+  assertTransition(e.status, statusTo);
   const previous = e.assigneeId ? (await db().user.findUnique({ where: { id: e.assigneeId }, select: { email: true } }))?.email ?? e.assigneeId : null;
   const updated = await db().$transaction(async (tx) => {
-    const row = await tx.exception.update({ where: { id }, data: { assigneeId, status: statusTo } });
+    // Conditional on the status read above: a replay or another action that moved it meanwhile wins (409).
+    const row = await transitionException(tx, { id, from: e.status, to: statusTo, data: { assigneeId } });
     await append(tx, {
       type: "exception.assigned",
       actor: actorOf(user),
@@ -86,13 +85,15 @@ export async function commentOnException(user: Actor, id: string, input: unknown
 export async function discardException(user: Actor, id: string, input: unknown, via: Via = {}) {
   const e = await loadForAction(user, id, "exception.discard");
   const { reason } = discardSchema.parse(input);
-  transitionOrThrow(e.status, "DISCARDED");
+  assertTransition(e.status, "DISCARDED");
   const updated = await db().$transaction(async (tx) => {
     // Conditional update: a concurrent transition (e.g. resolved at source meanwhile) wins, this one fails.
-    const res = await tx.exception.updateMany({ where: { id, status: e.status }, data: { status: "DISCARDED", resolvedAt: new Date(), resolution: "discarded" } });
-    if (res.count !== 1) throw new AppError(409, "conflict", "The exception changed meanwhile; reload and try again");
+    const row = await transitionException(tx, { id, from: e.status, to: "DISCARDED", data: { resolvedAt: new Date(), resolution: "discarded" } });
+    // A queued replay of a discarded exception must not be sent: cancelled in the same transaction.
+    const cancelled = await cancelOpenReplays(tx, [id]);
     await append(tx, { type: "exception.discarded", actor: actorOf(user), plantId: e.plantId, subject: { type: "exception", id }, data: { reason, statusFrom: e.status, ...via } });
-    return tx.exception.findUniqueOrThrow({ where: { id } });
+    if (cancelled.length) await appendMany(tx, cancelledEvents(cancelled, "exception_discarded", actorOf(user), via));
+    return row;
   });
   publishExceptionChange(updated, e.interface.code, e.transaction.messageId);
   return updated;

@@ -224,10 +224,11 @@ async function loadTargets(ids: string[]) {
   });
 }
 
+/** The latest schema version of each interface (one row each, not every version). */
 async function latestSchemas(interfaceIds: string[]): Promise<Map<string, object>> {
-  const rows = await db().interfaceSchema.findMany({ where: { interfaceId: { in: interfaceIds } }, orderBy: { version: "desc" } });
+  const rows = await Promise.all(interfaceIds.map((interfaceId) => db().interfaceSchema.findFirst({ where: { interfaceId }, orderBy: { version: "desc" } })));
   const out = new Map<string, object>();
-  for (const r of rows) if (!out.has(r.interfaceId)) out.set(r.interfaceId, r.schema as object);
+  for (const r of rows) if (r) out.set(r.interfaceId, r.schema as object);
   return out;
 }
 
@@ -246,22 +247,53 @@ function judge(t: Target, patch: z.infer<typeof patchSchema>, schema: object | u
   return { result: "ok", message: null, issues: [], payload };
 }
 
-/** Dry run of a group correction: per item, does the patch apply and is the result schema-valid? Nothing is written. */
-export async function previewPatch(user: Actor, input: unknown) {
+/** Payloads judged at a time: at most this many (each at most 256 KB, the ingest's cap) are in memory at once. */
+const PREVIEW_PAGE = 50;
+/** Items a preview lists (problems first); its counts cover the whole selection. */
+const PREVIEW_ITEMS = 500;
+/**
+ * A preview answers within this time: large selections of large payloads (~20 ms per 256 KB payload,
+ * mostly schema validation) are previewed in part, said so (`complete: false`); the bulk action itself
+ * judges every item again and reports each one it skips.
+ */
+const PREVIEW_BUDGET_MS = 10_000;
+/** Schema issues listed per item (its message names the first three). */
+const PREVIEW_ISSUES = 20;
+
+/**
+ * Dry run of a group correction: per item, does the patch apply and is the result schema-valid? Nothing
+ * is written. The selection (up to BULK_MAX_ITEMS) is judged a page at a time, each page's payloads
+ * dropped before the next is loaded, so memory is bounded by the page, not by the selection.
+ */
+export async function previewPatch(user: Actor, input: unknown, budgetMs = PREVIEW_BUDGET_MS) {
   if (!can(user, "exception.correct")) throw forbidden("Your role cannot correct payloads");
   const { selection, patch } = z.object({ selection: selectionSchema, patch: patchSchema }).strict().parse(input);
   const ids = await resolveSelection(user, selection);
-  const targets = await loadTargets(ids);
-  const schemas = await latestSchemas([...new Set(targets.map((t) => t.interfaceId))]);
   const counts = { ok: 0, patch_error: 0, schema_invalid: 0, not_correctable: 0, no_change: 0 };
-  const items: PatchPreviewItem[] = targets.map((t) => {
-    const { payload: _payload, ...j } = judge(t, patch, schemas.get(t.interfaceId));
-    counts[j.result]++;
-    return { exceptionId: t.id, plantCode: t.plant.code, businessKey: t.transaction.businessKey, status: t.status, ...j };
-  });
   // Problems first, so the reviewer sees them before the long list of fine ones.
-  items.sort((a, b) => Number(a.result === "ok") - Number(b.result === "ok"));
-  return { total: items.length, counts, items: items.slice(0, 500) };
+  const problems: PatchPreviewItem[] = [];
+  const fine: PatchPreviewItem[] = [];
+  const schemas = new Map<string, object | undefined>();
+  let total = 0;
+  const deadline = Date.now() + budgetMs;
+  for (let from = 0; from < ids.length && Date.now() < deadline; from += PREVIEW_PAGE) {
+    const targets = await loadTargets(ids.slice(from, from + PREVIEW_PAGE));
+    const unseen = [...new Set(targets.map((t) => t.interfaceId))].filter((id) => !schemas.has(id));
+    if (unseen.length) {
+      const found = await latestSchemas(unseen);
+      for (const id of unseen) schemas.set(id, found.get(id));
+    }
+    for (const t of targets) {
+      const { payload: _payload, ...j } = judge(t, patch, schemas.get(t.interfaceId));
+      counts[j.result]++;
+      total++;
+      const list = j.result === "ok" ? fine : problems;
+      if (list.length < PREVIEW_ITEMS) {
+        list.push({ exceptionId: t.id, plantCode: t.plant.code, businessKey: t.transaction.businessKey, status: t.status, ...j, issues: j.issues.slice(0, PREVIEW_ISSUES) });
+      }
+    }
+  }
+  return { total, selected: ids.length, complete: total === ids.length, counts, items: [...problems, ...fine].slice(0, PREVIEW_ITEMS) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseEvent } from "../audit";
 import { AUDIT_EVENT_LABELS, type AuditEventType } from "../audit/events";
 import { type DbClient, db } from "../db";
-import { type Principal, can, canSeePlant } from "../policy";
+import { type Principal, can, canSeePlant, plantScope } from "../policy";
 import { correlationTimeline } from "../transactions/timeline";
 
 /** Everything the detail page shows, or null when the exception is outside the user's scope. */
@@ -19,21 +19,25 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     },
   });
   if (!e || !canSeePlant(user, e.plantId)) return null;
-  const [related, history, timeline] = await Promise.all([
+  // "Same failure elsewhere": only in the plants this user may see, the list and its count alike.
+  const elsewhere = { fingerprint: e.fingerprint, id: { not: e.id }, ...plantScope(user) };
+  const [related, relatedCount, history, timeline] = await Promise.all([
     client.exception.findMany({
-      where: { fingerprint: e.fingerprint, id: { not: e.id }, plantId: can(user, "audit.read") ? undefined : { in: [...user.plantIds] } },
+      where: elsewhere,
       orderBy: { lastSeenAt: "desc" },
       take: 10,
       include: { plant: { select: { code: true } }, transaction: { select: { businessKey: true } } },
     }),
+    client.exception.count({ where: elsewhere }),
     client.auditEvent.findMany({ where: { subjectType: "exception", subjectId: e.id }, orderBy: { id: "asc" } }),
-    can(user, "transaction.read") ? correlationTimeline(user, { correlationId: e.transaction.correlationId }, client) : Promise.resolve(null),
+    can(user, "transaction.read") ? correlationTimeline(user, { correlationId: e.transaction.correlationId, plantId: e.plantId }, client) : Promise.resolve(null),
   ]);
-  const relatedCount = await client.exception.count({ where: { fingerprint: e.fingerprint } });
-  const [correction, schema, replays] = await Promise.all([
+  const [correction, schema, replays, deliveredBefore] = await Promise.all([
     client.correction.findFirst({ where: { exceptionId: e.id }, orderBy: { createdAt: "desc" }, include: { author: { select: { id: true, name: true } }, approver: { select: { name: true } } } }),
     client.interfaceSchema.findFirst({ where: { interfaceId: e.interfaceId }, orderBy: { version: "desc" } }),
     client.replay.findMany({ where: { exceptionId: e.id }, orderBy: { createdAt: "desc" }, take: 20, include: { attempts: { orderBy: { attempt: "asc" } } } }),
+    // Did an earlier replay (of this or an earlier exception of the same message) deliver it already?
+    client.replay.findFirst({ where: { status: "SUCCEEDED", exception: { transactionId: e.transactionId } }, orderBy: { finishedAt: "desc" }, select: { id: true, finishedAt: true, exceptionId: true } }),
   ]);
   return {
     id: e.id,
@@ -76,6 +80,8 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       decisionComment: correction.decisionComment,
     },
     schema: schema ? { version: schema.version, schema: schema.schema as object } : null,
+    /** The message was already delivered by a replay: sending it again is a second delivery (needs a reason). */
+    deliveredBefore: deliveredBefore && { replayId: deliveredBefore.id, at: deliveredBefore.finishedAt?.toISOString() ?? null, exceptionId: deliveredBefore.exceptionId },
     replays: replays.map((r) => ({
       id: r.id,
       status: r.status,
@@ -86,7 +92,7 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     })),
     comments: e.comments.map((c) => ({ id: c.id, body: c.body, author: c.author.name, createdAt: c.createdAt.toISOString() })),
     related: related.map((r) => ({ id: r.id, plantCode: r.plant.code, status: r.status, errorMessage: r.errorMessage.slice(0, 200), lastSeenAt: r.lastSeenAt.toISOString(), businessKey: r.transaction.businessKey })),
-    relatedCount: relatedCount - 1,
+    relatedCount,
     history: history.map((h) => {
       const ev = parseEvent(h);
       return { id: ev.id, at: h.occurredAt.toISOString(), type: h.type, label: AUDIT_EVENT_LABELS[h.type as AuditEventType] ?? h.type, actor: h.actorLabel, actorType: h.actorType, data: ev.data };

@@ -22,14 +22,26 @@ const csv = <T extends string>(values: readonly [T, ...T[]]) =>
 
 export const SORTS = ["recent", "oldest", "severity"] as const;
 
+const isStatus = (s: string) => (Object.values(ExceptionStatus) as string[]).includes(s);
+
+/**
+ * Unknown values are errors here, never ignored: a bulk selection or saved view parsed strictly must not
+ * quietly match more than it says (the page's lenient parse drops them to the defaults instead).
+ */
 export const queueFilterSchema = z.object({
   plant: z.string().optional().transform((s) => (s ? s.split(",").filter(Boolean) : [])),
   interface: z.string().optional().transform((s) => (s ? s.split(",").filter(Boolean) : [])),
-  status: z.union([z.literal("open"), z.literal("all"), z.string()]).optional().default("open"),
+  status: z
+    .string()
+    .refine((s) => s === "open" || s === "all" || s.split(",").filter(Boolean).every(isStatus), {
+      message: 'status is "open", "all" or exception statuses separated by commas',
+    })
+    .optional()
+    .default("open"),
   severity: csv(Object.values(Severity) as [Severity, ...Severity[]]),
   category: csv(Object.values(ErrorCategory) as [ErrorCategory, ...ErrorCategory[]]),
   code: z.string().trim().max(100).optional(),
-  assignee: z.string().optional(), // "me" | "none" | user id
+  assignee: z.union([z.enum(["me", "none"]), z.uuid()], { error: 'assignee is "me", "none" or a user id' }).optional(),
   age: z.enum(["15m", "1h", "4h", "24h", "older"]).optional(),
   q: z.string().trim().max(200).optional(),
   fingerprint: z.string().regex(/^[0-9a-f]{20}$/).optional(),
@@ -288,27 +300,43 @@ export type ExceptionGroup = {
   previousHour: number;
 };
 
-/** Group view: the same filter, aggregated by failure fingerprint (largest groups first). */
+/**
+ * Group view: the same filter, aggregated by failure fingerprint (largest groups first). One pass
+ * counts per group and plant in SQL (a hash aggregate: no sort of the matching rows) and keeps only the
+ * id of each group's latest exception; the sample message is then read for the (at most 200) groups
+ * shown. Message texts are never aggregated, so a group of a million long messages costs what a small
+ * one does.
+ */
 export async function listExceptionGroups(user: Principal, filter: QueueFilter): Promise<ExceptionGroup[]> {
   if (!can(user, "exception.read")) throw forbidden("Your role cannot read exceptions");
   const w = withStatus(await baseWhere(user, filter), statusesOf(filter));
   const { rows } = await pool().query<{
     fingerprint: string; interface_code: string; error_code: string; category: ErrorCategory; worst: Severity; n: string; first_seen: Date; last_seen: Date;
-    plants: string[]; sample: string; last_hour: string; previous_hour: string;
+    plants: string[]; sample: string | null; last_hour: string; previous_hour: string;
   }>(
-    `SELECT e.fingerprint, min(i.code) AS interface_code, min(e.error_code) AS error_code, min(e.category::text) AS category,
-            min(e.severity) AS worst, count(*) AS n, min(e.first_seen_at) AS first_seen, max(e.last_seen_at) AS last_seen,
-            array_agg(DISTINCT p.code ORDER BY p.code) AS plants, (array_agg(e.error_message ORDER BY e.last_seen_at DESC))[1] AS sample,
-            count(*) FILTER (WHERE e.last_seen_at >= now() - interval '1 hour') AS last_hour,
-            count(*) FILTER (WHERE e.last_seen_at >= now() - interval '2 hours' AND e.last_seen_at < now() - interval '1 hour') AS previous_hour
-     FROM exception e JOIN interface i ON i.id = e.interface_id JOIN plant p ON p.id = e.plant_id
-     WHERE ${w.sql}
-     GROUP BY e.fingerprint ORDER BY count(*) DESC, max(e.last_seen_at) DESC LIMIT 200`,
+    `WITH per_plant AS (
+       SELECT e.fingerprint, e.plant_id, min(i.code) AS interface_code, min(e.error_code) AS error_code, min(e.category::text) AS category,
+              min(e.severity) AS worst, count(*) AS n, min(e.first_seen_at) AS first_seen, max(e.last_seen_at) AS last_seen,
+              max(ARRAY[to_char(e.last_seen_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS'), e.id::text]) AS latest,
+              count(*) FILTER (WHERE e.last_seen_at >= now() - interval '1 hour') AS last_hour,
+              count(*) FILTER (WHERE e.last_seen_at >= now() - interval '2 hours' AND e.last_seen_at < now() - interval '1 hour') AS previous_hour
+       FROM exception e JOIN interface i ON i.id = e.interface_id
+       WHERE ${w.sql}
+       GROUP BY e.fingerprint, e.plant_id),
+     g AS (
+       SELECT fingerprint, min(interface_code) AS interface_code, min(error_code) AS error_code, min(category) AS category, min(worst) AS worst,
+              sum(n) AS n, min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(latest) AS latest, array_agg(plant_id) AS plant_ids,
+              sum(last_hour) AS last_hour, sum(previous_hour) AS previous_hour
+       FROM per_plant GROUP BY fingerprint ORDER BY sum(n) DESC, max(last_seen) DESC LIMIT 200)
+     SELECT g.fingerprint, g.interface_code, g.error_code, g.category, g.worst, g.n, g.first_seen, g.last_seen, g.last_hour, g.previous_hour,
+            ARRAY(SELECT p.code FROM plant p WHERE p.id = ANY(g.plant_ids) ORDER BY p.code) AS plants,
+            (SELECT left(x.error_message, 300) FROM exception x WHERE x.id = g.latest[2]::uuid) AS sample
+     FROM g ORDER BY g.n DESC, g.last_seen DESC`,
     w.params,
   );
   return rows.map((r) => ({
     fingerprint: r.fingerprint, interfaceCode: r.interface_code, errorCode: r.error_code, category: r.category, worstSeverity: r.worst,
     count: Number(r.n), firstSeenAt: r.first_seen.toISOString(), lastSeenAt: r.last_seen.toISOString(), plants: r.plants,
-    sampleMessage: r.sample.slice(0, 300), lastHour: Number(r.last_hour), previousHour: Number(r.previous_hour),
+    sampleMessage: r.sample ?? "", lastHour: Number(r.last_hour), previousHour: Number(r.previous_hour),
   }));
 }

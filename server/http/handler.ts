@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { logger } from "../log";
+import { BODY_LIMITS, limitBody } from "./body";
 import { AppError, isDatabaseUnavailable } from "./errors";
 
 /** Route-handler side of errors (depends on Next.js; domain modules import ./errors only). */
@@ -29,11 +30,25 @@ export function errorResponse(err: unknown): NextResponse {
   return NextResponse.json({ error: { code: "internal", message: "Internal error" } }, { status: 500 });
 }
 
-/** Wraps a route handler so thrown AppError/ZodError become JSON 4xx and nothing else leaks. */
-export function handler<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
+export type HandlerOptions = {
+  /**
+   * The largest request body the route accepts, in bytes (default BODY_LIMITS.json): beyond it the
+   * answer is 413 and the rest is not read. `null` for a route that reads its body itself under its own
+   * cap (the ingest).
+   */
+  maxBodyBytes?: number | null;
+};
+
+/**
+ * Wraps a route handler: its request body is capped (see `limitBody`), and thrown AppError/ZodError
+ * become JSON 4xx and nothing else leaks.
+ */
+export function handler<A extends unknown[]>(fn: (...args: A) => Promise<Response>, options: HandlerOptions = {}) {
+  const max = options.maxBodyBytes === undefined ? BODY_LIMITS.json : options.maxBodyBytes;
   return async (...args: A): Promise<Response> => {
     try {
-      return await fn(...args);
+      const [req, ...rest] = args;
+      return await fn(...((max !== null && req instanceof Request ? [limitBody(req, max), ...rest] : args) as A));
     } catch (err) {
       return errorResponse(err);
     }

@@ -86,13 +86,24 @@ export async function ingestEvents(connector: ConnectorPrincipal, items: RawItem
   });
 
   let accepted = 0;
+  const notices: NonNullable<IngestResult["notices"]> = [];
   if (valid.length) {
     const stored = await storeBatch(connector, valid);
     accepted = stored.storedIds.size;
+    for (const late of stored.lateFailures) {
+      for (const eventId of late.eventIds) {
+        notices.push({
+          eventId, code: "failure_after_delivery", exceptionOpened: late.exceptionOpened,
+          message: late.exceptionOpened
+            ? `${late.interfaceCode} message ${late.messageId} was delivered at ${late.deliveredAt} and failed again afterwards: a new exception was opened`
+            : `${late.interfaceCode} message ${late.messageId} was already delivered at ${late.deliveredAt}: this older failure was recorded and opened no exception`,
+        });
+      }
+    }
     publishPlantChanges(connector.plantId, stored);
     if (stored.opened.length || stored.resolved.length) {
       log.debug({ plant: connector.plantCode, opened: stored.opened.length, resolved: stored.resolved.length }, "exceptions changed");
     }
   }
-  return { accepted, duplicates: valid.length - accepted + duplicatesInRequest, rejected };
+  return { accepted, duplicates: valid.length - accepted + duplicatesInRequest, rejected, ...(notices.length ? { notices } : {}) };
 }

@@ -65,6 +65,15 @@ export const ingestResultSchema = z.object({
   accepted: z.number().int().describe("Events stored by this request"),
   duplicates: z.number().int().describe("Events already stored earlier (same connector + eventId): absorbed"),
   rejected: z.array(z.object({ index: z.number().int(), eventId: z.string().nullable(), errors: z.array(itemErrorSchema) })),
+  notices: z
+    .array(z.object({
+      eventId: z.string(),
+      code: z.enum(["failure_after_delivery"]),
+      message: z.string(),
+      exceptionOpened: z.boolean().describe("false: the failure is older than the delivery and changed nothing; true: a newer failure opened an exception"),
+    }))
+    .optional()
+    .describe("Stored items that need a word: e.g. a failure reported for a message that was already delivered (by the source or by a replay)"),
 });
 export type IngestResult = z.infer<typeof ingestResultSchema>;
 

@@ -8,6 +8,7 @@ import { CLOSED_STATUSES, SLA_MS } from "../exceptions/lifecycle";
 import { severityOf } from "../exceptions/severity";
 import { bucketOf, BUCKETS, toPgArray } from "../metrics/histogram";
 import { lateHours } from "../dashboards/rollup";
+import { cancelOpenReplaysWithPg, cancelledEvents } from "../replay/cancel-replays";
 import type { InterfaceInfo } from "./catalog";
 import type { IngestEvent } from "./schema";
 
@@ -34,8 +35,12 @@ export type ExceptionChange = {
   lastSeenAt: string;
 };
 
+/** A failure reported for a message already delivered: said so in the answer, never silently reopened. */
+export type LateFailure = { eventIds: string[]; interfaceCode: string; messageId: string; deliveredAt: string; exceptionOpened: boolean };
+
 export type StoreResult = {
   storedIds: Set<string>;
+  lateFailures: LateFailure[];
   opened: ExceptionChange[];
   updated: ExceptionChange[];
   resolved: ExceptionChange[];
@@ -69,7 +74,7 @@ export async function storeBatch(connector: { connectorId: string; connectorName
 
 async function write(client: PoolClient, connector: { connectorId: string; connectorName: string; plantId: string }, items: ValidEvent[]): Promise<StoreResult> {
   const outcomes: Record<EventOutcome, number> = { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 };
-  const empty: StoreResult = { storedIds: new Set(), opened: [], updated: [], resolved: [], outcomes };
+  const empty: StoreResult = { storedIds: new Set(), lateFailures: [], opened: [], updated: [], resolved: [], outcomes };
 
   // 1. Idempotency: claim each (connector, eventId); concurrent resends wait on the unique index and lose.
   const ids = items.map((i) => i.event.eventId).sort();
@@ -121,7 +126,7 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
     interfaceId: string; iface: InterfaceInfo; messageId: string; correlationId: string; businessKey: string | null; status: string;
     firstSeenAt: string; lastEventAt: string; deliveredAt: string | null; failedAt: string | null; latencyMs: number; attempts: number;
     payload: unknown; payloadAt: string | null; lastError: (IngestEvent["error"] & { at: string }) | null; hops: Record<string, unknown>;
-    failures: number; maxFailedAttempt: number;
+    failures: number; maxFailedAttempt: number; failedEventIds: string[];
   };
   const folds = new Map<string, Fold>();
   for (const { event: e, iface, occurredAt } of [...fresh].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())) {
@@ -130,7 +135,8 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
     let f = folds.get(key);
     if (!f) {
       f = { interfaceId: iface.id, iface, messageId: e.messageId, correlationId: e.correlationId, businessKey: null, status: "", firstSeenAt: at, lastEventAt: at,
-        deliveredAt: null, failedAt: null, latencyMs: 0, attempts: 0, payload: undefined, payloadAt: null, lastError: null, hops: {}, failures: 0, maxFailedAttempt: 0 };
+        deliveredAt: null, failedAt: null, latencyMs: 0, attempts: 0, payload: undefined, payloadAt: null, lastError: null, hops: {}, failures: 0, maxFailedAttempt: 0,
+        failedEventIds: [] };
       folds.set(key, f);
     }
     f.correlationId = e.correlationId;
@@ -148,6 +154,7 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
       f.failedAt = at;
       f.lastError = { ...e.error, at };
       f.failures++;
+      f.failedEventIds.push(e.eventId);
       f.maxFailedAttempt = Math.max(f.maxFailedAttempt, e.attempt);
     }
     f.hops[`${e.hop.source}>${e.hop.target}`] = { outcome: e.outcome, at, latencyMs: e.latencyMs, attempt: e.attempt, ...(e.error ? { errorCode: e.error.code } : {}) };
@@ -195,8 +202,19 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
   const now = Date.now();
   const toOpen = [];
   const toResolve: { transactionId: string; deliveredAt: Date; fold: Fold }[] = [];
+  const lateFailures: LateFailure[] = [];
   for (const f of foldRows) {
     const tx = txByKey.get(`${f.interfaceId}|${f.messageId}`)!;
+    // A failure of a message that was delivered before this batch (by the source or by a replay): a
+    // stale or duplicate report older than the delivery changes nothing; a newer one is a new failure,
+    // and opens an exception. Either way the answer says so.
+    // (No delivery in this batch, so the stored delivered_at is the one from before it.)
+    if (f.failures > 0 && !tx.inserted && tx.delivered_at && !f.deliveredAt) {
+      lateFailures.push({
+        eventIds: f.failedEventIds, interfaceCode: f.iface.code, messageId: f.messageId, deliveredAt: tx.delivered_at.toISOString(),
+        exceptionOpened: tx.status === "FAILED",
+      });
+    }
     if (tx.status === "FAILED" && f.lastError) {
       const category = CATEGORY[f.lastError.category];
       const severity = severityOf({ interfaceCode: f.iface.code, criticality: f.iface.criticality, category, attempt: f.maxFailedAttempt });
@@ -258,6 +276,8 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
     );
     for (const r of res.rows) resolved.push(change(r));
   }
+  // Their queued replays will not be sent: the source delivered the message (same transaction).
+  const cancelled = await cancelOpenReplaysWithPg(client, resolved.map((r) => r.id));
 
   // 6. Per-minute rollups with mergeable latency histograms. Written late (row locks on the hot
   //    current-minute rows are held only until commit) and sharded: each transaction adds into one
@@ -302,6 +322,8 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
   }
 
   // 7. Audit the resolutions (system decisions on exceptions), last: the chain lock is held until commit.
+  const connectorActor = { type: "connector" as const, id: connector.connectorId, label: connector.connectorName };
+  if (cancelled.length) await appendManyWithPg(client, cancelledEvents(cancelled, "recovered_at_source", connectorActor));
   if (resolved.length) {
     const deliveredAt = new Map(toResolve.map((r) => [r.transactionId, r.deliveredAt.toISOString()]));
     await appendManyWithPg(client, resolved.map((r) => ({
@@ -313,6 +335,6 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
     })));
   }
 
-  return { storedIds, opened, updated, resolved, outcomes };
+  return { storedIds, lateFailures, opened, updated, resolved, outcomes };
 }
 

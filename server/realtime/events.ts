@@ -30,6 +30,14 @@ export interface ClientToServerEvents {
 
 export type ServerEventName = keyof ServerToClientEvents;
 
+/** Between instances (the cluster adapter's serverSideEmit): never sent to or by a browser. */
+export interface InterServerEvents {
+  /** A user's role, plant scope or state changed: each instance re-applies it to that user's sockets. */
+  "user.changed": (userId: string) => void;
+}
+
 export const plantRoom = (plantId: string) => `plant:${plantId}`;
+/** The plant of a plant room, or null for any other room. */
+export const plantOfRoom = (room: string): string | null => (room.startsWith("plant:") ? room.slice("plant:".length) : null);
 /** Every socket of a user joins their own room at connection (their bulk progress, nothing else). */
 export const userRoom = (userId: string) => `user:${userId}`;

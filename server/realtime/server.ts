@@ -1,15 +1,18 @@
 import type { Server as HttpServer } from "node:http";
 import { getToken } from "next-auth/jwt";
-import { Server } from "socket.io";
+import { Server, type Socket } from "socket.io";
 import { type CurrentUser, loadPrincipal } from "../auth/principal";
+import { config } from "../config";
 import { logger } from "../log";
 import { canSeePlant } from "../policy";
-import { type ClientToServerEvents, type ServerToClientEvents, plantRoom, userRoom } from "./events";
+import { type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents, plantRoom, userRoom } from "./events";
 import type { ClusterAdapter } from "./cluster";
 import { setIo } from "./publish";
+import { recheckSockets, startPeriodicRecheck } from "./revoke";
 
 type SocketData = { user: CurrentUser };
-export type AndonIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type AndonIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type AndonSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 const log = logger("realtime");
 
@@ -22,7 +25,11 @@ function parseCookies(header: string | undefined): Record<string, string> {
   return out;
 }
 
-/** socket.io on the same HTTP server: authenticated from the next-auth session cookie, rooms per plant via the policy. */
+/**
+ * socket.io on the same HTTP server: authenticated from the next-auth session cookie, rooms per plant
+ * via the policy. The rooms follow the user's access while connected (./revoke): re-applied on every
+ * instance when an administrator changes the user, and every ANDON_SOCKET_RECHECK_S seconds.
+ */
 export function attachRealtime(httpServer: HttpServer, opts: { secret: string; adapter?: ClusterAdapter["adapter"] }): AndonIo {
   const io: AndonIo = new Server(httpServer, {
     path: "/socket.io",
@@ -31,7 +38,13 @@ export function attachRealtime(httpServer: HttpServer, opts: { secret: string; a
     // Clients only send small requests (subscribe, unsubscribe).
     maxHttpBufferSize: 64 * 1024,
   });
-  watchSlowConsumers(io);
+  const onClose = (stop: () => void) => httpServer.once("close", stop);
+  watchSlowConsumers(io, onClose);
+  startPeriodicRecheck(io, config().ANDON_SOCKET_RECHECK_S, onClose);
+  // Another instance's administrator changed a user: apply it to this instance's sockets of that user.
+  io.on("user.changed", (userId) => {
+    if (typeof userId === "string") void recheckSockets(io, [userId]).catch((err: unknown) => log.warn({ err }, "socket access recheck failed"));
+  });
 
   io.use(async (socket, next) => {
     try {
@@ -83,7 +96,7 @@ export const SLOW_CONSUMER_LIMIT = 2 * 1024 * 1024;
  * whose unsent output (the WebSocket's buffer, or engine.io's queue for long-polling) exceeds the
  * limit is disconnected. Its client reconnects when it reads again and refetches its data.
  */
-function watchSlowConsumers(io: AndonIo): void {
+function watchSlowConsumers(io: AndonIo, onClose: (stop: () => void) => void): void {
   const timer = setInterval(() => {
     for (const socket of io.sockets.sockets.values()) {
       const conn = socket.conn as unknown as { writeBuffer?: { data?: unknown }[]; transport?: { socket?: { bufferedAmount?: number } } };
@@ -96,7 +109,7 @@ function watchSlowConsumers(io: AndonIo): void {
     }
   }, 2_000);
   timer.unref();
-  io.engine.on("close", () => clearInterval(timer));
+  onClose(() => clearInterval(timer)); // engine.io emits no "close" of its own: io.close() closes the HTTP server
 }
 
 /**

@@ -1,7 +1,11 @@
 import { REPLAY_HEADERS, signReplay } from "../../connectors/sdk/replay-signature";
 import { type AppendInput, type AuditEventType, appendManyWithPg } from "../audit";
 import { config } from "../config";
-import { db, pool } from "../db";
+import { type Lapse, approvalLapse, withdrawLapsedApproval } from "../corrections/approval-standing";
+import { db, pool, withPgTransaction } from "../db";
+import { OutboundRefused, outboundRequest } from "../net/outbound";
+import { cancelOpenReplaysWithPg, cancelledEvents } from "./cancel-replays";
+import { type Outcome, outcomeKind, parsePushAnswer, technical } from "./outcome";
 import { logger } from "../log";
 import { publishExceptionChange } from "../realtime/live";
 import { afterAttempt, gate } from "./circuit";
@@ -10,7 +14,7 @@ import { slotTimes } from "./limits";
 const log = logger("replay");
 const SYSTEM = { type: "system" as const, label: "andon replay" };
 
-export type Outcome = { status: "delivered"; response?: unknown } | { status: "failed"; category: "technical" | "business"; code: string; message: string };
+export type { Outcome };
 
 /**
  * One pg-boss job of the replay queue, as the worker hands it over. `attemptsBefore`: attempts made
@@ -18,38 +22,48 @@ export type Outcome = { status: "delivered"; response?: unknown } | { status: "f
  * with what is left of its retry budget).
  */
 export type ReplayJob = { id: string; data: { replayId: string; attemptsBefore?: number }; retryCount: number; retryLimit: number };
-/** A job held back by an open circuit: not an attempt, so it must not use up a retry. */
+/** A job held back (open circuit, or the batch's time budget spent): not an attempt, so it must not use up a retry. */
 export type Held = { job: ReplayJob; inMs: number };
 export type Deliveries = { retry: Map<string, string>; held: Held[] };
 
+/** Exception statuses that still expect their replay to be sent. */
+const EXPECTING = "('REPLAY_QUEUED', 'REPLAYING')";
+
 /**
- * Delivers a batch of push replays (run by the pg-boss worker). Per target: the circuit breaker may
- * hold its replays back; the rate limit gives each delivery a send slot (shared by every instance);
- * at most `replayConcurrency` requests are in flight. Each delivery is a signed POST with the
- * replay's idempotency key. Outcomes are settled together (one transaction, one audit-chain lock).
- * Returns the jobs to retry (technical trouble before the last attempt) with the reason, which pg-boss
- * retries with backoff (same replay, same key), and the jobs the circuit held back, which the caller
- * re-sends for when the pause ends (deferredReplayJobs) without spending a retry on them.
+ * Delivers a batch of push replays (run by the pg-boss worker). Only replays whose exception still
+ * expects them are claimed; one whose correction's approver lost the right to approve is withdrawn.
+ * Per target: the circuit breaker may hold its replays back; the rate limit gives each delivery a send
+ * slot (shared by every instance); at most `replayConcurrency` requests are in flight. Before each
+ * attempt the replay is checked to be still wanted. Each delivery is a signed POST with the replay's
+ * idempotency key, through the outbound guard; its answer is validated, and anything unexpected is a
+ * technical failure of that delivery only. Every target gets the same time budget (half the job's
+ * expiry to start deliveries, a quarter as request timeout), so one slow target cannot keep the
+ * batch past its expiry and have it run twice; what is left is held, not failed.
+ * Outcomes are settled together (one transaction, guarded by status). Returns the jobs to retry
+ * (technical trouble before the last attempt) with the reason, which pg-boss retries with backoff
+ * (same replay, same key), and the jobs held back, which the caller re-sends (deferredReplayJobs)
+ * without spending a retry on them.
  */
 export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
   const retry = new Map<string, string>();
   const held: Held[] = [];
   if (jobs.length === 0) return { retry, held };
-  const replays = await loadReplays(jobs.map((j) => j.data.replayId));
+  const startedAt = Date.now();
+  const expireMs = config().ANDON_REPLAY_JOB_EXPIRE_S * 1000;
+  const budget = { sendUntil: startedAt + expireMs / 2, requestTimeoutMs: Math.min(60_000, expireMs / 4) };
+
+  const ids = jobs.map((j) => j.data.replayId);
+  await claim(ids);
+  const replays = await loadReplays(ids);
   const byId = new Map(replays.map((r) => [r.id, r]));
-  // A settled replay (duplicate job) or a pull-mode one is nothing for this worker.
-  const work = jobs
+  // A settled or cancelled replay (duplicate job), a pull-mode one, or one whose exception moved on is nothing for this worker.
+  let work = jobs
     .map((job) => ({ job, r: byId.get(job.data.replayId)! }))
-    .filter(({ r }) => r && r.mode === "push" && (r.status === "QUEUED" || r.status === "DELIVERING"));
-  const queued = work.filter((w) => w.r.status === "QUEUED").map((w) => w.r.id);
-  if (queued.length) {
-    // One statement: the replays are being delivered; their exceptions too, unless something else moved them meanwhile.
-    await pool().query(
-      `WITH r AS (UPDATE replay SET status = 'DELIVERING' WHERE id = ANY($1::uuid[]) AND status = 'QUEUED' RETURNING exception_id)
-       UPDATE exception SET status = 'REPLAYING', updated_at = now() WHERE id IN (SELECT exception_id FROM r) AND status = 'REPLAY_QUEUED'`,
-      [queued],
-    );
-  }
+    .filter(({ r }) => r && r.mode === "push" && r.status === "DELIVERING" && r.exceptionStatus === "REPLAYING");
+  const unwanted = replays.filter((r) => r.mode === "push" && (r.status === "QUEUED" || r.status === "DELIVERING") && r.exceptionStatus !== "REPLAYING" && r.exceptionStatus !== "REPLAY_QUEUED");
+  if (unwanted.length) await cancelUnwanted(unwanted.map((r) => r.id));
+  work = await withStandingApprovals(work);
+
   const byConnector = new Map<string, typeof work>();
   for (const w of work) byConnector.set(w.r.connectorId, [...(byConnector.get(w.r.connectorId) ?? []), w]);
 
@@ -69,21 +83,29 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
       // trouble (the target went down mid-batch), the rest of the batch is held, not sent into it.
       const { ANDON_REPLAY_CIRCUIT_THRESHOLD: threshold, ANDON_REPLAY_CIRCUIT_COOLDOWN_MS: coolDownMs } = config();
       let failingInARow = 0;
+      let outOfTime = false;
       let next = 0;
       const lane = async () => {
         while (next < group.length && failingInARow < threshold) {
+          const wait = slots[next]! - Date.now();
+          // No delivery starts after the budget: it could end past the job's expiry.
+          if (Date.now() + Math.max(0, wait) > budget.sendUntil) {
+            outOfTime = true;
+            return;
+          }
           const i = next++;
-          const wait = slots[i]! - Date.now();
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          const a = await attemptPush(group[i]!.r, group[i]!.job);
+          const a = await attemptIfWanted(group[i]!.r, group[i]!.job, budget.requestTimeoutMs);
+          if (!a) continue;
           attempts.push(a);
           failingInARow = outcomeKind(a.outcome) === "technical" ? failingInARow + 1 : 0;
         }
       };
       await Promise.all(Array.from({ length: Math.min(c.replayConcurrency, group.length) }, lane));
       if (next < group.length) {
-        for (const w of group.slice(next)) held.push({ job: w.job, inMs: coolDownMs });
-        log.warn({ connector: c.name, held: group.length - next, failingInARow }, "replay target failing mid-batch: the rest of the batch is held");
+        const inMs = outOfTime ? 1000 : coolDownMs;
+        for (const w of group.slice(next)) held.push({ job: w.job, inMs });
+        log.warn({ connector: c.name, held: group.length - next, failingInARow, outOfTime }, "replay batch held back: target failing mid-batch or the batch's time budget spent");
       }
     }),
   );
@@ -97,8 +119,94 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
   return { retry, held };
 }
 
+/**
+ * Claims queued replays for delivery, only where their exception still expects them: one statement,
+ * exception rows locked first (the order every writer of both uses), then replay and exception move together.
+ */
+async function claim(ids: string[]): Promise<void> {
+  await pool().query(
+    `WITH e AS (
+       SELECT x.id FROM exception x WHERE x.id IN (SELECT exception_id FROM replay WHERE id = ANY($1::uuid[]) AND status = 'QUEUED')
+         AND x.status IN ${EXPECTING} ORDER BY x.id FOR UPDATE),
+     r AS (UPDATE replay SET status = 'DELIVERING' WHERE id = ANY($1::uuid[]) AND status = 'QUEUED' AND exception_id IN (SELECT id FROM e) RETURNING exception_id)
+     UPDATE exception SET status = 'REPLAYING', updated_at = now() WHERE id IN (SELECT exception_id FROM r) AND status = 'REPLAY_QUEUED'`,
+    [ids],
+  );
+}
+
+/** Replays whose exception moved on without cancelling them (a backstop: every such path cancels in its own transaction). */
+async function cancelUnwanted(replayIds: string[]): Promise<void> {
+  await withPgTransaction(async (client) => {
+    const { rows } = await client.query<{ exception_id: string }>(
+      `SELECT r.exception_id FROM replay r JOIN exception e ON e.id = r.exception_id
+       WHERE r.id = ANY($1::uuid[]) AND r.status IN ('QUEUED', 'DELIVERING') AND e.status NOT IN ${EXPECTING} ORDER BY e.id FOR UPDATE OF e`,
+      [replayIds],
+    );
+    const cancelled = await cancelOpenReplaysWithPg(client, rows.map((r) => r.exception_id));
+    if (cancelled.length) {
+      await appendManyWithPg(client, cancelledEvents(cancelled, "no_longer_wanted", SYSTEM));
+      log.warn({ replays: cancelled.map((c) => c.id) }, "replays cancelled: their exceptions no longer expect them");
+    }
+  });
+}
+
+/** A replay of a correction is sent only while its approver may still approve it (checked once per batch and approver). */
+async function withStandingApprovals<W extends { r: ReplayRef }>(work: W[]): Promise<W[]> {
+  const ofCorrections = work.filter((w) => w.r.correction);
+  if (ofCorrections.length === 0) return work;
+  const lapses = new Map<string, Lapse | null>();
+  const keep: W[] = [];
+  for (const w of work) {
+    const c = w.r.correction;
+    if (!c) {
+      keep.push(w);
+      continue;
+    }
+    const key = `${c.approverId}|${w.r.exception.plantId}|${c.authorId}`;
+    if (!lapses.has(key)) lapses.set(key, await approvalLapse(c, w.r.exception.plantId));
+    const lapse = lapses.get(key)!;
+    if (!lapse) {
+      keep.push(w);
+      continue;
+    }
+    try {
+      await db().$transaction((tx) => withdrawLapsedApproval(tx, {
+        correctionId: c.id, approverId: c.approverId!, payloadHash: c.payloadHash, exceptionId: w.r.exceptionId, exceptionStatus: "REPLAYING", plantId: w.r.exception.plantId, why: lapse,
+      }));
+      log.warn({ replayId: w.r.id, correctionId: c.id, lapse }, "replay withdrawn: its approval lapsed");
+    } catch (err) {
+      log.warn({ err, replayId: w.r.id }, "replay with a lapsed approval not sent (its exception moved meanwhile)");
+    }
+  }
+  return keep;
+}
+
+/** Is this replay still wanted right now (not cancelled, settled elsewhere, or its exception moved on)? */
+async function stillWanted(replayId: string): Promise<boolean> {
+  const { rows } = await pool().query(
+    `SELECT 1 FROM replay r JOIN exception e ON e.id = r.exception_id WHERE r.id = $1 AND r.status = 'DELIVERING' AND e.status = 'REPLAYING'`,
+    [replayId],
+  );
+  return rows.length === 1;
+}
+
+/** One delivery, unless the replay stopped being wanted since the batch began; never throws. */
+async function attemptIfWanted(r: ReplayRef, job: ReplayJob, timeoutMs: number): Promise<AttemptResult | null> {
+  try {
+    if (!(await stillWanted(r.id))) {
+      log.info({ replayId: r.id }, "replay no longer wanted: not sent");
+      return null;
+    }
+    return await attemptPush(r, job, timeoutMs);
+  } catch (err) {
+    // Contained: one delivery's trouble is that delivery's technical failure, not the batch's.
+    log.error({ err, replayId: r.id }, "replay delivery failed unexpectedly");
+    const attempt = (job.data.attemptsBefore ?? 0) + job.retryCount + 1;
+    return { r, jobId: job.id, attempt, mode: "push", outcome: technical("DELIVERY_ERROR", (err as Error).message ?? String(err)), httpStatus: null, durationMs: 0, startedAt: new Date(), lastAttempt: isLast(job) };
+  }
+}
+
 const isLast = (job: ReplayJob) => job.retryCount >= job.retryLimit;
-const outcomeKind = (o: Outcome) => (o.status === "delivered" ? "delivered" : o.category === "technical" ? "technical" : "business") as "delivered" | "technical" | "business";
 
 /** Rate limit (GCRA): one statement reserves n consecutive send slots of 1/rate s on the target. */
 async function reserveSlots(connectorId: string, n: number): Promise<number[]> {
@@ -113,7 +221,10 @@ async function reserveSlots(connectorId: string, n: number): Promise<number[]> {
   return slotTimes(row.first.getTime() - row.db_now.getTime() + Date.now(), row.rate, n);
 }
 
-async function attemptPush(r: ReplayRef, job: ReplayJob): Promise<AttemptResult> {
+/** What a push answer may carry back into the database and the exception page. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+async function attemptPush(r: ReplayRef, job: ReplayJob, timeoutMs: number): Promise<AttemptResult> {
   const e = r.exception;
   const attempt = (job.data.attemptsBefore ?? 0) + job.retryCount + 1;
   const body = JSON.stringify({
@@ -124,33 +235,49 @@ async function attemptPush(r: ReplayRef, job: ReplayJob): Promise<AttemptResult>
   const started = new Date();
   let outcome: Outcome;
   let httpStatus: number | null = null;
+  let final = isLast(job);
+  if (!r.connector.replayUrl || !r.connector.replaySecret) {
+    // The endpoint was cleared (key rotated or revoked) after this replay was queued: nothing to send to.
+    const outcome = technical("NO_ENDPOINT", "The connector's replay endpoint was cleared (key rotated or revoked): register it again, then replay");
+    return { r, jobId: job.id, attempt, mode: "push", outcome, httpStatus, durationMs: 0, startedAt: started, lastAttempt: true };
+  }
   try {
-    const res = await fetch(r.connector.replayUrl!, {
+    const res = await outboundRequest(r.connector.replayUrl, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         [REPLAY_HEADERS.idempotencyKey]: r.idempotencyKey,
         [REPLAY_HEADERS.timestamp]: String(ts),
-        [REPLAY_HEADERS.signature]: signReplay(r.connector.replaySecret!, ts, body),
+        [REPLAY_HEADERS.signature]: signReplay(r.connector.replaySecret, ts, body),
       },
       body,
-      signal: AbortSignal.timeout(60_000),
+      allowPrivate: r.connector.replayAllowPrivate,
+      timeoutMs,
+      maxResponseBytes: MAX_ANSWER_BYTES,
     });
     httpStatus = res.status;
-    outcome = res.ok
-      ? ((await res.json()) as Outcome)
-      : { status: "failed", category: "technical", code: `HTTP-${res.status}`, message: `Connector answered ${res.status}: ${(await res.text().catch(() => "")).slice(0, 500)}` };
+    if (res.status >= 200 && res.status < 300 && !res.truncated) outcome = parsePushAnswer(res.bodyText);
+    else if (res.status >= 200 && res.status < 300) outcome = technical("INVALID_RESPONSE", `The connector's answer is larger than ${MAX_ANSWER_BYTES / 1024} KB`);
+    else if (res.status >= 300 && res.status < 400) outcome = technical(`HTTP-${res.status}`, `Connector answered ${res.status} (redirects are not followed)`);
+    else outcome = technical(`HTTP-${res.status}`, `Connector answered ${res.status}: ${res.bodyText.slice(0, 300)}`);
   } catch (err) {
-    outcome = { status: "failed", category: "technical", code: "CONNECTOR_UNREACHABLE", message: (err as Error).message };
+    if (err instanceof OutboundRefused) {
+      // A destination an administrator has not allowed: retrying will not change that, the replay fails now.
+      outcome = technical("DESTINATION_REFUSED", err.message);
+      final = true;
+    } else outcome = technical("CONNECTOR_UNREACHABLE", (err as Error).message);
   }
-  return { r, jobId: job.id, attempt, mode: "push", outcome, httpStatus, durationMs: Date.now() - started.getTime(), startedAt: started, lastAttempt: isLast(job) };
+  return { r, jobId: job.id, attempt, mode: "push", outcome, httpStatus, durationMs: Date.now() - started.getTime(), startedAt: started, lastAttempt: final };
 }
 
 /** What delivering and settling need of a replay (the worker loads it by SQL; pull mode through Prisma). */
 export type ReplayRef = {
   id: string; exceptionId: string; connectorId: string; idempotencyKey: string; payload: unknown; mode: string; status: string;
-  connector: { id: string; name: string; replayUrl: string | null; replaySecret: string | null; replayFailures: number; replayPausedUntil: Date | null; replayConcurrency: number };
+  connector: { id: string; name: string; replayUrl: string | null; replaySecret: string | null; replayAllowPrivate: boolean; replayFailures: number; replayPausedUntil: Date | null; replayConcurrency: number };
   exception: { plantId: string; plant: { code: string }; interface: { code: string }; transaction: { messageId: string; correlationId: string } };
+  /** The worker's load only: the exception's status and the approved correction it sends, if any. */
+  exceptionStatus?: string;
+  correction?: { id: string; approverId: string | null; authorId: string; payloadHash: string } | null;
 };
 
 const REPLAY_INCLUDE = { connector: true, exception: { include: { transaction: true, interface: true, plant: true } } } as const;
@@ -162,20 +289,29 @@ export function loadReplay(replayId: string) {
 async function loadReplays(ids: string[]): Promise<ReplayRef[]> {
   const { rows } = await pool().query<{
     id: string; exception_id: string; connector_id: string; idempotency_key: string; payload: unknown; mode: string; status: string; name: string; replay_url: string | null;
-    replay_secret: string | null; replay_failures: number; replay_paused_until: Date | null; replay_concurrency: number; plant_id: string; plant_code: string;
-    interface_code: string; message_id: string; correlation_id: string;
+    replay_secret: string | null; replay_allow_private: boolean; replay_failures: number; replay_paused_until: Date | null; replay_concurrency: number; plant_id: string; plant_code: string;
+    interface_code: string; message_id: string; correlation_id: string; exception_status: string;
+    correction_id: string | null; approver_id: string | null; author_id: string | null; correction_hash: string | null;
   }>(
     `SELECT r.id, r.exception_id, r.connector_id, r.idempotency_key, r.payload, r.mode, r.status::text AS status, c.name, c.replay_url, c.replay_secret,
-            c.replay_failures, c.replay_paused_until, c.replay_concurrency, e.plant_id, p.code AS plant_code, i.code AS interface_code, t.message_id, t.correlation_id
+            c.replay_allow_private, c.replay_failures, c.replay_paused_until, c.replay_concurrency, e.plant_id, p.code AS plant_code, i.code AS interface_code,
+            t.message_id, t.correlation_id, e.status::text AS exception_status,
+            k.id AS correction_id, k.approver_id, k.author_id, k.payload_hash AS correction_hash
      FROM replay r JOIN connector c ON c.id = r.connector_id JOIN exception e ON e.id = r.exception_id JOIN plant p ON p.id = e.plant_id
      JOIN interface i ON i.id = e.interface_id JOIN business_transaction t ON t.id = e.transaction_id
+     LEFT JOIN correction k ON k.id = r.correction_id
      WHERE r.id = ANY($1::uuid[])`,
     [ids],
   );
   return rows.map((r) => ({
     id: r.id, exceptionId: r.exception_id, connectorId: r.connector_id, idempotencyKey: r.idempotency_key, payload: r.payload, mode: r.mode, status: r.status,
-    connector: { id: r.connector_id, name: r.name, replayUrl: r.replay_url, replaySecret: r.replay_secret, replayFailures: r.replay_failures, replayPausedUntil: r.replay_paused_until, replayConcurrency: r.replay_concurrency },
+    connector: {
+      id: r.connector_id, name: r.name, replayUrl: r.replay_url, replaySecret: r.replay_secret, replayAllowPrivate: r.replay_allow_private, replayFailures: r.replay_failures,
+      replayPausedUntil: r.replay_paused_until, replayConcurrency: r.replay_concurrency,
+    },
     exception: { plantId: r.plant_id, plant: { code: r.plant_code }, interface: { code: r.interface_code }, transaction: { messageId: r.message_id, correlationId: r.correlation_id } },
+    exceptionStatus: r.exception_status,
+    correction: r.correction_id ? { id: r.correction_id, approverId: r.approver_id, authorId: r.author_id!, payloadHash: r.correction_hash! } : null,
   }));
 }
 
@@ -198,9 +334,12 @@ export async function settleReplay(r: ReplayRef, a: Omit<AttemptResult, "r">): P
 }
 
 /**
- * Records attempts' outcomes and settles their replays (both modes): delivered → resolved; business
- * refusal → replay failed; technical → "retry" (push: pg-boss retries; pull: back in the queue after a
- * pause) until the last attempt. The final ones are settled in one transaction with their audit events.
+ * Records attempts' outcomes and settles their replays (both modes): delivered → resolved (and the
+ * business transaction delivered); business refusal → replay failed; technical → "retry" (push:
+ * pg-boss retries; pull: back in the queue after a pause) until the last attempt. Every write is
+ * conditional: a replay settles only from DELIVERING (a late duplicate of a job that outlived its
+ * expiry, or a replay cancelled meanwhile, changes nothing), and only exceptions whose replay moved
+ * are updated. The final ones are settled in one transaction with their audit events.
  */
 export async function settleReplays(attempts: AttemptResult[]): Promise<("settled" | "retry")[]> {
   if (attempts.length === 0) return [];
@@ -225,60 +364,96 @@ export async function settleReplays(attempts: AttemptResult[]): Promise<("settle
     const o = a.outcome as { code: string; message: string };
     log.warn({ replayId: a.r.id, attempt: a.attempt, mode: a.mode, code: o.code, message: o.message }, "replay attempt failed (technical), will retry");
     if (a.mode === "pull") {
-      await db().replay.update({ where: { id: a.r.id }, data: { status: "QUEUED", leaseUntil: new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (a.attempt - 1))) } });
+      // Back in the queue only from the lease it was reported under (not over a cancellation or a settle).
+      await pool().query(
+        "UPDATE replay SET status = 'QUEUED', lease_until = $2 WHERE id = $1 AND status = 'DELIVERING'",
+        [a.r.id, new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (a.attempt - 1)))],
+      );
     }
   }
   const final = attempts.filter((_, i) => results[i] === "settled");
   if (final.length === 0) return results;
-  const ids = final.map((a) => a.r.id);
-  const ok = final.map((a) => a.outcome.status === "delivered");
-  const client = await pool().connect();
-  let changed: ExceptionRow[] = [];
-  try {
-    await client.query("BEGIN");
-    await client.query(
-      `UPDATE replay SET status = (CASE WHEN x.ok THEN 'SUCCEEDED' ELSE 'FAILED' END)::replay_status, finished_at = now()
-       FROM unnest($1::uuid[], $2::bool[]) AS x(id, ok) WHERE replay.id = x.id`,
-      [ids, ok],
-    );
-    // The replay settles the exception only while it still owns it: if the source delivered the message
-    // meanwhile ("recovered at source"), that resolution stands.
-    ({ rows: changed } = await client.query<ExceptionRow>(
-      `UPDATE exception e SET status = (CASE WHEN x.ok THEN 'RESOLVED' ELSE 'REPLAY_FAILED' END)::exception_status,
-              resolved_at = CASE WHEN x.ok THEN now() ELSE e.resolved_at END, resolution = CASE WHEN x.ok THEN 'replayed' ELSE e.resolution END, updated_at = now()
-       FROM unnest($1::uuid[], $2::bool[]) AS x(id, ok)
-       WHERE e.id = x.id AND e.status IN ('REPLAY_QUEUED', 'REPLAYING')
-       RETURNING e.id, e.plant_id AS "plantId", e.transaction_id AS "transactionId", e.status, e.severity, e.category, e.error_code AS "errorCode",
-                 e.error_message AS "errorMessage", e.occurrences, e.last_seen_at AS "lastSeenAt"`,
-      [final.map((a) => a.r.exceptionId), ok],
-    ));
-    await appendManyWithPg(
-      client,
-      final.map((a): AppendInput<AuditEventType> => {
-        const delivered = a.outcome.status === "delivered";
-        const o = a.outcome as { code?: string; message?: string };
-        return {
-          type: delivered ? "replay.succeeded" : "replay.failed",
-          actor: SYSTEM,
-          plantId: a.r.exception.plantId,
-          subject: { type: "exception", id: a.r.exceptionId },
-          data: { replayId: a.r.id, idempotencyKey: a.r.idempotencyKey, attempts: a.attempt, code: delivered ? null : o.code!, message: delivered ? null : o.message! },
-        };
-      }),
-    );
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  const { moved, changed } = await retryOnDeadlock(() => settleFinal(final));
   const meta = new Map(final.map((a) => [a.r.exceptionId, a.r.exception]));
   for (const ex of changed) {
     const m = meta.get(ex.id)!;
     publishExceptionChange(ex, m.interface.code, m.transaction.messageId);
   }
+  if (moved.size < new Set(final.map((a) => a.r.id)).size) log.info({ stale: final.filter((a) => !moved.has(a.r.id)).map((a) => a.r.id) }, "late outcomes of replays already settled or cancelled: recorded as attempts only");
   return results;
+}
+
+async function settleFinal(final: AttemptResult[]): Promise<{ moved: Set<string>; changed: ExceptionRow[] }> {
+  // One outcome per replay (a duplicate job's late answer in the same batch is just another attempt row).
+  const byReplay = new Map<string, AttemptResult>();
+  for (const a of final) byReplay.set(a.r.id, a);
+  const ids = [...byReplay.keys()];
+  const ok = [...byReplay.values()].map((a) => a.outcome.status === "delivered");
+  return withPgTransaction(async (client) => {
+    // Lock order shared with ingest and the user actions: transactions, exceptions, then replays.
+    await client.query(
+      `SELECT t.id FROM business_transaction t WHERE t.id IN (SELECT e.transaction_id FROM replay r JOIN exception e ON e.id = r.exception_id WHERE r.id = ANY($1::uuid[]))
+       ORDER BY t.id FOR UPDATE`,
+      [ids],
+    );
+    await client.query(`SELECT id FROM exception WHERE id IN (SELECT exception_id FROM replay WHERE id = ANY($1::uuid[])) ORDER BY id FOR UPDATE`, [ids]);
+    const { rows: movedRows } = await client.query<{ id: string; exception_id: string; ok: boolean }>(
+      `UPDATE replay SET status = (CASE WHEN x.ok THEN 'SUCCEEDED' ELSE 'FAILED' END)::replay_status, finished_at = now(), lease_until = NULL
+       FROM unnest($1::uuid[], $2::bool[]) AS x(id, ok) WHERE replay.id = x.id AND replay.status = 'DELIVERING'
+       RETURNING replay.id, replay.exception_id, x.ok`,
+      [ids, ok],
+    );
+    const moved = new Set(movedRows.map((r) => r.id));
+    if (movedRows.length === 0) return { moved, changed: [] };
+    // The replay settles the exception only while it still awaits this replay (its one open replay just
+    // moved): if the source delivered the message meanwhile ("recovered at source"), that resolution stands.
+    const { rows: changed } = await client.query<ExceptionRow>(
+      `UPDATE exception e SET status = (CASE WHEN x.ok THEN 'RESOLVED' ELSE 'REPLAY_FAILED' END)::exception_status,
+              resolved_at = CASE WHEN x.ok THEN now() ELSE e.resolved_at END, resolution = CASE WHEN x.ok THEN 'replayed' ELSE e.resolution END, updated_at = now()
+       FROM unnest($1::uuid[], $2::bool[]) AS x(id, ok)
+       WHERE e.id = x.id AND e.status IN ${EXPECTING}
+       RETURNING e.id, e.plant_id AS "plantId", e.transaction_id AS "transactionId", e.status, e.severity, e.category, e.error_code AS "errorCode",
+                 e.error_message AS "errorMessage", e.occurrences, e.last_seen_at AS "lastSeenAt"`,
+      [movedRows.map((r) => r.exception_id), movedRows.map((r) => r.ok)],
+    );
+    // A delivered replay delivers the business message: a stale or duplicate failure reported afterwards
+    // must not reopen it as if nothing had been sent (ingest compares with last_event_at).
+    const delivered = movedRows.filter((r) => r.ok).map((r) => r.exception_id);
+    if (delivered.length) {
+      await client.query(
+        `UPDATE business_transaction t SET status = 'DELIVERED', delivered_at = GREATEST(t.delivered_at, now()), last_event_at = GREATEST(t.last_event_at, now())
+         WHERE t.id IN (SELECT transaction_id FROM exception WHERE id = ANY($1::uuid[]))`,
+        [delivered],
+      );
+    }
+    await appendManyWithPg(
+      client,
+      [...byReplay.values()].filter((a) => moved.has(a.r.id)).map((a): AppendInput<AuditEventType> => {
+        const isDelivered = a.outcome.status === "delivered";
+        const o = a.outcome as { code?: string; message?: string };
+        return {
+          type: isDelivered ? "replay.succeeded" : "replay.failed",
+          actor: SYSTEM,
+          plantId: a.r.exception.plantId,
+          subject: { type: "exception", id: a.r.exceptionId },
+          data: { replayId: a.r.id, idempotencyKey: a.r.idempotencyKey, attempts: a.attempt, code: isDelivered ? null : o.code!, message: isDelivered ? null : o.message! },
+        };
+      }),
+    );
+    return { moved, changed };
+  });
+}
+
+async function retryOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if ((code === "40P01" || code === "40001") && attempt < 4) continue;
+      throw err;
+    }
+  }
 }
 
 type ExceptionRow = Parameters<typeof publishExceptionChange>[0];

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { append } from "../audit";
+import { approvalLapse, withdrawLapsedApproval } from "../corrections/approval-standing";
 import { approvalHolds, payloadHash } from "../corrections/corrections";
 import { Prisma, db } from "../db";
 import { canTransition } from "../exceptions/lifecycle";
+import { transitionException } from "../exceptions/transition";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Principal, can, canSeePlant } from "../policy";
 import type { Via } from "../exceptions/actions";
@@ -26,21 +28,38 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
   const { reason } = requestReplaySchema.parse(input ?? {});
   if (!canTransition(e.status, "REPLAY_QUEUED")) throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase().replace(/_/g, " ")} exception cannot be replayed`);
 
-  const second = e.status === "RESOLVED";
-  if (second && !reason) throw new AppError(400, "reason_required", "This transaction was already resolved: a second replay needs a reason");
+  // A message an earlier replay already delivered (this exception's, or an earlier exception's of the same
+  // transaction: a late failure reopened it) is sent again only on purpose, with a reason.
+  const deliveredBefore = await db().replay.findFirst({
+    where: { status: "SUCCEEDED", exception: { transactionId: e.transactionId } }, orderBy: { finishedAt: "desc" }, select: { id: true, finishedAt: true },
+  });
+  const second = e.status === "RESOLVED" || deliveredBefore !== null;
+  if (second && !reason) {
+    throw new AppError(400, "reason_required", deliveredBefore
+      ? `This message was already delivered by replay ${deliveredBefore.id} at ${deliveredBefore.finishedAt?.toISOString() ?? "?"}: sending it again needs a reason`
+      : "This transaction was already resolved: a second replay needs a reason");
+  }
   const correction = await db().correction.findFirst({ where: { exceptionId, status: { in: ["DRAFT", "SUBMITTED", "APPROVED"] } } });
   let payload: unknown;
   let correctionId: string | null = null;
-  const lastDelivered = second ? await db().replay.findFirst({ where: { exceptionId, status: "SUCCEEDED" }, orderBy: { createdAt: "desc" } }) : null;
+  const lastDelivered = e.status === "RESOLVED" ? await db().replay.findFirst({ where: { exceptionId, status: "SUCCEEDED" }, orderBy: { createdAt: "desc" } }) : null;
   if (lastDelivered) {
     // Send again exactly what was delivered (and approved) before; a new key: it is a new delivery.
     payload = lastDelivered.payload;
     correctionId = lastDelivered.correctionId;
   } else if (correction) {
     if (!approvalHolds(correction)) throw new AppError(409, "approval_required", "The correction has not been approved by a second person (or was changed after approval)");
+    const lapse = await approvalLapse(correction, e.plantId);
+    if (lapse) {
+      // The approver may no longer approve here: the correction goes back to the approvers' queue.
+      await db().$transaction((tx) => withdrawLapsedApproval(tx, {
+        correctionId: correction.id, approverId: correction.approverId!, payloadHash: correction.payloadHash, exceptionId, exceptionStatus: e.status, plantId: e.plantId, why: lapse,
+      }));
+      throw new AppError(409, "approval_lapsed", "The approver of this correction may no longer approve in this plant (deactivated or rights changed): it is back in the approvals queue and needs a new approval");
+    }
     payload = correction.payload;
     correctionId = correction.id;
-  } else if (e.category === "TECHNICAL" || second) {
+  } else if (e.category === "TECHNICAL" || e.status === "RESOLVED") {
     payload = e.transaction.payload;
   } else {
     throw new AppError(409, "correction_required", "A business failure fails again as is: correct the payload and have it approved first");
@@ -56,16 +75,18 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
   const idempotencyKey = `andon-replay-${replayId}`;
   try {
     return await db().$transaction(async (tx) => {
+      // The exception first, conditional on the status read: a replay never starts from a stale read.
+      await transitionException(tx, { id: exceptionId, from: e.status, to: "REPLAY_QUEUED" });
       const replay = await tx.replay.create({
         data: { id: replayId, exceptionId, connectorId: connector.id, correctionId, idempotencyKey, payload: payload as Prisma.InputJsonValue, requestedById: user.id, mode, ...(second ? { reason } : {}) },
       });
-      await tx.exception.update({ where: { id: exceptionId }, data: { status: "REPLAY_QUEUED" } });
       await append(tx, {
         type: "replay.requested",
         actor: { type: "user", id: user.id, label: user.email },
         plantId: e.plantId,
         subject: { type: "exception", id: exceptionId },
-        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode, asIs: correctionId === null, ...(second ? { secondReplayReason: reason } : {}), ...via },
+        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode, asIs: correctionId === null,
+          ...(second ? { secondReplayReason: reason } : {}), ...(deliveredBefore ? { deliveredBeforeBy: deliveredBefore.id } : {}), ...via },
       });
       if (mode === "push") await enqueueReplayJob(tx, replayId);
       return replay;

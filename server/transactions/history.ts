@@ -4,8 +4,8 @@ import { AUDIT_EVENT_LABELS, type AuditEventType } from "../audit/events";
 import { db, pool } from "../db";
 import { TransactionStatus } from "../db/generated/enums";
 import { AppError, forbidden } from "../http/errors";
-import { type Principal, can, visiblePlantIds } from "../policy";
-import { correlationTimeline } from "./timeline";
+import { type Principal, can, plantScope, visiblePlantIds } from "../policy";
+import { correlationPlant, correlationTimeline } from "./timeline";
 
 /**
  * Transaction history for auditors (and support): search by correlation id, message id or business
@@ -90,12 +90,18 @@ export async function searchTransactions(user: Principal, input: unknown): Promi
   };
 }
 
-/** One business message (all transactions sharing a correlation id in the user's plants), in full; null when none is visible. */
-export async function transactionHistory(user: Principal, correlationId: string) {
+/**
+ * One business message (the transactions sharing a correlation id in one plant), in full; null when
+ * none is visible. A correlation id names a message within a plant: `plant` (a code) says which; without
+ * it, the plant that saw it first (see correlationPlant). `otherPlants` lists the visible plants whose
+ * connectors used the same correlation id for their own messages.
+ */
+export async function transactionHistory(user: Principal, correlationId: string, opts: { plant?: string } = {}) {
   if (!can(user, "transaction.read")) throw forbidden("Your role cannot read transaction history");
-  const scope = visiblePlantIds(user);
+  const plantId = await correlationPlant(user, { correlationId, plant: opts.plant });
+  if (!plantId) return null;
   const transactions = await db().transaction.findMany({
-    where: { correlationId, ...(scope === "all" ? {} : { plantId: { in: [...scope] } }) },
+    where: { correlationId, plantId },
     orderBy: { firstSeenAt: "asc" },
     take: 100,
     include: {
@@ -116,12 +122,18 @@ export async function transactionHistory(user: Principal, correlationId: string)
   const exceptionIds = transactions.flatMap((t) => t.exceptions.map((e) => e.id));
   const requesterIds = [...new Set(transactions.flatMap((t) => t.exceptions.flatMap((e) => e.replays.map((r) => r.requestedById))))];
   const requesters = new Map((await db().user.findMany({ where: { id: { in: requesterIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
-  const [timeline, audit] = await Promise.all([
-    correlationTimeline(user, { correlationId }),
+  const [timeline, audit, sharing] = await Promise.all([
+    correlationTimeline(user, { correlationId, plantId }),
     db().auditEvent.findMany({ where: { subjectType: "exception", subjectId: { in: exceptionIds } }, orderBy: { id: "asc" }, take: 2000 }),
+    db().transaction.groupBy({ by: ["plantId"], where: { AND: [plantScope(user), { correlationId }, { plantId: { not: plantId } }] } }),
   ]);
+  const otherPlants = sharing.length
+    ? (await db().plant.findMany({ where: { id: { in: sharing.map((s) => s.plantId) } }, select: { code: true }, orderBy: { code: "asc" } })).map((p) => p.code)
+    : [];
   return {
     correlationId,
+    plantCode: transactions[0]!.plant.code,
+    otherPlants,
     timeline,
     transactions: transactions.map((t) => ({
       id: t.id, messageId: t.messageId, businessKey: t.businessKey, status: t.status, plant: t.plant, interface: t.interface,

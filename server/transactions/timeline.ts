@@ -3,7 +3,12 @@ import { type DbClient, db, pool } from "../db";
 import { forbidden } from "../http/errors";
 import { type Principal, can, plantScope } from "../policy";
 
-export const timelineQuerySchema = z.object({ correlationId: z.string().trim().min(1, "correlationId is required").max(200) });
+export const timelineQuerySchema = z.object({
+  correlationId: z.string().trim().min(1, "correlationId is required").max(200),
+  /** The plant whose message this is, by code (URLs) or id (callers holding the transaction). */
+  plant: z.string().trim().min(1).max(40).optional(),
+  plantId: z.uuid().optional(),
+});
 
 export type TimelineEntry = {
   transactionId: string;
@@ -24,33 +29,57 @@ export type TimelineEntry = {
 type HopState = { outcome: string; at: string; latencyMs?: number; attempt?: number; errorCode?: string };
 
 /**
- * The path of one business message across systems: every hop of every transaction sharing the
- * correlationId (a quality hold fans out to SAP and Odoo; an order release is confirmed back by the
- * MES), in time order. Scoped to the plants the user may see.
+ * The visible plant a correlation id names a message in: the one asked for, else the plant that saw it
+ * first; null when no visible plant has it. A correlation id is the connector's word and connectors of
+ * different plants can send the same one, so it names a message only within one plant: a timeline or
+ * history never merges two plants' messages.
+ */
+export async function correlationPlant(user: Principal, q: { correlationId: string; plant?: string; plantId?: string }, client: DbClient = db()): Promise<string | null> {
+  const first = await client.transaction.findFirst({
+    where: { AND: [plantScope(user), { correlationId: q.correlationId }, q.plantId ? { plantId: q.plantId } : {}, q.plant ? { plant: { code: q.plant } } : {}] },
+    orderBy: [{ firstSeenAt: "asc" }, { id: "asc" }],
+    select: { plantId: true },
+  });
+  return first?.plantId ?? null;
+}
+
+/** At most this many events are listed (oldest first); a message retried more often shows its first ones. */
+const TIMELINE_EVENTS = 2000;
+
+/**
+ * The path of one business message across systems: every hop of every transaction of one plant sharing
+ * the correlationId (a quality hold fans out to SAP and Odoo; an order release is confirmed back by the
+ * MES), in time order. Scoped to the plants the user may see, and to one plant (see correlationPlant).
+ * Telemetry is read by (plant_id, correlation_id, occurred_at) — one index probe per day partition —
+ * so an event back-dated by a month costs a few more probes, not a scan of the month between.
  */
 export async function correlationTimeline(user: Principal, input: unknown, client: DbClient = db()): Promise<TimelineEntry[]> {
   if (!can(user, "transaction.read")) throw forbidden("Your role cannot read transaction history");
-  const { correlationId } = timelineQuerySchema.parse(input);
+  const q = timelineQuerySchema.parse(input);
+  const { correlationId } = q;
+  const plantId = await correlationPlant(user, q, client);
+  if (!plantId) return [];
   const rows = await client.transaction.findMany({
-    where: { correlationId, ...plantScope(user) },
+    where: { plantId, correlationId },
     include: { plant: { select: { code: true } }, interface: { select: { code: true } } },
+    orderBy: [{ firstSeenAt: "asc" }, { id: "asc" }],
     take: 500,
   });
   if (rows.length === 0) return [];
-  // Every event from telemetry, in the transactions' time window (day partitions + BRIN keep it narrow).
+  // The transactions' time window prunes day partitions; the index finds the events within each.
   const from = new Date(Math.min(...rows.map((t) => t.firstSeenAt.getTime())));
   const to = new Date(Math.max(...rows.map((t) => t.lastEventAt.getTime())));
-  const byKey = new Map(rows.map((t) => [`${t.plantId}|${t.interfaceId}|${t.messageId}`, t]));
-  const events = await pool().query<{ plant_id: string; interface_id: string; message_id: string; hop_source: string; hop_target: string; outcome: string;
+  const byKey = new Map(rows.map((t) => [`${t.interfaceId}|${t.messageId}`, t]));
+  const events = await pool().query<{ interface_id: string; message_id: string; hop_source: string; hop_target: string; outcome: string;
     occurred_at: Date; latency_ms: number; attempt: number; error_code: string | null }>(
-    `SELECT plant_id, interface_id, message_id, hop_source, hop_target, outcome, occurred_at, latency_ms, attempt, error_code
-     FROM telemetry_event WHERE occurred_at BETWEEN $1 AND $2 AND correlation_id = $3 AND plant_id = ANY($4::uuid[])
-     ORDER BY occurred_at, id LIMIT 2000`,
-    [from, to, correlationId, [...new Set(rows.map((t) => t.plantId))]],
+    `SELECT interface_id, message_id, hop_source, hop_target, outcome, occurred_at, latency_ms, attempt, error_code
+     FROM telemetry_event WHERE plant_id = $1 AND correlation_id = $2 AND occurred_at BETWEEN $3 AND $4
+     ORDER BY occurred_at, id LIMIT ${TIMELINE_EVENTS}`,
+    [plantId, correlationId, from, to],
   );
   if (events.rows.length > 0) {
     return events.rows.flatMap((e) => {
-      const t = byKey.get(`${e.plant_id}|${e.interface_id}|${e.message_id}`);
+      const t = byKey.get(`${e.interface_id}|${e.message_id}`);
       if (!t) return [];
       return [{
         transactionId: t.id, plantCode: t.plant.code, interfaceCode: t.interface.code, messageId: t.messageId, businessKey: t.businessKey,

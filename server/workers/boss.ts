@@ -20,6 +20,13 @@ export async function enqueueInTx(tx: Prisma.TransactionClient, queue: string, d
   });
 }
 
+/** Several jobs in one insert (outside any transaction). */
+export async function insertJobs(jobs: PgBoss.JobInsert[]): Promise<void> {
+  const boss = g.__andonBoss;
+  if (!boss) throw new Error("The job queue is not open in this process: background work cannot be queued");
+  if (jobs.length) await boss.insert(jobs);
+}
+
 /** Enqueue now (outside any transaction), e.g. "evaluate the alert rules now". */
 export async function enqueueNow(queue: string, data: object, options: PgBoss.SendOptions = {}): Promise<string | null> {
   const boss = g.__andonBoss;

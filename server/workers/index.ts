@@ -6,6 +6,7 @@ import { logger } from "../log";
 import { BULK_QUEUE, runBulk } from "../exceptions/bulk";
 import { deliverReplays } from "../replay/deliver-replay";
 import { REPLAY_BATCH, REPLAY_QUEUE, deferredReplayJobs, replayRetry } from "../replay/queue";
+import { sweepStuckReplays } from "../replay/sweep";
 import { setBoss } from "./boss";
 import { ALERT_EVALUATE_QUEUE, ALERT_WEBHOOK_QUEUE, evaluateAlerts } from "../alerts/evaluate";
 import { WEBHOOK_RETRY, deliverNotification } from "../alerts/webhooks";
@@ -27,6 +28,7 @@ export const QUEUES = {
   hourly: "dashboards.rollup_hourly",
   alerts: ALERT_EVALUATE_QUEUE,
   retention: "retention.apply",
+  replaySweep: "replay.sweep",
 } as const;
 
 export type Workers = { boss: PgBoss; stop: () => Promise<void> };
@@ -42,6 +44,7 @@ function queueOptions(): Record<string, Omit<PgBoss.Queue, "name">> {
     [QUEUES.samples]: { ...singleton, policy: "stately" },
     [QUEUES.hourly]: { ...singleton, expireInSeconds: 3600, policy: "stately" },
     [QUEUES.alerts]: { ...singleton, policy: "stately" },
+    [QUEUES.replaySweep]: { ...singleton, policy: "stately" },
     [ALERT_WEBHOOK_QUEUE]: WEBHOOK_RETRY,
     // A replay job held by an instance that died comes back after this (another instance retries it, same key).
     [REPLAY_QUEUE]: { ...replayRetry(), expireInSeconds: config().ANDON_REPLAY_JOB_EXPIRE_S },
@@ -158,6 +161,12 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
       if (jobs.length === REPLAY_BATCH) boss.notifyWorker(replayWorker);
     });
   }
+
+  // Push replays whose job is gone (nothing else would ever look at them) get a new one, once a minute.
+  await boss.schedule(QUEUES.replaySweep, "* * * * *");
+  await boss.work(QUEUES.replaySweep, async () => {
+    await sweepStuckReplays(Math.max(120_000, 2 * config().ANDON_REPLAY_JOB_EXPIRE_S * 1000));
+  });
 
   // Bulk actions on exceptions: one job per operation, working through its items in chunks.
   await boss.work<{ bulkId: string }>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {

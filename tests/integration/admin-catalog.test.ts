@@ -4,7 +4,9 @@ import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { changeConnectorKey, createConnector, listConnectors, updateConnector } from "../../server/admin/connectors";
 import { addSchemaVersion, listInterfaces, listSchemaVersions, updateInterface } from "../../server/admin/interfaces";
 import { loadPrincipal } from "../../server/auth/principal";
+import { reloadConfig } from "../../server/config";
 import { authenticateConnector } from "../../server/connectors/keys";
+import { registerReplayEndpoint } from "../../server/connectors/replay-endpoint";
 import { db } from "../../server/db";
 import { interfaceCatalog } from "../../server/ingest/catalog";
 import { createPlant } from "../../server/plants/update-plant";
@@ -62,6 +64,62 @@ describe("plant, connector and interface administration", () => {
     expect(all).not.toContain(key);
     expect(all).not.toContain(rotated.key!);
     expect((await trail("plant", plant.id)).map((e) => e.type)).toEqual(["plant.created"]);
+  });
+
+  it("push-replay endpoints: public https only unless an administrator allows private destinations; shown to admins without the secret; forgotten when the key is rotated or revoked", async () => {
+    const code = `T-${randomUUID().slice(0, 6).toUpperCase()}`;
+    await createPlant({ user: admin, input: { code, name: "Replay plant", timezone: "UTC" } });
+    const { connector, key } = await createConnector(admin, { plant: code, system: "MES", name: "MES bridge" });
+    expect(connector).toMatchObject({ replayUrl: null, replayAllowPrivate: false });
+    const secret = `replay-secret-${randomUUID()}`;
+    const register = async (k: string, url: string) => registerReplayEndpoint(await authenticateConnector(bearer(k)), { url, secret });
+    const stored = () => db().connector.findUniqueOrThrow({ where: { id: connector.id }, select: { replayUrl: true, replaySecret: true } });
+
+    // Loopback, private, link-local (cloud metadata), in any spelling, and names resolving to them: refused.
+    for (const url of ["http://127.0.0.1:9/replay", "https://localhost/replay", "https://10.1.2.3/replay", "http://169.254.169.254/latest/meta-data/", "https://[::ffff:192.168.0.1]/r", "https://2130706433/", "https://[::1]/r"]) {
+      await expect(register(key, url), url).rejects.toMatchObject({ status: 400, code: "private_destination" });
+    }
+    // Outside the demo, plain http is refused even to a public address.
+    process.env.ANDON_OUTBOUND_ALLOW_HTTP = "false";
+    reloadConfig();
+    try {
+      await expect(register(key, "http://8.8.8.8/replay")).rejects.toMatchObject({ status: 400, code: "https_required" });
+    } finally {
+      delete process.env.ANDON_OUTBOUND_ALLOW_HTTP;
+      reloadConfig();
+    }
+    expect(await stored()).toEqual({ replayUrl: null, replaySecret: null });
+    await register(key, "https://8.8.8.8/replay");
+    // Administrators see where replays go, never the secret.
+    const listed = (await listConnectors(admin)).find((c) => c.id === connector.id)!;
+    expect(listed).toMatchObject({ replayMode: "push", replayUrl: "https://8.8.8.8/replay", replayAllowPrivate: false });
+    expect(JSON.stringify(await listConnectors(admin))).not.toContain(secret);
+
+    // An administrator allows private destinations (audited, before/after); only administrators may.
+    await expect(updateConnector(auditor, connector.id, { replayAllowPrivate: true })).rejects.toMatchObject({ status: 403 });
+    expect(await updateConnector(admin, connector.id, { replayAllowPrivate: true })).toMatchObject({ replayAllowPrivate: true });
+    await register(key, "http://127.0.0.1:9/replay");
+    expect(await stored()).toEqual({ replayUrl: "http://127.0.0.1:9/replay", replaySecret: secret });
+
+    // Rotation forgets the endpoint and its secret with the old key, in the same transaction, audited.
+    const rotated = await changeConnectorKey(admin, connector.id, { action: "rotate" });
+    expect(rotated.connector).toMatchObject({ replayMode: "pull", replayUrl: null, replayAllowPrivate: true });
+    expect(await stored()).toEqual({ replayUrl: null, replaySecret: null });
+    await register(rotated.key!, "http://127.0.0.1:10/replay");
+    await changeConnectorKey(admin, connector.id, { action: "revoke" });
+    expect(await stored()).toEqual({ replayUrl: null, replaySecret: null });
+
+    const events = await trail("connector", connector.id);
+    const types = events.map((e) => e.type);
+    expect(types).toEqual([
+      "connector.created", "connector.key_issued", "connector.replay_endpoint_registered", "connector.updated", "connector.replay_endpoint_registered",
+      "connector.key_issued", "connector.updated", "connector.replay_endpoint_registered", "connector.key_revoked", "connector.updated",
+    ]);
+    expect(events[3]!.data).toMatchObject({ before: { replayAllowPrivate: false }, after: { replayAllowPrivate: true } });
+    expect(events[6]!.data).toMatchObject({ before: { replayUrl: "http://127.0.0.1:9/replay" }, after: { replayUrl: null } });
+    expect(events[6]!.actorId).toBe(admin.id);
+    expect(events[9]!.data).toMatchObject({ before: { replayUrl: "http://127.0.0.1:10/replay" }, after: { replayUrl: null } });
+    expect(JSON.stringify(events.map((e) => e.data))).not.toContain(secret);
   });
 
   it("changes an interface's SLO, criticality, approval rule and plants, audited with before and after; the ingest catalog follows at once", async () => {

@@ -6,7 +6,7 @@ import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { evaluateAlerts } from "../../server/alerts/evaluate";
 import { acknowledgeAlert, assignAlert, listAlerts, resolveAlert } from "../../server/alerts/inbox";
 import { createRule, listRules, updateRule } from "../../server/alerts/rules";
-import { createWebhook, verifySignature, type WebhookPayload } from "../../server/alerts/webhooks";
+import { createWebhook, deliverNotification, listWebhooks, updateWebhook, verifySignature, type WebhookPayload } from "../../server/alerts/webhooks";
 import { loadPrincipal } from "../../server/auth/principal";
 import { db } from "../../server/db";
 import { ingestEvents } from "../../server/ingest/ingest-events";
@@ -58,6 +58,11 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
+      if (req.url === "/redirect") {
+        received.push({ id: String(req.headers["x-andon-event-id"]), payload: JSON.parse(body), validSignature: verifySignature(secret, body, req.headers["x-andon-signature"] as string), status: 302 });
+        res.writeHead(302, { location: "/hook" }).end();
+        return;
+      }
       const status = failNext > 0 ? (failNext--, 500) : 204;
       received.push({ id: String(req.headers["x-andon-event-id"]), payload: JSON.parse(body), validSignature: verifySignature(secret, body, req.headers["x-andon-signature"] as string), status });
       res.writeHead(status).end();
@@ -77,7 +82,7 @@ afterAll(async () => {
 describe("alert rules", () => {
   it("fire once, stay firing without a second notification, resolve, and fire again as a new episode; webhooks get each event once, signed, retried", async () => {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    const hook = await createWebhook(admin, { name: "Plant on-call (MX-MTY)", url, plantCode: "MX-MTY" });
+    const hook = await createWebhook(admin, { name: "Plant on-call (MX-MTY)", url, plantCode: "MX-MTY", allowPrivate: true }); // a loopback receiver, allowed by the admin
     secret = hook.secret;
     expect(secret).toMatch(/^whsec_/);
 
@@ -152,6 +157,45 @@ describe("alert rules", () => {
     await evaluateAlerts();
     expect(await db().alert.count({ where: { ruleId: rule.id, status: { not: "RESOLVED" } } })).toBe(0);
   }, 120_000);
+
+  it("webhook URLs: private, loopback and metadata addresses are refused unless an admin allows them, when saved and when sent; redirects are not followed", async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    for (const url of [`http://127.0.0.1:${port}/hook`, `http://localhost:${port}/hook`, "http://169.254.169.254/latest/meta-data/", "https://10.0.0.7/hook", "https://[fd00::1]/hook"]) {
+      await expect(createWebhook(admin, { name: "Private (test)", url, plantCode: "DE-HAM" }), url).rejects.toMatchObject({ status: 400, code: "private_destination" });
+    }
+    const allowed = await createWebhook(admin, { name: "Internal receiver (test)", url: `http://127.0.0.1:${port}/redirect`, plantCode: "DE-HAM", allowPrivate: true });
+    expect((await listWebhooks(admin)).find((w) => w.id === allowed.webhook.id)).toMatchObject({ allowPrivate: true });
+    // Withdrawing the permission, or moving the URL to the metadata address, is checked like a new URL.
+    await expect(updateWebhook(admin, allowed.webhook.id, { allowPrivate: false })).rejects.toMatchObject({ status: 400, code: "private_destination" });
+    await expect(updateWebhook(admin, allowed.webhook.id, { url: "http://169.254.169.254/" })).resolves.toBeUndefined(); // still allowed: private permitted
+    await expect(updateWebhook(managerHam as never, allowed.webhook.id, { allowPrivate: true })).rejects.toMatchObject({ status: 403 });
+    await updateWebhook(admin, allowed.webhook.id, { url: `http://127.0.0.1:${port}/redirect` });
+    const audit = await db().auditEvent.findMany({ where: { subjectType: "alert_webhook", subjectId: allowed.webhook.id }, orderBy: { id: "asc" } });
+    expect(audit.map((e) => e.data)).toMatchObject([
+      { after: { allowPrivate: true } }, { before: { url: `http://127.0.0.1:${port}/redirect` }, after: { url: "http://169.254.169.254/" } }, { after: { url: `http://127.0.0.1:${port}/redirect` } },
+    ]);
+
+    // Sent: a redirect answer is a failure, never followed.
+    const alert = await db().alert.findFirstOrThrow();
+    const notify = async (webhookId: string) => (await db().alertNotification.create({ data: { alertId: alert.id, webhookId, event: "alert.fired" } })).id;
+    const redirected = await notify(allowed.webhook.id);
+    const before = received.length;
+    await expect(deliverNotification(redirected)).rejects.toThrow(/HTTP 302/);
+    expect(received.slice(before).map((r) => r.status)).toEqual([302]);
+    expect(await db().alertNotification.findUniqueOrThrow({ where: { id: redirected } })).toMatchObject({ status: "PENDING", lastError: "HTTP 302 (redirects are not followed)" });
+
+    // A webhook whose URL is (now) private without the permission: refused at send time, nothing sent, not retried.
+    const sneaky = await createWebhook(admin, { name: "Public at save time (test)", url: "https://8.8.8.8/hook", plantCode: "DE-HAM" });
+    await db().alertWebhook.update({ where: { id: sneaky.webhook.id }, data: { url: `http://127.0.0.1:${port}/hook` } });
+    const refused = await notify(sneaky.webhook.id);
+    const sent = received.length;
+    expect(await deliverNotification(refused)).toBe("gone");
+    expect(received.length).toBe(sent);
+    const n = await db().alertNotification.findUniqueOrThrow({ where: { id: refused } });
+    expect(n.status).toBe("FAILED");
+    expect(n.lastError).toMatch(/^refused: 127\.0\.0\.1 is not a public address/);
+    await db().alertWebhook.updateMany({ where: { id: { in: [allowed.webhook.id, sneaky.webhook.id] } }, data: { enabled: false } });
+  });
 
   it("p95 above the SLO, failure rate and silent connectors fire on their own subjects", async () => {
     const plant = await db().plant.findUniqueOrThrow({ where: { code: "MX-MTY" } });

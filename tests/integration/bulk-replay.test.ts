@@ -59,7 +59,7 @@ beforeAll(async () => {
   });
   await db().connector.updateMany({
     where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } },
-    data: { replayUrl: push.url, replaySecret: secret, replayRatePerSec: RATE, replayConcurrency: CONCURRENCY, replayFailures: 0, replayPausedUntil: null },
+    data: { replayUrl: push.url, replaySecret: secret, replayAllowPrivate: true, replayRatePerSec: RATE, replayConcurrency: CONCURRENCY, replayFailures: 0, replayPausedUntil: null },
   });
   workers = await startWorkers(inject("databaseUrl"));
   approver = (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email: "approver@andon.local" } })).id))!;

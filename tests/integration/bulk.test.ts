@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ZodError } from "zod";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { goodsMovement, sampleItem } from "../../connectors/sap/test-support";
 import { verifyChain } from "../../server/audit";
@@ -8,7 +9,7 @@ import { loadPrincipal } from "../../server/auth/principal";
 import type { ConnectorPrincipal } from "../../server/connectors/keys";
 import { db, pool } from "../../server/db";
 import { commentOnException } from "../../server/exceptions/actions";
-import { BULK_QUEUE, cancelBulk, getBulk, previewPatch, runBulk, startBulk } from "../../server/exceptions/bulk";
+import { BULK_QUEUE, cancelBulk, getBulk, previewPatch, resolveSelection, runBulk, startBulk } from "../../server/exceptions/bulk";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 import { setBoss } from "../../server/workers/boss";
 
@@ -108,6 +109,25 @@ describe("bulk actions", () => {
     await expect(cancelBulk(approver, op.id)).rejects.toMatchObject({ status: 404 });
     await runBulk(op.id);
     expect(await db().exceptionComment.count({ where: { exceptionId: { in: rows.map((r) => r.id) } } })).toBe(3);
+  });
+
+  it("refuses a filter with an unknown status or assignee instead of widening it to the open ones or to anyone's", async () => {
+    const key = `BU-${tag}`;
+    const rows = await failures(2, key);
+    await db().exception.update({ where: { id: rows[0]!.id }, data: { assigneeId: operator.id } });
+    const select = (filter: string) => resolveSelection(operator, { filter: `q=${key}&${filter}` });
+    // What the queue supports still selects exactly what it says.
+    expect(await select("status=NEW,TRIAGED")).toHaveLength(2);
+    expect(await select("status=RESOLVED")).toEqual([]);
+    expect(await select("assignee=me")).toEqual([rows[0]!.id]);
+    expect(await select("assignee=none")).toEqual([rows[1]!.id]);
+    expect(await select(`assignee=${operator.id}`)).toEqual([rows[0]!.id]);
+    // A typo is an error (400 through the route), not the open exceptions of everyone.
+    for (const filter of ["status=RESOLVEDD", "status=resolved", "status=NEW,OPENN", "assignee=oskar", "assignee=ME"]) {
+      await expect(select(filter), filter).rejects.toBeInstanceOf(ZodError);
+      await expect(startBulk(operator, { kind: "COMMENT", selection: { filter: `q=${key}&${filter}` }, params: { body: "Should never be written" } }), filter).rejects.toBeInstanceOf(ZodError);
+    }
+    expect(await db().bulkOperation.count({ where: { createdById: operator.id, items: { some: { exceptionId: { in: rows.map((r) => r.id) } } } } })).toBe(0);
   });
 
   it("cancel stops before the next chunk; a queued operation does nothing", async () => {

@@ -60,7 +60,7 @@ describe("corrections and four-eyes approval", () => {
     await submitCorrection(operator, correction.id, { reason: "Only 500 PC in stock; planner confirmed the order needs 500." });
     expect(await status(id)).toBe("AWAITING_APPROVAL");
     expect((await pendingApprovals(approver)).some((p) => p.id === correction.id)).toBe(true);
-    const approved = await approveCorrection(approver, correction.id, { comment: "ok" });
+    const approved = await approveCorrection(approver, correction.id, { comment: "ok", payloadHash: correction.payloadHash });
     expect(approvalHolds(approved)).toBe(true);
     expect(await status(id)).toBe("APPROVED");
     const types = (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { id: "asc" } })).map((a) => a.type);
@@ -78,7 +78,7 @@ describe("corrections and four-eyes approval", () => {
     expect(refused.map((r) => (r.data as { reason: string }).reason)).toEqual(["self_approval", "self_approval", "role"]);
     expect(await status(id)).toBe("AWAITING_APPROVAL");
     await expect(pool().query("UPDATE correction SET approver_id = author_id WHERE id = $1", [correction.id])).rejects.toThrow(/correction_four_eyes/);
-    await approveCorrection(otherApprover, correction.id, {});
+    await approveCorrection(otherApprover, correction.id, { payloadHash: correction.payloadHash });
     expect(await status(id)).toBe("APPROVED");
   });
 
@@ -86,7 +86,7 @@ describe("corrections and four-eyes approval", () => {
     const id = await deficit();
     const { correction } = await saveCorrection(operator, id, { payload: corrected("500") });
     await submitCorrection(operator, correction.id, { reason: "Quantity corrected to the stock on hand." });
-    await approveCorrection(approver, correction.id, {});
+    await approveCorrection(approver, correction.id, { payloadHash: correction.payloadHash });
     const { correction: next } = await saveCorrection(operator, id, { payload: corrected("499") });
     expect((await db().correction.findUniqueOrThrow({ where: { id: correction.id } })).status).toBe("VOID");
     expect(next.status).toBe("DRAFT");
@@ -107,9 +107,17 @@ describe("corrections and four-eyes approval", () => {
     await expect(rejectCorrection(approver, fixed.id, { comment: "" })).rejects.toThrow();
     await rejectCorrection(approver, fixed.id, { comment: "The order needs 512; receive stock first." });
     expect(await status(id)).toBe("REJECTED");
-    await expect(approveCorrection(otherApprover, fixed.id, {})).rejects.toMatchObject({ status: 409 });
+    await expect(approveCorrection(otherApprover, fixed.id, { payloadHash: fixed.payloadHash })).rejects.toMatchObject({ status: 409 });
     await saveCorrection(operator, id, { payload: corrected("200") });
     expect(await status(id)).toBe("CORRECTING");
     await expect(verifyChain()).resolves.toMatchObject({ ok: true });
+  });
+
+  it("a corrected payload is never larger than a reported one may be (413, nothing stored)", async () => {
+    const id = await deficit();
+    const big = { ...corrected("500"), NOTE: "x".repeat(300 * 1024) };
+    await expect(saveCorrection(operator, id, { payload: big })).rejects.toMatchObject({ status: 413, code: "payload_too_large" });
+    expect(await db().correction.count({ where: { exceptionId: id } })).toBe(0);
+    expect(await status(id)).toBe("NEW");
   });
 });

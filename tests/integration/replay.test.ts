@@ -58,7 +58,7 @@ beforeAll(async () => {
   await seedDemoUsers(db());
   sap = await startSapEmulator({ port: 0 });
   push = await startReplayPushServer({ secret, handler: sapReplayHandler(sap.url) });
-  await db().connector.updateMany({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } }, data: { replayUrl: push.url, replaySecret: secret } });
+  await db().connector.updateMany({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } }, data: { replayUrl: push.url, replaySecret: secret, replayAllowPrivate: true } });
   workers = await startWorkers(inject("databaseUrl"));
   const load = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
   operator = await load("operator@andon.local");
@@ -76,7 +76,7 @@ describe("replay (push) through pg-boss to the SAP emulator", () => {
     const id = await failure("business", idoc("512"));
     const { correction } = await saveCorrection(operator, id, { payload: idoc("20") });
     await submitCorrection(operator, correction.id, { reason: "Issue only 20 PC now; the rest after the receipt." });
-    await approveCorrection(approver, correction.id, {});
+    await approveCorrection(approver, correction.id, { payloadHash: correction.payloadHash });
     const stockBefore = sap.stock({ material: "RM-4711", plant: "1000", storageLocation: "0001" });
     sap.faults.dropConnection({ count: 1, phase: "after" }); // SAP posts, but the answer never arrives
     const replay = await requestReplay(operator, id, {});
@@ -107,7 +107,7 @@ describe("replay (push) through pg-boss to the SAP emulator", () => {
     const id = await failure("business", idoc("512"));
     const { correction } = await saveCorrection(operator, id, { payload: idoc("99999") });
     await submitCorrection(operator, correction.id, { reason: "Wrong on purpose: more than any stock." });
-    await approveCorrection(approver, correction.id, {});
+    await approveCorrection(approver, correction.id, { payloadHash: correction.payloadHash });
     await requestReplay(operator, id, {});
     const e = await settled(id);
     expect(e.status).toBe("REPLAY_FAILED");
@@ -162,25 +162,27 @@ describe("replay (push) through pg-boss to the SAP emulator", () => {
 });
 
 describe("replay and the source racing", () => {
-  it("a message recovered at source while its replay is being refused stays resolved", async () => {
+  it("a message recovered at source while its replay is in flight cancels the replay: its late refusal changes nothing and nothing is retried", async () => {
     // As is, this goods movement is refused by SAP (stock deficit: a business refusal at replay).
     const id = await failure("technical", idoc("99999"));
     const e = await db().exception.findUniqueOrThrow({ where: { id }, include: { transaction: true } });
     sap.faults.hang(2000, { count: 1, phase: "before" }); // SAP answers only after the source's delivery below
-    await requestReplay(operator, id, {});
+    const replay = await requestReplay(operator, id, {});
+    // Wait until the delivery is under way (the worker claimed it), then the source delivers the message.
+    for (let until = Date.now() + 20_000; (await db().replay.findUniqueOrThrow({ where: { id: replay.id } })).status !== "DELIVERING" && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
     await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [{
       ok: true,
       value: { eventId: randomUUID(), correlationId: e.transaction.correlationId, messageId: e.transaction.messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "delivered", latencyMs: 100, attempt: 2 },
     }]);
     expect((await db().exception.findUniqueOrThrow({ where: { id } })).status).toBe("RESOLVED");
-    const until = Date.now() + 20_000;
-    let replay = await db().replay.findFirstOrThrow({ where: { exceptionId: id } });
-    while (replay.status !== "FAILED" && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 200));
-      replay = await db().replay.findFirstOrThrow({ where: { exceptionId: id } });
-    }
-    expect(replay.status).toBe("FAILED"); // SAP refused the replay…
-    expect(await db().exception.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "RESOLVED", resolution: "recovered_at_source" }); // …but the source's delivery stands
+    expect((await db().replay.findUniqueOrThrow({ where: { id: replay.id } })).status).toBe("CANCELLED"); // in the same transaction as the resolution
+    // SAP's late answer is recorded as an attempt, and changes nothing else.
+    for (let until = Date.now() + 20_000; (await db().replayAttempt.count({ where: { replayId: replay.id } })) === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+    expect(await db().replayAttempt.count({ where: { replayId: replay.id } })).toBe(1);
+    expect((await db().replay.findUniqueOrThrow({ where: { id: replay.id } })).status).toBe("CANCELLED");
+    expect(await db().exception.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "RESOLVED", resolution: "recovered_at_source" }); // the source's delivery stands
+    const types = (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { id: "asc" } })).map((a) => a.type);
+    expect(types).toEqual(["replay.requested", "replay.cancelled", "exception.resolved"]);
   }, 40_000);
 });

@@ -258,7 +258,7 @@ async function replayCrash(): Promise<Result> {
     };
     start();
     await new Promise((r) => setTimeout(r, 1_500));
-    await query(db, `UPDATE connector c SET replay_url = $1, replay_secret = $2, replay_rate_per_sec = 200 FROM plant p, plant_system s WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = 'DE-HAM' AND s.kind = 'SAP_ERP'`, [`http://127.0.0.1:${port}/replay`, secret]);
+    await query(db, `UPDATE connector c SET replay_url = $1, replay_secret = $2, replay_allow_private = true, replay_rate_per_sec = 200 FROM plant p, plant_system s WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = 'DE-HAM' AND s.kind = 'SAP_ERP'`, [`http://127.0.0.1:${port}/replay`, secret]);
     const k = await keys(db);
     const prefix = `rpl-${randomUUID().slice(0, 6)}`;
     const failures = Array.from({ length: N }, (_, i) => ({ ...event(prefix, "DE-HAM", i * 20) }));

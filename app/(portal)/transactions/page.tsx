@@ -77,7 +77,7 @@ export default async function TransactionsPage({ searchParams }: Props) {
                   <td className="px-3 py-1.5 font-mono">{r.interfaceCode}</td>
                   <td className="px-3 py-1.5">{r.businessKey ?? "—"}</td>
                   <th scope="row" className="px-3 py-1.5 text-left font-normal">
-                    <Link className="font-mono hover:underline" href={`/transactions/${encodeURIComponent(r.correlationId)}`}>{r.messageId}</Link>
+                    <Link className="font-mono hover:underline" href={`/transactions/${encodeURIComponent(r.correlationId)}?plant=${encodeURIComponent(r.plantCode)}`}>{r.messageId}</Link>
                   </th>
                   <td className="px-3 py-1.5"><Badge tone={r.status === "FAILED" ? "critical" : r.status === "DELIVERED" ? "low" : "medium"}>{r.status.toLowerCase()}</Badge></td>
                   <td className="px-3 py-1.5 tabular-nums">{r.attempts}</td>

@@ -25,8 +25,9 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
         comment: can(user, "exception.comment", on),
         discard: open && can(user, "exception.discard", on),
         correct: can(user, "exception.correct", on),
-        replay: can(user, "exception.replay_technical", on) && canRequestReplay({ status: detail.status, category: detail.category, correctionStatus: detail.correction?.status ?? null }),
-        replayAgain: can(user, "exception.replay_technical", on) && detail.status === "RESOLVED",
+        // A message an earlier replay delivered is sent again only with a reason (a second delivery).
+        replay: can(user, "exception.replay_technical", on) && !detail.deliveredBefore && canRequestReplay({ status: detail.status, category: detail.category, correctionStatus: detail.correction?.status ?? null }),
+        replayAgain: can(user, "exception.replay_technical", on) && (detail.status === "RESOLVED" || (detail.deliveredBefore !== null && canRequestReplay({ status: detail.status, category: detail.category, correctionStatus: detail.correction?.status ?? null }))),
       }}
     />
   );

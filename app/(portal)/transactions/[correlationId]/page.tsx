@@ -7,10 +7,12 @@ import { transactionHistory } from "@/server/transactions/history";
 
 export const metadata: Metadata = { title: "Transaction history" };
 
-export default async function TransactionPage({ params }: { params: Promise<{ correlationId: string }> }) {
+/** `?plant=<code>`: a correlation id names a message within one plant (connectors of two plants may reuse one). */
+export default async function TransactionPage({ params, searchParams }: { params: Promise<{ correlationId: string }>; searchParams: Promise<{ plant?: string | string[] }> }) {
   const user = await requirePageUser();
   if (!can(user, "transaction.read")) notFound();
-  const history = await transactionHistory(user, decodeURIComponent((await params).correlationId));
+  const plant = (await searchParams).plant;
+  const history = await transactionHistory(user, decodeURIComponent((await params).correlationId), typeof plant === "string" && plant ? { plant } : {});
   if (!history) notFound();
   return <TransactionHistoryView history={history} />;
 }

@@ -5,7 +5,10 @@ import { handler } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";
 
-/** GET: webhooks with their delivery counts. POST: a new webhook; the answer holds its signing secret, shown once. */
+/**
+ * GET: webhooks with their delivery counts. POST { name, url, plantCode?, enabled?, allowPrivate? }: a new webhook; the answer
+ * holds its signing secret, shown once. The URL must be public https unless allowPrivate is set.
+ */
 export const GET = handler(async () => NextResponse.json({ webhooks: await listWebhooks(await requireApiUser()) }));
 
 export const POST = handler(async (req: Request) => {

@@ -2,14 +2,19 @@ import NextAuth from "next-auth";
 import { NextResponse } from "next/server";
 import { credentialsSchema } from "@/server/auth/credentials";
 import { authOptions } from "@/server/auth/options";
+import { AppError } from "@/server/http/errors";
+import { handler } from "@/server/http/handler";
 
 const nextAuth = NextAuth(authOptions);
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
 export const GET = nextAuth;
 
-/** Credentials sign-in gets its body validated first: a malformed body is a 400 with a message. */
-export async function POST(req: Request, ctx: Ctx) {
+/**
+ * Credentials sign-in gets its body validated first: a malformed body is a 400 with a message. The body
+ * is capped like every other (handler), before anyone is signed in.
+ */
+export const POST = handler(async (req: Request, ctx: Ctx) => {
   const { nextauth } = await ctx.params;
   if (nextauth[0] === "callback" && nextauth[1] === "credentials") {
     const body = await readBody(req.clone());
@@ -20,7 +25,7 @@ export async function POST(req: Request, ctx: Ctx) {
     }
   }
   return nextAuth(req, ctx);
-}
+});
 
 async function readBody(req: Request): Promise<Record<string, unknown> | null> {
   const type = req.headers.get("content-type") ?? "";
@@ -32,7 +37,8 @@ async function readBody(req: Request): Promise<Record<string, unknown> | null> {
     if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
       return Object.fromEntries(await req.formData());
     }
-  } catch {
+  } catch (err) {
+    if (err instanceof AppError) throw err; // over the cap: 413, not "malformed"
     return null;
   }
   return null;

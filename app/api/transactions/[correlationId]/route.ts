@@ -7,10 +7,11 @@ import { transactionHistory } from "@/server/transactions/history";
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ correlationId: string }> };
 
-/** GET /api/transactions/{correlationId}: one business message in full (404 outside the user's plants). */
-export const GET = handler(async (_req: Request, ctx: Ctx) => {
+/** GET /api/transactions/{correlationId}[?plant=<code>]: one business message in full (404 outside the user's plants). */
+export const GET = handler(async (req: Request, ctx: Ctx) => {
   const user = await requireApiUser();
-  const history = await transactionHistory(user, decodeURIComponent((await ctx.params).correlationId));
+  const plant = new URL(req.url).searchParams.get("plant") ?? undefined; // ?plant=<code>: which plant's message
+  const history = await transactionHistory(user, decodeURIComponent((await ctx.params).correlationId), plant ? { plant } : {});
   if (!history) throw notFound("Transaction");
   return NextResponse.json(history);
 });

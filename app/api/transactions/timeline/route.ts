@@ -5,9 +5,10 @@ import { correlationTimeline } from "@/server/transactions/timeline";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/transactions/timeline?correlationId=… */
+/** GET /api/transactions/timeline?correlationId=…[&plant=<code>] */
 export const GET = handler(async (req: Request) => {
   const user = await requireApiUser();
-  const correlationId = new URL(req.url).searchParams.get("correlationId");
-  return NextResponse.json({ entries: await correlationTimeline(user, { correlationId }) });
+  const params = new URL(req.url).searchParams;
+  const plant = params.get("plant");
+  return NextResponse.json({ entries: await correlationTimeline(user, { correlationId: params.get("correlationId"), ...(plant ? { plant } : {}) }) });
 });

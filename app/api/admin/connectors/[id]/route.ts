@@ -5,7 +5,7 @@ import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ id: string }> };
 
-/** PATCH { name?, replayRatePerSec?, replayConcurrency? }: change a connector (administrators; audited with before/after). */
+/** PATCH { name?, replayRatePerSec?, replayConcurrency?, replayAllowPrivate? }: change a connector (administrators; audited with before/after). */
 export const PATCH = handler(async (req: Request, ctx: Ctx) => {
   const user = await requireApiUser();
   const { id } = await ctx.params;

@@ -1,14 +1,14 @@
 import { NextResponse } from "next/server";
-import { setWebhookEnabled } from "@/server/alerts/webhooks";
+import { updateWebhook } from "@/server/alerts/webhooks";
 import { requireApiUser } from "@/server/auth/current-user";
 import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ id: string }> };
 
-/** PATCH { enabled }: pause or resume a webhook (administrators; audited). */
+/** PATCH { enabled?, url?, allowPrivate? }: pause or resume a webhook, change its URL or allow a private address (administrators; audited). */
 export const PATCH = handler(async (req: Request, ctx: Ctx) => {
   const user = await requireApiUser();
   const { id } = await ctx.params;
-  await setWebhookEnabled(user, id, await req.json());
+  await updateWebhook(user, id, await req.json());
   return NextResponse.json({ ok: true });
 });

@@ -6,8 +6,12 @@ import { ingestEvents } from "@/server/ingest/ingest-events";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handler(async (req: Request) => {
-  const connector = await authenticateConnector(req.headers.get("authorization"));
-  const items = await readIngestBody(req);
-  return NextResponse.json(await ingestEvents(connector, items));
-});
+/** The body is read under the ingest's own caps (readIngestBody), not the handler's. */
+export const POST = handler(
+  async (req: Request) => {
+    const connector = await authenticateConnector(req.headers.get("authorization"));
+    const items = await readIngestBody(req);
+    return NextResponse.json(await ingestEvents(connector, items));
+  },
+  { maxBodyBytes: null },
+);
