@@ -1,5 +1,6 @@
 import { getToken } from "next-auth/jwt";
 import { type NextRequest, NextResponse } from "next/server";
+import { isValidCallbackUrl, withoutInvalidCallbackCookies } from "./server/auth/callback-url";
 
 /**
  * First gate (Next 16 proxy, formerly middleware): no session ⇒ pages redirect to sign-in, API
@@ -28,12 +29,37 @@ function crossSiteMutation(req: NextRequest): boolean {
   return !own.includes(host);
 }
 
+/** Sign-in and next-auth's own routes: open to everyone, only their callback URL is checked here. */
+const SIGN_IN = /^\/(login|api\/auth)(\/|$)/;
+const NEXT_AUTH = /^\/api\/auth(\/|$)/;
+
+/**
+ * The request passed on, without a callback-URL cookie next-auth would answer 500 to (tampered or
+ * corrupted: treated as absent); the browser is told to forget that cookie.
+ */
+function passOn(req: NextRequest): NextResponse {
+  const { header, dropped } = withoutInvalidCallbackCookies(req.headers.get("cookie"));
+  if (!dropped.length) return NextResponse.next();
+  const headers = new Headers(req.headers);
+  if (header) headers.set("cookie", header);
+  else headers.delete("cookie");
+  const res = NextResponse.next({ request: { headers } });
+  for (const name of dropped) res.cookies.set(name, "", { path: "/", maxAge: 0, secure: name.startsWith("__Secure-") });
+  return res;
+}
+
 export async function proxy(req: NextRequest) {
+  if (SIGN_IN.test(req.nextUrl.pathname)) {
+    if (NEXT_AUTH.test(req.nextUrl.pathname) && req.nextUrl.searchParams.getAll("callbackUrl").some((u) => !isValidCallbackUrl(u))) {
+      return NextResponse.json({ error: { code: "invalid_callback_url", message: "callbackUrl must be a path or an http(s) URL" } }, { status: 400 });
+    }
+    return passOn(req);
+  }
   if (crossSiteMutation(req)) {
     return NextResponse.json({ error: { code: "cross_site_request", message: "Cross-site requests are refused" } }, { status: 403 });
   }
   const token = await getToken({ req, secret: process.env.NEXTAUTH_SECRET });
-  if (token) return NextResponse.next();
+  if (token) return passOn(req);
   if (req.nextUrl.pathname.startsWith("/api/")) {
     return NextResponse.json({ error: { code: "unauthorized", message: "Sign in to continue" } }, { status: 401 });
   }
@@ -46,5 +72,5 @@ export async function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!login|api/auth|api/health|api/ingest|api/connectors|_next/|favicon\\.ico|icon\\.svg|socket\\.io).*)"],
+  matcher: ["/((?!api/health|api/ingest|api/connectors|_next/|favicon\\.ico|icon\\.svg|socket\\.io).*)"],
 };

@@ -39,7 +39,9 @@ async function main() {
       const seconds = (performance.now() - started) / 1000;
       latencies.sort((a, b) => a - b);
       const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(2);
-      console.log(`${String(writers).padStart(7)} | ${(latencies.length / seconds).toFixed(0).padStart(8)} | ${q(0.5).padStart(6)} | ${q(0.95).padStart(6)} | ${q(0.99).padStart(6)}`);
+      console.log(
+        `${String(writers).padStart(7)} | ${(latencies.length / seconds).toFixed(0).padStart(8)} | ${q(0.5).padStart(6)} | ${q(0.95).padStart(6)} | ${q(0.99).padStart(6)}`,
+      );
       figures.push({ name: `${writers} writers: appends`, value: Math.round(latencies.length / seconds), unit: "events/s" });
       figures.push({ name: `${writers} writers: append p95`, value: Number(q(0.95)), unit: "ms" });
     }

@@ -28,7 +28,7 @@ type Event = { type: string; actor: Actor; plantId: string | null; subject: { ty
 
 const plants = Array.from({ length: 12 }, () => randomUUID());
 const users = Array.from({ length: 40 }, (_, i) => ({ type: "user" as const, id: randomUUID(), label: `operator${i}@plant.example` }));
-const connectors = plants.map((p, i) => ({ type: "connector" as const, id: randomUUID(), label: `SAP ERP connector ${i + 1}` }));
+const connectors = plants.map((_p, i) => ({ type: "connector" as const, id: randomUUID(), label: `SAP ERP connector ${i + 1}` }));
 const system = { type: "system" as const, label: "andon" };
 const statuses = ["NEW", "TRIAGED", "CORRECTING", "AWAITING_APPROVAL", "APPROVED", "REPLAY_QUEUED"];
 
@@ -54,48 +54,109 @@ function makeEvent(i: number): Event {
   const k = rnd(100);
   if (k < 30) {
     const from = rnd(3) === 0 ? null : pick(users).id;
-    return { type: "exception.assigned", actor: pick(users), plantId, subject: { type: "exception", id: exceptionId }, data: { from, to: pick(users).id, statusFrom: pick(statuses), statusTo: "TRIAGED", ...bulk } };
+    return {
+      type: "exception.assigned",
+      actor: pick(users),
+      plantId,
+      subject: { type: "exception", id: exceptionId },
+      data: { from, to: pick(users).id, statusFrom: pick(statuses), statusTo: "TRIAGED", ...bulk },
+    };
   }
   if (k < 50) {
     const replayId = randomUUID();
     return {
-      type: "replay.requested", actor: pick(users), plantId, subject: { type: "exception", id: exceptionId },
-      data: { replayId, idempotencyKey: `${exceptionId}:${replayId}`, correctionId: rnd(2) ? randomUUID() : null, payloadHash: hex(64), mode: rnd(4) ? "push" : "pull", asIs: rnd(3) === 0, ...bulk },
+      type: "replay.requested",
+      actor: pick(users),
+      plantId,
+      subject: { type: "exception", id: exceptionId },
+      data: {
+        replayId,
+        idempotencyKey: `${exceptionId}:${replayId}`,
+        correctionId: rnd(2) ? randomUUID() : null,
+        payloadHash: hex(64),
+        mode: rnd(4) ? "push" : "pull",
+        asIs: rnd(3) === 0,
+        ...bulk,
+      },
     };
   }
   if (k < 62) {
     const ok = rnd(5) !== 0;
     return {
-      type: ok ? "replay.succeeded" : "replay.failed", actor: system, plantId, subject: { type: "exception", id: exceptionId },
-      data: { replayId: randomUUID(), idempotencyKey: `${exceptionId}:${i}`, attempts: 1 + rnd(3), code: ok ? null : "E_SAP_LOCKED", message: ok ? null : "Material 100-200 is locked by user BATCHJOB (Ü/ß ok)" },
+      type: ok ? "replay.succeeded" : "replay.failed",
+      actor: system,
+      plantId,
+      subject: { type: "exception", id: exceptionId },
+      data: {
+        replayId: randomUUID(),
+        idempotencyKey: `${exceptionId}:${i}`,
+        attempts: 1 + rnd(3),
+        code: ok ? null : "E_SAP_LOCKED",
+        message: ok ? null : "Material 100-200 is locked by user BATCHJOB (Ü/ß ok)",
+      },
     };
   }
   if (k < 75) {
     return {
-      type: "exception.resolved", actor: pick(connectors), plantId, subject: { type: "exception", id: exceptionId },
-      data: { resolution: "recovered_at_source", transactionId: randomUUID(), interfaceCode: `GOODS_MOVEMENT_${rnd(9)}`, messageId: `MSG-${i}-${hex(8)}`, deliveredAt: new Date(1_763_000_000_000 + i * 37).toISOString() },
+      type: "exception.resolved",
+      actor: pick(connectors),
+      plantId,
+      subject: { type: "exception", id: exceptionId },
+      data: {
+        resolution: "recovered_at_source",
+        transactionId: randomUUID(),
+        interfaceCode: `GOODS_MOVEMENT_${rnd(9)}`,
+        messageId: `MSG-${i}-${hex(8)}`,
+        deliveredAt: new Date(1_763_000_000_000 + i * 37).toISOString(),
+      },
     };
   }
   if (k < 83) {
     return {
-      type: "exception.commented", actor: pick(users), plantId, subject: { type: "exception", id: exceptionId },
+      type: "exception.commented",
+      actor: pick(users),
+      plantId,
+      subject: { type: "exception", id: exceptionId },
       data: { commentId: randomUUID(), excerpt: `Checked with the warehouse: "bin ${rnd(999)}"\nline two\ttabbed \\ backslash`, ...bulk },
     };
   }
   if (k < 90) {
     return {
-      type: "correction.saved", actor: pick(users), plantId, subject: { type: "exception", id: exceptionId },
-      data: { correctionId: randomUUID(), patch: [{ op: "replace", path: "/items/0/quantity", value: 1 + rnd(500) }, { op: "replace", path: "/plant", value: "DE-HAM" }], schemaValid: true, payloadHash: hex(64) },
+      type: "correction.saved",
+      actor: pick(users),
+      plantId,
+      subject: { type: "exception", id: exceptionId },
+      data: {
+        correctionId: randomUUID(),
+        patch: [
+          { op: "replace", path: "/items/0/quantity", value: 1 + rnd(500) },
+          { op: "replace", path: "/plant", value: "DE-HAM" },
+        ],
+        schemaValid: true,
+        payloadHash: hex(64),
+      },
     };
   }
   if (k < 94) {
-    return { type: "exception.discarded", actor: pick(users), plantId, subject: { type: "exception", id: exceptionId }, data: { reason: "duplicate of an already posted document", statusFrom: pick(statuses), ...bulk } };
+    return {
+      type: "exception.discarded",
+      actor: pick(users),
+      plantId,
+      subject: { type: "exception", id: exceptionId },
+      data: { reason: "duplicate of an already posted document", statusFrom: pick(statuses), ...bulk },
+    };
   }
   if (k < 98) {
     const u = pick(users);
     return { type: "auth.sign_in", actor: u, plantId: null, subject: { type: "user", id: u.id }, data: { ip: `10.0.${rnd(255)}.${rnd(255)}` } };
   }
-  return { type: "auth.sign_in_failed", actor: { type: "anonymous", label: "someone@example.com" }, plantId: null, subject: null, data: { email: "someone@example.com", reason: "bad_password", ip: null } };
+  return {
+    type: "auth.sign_in_failed",
+    actor: { type: "anonymous", label: "someone@example.com" },
+    plantId: null,
+    subject: null,
+    data: { email: "someone@example.com", reason: "bad_password", ip: null },
+  };
 }
 
 /** COPY text format: backslash, newline, CR and tab escaped; \N is NULL. */
@@ -128,7 +189,19 @@ async function fill(url: string, eventHash: EventHash): Promise<void> {
           const fields = { occurredAt, type: e.type, actor: e.actor, plantId: e.plantId, subject: e.subject, data: e.data };
           const hash = eventHash(prevHash, fields);
           lines.push(
-            [occurredAt, e.type, e.actor.type, "id" in e.actor ? e.actor.id : null, e.actor.label, e.plantId, e.subject?.type ?? null, e.subject?.id ?? null, JSON.stringify(e.data), prevHash, hash]
+            [
+              occurredAt,
+              e.type,
+              e.actor.type,
+              "id" in e.actor ? e.actor.id : null,
+              e.actor.label,
+              e.plantId,
+              e.subject?.type ?? null,
+              e.subject?.id ?? null,
+              JSON.stringify(e.data),
+              prevHash,
+              hash,
+            ]
               .map(copyField)
               .join("\t"),
           );
@@ -167,14 +240,17 @@ async function main() {
       const v = await verifyChain();
       const s = (performance.now() - t0) / 1000;
       times.push(s);
-      console.log(`run ${run}: ${v.checked.toLocaleString("en")} events verified in ${s.toFixed(2)} s (${Math.round(v.checked / s).toLocaleString("en")} events/s), ok=${v.ok}${v.ok ? "" : ` broken at ${v.brokenAtId} (${v.reason})`}`);
+      console.log(
+        `run ${run}: ${v.checked.toLocaleString("en")} events verified in ${s.toFixed(2)} s (${Math.round(v.checked / s).toLocaleString("en")} events/s), ok=${v.ok}${v.ok ? "" : ` broken at ${v.brokenAtId} (${v.reason})`}`,
+      );
       if (!v.ok || v.checked !== N) throw new Error(`expected an intact chain of ${N} events`);
     }
     const best = Math.min(...times);
     const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
     console.log(`best: ${best.toFixed(2)} s, ${Math.round(N / best).toLocaleString("en")} events/s; median ${median.toFixed(2)} s`);
     report({
-      bench: "audit-verify", params: `${N.toLocaleString("en")} events, ${RUNS} runs`,
+      bench: "audit-verify",
+      params: `${N.toLocaleString("en")} events, ${RUNS} runs`,
       figures: [
         { name: "full chain verification, best", value: Number(best.toFixed(2)), unit: "s" },
         { name: "full chain verification, median", value: Number(median.toFixed(2)), unit: "s" },

@@ -43,11 +43,19 @@ const LIVE_EVENTS = 100;
 const DAY = 86_400_000;
 const PLANT_CODES = ["DE-HAM", "US-CLT", "MX-MTY", "PL-WRO"];
 const ERRORS = {
-  TECHNICAL: [["HTTP-503", "Target answered 503 Service Unavailable"], ["TIMEOUT", "No answer from the target within 30 s"], ["CONN-RESET", "Connection reset by peer"]],
+  TECHNICAL: [
+    ["HTTP-503", "Target answered 503 Service Unavailable"],
+    ["TIMEOUT", "No answer from the target within 30 s"],
+    ["CONN-RESET", "Connection reset by peer"],
+  ],
   BUSINESS: [
-    ["M7-021", "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001"], ["VL-150", "Delivery quantity exceeds the open order quantity"],
-    ["KI-235", "Account requires an assignment to a CO object"], ["ODOO-VALIDATION", "Field product_uom_qty must be positive"],
-    ["QM-104", "Inspection lot is already closed"], ["MAT-LOCKED", "Material is locked by another user"], ["PERIOD-CLOSED", "Posting period is closed"],
+    ["M7-021", "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001"],
+    ["VL-150", "Delivery quantity exceeds the open order quantity"],
+    ["KI-235", "Account requires an assignment to a CO object"],
+    ["ODOO-VALIDATION", "Field product_uom_qty must be positive"],
+    ["QM-104", "Inspection lot is already closed"],
+    ["MAT-LOCKED", "Material is locked by another user"],
+    ["PERIOD-CLOSED", "Posting period is closed"],
   ],
 } as const;
 
@@ -118,7 +126,10 @@ async function generate(url: string) {
     console.log(`  linked ${linked.rowCount} plant × interface pairs (48 in all); generating ${fmt(N)} events over 30 days, a UTC day per step`);
 
     const days = chunks(now, N);
-    await c.query("SELECT andon_ensure_telemetry_partitions($1::date, $2::date)", [days[0]!.from.toISOString().slice(0, 10), new Date(now.getTime() + 7 * DAY).toISOString().slice(0, 10)]);
+    await c.query("SELECT andon_ensure_telemetry_partitions($1::date, $2::date)", [
+      days[0]!.from.toISOString().slice(0, 10),
+      new Date(now.getTime() + 7 * DAY).toISOString().slice(0, 10),
+    ]);
     const t0 = performance.now();
     let events = 0;
     let rollups = 0;
@@ -142,8 +153,16 @@ async function generate(url: string) {
            date_trunc('milliseconds', $3::timestamptz + $4::float8 * (CASE WHEN $8 THEN r.ut + 0.5 * sin(2 * pi() * r.ut) / (2 * pi()) ELSE r.ut END) * interval '1 second') AS ts,
            (CASE WHEN r.uo < 0.97 THEN 'DELIVERED' WHEN r.uo < 0.99 THEN 'FAILED' ELSE 'RETRYING' END)::event_outcome AS outcome,
            least(604800000, round(exp(p.mu + p.sigma * sqrt(-2 * ln(1 - r.u1)) * cos(2 * pi() * r.u2))))::int AS lat) x`,
-        [d.first, d.first + d.count - 1, d.from, (d.to.getTime() - d.from.getTime()) / 1000, slots,
-          ERRORS.TECHNICAL.map((e) => e[0]), ERRORS.BUSINESS.map((e) => e[0]), d.full],
+        [
+          d.first,
+          d.first + d.count - 1,
+          d.from,
+          (d.to.getTime() - d.from.getTime()) / 1000,
+          slots,
+          ERRORS.TECHNICAL.map((e) => e[0]),
+          ERRORS.BUSINESS.map((e) => e[0]),
+          d.full,
+        ],
       );
       events += ins.rowCount ?? 0;
       const tEvents = secs(tDay);
@@ -272,15 +291,33 @@ async function verifyHistograms(c: pg.Client, rollupRows: number) {
        SELECT generate_series(0, 20000) AS l UNION SELECT unnest($1::int[])
        UNION SELECT latency_ms FROM telemetry_event WHERE occurred_at >= (SELECT max(occurred_at) FROM telemetry_event) - interval '1 day'
      ) x`,
-    [[604_799_999, 604_800_000, 700_000_000, 2_147_483_647, ...Array.from({ length: 200 }, (_, i) => Math.floor(GROWTH ** i)), ...Array.from({ length: 200 }, (_, i) => Math.ceil(GROWTH ** i))]],
+    [
+      [
+        604_799_999,
+        604_800_000,
+        700_000_000,
+        2_147_483_647,
+        ...Array.from({ length: 200 }, (_, i) => Math.floor(GROWTH ** i)),
+        ...Array.from({ length: 200 }, (_, i) => Math.ceil(GROWTH ** i)),
+      ],
+    ],
   );
   const badBucket = lat.filter((r) => bucketOf(r.l) !== r.b);
   if (badBucket.length) throw new Error(`SQL bucket differs from bucketOf() for ${badBucket.length} latencies, e.g. ${JSON.stringify(badBucket.slice(0, 5))}`);
   const percent = Math.min(100, Math.max(0.001, (400 / Math.max(1, rollupRows)) * 100));
-  const { rows: sample } = await c.query<{ bucket: Date; plant_id: string; interface_id: string; outcome: string; count: string; latency_sum: string; latency_max: number; histogram: number[] }>(
-    `SELECT * FROM telemetry_rollup_minute TABLESAMPLE SYSTEM (${percent}) REPEATABLE (7) LIMIT 300`,
+  const { rows: sample } = await c.query<{
+    bucket: Date;
+    plant_id: string;
+    interface_id: string;
+    outcome: string;
+    count: string;
+    latency_sum: string;
+    latency_max: number;
+    histogram: number[];
+  }>(`SELECT * FROM telemetry_rollup_minute TABLESAMPLE SYSTEM (${percent}) REPEATABLE (7) LIMIT 300`);
+  const failed = await c.query<(typeof sample)[number]>(
+    "SELECT * FROM telemetry_rollup_minute WHERE outcome = 'FAILED' AND bucket >= now() - interval '2 hours' LIMIT 30",
   );
-  const failed = await c.query<(typeof sample)[number]>("SELECT * FROM telemetry_rollup_minute WHERE outcome = 'FAILED' AND bucket >= now() - interval '2 hours' LIMIT 30");
   const rows = [...sample, ...failed.rows];
   let events = 0;
   for (const r of rows) {
@@ -295,7 +332,9 @@ async function verifyHistograms(c: pg.Client, rollupRows: number) {
     const sum = raw.reduce((s, e) => s + e.latency_ms, 0);
     const max = raw.reduce((m, e) => Math.max(m, e.latency_ms), 0);
     if (!same || Number(r.count) !== raw.length || Number(r.latency_sum) !== sum || r.latency_max !== max) {
-      throw new Error(`rollup ${r.bucket.toISOString()} ${r.outcome} differs from its events: count ${r.count} vs ${raw.length}, sum ${r.latency_sum} vs ${sum}, max ${r.latency_max} vs ${max}, histogram equal: ${same}`);
+      throw new Error(
+        `rollup ${r.bucket.toISOString()} ${r.outcome} differs from its events: count ${r.count} vs ${raw.length}, sum ${r.latency_sum} vs ${sum}, max ${r.latency_max} vs ${max}, histogram equal: ${same}`,
+      );
     }
   }
   console.log(
@@ -313,7 +352,9 @@ function figure(name: string, times: number[], target?: number, note?: string): 
 
 function printFigure(f: Figure) {
   const verdict = f.target === undefined ? "" : f.p95 < f.target ? ` (target p95 < ${f.target} ms: met)` : ` (target p95 < ${f.target} ms: NOT MET)`;
-  console.log(`  ${f.name.padEnd(66)} p50 ${f.p50.toFixed(1).padStart(7)}  p95 ${f.p95.toFixed(1).padStart(7)}  p99 ${f.p99.toFixed(1).padStart(7)}  max ${f.max.toFixed(1).padStart(7)} ms${verdict}${f.note ? `  ${f.note}` : ""}`);
+  console.log(
+    `  ${f.name.padEnd(66)} p50 ${f.p50.toFixed(1).padStart(7)}  p95 ${f.p95.toFixed(1).padStart(7)}  p99 ${f.p99.toFixed(1).padStart(7)}  max ${f.max.toFixed(1).padStart(7)} ms${verdict}${f.note ? `  ${f.note}` : ""}`,
+  );
 }
 
 async function measureApi(baseUrl: string, cookie: string, name: string, path: string, check: (body: unknown) => string, target?: number): Promise<Figure> {
@@ -339,7 +380,13 @@ type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** One failed event at a time from DE-HAM's connector; the time from the POST to its "exception.opened" item on the manager's socket. */
 async function measureLive(baseUrl: string, cookie: string, plantId: string, connectorKey: string): Promise<{ live: Figure; http: Figure; missed: number }> {
-  const socket: ClientSocket = connectSocket(baseUrl, { path: "/socket.io", transports: ["websocket"], extraHeaders: { cookie }, reconnection: false, forceNew: true });
+  const socket: ClientSocket = connectSocket(baseUrl, {
+    path: "/socket.io",
+    transports: ["websocket"],
+    extraHeaders: { cookie },
+    reconnection: false,
+    forceNew: true,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());
     socket.once("connect_error", (err) => reject(err));
@@ -355,8 +402,16 @@ async function measureLive(baseUrl: string, cookie: string, plantId: string, con
     const one = async (i: number) => {
       const messageId = `LIVE-${i}-${randomUUID().slice(0, 8)}`;
       const event = {
-        eventId: randomUUID(), correlationId: `corr-${messageId}`, messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" },
-        businessKey: `ORD-${100000 + i}`, occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 850, attempt: 1,
+        eventId: randomUUID(),
+        correlationId: `corr-${messageId}`,
+        messageId,
+        interface: "GOODS_MOVEMENT",
+        hop: { source: "ODOO", target: "SAP_ERP" },
+        businessKey: `ORD-${100000 + i}`,
+        occurredAt: new Date().toISOString(),
+        outcome: "failed",
+        latencyMs: 850,
+        attempt: 1,
         error: { category: "business", code: "M7-021", message: `Deficit of SL Unrestricted-use ${i} PC : RM-4711 1000 0001` },
         payload: { control: { DOCNUM: String(9_000_000 + i).padStart(16, "0") }, item: { MATERIAL: "RM-4711", PLANT: "1000", QUANTITY: 1 + (i % 50) } },
       };
@@ -372,7 +427,11 @@ async function measureLive(baseUrl: string, cookie: string, plantId: string, con
         });
       });
       const t0 = performance.now();
-      const res = await fetch(`${baseUrl}/api/ingest/v1/events`, { method: "POST", headers: { authorization: `Bearer ${connectorKey}`, "content-type": "application/json" }, body: JSON.stringify([event]) });
+      const res = await fetch(`${baseUrl}/api/ingest/v1/events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${connectorKey}`, "content-type": "application/json" },
+        body: JSON.stringify([event]),
+      });
       const httpMs = performance.now() - t0;
       const r = (await res.json()) as { accepted: number; rejected: unknown[] };
       if (!res.ok || r.accepted !== 1) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(r)}`);
@@ -390,8 +449,11 @@ async function measureLive(baseUrl: string, cookie: string, plantId: string, con
     const results = await Promise.all(pending);
     const got = results.filter((r) => r.liveMs !== null).map((r) => r.liveMs!);
     return {
-      live: figure("live: ingest POST → \"exception.opened\" on the socket", got, 500, `${got.length}/${LIVE_EVENTS} arrived`),
-      http: figure("  (the ingest POST's own round trip)", results.map((r) => r.httpMs)),
+      live: figure('live: ingest POST → "exception.opened" on the socket', got, 500, `${got.length}/${LIVE_EVENTS} arrived`),
+      http: figure(
+        "  (the ingest POST's own round trip)",
+        results.map((r) => r.httpMs),
+      ),
       missed: LIVE_EVENTS - got.length,
     };
   } finally {
@@ -409,7 +471,9 @@ async function main() {
   let keep = Boolean(process.env.BENCH_KEEP_DB) || Boolean(reuse);
   let portal: Awaited<ReturnType<typeof startPortal>> | undefined;
   try {
-    console.log(`dashboard benchmark: ${reuse ? `re-measuring kept database ${dbName}` : `${fmt(N)} events, database ${dbName}`}, ${RUNS} requests per scenario after ${WARMUP} warm-up`);
+    console.log(
+      `dashboard benchmark: ${reuse ? `re-measuring kept database ${dbName}` : `${fmt(N)} events, database ${dbName}`}, ${RUNS} requests per scenario after ${WARMUP} warm-up`,
+    );
     let gen: Awaited<ReturnType<typeof generate>> | undefined;
     let compaction: { seconds: number; rows: number } | undefined;
     if (!reuse) {
@@ -427,14 +491,18 @@ async function main() {
       const t0 = performance.now();
       const r = await compactHourly();
       compaction = { seconds: secs(t0), rows: r.rows };
-      console.log(`  first hourly compaction (compactHourly over 30 days): ${compaction.seconds.toFixed(1)} s, ${fmt(r.rows)} hour and day rows, watermark ${r.until.toISOString()}`);
+      console.log(
+        `  first hourly compaction (compactHourly over 30 days): ${compaction.seconds.toFixed(1)} s, ${fmt(r.rows)} hour and day rows, watermark ${r.until.toISOString()}`,
+      );
       await closeDb();
       process.env.DATABASE_URL = base;
       const c = new pg.Client({ connectionString: fresh.url });
       await c.connect();
       const t1 = performance.now();
       await c.query("SET maintenance_work_mem = '512MB'");
-      await c.query("VACUUM ANALYZE telemetry_rollup_minute, telemetry_rollup_hour, telemetry_rollup_day, exception, business_transaction, backlog_sample, connector_sample, plant_interface");
+      await c.query(
+        "VACUUM ANALYZE telemetry_rollup_minute, telemetry_rollup_hour, telemetry_rollup_day, exception, business_transaction, backlog_sample, connector_sample, plant_interface",
+      );
       await c.query("ANALYZE telemetry_event");
       console.log(`  VACUUM ANALYZE: ${secs(t1).toFixed(1)} s`);
       await c.end();
@@ -442,10 +510,12 @@ async function main() {
     const info = new pg.Client({ connectionString: fresh.url });
     await info.connect();
     const pgVersion = (await info.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
-    const sizes = (await info.query<{ name: string; size: string }>(
-      `SELECT t AS name, pg_size_pretty(pg_total_relation_size(t::regclass) + COALESCE((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = t::regclass), 0)) AS size
+    const sizes = (
+      await info.query<{ name: string; size: string }>(
+        `SELECT t AS name, pg_size_pretty(pg_total_relation_size(t::regclass) + COALESCE((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = t::regclass), 0)) AS size
        FROM unnest(ARRAY['telemetry_event', 'telemetry_rollup_minute', 'telemetry_rollup_hour', 'telemetry_rollup_day', 'exception', 'business_transaction']) t`,
-    )).rows;
+      )
+    ).rows;
     const ids = (await info.query<{ id: string }>("SELECT id FROM plant WHERE code = 'DE-HAM'")).rows[0]!.id;
     await info.end();
     console.log(`  sizes: ${sizes.map((s) => `${s.name} ${s.size}`).join(", ")}`);
@@ -472,16 +542,36 @@ async function main() {
     figures.push(await measureApi(baseUrl, admin, "GET /api/dashboard (admin)", "/api/dashboard", plants(4), 150));
     figures.push(await measureApi(baseUrl, manager, "GET /api/dashboard (manager)", "/api/dashboard", plants(2), 150));
     for (const range of ["24h", "7d", "30d"]) {
-      figures.push(await measureApi(baseUrl, admin, `GET /api/plants/DE-HAM/metrics?range=${range}`, `/api/plants/DE-HAM/metrics?range=${range}`, ifaces, range === "30d" ? 250 : undefined));
+      figures.push(
+        await measureApi(
+          baseUrl,
+          admin,
+          `GET /api/plants/DE-HAM/metrics?range=${range}`,
+          `/api/plants/DE-HAM/metrics?range=${range}`,
+          ifaces,
+          range === "30d" ? 250 : undefined,
+        ),
+      );
     }
     figures.push(await measureApi(baseUrl, manager, "GET /api/plants/DE-HAM/metrics?range=30d (manager)", "/api/plants/DE-HAM/metrics?range=30d", ifaces, 250));
     for (const range of ["24h", "7d", "30d"]) {
-      figures.push(await measureApi(baseUrl, admin, `GET /api/plants/DE-HAM/series?range=${range}&interface=GOODS_MOVEMENT`, `/api/plants/DE-HAM/series?range=${range}&interface=GOODS_MOVEMENT`, points));
+      figures.push(
+        await measureApi(
+          baseUrl,
+          admin,
+          `GET /api/plants/DE-HAM/series?range=${range}&interface=GOODS_MOVEMENT`,
+          `/api/plants/DE-HAM/series?range=${range}&interface=GOODS_MOVEMENT`,
+          points,
+        ),
+      );
     }
     figures.push(await measureApi(baseUrl, admin, "GET /api/plants/DE-HAM/series?range=30d (all interfaces)", "/api/plants/DE-HAM/series?range=30d", points));
 
     console.log(`\nLive (manager's socket on DE-HAM, ${LIVE_EVENTS} failed events 300–600 ms apart):`);
-    const keys = JSON.parse(readFileSync(".andon/bench/demo-connector-keys.json", "utf8")) as Record<string, { key: string; plantCode: string; system: string }>;
+    const keys = JSON.parse(readFileSync(".andon/bench/demo-connector-keys.json", "utf8")) as Record<
+      string,
+      { key: string; plantCode: string; system: string }
+    >;
     const key = Object.values(keys).find((k) => k.plantCode === "DE-HAM" && k.system === "ODOO")!.key;
     const live = await measureLive(baseUrl, manager, ids, key);
     printFigure(live.live);
@@ -493,21 +583,34 @@ async function main() {
     console.log(`  machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}, PostgreSQL ${pgVersion}`);
     console.log(`  command: ${reuse ? `BENCH_REUSE_DB=${reuse} ` : ""}${command}`);
     if (gen) {
-      console.log(`  data: ${fmt(gen.events)} events over 30 days, 4 plants × 12 interfaces; ${fmt(gen.rollups)} minute rollups; ${fmt(gen.exceptions)} exceptions (${fmt(gen.open)} open)`);
-      console.log(`  generation: ${gen.genSeconds.toFixed(0)} s (${fmt(Math.round(gen.events / gen.genSeconds))} events/s incl. rollups and exceptions); first hourly compaction ${compaction!.seconds.toFixed(1)} s (${fmt(compaction!.rows)} hour rows)`);
+      console.log(
+        `  data: ${fmt(gen.events)} events over 30 days, 4 plants × 12 interfaces; ${fmt(gen.rollups)} minute rollups; ${fmt(gen.exceptions)} exceptions (${fmt(gen.open)} open)`,
+      );
+      console.log(
+        `  generation: ${gen.genSeconds.toFixed(0)} s (${fmt(Math.round(gen.events / gen.genSeconds))} events/s incl. rollups and exceptions); first hourly compaction ${compaction!.seconds.toFixed(1)} s (${fmt(compaction!.rows)} hour rows)`,
+      );
     }
     console.log(`  ${"scenario".padEnd(66)} | ${"p50".padStart(7)} | ${"p95".padStart(7)} | ${"p99".padStart(7)} | ${"max".padStart(7)} | target p95 | met`);
     for (const f of figures) {
       const target = f.target === undefined ? "—" : `< ${f.target} ms`;
       const met = f.target === undefined ? "" : f.p95 < f.target ? "yes" : "NO";
-      console.log(`  ${f.name.padEnd(66)} | ${f.p50.toFixed(1).padStart(7)} | ${f.p95.toFixed(1).padStart(7)} | ${f.p99.toFixed(1).padStart(7)} | ${f.max.toFixed(1).padStart(7)} | ${target.padEnd(10)} | ${met}`);
+      console.log(
+        `  ${f.name.padEnd(66)} | ${f.p50.toFixed(1).padStart(7)} | ${f.p95.toFixed(1).padStart(7)} | ${f.p99.toFixed(1).padStart(7)} | ${f.max.toFixed(1).padStart(7)} | ${target.padEnd(10)} | ${met}`,
+      );
     }
     if (live.missed) console.log(`  live: ${live.missed} of ${LIVE_EVENTS} events never arrived on the socket within 10 s`);
     report({
       bench: "dashboard",
-      params: gen ? `${fmt(gen.events)} events over 30 days, 4 plants × 12 interfaces, ${fmt(gen.open)} open exceptions; ${RUNS} requests per scenario` : `re-measured kept database; ${RUNS} requests per scenario`,
+      params: gen
+        ? `${fmt(gen.events)} events over 30 days, 4 plants × 12 interfaces, ${fmt(gen.open)} open exceptions; ${RUNS} requests per scenario`
+        : `re-measured kept database; ${RUNS} requests per scenario`,
       figures: [
-        ...figures.map((f) => ({ name: `${f.name} p95`, value: Number(f.p95.toFixed(1)), unit: "ms", ...(f.target === undefined ? {} : { target: `< ${f.target} ms`, met: f.p95 < f.target }) })),
+        ...figures.map((f) => ({
+          name: `${f.name} p95`,
+          value: Number(f.p95.toFixed(1)),
+          unit: "ms",
+          ...(f.target === undefined ? {} : { target: `< ${f.target} ms`, met: f.p95 < f.target }),
+        })),
         { name: "live events never delivered (10 s)", value: live.missed, unit: `of ${LIVE_EVENTS}`, target: "= 0", met: live.missed === 0 },
       ],
     });

@@ -33,7 +33,6 @@ const INTERFACES = [
 ] as const;
 const sample = JSON.parse(readFileSync("connectors/sap/fixtures/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown>;
 
-
 /** Events as a plant produces them: in time order, ending now (a connector sends what just happened). */
 function makeEvents(n: number) {
   const now = Date.now();
@@ -76,17 +75,26 @@ async function main() {
   const portal = await startPortal(fresh.url);
   const { baseUrl, process: server } = portal;
   try {
-    const keys = JSON.parse(readFileSync(".andon/bench/demo-connector-keys.json", "utf8")) as Record<string, { key: string; plantCode: string; system: string }>;
+    const keys = JSON.parse(readFileSync(".andon/bench/demo-connector-keys.json", "utf8")) as Record<
+      string,
+      { key: string; plantCode: string; system: string }
+    >;
     const key = Object.values(keys).find((k) => k.plantCode === "DE-HAM" && k.system === "ODOO")!.key;
 
     const events = makeEvents(TOTAL);
     const bodies: Uint8Array<ArrayBuffer>[] = [];
     for (let i = 0; i < events.length; i += BATCH) bodies.push(new Uint8Array(gzipSync(JSON.stringify(events.slice(i, i + BATCH)))));
     const rawBytes = events.reduce((n, e) => n + JSON.stringify(e).length, 0);
-    console.log(`ingest bench: ${TOTAL} events (${(rawBytes / TOTAL).toFixed(0)} B avg JSON, 10% failed with payload), batches of ${BATCH}, ${SENDERS} concurrent senders, gzip`);
+    console.log(
+      `ingest bench: ${TOTAL} events (${(rawBytes / TOTAL).toFixed(0)} B avg JSON, 10% failed with payload), batches of ${BATCH}, ${SENDERS} concurrent senders, gzip`,
+    );
 
     // Warm-up (JIT, pools, first partitions touched): one batch, not counted.
-    await fetch(`${baseUrl}/api/ingest/v1/events`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(makeEvents(BATCH)) });
+    await fetch(`${baseUrl}/api/ingest/v1/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(makeEvents(BATCH)),
+    });
 
     let next = 0;
     let accepted = 0;
@@ -126,9 +134,27 @@ async function main() {
     const ifaces = new Map((await client.query<{ code: string; id: string }>("SELECT code, id FROM interface")).rows.map((r) => [r.code, r.id]));
     const { plant_id, connector_id } = ids.rows[0]!;
     const csv = (v: string | number | null) => (v === null ? "" : `"${String(v).replace(/"/g, '""')}"`);
-    const lines = events.map((e) =>
-      [e.occurredAt, connector_id, plant_id, ifaces.get(e.interface)!, e.eventId, e.correlationId, e.messageId, e.businessKey, e.hop.source, e.hop.target,
-        e.outcome.toUpperCase(), e.latencyMs, e.attempt, e.error ? "BUSINESS" : null, e.error?.code ?? null].map(csv).join(",") + "\n",
+    const lines = events.map(
+      (e) =>
+        `${[
+          e.occurredAt,
+          connector_id,
+          plant_id,
+          ifaces.get(e.interface)!,
+          e.eventId,
+          e.correlationId,
+          e.messageId,
+          e.businessKey,
+          e.hop.source,
+          e.hop.target,
+          e.outcome.toUpperCase(),
+          e.latencyMs,
+          e.attempt,
+          e.error ? "BUSINESS" : null,
+          e.error?.code ?? null,
+        ]
+          .map(csv)
+          .join(",")}\n`,
     );
     const t1 = performance.now();
     const stream = client.query(
@@ -145,7 +171,8 @@ async function main() {
     console.log(`ratio HTTP / COPY:                   ${(httpRate / copyRate).toFixed(2)}   (target ≥ 0.5)`);
     console.log(`server peak RSS (VmHWM):             ${rss.toFixed(0)} MB   (target < 500 MB)`);
     report({
-      bench: "ingest", params: `${TOTAL.toLocaleString("en")} events, ${SENDERS} senders, batches of ${BATCH}, gzip`,
+      bench: "ingest",
+      params: `${TOTAL.toLocaleString("en")} events, ${SENDERS} senders, batches of ${BATCH}, gzip`,
       figures: [
         { name: "HTTP ingest, committed", value: Math.round(httpRate), unit: "events/s" },
         { name: "raw COPY, same rows", value: Math.round(copyRate), unit: "rows/s" },

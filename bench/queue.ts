@@ -17,7 +17,6 @@ import { type Figure, against, report } from "./support/results";
 const N = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 60);
 
-
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function generate(url: string) {
@@ -61,7 +60,6 @@ async function generate(url: string) {
     await c.end();
   }
 }
-
 
 async function main() {
   const base = process.env.DATABASE_URL;
@@ -113,9 +111,12 @@ async function main() {
       figures.push({ name: `${name}: p95`, value: Number(pct(times, 95).toFixed(1)), unit: "ms" });
     }
     all.sort((a, b) => a - b);
-    console.log(`all filters together: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms (target p95 < 100 ms)`);
+    console.log(
+      `all filters together: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms (target p95 < 100 ms)`,
+    );
     report({
-      bench: "queue", params: `${N.toLocaleString("en")} exceptions, ${RUNS} requests per filter`,
+      bench: "queue",
+      params: `${N.toLocaleString("en")} exceptions, ${RUNS} requests per filter`,
       figures: [against("GET /api/exceptions, all filters: p95", Number(pct(all, 95).toFixed(1)), "ms", "<", 100), ...figures],
     });
   } finally {

@@ -41,15 +41,21 @@ async function main() {
   const { startWorkers } = await import("../server/workers");
 
   const secret = randomBytes(24).toString("hex");
-  const target = fork("bench/support/sap-target.ts", [], { execArgv: ["--import", "tsx"], env: { ...process.env, REPLAY_SECRET: secret, STOCK: String(10 * N), TARGET } });
-  const ask = <T>(msg?: object) => new Promise<T>((resolve) => {
-    target.once("message", (m) => resolve(m as T));
-    if (msg) target.send(msg);
+  const target = fork("bench/support/sap-target.ts", [], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, REPLAY_SECRET: secret, STOCK: String(10 * N), TARGET },
   });
+  const ask = <T>(msg?: object) =>
+    new Promise<T>((resolve) => {
+      target.once("message", (m) => resolve(m as T));
+      if (msg) target.send(msg);
+    });
   const push = await ask<{ url: string }>();
   try {
     await seedReference(db());
     await seedDemoUsers(db());
+    // Measures delivery, not approval: GOODS_MOVEMENT's replays go without a second person here (seeded true).
+    await db().interface.updateMany({ where: { code: "GOODS_MOVEMENT" }, data: { requiresApproval: false } });
     await db().connector.updateMany({
       where: { plant: { code: { in: PLANTS } }, system: { kind: "SAP_ERP" } },
       data: { replayUrl: push.url, replaySecret: secret, replayAllowPrivate: true, replayRatePerSec: 10_000, replayConcurrency: CONCURRENCY },
@@ -62,15 +68,26 @@ async function main() {
       const byConnector = new Map<string, unknown[]>();
       for (let i = start; i < Math.min(N, start + 1000); i++) {
         const c = connectors[i % connectors.length]!;
-        byConnector.set(c.id, [...(byConnector.get(c.id) ?? []), {
-          ok: true,
-          value: {
-            eventId: randomUUID(), correlationId: randomUUID(), messageId: `RB-${tag}-${i}`, businessKey: `RB-${i}`, interface: "GOODS_MOVEMENT",
-            hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 30_000, attempt: 3,
-            error: { category: "technical", code: "HTTP-503", message: "SAP inbound unavailable" },
-            payload: goodsMovement([sampleItem({ ENTRY_QNT: "1" })]),
+        byConnector.set(c.id, [
+          ...(byConnector.get(c.id) ?? []),
+          {
+            ok: true,
+            value: {
+              eventId: randomUUID(),
+              correlationId: randomUUID(),
+              messageId: `RB-${tag}-${i}`,
+              businessKey: `RB-${i}`,
+              interface: "GOODS_MOVEMENT",
+              hop: { source: "ODOO", target: "SAP_ERP" },
+              occurredAt: new Date().toISOString(),
+              outcome: "failed",
+              latencyMs: 30_000,
+              attempt: 3,
+              error: { category: "technical", code: "HTTP-503", message: "SAP inbound unavailable" },
+              payload: goodsMovement([sampleItem({ ENTRY_QNT: "1" })]),
+            },
           },
-        }]);
+        ]);
       }
       for (const c of connectors) {
         const batch = byConnector.get(c.id);
@@ -88,9 +105,11 @@ async function main() {
     const approver = (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email: "approver@andon.local" } })).id))!;
     let next = 0;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < ids.length) await requestReplay(approver, ids[next++]!, {});
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < ids.length) await requestReplay(approver, ids[next++]!, {});
+      }),
+    );
     const requestS = (performance.now() - t0) / 1000;
     setBoss(undefined);
     await boss.stop({ graceful: false });
@@ -113,13 +132,18 @@ async function main() {
     const missing = tally.applications.filter((n) => n === 0).length;
     const stockDelta = TARGET === "sap" ? 10 * N - tally.stock : N;
     const attempts = await db().replayAttempt.count();
-    console.log(`replay benchmark: ${N} replays over ${connectors.length} targets (${TARGET === "sap" ? "SAP emulator behind the SDK push endpoint" : "minimal idempotent target behind the SDK push endpoint"}, one process) (rate limit 10,000/s, concurrency ${CONCURRENCY} each), PostgreSQL at ${new URL(base).host}`);
+    console.log(
+      `replay benchmark: ${N} replays over ${connectors.length} targets (${TARGET === "sap" ? "SAP emulator behind the SDK push endpoint" : "minimal idempotent target behind the SDK push endpoint"}, one process) (rate limit 10,000/s, concurrency ${CONCURRENCY} each), PostgreSQL at ${new URL(base).host}`,
+    );
     console.log(`  requested (approver, 8 parallel): ${requestS.toFixed(1)} s → ${Math.round(N / requestS)} requests/s`);
     console.log(`  delivered (workers started → all resolved): ${deliverS.toFixed(1)} s → ${Math.round(N / deliverS)} replays/s (target ≥ 500)`);
-    console.log(`  attempts ${attempts}; applications at the target: duplicates ${duplicates}, missing ${missing}${TARGET === "sap" ? `; SAP stock moved by ${stockDelta} (expected ${N})` : ""}`);
+    console.log(
+      `  attempts ${attempts}; applications at the target: duplicates ${duplicates}, missing ${missing}${TARGET === "sap" ? `; SAP stock moved by ${stockDelta} (expected ${N})` : ""}`,
+    );
     if (duplicates || missing || stockDelta !== N) process.exitCode = 1;
     report({
-      bench: `replay (${TARGET})`, params: `${N.toLocaleString("en")} replays, ${connectors.length} targets, concurrency ${CONCURRENCY} each, target ${TARGET === "sap" ? "SAP emulator" : "minimal idempotent ack"}`,
+      bench: `replay (${TARGET})`,
+      params: `${N.toLocaleString("en")} replays, ${connectors.length} targets, concurrency ${CONCURRENCY} each, target ${TARGET === "sap" ? "SAP emulator" : "minimal idempotent ack"}`,
       figures: [
         { name: "requested (approver, 8 parallel)", value: Math.round(N / requestS), unit: "requests/s" },
         against("delivered (workers started → all resolved)", Math.round(N / deliverS), "replays/s", "≥", 500),

@@ -40,7 +40,9 @@ const TINY = Math.min(200, PAYLOADS);
 const FP_GROUP = "c0c0c0c0c0c0c0c0c0c0";
 const CORRELATION = "corr-limits-backdated";
 
-const sample = JSON.parse(readFileSync("connectors/sap/fixtures/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown> & { E1BP2017_GM_ITEM_CREATE: object[] };
+const sample = JSON.parse(readFileSync("connectors/sap/fixtures/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown> & {
+  E1BP2017_GM_ITEM_CREATE: object[];
+};
 
 /** The goods movement fixture with items added until its JSON is about `bytes` long. */
 function payloadOf(bytes: number): Record<string, unknown> {
@@ -88,8 +90,15 @@ function captureStatements(p: pg.Pool, marker: string): () => Promise<Record<str
   };
 }
 
-
-type Measured = { ms: number; peakRssMb: number; rssBeforeMb: number; heapPeakMb: number; heapBeforeMb: number; pgBackendPeakMb?: number; result: Record<string, unknown> };
+type Measured = {
+  ms: number;
+  peakRssMb: number;
+  rssBeforeMb: number;
+  heapPeakMb: number;
+  heapBeforeMb: number;
+  pgBackendPeakMb?: number;
+  result: Record<string, unknown>;
+};
 
 async function child(scenario: string, arg: string): Promise<void> {
   const { db, pool, closeDb } = await import("../server/db");
@@ -104,27 +113,39 @@ async function child(scenario: string, arg: string): Promise<void> {
   const after: (() => Promise<Record<string, unknown>>)[] = [];
   switch (scenario) {
     case "preview": {
-      const { previewPatch } = await import("../server/exceptions/bulk");
+      const { previewPatch } = await import("../server/exceptions/preview-patch");
       op = async () => {
-        const r = await previewPatch(operator, { selection: { filter: `fingerprint=${arg}&status=open` }, patch: [{ op: "replace", path: "/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT", value: "500" }] });
+        const r = await previewPatch(operator, {
+          selection: { filter: `fingerprint=${arg}&status=open` },
+          patch: [{ op: "replace", path: "/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT", value: "500" }],
+        });
         return { total: r.total, counts: r.counts, items: r.items.length };
       };
       break;
     }
     case "correction": {
       const { handler } = await import("../server/http/handler");
-      const { saveCorrection } = await import("../server/corrections/corrections");
+      const { saveCorrection } = await import("../server/corrections/save-correction");
       const { NextResponse } = await import("next/server");
       // The route's cap, where it exists (server/http/body.ts); the original handler took no options.
-      const limits = await import("../server/http/body" as string).then((m: { BODY_LIMITS?: { correction: number } }) => m.BODY_LIMITS, () => undefined);
+      const limits = await import("../server/http/body" as string).then(
+        (m: { BODY_LIMITS?: { correction: number } }) => m.BODY_LIMITS,
+        () => undefined,
+      );
       const route = (handler as (fn: (req: Request) => Promise<Response>, o?: unknown) => (req: Request) => Promise<Response>)(
         async (req: Request) => NextResponse.json(await saveCorrection(operator, arg, await req.json())),
         limits ? { maxBodyBytes: limits.correction } : undefined,
       );
       const body = Buffer.from(JSON.stringify({ payload: payloadOf(5 * 1024 * 1024), reason: "bench: a 5 MB correction" }));
       const stored = async () => {
-        const c = await pool().query<{ n: number; bytes: number }>("SELECT count(*)::int AS n, coalesce(sum(pg_column_size(c.*)), 0)::int AS bytes FROM correction c WHERE exception_id = $1", [arg]);
-        const a = await pool().query<{ n: number; bytes: number }>("SELECT count(*)::int AS n, coalesce(sum(octet_length(data::text)), 0)::int AS bytes FROM audit_event WHERE subject_id = $1", [arg]);
+        const c = await pool().query<{ n: number; bytes: number }>(
+          "SELECT count(*)::int AS n, coalesce(sum(pg_column_size(c.*)), 0)::int AS bytes FROM correction c WHERE exception_id = $1",
+          [arg],
+        );
+        const a = await pool().query<{ n: number; bytes: number }>(
+          "SELECT count(*)::int AS n, coalesce(sum(octet_length(data::text)), 0)::int AS bytes FROM audit_event WHERE subject_id = $1",
+          [arg],
+        );
         return { corrections: c.rows[0]!.n, correctionBytes: c.rows[0]!.bytes, auditEvents: a.rows[0]!.n, auditDataBytes: a.rows[0]!.bytes };
       };
       op = async () => {
@@ -136,7 +157,14 @@ async function child(scenario: string, arg: string): Promise<void> {
             sent += 65_536;
           },
         });
-        const res = await route(new Request(`http://bench/api/exceptions/${arg}/correction`, { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit));
+        const res = await route(
+          new Request(`http://bench/api/exceptions/${arg}/correction`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: stream,
+            duplex: "half",
+          } as RequestInit),
+        );
         const text = await res.text();
         return { bodyBytes: body.length, status: res.status, bytesReadFromClient: Math.min(sent, body.length), answer: text.slice(0, 160) };
       };
@@ -199,7 +227,11 @@ async function child(scenario: string, arg: string): Promise<void> {
   clearInterval(timer);
   heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
   const measured: Measured = {
-    ms: Math.round(ms), peakRssMb: mb(statusKb("self", "VmHWM") * 1024), rssBeforeMb: mb(rssBefore), heapPeakMb: mb(heapPeak), heapBeforeMb: mb(heapBefore),
+    ms: Math.round(ms),
+    peakRssMb: mb(statusKb("self", "VmHWM") * 1024),
+    rssBeforeMb: mb(rssBefore),
+    heapPeakMb: mb(heapPeak),
+    heapBeforeMb: mb(heapBefore),
     ...(watchBackends ? { pgBackendPeakMb: mb(backendPeak * 1024) } : {}),
     result,
   };
@@ -223,11 +255,13 @@ async function generate(url: string): Promise<{ correctionTarget: string }> {
   try {
     await c.query("SET synchronous_commit = off");
     const ids = async (plant: string) =>
-      (await c.query<{ plant_id: string; interface_id: string; connector_id: string; name: string }>(
-        `SELECT c.plant_id, c.id AS connector_id, c.name, (SELECT id FROM interface WHERE code = 'GOODS_MOVEMENT') AS interface_id
+      (
+        await c.query<{ plant_id: string; interface_id: string; connector_id: string; name: string }>(
+          `SELECT c.plant_id, c.id AS connector_id, c.name, (SELECT id FROM interface WHERE code = 'GOODS_MOVEMENT') AS interface_id
          FROM connector c JOIN plant p ON p.id = c.plant_id JOIN plant_system s ON s.id = c.system_id WHERE p.code = $1 AND s.kind = 'ODOO'`,
-        [plant],
-      )).rows[0]!;
+          [plant],
+        )
+      ).rows[0]!;
     const ham = await ids("DE-HAM");
     const wro = await ids("PL-WRO");
 
@@ -246,15 +280,20 @@ async function generate(url: string): Promise<{ correctionTarget: string }> {
 
     let t0 = performance.now();
     const big = JSON.stringify(payloadOf(255 * 1024));
-    for (let from = 1; from <= PAYLOADS; from += 1000) await insertExceptions("PV-", from, Math.min(PAYLOADS, from + 999), FP_PREVIEW, big, "Deficit of SL Unrestricted-use # PC : RM-4711 1000 0001");
+    for (let from = 1; from <= PAYLOADS; from += 1000)
+      await insertExceptions("PV-", from, Math.min(PAYLOADS, from + 999), FP_PREVIEW, big, "Deficit of SL Unrestricted-use # PC : RM-4711 1000 0001");
     await insertExceptions("PS-", 1, SMALL, FP_PREVIEW_SMALL, big, "Deficit of SL Unrestricted-use # PC : RM-4712 1000 0001");
     await insertExceptions("PT-", 1, TINY, FP_PREVIEW_TINY, big, "Deficit of SL Unrestricted-use # PC : RM-4713 1000 0001");
-    console.log(`  ${PAYLOADS.toLocaleString("en")} + ${SMALL.toLocaleString("en")} + ${TINY.toLocaleString("en")} exceptions with ${(big.length / 1024).toFixed(0)} KB payloads in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(
+      `  ${PAYLOADS.toLocaleString("en")} + ${SMALL.toLocaleString("en")} + ${TINY.toLocaleString("en")} exceptions with ${(big.length / 1024).toFixed(0)} KB payloads in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
 
     t0 = performance.now();
     const longMessage = `Deficit of SL Unrestricted-use # PC : RM-4711 1000 0001 ${"(batch split, see the goods movement history) ".repeat(21)}`.slice(0, 1000);
     for (let from = 1; from <= GROUP; from += 50_000) await insertExceptions("GR-", from, Math.min(GROUP, from + 49_999), FP_GROUP, null, longMessage);
-    console.log(`  ${GROUP.toLocaleString("en")} exceptions of one group with ${longMessage.length}-character messages in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(
+      `  ${GROUP.toLocaleString("en")} exceptions of one group with ${longMessage.length}-character messages in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
 
     t0 = performance.now();
     for (let from = 1; from <= TELEMETRY; from += 500_000) {
@@ -274,21 +313,46 @@ async function generate(url: string): Promise<{ correctionTarget: string }> {
     const now = Date.now();
     const ev = (over: Record<string, unknown>) => ({
       ok: true as const,
-      value: { eventId: crypto.randomUUID(), correlationId: CORRELATION, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, latencyMs: 300, attempt: 1, ...over },
+      value: {
+        eventId: crypto.randomUUID(),
+        correlationId: CORRELATION,
+        interface: "GOODS_MOVEMENT",
+        hop: { source: "ODOO", target: "SAP_ERP" },
+        latencyMs: 300,
+        attempt: 1,
+        ...over,
+      },
     });
     const connector = (x: typeof ham, code: string) => ({ connectorId: x.connector_id, connectorName: x.name, plantId: x.plant_id, plantCode: code });
     const r1 = await ingestEvents(connector(ham, "DE-HAM"), [
-      ev({ messageId: "LIM-HAM-1", outcome: "failed", occurredAt: new Date(now - 29 * 86_400_000).toISOString(), error: { category: "technical", code: "HTTP-503", message: "503" }, payload: { q: 1 } }),
+      ev({
+        messageId: "LIM-HAM-1",
+        outcome: "failed",
+        occurredAt: new Date(now - 29 * 86_400_000).toISOString(),
+        error: { category: "technical", code: "HTTP-503", message: "503" },
+        payload: { q: 1 },
+      }),
       ev({ messageId: "LIM-HAM-1", outcome: "delivered", attempt: 2, occurredAt: new Date(now - 1000).toISOString() }),
     ]);
-    const r2 = await ingestEvents(connector(wro, "PL-WRO"), [ev({ messageId: "LIM-WRO-1", outcome: "delivered", occurredAt: new Date(now - 500).toISOString() })]);
+    const r2 = await ingestEvents(connector(wro, "PL-WRO"), [
+      ev({ messageId: "LIM-WRO-1", outcome: "delivered", occurredAt: new Date(now - 500).toISOString() }),
+    ]);
     if (r1.accepted !== 2 || r2.accepted !== 1) throw new Error(`timeline events not accepted: ${JSON.stringify([r1, r2])}`);
 
     // The correction target: one failed goods movement with the fixture's payload.
     await ingestEvents(connector(ham, "DE-HAM"), [
-      ev({ correlationId: "corr-limits-correction", messageId: "LIM-CORR-1", outcome: "failed", occurredAt: new Date(now).toISOString(), error: { category: "business", code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" }, payload: sample }),
+      ev({
+        correlationId: "corr-limits-correction",
+        messageId: "LIM-CORR-1",
+        outcome: "failed",
+        occurredAt: new Date(now).toISOString(),
+        error: { category: "business", code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" },
+        payload: sample,
+      }),
     ]);
-    const target = await c.query<{ id: string }>("SELECT e.id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE t.message_id = 'LIM-CORR-1'");
+    const target = await c.query<{ id: string }>(
+      "SELECT e.id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE t.message_id = 'LIM-CORR-1'",
+    );
     return { correctionTarget: target.rows[0]!.id };
   } finally {
     await c.end();
@@ -327,9 +391,11 @@ async function telemetryInsertRate(url: string, withIndex: boolean): Promise<num
     if (!index) throw new Error(`no CREATE INDEX in ${TIMELINE_INDEX_MIGRATION}`);
     if (withIndex) await c.query(sql.replace(/CREATE INDEX\s+/i, "CREATE INDEX IF NOT EXISTS "));
     else await c.query(`DROP INDEX IF EXISTS "${index}"`);
-    const ids = (await c.query<{ plant_id: string; connector_id: string; interface_id: string }>(
-      "SELECT c.plant_id, c.id AS connector_id, (SELECT id FROM interface WHERE code = 'GOODS_MOVEMENT') AS interface_id FROM connector c LIMIT 1",
-    )).rows[0]!;
+    const ids = (
+      await c.query<{ plant_id: string; connector_id: string; interface_id: string }>(
+        "SELECT c.plant_id, c.id AS connector_id, (SELECT id FROM interface WHERE code = 'GOODS_MOVEMENT') AS interface_id FROM connector c LIMIT 1",
+      )
+    ).rows[0]!;
     const total = 200_000;
     const batch = 500;
     const t0 = performance.now();
@@ -341,7 +407,16 @@ async function telemetryInsertRate(url: string, withIndex: boolean): Promise<num
         `INSERT INTO telemetry_event (occurred_at, connector_id, plant_id, interface_id, event_id, correlation_id, message_id, business_key, hop_source, hop_target, outcome, latency_ms, attempt)
          SELECT o, $2, $3, $4, e, cr, m, b, 'ODOO', 'SAP_ERP', 'DELIVERED', 300, 1
          FROM unnest($1::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(o, e, cr, m, b)`,
-        [at, ids.connector_id, ids.plant_id, ids.interface_id, at.map(uid), at.map(() => `corr-${uid()}`), at.map(() => `MSG-${uid().slice(0, 13)}`), at.map((_, k) => `ORD-${(i + k) % 5000}`)],
+        [
+          at,
+          ids.connector_id,
+          ids.plant_id,
+          ids.interface_id,
+          at.map(uid),
+          at.map(() => `corr-${uid()}`),
+          at.map(() => `MSG-${uid().slice(0, 13)}`),
+          at.map((_, k) => `ORD-${(i + k) % 5000}`),
+        ],
       );
     }
     return total / ((performance.now() - t0) / 1000);
@@ -356,7 +431,9 @@ async function main() {
   if (!base) throw new Error("set DATABASE_URL to a PostgreSQL server (a fresh database is created on it and dropped after)");
   const fresh = await createFreshDatabase(base, "andon_bench_limits");
   try {
-    console.log(`request-limits bench: ${PAYLOADS.toLocaleString("en")} payloads, ${TELEMETRY.toLocaleString("en")} telemetry events, a group of ${GROUP.toLocaleString("en")}`);
+    console.log(
+      `request-limits bench: ${PAYLOADS.toLocaleString("en")} payloads, ${TELEMETRY.toLocaleString("en")} telemetry events, a group of ${GROUP.toLocaleString("en")}`,
+    );
     const { correctionTarget } = await generate(fresh.url);
     const figures: Figure[] = [];
     const row = (name: string, r: Awaited<ReturnType<typeof runChild>>) => {
@@ -366,8 +443,14 @@ async function main() {
         return;
       }
       const m = r.measured;
-      console.log(`${name}: ${m.ms} ms, peak RSS ${m.peakRssMb} MB (+${Math.round((m.peakRssMb - m.rssBeforeMb) * 10) / 10}), heap ${m.heapBeforeMb} → ${m.heapPeakMb} MB${m.pgBackendPeakMb !== undefined ? `, PostgreSQL backend +${m.pgBackendPeakMb} MB` : ""}; ${JSON.stringify(m.result)}`);
-      figures.push({ name: `${name}: time`, value: m.ms, unit: "ms" }, { name: `${name}: peak RSS`, value: m.peakRssMb, unit: "MB" }, { name: `${name}: heap peak`, value: m.heapPeakMb, unit: "MB" });
+      console.log(
+        `${name}: ${m.ms} ms, peak RSS ${m.peakRssMb} MB (+${Math.round((m.peakRssMb - m.rssBeforeMb) * 10) / 10}), heap ${m.heapBeforeMb} → ${m.heapPeakMb} MB${m.pgBackendPeakMb !== undefined ? `, PostgreSQL backend +${m.pgBackendPeakMb} MB` : ""}; ${JSON.stringify(m.result)}`,
+      );
+      figures.push(
+        { name: `${name}: time`, value: m.ms, unit: "ms" },
+        { name: `${name}: peak RSS`, value: m.peakRssMb, unit: "MB" },
+        { name: `${name}: heap peak`, value: m.heapPeakMb, unit: "MB" },
+      );
       if (m.pgBackendPeakMb !== undefined) figures.push({ name: `${name}: PostgreSQL backend memory`, value: m.pgBackendPeakMb, unit: "MB" });
     };
     row(`preview, ${TINY.toLocaleString("en")} payloads of 255 KB`, await runChild(fresh.url, "preview", FP_PREVIEW_TINY));
@@ -382,10 +465,19 @@ async function main() {
     if (existsSync(TIMELINE_INDEX_MIGRATION)) {
       const without = await telemetryInsertRate(fresh.url, false);
       const withIndex = await telemetryInsertRate(fresh.url, true);
-      console.log(`telemetry INSERT (ingest statement, batches of 500): ${without.toFixed(0)} rows/s without the timeline index, ${withIndex.toFixed(0)} with (${((withIndex / without - 1) * 100).toFixed(1)} %)`);
-      figures.push({ name: "telemetry INSERT without the timeline index", value: Math.round(without), unit: "rows/s" }, { name: "telemetry INSERT with the timeline index", value: Math.round(withIndex), unit: "rows/s" });
+      console.log(
+        `telemetry INSERT (ingest statement, batches of 500): ${without.toFixed(0)} rows/s without the timeline index, ${withIndex.toFixed(0)} with (${((withIndex / without - 1) * 100).toFixed(1)} %)`,
+      );
+      figures.push(
+        { name: "telemetry INSERT without the timeline index", value: Math.round(without), unit: "rows/s" },
+        { name: "telemetry INSERT with the timeline index", value: Math.round(withIndex), unit: "rows/s" },
+      );
     }
-    report({ bench: "request-limits", params: `${PAYLOADS.toLocaleString("en")} payloads, ${TELEMETRY.toLocaleString("en")} telemetry events, group of ${GROUP.toLocaleString("en")}`, figures });
+    report({
+      bench: "request-limits",
+      params: `${PAYLOADS.toLocaleString("en")} payloads, ${TELEMETRY.toLocaleString("en")} telemetry events, group of ${GROUP.toLocaleString("en")}`,
+      figures,
+    });
   } finally {
     await fresh.drop();
   }

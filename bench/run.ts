@@ -32,6 +32,7 @@ const BENCHES: Bench[] = [
   { name: "request-limits", script: "bench/request-limits.ts", full: ["10000", "2000000", "100000"], quick: ["200", "100000", "5000"] },
 ];
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC (\x1b) is exactly what an ANSI colour sequence starts with
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 
 async function machine(databaseUrl: string): Promise<Machine> {
@@ -48,7 +49,7 @@ async function machine(databaseUrl: string): Promise<Machine> {
   };
   const dirty = git("status", "--porcelain", "--untracked-files=no") ? " (with uncommitted changes)" : "";
   return {
-    date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+    date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
     cores: cpus().length,
     cpu: cpus()[0]?.model.trim() ?? "unknown",
     memoryGb: Math.round(totalmem() / 2 ** 30),
@@ -79,11 +80,21 @@ function runOne(bench: Bench, args: string[], resultsFile: string): Promise<Benc
     child.on("close", (code, signal) => {
       let reports: Report[] = [];
       try {
-        reports = readFileSync(resultsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Report);
+        reports = readFileSync(resultsFile, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Report);
       } catch {
         // the benchmark failed before it reported
       }
-      resolve({ bench: bench.name, command, seconds: (performance.now() - t0) / 1000, exitCode: code ?? (signal ? 128 : 1), reports, output: stripAnsi(output) });
+      resolve({
+        bench: bench.name,
+        command,
+        seconds: (performance.now() - t0) / 1000,
+        exitCode: code ?? (signal ? 128 : 1),
+        reports,
+        output: stripAnsi(output),
+      });
     });
   });
 }

@@ -11,7 +11,10 @@ export type ShellUser = { name: string; email: string; roleLabel: string; scope:
 export function AppShell({ user, nav, children }: { user: ShellUser; nav: { href: string; label: string }[]; children: ReactNode }) {
   return (
     <RealtimeProvider>
-      <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-surface focus:px-3 focus:py-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-surface focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-border bg-surface/95 backdrop-blur">

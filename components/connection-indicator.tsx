@@ -7,8 +7,17 @@ const LABELS = { connected: "Live", connecting: "Connecting…", disconnected: "
 export function ConnectionIndicator() {
   const { status } = useRealtime();
   return (
-    <span role="status" aria-live="polite" data-status={status} className="inline-flex items-center gap-1.5 text-xs text-muted-foreground" title="Live updates connection">
-      <span aria-hidden className={cn("size-2 rounded-full", status === "connected" ? "bg-success" : status === "connecting" ? "bg-warning animate-pulse" : "bg-danger")} />
+    <span
+      role="status"
+      aria-live="polite"
+      data-status={status}
+      className="inline-flex items-center gap-1.5 text-xs text-muted-foreground"
+      title="Live updates connection"
+    >
+      <span
+        aria-hidden
+        className={cn("size-2 rounded-full", status === "connected" ? "bg-success" : status === "connecting" ? "bg-warning animate-pulse" : "bg-danger")}
+      />
       {LABELS[status]}
     </span>
   );

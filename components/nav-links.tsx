@@ -14,7 +14,10 @@ export function NavLinks({ items }: { items: { href: string; label: string }[] }
             key={item.href}
             href={item.href}
             aria-current={active ? "page" : undefined}
-            className={cn("shrink-0 rounded-md px-2.5 py-1.5 text-sm font-medium hover:bg-muted", active ? "bg-muted text-foreground" : "text-muted-foreground")}
+            className={cn(
+              "shrink-0 rounded-md px-2.5 py-1.5 text-sm font-medium hover:bg-muted",
+              active ? "bg-muted text-foreground" : "text-muted-foreground",
+            )}
           >
             {item.label}
           </Link>

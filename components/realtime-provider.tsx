@@ -40,13 +40,16 @@ export function useRealtime() {
 export function usePlantRooms(plantIds: string[], onResync?: () => void) {
   const { socket } = useRealtime();
   const key = [...plantIds].sort().join(",");
+  // The latest onResync, without re-subscribing on every render (which would churn rooms).
+  const resync = useRef(onResync);
+  resync.current = onResync;
   useEffect(() => {
     if (!socket || !key) return;
     const ids = key.split(",");
     let first = true;
     const join = () => {
       socket.emit("plants.subscribe", ids, () => {
-        if (!first) onResync?.();
+        if (!first) resync.current?.();
         first = false;
       });
     };
@@ -56,8 +59,6 @@ export function usePlantRooms(plantIds: string[], onResync?: () => void) {
       socket.off("connect", join);
       socket.emit("plants.unsubscribe", ids);
     };
-    // onResync is intentionally not a dependency: re-subscribing on every render would churn rooms.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [socket, key]);
 }
 
@@ -65,7 +66,11 @@ export function usePlantRooms(plantIds: string[], onResync?: () => void) {
  * Calls `onChange` (at most once per `throttleMs`) while any of `events` arrives from the joined
  * plants' rooms: pages refetch instead of patching, which stays correct under any burst.
  */
-export function useLiveEvents(events: readonly ("exception.opened" | "exception.updated" | "exception.resolved" | "metrics.tick")[], onChange: () => void, throttleMs: number) {
+export function useLiveEvents(
+  events: readonly ("exception.opened" | "exception.updated" | "exception.resolved" | "metrics.tick")[],
+  onChange: () => void,
+  throttleMs: number,
+) {
   const { socket } = useRealtime();
   const callback = useRef(onChange);
   callback.current = onChange;

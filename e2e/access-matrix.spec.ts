@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { DEMO_USERS } from "../prisma/seed";
 import { PERMISSIONS, type Action } from "../server/policy";
 import { randomUUID } from "node:crypto";
 import { connectorKey, expect, query, reportFailure, signIn, test } from "./fixtures";
+import { discoverRoutes, files } from "./support/routes";
 
 /**
  * Access-control matrix, discovered from the code: every route handler (app/api/**\/route.ts and the
@@ -15,42 +15,53 @@ import { connectorKey, expect, query, reportFailure, signIn, test } from "./fixt
  * everyone signed in: existence is never revealed to the wrong role either), and the plant-scoped ones
  * again with real objects of an own and an other plant (second describe below).
  */
-type Rule =
-  | { kind: "public" }
-  | { kind: "connector" }
-  | { kind: "user"; action: Action | null; plant?: true; object?: true };
+type Rule = { kind: "public" } | { kind: "connector" } | { kind: "user"; action: Action | null; plant?: true; object?: true };
 
 const ROUTES: Record<string, Rule> = {
-  "GET /api/[...path]": { kind: "public" }, "POST /api/[...path]": { kind: "public" }, "PUT /api/[...path]": { kind: "public" },
-  "PATCH /api/[...path]": { kind: "public" }, "DELETE /api/[...path]": { kind: "public" },
+  "GET /api/[...path]": { kind: "public" },
+  "POST /api/[...path]": { kind: "public" },
+  "PUT /api/[...path]": { kind: "public" },
+  "PATCH /api/[...path]": { kind: "public" },
+  "DELETE /api/[...path]": { kind: "public" },
   "GET /api/health": { kind: "public" },
   "GET /api/ingest/v1/openapi.json": { kind: "public" },
-  "GET /api/auth/[...nextauth]": { kind: "public" }, "POST /api/auth/[...nextauth]": { kind: "public" },
-  "POST /api/ingest/v1/events": { kind: "connector" }, "POST /api/ingest/v1/heartbeat": { kind: "connector" },
-  "POST /api/connectors/v1/replay-endpoint": { kind: "connector" }, "GET /api/connectors/v1/replays": { kind: "connector" },
+  "GET /api/auth/[...nextauth]": { kind: "public" },
+  "POST /api/auth/[...nextauth]": { kind: "public" },
+  "POST /api/ingest/v1/events": { kind: "connector" },
+  "POST /api/ingest/v1/heartbeat": { kind: "connector" },
+  "POST /api/connectors/v1/replay-endpoint": { kind: "connector" },
+  "GET /api/connectors/v1/replays": { kind: "connector" },
   "POST /api/connectors/v1/replays/[id]/result": { kind: "connector" },
-  "GET /api/admin/users": { kind: "user", action: "user.manage" }, "POST /api/admin/users": { kind: "user", action: "user.manage" },
+  "GET /api/admin/users": { kind: "user", action: "user.manage" },
+  "POST /api/admin/users": { kind: "user", action: "user.manage" },
   "PATCH /api/admin/users/[id]": { kind: "user", action: "user.manage", object: true },
-  "GET /api/admin/connectors": { kind: "user", action: "connector.manage" }, "POST /api/admin/connectors": { kind: "user", action: "connector.manage" },
+  "GET /api/admin/connectors": { kind: "user", action: "connector.manage" },
+  "POST /api/admin/connectors": { kind: "user", action: "connector.manage" },
   "PATCH /api/admin/connectors/[id]": { kind: "user", action: "connector.manage", object: true },
   "POST /api/admin/connectors/[id]/key": { kind: "user", action: "connector.manage", object: true },
   "GET /api/admin/interfaces": { kind: "user", action: "interface.manage" },
   "PATCH /api/admin/interfaces/[id]": { kind: "user", action: "interface.manage", object: true },
   "GET /api/admin/interfaces/[id]/schemas": { kind: "user", action: "interface.manage", object: true },
   "POST /api/admin/interfaces/[id]/schemas": { kind: "user", action: "interface.manage", object: true },
-  "GET /api/admin/retention": { kind: "user", action: "retention.manage" }, "PATCH /api/admin/retention": { kind: "user", action: "retention.manage" },
+  "GET /api/admin/retention": { kind: "user", action: "retention.manage" },
+  "PATCH /api/admin/retention": { kind: "user", action: "retention.manage" },
   "GET /api/alerts": { kind: "user", action: "alert.read" },
   "POST /api/alerts/[id]/acknowledge": { kind: "user", action: "alert.handle", object: true },
   "POST /api/alerts/[id]/assign": { kind: "user", action: "alert.handle", object: true },
   "POST /api/alerts/[id]/resolve": { kind: "user", action: "alert.handle", object: true },
   "POST /api/alerts/evaluate": { kind: "user", action: "alert_rule.manage" },
-  "GET /api/alerts/rules": { kind: "user", action: "alert.read" }, "POST /api/alerts/rules": { kind: "user", action: "alert_rule.manage" },
+  "GET /api/alerts/rules": { kind: "user", action: "alert.read" },
+  "POST /api/alerts/rules": { kind: "user", action: "alert_rule.manage" },
   "PATCH /api/alerts/rules/[id]": { kind: "user", action: "alert_rule.manage", object: true },
-  "GET /api/alerts/webhooks": { kind: "user", action: "alert_rule.manage" }, "POST /api/alerts/webhooks": { kind: "user", action: "alert_rule.manage" },
+  "GET /api/alerts/webhooks": { kind: "user", action: "alert_rule.manage" },
+  "POST /api/alerts/webhooks": { kind: "user", action: "alert_rule.manage" },
   "PATCH /api/alerts/webhooks/[id]": { kind: "user", action: "alert_rule.manage", object: true },
-  "GET /api/audit/export": { kind: "user", action: "audit.export" }, "POST /api/audit/verify": { kind: "user", action: "audit.verify" },
-  "GET /api/bulk": { kind: "user", action: null }, "POST /api/bulk": { kind: "user", action: null },
-  "GET /api/bulk/[id]": { kind: "user", action: null, object: true }, "POST /api/bulk/[id]/cancel": { kind: "user", action: null, object: true },
+  "GET /api/audit/export": { kind: "user", action: "audit.export" },
+  "POST /api/audit/verify": { kind: "user", action: "audit.verify" },
+  "GET /api/bulk": { kind: "user", action: null },
+  "POST /api/bulk": { kind: "user", action: null },
+  "GET /api/bulk/[id]": { kind: "user", action: null, object: true },
+  "POST /api/bulk/[id]/cancel": { kind: "user", action: null, object: true },
   "POST /api/bulk/preview": { kind: "user", action: "exception.correct" },
   "POST /api/corrections/[id]/approve": { kind: "user", action: "correction.approve", object: true },
   "POST /api/corrections/[id]/reject": { kind: "user", action: "correction.approve", object: true },
@@ -62,44 +73,38 @@ const ROUTES: Record<string, Rule> = {
   "POST /api/exceptions/[id]/correction": { kind: "user", action: "exception.correct", object: true },
   "POST /api/exceptions/[id]/discard": { kind: "user", action: "exception.discard", object: true },
   "POST /api/exceptions/[id]/replay": { kind: "user", action: "exception.replay_technical", object: true },
-  "GET /api/plants": { kind: "user", action: "plant.read" }, "POST /api/plants": { kind: "user", action: "plant.create" },
+  "POST /api/replay-requests/[id]/approve": { kind: "user", action: "replay.approve", object: true },
+  "POST /api/replay-requests/[id]/reject": { kind: "user", action: "replay.approve", object: true },
+  "GET /api/plants": { kind: "user", action: "plant.read" },
+  "POST /api/plants": { kind: "user", action: "plant.create" },
   "PATCH /api/plants/[code]": { kind: "user", action: "plant.update", plant: true },
   "GET /api/plants/[code]/metrics": { kind: "user", action: "dashboard.read", plant: true },
   "GET /api/plants/[code]/series": { kind: "user", action: "dashboard.read", plant: true },
   "GET /api/transactions": { kind: "user", action: "transaction.read" },
   "GET /api/transactions/[correlationId]": { kind: "user", action: "transaction.read", object: true },
   "GET /api/transactions/timeline": { kind: "user", action: "transaction.read" },
-  "GET /api/views": { kind: "user", action: "exception.read" }, "POST /api/views": { kind: "user", action: "exception.read" },
+  "GET /api/views": { kind: "user", action: "exception.read" },
+  "POST /api/views": { kind: "user", action: "exception.read" },
   "DELETE /api/views/[id]": { kind: "user", action: "exception.read", object: true },
 };
 /** Socket events a client may emit: each is checked by the policy on the server (e2e/realtime.spec.ts). */
 const SOCKET_EVENTS = ["plants.subscribe", "plants.unsubscribe"];
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(path.join(dir, n)).isDirectory() ? files(path.join(dir, n)) : [path.join(dir, n)]));
-}
-
-function discoverRoutes(): string[] {
-  return files("app/api").filter((f) => f.endsWith("route.ts")).flatMap((f) => {
-    const src = readFileSync(f, "utf8");
-    const methods = new Set<string>();
-    for (const m of src.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) methods.add(m[1]!);
-    for (const m of src.matchAll(/export\s*\{([^}]*)\}/g)) for (const x of m[1]!.matchAll(/\bas\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) methods.add(x[1]!);
-    const route = `/${path.dirname(f).split(path.sep).join("/")}`.replace(/^\/app/, "");
-    return [...methods].map((m) => `${m} ${route}`);
-  });
-}
 
 test.describe("access-control matrix", () => {
   test("every route handler, socket event and server action of the code has an entry", () => {
     expect(discoverRoutes().sort()).toEqual(Object.keys(ROUTES).sort());
     const events = readFileSync("server/realtime/events.ts", "utf8").match(/interface ClientToServerEvents \{([\s\S]*?)\n\}/)![1]!;
     expect([...events.matchAll(/"([a-z.]+)":/g)].map((m) => m[1]).sort()).toEqual(SOCKET_EVENTS.sort());
-    const actions = ["app", "components", "server"].flatMap(files).filter((f) => /\.(ts|tsx)$/.test(f) && /^\s*["']use server["']/m.test(readFileSync(f, "utf8")));
+    const actions = ["app", "components", "server"]
+      .flatMap(files)
+      .filter((f) => /\.(ts|tsx)$/.test(f) && /^\s*["']use server["']/m.test(readFileSync(f, "utf8")));
     expect(actions, "server actions need matrix entries before they are added").toEqual([]);
   });
 
-  const personas = [{ email: null, role: "ANONYMOUS", plants: [] as string[] | "all" }, ...DEMO_USERS.map((u) => ({ email: u.email, role: u.role as string, plants: u.plants }))];
+  const personas = [
+    { email: null, role: "ANONYMOUS", plants: [] as string[] | "all" },
+    ...DEMO_USERS.map((u) => ({ email: u.email, role: u.role as string, plants: u.plants })),
+  ];
   for (const persona of personas) {
     test(`${persona.role} ${persona.email ?? ""}: allowed where the policy allows, refused elsewhere, never a 5xx`, async ({ playwright, baseURL }) => {
       test.setTimeout(120_000);
@@ -109,8 +114,10 @@ test.describe("access-control matrix", () => {
       for (const [key, rule] of Object.entries(ROUTES)) {
         const [method, route] = key.split(" ") as [string, string];
         const url = route
-          .replace("[...path]", "no-such-route").replace("[...nextauth]", "session")
-          .replace("[code]", "DE-HAM").replace("[correlationId]", "corr-does-not-exist")
+          .replace("[...path]", "no-such-route")
+          .replace("[...nextauth]", "session")
+          .replace("[code]", "DE-HAM")
+          .replace("[correlationId]", "corr-does-not-exist")
           .replace("[id]", "00000000-0000-4000-8000-000000000000");
         const res = await request.fetch(url, { method, data: method === "GET" || method === "DELETE" ? undefined : {}, maxRedirects: 0 });
         const s = res.status();
@@ -159,9 +166,16 @@ test.describe("access-control matrix on own-plant and other-plant objects", () =
     const [author] = await query<{ id: string }>("SELECT id FROM app_user WHERE email = 'operator@andon.local'");
     for (const plant of ["DE-HAM", "US-CLT"]) {
       const exception = await reportFailure(request, await connectorKey(plant, "SAP_ERP"), {
-        interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey: `GM-M-${randomUUID().slice(0, 6)}`, code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC",
+        interface: "GOODS_MOVEMENT",
+        hop: { source: "ODOO", target: "SAP_ERP" },
+        businessKey: `GM-M-${randomUUID().slice(0, 6)}`,
+        code: "M7-021",
+        message: "Deficit of SL Unrestricted-use 12 PC",
       });
-      const [t] = await query<{ correlation_id: string }>("SELECT t.correlation_id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE e.id = $1", [exception]);
+      const [t] = await query<{ correlation_id: string }>(
+        "SELECT t.correlation_id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE e.id = $1",
+        [exception],
+      );
       const [c] = await query<{ id: string }>(
         `INSERT INTO correction (id, exception_id, author_id, status, patch, payload, payload_hash, reason, submitted_at, updated_at)
          VALUES (gen_random_uuid(), $1, $2, 'SUBMITTED', '[]', '{"note":"e2e"}', 'matrix', 'matrix probe', now(), now()) RETURNING id`,
@@ -186,7 +200,9 @@ test.describe("access-control matrix on own-plant and other-plant objects", () =
           const [method, route] = key.split(" ") as [string, string];
           const allowed = (PERMISSIONS[rule.action] as readonly string[]).includes(persona.role);
           if (sees && allowed && method !== "GET") continue;
-          const url = route.replace("[correlationId]", encodeURIComponent(o.correlationId)).replace("[id]", route.startsWith("/api/corrections") ? o.correction : o.exception);
+          const url = route
+            .replace("[correlationId]", encodeURIComponent(o.correlationId))
+            .replace("[id]", route.startsWith("/api/corrections") ? o.correction : o.exception);
           const res = await request.fetch(url, { method, data: method === "GET" ? undefined : {}, maxRedirects: 0 });
           const s = res.status();
           const fail = (why: string) => problems.push(`${key} on a ${plant} object as ${persona.role} ${persona.email}: ${s} (${why})`);

@@ -43,7 +43,9 @@ test.describe("administration", () => {
     expect((await page.request.patch("/api/admin/retention", { data: { telemetryDays: 31 } })).status()).toBe(403);
   });
 
-  test("an administrator adds a plant and its connector, whose key is shown once and works; rotation revokes the old key; interfaces and schema versions change with a diff; all audited", async ({ page }) => {
+  test("an administrator adds a plant and its connector, whose key is shown once and works; rotation revokes the old key; interfaces and schema versions change with a diff; all audited", async ({
+    page,
+  }) => {
     test.setTimeout(90_000);
     await signIn(page.request, "admin@andon.local");
     await page.goto("/admin");
@@ -64,7 +66,11 @@ test.describe("administration", () => {
     await expect(issued).toContainText(`New key for ${code} · Odoo bridge`);
     const key = await issued.getByLabel("Connector key").inputValue();
     expect(key).toMatch(/^andon_ck_/);
-    const heartbeat = (k: string) => page.request.post("/api/ingest/v1/heartbeat", { headers: { authorization: `Bearer ${k}` }, data: { version: "2.0.0", state: "online", backlog: 0, oldestPendingAgeS: null } });
+    const heartbeat = (k: string) =>
+      page.request.post("/api/ingest/v1/heartbeat", {
+        headers: { authorization: `Bearer ${k}` },
+        data: { version: "2.0.0", state: "online", backlog: 0, oldestPendingAgeS: null },
+      });
     expect((await heartbeat(key)).status()).toBe(204);
     const row = page.locator(`tr[data-connector="${code}:ODOO"]`);
     await expect(row).toContainText(key.slice(0, 15));
@@ -119,4 +125,3 @@ test.describe("administration", () => {
     expect(await page.content()).not.toContain(rotated);
   });
 });
-

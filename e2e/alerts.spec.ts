@@ -15,9 +15,15 @@ test.describe("alerts", () => {
 
     // One more open exception at MX-MTY; the administrator adds a backlog rule just below the open count.
     await reportFailure(page.request, await connectorKey("MX-MTY", "SUPPLIER_PORTAL"), {
-      interface: "SUPPLIER_ASN", hop: { source: "SUPPLIER_PORTAL", target: "ODOO" }, businessKey: "ASN-E2E-1", code: "ODOO-ValidationError", message: "PO line 10 unknown",
+      interface: "SUPPLIER_ASN",
+      hop: { source: "SUPPLIER_PORTAL", target: "ODOO" },
+      businessKey: "ASN-E2E-1",
+      code: "ODOO-ValidationError",
+      message: "PO line 10 unknown",
     });
-    const open = await query<{ n: number }>("SELECT count(*)::int AS n FROM exception e JOIN plant p ON p.id = e.plant_id WHERE p.code = 'MX-MTY' AND e.status::text <> ALL(ARRAY['RESOLVED','DISCARDED'])");
+    const open = await query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM exception e JOIN plant p ON p.id = e.plant_id WHERE p.code = 'MX-MTY' AND e.status::text <> ALL(ARRAY['RESOLVED','DISCARDED'])",
+    );
     const threshold = open[0]!.n - 1;
     const adminCtx = await browser.newContext();
     const admin = await adminCtx.newPage();
@@ -57,7 +63,9 @@ test.describe("alerts", () => {
     await signIn(other.request, "manager@andon.local");
     const inbox = await (await other.request.get("/api/alerts?status=all")).json();
     expect(inbox.alerts.some((a: { rule: string }) => a.rule === "MTY backlog (e2e)")).toBe(false);
-    const alertId = (await query<{ id: string }>("SELECT x.id FROM alert x JOIN alert_rule r ON r.id = x.rule_id WHERE r.name = 'MTY backlog (e2e)' LIMIT 1"))[0]!.id;
+    const alertId = (
+      await query<{ id: string }>("SELECT x.id FROM alert x JOIN alert_rule r ON r.id = x.rule_id WHERE r.name = 'MTY backlog (e2e)' LIMIT 1")
+    )[0]!.id;
     expect((await other.request.post(`/api/alerts/${alertId}/acknowledge`)).status()).toBe(404);
     // Rules are the administrators': a manager's attempt is refused.
     expect((await page.request.post("/api/alerts/rules", { data: { name: "Mine", kind: "BACKLOG_ABOVE", threshold: 1 } })).status()).toBe(403);

@@ -31,7 +31,10 @@ test.describe("auditor journey: the audit trail", () => {
     await page.getByRole("link", { name: "Export NDJSON" }).click();
     const file = await (await download).path();
     const { readFile } = await import("node:fs/promises");
-    const lines = (await readFile(file, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { hash: string; prevHash: string });
+    const lines = (await readFile(file, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { hash: string; prevHash: string });
     expect(lines.length).toBeGreaterThan(3);
     for (let i = 1; i < lines.length; i++) expect(lines[i]!.prevHash).toBe(lines[i - 1]!.hash);
     await expectAccessible(page);

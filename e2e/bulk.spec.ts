@@ -9,16 +9,29 @@ async function deficits(page: Page, prefix: string, n: number, payload: (i: numb
   const key = await connectorKey("DE-HAM", "SAP_ERP");
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    ids.push(await reportFailure(page.request, key, { interface: "GOODS_MOVEMENT", hop, businessKey: `${prefix}-${i}`, code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001", payload: payload(i) }));
+    ids.push(
+      await reportFailure(page.request, key, {
+        interface: "GOODS_MOVEMENT",
+        hop,
+        businessKey: `${prefix}-${i}`,
+        code: "M7-021",
+        message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001",
+        payload: payload(i),
+      }),
+    );
   }
   return ids;
 }
 
 test.describe("support journey: bulk work on a failure group", () => {
-  test("an operator corrects a group with one JSON Patch: the preview flags the payload it does not fit, the valid ones go to approval, progress is live", async ({ page }) => {
+  test("an operator corrects a group with one JSON Patch: the preview flags the payload it does not fit, the valid ones go to approval, progress is live", async ({
+    page,
+  }) => {
     const prefix = `BULK-${randomUUID().slice(0, 6)}`;
     // Payload 0 has no goods-movement item: the patch's path does not exist there.
-    const ids = await deficits(page, prefix, 4, (i) => (i === 0 ? { ...goodsMovement([sampleItem()]), E1BP2017_GM_ITEM_CREATE: [] } : goodsMovement([sampleItem()])));
+    const ids = await deficits(page, prefix, 4, (i) =>
+      i === 0 ? { ...goodsMovement([sampleItem()]), E1BP2017_GM_ITEM_CREATE: [] } : goodsMovement([sampleItem()]),
+    );
     await signIn(page.request, "operator@andon.local");
     // Two per page: "everything matching the filter" must reach beyond the page.
     await page.goto(`/exceptions?q=${prefix}&limit=2`);

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { goodsMovement, sampleItem } from "../connectors/sap/test-support";
 import { createFreshDatabase, withDatabase } from "../tests/support/database";
 import { connectorKey, expect, query, signIn, test } from "./fixtures";
@@ -30,10 +30,19 @@ async function startInstance(name: string, port: number): Promise<Instance> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
     env: {
       ...process.env,
-      DATABASE_URL: fresh.url, PORT: String(port), HOST: "127.0.0.1", ROLE: "all",
-      NEXTAUTH_URL: url, NEXTAUTH_SECRET: "e2e-only-secret-0123456789abcdef0123456789",
-      ANDON_DEMO: "true", ANDON_SIM: "false", ANDON_DB_ROLE: "andon_app", ANDON_DATA_DIR: ".andon/e2e-cluster",
-      ANDON_REPLAY_JOB_EXPIRE_S: "20", ANDON_QUEUE_MAINTENANCE_S: "2", LOG_LEVEL: "warn",
+      DATABASE_URL: fresh.url,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ROLE: "all",
+      NEXTAUTH_URL: url,
+      NEXTAUTH_SECRET: "e2e-only-secret-0123456789abcdef0123456789",
+      ANDON_DEMO: "true",
+      ANDON_SIM: "false",
+      ANDON_DB_ROLE: "andon_app",
+      ANDON_DATA_DIR: ".andon/e2e-cluster",
+      ANDON_REPLAY_JOB_EXPIRE_S: "20",
+      ANDON_QUEUE_MAINTENANCE_S: "2",
+      LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -43,7 +52,10 @@ async function startInstance(name: string, port: number): Promise<Instance> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (!running(child)) throw new Error(`instance ${name} exited (${child.exitCode ?? child.signalCode}):\n${out}`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`instance ${name} did not become healthy:\n${out}`);
     await new Promise((r) => setTimeout(r, 500));
@@ -56,8 +68,16 @@ async function startInstance(name: string, port: number): Promise<Instance> {
 const sapKey = (plant: string) => connectorKey(plant, "SAP_ERP", fresh.url);
 
 const failure = (i: number, tag: string) => ({
-  eventId: randomUUID(), correlationId: randomUUID(), messageId: `CL-${tag}-${i}`, businessKey: `CL-${tag}-${i}`, interface: "GOODS_MOVEMENT",
-  hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 30_000, attempt: 3,
+  eventId: randomUUID(),
+  correlationId: randomUUID(),
+  messageId: `CL-${tag}-${i}`,
+  businessKey: `CL-${tag}-${i}`,
+  interface: "GOODS_MOVEMENT",
+  hop: { source: "ODOO", target: "SAP_ERP" },
+  occurredAt: new Date().toISOString(),
+  outcome: "failed",
+  latencyMs: 30_000,
+  attempt: 3,
   error: { category: "technical", code: "HTTP-503", message: "SAP inbound unavailable" },
   payload: goodsMovement([sampleItem({ ENTRY_QNT: "1" })]),
 });
@@ -68,7 +88,10 @@ let B: Instance;
 test.beforeAll(async () => {
   test.setTimeout(240_000);
   fresh = await createFreshDatabase(withDatabase(process.env.E2E_DATABASE_URL!, "postgres"), "andon_e2e_cluster");
-  target = fork("bench/support/sap-target.ts", [], { execArgv: ["--import", "tsx"], env: { ...process.env, REPLAY_SECRET: secret, STOCK: "1000000", TARGET: "sap" } });
+  target = fork("bench/support/sap-target.ts", [], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, REPLAY_SECRET: secret, STOCK: "1000000", TARGET: "sap" },
+  });
   targetUrl = await new Promise<string>((resolve) => target.once("message", (m) => resolve((m as { url: string }).url)));
   const port = Number(process.env.E2E_PORT ?? 3100);
   A = await startInstance("A", port + 11); // A migrates and seeds; B then finds it all in place
@@ -98,7 +121,8 @@ test("a failure ingested on instance A reaches a browser connected to instance B
   const before = Number(await tile.getByTestId("tile-open").textContent());
   const key = await sapKey("DE-HAM");
   const res = await fetch(`${A.url}/api/ingest/v1/events`, {
-    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify([failure(0, randomUUID().slice(0, 8))]),
   });
   expect(((await res.json()) as { accepted: number }).accepted).toBe(1);
@@ -115,14 +139,25 @@ test("1,000 replays are each applied once although instance A is killed while de
      FROM plant p, plant_system s WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = ANY($3) AND s.kind = 'SAP_ERP'`,
     [targetUrl, secret, PLANTS],
   );
+  await sql("UPDATE interface SET requires_approval = false WHERE code = 'GOODS_MOVEMENT'"); // this database's own: delivery, not approval, is tested here
   for (const [p, plant] of PLANTS.entries()) {
     const key = await sapKey(plant);
-    const events = Array.from({ length: Math.ceil(N / PLANTS.length) }, (_, j) => j * PLANTS.length + p).filter((i) => i < N).map((i) => failure(i, tag));
-    const res = await fetch(`${A.url}/api/ingest/v1/events`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(events) });
+    const events = Array.from({ length: Math.ceil(N / PLANTS.length) }, (_, j) => j * PLANTS.length + p)
+      .filter((i) => i < N)
+      .map((i) => failure(i, tag));
+    const res = await fetch(`${A.url}/api/ingest/v1/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(events),
+    });
     expect(((await res.json()) as { accepted: number }).accepted).toBe(events.length);
   }
   // An approver replays them in bulk, half the selection through each instance.
-  const ids = (await sql<{ id: string }>("SELECT e.id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE t.message_id LIKE $1 ORDER BY e.id", [`CL-${tag}-%`])).map((r) => r.id);
+  const ids = (
+    await sql<{ id: string }>("SELECT e.id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE t.message_id LIKE $1 ORDER BY e.id", [
+      `CL-${tag}-%`,
+    ])
+  ).map((r) => r.id);
   expect(ids).toHaveLength(N);
   for (const [i, instance] of [A, B].entries()) {
     const ctx = await playwright.request.newContext({ baseURL: instance.url });
@@ -131,7 +166,15 @@ test("1,000 replays are each applied once although instance A is killed while de
     expect(res.status(), await res.text()).toBeLessThan(300);
     await ctx.dispose();
   }
-  const count = async (status: string) => Number((await sql<{ n: string }>("SELECT count(*) AS n FROM replay r JOIN exception e ON e.id = r.exception_id WHERE e.id = ANY($1) AND r.status = $2::replay_status", [ids, status]))[0]!.n);
+  const count = async (status: string) =>
+    Number(
+      (
+        await sql<{ n: string }>(
+          "SELECT count(*) AS n FROM replay r JOIN exception e ON e.id = r.exception_id WHERE e.id = ANY($1) AND r.status = $2::replay_status",
+          [ids, status],
+        )
+      )[0]!.n,
+    );
   // Kill A once deliveries are under way (about 60/s at 20/s per target): it holds jobs it has not finished.
   const t0 = Date.now();
   while ((await count("SUCCEEDED")) < 150) {
@@ -146,7 +189,9 @@ test("1,000 replays are each applied once although instance A is killed while de
     expect(Date.now() - t1, `${await done()}/${N} resolved 150 s after A was killed\n${B.output()}`).toBeLessThan(150_000);
     await new Promise((r) => setTimeout(r, 500));
   }
-  const replays = await sql<{ idempotency_key: string; status: string }>("SELECT r.idempotency_key, r.status FROM replay r WHERE r.exception_id = ANY($1)", [ids]);
+  const replays = await sql<{ idempotency_key: string; status: string }>("SELECT r.idempotency_key, r.status FROM replay r WHERE r.exception_id = ANY($1)", [
+    ids,
+  ]);
   expect(replays).toHaveLength(N); // one replay per exception, none lost, none doubled
   expect(replays.filter((r) => r.status !== "SUCCEEDED")).toEqual([]);
   const report = await new Promise<{ applications: number[] }>((resolve) => {
@@ -154,7 +199,9 @@ test("1,000 replays are each applied once although instance A is killed while de
     target.send({ report: replays.map((r) => r.idempotency_key) });
   });
   const applied = report.applications;
-  console.log(`cluster: ${N} replays, A killed after ${killedAt} delivered; B finished the rest in ${((Date.now() - t1) / 1000).toFixed(1)} s; ` +
-    `applied once ${applied.filter((n) => n === 1).length}, twice or more ${applied.filter((n) => n > 1).length}, never ${applied.filter((n) => n === 0).length}`);
+  console.log(
+    `cluster: ${N} replays, A killed after ${killedAt} delivered; B finished the rest in ${((Date.now() - t1) / 1000).toFixed(1)} s; ` +
+      `applied once ${applied.filter((n) => n === 1).length}, twice or more ${applied.filter((n) => n > 1).length}, never ${applied.filter((n) => n === 0).length}`,
+  );
   expect(applied.filter((n) => n !== 1)).toEqual([]);
 });

@@ -8,14 +8,23 @@ const goodsMovement = (qty: string) => ({
   idocType: "MBGMCR03",
   control: { DOCNUM: "0000000004712001", MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
   E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: { PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""), DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, "") },
-  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" }],
+  E1BP2017_GM_HEAD_01: {
+    PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+    DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+  },
+  E1BP2017_GM_ITEM_CREATE: [
+    { MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" },
+  ],
 });
 
 async function deficit(page: Page): Promise<string> {
   return reportFailure(page.request, await connectorKey("DE-HAM", "SAP_ERP"), {
-    interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey: `WH/OUT/${randomUUID().slice(0, 5)}`,
-    code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001", payload: goodsMovement("512"),
+    interface: "GOODS_MOVEMENT",
+    hop: { source: "ODOO", target: "SAP_ERP" },
+    businessKey: `WH/OUT/${randomUUID().slice(0, 5)}`,
+    code: "M7-021",
+    message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001",
+    payload: goodsMovement("512"),
   });
 }
 
@@ -39,85 +48,92 @@ test.describe("correct → approve (four eyes)", () => {
        WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = 'DE-HAM' AND s.kind = 'SAP_ERP'`,
       [push.url, secret],
     );
+    // The second replay at the end goes without a second person here (e2e/replay-approval.spec.ts shows that approval); restored below.
+    await query("UPDATE interface SET requires_approval = false WHERE code = 'GOODS_MOVEMENT'");
     try {
-    const id = await deficit(page);
-    await signIn(page.request, "operator@andon.local");
-    await page.goto(`/exceptions/${id}`);
+      const id = await deficit(page);
+      await signIn(page.request, "operator@andon.local");
+      await page.goto(`/exceptions/${id}`);
 
-    // An invalid edit is flagged live and cannot be submitted.
-    await editPayload(page, { ...goodsMovement("-12"), E1BP2017_GM_ITEM_CREATE: [{ ...goodsMovement("x").E1BP2017_GM_ITEM_CREATE[0], ENTRY_QNT: "-12" }] });
-    await expect(page.getByTestId("schema-result")).toContainText("/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT");
-    await page.getByLabel("Reason for the change (required to submit)").fill("Reduce the issue to the stock on hand (500 PC).");
-    await expect(page.getByRole("button", { name: "Submit for approval" })).toBeDisabled();
+      // An invalid edit is flagged live and cannot be submitted.
+      await editPayload(page, { ...goodsMovement("-12"), E1BP2017_GM_ITEM_CREATE: [{ ...goodsMovement("x").E1BP2017_GM_ITEM_CREATE[0], ENTRY_QNT: "-12" }] });
+      await expect(page.getByTestId("schema-result")).toContainText("/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT");
+      await page.getByLabel("Reason for the change (required to submit)").fill("Reduce the issue to the stock on hand (500 PC).");
+      await expect(page.getByRole("button", { name: "Submit for approval" })).toBeDisabled();
 
-    await editPayload(page, goodsMovement("500"));
-    await expect(page.getByTestId("schema-result")).toHaveText("Matches the interface schema.");
-    const diff = page.getByTestId("patch");
-    await expect(diff).toContainText("/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT");
-    await expect(diff).toContainText('"512"');
-    await expect(diff).toContainText('"500"');
-    await expectAccessible(page);
-    await page.getByRole("button", { name: "Submit for approval" }).click();
-    await expect(page.getByTestId("exception-status")).toHaveText("AWAITING_APPROVAL");
-    await expect(page.getByTestId("correction-status")).toContainText("submitted");
+      await editPayload(page, goodsMovement("500"));
+      await expect(page.getByTestId("schema-result")).toHaveText("Matches the interface schema.");
+      const diff = page.getByTestId("patch");
+      await expect(diff).toContainText("/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT");
+      await expect(diff).toContainText('"512"');
+      await expect(diff).toContainText('"500"');
+      await expectAccessible(page);
+      await page.getByRole("button", { name: "Submit for approval" }).click();
+      await expect(page.getByTestId("exception-status")).toHaveText("AWAITING_APPROVAL");
+      await expect(page.getByTestId("correction-status")).toContainText("submitted");
 
-    // The author cannot approve their own correction: refused by the server and audited.
-    const [{ id: correctionId }] = (await query<{ id: string }>("SELECT id FROM correction WHERE exception_id = $1 AND status = 'SUBMITTED'", [id])) as [{ id: string }];
-    const own = await page.request.post(`/api/corrections/${correctionId}/approve`, { data: {} });
-    expect(own.status()).toBe(403);
-    expect(((await own.json()) as { error: { message: string } }).error.message).toMatch(/own correction/);
+      // The author cannot approve their own correction: refused by the server and audited.
+      const [{ id: correctionId }] = (await query<{ id: string }>("SELECT id FROM correction WHERE exception_id = $1 AND status = 'SUBMITTED'", [id])) as [
+        { id: string },
+      ];
+      const own = await page.request.post(`/api/corrections/${correctionId}/approve`, { data: {} });
+      expect(own.status()).toBe(403);
+      expect(((await own.json()) as { error: { message: string } }).error.message).toMatch(/own correction/);
 
-    // A second person (the approver) decides on the approvals page.
-    const approver = await browser.newContext({ baseURL: test.info().project.use.baseURL });
-    const ap = await approver.newPage();
-    try {
-      await signIn(ap.request, "approver@andon.local");
-      await ap.goto("/approvals");
-      const card = ap.locator(`[data-correction="${correctionId}"]`);
-      await expect(card.getByTestId("patch")).toContainText('"500"');
-      await expectAccessible(ap);
-      await card.getByLabel("Comment (required to reject)").fill("Agreed with the planner.");
-      await card.getByRole("button", { name: "Approve" }).click();
-      await expect(card).toHaveCount(0);
-    } finally {
-      await approver.close();
-    }
+      // A second person (the approver) decides on the approvals page.
+      const approver = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+      const ap = await approver.newPage();
+      try {
+        await signIn(ap.request, "approver@andon.local");
+        await ap.goto("/approvals");
+        const card = ap.locator(`[data-correction="${correctionId}"]`);
+        await expect(card.getByTestId("patch")).toContainText('"500"');
+        await expectAccessible(ap);
+        await card.getByLabel("Comment (required to reject)").fill("Agreed with the planner.");
+        await card.getByRole("button", { name: "Approve" }).click();
+        await expect(card).toHaveCount(0);
+      } finally {
+        await approver.close();
+      }
 
-    await page.reload();
-    await expect(page.getByTestId("exception-status")).toHaveText("APPROVED");
-    const history = page.getByTestId("history");
-    await expect(history).toContainText("Correction saved by operator@andon.local");
-    await expect(history).toContainText("Correction submitted for approval by operator@andon.local");
-    await expect(history).toContainText("Approval refused by operator@andon.local");
-    await expect(history).toContainText("Correction approved by approver@andon.local");
-
-    // Replay the approved correction: it reaches SAP once and the exception is resolved.
-    const stock = { material: "RM-4711", plant: "1000", storageLocation: "0001" };
-    const before = sap.stock(stock);
-    await page.getByRole("button", { name: "Replay corrected message" }).click();
-    await expect(async () => {
       await page.reload();
-      await expect(page.getByTestId("exception-status")).toHaveText("RESOLVED", { timeout: 1000 });
-    }).toPass({ timeout: 30_000 });
-    await expect(page.getByTestId("replays")).toContainText("succeeded");
-    const [{ idempotency_key: key }] = (await query<{ idempotency_key: string }>("SELECT idempotency_key FROM replay WHERE exception_id = $1", [id])) as [{ idempotency_key: string }];
-    expect(sap.applications(key)).toBe(1);
-    expect(sap.stock(stock)).toBe(before - 500);
-    await expect(history).toContainText("Replay requested by operator@andon.local");
-    await expect(history).toContainText("Replay delivered by andon replay");
+      await expect(page.getByTestId("exception-status")).toHaveText("APPROVED");
+      const history = page.getByTestId("history");
+      await expect(history).toContainText("Correction saved by operator@andon.local");
+      await expect(history).toContainText("Correction submitted for approval by operator@andon.local");
+      await expect(history).toContainText("Approval refused by operator@andon.local");
+      await expect(history).toContainText("Correction approved by approver@andon.local");
 
-    // Sending it again needs a reason; SAP recognises the same document and refuses to post it twice.
-    await page.getByRole("button", { name: "Replay again…" }).click();
-    const again = page.getByRole("dialog", { name: "Replay a resolved transaction again" });
-    await again.getByLabel("Reason (required)").fill("Check that SAP refuses a duplicate posting");
-    await again.getByRole("button", { name: "Replay again" }).click();
-    await expect(async () => {
-      await page.reload();
-      await expect(page.getByTestId("exception-status")).toHaveText("REPLAY_FAILED", { timeout: 1000 });
-    }).toPass({ timeout: 30_000 });
-    expect(sap.stock(stock)).toBe(before - 500);
-    await expect(history).toContainText("Replay failed by andon replay");
+      // Replay the approved correction: it reaches SAP once and the exception is resolved.
+      const stock = { material: "RM-4711", plant: "1000", storageLocation: "0001" };
+      const before = sap.stock(stock);
+      await page.getByRole("button", { name: "Replay corrected message" }).click();
+      await expect(async () => {
+        await page.reload();
+        await expect(page.getByTestId("exception-status")).toHaveText("RESOLVED", { timeout: 1000 });
+      }).toPass({ timeout: 30_000 });
+      await expect(page.getByTestId("replays")).toContainText("succeeded");
+      const [{ idempotency_key: key }] = (await query<{ idempotency_key: string }>("SELECT idempotency_key FROM replay WHERE exception_id = $1", [id])) as [
+        { idempotency_key: string },
+      ];
+      expect(sap.applications(key)).toBe(1);
+      expect(sap.stock(stock)).toBe(before - 500);
+      await expect(history).toContainText("Replay requested by operator@andon.local");
+      await expect(history).toContainText("Replay delivered by andon replay");
+
+      // Sending it again needs a reason; SAP recognises the same document and refuses to post it twice.
+      await page.getByRole("button", { name: "Replay again…" }).click();
+      const again = page.getByRole("dialog", { name: "Replay a resolved transaction again" });
+      await again.getByLabel("Reason (required)").fill("Check that SAP refuses a duplicate posting");
+      await again.getByRole("button", { name: "Replay again" }).click();
+      await expect(async () => {
+        await page.reload();
+        await expect(page.getByTestId("exception-status")).toHaveText("REPLAY_FAILED", { timeout: 1000 });
+      }).toPass({ timeout: 30_000 });
+      expect(sap.stock(stock)).toBe(before - 500);
+      await expect(history).toContainText("Replay failed by andon replay");
     } finally {
+      await query("UPDATE interface SET requires_approval = true WHERE code = 'GOODS_MOVEMENT'");
       await push.close();
       await sap.close();
     }

@@ -7,8 +7,20 @@ test.describe("support journey: triage the exception queue", () => {
   test("an operator finds a failure, takes it, comments, and discards a superseded one; the history shows it all", async ({ page }) => {
     const key = await connectorKey("PL-WRO", "SAP_ERP");
     const bk = `WRO-${randomUUID().slice(0, 6)}`;
-    const first = await reportFailure(page.request, key, { interface: "GOODS_MOVEMENT", hop, businessKey: bk, code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-0815 4000 0001" });
-    const second = await reportFailure(page.request, key, { interface: "GOODS_MOVEMENT", hop, businessKey: bk, code: "M7-021", message: "Deficit of SL Unrestricted-use 80 PC : RM-7020 4000 0001" });
+    const first = await reportFailure(page.request, key, {
+      interface: "GOODS_MOVEMENT",
+      hop,
+      businessKey: bk,
+      code: "M7-021",
+      message: "Deficit of SL Unrestricted-use 12 PC : RM-0815 4000 0001",
+    });
+    const second = await reportFailure(page.request, key, {
+      interface: "GOODS_MOVEMENT",
+      hop,
+      businessKey: bk,
+      code: "M7-021",
+      message: "Deficit of SL Unrestricted-use 80 PC : RM-7020 4000 0001",
+    });
 
     await signIn(page.request, "operator.wro@andon.local");
     await page.goto("/plants");
@@ -59,19 +71,33 @@ test.describe("support journey: triage the exception queue", () => {
     await dialog.getByLabel("Reason (required)").fill("Superseded: the issue was re-posted as a transfer");
     await dialog.getByRole("button", { name: "Discard" }).click();
     await expect(page.getByTestId("exception-status")).toHaveText("DISCARDED");
-    await expect(page.getByTestId("history")).toContainText("Exception discarded by operator.wro@andon.local — “Superseded: the issue was re-posted as a transfer”");
+    await expect(page.getByTestId("history")).toContainText(
+      "Exception discarded by operator.wro@andon.local — “Superseded: the issue was re-posted as a transfer”",
+    );
     await expect(page.getByRole("button", { name: "Discard…" })).toHaveCount(0);
 
     await page.goto(`/exceptions/${first}`);
     await expect(page.getByTestId("history")).toContainText("Exception assigned by operator.wro@andon.local");
     await expect(page.getByTestId("history")).toContainText("Comment added by operator.wro@andon.local");
     const audit = await query<{ type: string }>("SELECT type FROM audit_event WHERE subject_id = $1 ORDER BY id", [first]);
-    expect(audit.map((a) => a.type)).toEqual(["exception.assigned", "exception.commented"]);
+    expect(audit.map((a) => a.type)).toEqual(["exception.opened", "exception.assigned", "exception.commented"]);
   });
 
   test("plant managers read exceptions of their plants but cannot act; other plants' exceptions do not exist for them", async ({ page }) => {
-    const wro = await reportFailure(page.request, await connectorKey("PL-WRO", "SAP_ERP"), { interface: "INVOICE_POSTING", hop, businessKey: `INV-${randomUUID().slice(0, 6)}`, code: "F5-201", message: "Posting period 2026/10 is not open for company code 4000" });
-    const clt = await reportFailure(page.request, await connectorKey("US-CLT", "SAP_ERP"), { interface: "INVOICE_POSTING", hop, businessKey: `INV-${randomUUID().slice(0, 6)}`, code: "F5-201", message: "Posting period 2026/10 is not open for company code 2000" });
+    const wro = await reportFailure(page.request, await connectorKey("PL-WRO", "SAP_ERP"), {
+      interface: "INVOICE_POSTING",
+      hop,
+      businessKey: `INV-${randomUUID().slice(0, 6)}`,
+      code: "F5-201",
+      message: "Posting period 2026/10 is not open for company code 4000",
+    });
+    const clt = await reportFailure(page.request, await connectorKey("US-CLT", "SAP_ERP"), {
+      interface: "INVOICE_POSTING",
+      hop,
+      businessKey: `INV-${randomUUID().slice(0, 6)}`,
+      code: "F5-201",
+      message: "Posting period 2026/10 is not open for company code 2000",
+    });
     await signIn(page.request, "manager@andon.local"); // DE-HAM + PL-WRO, read-only
     await page.goto(`/exceptions/${wro}`);
     await expect(page.getByTestId("exception-status")).toHaveText("NEW");

@@ -53,19 +53,40 @@ export async function connectorKey(plantCode: string, system: string, databaseUr
 export async function reportFailure(
   request: APIRequestContext,
   key: string,
-  f: { interface: string; hop: { source: string; target: string }; businessKey: string; code: string; message: string; category?: "business" | "technical"; payload?: unknown },
+  f: {
+    interface: string;
+    hop: { source: string; target: string };
+    businessKey: string;
+    code: string;
+    message: string;
+    category?: "business" | "technical";
+    payload?: unknown;
+  },
 ): Promise<string> {
   const messageId = `E2E-${randomUUID()}`;
   const res = await request.post("/api/ingest/v1/events", {
     headers: { authorization: `Bearer ${key}` },
-    data: [{
-      eventId: randomUUID(), correlationId: `corr-${messageId}`, messageId, interface: f.interface, hop: f.hop, businessKey: f.businessKey,
-      occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 1500, attempt: 1,
-      error: { category: f.category ?? "business", code: f.code, message: f.message }, payload: f.payload ?? { note: "e2e" },
-    }],
+    data: [
+      {
+        eventId: randomUUID(),
+        correlationId: `corr-${messageId}`,
+        messageId,
+        interface: f.interface,
+        hop: f.hop,
+        businessKey: f.businessKey,
+        occurredAt: new Date().toISOString(),
+        outcome: "failed",
+        latencyMs: 1500,
+        attempt: 1,
+        error: { category: f.category ?? "business", code: f.code, message: f.message },
+        payload: f.payload ?? { note: "e2e" },
+      },
+    ],
   });
   expect(res.status()).toBe(200);
   expect(((await res.json()) as { accepted: number }).accepted).toBe(1);
-  const [row] = await query<{ id: string }>("SELECT e.id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE t.message_id = $1", [messageId]);
+  const [row] = await query<{ id: string }>("SELECT e.id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE t.message_id = $1", [
+    messageId,
+  ]);
   return row!.id;
 }

@@ -123,7 +123,12 @@ test.describe("ingest API contract (/api/ingest/v1)", () => {
     const result = (await res.json()) as Result;
     expect(result.accepted).toBe(2);
     expect(result.rejected.map((r) => r.index)).toEqual([1, 2, 3, 4, 5, 6]);
-    const paths = result.rejected.map((r) => r.errors.map((e) => e.path).sort().join("+"));
+    const paths = result.rejected.map((r) =>
+      r.errors
+        .map((e) => e.path)
+        .sort()
+        .join("+"),
+    );
     expect(paths).toEqual(["latencyMs", "error+payload", "eventId", "interface", "payload", "occurredAt"]);
     expect(await stored(good.map((e) => e.eventId))).toEqual({ receipts: 2, telemetry: 2 });
 
@@ -145,17 +150,52 @@ test.describe("ingest API contract (/api/ingest/v1)", () => {
     expect(await stored(batch.map((e) => e.eventId))).toEqual({ receipts: 300, telemetry: 300 });
     const [tx] = await query<{ n: string }>("SELECT count(*) AS n FROM business_transaction WHERE message_id = ANY($1)", [batch.map((e) => e.messageId)]);
     expect(Number(tx!.n)).toBe(300);
-    const [ex] = await query<{ n: string }>("SELECT count(*) AS n FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE t.message_id = ANY($1)", [batch.map((e) => e.messageId)]);
+    const [ex] = await query<{ n: string }>(
+      "SELECT count(*) AS n FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE t.message_id = ANY($1)",
+      [batch.map((e) => e.messageId)],
+    );
     expect(Number(ex!.n)).toBe(30);
   });
 
   test("10,000 random mutations of valid events: no 5xx, every item accounted for, nothing partially stored", async ({ request }) => {
     test.setTimeout(120_000);
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-    const junk = [null, true, -1, 1e308, "", " ", "\u0000", "💥".repeat(50), [], {}, { nested: { deep: [1, 2, { x: null }] } }, "2026-13-45T99:99:99Z", NaN, "A".repeat(5000)];
-    const fields = ["eventId", "correlationId", "messageId", "interface", "hop", "businessKey", "occurredAt", "outcome", "latencyMs", "attempt", "error", "payload", "extra"];
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const junk = [
+      null,
+      true,
+      -1,
+      1e308,
+      "",
+      " ",
+      "\u0000",
+      "💥".repeat(50),
+      [],
+      {},
+      { nested: { deep: [1, 2, { x: null }] } },
+      "2026-13-45T99:99:99Z",
+      NaN,
+      "A".repeat(5000),
+    ];
+    const fields = [
+      "eventId",
+      "correlationId",
+      "messageId",
+      "interface",
+      "hop",
+      "businessKey",
+      "occurredAt",
+      "outcome",
+      "latencyMs",
+      "attempt",
+      "error",
+      "payload",
+      "extra",
+    ];
     const mutate = (e: Record<string, unknown>) => {
       const m: Record<string, unknown> = structuredClone(e);
       for (let k = 0, n = 1 + Math.floor(rand() * 3); k < n; k++) {
@@ -184,7 +224,9 @@ test.describe("ingest API contract (/api/ingest/v1)", () => {
       expect(s.telemetry).toBe(s.receipts); // every stored event has its telemetry row, and nothing else was written
       // Original ids are unique UUIDs (junk ids like " " repeat across batches, so only these prove anything).
       const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-      const rejectedIds = result.rejected.map((r) => r.eventId).filter((id): id is string => typeof id === "string" && uuid.test(id) && batch.filter((e) => e.eventId === id).length === 1);
+      const rejectedIds = result.rejected
+        .map((r) => r.eventId)
+        .filter((id): id is string => typeof id === "string" && uuid.test(id) && batch.filter((e) => e.eventId === id).length === 1);
       expect((await stored(rejectedIds)).receipts).toBe(0);
     }
     expect(fiveHundreds).toBe(0);

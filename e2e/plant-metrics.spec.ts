@@ -7,8 +7,15 @@ test.describe("plant manager: interface metrics of a plant", () => {
     const now = Date.now();
     // 19 delivered quality holds, slow (SLO 30 s), and one failure.
     const events = Array.from({ length: 20 }, (_, i) => ({
-      eventId: randomUUID(), correlationId: randomUUID(), messageId: `PM-${randomUUID()}`, interface: "QUALITY_HOLD", hop: { source: "LIMS", target: "SAP_ERP" },
-      occurredAt: new Date(now - i * 1000).toISOString(), outcome: i === 0 ? "failed" : "delivered", latencyMs: 45_000, attempt: 1,
+      eventId: randomUUID(),
+      correlationId: randomUUID(),
+      messageId: `PM-${randomUUID()}`,
+      interface: "QUALITY_HOLD",
+      hop: { source: "LIMS", target: "SAP_ERP" },
+      occurredAt: new Date(now - i * 1000).toISOString(),
+      outcome: i === 0 ? "failed" : "delivered",
+      latencyMs: 45_000,
+      attempt: 1,
       ...(i === 0 ? { error: { category: "technical", code: "HTTP-503", message: "SAP inbound unavailable" }, payload: { batch: "B1" } } : {}),
     }));
     const res = await page.request.post("/api/ingest/v1/events", { headers: { authorization: `Bearer ${key}` }, data: events });
@@ -31,13 +38,22 @@ test.describe("plant manager: interface metrics of a plant", () => {
     await expect(latency.getByRole("row").nth(1)).toContainText("30.0 s"); // the SLO column
     const throughput = page.locator('[data-chart="chart-throughput"]');
     await throughput.getByText("Show the data as a table").click();
-    const total = async () => (await throughput.locator("tbody tr").evaluateAll((rows) => rows.map((r) => Number(r.children[1]!.textContent) + Number(r.children[2]!.textContent)))).reduce((a, b) => a + b, 0);
+    const total = async () =>
+      (
+        await throughput.locator("tbody tr").evaluateAll((rows) => rows.map((r) => Number(r.children[1]!.textContent) + Number(r.children[2]!.textContent)))
+      ).reduce((a, b) => a + b, 0);
     expect(await total()).toBeGreaterThanOrEqual(20);
     await expectAccessible(page);
 
     // Live: more traffic arrives; the chart's figures change without a reload.
     const before = await total();
-    const more = Array.from({ length: 5 }, () => ({ ...events[1]!, eventId: randomUUID(), correlationId: randomUUID(), messageId: `PM-${randomUUID()}`, occurredAt: new Date().toISOString() }));
+    const more = Array.from({ length: 5 }, () => ({
+      ...events[1]!,
+      eventId: randomUUID(),
+      correlationId: randomUUID(),
+      messageId: `PM-${randomUUID()}`,
+      occurredAt: new Date().toISOString(),
+    }));
     const sent = Date.now();
     expect((await (await page.request.post("/api/ingest/v1/events", { headers: { authorization: `Bearer ${key}` }, data: more })).json()).accepted).toBe(5);
     await expect.poll(total, { timeout: 15_000 }).toBe(before + 5);
@@ -80,15 +96,27 @@ test.describe("plant manager: dashboard overview", () => {
       const sent = Date.now();
       const res = await page.request.post("/api/ingest/v1/events", {
         headers: { authorization: `Bearer ${key}` },
-        data: [{
-          eventId: randomUUID(), correlationId: randomUUID(), messageId: `DB-${randomUUID()}`, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" },
-          occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 900, attempt: 1, payload: { q: i },
-          error: { category: "business", code: "M7-021", message: `Deficit of SL Unrestricted-use 3 PC : RM-4711 1000 000${i}` },
-        }],
+        data: [
+          {
+            eventId: randomUUID(),
+            correlationId: randomUUID(),
+            messageId: `DB-${randomUUID()}`,
+            interface: "GOODS_MOVEMENT",
+            hop: { source: "ODOO", target: "SAP_ERP" },
+            occurredAt: new Date().toISOString(),
+            outcome: "failed",
+            latencyMs: 900,
+            attempt: 1,
+            payload: { q: i },
+            error: { category: "business", code: "M7-021", message: `Deficit of SL Unrestricted-use 3 PC : RM-4711 1000 000${i}` },
+          },
+        ],
       });
       expect((await res.json()).accepted).toBe(1);
       // At least one more: specs running beside this one may open DE-HAM exceptions at the same moment.
-      await expect.poll(async () => Number(await tile.getByTestId("tile-open").textContent()), { timeout: 5000, intervals: [50] }).toBeGreaterThanOrEqual(current + 1);
+      await expect
+        .poll(async () => Number(await tile.getByTestId("tile-open").textContent()), { timeout: 5000, intervals: [50] })
+        .toBeGreaterThanOrEqual(current + 1);
       latencies.push(Date.now() - sent);
       await page.waitForTimeout(150 + Math.round(Math.random() * 300)); // sample the server's 250 ms coalescing window fairly
     }

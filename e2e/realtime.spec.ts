@@ -59,17 +59,35 @@ test.describe("socket.io authentication and plant rooms", () => {
       const ids = await plantIds();
       await new Promise<SubscribeResult>((resolve) => socket.emit("plants.subscribe", [ids["MX-MTY"]!, ids["DE-HAM"]!], resolve));
       // Traffic at DE-HAM first, then at MX-MTY: the socket sees MX-MTY's and nothing of DE-HAM's.
-      for (const [plant, system, iface, hop] of [["DE-HAM", "SAP_ERP", "GOODS_MOVEMENT", { source: "ODOO", target: "SAP_ERP" }], ["MX-MTY", "SUPPLIER_PORTAL", "SUPPLIER_ASN", { source: "SUPPLIER_PORTAL", target: "ODOO" }]] as const) {
+      for (const [plant, system, iface, hop] of [
+        ["DE-HAM", "SAP_ERP", "GOODS_MOVEMENT", { source: "ODOO", target: "SAP_ERP" }],
+        ["MX-MTY", "SUPPLIER_PORTAL", "SUPPLIER_ASN", { source: "SUPPLIER_PORTAL", target: "ODOO" }],
+      ] as const) {
         const key = await connectorKey(plant, system);
         const messageId = `RT-${randomUUID()}`;
         const res = await request.post("/api/ingest/v1/events", {
           headers: { authorization: `Bearer ${key}` },
-          data: [{ eventId: randomUUID(), correlationId: randomUUID(), messageId, interface: iface, hop, occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 10, attempt: 1,
-            error: { category: "business", code: "X-1", message: "scoping probe" }, payload: { probe: true } }],
+          data: [
+            {
+              eventId: randomUUID(),
+              correlationId: randomUUID(),
+              messageId,
+              interface: iface,
+              hop,
+              occurredAt: new Date().toISOString(),
+              outcome: "failed",
+              latencyMs: 10,
+              attempt: 1,
+              error: { category: "business", code: "X-1", message: "scoping probe" },
+              payload: { probe: true },
+            },
+          ],
         });
         expect((await res.json()).accepted).toBe(1);
       }
-      await expect.poll(() => seen.filter((s) => s.plantId === ids["MX-MTY"]).map((s) => s.event), { timeout: 5000 }).toEqual(expect.arrayContaining(["exception.opened", "metrics.tick"]));
+      await expect
+        .poll(() => seen.filter((s) => s.plantId === ids["MX-MTY"]).map((s) => s.event), { timeout: 5000 })
+        .toEqual(expect.arrayContaining(["exception.opened", "metrics.tick"]));
       expect(seen.filter((s) => s.plantId !== ids["MX-MTY"])).toEqual([]);
     } finally {
       socket.close();
@@ -104,7 +122,17 @@ test("the server shuts down cleanly on SIGTERM: sockets closed, workers and pool
   test.setTimeout(90_000);
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXTAUTH_SECRET: "lifecycle-secret-0123456789abcdef0123456789", ANDON_DATA_DIR: ".andon/e2e", ANDON_SIM: "false", LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      DATABASE_URL: process.env.E2E_DATABASE_URL,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      NEXTAUTH_SECRET: "lifecycle-secret-0123456789abcdef0123456789",
+      ANDON_DATA_DIR: ".andon/e2e",
+      ANDON_SIM: "false",
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

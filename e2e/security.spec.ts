@@ -63,8 +63,12 @@ test.describe("security", () => {
       E1BP2017_GM_ITEM_CREATE: [i],
     });
     const id = await reportFailure(page.request, await connectorKey("DE-HAM", "SAP_ERP"), {
-      interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey: `CSP-${Date.now()}`,
-      code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001", payload: payload(item),
+      interface: "GOODS_MOVEMENT",
+      hop: { source: "ODOO", target: "SAP_ERP" },
+      businessKey: `CSP-${Date.now()}`,
+      code: "M7-021",
+      message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001",
+      payload: payload(item),
     });
     await signIn(page.request, "operator@andon.local");
     const res = await page.goto(`/exceptions/${id}`);
@@ -123,8 +127,12 @@ test.describe("security", () => {
   test("hostile text in payloads, error texts and comments is shown as text, never run", async ({ page }) => {
     const hostile = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
     const id = await reportFailure(page.request, await connectorKey("DE-HAM", "SAP_ERP"), {
-      interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey: `XSS-${Date.now()}`,
-      code: "M7-021", message: `Deficit ${hostile}`, payload: { note: hostile },
+      interface: "GOODS_MOVEMENT",
+      hop: { source: "ODOO", target: "SAP_ERP" },
+      businessKey: `XSS-${Date.now()}`,
+      code: "M7-021",
+      message: `Deficit ${hostile}`,
+      payload: { note: hostile },
     });
     await signIn(page.request, "operator@andon.local");
     expect((await page.request.post(`/api/exceptions/${id}/comments`, { data: { body: `see ${hostile}` } })).status()).toBeLessThan(300);
@@ -136,7 +144,10 @@ test.describe("security", () => {
     await page.goto(`/exceptions/${id}`);
     await expect(page.getByText(`see ${hostile}`)).toBeVisible();
     await expect(page.getByText(`Deficit ${hostile}`).first()).toBeVisible();
-    const [t] = await query<{ correlation_id: string }>("SELECT t.correlation_id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE e.id = $1", [id]);
+    const [t] = await query<{ correlation_id: string }>(
+      "SELECT t.correlation_id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE e.id = $1",
+      [id],
+    );
     await page.goto(`/transactions/${encodeURIComponent(t!.correlation_id)}`);
     await expect(page.getByText(`see ${hostile}`)).toBeVisible();
     await page.goto("/exceptions");

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { goodsMovement, sampleItem } from "../connectors/sap/test-support";
 import { connectorKey, expect, expectAccessible, query, reportFailure, signIn, test } from "./fixtures";
 
-const goodsMovementOf = (qty: string) => goodsMovement([sampleItem({ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC" })]);
+const goodsMovementOf = (qty: string) =>
+  goodsMovement([sampleItem({ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC" })]);
 
 /**
  * Auditor journey: a goods movement failed, an operator corrected it and an approver approved it.
@@ -13,17 +14,29 @@ test.describe("auditor journey: transaction history", () => {
   test("an auditor finds a business key, reads who corrected and approved it, exports and verifies", async ({ page, browser }) => {
     const businessKey = `WH/OUT/AUD-${randomUUID().slice(0, 6)}`;
     const exceptionId = await reportFailure(page.request, await connectorKey("DE-HAM", "SAP_ERP"), {
-      interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey,
-      code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001", payload: goodsMovementOf("512"),
+      interface: "GOODS_MOVEMENT",
+      hop: { source: "ODOO", target: "SAP_ERP" },
+      businessKey,
+      code: "M7-021",
+      message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001",
+      payload: goodsMovementOf("512"),
     });
     // The operator corrects, a second person approves (through the API: the UI journeys are tested elsewhere).
     const op = await browser.newContext({ baseURL: test.info().project.use.baseURL });
     await signIn(op.request, "operator@andon.local");
-    const saved = ((await (await op.request.post(`/api/exceptions/${exceptionId}/correction`, { data: { payload: goodsMovementOf("500") } })).json()) as { correction: { id: string; payloadHash: string } }).correction;
+    const saved = (
+      (await (await op.request.post(`/api/exceptions/${exceptionId}/correction`, { data: { payload: goodsMovementOf("500") } })).json()) as {
+        correction: { id: string; payloadHash: string };
+      }
+    ).correction;
     expect((await op.request.post(`/api/corrections/${saved.id}/submit`, { data: { reason: "Issue only the 500 PC on hand." } })).status()).toBe(200);
     const ap = await browser.newContext({ baseURL: test.info().project.use.baseURL });
     await signIn(ap.request, "approver@andon.local");
-    expect((await ap.request.post(`/api/corrections/${saved.id}/approve`, { data: { comment: "Matches the stock count.", payloadHash: saved.payloadHash } })).status()).toBe(200);
+    expect(
+      (
+        await ap.request.post(`/api/corrections/${saved.id}/approve`, { data: { comment: "Matches the stock count.", payloadHash: saved.payloadHash } })
+      ).status(),
+    ).toBe(200);
     await op.close();
     await ap.close();
 
@@ -49,14 +62,19 @@ test.describe("auditor journey: transaction history", () => {
     const download = page.waitForEvent("download");
     await page.getByRole("link", { name: "Export NDJSON" }).click();
     const { readFile } = await import("node:fs/promises");
-    const lines = (await readFile((await (await download).path())!, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { type: string; subject?: { id: string } | null; subjectId?: string });
+    const lines = (await readFile((await (await download).path())!, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; subject?: { id: string } | null; subjectId?: string });
     expect(lines.some((l) => l.type === "correction.approved")).toBe(true);
     await page.getByRole("button", { name: "Verify chain" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Chain intact" })).toBeVisible();
   });
 
   test("other plants' messages do not exist for a single-plant operator; managers have no history", async ({ page }) => {
-    const [t] = await query<{ correlation_id: string }>("SELECT t.correlation_id FROM business_transaction t JOIN plant p ON p.id = t.plant_id WHERE p.code = 'DE-HAM' LIMIT 1");
+    const [t] = await query<{ correlation_id: string }>(
+      "SELECT t.correlation_id FROM business_transaction t JOIN plant p ON p.id = t.plant_id WHERE p.code = 'DE-HAM' LIMIT 1",
+    );
     await signIn(page.request, "operator.wro@andon.local");
     expect((await page.goto(`/transactions/${encodeURIComponent(t!.correlation_id)}`))?.status()).toBe(404);
     expect((await page.request.get(`/api/transactions/${encodeURIComponent(t!.correlation_id)}`)).status()).toBe(404);

@@ -5,14 +5,29 @@ import type { ExceptionBatch } from "@/server/realtime/events";
 import { overviewOpened, overviewResolved, overviewTick, plantOpened } from "./dashboard-patches";
 
 const tile = (id: string): PlantTile => ({
-  id, code: id.toUpperCase(), name: id, timezone: "UTC",
+  id,
+  code: id.toUpperCase(),
+  name: id,
+  timezone: "UTC",
   open: { total: 3, bySeverity: { CRITICAL: 1, HIGH: 2, MEDIUM: 0, LOW: 0 }, oldestFirstSeenAt: "2026-11-23T08:00:00.000Z" },
   lastHour: { opened: 1, closed: 0, messages: 100, failed: 5, failureRate: 0.05, sloBreaches: [] },
-  connectors: [], alerts: { open: 0, firing: 0 }, trend: [],
+  connectors: [],
+  alerts: { open: 0, firing: 0 },
+  trend: [],
 });
 const item = (severity: "CRITICAL" | "LOW", interfaceCode = "GOODS_MOVEMENT", category: "TECHNICAL" | "BUSINESS" = "BUSINESS") => ({
-  id: Math.random().toString(36), plantId: "a", interfaceCode, transactionId: "t", messageId: "m", status: "NEW" as const, severity, category,
-  errorCode: "E", errorMessage: "e", occurrences: 1, lastSeenAt: "2026-11-23T09:00:00.000Z",
+  id: Math.random().toString(36),
+  plantId: "a",
+  interfaceCode,
+  transactionId: "t",
+  messageId: "m",
+  status: "NEW" as const,
+  severity,
+  category,
+  errorCode: "E",
+  errorMessage: "e",
+  occurrences: 1,
+  lastSeenAt: "2026-11-23T09:00:00.000Z",
 });
 const batch = (items: ReturnType<typeof item>[], total = items.length): ExceptionBatch => ({ plantId: "a", items, total });
 
@@ -40,8 +55,19 @@ describe("live patches of the overview", () => {
 
 describe("live patches of a plant's table", () => {
   const row = (code: string): InterfaceMetrics => ({
-    code, name: code, criticality: "HIGH", sloMs: 1000, delivered: 10, failed: 1, throughputPerMin: 1, failureRate: 0.1,
-    latency: { p50: 1, p95: 2, p99: 3 }, sloBreached: false, backlog: { lt15m: 1, lt1h: 0, lt4h: 0, lt24h: 0, older: 2 }, openTechnical: 2, openBusiness: 1,
+    code,
+    name: code,
+    criticality: "HIGH",
+    sloMs: 1000,
+    delivered: 10,
+    failed: 1,
+    throughputPerMin: 1,
+    failureRate: 0.1,
+    latency: { p50: 1, p95: 2, p99: 3 },
+    sloBreached: false,
+    backlog: { lt15m: 1, lt1h: 0, lt4h: 0, lt24h: 0, older: 2 },
+    openTechnical: 2,
+    openBusiness: 1,
   });
   it("puts new exceptions in the < 15 min bucket of their interface and category", () => {
     const data = { plant: { id: "a" }, interfaces: [row("GOODS_MOVEMENT"), row("QUALITY_HOLD")] };

@@ -19,7 +19,11 @@ export function overviewOpened(data: Tiles | undefined, b: ExceptionBatch): Tile
       const bySeverity = { ...p.open.bySeverity };
       for (const i of b.items) bySeverity[i.severity] += 1;
       const oldest = p.open.oldestFirstSeenAt ?? b.items.reduce<string | null>((o, i) => (o === null || i.lastSeenAt < o ? i.lastSeenAt : o), null);
-      return { ...p, open: { total: p.open.total + b.items.length, bySeverity, oldestFirstSeenAt: oldest }, lastHour: { ...p.lastHour, opened: p.lastHour.opened + b.items.length } };
+      return {
+        ...p,
+        open: { total: p.open.total + b.items.length, bySeverity, oldestFirstSeenAt: oldest },
+        lastHour: { ...p.lastHour, opened: p.lastHour.opened + b.items.length },
+      };
     }),
   };
 }
@@ -33,7 +37,11 @@ export function overviewResolved(data: Tiles | undefined, b: ExceptionBatch): Ti
       const bySeverity = { ...p.open.bySeverity };
       for (const i of b.items) bySeverity[i.severity] = Math.max(0, bySeverity[i.severity] - 1);
       // The oldest one may have closed: left as is until the refetch that follows.
-      return { ...p, open: { ...p.open, total: Math.max(0, p.open.total - b.items.length), bySeverity }, lastHour: { ...p.lastHour, closed: p.lastHour.closed + b.items.length } };
+      return {
+        ...p,
+        open: { ...p.open, total: Math.max(0, p.open.total - b.items.length), bySeverity },
+        lastHour: { ...p.lastHour, closed: p.lastHour.closed + b.items.length },
+      };
     }),
   };
 }
@@ -64,7 +72,12 @@ export function plantOpened<M extends Metrics>(data: M | undefined, b: Exception
       const mine = b.items.filter((x) => x.interfaceCode === i.code);
       if (!mine.length) return i;
       const technical = mine.filter((x) => x.category === "TECHNICAL").length;
-      return { ...i, backlog: { ...i.backlog, lt15m: i.backlog.lt15m + mine.length }, openTechnical: i.openTechnical + technical, openBusiness: i.openBusiness + mine.length - technical };
+      return {
+        ...i,
+        backlog: { ...i.backlog, lt15m: i.backlog.lt15m + mine.length },
+        openTechnical: i.openTechnical + technical,
+        openBusiness: i.openBusiness + mine.length - technical,
+      };
     }),
   };
 }

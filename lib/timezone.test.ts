@@ -10,7 +10,8 @@ describe("plant timezone conversions", () => {
   });
   it("round-trips (away from the hour a DST change repeats, which is ambiguous by nature)", () => {
     for (const tz of ["Europe/Warsaw", "America/New_York", "Asia/Kolkata", "UTC"]) {
-      for (const iso of ["2026-10-24T12:30:00.000Z", "2026-03-29T05:15:00.000Z", "2026-12-31T23:59:00.000Z"]) expect(zonedToIso(isoToZoned(iso, tz), tz)).toBe(iso);
+      for (const iso of ["2026-10-24T12:30:00.000Z", "2026-03-29T05:15:00.000Z", "2026-12-31T23:59:00.000Z"])
+        expect(zonedToIso(isoToZoned(iso, tz), tz)).toBe(iso);
     }
   });
   it("refuses garbage", () => {

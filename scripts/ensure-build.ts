@@ -8,7 +8,19 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "
 import path from "node:path";
 
 const ROOT = process.cwd();
-const INPUTS = ["app", "components", "lib", "server", "prisma/schema.prisma", "types", "proxy.ts", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const INPUTS = [
+  "app",
+  "components",
+  "lib",
+  "server",
+  "prisma/schema.prisma",
+  "types",
+  "proxy.ts",
+  "next.config.js",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+];
 const STAMP = path.join(ROOT, ".next", "andon-build-fingerprint");
 
 function files(p: string): string[] {
@@ -22,7 +34,11 @@ function files(p: string): string[] {
 
 export function fingerprint(): string {
   const h = createHash("sha256");
-  for (const f of INPUTS.flatMap(files).sort()) h.update(f).update("\0").update(readFileSync(path.join(ROOT, f))).update("\0");
+  for (const f of INPUTS.flatMap(files).sort())
+    h.update(f)
+      .update("\0")
+      .update(readFileSync(path.join(ROOT, f)))
+      .update("\0");
   return h.digest("hex");
 }
 

@@ -1,19 +1,22 @@
 /**
- * `npm test`: typecheck, unit + integration tests (vitest) and Playwright e2e against the built app,
+ * `npm test`: typecheck, lint + format check (Biome), unit + integration tests (vitest) and Playwright e2e against the built app,
  * all on a real PostgreSQL: DATABASE_URL's server when set, else an embedded one under .andon/test-pg.
  * Every run works in fresh databases created from the committed migrations and drops them after.
  * Exits non-zero on any failure. `--e2e-only` / `--no-e2e` narrow the run.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import path from "node:path";
 import { createFreshDatabase, withDatabase } from "../tests/support/database";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../server/db/embedded";
+import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedDatabase } from "../server/db/embedded";
 import { ensureBuild } from "./ensure-build";
 
 const args = new Set(process.argv.slice(2));
 const runUnit = !args.has("--e2e-only");
 const runE2e = !args.has("--no-e2e");
+/** Where tests that need an optional engine (tests/support/engines.ts) note that they did not run, and why. */
+const NOT_RUN = path.resolve(".andon", "test-not-run.jsonl");
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,11 +45,16 @@ export function findChromium(): string | null {
 }
 
 function playwrightHasOwnBrowser(): boolean {
-  const r = spawnSync(process.execPath, ["-e", "const {chromium}=require('playwright-core');process.exit(require('fs').existsSync(chromium.executablePath())?0:1)"], { stdio: "ignore" });
+  const r = spawnSync(
+    process.execPath,
+    ["-e", "const {chromium}=require('playwright-core');process.exit(require('fs').existsSync(chromium.executablePath())?0:1)"],
+    { stdio: "ignore" },
+  );
   return r.status === 0;
 }
 
 async function main(): Promise<number> {
+  rmSync(NOT_RUN, { force: true }); // this run's list only
   let embedded: EmbeddedDatabase | undefined;
   let baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
@@ -54,12 +62,16 @@ async function main(): Promise<number> {
     console.log(`DATABASE_URL is unset: starting an embedded PostgreSQL for the tests on 127.0.0.1:${port}`);
     embedded = await startEmbeddedPostgres({ dataDir: ".andon/test-pg", port, database: "postgres" });
     baseUrl = embedded.adminUrl;
+    console.log(`embedded PostgreSQL data in ${embedded.dataDir}`);
   }
   const results: [string, boolean][] = [];
   try {
     if (runUnit) {
       results.push(["typecheck", run("typecheck (tsc --noEmit)", "npx", ["tsc", "--noEmit"])]);
-      results.push(["unit + integration", run("unit + integration tests (vitest)", "npx", ["vitest", "run"], { DATABASE_URL: baseUrl })]);
+      // Biome: lint rules and formatting, checked (not rewritten): `npm run format` fixes the formatting.
+      results.push(["lint + format", run("lint and format check (biome ci)", "npx", ["biome", "ci", "--reporter=summary", "."])]);
+      const env = { DATABASE_URL: baseUrl, ANDON_TEST_NOT_RUN: NOT_RUN };
+      results.push(["unit + integration", run("unit + integration tests (vitest)", "npx", ["vitest", "run"], env)]);
     }
     if (runE2e) {
       const chromium = findChromium();
@@ -90,15 +102,28 @@ async function main(): Promise<number> {
   } finally {
     await embedded?.stop();
   }
+  printNotRun();
   const failed = results.filter(([, ok]) => !ok).map(([name]) => name);
   console.log(`\n${failed.length ? `✘ failed: ${failed.join(", ")}` : "✔ all test suites passed"}`);
   return failed.length ? 1 : 0;
 }
 
+/** The tests that did not run for want of an optional engine, with the reason (CI=true makes that a failure instead). */
+function printNotRun(): void {
+  if (!existsSync(NOT_RUN)) return;
+  const entries = readFileSync(NOT_RUN, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { file: string; title: string; reason: string });
+  if (!entries.length) return;
+  console.log("\n○ not run (an engine they need did not answer):");
+  for (const e of entries) console.log(`  - ${e.file} › ${e.title}: ${e.reason}`);
+}
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
+    console.error(err instanceof EmbeddedPostgresError ? `✘ ${err.message}` : err);
     process.exit(1);
   },
 );

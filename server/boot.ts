@@ -59,7 +59,10 @@ async function checkAppRole(url: string): Promise<void> {
       [role],
     );
     const r = rows[0]!;
-    if (!r.exists) throw new Error(`Database role ${role} does not exist: create it (CREATE ROLE ${role} NOLOGIN) and re-run the grants of migration 20261125130000_app_role, or set ANDON_DB_ROLE=none`);
+    if (!r.exists)
+      throw new Error(
+        `Database role ${role} does not exist: create it (CREATE ROLE ${role} NOLOGIN) and re-run the grants of migration 20261125130000_app_role, or set ANDON_DB_ROLE=none`,
+      );
     if (!r.member) throw new Error(`The database user ${r.me} is not a member of ${role}: GRANT ${role} TO ${r.me}, or set ANDON_DB_ROLE=none`);
     log.info({ role }, "application queries run as the application database role");
   } finally {

@@ -45,7 +45,10 @@ const envSchema = z.object({
    */
   /** Migrations run with this login (the tables' owner) when set; the portal's own login then owns nothing. */
   ANDON_MIGRATION_DATABASE_URL: z.string().url().optional(),
-  ANDON_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name").optional(),
+  ANDON_DB_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name")
+    .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
    * Outbound requests (push replays, alert webhooks) may use plain http. Default: on in demo mode (the

@@ -7,6 +7,7 @@ import { config } from "./config";
 import { closeDb } from "./db";
 import { logger } from "./log";
 import { checkHealth } from "./health";
+import { invalidRequestUrl } from "./http/request-url";
 import { createClusterAdapter } from "./realtime/cluster";
 import { attachRealtime, closePublisher, startPublisher } from "./realtime/server";
 import { setIo } from "./realtime/publish";
@@ -33,6 +34,12 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
     await app.prepare();
     const handle = app.getRequestHandler();
     server = createServer((req, res) => {
+      const invalid = invalidRequestUrl(req.url ?? "/");
+      if (invalid) {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "invalid_url", message: invalid } }));
+        return;
+      }
       handle(req, res).catch((err: unknown) => {
         log.error({ err, url: req.url }, "request failed");
         if (!res.headersSent) {
@@ -115,8 +122,19 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
 function startSimulatorProcess(port: number, dataDir: string, rate: number): ChildProcess {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "connectors/sim/cli.ts", "--url", `http://127.0.0.1:${port}`, "--keys", path.join(dataDir, "demo-connector-keys.json"),
-      "--journal", path.join(dataDir, "sim"), "--rate", String(rate)],
+    [
+      "--import",
+      "tsx",
+      "connectors/sim/cli.ts",
+      "--url",
+      `http://127.0.0.1:${port}`,
+      "--keys",
+      path.join(dataDir, "demo-connector-keys.json"),
+      "--journal",
+      path.join(dataDir, "sim"),
+      "--rate",
+      String(rate),
+    ],
     { stdio: ["ignore", "inherit", "inherit"] },
   );
   child.on("exit", (code, signal) => {
@@ -130,9 +148,11 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
-  const timeout = new Promise<void>((resolve) => setTimeout(() => {
-    child.kill("SIGKILL");
-    resolve();
-  }, 8_000).unref());
+  const timeout = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve();
+    }, 8_000).unref(),
+  );
   await Promise.race([exited, timeout]);
 }

@@ -9,7 +9,7 @@ const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/approvals", label: "Approvals", action: "correction.approve" },
   { href: "/transactions", label: "Transactions", action: "transaction.read" },
   { href: "/audit", label: "Audit trail", action: "audit.read" },
-  { href: "/admin", label: "Admin", action: "retention.manage" },
+  { href: "/admin", label: "Admin", action: "admin.open" },
 ];
 
 export function navFor(user: Principal): { href: string; label: string }[] {

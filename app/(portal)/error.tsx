@@ -9,7 +9,9 @@ export default function PortalError({ error, reset }: { error: Error & { digest?
       <p className="mt-1 text-muted-foreground">
         The server could not answer just now{error.digest ? ` (reference ${error.digest})` : ""}. Your data is safe; try again in a moment.
       </p>
-      <Button className="mt-3" size="sm" onClick={reset}>Try again</Button>
+      <Button className="mt-3" size="sm" onClick={reset}>
+        Try again
+      </Button>
     </div>
   );
 }

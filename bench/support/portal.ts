@@ -22,8 +22,16 @@ export async function startPortal(databaseUrl: string, opts: { port?: number; en
   const flags = (process.env.BENCH_NODE_FLAGS ?? "--max-old-space-size=384 --max-semi-space-size=8").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...flags, "--import", "tsx", "server/index.ts"], {
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_SECRET: "bench-secret-0123456789abcdef0123456789",
-      ANDON_DEMO: "true", ANDON_SIM: "false", ANDON_DATA_DIR: ".andon/bench", LOG_LEVEL: "warn", ...opts.env,
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      NEXTAUTH_SECRET: "bench-secret-0123456789abcdef0123456789",
+      ANDON_DEMO: "true",
+      ANDON_SIM: "false",
+      ANDON_DATA_DIR: ".andon/bench",
+      LOG_LEVEL: "warn",
+      ...opts.env,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -59,7 +67,9 @@ export async function signIn(baseUrl: string, email: string): Promise<string> {
   keep(csrfRes);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
     body: new URLSearchParams({ csrfToken, email, password: DEMO_PASSWORD, json: "true" }),
   });
   keep(res);

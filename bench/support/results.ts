@@ -44,23 +44,39 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 export function renderResults(machine: Machine, runs: BenchRun[], command: string): string {
   const out: string[] = [];
   out.push("# Benchmark results", "");
-  out.push(`Written by \`${command}\` (bench/run.ts) on ${machine.date}; commit ${machine.commit}. Each benchmark creates a fresh database on the PostgreSQL server below and drops it after; the HTTP benchmarks run the real portal (production build, started like \`npm start\`).`, "");
+  out.push(
+    `Written by \`${command}\` (bench/run.ts) on ${machine.date}; commit ${machine.commit}. Each benchmark creates a fresh database on the PostgreSQL server below and drops it after; the HTTP benchmarks run the real portal (production build, started like \`npm start\`).`,
+    "",
+  );
   out.push("| machine | |", "|---|---|");
-  out.push(`| CPU | ${machine.cores} cores, ${cell(machine.cpu)} |`, `| memory | ${machine.memoryGb} GiB |`, `| OS | ${cell(machine.os)} |`, `| Node.js | ${machine.node} |`, `| PostgreSQL | ${cell(machine.postgres)} |`, "");
+  out.push(
+    `| CPU | ${machine.cores} cores, ${cell(machine.cpu)} |`,
+    `| memory | ${machine.memoryGb} GiB |`,
+    `| OS | ${cell(machine.os)} |`,
+    `| Node.js | ${machine.node} |`,
+    `| PostgreSQL | ${cell(machine.postgres)} |`,
+    "",
+  );
 
   const failed = runs.filter((r) => r.exitCode !== 0);
   const targeted = runs.flatMap((r) => r.reports.flatMap((rep) => rep.figures.filter((f) => f.target !== undefined).map((f) => ({ bench: rep.bench, f }))));
   out.push("## Against the targets", "");
   if (targeted.length) {
     out.push("| benchmark | figure | measured | target | met |", "|---|---|---:|---|---|");
-    for (const { bench, f } of targeted) out.push(`| ${cell(bench)} | ${cell(f.name)} | ${num(f.value)} ${f.unit} | ${cell(f.target!)} | ${f.met ? "yes" : "**NO**"} |`);
+    for (const { bench, f } of targeted)
+      out.push(`| ${cell(bench)} | ${cell(f.name)} | ${num(f.value)} ${f.unit} | ${cell(f.target!)} | ${f.met ? "yes" : "**NO**"} |`);
   } else out.push("No benchmark reported a figure with a target.");
   out.push("");
   if (failed.length) out.push(`**Failed:** ${failed.map((r) => `${r.bench} (exit ${r.exitCode})`).join(", ")} — see their output below.`, "");
 
   out.push("## Every figure", "");
   for (const run of runs) {
-    out.push(`### ${run.bench}`, "", `\`${run.command}\` — ${run.exitCode === 0 ? "finished" : `**failed (exit ${run.exitCode})**`} in ${Math.round(run.seconds)} s`, "");
+    out.push(
+      `### ${run.bench}`,
+      "",
+      `\`${run.command}\` — ${run.exitCode === 0 ? "finished" : `**failed (exit ${run.exitCode})**`} in ${Math.round(run.seconds)} s`,
+      "",
+    );
     for (const rep of run.reports) {
       out.push(`${rep.bench}: ${rep.params}`, "", "| figure | value | target |", "|---|---:|---|");
       for (const f of rep.figures) out.push(`| ${cell(f.name)} | ${num(f.value)} ${f.unit} | ${f.target ? `${cell(f.target)} ${f.met ? "✓" : "✘"}` : ""} |`);

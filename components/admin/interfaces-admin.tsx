@@ -28,10 +28,15 @@ function applyChange(i: InterfaceAdminView, { plants, ...fields }: Change): Inte
 
 export function InterfacesAdmin({ initial, plants }: { initial: InterfaceAdminView[]; plants: string[] }) {
   const qc = useQueryClient();
-  const interfaces = useQuery({ queryKey: KEY, queryFn: async () => (await apiFetch<{ interfaces: InterfaceAdminView[] }>("/api/admin/interfaces")).interfaces, initialData: initial });
+  const interfaces = useQuery({
+    queryKey: KEY,
+    queryFn: async () => (await apiFetch<{ interfaces: InterfaceAdminView[] }>("/api/admin/interfaces")).interfaces,
+    initialData: initial,
+  });
   // Optimistic: a ticked box or a new SLO shows at once; a refusal puts the server's values back.
   const save = useMutation({
-    mutationFn: ({ id, body }: { id: string; body: Change }) => apiFetch<InterfaceAdminView>(`/api/admin/interfaces/${id}`, { method: "PATCH", body: JSON.stringify(body) }),
+    mutationFn: ({ id, body }: { id: string; body: Change }) =>
+      apiFetch<InterfaceAdminView>(`/api/admin/interfaces/${id}`, { method: "PATCH", body: JSON.stringify(body) }),
     onMutate: async ({ id, body }) => {
       await qc.cancelQueries({ queryKey: KEY });
       const before = qc.getQueryData<InterfaceAdminView[]>(KEY);
@@ -44,52 +49,140 @@ export function InterfacesAdmin({ initial, plants }: { initial: InterfaceAdminVi
   const [open, setOpen] = useState<string | null>(null);
   return (
     <section aria-labelledby="interfaces-h" className="space-y-2 rounded-lg border border-border bg-surface p-4">
-      <h2 id="interfaces-h" className="text-base font-semibold">Interfaces</h2>
-      <p className="text-xs text-muted-foreground">The latency SLO drives dashboards and alerts; &quot;approval&quot; means a corrected payload needs a second person before it is replayed. Schema versions are never replaced: corrections keep the version they were checked against.</p>
-      {save.error ? <p role="alert" className="text-sm text-danger">{save.error instanceof ApiError ? save.error.message : "The change failed"}</p> : null}
-      <div role="region" aria-label="Interfaces" tabIndex={0} className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring">
+      <h2 id="interfaces-h" className="text-base font-semibold">
+        Interfaces
+      </h2>
+      <p className="text-xs text-muted-foreground">
+        The latency SLO drives dashboards and alerts; &quot;approval&quot; means a corrected payload needs a second person before it is replayed. Schema
+        versions are never replaced: corrections keep the version they were checked against.
+      </p>
+      {save.error ? (
+        <p role="alert" className="text-sm text-danger">
+          {save.error instanceof ApiError ? save.error.message : "The change failed"}
+        </p>
+      ) : null}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable) */}
+      <section aria-label="Interfaces" tabIndex={0} className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring">
         <table className="w-full text-left text-xs">
           <caption className="sr-only">Interfaces</caption>
-          <thead className="text-muted-foreground"><tr>{["Interface", "SLO (s)", "Criticality", "Approval", "Plants", "Schema"].map((h) => <th key={h} scope="col" className="py-1 pr-3 font-medium">{h}</th>)}</tr></thead>
+          <thead className="text-muted-foreground">
+            <tr>
+              {["Interface", "SLO (s)", "Criticality", "Approval", "Plants", "Schema"].map((h) => (
+                <th key={h} scope="col" className="py-1 pr-3 font-medium">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
           <tbody>
             {interfaces.data.map((i) => (
-              <InterfaceRow key={i.id} i={i} plants={plants} busy={save.isPending} open={open === i.id} onToggle={() => setOpen(open === i.id ? null : i.id)} onSave={(body) => save.mutate({ id: i.id, body })} />
+              <InterfaceRow
+                key={i.id}
+                i={i}
+                plants={plants}
+                busy={save.isPending}
+                open={open === i.id}
+                onToggle={() => setOpen(open === i.id ? null : i.id)}
+                onSave={(body) => save.mutate({ id: i.id, body })}
+              />
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </section>
   );
 }
 
-function InterfaceRow({ i, plants, busy, open, onToggle, onSave }: { i: InterfaceAdminView; plants: string[]; busy: boolean; open: boolean; onToggle: () => void; onSave: (body: Change) => void }) {
+function InterfaceRow({
+  i,
+  plants,
+  busy,
+  open,
+  onToggle,
+  onSave,
+}: {
+  i: InterfaceAdminView;
+  plants: string[];
+  busy: boolean;
+  open: boolean;
+  onToggle: () => void;
+  onSave: (body: Change) => void;
+}) {
   const enabled = new Map(i.plants.map((p) => [p.code, p.enabled]));
   return (
     <>
       <tr className="border-t border-border align-top" data-interface={i.code}>
-        <th scope="row" className="py-1.5 pr-3 text-left font-normal"><span className="font-mono">{i.code}</span><span className="block text-muted-foreground">{i.name} · {i.sourceSystem} → {i.targetSystems.join(", ")}</span></th>
+        <th scope="row" className="py-1.5 pr-3 text-left font-normal">
+          <span className="font-mono">{i.code}</span>
+          <span className="block text-muted-foreground">
+            {i.name} · {i.sourceSystem} → {i.targetSystems.join(", ")}
+          </span>
+        </th>
         <td className="py-1.5 pr-3">
-          <Input aria-label={`SLO of ${i.code} in seconds`} type="number" min={0.001} step="any" className="h-7 w-24" defaultValue={i.latencySloMs / 1000} key={i.latencySloMs}
-            onBlur={(e) => { const ms = Math.round(Number(e.target.value) * 1000); if (ms !== i.latencySloMs) onSave({ latencySloMs: ms }); }} />
+          <Input
+            aria-label={`SLO of ${i.code} in seconds`}
+            type="number"
+            min={0.001}
+            step="any"
+            className="h-7 w-24"
+            defaultValue={i.latencySloMs / 1000}
+            key={i.latencySloMs}
+            onBlur={(e) => {
+              const ms = Math.round(Number(e.target.value) * 1000);
+              if (ms !== i.latencySloMs) onSave({ latencySloMs: ms });
+            }}
+          />
         </td>
         <td className="py-1.5 pr-3">
-          <select aria-label={`Criticality of ${i.code}`} className={select} value={i.criticality} disabled={busy} onChange={(e) => onSave({ criticality: e.target.value as InterfaceAdminView["criticality"] })}>
-            {CRITICALITIES.map((c) => <option key={c}>{c}</option>)}
+          <select
+            aria-label={`Criticality of ${i.code}`}
+            className={select}
+            value={i.criticality}
+            disabled={busy}
+            onChange={(e) => onSave({ criticality: e.target.value as InterfaceAdminView["criticality"] })}
+          >
+            {CRITICALITIES.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
           </select>
         </td>
         <td className="py-1.5 pr-3">
-          <label className="flex items-center gap-1"><input type="checkbox" checked={i.requiresApproval} disabled={busy} onChange={(e) => onSave({ requiresApproval: e.target.checked })} />required</label>
+          <label className="flex items-center gap-1">
+            <input type="checkbox" checked={i.requiresApproval} disabled={busy} onChange={(e) => onSave({ requiresApproval: e.target.checked })} />
+            required
+          </label>
         </td>
         <td className="py-1.5 pr-3">
-          <fieldset className="flex flex-wrap gap-x-2"><legend className="sr-only">Plants running {i.code}</legend>
+          <fieldset className="flex flex-wrap gap-x-2">
+            <legend className="sr-only">Plants running {i.code}</legend>
             {plants.map((p) => (
-              <label key={p} className="flex items-center gap-1"><input type="checkbox" checked={enabled.get(p) ?? false} disabled={busy} onChange={(e) => onSave({ plants: { [p]: e.target.checked } })} aria-label={`${i.code} at ${p}`} />{p}</label>
+              <label key={p} className="flex items-center gap-1">
+                <input
+                  type="checkbox"
+                  checked={enabled.get(p) ?? false}
+                  disabled={busy}
+                  onChange={(e) => onSave({ plants: { [p]: e.target.checked } })}
+                  aria-label={`${i.code} at ${p}`}
+                />
+                {p}
+              </label>
             ))}
           </fieldset>
         </td>
-        <td className="py-1.5 pr-3 whitespace-nowrap">{i.schemaVersion ? `v${i.schemaVersion}` : "none"} <Button size="sm" variant="secondary" onClick={onToggle} aria-expanded={open} aria-label={`Schema versions of ${i.code}`}>{open ? "Close" : "Versions"}</Button></td>
+        <td className="py-1.5 pr-3 whitespace-nowrap">
+          {i.schemaVersion ? `v${i.schemaVersion}` : "none"}{" "}
+          <Button size="sm" variant="secondary" onClick={onToggle} aria-expanded={open} aria-label={`Schema versions of ${i.code}`}>
+            {open ? "Close" : "Versions"}
+          </Button>
+        </td>
       </tr>
-      {open ? <tr><td colSpan={6} className="pb-3"><SchemaVersions i={i} /></td></tr> : null}
+      {open ? (
+        <tr>
+          <td colSpan={6} className="pb-3">
+            <SchemaVersions i={i} />
+          </td>
+        </tr>
+      ) : null}
     </>
   );
 }
@@ -112,9 +205,25 @@ function SchemaVersions({ i }: { i: InterfaceAdminView }) {
     },
   });
   if (versions.isPending) return <p className="text-xs text-muted-foreground">Loading schema versions…</p>;
-  if (versions.isError) return <p role="alert" className="text-xs text-danger">Schema versions could not be loaded. <Button size="sm" variant="ghost" onClick={() => versions.refetch()}>Retry</Button></p>;
+  if (versions.isError)
+    return (
+      <p role="alert" className="text-xs text-danger">
+        Schema versions could not be loaded.{" "}
+        <Button size="sm" variant="ghost" onClick={() => versions.refetch()}>
+          Retry
+        </Button>
+      </p>
+    );
   const list = versions.data.versions;
-  if (list.length === 0 && draft === null) return <p className="text-xs text-muted-foreground">No schema yet. <Button size="sm" variant="secondary" onClick={() => setDraft("{\n  \"type\": \"object\"\n}")}>Add the first version</Button></p>;
+  if (list.length === 0 && draft === null)
+    return (
+      <p className="text-xs text-muted-foreground">
+        No schema yet.{" "}
+        <Button size="sm" variant="secondary" onClick={() => setDraft('{\n  "type": "object"\n}')}>
+          Add the first version
+        </Button>
+      </p>
+    );
   const latest = list[0];
   const toV = list.find((v) => v.version === (to ?? latest?.version));
   const fromV = list.find((v) => v.version === (from ?? (toV ? toV.version - 1 : -1)));
@@ -133,32 +242,70 @@ function SchemaVersions({ i }: { i: InterfaceAdminView }) {
       {toV ? (
         <>
           <div className="flex flex-wrap items-center gap-2 text-xs">
-            <label className="flex items-center gap-1">Compare
+            <label className="flex items-center gap-1">
+              Compare
               <select aria-label="From version" className={select} value={fromV?.version ?? 0} onChange={(e) => setFrom(Number(e.target.value))}>
                 <option value={0}>(empty)</option>
-                {list.map((v) => <option key={v.version} value={v.version}>v{v.version}</option>)}
+                {list.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version}
+                  </option>
+                ))}
               </select>
             </label>
-            <label className="flex items-center gap-1">with
+            <label className="flex items-center gap-1">
+              with
               <select aria-label="To version" className={select} value={toV.version} onChange={(e) => setTo(Number(e.target.value))}>
-                {list.map((v) => <option key={v.version} value={v.version}>v{v.version} · {new Date(v.createdAt).toLocaleString()}</option>)}
+                {list.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version} · {new Date(v.createdAt).toLocaleString()}
+                  </option>
+                ))}
               </select>
             </label>
-            <span className="font-mono text-muted-foreground" title="sha256 of the canonical schema">{toV.hash.slice(0, 12)}…</span>
+            <span className="font-mono text-muted-foreground" title="sha256 of the canonical schema">
+              {toV.hash.slice(0, 12)}…
+            </span>
           </div>
-          <PatchView patch={patch} original={fromV?.schema ?? {}} caption={`Changes from ${fromV ? `v${fromV.version}` : "nothing"} to v${toV.version} of ${i.code}`} labels={[fromV ? `v${fromV.version}` : "(empty)", `v${toV.version}`]} empty="The two versions are identical." />
+          <PatchView
+            patch={patch}
+            original={fromV?.schema ?? {}}
+            caption={`Changes from ${fromV ? `v${fromV.version}` : "nothing"} to v${toV.version} of ${i.code}`}
+            labels={[fromV ? `v${fromV.version}` : "(empty)", `v${toV.version}`]}
+            empty="The two versions are identical."
+          />
         </>
       ) : null}
       {draft === null ? (
-        <Button size="sm" variant="secondary" onClick={() => setDraft(JSON.stringify(latest?.schema ?? { type: "object" }, null, 2))}>New version…</Button>
+        <Button size="sm" variant="secondary" onClick={() => setDraft(JSON.stringify(latest?.schema ?? { type: "object" }, null, 2))}>
+          New version…
+        </Button>
       ) : (
         <div className="space-y-2">
-          <p className="text-xs text-muted-foreground">Edit the schema (JSON Schema draft 2020-12). Saving adds v{(latest?.version ?? 0) + 1}; earlier versions stay.</p>
+          <p className="text-xs text-muted-foreground">
+            Edit the schema (JSON Schema draft 2020-12). Saving adds v{(latest?.version ?? 0) + 1}; earlier versions stay.
+          </p>
           <JsonEditor id={`schema-${i.code}`} label={`New schema version of ${i.code}`} value={draft} onChange={setDraft} />
-          {parseError ?? add.error ? <p role="alert" className="text-xs text-danger">{parseError ?? (add.error instanceof ApiError ? add.error.message : "Saving failed")}</p> : null}
+          {(parseError ?? add.error) ? (
+            <p role="alert" className="text-xs text-danger">
+              {parseError ?? (add.error instanceof ApiError ? add.error.message : "Saving failed")}
+            </p>
+          ) : null}
           <div className="flex gap-2">
-            <Button size="sm" disabled={add.isPending} onClick={submit}>Save as v{(latest?.version ?? 0) + 1}</Button>
-            <Button size="sm" variant="ghost" onClick={() => { setDraft(null); setParseError(null); add.reset(); }}>Cancel</Button>
+            <Button size="sm" disabled={add.isPending} onClick={submit}>
+              Save as v{(latest?.version ?? 0) + 1}
+            </Button>
+            <Button
+              size="sm"
+              variant="ghost"
+              onClick={() => {
+                setDraft(null);
+                setParseError(null);
+                add.reset();
+              }}
+            >
+              Cancel
+            </Button>
           </div>
         </div>
       )}

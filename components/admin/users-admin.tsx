@@ -4,10 +4,11 @@ import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { ApiError, apiFetch } from "@/lib/api";
+import { ROLE_LABELS } from "@/lib/rules";
 import type { UserView } from "@/server/admin/users";
 
 /** Users: role, plant scope and state per user (changes audited on the server); new users with an initial password. */
-const ROLES = [["VIEWER", "Plant manager"], ["OPERATOR", "Support operator"], ["APPROVER", "Approver"], ["AUDITOR", "Auditor"], ["ADMIN", "Administrator"]] as const;
+const ROLES = Object.entries(ROLE_LABELS) as [keyof typeof ROLE_LABELS, string][];
 const KEY = ["admin", "users"] as const;
 const select = "h-8 rounded-md border border-border bg-surface px-2 text-xs";
 
@@ -15,60 +16,155 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
   const qc = useQueryClient();
   const users = useQuery({ queryKey: KEY, queryFn: async () => (await apiFetch<{ users: UserView[] }>("/api/admin/users")).users, initialData: initial });
   const save = useMutation({
-    mutationFn: ({ id, body }: { id: string | null; body: unknown }) => apiFetch<UserView>(id ? `/api/admin/users/${id}` : "/api/admin/users", { method: id ? "PATCH" : "POST", body: JSON.stringify(body) }),
+    mutationFn: ({ id, body }: { id: string | null; body: unknown }) =>
+      apiFetch<UserView>(id ? `/api/admin/users/${id}` : "/api/admin/users", { method: id ? "PATCH" : "POST", body: JSON.stringify(body) }),
     onSuccess: () => qc.invalidateQueries({ queryKey: KEY }),
   });
   const [form, setForm] = useState({ email: "", name: "", role: "OPERATOR", plants: "", password: "" });
   const create = (e: FormEvent) => {
     e.preventDefault();
     save.mutate(
-      { id: null, body: { email: form.email, name: form.name, role: form.role, plants: form.plants.split(",").map((p) => p.trim()).filter(Boolean), password: form.password } },
+      {
+        id: null,
+        body: {
+          email: form.email,
+          name: form.name,
+          role: form.role,
+          plants: form.plants
+            .split(",")
+            .map((p) => p.trim())
+            .filter(Boolean),
+          password: form.password,
+        },
+      },
       { onSuccess: () => setForm({ email: "", name: "", role: "OPERATOR", plants: "", password: "" }) },
     );
   };
   return (
     <section aria-labelledby="users-h" className="space-y-2 rounded-lg border border-border bg-surface p-4">
-      <h2 id="users-h" className="text-base font-semibold">Users</h2>
-      <p className="text-xs text-muted-foreground">Users are never deleted (they are the actors of the audit trail): deactivate them. Auditors and administrators see every plant; other roles only the plants listed.</p>
-      {save.error ? <p role="alert" className="text-sm text-danger">{save.error instanceof ApiError ? save.error.message : "The change failed"}</p> : null}
-      <div role="region" aria-label="Users" tabIndex={0} className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring">
+      <h2 id="users-h" className="text-base font-semibold">
+        Users
+      </h2>
+      <p className="text-xs text-muted-foreground">
+        Users are never deleted (they are the actors of the audit trail): deactivate them. Auditors and administrators see every plant; other roles only the
+        plants listed.
+      </p>
+      {save.error ? (
+        <p role="alert" className="text-sm text-danger">
+          {save.error instanceof ApiError ? save.error.message : "The change failed"}
+        </p>
+      ) : null}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable) */}
+      <section aria-label="Users" tabIndex={0} className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring">
         <table className="w-full text-left text-xs">
           <caption className="sr-only">Users</caption>
-          <thead className="text-muted-foreground"><tr>{["User", "Role", "Plants", "State"].map((h) => <th key={h} scope="col" className="py-1 pr-3 font-medium">{h}</th>)}</tr></thead>
+          <thead className="text-muted-foreground">
+            <tr>
+              {["User", "Role", "Plants", "State"].map((h) => (
+                <th key={h} scope="col" className="py-1 pr-3 font-medium">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
           <tbody>
             {users.data.map((u) => (
               <tr key={u.id} className="border-t border-border" data-user={u.email}>
-                <th scope="row" className="py-1.5 pr-3 text-left font-normal">{u.name} <span className="text-muted-foreground">{u.email}</span></th>
+                <th scope="row" className="py-1.5 pr-3 text-left font-normal">
+                  {u.name} <span className="text-muted-foreground">{u.email}</span>
+                </th>
                 <td className="py-1.5 pr-3">
-                  <select aria-label={`Role of ${u.email}`} className={select} value={u.role} disabled={save.isPending || u.id === me} onChange={(e) => save.mutate({ id: u.id, body: { role: e.target.value } })}>
-                    {ROLES.map(([r, label]) => <option key={r} value={r}>{label}</option>)}
+                  <select
+                    aria-label={`Role of ${u.email}`}
+                    className={select}
+                    value={u.role}
+                    disabled={save.isPending || u.id === me}
+                    onChange={(e) => save.mutate({ id: u.id, body: { role: e.target.value } })}
+                  >
+                    {ROLES.map(([r, label]) => (
+                      <option key={r} value={r}>
+                        {label}
+                      </option>
+                    ))}
                   </select>
                 </td>
                 <td className="py-1.5 pr-3">
-                  {u.role === "AUDITOR" || u.role === "ADMIN" ? <span className="text-muted-foreground">all plants</span> : (
-                    <Input aria-label={`Plants of ${u.email}`} className="h-7 w-48" defaultValue={u.plants.join(", ")} key={u.plants.join(",")}
+                  {u.role === "AUDITOR" || u.role === "ADMIN" ? (
+                    <span className="text-muted-foreground">all plants</span>
+                  ) : (
+                    <Input
+                      aria-label={`Plants of ${u.email}`}
+                      className="h-7 w-48"
+                      defaultValue={u.plants.join(", ")}
+                      key={u.plants.join(",")}
                       onBlur={(e) => {
-                        const next = e.target.value.split(",").map((p) => p.trim()).filter(Boolean);
+                        const next = e.target.value
+                          .split(",")
+                          .map((p) => p.trim())
+                          .filter(Boolean);
                         if (next.join(",") !== u.plants.join(",")) save.mutate({ id: u.id, body: { plants: next } });
-                      }} />
+                      }}
+                    />
                   )}
                 </td>
                 <td className="py-1.5 pr-3">
                   {u.active ? "active" : "deactivated"}{" "}
-                  {u.id !== me ? <Button size="sm" variant="secondary" disabled={save.isPending} onClick={() => save.mutate({ id: u.id, body: { active: !u.active } })}>{u.active ? "Deactivate" : "Reactivate"}</Button> : <span className="text-muted-foreground">(you)</span>}
+                  {u.id !== me ? (
+                    <Button size="sm" variant="secondary" disabled={save.isPending} onClick={() => save.mutate({ id: u.id, body: { active: !u.active } })}>
+                      {u.active ? "Deactivate" : "Reactivate"}
+                    </Button>
+                  ) : (
+                    <span className="text-muted-foreground">(you)</span>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       <form onSubmit={create} aria-label="New user" className="flex flex-wrap items-end gap-2 text-xs">
-        <label className="grid gap-1">E-mail<Input type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} className="h-8 w-56" /></label>
-        <label className="grid gap-1">Name<Input required minLength={2} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} className="h-8 w-40" /></label>
-        <label className="grid gap-1">Role<select className={select} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>{ROLES.map(([r, label]) => <option key={r} value={r}>{label}</option>)}</select></label>
-        <label className="grid gap-1">Plants (codes, comma-separated)<Input value={form.plants} onChange={(e) => setForm({ ...form, plants: e.target.value })} placeholder={plants.slice(0, 2).join(", ")} className="h-8 w-48" /></label>
-        <label className="grid gap-1">Initial password<Input type="password" required minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} className="h-8 w-40" autoComplete="new-password" /></label>
-        <Button type="submit" size="sm" disabled={save.isPending}>Add user</Button>
+        <label className="grid gap-1">
+          E-mail
+          <Input type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} className="h-8 w-56" />
+        </label>
+        <label className="grid gap-1">
+          Name
+          <Input required minLength={2} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} className="h-8 w-40" />
+        </label>
+        <label className="grid gap-1">
+          Role
+          <select className={select} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>
+            {ROLES.map(([r, label]) => (
+              <option key={r} value={r}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="grid gap-1">
+          Plants (codes, comma-separated)
+          <Input
+            value={form.plants}
+            onChange={(e) => setForm({ ...form, plants: e.target.value })}
+            placeholder={plants.slice(0, 2).join(", ")}
+            className="h-8 w-48"
+          />
+        </label>
+        <label className="grid gap-1">
+          Initial password
+          <Input
+            type="password"
+            required
+            minLength={12}
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+            className="h-8 w-40"
+            autoComplete="new-password"
+          />
+        </label>
+        <Button type="submit" size="sm" disabled={save.isPending}>
+          Add user
+        </Button>
       </form>
     </section>
   );

@@ -93,17 +93,54 @@ export function AuditTrail(props: {
           go({ actor: v("actor"), entity: v("entity"), plant: v("plant"), from: iso("from"), to: iso("to") });
         }}
       >
-        <label className="grid gap-1">Actor (starts with)<input name="actor" defaultValue={props.filters.actor ?? ""} className="h-8 w-52 rounded-md border border-border bg-surface px-2 text-sm" placeholder="operator@…" /></label>
-        <label className="grid gap-1">Entity<input name="entity" defaultValue={props.filters.entity ?? ""} className="h-8 w-60 rounded-md border border-border bg-surface px-2 text-sm" placeholder="exception or exception:<id>" /></label>
-        <label className="grid gap-1">Plant
+        <label className="grid gap-1">
+          Actor (starts with)
+          <input
+            name="actor"
+            defaultValue={props.filters.actor ?? ""}
+            className="h-8 w-52 rounded-md border border-border bg-surface px-2 text-sm"
+            placeholder="operator@…"
+          />
+        </label>
+        <label className="grid gap-1">
+          Entity
+          <input
+            name="entity"
+            defaultValue={props.filters.entity ?? ""}
+            className="h-8 w-60 rounded-md border border-border bg-surface px-2 text-sm"
+            placeholder="exception or exception:<id>"
+          />
+        </label>
+        <label className="grid gap-1">
+          Plant
           <select name="plant" defaultValue={props.filters.plant ?? ""} className="h-8 rounded-md border border-border bg-surface px-2 text-sm">
             <option value="">all</option>
-            {props.plants.map((p) => <option key={p}>{p}</option>)}
+            {props.plants.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
           </select>
         </label>
-        <label className="grid gap-1">From (UTC)<input name="from" type="datetime-local" defaultValue={props.filters.from?.slice(0, 16) ?? ""} className="h-8 rounded-md border border-border bg-surface px-2 text-sm" /></label>
-        <label className="grid gap-1">To (UTC)<input name="to" type="datetime-local" defaultValue={props.filters.to?.slice(0, 16) ?? ""} className="h-8 rounded-md border border-border bg-surface px-2 text-sm" /></label>
-        <Button type="submit" size="sm">Apply</Button>
+        <label className="grid gap-1">
+          From (UTC)
+          <input
+            name="from"
+            type="datetime-local"
+            defaultValue={props.filters.from?.slice(0, 16) ?? ""}
+            className="h-8 rounded-md border border-border bg-surface px-2 text-sm"
+          />
+        </label>
+        <label className="grid gap-1">
+          To (UTC)
+          <input
+            name="to"
+            type="datetime-local"
+            defaultValue={props.filters.to?.slice(0, 16) ?? ""}
+            className="h-8 rounded-md border border-border bg-surface px-2 text-sm"
+          />
+        </label>
+        <Button type="submit" size="sm">
+          Apply
+        </Button>
         <span className="text-muted-foreground">Exports follow these filters.</span>
       </form>
       {verify.data ? (
@@ -113,7 +150,11 @@ export function AuditTrail(props: {
             : `Chain BROKEN at event #${verify.data.brokenAtId} after ${verify.data.checked} good events (${verify.data.reason === "link" ? "its link to the previous event" : "its content"} does not match: expected ${verify.data.expectedHash ?? "?"}, found ${verify.data.foundHash ?? "?"}) — the trail was altered outside Andon.`}
         </p>
       ) : null}
-      {verify.error ? <p role="alert" className="text-danger">{verify.error.message}</p> : null}
+      {verify.error ? (
+        <p role="alert" className="text-danger">
+          {verify.error.message}
+        </p>
+      ) : null}
 
       {props.events.length === 0 ? (
         <div className="rounded-lg border border-dashed border-border px-4 py-10 text-center">
@@ -121,18 +162,37 @@ export function AuditTrail(props: {
           <p className="mt-1 text-muted-foreground">Sign-ins, changes and their approvals appear here as they happen.</p>
         </div>
       ) : (
-        <div role="region" aria-label="Audit events" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
+        <section
+          aria-label="Audit events"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable)
+          tabIndex={0}
+          className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring"
+        >
           <table className="w-full text-left text-xs">
             <caption className="sr-only">Audit events, newest first</caption>
             <thead className="bg-muted text-muted-foreground">
               <tr>
-                <th scope="col" className="px-3 py-2 font-medium">#</th>
-                <th scope="col" className="px-3 py-2 font-medium">Time (UTC)</th>
-                <th scope="col" className="px-3 py-2 font-medium">Event</th>
-                <th scope="col" className="px-3 py-2 font-medium">Actor</th>
-                <th scope="col" className="px-3 py-2 font-medium">Plant</th>
-                <th scope="col" className="px-3 py-2 font-medium">Details</th>
-                <th scope="col" className="px-3 py-2 font-medium">Hash</th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  #
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Time (UTC)
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Event
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Actor
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Plant
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Details
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Hash
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -153,7 +213,7 @@ export function AuditTrail(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       <nav aria-label="Pagination" className="flex justify-end gap-2">
         {props.nextBefore ? (

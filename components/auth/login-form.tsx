@@ -16,7 +16,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
     const form = new FormData(e.currentTarget);
     const parsed = credentialsSchema.safeParse({ email: form.get("email"), password: form.get("password") });
     if (!parsed.success) {
-      setError(parsed.error.issues.map((i) => i.message).join(". ") + ".");
+      setError(`${parsed.error.issues.map((i) => i.message).join(". ")}.`);
       return;
     }
     setPending(true);

@@ -9,6 +9,8 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Label } from "@/components/ui/input";
 import { JsonEditor } from "@/components/ui/json-editor";
 import { apiFetch } from "@/lib/api";
+import { isCorrectable } from "@/lib/rules";
+import { withKeys } from "@/lib/utils";
 import { validatePayload } from "@/server/corrections/validate";
 import type { ExceptionDetail } from "@/server/exceptions/detail";
 import { PatchView } from "./patch-view";
@@ -33,30 +35,47 @@ export function CorrectionPanel({ d, me, canCorrect }: { d: ExceptionDetail; me:
     }
   }, [text]);
   const issues = useMemo(() => (parsed.ok && d.schema ? validatePayload(d.schema.schema, parsed.value) : []), [parsed, d.schema]);
-  const patch = useMemo(() => (parsed.ok && parsed.value && typeof parsed.value === "object" ? jsonpatch.compare((d.transaction.payload ?? {}) as object, parsed.value as object) : []), [parsed, d.transaction.payload]);
+  const patch = useMemo(
+    () =>
+      parsed.ok && parsed.value && typeof parsed.value === "object" ? jsonpatch.compare((d.transaction.payload ?? {}) as object, parsed.value as object) : [],
+    [parsed, d.transaction.payload],
+  );
 
   const save = useMutation({
-    mutationFn: () => apiFetch<{ correction: { id: string } }>(`/api/exceptions/${d.id}/correction`, { method: "POST", body: JSON.stringify({ payload: parsed.ok ? parsed.value : null, reason }) }),
+    mutationFn: () =>
+      apiFetch<{ correction: { id: string } }>(`/api/exceptions/${d.id}/correction`, {
+        method: "POST",
+        body: JSON.stringify({ payload: parsed.ok ? parsed.value : null, reason }),
+      }),
     onSuccess: () => router.refresh(),
   });
   const submit = useMutation({
     mutationFn: async () => {
-      const saved = await apiFetch<{ correction: { id: string } }>(`/api/exceptions/${d.id}/correction`, { method: "POST", body: JSON.stringify({ payload: parsed.ok ? parsed.value : null, reason }) });
+      const saved = await apiFetch<{ correction: { id: string } }>(`/api/exceptions/${d.id}/correction`, {
+        method: "POST",
+        body: JSON.stringify({ payload: parsed.ok ? parsed.value : null, reason }),
+      });
       return apiFetch(`/api/corrections/${saved.correction.id}/submit`, { method: "POST", body: JSON.stringify({ reason }) });
     },
     onSuccess: () => router.refresh(),
   });
   const error = save.error ?? submit.error;
   const mine = !live || live.author.id === me.id || live.status === "APPROVED";
-  const editable = canCorrect && mine && !["RESOLVED", "DISCARDED", "REPLAY_QUEUED", "REPLAYING"].includes(d.status);
+  const editable = canCorrect && mine && isCorrectable(d.status);
 
   return (
     <Card aria-labelledby="correct-h">
       <CardHeader>
-        <h2 id="correct-h" className="text-sm font-semibold">Correct the payload</h2>
+        <h2 id="correct-h" className="text-sm font-semibold">
+          Correct the payload
+        </h2>
         {d.correction ? (
           <span className="text-xs text-muted-foreground" data-testid="correction-status">
-            Correction <Badge tone={d.correction.status === "APPROVED" ? "low" : d.correction.status === "REJECTED" ? "critical" : "medium"}>{d.correction.status.toLowerCase()}</Badge> by {d.correction.author.name}
+            Correction{" "}
+            <Badge tone={d.correction.status === "APPROVED" ? "low" : d.correction.status === "REJECTED" ? "critical" : "medium"}>
+              {d.correction.status.toLowerCase()}
+            </Badge>{" "}
+            by {d.correction.author.name}
             {d.correction.approver ? ` · decided by ${d.correction.approver}` : ""}
           </span>
         ) : null}
@@ -64,7 +83,13 @@ export function CorrectionPanel({ d, me, canCorrect }: { d: ExceptionDetail; me:
       <CardBody className="space-y-3">
         {d.correction?.decisionComment ? <p className="text-xs">Decision comment: “{d.correction.decisionComment}”</p> : null}
         {!editable ? (
-          live ? <PatchView patch={live.patch} original={d.transaction.payload} caption="Proposed change" /> : <p className="text-xs text-muted-foreground">{canCorrect ? "This exception can no longer be corrected." : "Corrections are made by support operators and approvers."}</p>
+          live ? (
+            <PatchView patch={live.patch} original={d.transaction.payload} caption="Proposed change" />
+          ) : (
+            <p className="text-xs text-muted-foreground">
+              {canCorrect ? "This exception can no longer be corrected." : "Corrections are made by support operators and approvers."}
+            </p>
+          )
         ) : (
           <>
             <div className="space-y-1">
@@ -76,8 +101,10 @@ export function CorrectionPanel({ d, me, canCorrect }: { d: ExceptionDetail; me:
                 <span className="text-danger">Not valid JSON: {parsed.error}</span>
               ) : issues.length ? (
                 <ul className="text-danger">
-                  {issues.map((i, k) => (
-                    <li key={k}><span className="font-mono">{i.path}</span> {i.message}</li>
+                  {withKeys(issues, (i) => `${i.path} ${i.message}`).map(({ key, item: i }) => (
+                    <li key={key}>
+                      <span className="font-mono">{i.path}</span> {i.message}
+                    </li>
                   ))}
                 </ul>
               ) : (
@@ -90,12 +117,27 @@ export function CorrectionPanel({ d, me, canCorrect }: { d: ExceptionDetail; me:
             </div>
             <div className="space-y-1">
               <Label htmlFor="correction-reason">Reason for the change (required to submit)</Label>
-              <textarea id="correction-reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} className="w-full rounded-md border border-border bg-surface p-2 text-sm" />
+              <textarea
+                id="correction-reason"
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                rows={2}
+                className="w-full rounded-md border border-border bg-surface p-2 text-sm"
+              />
             </div>
-            {error ? <p role="alert" className="text-xs text-danger">{error.message}</p> : null}
+            {error ? (
+              <p role="alert" className="text-xs text-danger">
+                {error.message}
+              </p>
+            ) : null}
             <div className="flex flex-wrap gap-2">
-              <Button variant="secondary" disabled={!parsed.ok || patch.length === 0 || save.isPending} onClick={() => save.mutate()}>Save draft</Button>
-              <Button disabled={!parsed.ok || issues.length > 0 || patch.length === 0 || reason.trim().length < 10 || submit.isPending} onClick={() => submit.mutate()}>
+              <Button variant="secondary" disabled={!parsed.ok || patch.length === 0 || save.isPending} onClick={() => save.mutate()}>
+                Save draft
+              </Button>
+              <Button
+                disabled={!parsed.ok || issues.length > 0 || patch.length === 0 || reason.trim().length < 10 || submit.isPending}
+                onClick={() => submit.mutate()}
+              >
                 Submit for approval
               </Button>
             </div>

@@ -29,13 +29,23 @@ type Tiles = { plants: PlantTile[] };
 export function OverviewTiles({ initial }: { initial: PlantTile[] }) {
   const qc = useQueryClient();
   const key = dashboardKeys.overview();
-  const query = useQuery({ queryKey: key, queryFn: () => apiFetch<Tiles>("/api/dashboard"), initialData: { plants: initial }, staleTime: 10_000, refetchInterval: 60_000 });
-  const plants = query.data.plants;
-  useLiveDashboard(plants.map((p) => p.id), key, {
-    opened: (b) => patchQuery<Tiles>(qc, key, (old) => overviewOpened(old, b)),
-    resolved: (b) => patchQuery<Tiles>(qc, key, (old) => overviewResolved(old, b)),
-    tick: (t) => patchQuery<Tiles>(qc, key, (old) => overviewTick(old, t)),
+  const query = useQuery({
+    queryKey: key,
+    queryFn: () => apiFetch<Tiles>("/api/dashboard"),
+    initialData: { plants: initial },
+    staleTime: 10_000,
+    refetchInterval: 60_000,
   });
+  const plants = query.data.plants;
+  useLiveDashboard(
+    plants.map((p) => p.id),
+    key,
+    {
+      opened: (b) => patchQuery<Tiles>(qc, key, (old) => overviewOpened(old, b)),
+      resolved: (b) => patchQuery<Tiles>(qc, key, (old) => overviewResolved(old, b)),
+      tick: (t) => patchQuery<Tiles>(qc, key, (old) => overviewTick(old, t)),
+    },
+  );
   const now = Date.now();
   if (plants.length === 0) {
     return (
@@ -59,7 +69,9 @@ export function OverviewTiles({ initial }: { initial: PlantTile[] }) {
               <CardHeader>
                 <h2 id={headingId} className="flex items-center gap-2 text-base font-semibold">
                   <Link href={`/plants/${p.code}`} className="hover:underline">
-                    <Badge tone="outline" className="mr-2 font-mono">{p.code}</Badge>
+                    <Badge tone="outline" className="mr-2 font-mono">
+                      {p.code}
+                    </Badge>
                     {p.name}
                   </Link>
                 </h2>
@@ -69,23 +81,38 @@ export function OverviewTiles({ initial }: { initial: PlantTile[] }) {
                 <div>
                   <p className="text-muted-foreground">Open exceptions</p>
                   <p className="text-2xl font-semibold tabular-nums">
-                    <Link href={`/exceptions?plant=${p.code}`} className="hover:underline" data-testid="tile-open">{p.open.total}</Link>
+                    <Link href={`/exceptions?plant=${p.code}`} className="hover:underline" data-testid="tile-open">
+                      {p.open.total}
+                    </Link>
                   </p>
                   <p className="flex flex-wrap gap-1">
                     {SEVERITIES.filter((s) => p.open.bySeverity[s] > 0).map((s) => (
                       <Link key={s} href={`/exceptions?plant=${p.code}&severity=${s}`}>
-                        <Badge tone={SEV_TONE[s]}>{p.open.bySeverity[s]} {s.toLowerCase()}</Badge>
+                        <Badge tone={SEV_TONE[s]}>
+                          {p.open.bySeverity[s]} {s.toLowerCase()}
+                        </Badge>
                       </Link>
                     ))}
                   </p>
                   <p className="mt-1 text-muted-foreground">
-                    {p.open.oldestFirstSeenAt ? <>oldest <Link className="hover:underline" href={`/exceptions?plant=${p.code}&sort=oldest`}>{ageOf(p.open.oldestFirstSeenAt, now)}</Link></> : "none open"}
+                    {p.open.oldestFirstSeenAt ? (
+                      <>
+                        oldest{" "}
+                        <Link className="hover:underline" href={`/exceptions?plant=${p.code}&sort=oldest`}>
+                          {ageOf(p.open.oldestFirstSeenAt, now)}
+                        </Link>
+                      </>
+                    ) : (
+                      "none open"
+                    )}
                     {" · "}last hour +{p.lastHour.opened} / −{p.lastHour.closed}
                   </p>
                 </div>
                 <div>
                   <p className="text-muted-foreground">Last hour</p>
-                  <p className="text-2xl font-semibold tabular-nums" data-testid="tile-messages">{p.lastHour.messages}</p>
+                  <p className="text-2xl font-semibold tabular-nums" data-testid="tile-messages">
+                    {p.lastHour.messages}
+                  </p>
                   <p>
                     messages,{" "}
                     <span className={cn(p.lastHour.failureRate !== null && p.lastHour.failureRate > 0.05 && "font-semibold text-danger")}>
@@ -93,7 +120,16 @@ export function OverviewTiles({ initial }: { initial: PlantTile[] }) {
                     </span>
                   </p>
                   <p className={cn("mt-1", p.lastHour.sloBreaches.length ? "text-danger" : "text-muted-foreground")} data-testid="tile-slo">
-                    {p.lastHour.sloBreaches.length ? <>SLO breached: <Link className="font-mono hover:underline" href={`/plants/${p.code}?range=1h`}>{p.lastHour.sloBreaches.join(", ")}</Link></> : "all interfaces within SLO"}
+                    {p.lastHour.sloBreaches.length ? (
+                      <>
+                        SLO breached:{" "}
+                        <Link className="font-mono hover:underline" href={`/plants/${p.code}?range=1h`}>
+                          {p.lastHour.sloBreaches.join(", ")}
+                        </Link>
+                      </>
+                    ) : (
+                      "all interfaces within SLO"
+                    )}
                   </p>
                 </div>
                 <div className="col-span-2 flex items-center gap-3">
@@ -104,11 +140,20 @@ export function OverviewTiles({ initial }: { initial: PlantTile[] }) {
                         <div className="h-8" aria-hidden data-testid="tile-trend">
                           <ResponsiveContainer width="100%" height="100%">
                             <LineChart accessibilityLayer={false} data={p.trend} margin={{ top: 2, bottom: 2, left: 0, right: 0 }}>
-                              <Line type="monotone" dataKey="open" dot={false} isAnimationActive={false} stroke="var(--color-primary, currentColor)" strokeWidth={1.5} />
+                              <Line
+                                type="monotone"
+                                dataKey="open"
+                                dot={false}
+                                isAnimationActive={false}
+                                stroke="var(--color-primary, currentColor)"
+                                strokeWidth={1.5}
+                              />
                             </LineChart>
                           </ResponsiveContainer>
                         </div>
-                        <p className="sr-only">Open exceptions went from {p.trend[0]!.open} to {p.trend.at(-1)!.open} over the last {p.trend.length} hours.</p>
+                        <p className="sr-only">
+                          Open exceptions went from {p.trend[0]!.open} to {p.trend.at(-1)!.open} over the last {p.trend.length} hours.
+                        </p>
                       </>
                     ) : (
                       <p className="text-muted-foreground">history builds up from the first minute the portal runs</p>
@@ -117,7 +162,9 @@ export function OverviewTiles({ initial }: { initial: PlantTile[] }) {
                   <div className="text-right">
                     <p className="text-muted-foreground">Alerts</p>
                     <p data-testid="tile-alerts">
-                      {p.alerts.open === 0 ? "none open" : (
+                      {p.alerts.open === 0 ? (
+                        "none open"
+                      ) : (
                         <Link href={`/alerts?plant=${p.code}`} className={cn("hover:underline", p.alerts.firing > 0 && "font-semibold text-danger")}>
                           {p.alerts.firing > 0 ? `${p.alerts.firing} firing` : `${p.alerts.open} acknowledged`}
                         </Link>
@@ -128,7 +175,11 @@ export function OverviewTiles({ initial }: { initial: PlantTile[] }) {
                 <div className="col-span-2">
                   <p className="text-muted-foreground">Connectors</p>
                   <p>
-                    {p.connectors.length === 0 ? "none registered" : silent.length === 0 && backlogged.length === 0 ? `all ${p.connectors.length} reporting, no backlog` : null}
+                    {p.connectors.length === 0
+                      ? "none registered"
+                      : silent.length === 0 && backlogged.length === 0
+                        ? `all ${p.connectors.length} reporting, no backlog`
+                        : null}
                     {silent.length ? <span className="text-danger">silent: {silent.map((c) => c.name).join(", ")}. </span> : null}
                     {backlogged.length ? <span className="text-warning">backlog: {backlogged.map((c) => `${c.name} (${c.backlog})`).join(", ")}</span> : null}
                   </p>

@@ -1,6 +1,7 @@
 "use client";
 import type { ReactNode } from "react";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { withKeys } from "@/lib/utils";
 import type { PlantSeries } from "@/server/dashboards/series";
 
 /**
@@ -29,11 +30,17 @@ export function msLabel(v: number | null | undefined): string {
 function ChartCard({ title, id, children, table, empty }: { title: string; id: string; children: ReactNode; table: ReactNode; empty: string | null }) {
   return (
     <section aria-labelledby={id} className="rounded-lg border border-border bg-surface p-3" data-chart={id}>
-      <h2 id={id} className="mb-2 text-sm font-semibold">{title}</h2>
+      <h2 id={id} className="mb-2 text-sm font-semibold">
+        {title}
+      </h2>
       {empty ? (
-        <p className="flex h-48 items-center justify-center rounded border border-dashed border-border px-4 text-center text-xs text-muted-foreground">{empty}</p>
+        <p className="flex h-48 items-center justify-center rounded border border-dashed border-border px-4 text-center text-xs text-muted-foreground">
+          {empty}
+        </p>
       ) : (
-        <div className="h-48" aria-hidden>{children}</div>
+        <div className="h-48" aria-hidden>
+          {children}
+        </div>
       )}
       {empty ? null : (
         <details className="mt-2 text-xs">
@@ -46,16 +53,33 @@ function ChartCard({ title, id, children, table, empty }: { title: string; id: s
 }
 
 function DataTable({ caption, head, rows }: { caption: string; head: string[]; rows: (string | number)[][] }) {
+  const columns = withKeys(head, (h) => h).map((c) => c.key);
   return (
     <table className="w-full text-left tabular-nums">
       <caption className="sr-only">{caption}</caption>
       <thead className="sticky top-0 bg-muted text-muted-foreground">
-        <tr>{head.map((h) => <th key={h} scope="col" className="px-2 py-1 font-medium">{h}</th>)}</tr>
+        <tr>
+          {head.map((h) => (
+            <th key={h} scope="col" className="px-2 py-1 font-medium">
+              {h}
+            </th>
+          ))}
+        </tr>
       </thead>
       <tbody>
-        {rows.map((r, i) => (
-          <tr key={i} className="border-t border-border">
-            {r.map((c, j) => (j === 0 ? <th key={j} scope="row" className="px-2 py-0.5 text-left font-normal">{c}</th> : <td key={j} className="px-2 py-0.5">{c}</td>))}
+        {withKeys(rows, (r) => String(r[0])).map(({ key, item: r }) => (
+          <tr key={key} className="border-t border-border">
+            {r.map((c, j) =>
+              j === 0 ? (
+                <th key={columns[j]} scope="row" className="px-2 py-0.5 text-left font-normal">
+                  {c}
+                </th>
+              ) : (
+                <td key={columns[j]} className="px-2 py-0.5">
+                  {c}
+                </td>
+              ),
+            )}
           </tr>
         ))}
       </tbody>
@@ -94,8 +118,20 @@ export function PlantCharts({ series }: { series: PlantSeries }) {
       <ChartCard
         id="chart-latency"
         title={`Latency of delivered messages${series.interface ? ` — ${series.interface.code}` : ""} (per ${step})`}
-        empty={!series.interface ? "Choose an interface to see its latency against its SLO." : hasLatency ? null : "No delivered messages of this interface in this range."}
-        table={<DataTable caption="Latency percentiles over time" head={["Time", "p50", "p95", "p99", "SLO"]} rows={traffic.filter((p) => p.p95 !== null).map((p) => [fmtFull(p.t), msLabel(p.p50), msLabel(p.p95), msLabel(p.p99), msLabel(slo)])} />}
+        empty={
+          !series.interface
+            ? "Choose an interface to see its latency against its SLO."
+            : hasLatency
+              ? null
+              : "No delivered messages of this interface in this range."
+        }
+        table={
+          <DataTable
+            caption="Latency percentiles over time"
+            head={["Time", "p50", "p95", "p99", "SLO"]}
+            rows={traffic.filter((p) => p.p95 !== null).map((p) => [fmtFull(p.t), msLabel(p.p50), msLabel(p.p95), msLabel(p.p99), msLabel(slo)])}
+          />
+        }
       >
         <ResponsiveContainer width="100%" height="100%">
           <LineChart accessibilityLayer={false} data={traffic} margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
@@ -107,7 +143,14 @@ export function PlantCharts({ series }: { series: PlantSeries }) {
             <Line dataKey="p50" name="p50" stroke="#60a5fa" dot={false} isAnimationActive={false} connectNulls={false} />
             <Line dataKey="p95" name="p95" stroke="#2563eb" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
             <Line dataKey="p99" name="p99" stroke="#7c3aed" dot={false} isAnimationActive={false} connectNulls={false} />
-            {slo !== null ? <ReferenceLine y={slo} stroke="#dc2626" strokeDasharray="6 3" label={{ value: `SLO ${msLabel(slo)}`, fontSize: 11, fill: "#dc2626", position: "insideTopRight" }} /> : null}
+            {slo !== null ? (
+              <ReferenceLine
+                y={slo}
+                stroke="#dc2626"
+                strokeDasharray="6 3"
+                label={{ value: `SLO ${msLabel(slo)}`, fontSize: 11, fill: "#dc2626", position: "insideTopRight" }}
+              />
+            ) : null}
           </LineChart>
         </ResponsiveContainer>
       </ChartCard>
@@ -116,7 +159,13 @@ export function PlantCharts({ series }: { series: PlantSeries }) {
         id="chart-throughput"
         title={`Messages per ${step}: delivered and failed${series.interface ? ` — ${series.interface.code}` : ""}`}
         empty={hasTraffic ? null : "No messages reported in this range."}
-        table={<DataTable caption="Delivered and failed messages over time" head={["Time", "Delivered", "Failed"]} rows={traffic.filter((p) => p.delivered + p.failed > 0).map((p) => [fmtFull(p.t), p.delivered, p.failed])} />}
+        table={
+          <DataTable
+            caption="Delivered and failed messages over time"
+            head={["Time", "Delivered", "Failed"]}
+            rows={traffic.filter((p) => p.delivered + p.failed > 0).map((p) => [fmtFull(p.t), p.delivered, p.failed])}
+          />
+        }
       >
         <ResponsiveContainer width="100%" height="100%">
           <BarChart accessibilityLayer={false} data={traffic} margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
@@ -135,7 +184,13 @@ export function PlantCharts({ series }: { series: PlantSeries }) {
         id="chart-backlog"
         title="Open exceptions by age (whole plant)"
         empty={series.backlog.length ? null : "No backlog samples in this range yet: the portal records one every minute while it runs."}
-        table={<DataTable caption="Open backlog by age over time" head={["Time", ...AGE_SERIES.map((a) => a.label)]} rows={series.backlog.map((b) => [fmtFull(b.t), ...AGE_SERIES.map((a) => b[a.key])])} />}
+        table={
+          <DataTable
+            caption="Open backlog by age over time"
+            head={["Time", ...AGE_SERIES.map((a) => a.label)]}
+            rows={series.backlog.map((b) => [fmtFull(b.t), ...AGE_SERIES.map((a) => b[a.key])])}
+          />
+        }
       >
         <ResponsiveContainer width="100%" height="100%">
           <AreaChart accessibilityLayer={false} data={series.backlog} margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
@@ -155,7 +210,13 @@ export function PlantCharts({ series }: { series: PlantSeries }) {
         id="chart-connectors"
         title="Connectors: seconds since last heartbeat and reported backlog"
         empty={connectorRows.length ? null : "No connector samples in this range yet: the portal records one every minute while it runs."}
-        table={<DataTable caption="Connector heartbeat age and backlog over time" head={["Time", ...connectorNames.flatMap((n) => [`${n}: heartbeat age (s)`, `${n}: backlog`])]} rows={connectorRows.map((r) => [fmtFull(String(r.t)), ...connectorNames.flatMap((n) => [r[`${n}:age`] ?? "—", r[`${n}:backlog`] ?? "—"])])} />}
+        table={
+          <DataTable
+            caption="Connector heartbeat age and backlog over time"
+            head={["Time", ...connectorNames.flatMap((n) => [`${n}: heartbeat age (s)`, `${n}: backlog`])]}
+            rows={connectorRows.map((r) => [fmtFull(String(r.t)), ...connectorNames.flatMap((n) => [r[`${n}:age`] ?? "—", r[`${n}:backlog`] ?? "—"])])}
+          />
+        }
       >
         <ResponsiveContainer width="100%" height="100%">
           <LineChart accessibilityLayer={false} data={connectorRows} margin={{ top: 5, right: 10, bottom: 0, left: 0 }}>
@@ -166,10 +227,27 @@ export function PlantCharts({ series }: { series: PlantSeries }) {
             {tooltip}
             <Legend wrapperStyle={{ fontSize: 11 }} />
             {connectorNames.map((n, i) => (
-              <Line key={`${n}:age`} yAxisId="age" dataKey={`${n}:age`} name={`${n} heartbeat age`} stroke={CONNECTOR_COLORS[i % CONNECTOR_COLORS.length]} dot={false} isAnimationActive={false} />
+              <Line
+                key={`${n}:age`}
+                yAxisId="age"
+                dataKey={`${n}:age`}
+                name={`${n} heartbeat age`}
+                stroke={CONNECTOR_COLORS[i % CONNECTOR_COLORS.length]}
+                dot={false}
+                isAnimationActive={false}
+              />
             ))}
             {connectorNames.map((n, i) => (
-              <Line key={`${n}:backlog`} yAxisId="backlog" dataKey={`${n}:backlog`} name={`${n} backlog`} stroke={CONNECTOR_COLORS[i % CONNECTOR_COLORS.length]} strokeDasharray="4 2" dot={false} isAnimationActive={false} />
+              <Line
+                key={`${n}:backlog`}
+                yAxisId="backlog"
+                dataKey={`${n}:backlog`}
+                name={`${n} backlog`}
+                stroke={CONNECTOR_COLORS[i % CONNECTOR_COLORS.length]}
+                strokeDasharray="4 2"
+                dot={false}
+                isAnimationActive={false}
+              />
             ))}
           </LineChart>
         </ResponsiveContainer>

@@ -37,23 +37,45 @@ const qs = (r: RangeKey, iface?: string | null) => {
  * the table and charts are server-rendered first, then kept in the query cache and kept live (new
  * exceptions patched in at once, the rest refetched within seconds).
  */
-export function PlantDashboard({ initialMetrics, initialSeries, range, iface }: { initialMetrics: Metrics; initialSeries: PlantSeries; range: RangeKey; iface: string | null }) {
+export function PlantDashboard({
+  initialMetrics,
+  initialSeries,
+  range,
+  iface,
+}: {
+  initialMetrics: Metrics;
+  initialSeries: PlantSeries;
+  range: RangeKey;
+  iface: string | null;
+}) {
   const router = useRouter();
   const qc = useQueryClient();
   const code = initialMetrics.plant.code;
   const tz = initialMetrics.plant.timezone;
   const metricsKey = dashboardKeys.plantMetrics(code, range);
-  const metrics = useQuery({ queryKey: metricsKey, queryFn: () => apiFetch<Metrics>(`/api/plants/${code}/metrics?${qs(range)}`), initialData: initialMetrics, staleTime: 10_000 });
+  const metrics = useQuery({
+    queryKey: metricsKey,
+    queryFn: () => apiFetch<Metrics>(`/api/plants/${code}/metrics?${qs(range)}`),
+    initialData: initialMetrics,
+    staleTime: 10_000,
+  });
   const series = useQuery({
     queryKey: dashboardKeys.plantSeries(code, range, iface),
     queryFn: () => apiFetch<PlantSeries>(`/api/plants/${code}/series?${qs(range, iface)}`),
-    initialData: initialSeries, staleTime: 10_000, placeholderData: keepPreviousData,
+    initialData: initialSeries,
+    staleTime: 10_000,
+    placeholderData: keepPreviousData,
   });
   const custom = Boolean(range.from && range.to);
   // Live: a preset range ends "now", so new events belong in it; a custom range is history.
-  useLiveDashboard(custom ? [] : [initialMetrics.plant.id], dashboardKeys.plant(code), {
-    opened: (b) => patchQuery<Metrics>(qc, metricsKey, (old) => plantOpened(old, b)),
-  }, 2000);
+  useLiveDashboard(
+    custom ? [] : [initialMetrics.plant.id],
+    dashboardKeys.plant(code),
+    {
+      opened: (b) => patchQuery<Metrics>(qc, metricsKey, (old) => plantOpened(old, b)),
+    },
+    2000,
+  );
 
   const m = metrics.data;
   const fmt = new Intl.DateTimeFormat("en-GB", { timeZone: tz, dateStyle: "medium", timeStyle: "short" });
@@ -79,12 +101,19 @@ export function PlantDashboard({ initialMetrics, initialSeries, range, iface }: 
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-2">
         <h1 className="mr-auto text-lg font-semibold">
-          <Badge tone="outline" className="mr-2 font-mono">{code}</Badge>
+          <Badge tone="outline" className="mr-2 font-mono">
+            {code}
+          </Badge>
           {m.plant.name}
         </h1>
         <nav aria-label="Time range" className="flex gap-1 text-xs">
           {RANGES.map((r) => (
-            <Link key={r} href={`/plants/${code}?${qs({ range: r }, iface)}`} aria-current={!custom && r === range.range ? "true" : undefined} className={cn("rounded-md px-2 py-1 font-medium hover:bg-muted", !custom && r === range.range ? "bg-muted" : "text-muted-foreground")}>
+            <Link
+              key={r}
+              href={`/plants/${code}?${qs({ range: r }, iface)}`}
+              aria-current={!custom && r === range.range ? "true" : undefined}
+              className={cn("rounded-md px-2 py-1 font-medium hover:bg-muted", !custom && r === range.range ? "bg-muted" : "text-muted-foreground")}
+            >
               {r}
             </Link>
           ))}
@@ -93,16 +122,32 @@ export function PlantDashboard({ initialMetrics, initialSeries, range, iface }: 
       <details className="text-xs" open={custom}>
         <summary className="cursor-pointer text-muted-foreground">Custom range ({tz})</summary>
         <form onSubmit={applyCustom} className="mt-2 flex flex-wrap items-end gap-2" aria-label="Custom time range">
-          <label className="grid gap-1">From<Input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} required className="h-8 w-52" /></label>
-          <label className="grid gap-1">To<Input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} required className="h-8 w-52" /></label>
-          <Button type="submit" size="sm">Show</Button>
-          {formError ? <p role="alert" className="text-danger">{formError}</p> : null}
+          <label className="grid gap-1">
+            From
+            <Input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} required className="h-8 w-52" />
+          </label>
+          <label className="grid gap-1">
+            To
+            <Input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} required className="h-8 w-52" />
+          </label>
+          <Button type="submit" size="sm">
+            Show
+          </Button>
+          {formError ? (
+            <p role="alert" className="text-danger">
+              {formError}
+            </p>
+          ) : null}
         </form>
       </details>
       <p className="text-xs text-muted-foreground">
         {fmt.format(new Date(m.from))} – {fmt.format(new Date(m.to))} ({tz}). Latency percentiles of delivered messages, from mergeable histograms (within 5 %).
         {custom ? " A custom range is history: it does not update live." : " Updates live."}
-        {metrics.isFetching || series.isFetching ? <span className="ml-1" role="status">Refreshing…</span> : null}
+        {metrics.isFetching || series.isFetching ? (
+          <span className="ml-1" role="status">
+            Refreshing…
+          </span>
+        ) : null}
       </p>
       {metrics.isError ? <QueryError what="the interface figures" error={metrics.error} retry={() => void metrics.refetch()} stale /> : null}
       <PlantMetricsTable metrics={m} rangeLabel={rangeLabel} />
@@ -116,7 +161,12 @@ export function PlantDashboard({ initialMetrics, initialSeries, range, iface }: 
             onChange={(e) => router.push(`/plants/${code}?${qs(range, e.target.value || null)}`)}
           >
             <option value="">All interfaces (no latency chart)</option>
-            {m.interfaces.map((i) => <option key={i.code} value={i.code}>{i.code}{i.sloBreached ? " (above SLO)" : ""}</option>)}
+            {m.interfaces.map((i) => (
+              <option key={i.code} value={i.code}>
+                {i.code}
+                {i.sloBreached ? " (above SLO)" : ""}
+              </option>
+            ))}
           </select>
         </label>
       </div>
@@ -129,7 +179,9 @@ export function PlantDashboard({ initialMetrics, initialSeries, range, iface }: 
 export function ChartsSkeleton() {
   return (
     <div className="grid gap-3 lg:grid-cols-2" aria-busy="true">
-      {[0, 1, 2, 3].map((i) => <Skeleton key={i} className="h-60" />)}
+      {[0, 1, 2, 3].map((i) => (
+        <Skeleton key={i} className="h-60" />
+      ))}
     </div>
   );
 }

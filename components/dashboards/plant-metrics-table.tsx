@@ -34,22 +34,47 @@ export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
   const queue = (i: string, extra = "") => `/exceptions?plant=${plant.code}&interface=${i}${extra}`;
   return (
     <div className="space-y-3">
-      <div role="region" aria-label="Interface metrics" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
+      <section
+        aria-label="Interface metrics"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable)
+        tabIndex={0}
+        className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring"
+      >
         <table className="w-full text-left text-xs">
-          <caption className="sr-only">Interfaces of {plant.name}, {rangeLabel}</caption>
+          <caption className="sr-only">
+            Interfaces of {plant.name}, {rangeLabel}
+          </caption>
           <thead className="bg-muted text-muted-foreground">
             <tr>
-              <th scope="col" className="px-3 py-2 font-medium">Interface</th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">Messages / min</th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">Failure rate</th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">p50</th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">p95</th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">p99</th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">SLO</th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                Interface
+              </th>
+              <th scope="col" className="px-3 py-2 text-right font-medium">
+                Messages / min
+              </th>
+              <th scope="col" className="px-3 py-2 text-right font-medium">
+                Failure rate
+              </th>
+              <th scope="col" className="px-3 py-2 text-right font-medium">
+                p50
+              </th>
+              <th scope="col" className="px-3 py-2 text-right font-medium">
+                p95
+              </th>
+              <th scope="col" className="px-3 py-2 text-right font-medium">
+                p99
+              </th>
+              <th scope="col" className="px-3 py-2 text-right font-medium">
+                SLO
+              </th>
               {AGES.map((a) => (
-                <th key={a.key} scope="col" className="px-3 py-2 text-right font-medium">Open {a.label}</th>
+                <th key={a.key} scope="col" className="px-3 py-2 text-right font-medium">
+                  Open {a.label}
+                </th>
               ))}
-              <th scope="col" className="px-3 py-2 text-right font-medium">Technical / business</th>
+              <th scope="col" className="px-3 py-2 text-right font-medium">
+                Technical / business
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -61,7 +86,10 @@ export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
                 <td className="px-3 py-1.5 text-right tabular-nums">{i.delivered + i.failed ? i.throughputPerMin.toFixed(1) : "—"}</td>
                 <td className="px-3 py-1.5 text-right tabular-nums">{i.failureRate === null ? "—" : `${(100 * i.failureRate).toFixed(1)} %`}</td>
                 <td className="px-3 py-1.5 text-right tabular-nums">{ms(i.latency.p50)}</td>
-                <td className={cn("px-3 py-1.5 text-right tabular-nums", i.sloBreached && "font-semibold text-danger")} data-slo-breached={i.sloBreached || undefined}>
+                <td
+                  className={cn("px-3 py-1.5 text-right tabular-nums", i.sloBreached && "font-semibold text-danger")}
+                  data-slo-breached={i.sloBreached || undefined}
+                >
                   {ms(i.latency.p95)}
                   {i.sloBreached ? <span className="sr-only"> (above the SLO)</span> : null}
                 </td>
@@ -69,17 +97,29 @@ export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
                 <td className="px-3 py-1.5 text-right tabular-nums">{ms(i.sloMs)}</td>
                 {AGES.map((a) => (
                   <td key={a.key} className="px-3 py-1.5 text-right tabular-nums">
-                    {i.backlog[a.key] ? <Link className="hover:underline" href={queue(i.code, a.age ? `&age=${a.age}` : "")}>{i.backlog[a.key]}</Link> : <span className="text-muted-foreground">0</span>}
+                    {i.backlog[a.key] ? (
+                      <Link className="hover:underline" href={queue(i.code, a.age ? `&age=${a.age}` : "")}>
+                        {i.backlog[a.key]}
+                      </Link>
+                    ) : (
+                      <span className="text-muted-foreground">0</span>
+                    )}
                   </td>
                 ))}
                 <td className="px-3 py-1.5 text-right tabular-nums">
-                  <Link className="hover:underline" href={queue(i.code, "&category=TECHNICAL")}>{i.openTechnical}</Link> / <Link className="hover:underline" href={queue(i.code, "&category=BUSINESS")}>{i.openBusiness}</Link>
+                  <Link className="hover:underline" href={queue(i.code, "&category=TECHNICAL")}>
+                    {i.openTechnical}
+                  </Link>{" "}
+                  /{" "}
+                  <Link className="hover:underline" href={queue(i.code, "&category=BUSINESS")}>
+                    {i.openBusiness}
+                  </Link>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       {metrics.interfaces.every((i) => i.delivered + i.failed === 0) ? (
         <p className="rounded-lg border border-dashed border-border px-4 py-6 text-center text-sm text-muted-foreground">
           No messages reported for {plant.code} in this range. Connectors report through the ingest API; check the Plants page for their heartbeats.

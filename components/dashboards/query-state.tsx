@@ -8,7 +8,9 @@ export function QueryError({ what, error, retry, stale = false }: { what: string
       <p className="flex-1">
         Could not load {what}: {error instanceof Error ? error.message : "unknown error"}.{stale ? " The figures below may be out of date." : ""}
       </p>
-      <Button size="sm" variant="secondary" onClick={retry}>Retry</Button>
+      <Button size="sm" variant="secondary" onClick={retry}>
+        Retry
+      </Button>
     </div>
   );
 }

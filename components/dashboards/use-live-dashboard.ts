@@ -30,9 +30,12 @@ export function useLiveDashboard(plantIds: string[], reconcileKey: QueryKey, pat
   const reconcileSoon = useCallback(() => {
     timer.current ??= setTimeout(refetchNow, reconcileMs);
   }, [refetchNow, reconcileMs]);
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 
   usePlantRooms(plantIds, refetchNow);
   useSocketEvent("exception.opened", (b) => (patches.opened?.(b) === false ? refetchNow() : reconcileSoon()));

@@ -4,12 +4,14 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { Badge } from "@/components/ui/badge";
+import { withKeys } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { Label } from "@/components/ui/input";
 import { apiFetch } from "@/lib/api";
 import type { ExceptionDetail } from "@/server/exceptions/detail";
+import type { ExceptionReplayRequest } from "@/server/replay/exception-replay-request";
 import { CorrectionPanel } from "../corrections/correction-panel";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
@@ -17,11 +19,24 @@ const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "short", timeStyle: "
 const fmt = (iso: string) => `${when.format(new Date(iso))} UTC`;
 
 type Can = { triage: boolean; comment: boolean; discard: boolean; correct: boolean; replay: boolean; replayAgain: boolean };
+/** Whether the offered replay (first / again) waits for a second person, and the latest replay request. */
+type ReplayApproval = { first: boolean; again: boolean; request: ExceptionReplayRequest | null };
 
-export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionDetail; me: { id: string; name: string }; can: Can }) {
+export function ExceptionDetailView({
+  detail: d,
+  me,
+  can,
+  replayApproval,
+}: {
+  detail: ExceptionDetail;
+  me: { id: string; name: string };
+  can: Can;
+  replayApproval: ReplayApproval;
+}) {
   const router = useRouter();
   const act = useMutation({
-    mutationFn: ({ path, body }: { path: string; body: unknown }) => apiFetch(`/api/exceptions/${d.id}/${path}`, { method: "POST", body: JSON.stringify(body) }),
+    mutationFn: ({ path, body }: { path: string; body: unknown }) =>
+      apiFetch(`/api/exceptions/${d.id}/${path}`, { method: "POST", body: JSON.stringify(body) }),
     onSuccess: () => router.refresh(),
   });
   const [comment, setComment] = useState("");
@@ -36,7 +51,10 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
   return (
     <div className="space-y-3">
       <nav aria-label="Breadcrumb" className="text-xs text-muted-foreground">
-        <Link href="/exceptions" className="hover:underline">Exceptions</Link> / <span className="font-mono">{d.id.slice(0, 8)}</span>
+        <Link href="/exceptions" className="hover:underline">
+          Exceptions
+        </Link>{" "}
+        / <span className="font-mono">{d.id.slice(0, 8)}</span>
       </nav>
       <div className="flex flex-wrap items-start gap-3">
         <div className="mr-auto min-w-0">
@@ -49,7 +67,16 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
           {d.deliveredBefore && d.status !== "RESOLVED" ? (
             <p role="note" className="mt-2 max-w-3xl rounded-md bg-medium-bg px-3 py-2 text-xs text-medium-fg" data-testid="delivered-before">
               This message was already delivered by a replay{d.deliveredBefore.at ? ` on ${fmt(d.deliveredBefore.at)}` : ""}
-              {d.deliveredBefore.exceptionId !== d.id ? <> (<Link href={`/exceptions/${d.deliveredBefore.exceptionId}`} className="underline">earlier exception</Link>)</> : null}
+              {d.deliveredBefore.exceptionId !== d.id ? (
+                <>
+                  {" "}
+                  (
+                  <Link href={`/exceptions/${d.deliveredBefore.exceptionId}`} className="underline">
+                    earlier exception
+                  </Link>
+                  )
+                </>
+              ) : null}
               . This failure was reported afterwards: check the target before sending it a second time.
             </p>
           ) : null}
@@ -60,27 +87,33 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
           </p>
         </div>
         <div className="flex flex-wrap items-center gap-2">
-          <span className="text-xs text-muted-foreground" data-testid="assignee">Assignee: {d.assignee?.name ?? "nobody"}</span>
+          <span className="text-xs text-muted-foreground" data-testid="assignee">
+            Assignee: {d.assignee?.name ?? "nobody"}
+          </span>
           {can.triage ? (
             d.assignee?.id === me.id ? (
-              <Button variant="secondary" disabled={act.isPending} onClick={() => act.mutate({ path: "assign", body: { assigneeId: null } })}>Unassign</Button>
+              <Button variant="secondary" disabled={act.isPending} onClick={() => act.mutate({ path: "assign", body: { assigneeId: null } })}>
+                Unassign
+              </Button>
             ) : (
-              <Button disabled={act.isPending} onClick={() => act.mutate({ path: "assign", body: { assigneeId: me.id } })}>Assign to me</Button>
+              <Button disabled={act.isPending} onClick={() => act.mutate({ path: "assign", body: { assigneeId: me.id } })}>
+                Assign to me
+              </Button>
             )
           ) : null}
           {can.replay ? (
             <Button disabled={act.isPending} onClick={() => act.mutate({ path: "replay", body: {} })}>
-              {d.correction?.status === "APPROVED" ? "Replay corrected message" : "Replay as is"}
+              {replayApproval.first ? "Request replay (needs approval)" : d.correction?.status === "APPROVED" ? "Replay corrected message" : "Replay as is"}
             </Button>
           ) : null}
           {can.replayAgain ? (
             <ReasonDialog
               open={againOpen}
               onOpenChange={setAgainOpen}
-              trigger={<Button variant="secondary">Replay again…</Button>}
+              trigger={<Button variant="secondary">{replayApproval.again ? "Request replay again (needs approval)…" : "Replay again…"}</Button>}
               title="Replay a resolved transaction again"
-              description="It was delivered before. Say why it must be sent again; the reason is audited."
-              submitLabel="Replay again"
+              description={`It was delivered before. Say why it must be sent again; the reason is audited.${replayApproval.again ? " A second person approves it before it is sent." : ""}`}
+              submitLabel={replayApproval.again ? "Request replay" : "Replay again"}
               pending={act.isPending}
               error={act.error?.message ?? null}
               onSubmit={(reason) => act.mutate({ path: "replay", body: { reason } }, { onSuccess: () => setAgainOpen(false) })}
@@ -102,22 +135,35 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
           ) : null}
         </div>
       </div>
-      {act.error && !discardOpen && !againOpen ? <p role="alert" className="rounded-md bg-critical-bg px-3 py-2 text-critical-fg">{act.error.message}</p> : null}
+      {act.error && !discardOpen && !againOpen ? (
+        <p role="alert" className="rounded-md bg-critical-bg px-3 py-2 text-critical-fg">
+          {act.error.message}
+        </p>
+      ) : null}
+      {replayApproval.request ? <ReplayRequestStatus r={replayApproval.request} /> : null}
 
       <div className="grid gap-3 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="space-y-3">
           <Card aria-labelledby="payload-h">
             <CardHeader>
-              <h2 id="payload-h" className="text-sm font-semibold">Payload</h2>
+              <h2 id="payload-h" className="text-sm font-semibold">
+                Payload
+              </h2>
               <span className="text-xs text-muted-foreground">
-                message <span className="font-mono">{d.transaction.messageId}</span> · business key <span className="font-mono">{d.transaction.businessKey ?? "—"}</span>
+                message <span className="font-mono">{d.transaction.messageId}</span> · business key{" "}
+                <span className="font-mono">{d.transaction.businessKey ?? "—"}</span>
               </span>
             </CardHeader>
             <CardBody>
               {d.transaction.payload === null ? (
                 <p className="text-muted-foreground">No payload was reported for this message.</p>
               ) : (
-                <pre className="max-h-96 overflow-auto rounded bg-muted p-2 font-mono text-xs" tabIndex={0} aria-label="Payload JSON">{JSON.stringify(d.transaction.payload, null, 2)}</pre>
+                <section aria-label="Payload JSON">
+                  {/* biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable) */}
+                  <pre className="max-h-96 overflow-auto rounded bg-muted p-2 font-mono text-xs" tabIndex={0}>
+                    {JSON.stringify(d.transaction.payload, null, 2)}
+                  </pre>
+                </section>
               )}
               {d.errorDetails ? (
                 <details className="mt-2 text-xs">
@@ -132,19 +178,26 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
 
           {d.replays.length ? (
             <Card aria-labelledby="replays-h">
-              <CardHeader><h2 id="replays-h" className="text-sm font-semibold">Replays</h2></CardHeader>
+              <CardHeader>
+                <h2 id="replays-h" className="text-sm font-semibold">
+                  Replays
+                </h2>
+              </CardHeader>
               <CardBody>
                 <ul className="space-y-2 text-xs" data-testid="replays">
                   {d.replays.map((r) => (
                     <li key={r.id}>
                       <p>
-                        <Badge tone={r.status === "SUCCEEDED" ? "low" : r.status === "FAILED" ? "critical" : r.status === "CANCELLED" ? "neutral" : "medium"}>{r.status.toLowerCase()}</Badge>{" "}
+                        <Badge tone={r.status === "SUCCEEDED" ? "low" : r.status === "FAILED" ? "critical" : r.status === "CANCELLED" ? "neutral" : "medium"}>
+                          {r.status.toLowerCase()}
+                        </Badge>{" "}
                         {r.asIs ? "original payload" : "approved correction"} · key <span className="font-mono">{r.idempotencyKey}</span> · {fmt(r.createdAt)}
                       </p>
                       <ol className="ml-4 list-decimal text-muted-foreground">
                         {r.attempts.map((a) => (
                           <li key={a.attempt}>
-                            {a.mode} · {a.outcome} · {a.durationMs} ms{a.httpStatus ? ` · HTTP ${a.httpStatus}` : ""}{a.error ? ` · ${a.error}` : ""}
+                            {a.mode} · {a.outcome} · {a.durationMs} ms{a.httpStatus ? ` · HTTP ${a.httpStatus}` : ""}
+                            {a.error ? ` · ${a.error}` : ""}
                           </li>
                         ))}
                       </ol>
@@ -157,7 +210,9 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
 
           <Card aria-labelledby="timeline-h">
             <CardHeader>
-              <h2 id="timeline-h" className="text-sm font-semibold">Timeline across systems</h2>
+              <h2 id="timeline-h" className="text-sm font-semibold">
+                Timeline across systems
+              </h2>
               <span className="font-mono text-xs text-muted-foreground">{d.transaction.correlationId}</span>
             </CardHeader>
             <CardBody>
@@ -167,11 +222,15 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
                 <p className="text-muted-foreground">No events recorded for this correlation id.</p>
               ) : (
                 <ol className="space-y-1 text-xs" aria-label="Events in time order">
-                  {d.timeline.map((t, i) => (
-                    <li key={i} className="flex flex-wrap gap-2">
-                      <time className="tabular-nums text-muted-foreground" dateTime={t.at}>{fmt(t.at)}</time>
+                  {withKeys(d.timeline, (t) => `${t.at}|${t.hop}|${t.outcome}|${t.attempt}`).map(({ key, item: t }) => (
+                    <li key={key} className="flex flex-wrap gap-2">
+                      <time className="tabular-nums text-muted-foreground" dateTime={t.at}>
+                        {fmt(t.at)}
+                      </time>
                       <span className="font-mono">{t.interfaceCode}</span>
-                      <span>{t.source} → {t.target}</span>
+                      <span>
+                        {t.source} → {t.target}
+                      </span>
                       <Badge tone={t.outcome === "failed" ? "critical" : t.outcome === "delivered" ? "low" : "medium"}>{t.outcome}</Badge>
                       {t.attempt && t.attempt > 1 ? <span className="text-muted-foreground">attempt {t.attempt}</span> : null}
                       {t.errorCode ? <span className="font-mono text-muted-foreground">{t.errorCode}</span> : null}
@@ -186,13 +245,19 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
 
         <div className="space-y-3">
           <Card aria-labelledby="comments-h">
-            <CardHeader><h2 id="comments-h" className="text-sm font-semibold">Comments</h2></CardHeader>
+            <CardHeader>
+              <h2 id="comments-h" className="text-sm font-semibold">
+                Comments
+              </h2>
+            </CardHeader>
             <CardBody className="space-y-2">
               {d.comments.length === 0 ? <p className="text-xs text-muted-foreground">No comments yet.</p> : null}
               <ul className="space-y-2">
                 {d.comments.map((c) => (
                   <li key={c.id} className="text-xs">
-                    <p className="text-muted-foreground">{c.author} · {fmt(c.createdAt)}</p>
+                    <p className="text-muted-foreground">
+                      {c.author} · {fmt(c.createdAt)}
+                    </p>
                     <p className="whitespace-pre-wrap">{c.body}</p>
                   </li>
                 ))}
@@ -200,8 +265,16 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
               {can.comment ? (
                 <form onSubmit={submitComment} className="space-y-1">
                   <Label htmlFor="comment">Add a comment</Label>
-                  <textarea id="comment" value={comment} onChange={(e) => setComment(e.target.value)} rows={2} className="w-full rounded-md border border-border bg-surface p-2 text-sm" />
-                  <Button type="submit" size="sm" disabled={act.isPending || !comment.trim()}>Comment</Button>
+                  <textarea
+                    id="comment"
+                    value={comment}
+                    onChange={(e) => setComment(e.target.value)}
+                    rows={2}
+                    className="w-full rounded-md border border-border bg-surface p-2 text-sm"
+                  />
+                  <Button type="submit" size="sm" disabled={act.isPending || !comment.trim()}>
+                    Comment
+                  </Button>
                 </form>
               ) : null}
             </CardBody>
@@ -209,7 +282,9 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
 
           <Card aria-labelledby="related-h">
             <CardHeader>
-              <h2 id="related-h" className="text-sm font-semibold">Same failure elsewhere</h2>
+              <h2 id="related-h" className="text-sm font-semibold">
+                Same failure elsewhere
+              </h2>
               <Link className="text-xs text-primary underline underline-offset-4" href={`/exceptions?fingerprint=${d.fingerprint}&status=all`}>
                 All {d.relatedCount + 1} in this group
               </Link>
@@ -232,7 +307,11 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
           </Card>
 
           <Card aria-labelledby="history-h">
-            <CardHeader><h2 id="history-h" className="text-sm font-semibold">History (audit trail)</h2></CardHeader>
+            <CardHeader>
+              <h2 id="history-h" className="text-sm font-semibold">
+                History (audit trail)
+              </h2>
+            </CardHeader>
             <CardBody>
               {d.history.length === 0 ? (
                 <p className="text-xs text-muted-foreground">Opened by the connector; nobody has acted on it yet.</p>
@@ -254,3 +333,22 @@ export function ExceptionDetailView({ detail: d, me, can }: { detail: ExceptionD
   );
 }
 
+const REQUEST_TEXT = {
+  REQUESTED: "waiting for a second person's approval",
+  APPROVED: "approved",
+  REJECTED: "rejected",
+  WITHDRAWN: "withdrawn (the exception or its payload changed)",
+} as const;
+
+/** The latest replay request of this exception (interfaces that require approval): who asked, who decided. */
+function ReplayRequestStatus({ r }: { r: ExceptionReplayRequest }) {
+  if (r.status === "REQUESTED" && !r.waiting) return null; // stale: the exception moved on; withdrawn at the next decision or request
+  return (
+    <p role="status" className="rounded-md bg-medium-bg px-3 py-2 text-xs text-medium-fg" data-testid="replay-request">
+      Replay {r.asIs ? "as is" : "of the corrected payload"} requested by {r.requestedBy} on {fmt(r.requestedAt)}: <strong>{REQUEST_TEXT[r.status]}</strong>
+      {r.decidedBy ? ` by ${r.decidedBy}` : ""}
+      {r.decidedAt && r.decidedBy ? ` on ${fmt(r.decidedAt)}` : ""}
+      {r.decisionComment ? ` — “${r.decisionComment}”` : ""}
+    </p>
+  );
+}

@@ -2,13 +2,14 @@
 import { ArrowDown, ArrowUp, Layers, List, Minus } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { type FormEvent, useCallback, useEffect, useState, useTransition } from "react";
+import { type FormEvent, useCallback, useState, useTransition } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { apiFetch } from "@/lib/api";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { OPEN_STATUSES } from "@/lib/rules";
 import { cn } from "@/lib/utils";
 import type { ExceptionGroup, QueueFilter, QueueRow } from "@/server/exceptions/queue";
 import { useExceptionChanges, usePlantRooms } from "../realtime-provider";
@@ -16,10 +17,19 @@ import { BulkBar, BulkOperations } from "./bulk-actions";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const STATUS_LABEL: Record<string, string> = {
-  NEW: "New", TRIAGED: "Triaged", CORRECTING: "Correcting", AWAITING_APPROVAL: "Awaiting approval", APPROVED: "Approved", REPLAY_QUEUED: "Replay queued",
-  REPLAYING: "Replaying", REPLAY_FAILED: "Replay failed", REJECTED: "Rejected", RESOLVED: "Resolved", DISCARDED: "Discarded",
+  NEW: "New",
+  TRIAGED: "Triaged",
+  CORRECTING: "Correcting",
+  AWAITING_APPROVAL: "Awaiting approval",
+  APPROVED: "Approved",
+  REPLAY_QUEUED: "Replay queued",
+  REPLAYING: "Replaying",
+  REPLAY_FAILED: "Replay failed",
+  REJECTED: "Rejected",
+  RESOLVED: "Resolved",
+  DISCARDED: "Discarded",
 };
-const OPEN = ["NEW", "TRIAGED", "CORRECTING", "AWAITING_APPROVAL", "APPROVED", "REPLAY_QUEUED", "REPLAYING", "REPLAY_FAILED", "REJECTED"];
+const OPEN: readonly string[] = OPEN_STATUSES;
 
 function age(iso: string): string {
   const s = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
@@ -63,7 +73,10 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
 
   // Live: refresh the server-rendered queue when exceptions of these plants change (throttled).
   const watched = filter.plant.length ? plants.filter((p) => filter.plant.includes(p.code)) : plants;
-  usePlantRooms(watched.map((p) => p.id), () => router.refresh());
+  usePlantRooms(
+    watched.map((p) => p.id),
+    () => router.refresh(),
+  );
   useExceptionChanges(() => router.refresh(), 2000);
 
   const onSearch = (e: FormEvent<HTMLFormElement>) => {
@@ -79,10 +92,13 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
   // Selection for bulk actions: ids on this page, or everything matching the filter. A new filter clears it.
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [allMatching, setAllMatching] = useState(false);
-  useEffect(() => {
+  const [selectionFilter, setSelectionFilter] = useState(filterQuery);
+  if (selectionFilter !== filterQuery) {
+    // Reset while rendering (React's "adjusting state when a prop changes"), not in an effect after a stale frame.
+    setSelectionFilter(filterQuery);
     setSelected(new Set());
     setAllMatching(false);
-  }, [filterQuery]);
+  }
   const pageIds = queue.items.map((e) => e.id);
   const pageSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
   const toggle = (id: string) => {
@@ -106,20 +122,26 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
     <div className="space-y-3" aria-busy={pending}>
       <div className="flex flex-wrap items-center gap-2">
         <h1 className="mr-auto text-lg font-semibold">Exceptions</h1>
-        <div role="group" aria-label="View" className="flex rounded-md border border-border">
+        <fieldset aria-label="View" className="flex rounded-md border border-border">
           <Button variant={view === "list" ? "secondary" : "ghost"} size="sm" aria-pressed={view === "list"} onClick={() => setParams({ view: null })}>
             <List /> List
           </Button>
           <Button variant={view === "groups" ? "secondary" : "ghost"} size="sm" aria-pressed={view === "groups"} onClick={() => setParams({ view: "groups" })}>
             <Layers /> Groups
           </Button>
-        </div>
+        </fieldset>
       </div>
 
       <SavedViews views={views} current={params.toString()} onChanged={() => router.refresh()} />
 
       <nav aria-label="Status" className="flex flex-wrap gap-1 text-xs">
-        {[["open", `Open (${openTotal.toLocaleString("en")}${OPEN.some((s) => queue.capped.includes(s)) ? "+" : ""})`], ...OPEN.filter((s) => queue.counts[s]).map((s) => [s, `${STATUS_LABEL[s]} (${count(s)})`]), ["RESOLVED", `Resolved (${count("RESOLVED")})`], ["DISCARDED", `Discarded (${count("DISCARDED")})`], ["all", "All"]].map(([value, label]) => (
+        {[
+          ["open", `Open (${openTotal.toLocaleString("en")}${OPEN.some((s) => queue.capped.includes(s)) ? "+" : ""})`],
+          ...OPEN.filter((s) => queue.counts[s]).map((s) => [s, `${STATUS_LABEL[s]} (${count(s)})`]),
+          ["RESOLVED", `Resolved (${count("RESOLVED")})`],
+          ["DISCARDED", `Discarded (${count("DISCARDED")})`],
+          ["all", "All"],
+        ].map(([value, label]) => (
           <button
             key={value}
             type="button"
@@ -138,7 +160,9 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
           <select className={select} value={filter.plant[0] ?? ""} onChange={(e) => setParams({ plant: e.target.value || null })}>
             <option value="">All plants</option>
             {plants.map((p) => (
-              <option key={p.code} value={p.code}>{p.code}</option>
+              <option key={p.code} value={p.code}>
+                {p.code}
+              </option>
             ))}
           </select>
         </label>
@@ -147,7 +171,9 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
           <select className={select} value={filter.interface[0] ?? ""} onChange={(e) => setParams({ interface: e.target.value || null })}>
             <option value="">All interfaces</option>
             {interfaces.map((i) => (
-              <option key={i} value={i}>{i}</option>
+              <option key={i} value={i}>
+                {i}
+              </option>
             ))}
           </select>
         </label>
@@ -156,7 +182,9 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
           <select className={select} value={filter.severity[0] ?? ""} onChange={(e) => setParams({ severity: e.target.value || null })}>
             <option value="">Any</option>
             {["CRITICAL", "HIGH", "MEDIUM", "LOW"].map((s) => (
-              <option key={s} value={s}>{s.toLowerCase()}</option>
+              <option key={s} value={s}>
+                {s.toLowerCase()}
+              </option>
             ))}
           </select>
         </label>
@@ -199,7 +227,9 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
           Search business key, message or correlation id, error code
           <Input name="q" defaultValue={filter.q ?? ""} placeholder="e.g. WH/OUT/00412" />
         </label>
-        <Button type="submit" variant="secondary">Search</Button>
+        <Button type="submit" variant="secondary">
+          Search
+        </Button>
         {params.toString() ? (
           <Button type="button" variant="ghost" onClick={() => startTransition(() => router.push(pathname))}>
             Clear
@@ -245,24 +275,51 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
           <p className="mt-1 text-muted-foreground">Widen the filters, or check another status. New failures appear here as connectors report them.</p>
         </div>
       ) : (
-        <div role="region" aria-label="Exceptions" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
+        <section
+          aria-label="Exceptions"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable)
+          tabIndex={0}
+          className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring"
+        >
           <table className="w-full text-left text-xs">
             <caption className="sr-only">Exceptions matching the filters</caption>
             <thead className="bg-muted text-muted-foreground">
               <tr>
                 {canBulk ? (
                   <th scope="col" className="w-8 px-3 py-2">
-                    <input type="checkbox" aria-label="Select all on this page" checked={pageSelected || allMatching} onChange={togglePage} disabled={allMatching} />
+                    <input
+                      type="checkbox"
+                      aria-label="Select all on this page"
+                      checked={pageSelected || allMatching}
+                      onChange={togglePage}
+                      disabled={allMatching}
+                    />
                   </th>
                 ) : null}
-                <th scope="col" className="px-3 py-2 font-medium">Severity</th>
-                <th scope="col" className="px-3 py-2 font-medium">Plant</th>
-                <th scope="col" className="px-3 py-2 font-medium">Interface</th>
-                <th scope="col" className="px-3 py-2 font-medium">Error</th>
-                <th scope="col" className="px-3 py-2 font-medium">Business key</th>
-                <th scope="col" className="px-3 py-2 font-medium">Status</th>
-                <th scope="col" className="px-3 py-2 font-medium">Assignee</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Age</th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Severity
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Plant
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Interface
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Error
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Business key
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Assignee
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Age
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -270,10 +327,18 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
                 <tr key={e.id} className="border-t border-border align-top hover:bg-muted/50" data-exception-row={e.id}>
                   {canBulk ? (
                     <td className="px-3 py-1.5">
-                      <input type="checkbox" aria-label={`Select ${e.errorCode} ${e.businessKey ?? e.messageId}`} checked={allMatching || selected.has(e.id)} disabled={allMatching} onChange={() => toggle(e.id)} />
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${e.errorCode} ${e.businessKey ?? e.messageId}`}
+                        checked={allMatching || selected.has(e.id)}
+                        disabled={allMatching}
+                        onChange={() => toggle(e.id)}
+                      />
                     </td>
                   ) : null}
-                  <td className="px-3 py-1.5"><Badge tone={SEV_TONE[e.severity]}>{e.severity.toLowerCase()}</Badge></td>
+                  <td className="px-3 py-1.5">
+                    <Badge tone={SEV_TONE[e.severity]}>{e.severity.toLowerCase()}</Badge>
+                  </td>
                   <td className="px-3 py-1.5 font-mono">{e.plantCode}</td>
                   <td className="px-3 py-1.5 font-mono">{e.interfaceCode}</td>
                   <td className="max-w-md px-3 py-1.5">
@@ -285,16 +350,20 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
                   <td className="px-3 py-1.5 font-mono">{e.businessKey ?? "—"}</td>
                   <td className="px-3 py-1.5 whitespace-nowrap">{STATUS_LABEL[e.status]}</td>
                   <td className="px-3 py-1.5 whitespace-nowrap">{e.assignee?.name ?? <span className="text-muted-foreground">—</span>}</td>
-                  <td className="px-3 py-1.5 text-right tabular-nums" title={`first seen ${e.firstSeenAt}`}>{age(e.firstSeenAt)}</td>
+                  <td className="px-3 py-1.5 text-right tabular-nums" title={`first seen ${e.firstSeenAt}`}>
+                    {age(e.firstSeenAt)}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       {view === "list" && queue.nextCursor ? (
         <div className="flex justify-end">
-          <Button variant="secondary" onClick={() => setParams({ cursor: queue.nextCursor })}>Next page</Button>
+          <Button variant="secondary" onClick={() => setParams({ cursor: queue.nextCursor })}>
+            Next page
+          </Button>
         </div>
       ) : null}
     </div>
@@ -310,18 +379,37 @@ function GroupsTable({ groups, onOpen }: { groups: ExceptionGroup[]; onOpen: (fi
     );
   }
   return (
-    <div role="region" aria-label="Failure groups" tabIndex={0} className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring">
+    <section
+      aria-label="Failure groups"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable)
+      tabIndex={0}
+      className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring"
+    >
       <table className="w-full text-left text-xs">
         <caption className="sr-only">Exceptions grouped by failure fingerprint</caption>
         <thead className="bg-muted text-muted-foreground">
           <tr>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Count</th>
-            <th scope="col" className="px-3 py-2 font-medium">Interface</th>
-            <th scope="col" className="px-3 py-2 font-medium">Sample error</th>
-            <th scope="col" className="px-3 py-2 font-medium">Plants</th>
-            <th scope="col" className="px-3 py-2 font-medium">Trend (1 h)</th>
-            <th scope="col" className="px-3 py-2 font-medium">Last seen</th>
-            <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Count
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Interface
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Sample error
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Plants
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Trend (1 h)
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Last seen
+            </th>
+            <th scope="col" className="px-3 py-2">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -332,12 +420,15 @@ function GroupsTable({ groups, onOpen }: { groups: ExceptionGroup[]; onOpen: (fi
                 <td className="px-3 py-1.5 text-right font-semibold tabular-nums">{g.count}</td>
                 <td className="px-3 py-1.5 font-mono">{g.interfaceCode}</td>
                 <td className="max-w-lg px-3 py-1.5">
-                  <Badge tone={SEV_TONE[g.worstSeverity]} className="mr-1">{g.worstSeverity.toLowerCase()}</Badge>
+                  <Badge tone={SEV_TONE[g.worstSeverity]} className="mr-1">
+                    {g.worstSeverity.toLowerCase()}
+                  </Badge>
                   <span className="font-mono text-muted-foreground">{g.errorCode}</span> {g.sampleMessage}
                 </td>
                 <td className="px-3 py-1.5 font-mono">{g.plants.join(", ")}</td>
                 <td className="px-3 py-1.5 whitespace-nowrap">
-                  <Trend className="inline size-3.5" aria-label={g.lastHour > g.previousHour ? "rising" : g.lastHour < g.previousHour ? "falling" : "steady"} /> {g.lastHour} vs {g.previousHour}
+                  <Trend className="inline size-3.5" aria-label={g.lastHour > g.previousHour ? "rising" : g.lastHour < g.previousHour ? "falling" : "steady"} />{" "}
+                  {g.lastHour} vs {g.previousHour}
                 </td>
                 <td className="px-3 py-1.5 whitespace-nowrap tabular-nums">{age(g.lastSeenAt)} ago</td>
                 <td className="px-3 py-1.5 text-right">
@@ -350,7 +441,7 @@ function GroupsTable({ groups, onOpen }: { groups: ExceptionGroup[]; onOpen: (fi
           })}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
@@ -370,7 +461,11 @@ function SavedViews({ views, current, onChanged }: { views: { id: string; name: 
       {views.length === 0 ? <span className="text-muted-foreground">none yet</span> : null}
       {views.map((v) => (
         <span key={v.id} className="inline-flex items-center rounded-md border border-border">
-          <Link href={`/exceptions${v.query ? `?${v.query}` : ""}`} className={cn("px-2 py-0.5 hover:bg-muted", v.query === current && "font-semibold")} aria-current={v.query === current ? "true" : undefined}>
+          <Link
+            href={`/exceptions${v.query ? `?${v.query}` : ""}`}
+            className={cn("px-2 py-0.5 hover:bg-muted", v.query === current && "font-semibold")}
+            aria-current={v.query === current ? "true" : undefined}
+          >
             {v.name}
           </Link>
           <button type="button" className="px-1 hover:bg-muted" aria-label={`Delete view ${v.name}`} onClick={() => remove.mutate(v.id)}>
@@ -385,10 +480,25 @@ function SavedViews({ views, current, onChanged }: { views: { id: string; name: 
           save.mutate();
         }}
       >
-        <label htmlFor="view-name" className="sr-only">Name of the new view</label>
-        <input id="view-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Name this view" className="h-7 rounded-md border border-border bg-surface px-2" maxLength={60} />
-        <Button type="submit" size="sm" variant="secondary" disabled={!name.trim() || save.isPending}>Save view</Button>
-        {save.error ? <span role="alert" className="text-danger">{save.error.message}</span> : null}
+        <label htmlFor="view-name" className="sr-only">
+          Name of the new view
+        </label>
+        <input
+          id="view-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="Name this view"
+          className="h-7 rounded-md border border-border bg-surface px-2"
+          maxLength={60}
+        />
+        <Button type="submit" size="sm" variant="secondary" disabled={!name.trim() || save.isPending}>
+          Save view
+        </Button>
+        {save.error ? (
+          <span role="alert" className="text-danger">
+            {save.error.message}
+          </span>
+        ) : null}
       </form>
     </section>
   );

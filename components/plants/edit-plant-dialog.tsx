@@ -28,7 +28,13 @@ export function EditPlantDialog({ plant }: { plant: PlantSummary }) {
   };
 
   return (
-    <Dialog open={open} onOpenChange={(o) => { setOpen(o); if (!o) mutation.reset(); }}>
+    <Dialog
+      open={open}
+      onOpenChange={(o) => {
+        setOpen(o);
+        if (!o) mutation.reset();
+      }}
+    >
       <DialogTrigger asChild>
         <Button variant="secondary" size="sm" aria-label={`Edit ${plant.code}`}>
           <Pencil /> Edit
@@ -51,7 +57,9 @@ export function EditPlantDialog({ plant }: { plant: PlantSummary }) {
           ) : null}
           <div className="flex justify-end gap-2">
             <DialogClose asChild>
-              <Button type="button" variant="secondary">Cancel</Button>
+              <Button type="button" variant="secondary">
+                Cancel
+              </Button>
             </DialogClose>
             <Button type="submit" disabled={mutation.isPending}>
               {mutation.isPending ? "Saving…" : "Save"}

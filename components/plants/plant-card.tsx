@@ -6,7 +6,18 @@ import { cn } from "@/lib/utils";
 import type { PlantSummary } from "@/server/plants/types";
 import { EditPlantDialog } from "./edit-plant-dialog";
 
-const SYSTEM = { SAP_ERP: "SAP", ODOO: "Odoo", MES: "MES", QMS: "QMS", WMS: "WMS", CMMS: "CMMS", PLM: "PLM", SUPPLIER_PORTAL: "Supplier portal", PLANNING: "Planning", LIMS: "LIMS" } as const;
+const SYSTEM = {
+  SAP_ERP: "SAP",
+  ODOO: "Odoo",
+  MES: "MES",
+  QMS: "QMS",
+  WMS: "WMS",
+  CMMS: "CMMS",
+  PLM: "PLM",
+  SUPPLIER_PORTAL: "Supplier portal",
+  PLANNING: "Planning",
+  LIMS: "LIMS",
+} as const;
 const CRIT_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const MODE = { REAL_TIME: "real-time", NEAR_REAL_TIME: "near real-time", BATCH: "batch" } as const;
 const STATE_DOT = { ONLINE: "bg-success", DEGRADED: "bg-warning", OFFLINE: "bg-danger", UNKNOWN: "bg-muted-foreground" } as const;
@@ -68,16 +79,27 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
             ))}
           </ul>
         </div>
-        <div role="region" aria-label="Interfaces of this plant" tabIndex={0} className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring">
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable) */}
+        <section aria-label="Interfaces of this plant" tabIndex={0} className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring">
           <table className="w-full text-left text-xs">
             <caption className="sr-only">Interfaces of {plant.name}</caption>
             <thead className="text-muted-foreground">
               <tr className="border-b border-border">
-                <th scope="col" className="py-1.5 pr-2 font-medium">Interface</th>
-                <th scope="col" className="py-1.5 pr-2 font-medium">Route</th>
-                <th scope="col" className="py-1.5 pr-2 font-medium">Mode</th>
-                <th scope="col" className="py-1.5 pr-2 font-medium text-right">SLO</th>
-                <th scope="col" className="py-1.5 font-medium">Criticality</th>
+                <th scope="col" className="py-1.5 pr-2 font-medium">
+                  Interface
+                </th>
+                <th scope="col" className="py-1.5 pr-2 font-medium">
+                  Route
+                </th>
+                <th scope="col" className="py-1.5 pr-2 font-medium">
+                  Mode
+                </th>
+                <th scope="col" className="py-1.5 pr-2 font-medium text-right">
+                  SLO
+                </th>
+                <th scope="col" className="py-1.5 font-medium">
+                  Criticality
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -103,7 +125,7 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       </CardBody>
     </Card>
   );
@@ -118,8 +140,12 @@ function OpenExceptions({ plant }: { plant: PlantSummary }) {
   return (
     <section aria-label={`Open exceptions at ${plant.code}`} data-testid="open-exceptions">
       <h3 className="mb-1.5 flex items-center gap-2 text-xs font-semibold uppercase tracking-wide text-muted-foreground">
-        <a href={`/exceptions?plant=${plant.code}`} className="hover:underline">Open exceptions</a>{" "}
-        <span className="text-sm font-semibold normal-case text-foreground tabular-nums" data-testid="open-total">{open.total}</span>
+        <a href={`/exceptions?plant=${plant.code}`} className="hover:underline">
+          Open exceptions
+        </a>{" "}
+        <span className="text-sm font-semibold normal-case text-foreground tabular-nums" data-testid="open-total">
+          {open.total}
+        </span>
         <span className="flex gap-1 normal-case">
           {SEVERITIES.filter((s) => open.bySeverity[s] > 0).map((s) => (
             <Badge key={s} tone={SEV_TONE[s]}>
@@ -134,7 +160,9 @@ function OpenExceptions({ plant }: { plant: PlantSummary }) {
         <ul className="space-y-1">
           {open.latest.map((e) => (
             <li key={e.id} className="flex items-baseline gap-2 text-xs" data-exception={e.id}>
-              <Badge tone={SEV_TONE[e.severity]} className="shrink-0">{e.severity.toLowerCase()}</Badge>
+              <Badge tone={SEV_TONE[e.severity]} className="shrink-0">
+                {e.severity.toLowerCase()}
+              </Badge>
               <span className="shrink-0 font-mono font-medium">{e.interfaceCode}</span>
               <a href={`/exceptions/${e.id}`} className="min-w-0 truncate hover:underline" title={`${e.errorCode}: ${e.errorMessage}`}>
                 <span className="font-mono text-muted-foreground">{e.errorCode}</span> {e.errorMessage}

@@ -8,12 +8,21 @@ export const Dialog = D.Root;
 export const DialogTrigger = D.Trigger;
 export const DialogClose = D.Close;
 
-export function DialogContent({ className, title, description, children, ...props }: ComponentProps<typeof D.Content> & { title: string; description?: ReactNode }) {
+export function DialogContent({
+  className,
+  title,
+  description,
+  children,
+  ...props
+}: ComponentProps<typeof D.Content> & { title: string; description?: ReactNode }) {
   return (
     <D.Portal>
       <D.Overlay className="fixed inset-0 z-40 bg-black/40" />
       <D.Content
-        className={cn("fixed left-1/2 top-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg border border-border bg-surface p-4 shadow-xl", className)}
+        className={cn(
+          "fixed left-1/2 top-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg border border-border bg-surface p-4 shadow-xl",
+          className,
+        )}
         {...(description ? {} : { "aria-describedby": undefined })}
         {...props}
       >

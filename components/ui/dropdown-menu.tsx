@@ -5,7 +5,9 @@ import { cn } from "@/lib/utils";
 
 export const DropdownMenu = M.Root;
 export const DropdownMenuTrigger = M.Trigger;
-export const DropdownMenuLabel = ({ className, ...p }: ComponentProps<typeof M.Label>) => <M.Label className={cn("px-2 py-1.5 text-xs text-muted-foreground", className)} {...p} />;
+export const DropdownMenuLabel = ({ className, ...p }: ComponentProps<typeof M.Label>) => (
+  <M.Label className={cn("px-2 py-1.5 text-xs text-muted-foreground", className)} {...p} />
+);
 export const DropdownMenuSeparator = () => <M.Separator className="my-1 h-px bg-border" />;
 
 export function DropdownMenuContent({ className, ...props }: ComponentProps<typeof M.Content>) {
@@ -17,13 +19,27 @@ export function DropdownMenuContent({ className, ...props }: ComponentProps<type
 }
 
 export function DropdownMenuItem({ className, ...props }: ComponentProps<typeof M.Item>) {
-  return <M.Item className={cn("flex cursor-default items-center gap-2 rounded px-2 py-1.5 text-sm outline-none select-none data-[highlighted]:bg-muted [&_svg]:size-4", className)} {...props} />;
+  return (
+    <M.Item
+      className={cn(
+        "flex cursor-default items-center gap-2 rounded px-2 py-1.5 text-sm outline-none select-none data-[highlighted]:bg-muted [&_svg]:size-4",
+        className,
+      )}
+      {...props}
+    />
+  );
 }
 
 export const DropdownMenuRadioGroup = M.RadioGroup;
 export function DropdownMenuRadioItem({ className, children, ...props }: ComponentProps<typeof M.RadioItem>) {
   return (
-    <M.RadioItem className={cn("flex cursor-default items-center gap-2 rounded py-1.5 pl-6 pr-2 text-sm outline-none select-none data-[highlighted]:bg-muted relative", className)} {...props}>
+    <M.RadioItem
+      className={cn(
+        "flex cursor-default items-center gap-2 rounded py-1.5 pl-6 pr-2 text-sm outline-none select-none data-[highlighted]:bg-muted relative",
+        className,
+      )}
+      {...props}
+    >
       <M.ItemIndicator className="absolute left-2 text-primary">●</M.ItemIndicator>
       {children}
     </M.RadioItem>

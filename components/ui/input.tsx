@@ -14,5 +14,6 @@ export function Input({ className, ...props }: ComponentProps<"input">) {
 }
 
 export function Label({ className, ...props }: ComponentProps<"label">) {
+  // biome-ignore lint/a11y/noLabelWithoutControl: generic label primitive; htmlFor and the text come from each caller through props
   return <label className={cn("text-xs font-medium text-foreground", className)} {...props} />;
 }

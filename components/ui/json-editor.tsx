@@ -10,11 +10,14 @@ export function JsonEditor({ value, onChange, label, id }: { value: string; onCh
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
+  // The editor owns its document after mount: `value` only seeds it (the latest one, should the editor be rebuilt).
+  const valueRef = useRef(value);
+  valueRef.current = value;
 
   useEffect(() => {
     if (!host.current) return;
     const v = new EditorView({
-      doc: value,
+      doc: valueRef.current,
       parent: host.current,
       extensions: [
         basicSetup,
@@ -33,9 +36,7 @@ export function JsonEditor({ value, onChange, label, id }: { value: string; onCh
     v.scrollDOM.setAttribute("aria-label", `${label} (scroll area)`);
     view.current = v;
     return () => v.destroy();
-    // The editor owns its document after mount; `value` seeds it once.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [label, id]);
 
   return <div ref={host} className="overflow-hidden rounded-md border border-border bg-surface text-foreground" data-testid="json-editor" />;
 }

@@ -33,12 +33,20 @@ export function ReasonDialog(props: {
             <Label htmlFor={id}>Reason (required)</Label>
             <textarea id={id} name="reason" required minLength={10} rows={3} className="w-full rounded-md border border-border bg-surface p-2 text-sm" />
           </div>
-          {props.error ? <p role="alert" className="text-xs text-danger">{props.error}</p> : null}
+          {props.error ? (
+            <p role="alert" className="text-xs text-danger">
+              {props.error}
+            </p>
+          ) : null}
           <div className="flex justify-end gap-2">
             <DialogClose asChild>
-              <Button type="button" variant="secondary">Cancel</Button>
+              <Button type="button" variant="secondary">
+                Cancel
+              </Button>
             </DialogClose>
-            <Button type="submit" variant={props.danger ? "danger" : "primary"} disabled={props.pending}>{props.submitLabel}</Button>
+            <Button type="submit" variant={props.danger ? "danger" : "primary"} disabled={props.pending}>
+              {props.submitLabel}
+            </Button>
           </div>
         </form>
       </DialogContent>

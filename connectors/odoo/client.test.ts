@@ -31,7 +31,13 @@ async function rpcError(call: Promise<unknown>): Promise<OdooRpcError> {
   return error as OdooRpcError;
 }
 
-const production = (vals: Record<string, unknown> = {}) => ({ product_id: 4211, product_qty: 10, origin: "SAP 1004800", date_start: "2026-11-25 06:00:00", ...vals });
+const production = (vals: Record<string, unknown> = {}) => ({
+  product_id: 4211,
+  product_qty: 10,
+  origin: "SAP 1004800",
+  date_start: "2026-11-25 06:00:00",
+  ...vals,
+});
 
 describe("authentication and version", () => {
   it("authenticates with login and password and answers the uid", async () => {
@@ -71,7 +77,7 @@ describe("ORM methods", () => {
 
     expect(id).toBe(9312);
     expect(ids).toEqual([9313, 9314]);
-    expect(ids.map((i) => emulator.state.record("mrp.production", i)?.["origin"])).toEqual(["A", "B"]);
+    expect(ids.map((i) => emulator.state.record("mrp.production", i)?.origin)).toEqual(["A", "B"]);
   });
 
   it("a call is atomic: when the second vals of a batch fails, the first is rolled back too", async () => {
@@ -113,7 +119,17 @@ describe("ORM methods", () => {
 
   it("read without fields answers every field, magic ones included", async () => {
     const [record] = await client.read("product.product", [4213]);
-    expect(record).toMatchObject({ id: 4213, name: "Deep Groove Ball Bearing 6204-2RS", default_code: "RM-6204", uom_id: [1, "Units"], type: "product", company_id: false, route_ids: [6], display_name: "[RM-6204] Deep Groove Ball Bearing 6204-2RS", create_uid: [2, "Andon Integration"] });
+    expect(record).toMatchObject({
+      id: 4213,
+      name: "Deep Groove Ball Bearing 6204-2RS",
+      default_code: "RM-6204",
+      uom_id: [1, "Units"],
+      type: "product",
+      company_id: false,
+      route_ids: [6],
+      display_name: "[RM-6204] Deep Groove Ball Bearing 6204-2RS",
+      create_uid: [2, "Andon Integration"],
+    });
     expect(Object.keys(record ?? {})[0]).toBe("id");
   });
 
@@ -123,12 +139,24 @@ describe("ORM methods", () => {
       { id: 9311, name: "WH/MO/00453" },
       { id: 9310, name: "WH/MO/00452" },
     ]);
-    expect(await client.searchRead("product.product", [["default_code", "in", ["RM-6204", "RM-4711"]]], { fields: ["default_code"], order: "default_code" })).toEqual([
+    expect(
+      await client.searchRead("product.product", [["default_code", "in", ["RM-6204", "RM-4711"]]], { fields: ["default_code"], order: "default_code" }),
+    ).toEqual([
       { id: 4215, default_code: "RM-4711" },
       { id: 4213, default_code: "RM-6204" },
     ]);
-    const byProductName = await client.searchRead("mrp.production", [["product_id", "ilike", "gearbox"], ["origin", "ilike", "sap 10047"]], { fields: ["origin"], limit: 2, offset: 1, order: "origin asc" });
-    expect(byProductName).toEqual([{ id: 9310, origin: "SAP 1004705" }, { id: 9311, origin: "SAP 1004709" }]);
+    const byProductName = await client.searchRead(
+      "mrp.production",
+      [
+        ["product_id", "ilike", "gearbox"],
+        ["origin", "ilike", "sap 10047"],
+      ],
+      { fields: ["origin"], limit: 2, offset: 1, order: "origin asc" },
+    );
+    expect(byProductName).toEqual([
+      { id: 9310, origin: "SAP 1004705" },
+      { id: 9311, origin: "SAP 1004709" },
+    ]);
     expect(await client.searchRead("stock.move", [["picking_id.partner_id.name", "ilike", "nordwerk"]], { fields: ["product_id"] })).toEqual([
       { id: 1201, product_id: [4213, "[RM-6204] Deep Groove Ball Bearing 6204-2RS"] },
     ]);
@@ -138,9 +166,16 @@ describe("ORM methods", () => {
     const either = await client.searchRead("mrp.production", ["|", ["state", "=", "done"], ["priority", "=", "1"]], { fields: ["id"] });
     expect(either.map((r) => r.id).sort()).toEqual([9309, 9311]);
     expect(await client.searchCount("product.product", [["default_code", "=", "GH-100"]])).toBe(0);
-    expect(await client.searchRead("product.product", [["default_code", "=", "GH-100"], ["active", "=", false]], { fields: ["name"] })).toEqual([
-      { id: 4217, name: "Gearbox Housing GH-100 (discontinued)" },
-    ]);
+    expect(
+      await client.searchRead(
+        "product.product",
+        [
+          ["default_code", "=", "GH-100"],
+          ["active", "=", false],
+        ],
+        { fields: ["name"] },
+      ),
+    ).toEqual([{ id: 4217, name: "Gearbox Housing GH-100 (discontinued)" }]);
     expect(await client.searchCount("product.product", [["default_code", "=", "GH-100"]], { context: { active_test: false } })).toBe(1);
   });
 
@@ -156,7 +191,7 @@ describe("ORM methods", () => {
   it("action_confirm moves a draft order to confirmed and answers true", async () => {
     const id = await client.create("mrp.production", production());
     await expect(client.executeKw("mrp.production", "action_confirm", [[id]])).resolves.toBe(true);
-    expect(emulator.state.record("mrp.production", id)?.["state"]).toBe("confirmed");
+    expect(emulator.state.record("mrp.production", id)?.state).toBe("confirmed");
   });
 
   it("creates a receipt with move lines (x2many commands) and confirms it", async () => {
@@ -165,7 +200,10 @@ describe("ORM methods", () => {
       partner_id: 21,
       origin: "ASN 77-0042",
       scheduled_date: "2026-11-26 07:00:00",
-      move_ids: [[0, 0, { product_id: 4213, product_uom_qty: 1200 }], [0, 0, { product_id: 4214, product_uom_qty: 200, product_uom: 12 }]],
+      move_ids: [
+        [0, 0, { product_id: 4213, product_uom_qty: 1200 }],
+        [0, 0, { product_id: 4214, product_uom_qty: 200, product_uom: 12 }],
+      ],
     });
     const [before] = await client.read("stock.picking", [picking], ["name", "state", "location_id", "location_dest_id", "move_ids"]);
     expect(before).toMatchObject({ name: "WH/IN/00022", state: "draft", location_id: [4, "Partners/Vendors"], location_dest_id: [8, "WH/Stock"] });
@@ -176,7 +214,11 @@ describe("ORM methods", () => {
       { id: expect.any(Number), name: "[RM-6204] Deep Groove Ball Bearing 6204-2RS", product_uom_qty: 1200, product_uom: [1, "Units"], state: "assigned" },
       { id: expect.any(Number), name: "[RM-HLP46] Hydraulic Oil HLP 46", product_uom_qty: 200, product_uom: [12, "kg"], state: "assigned" },
     ]);
-    expect((await client.read("stock.picking", [picking], ["state", "move_ids"]))[0]).toEqual({ id: picking, state: "assigned", move_ids: moves.map((m) => m.id) });
+    expect((await client.read("stock.picking", [picking], ["state", "move_ids"]))[0]).toEqual({
+      id: picking,
+      state: "assigned",
+      move_ids: moves.map((m) => m.id),
+    });
   });
 
   it("creates a maintenance request in the first stage; a done stage sets the close date", async () => {
@@ -207,14 +249,15 @@ describe("business errors (category business)", () => {
     });
     const onWrite = await rpcError(client.write("mrp.production", [9311], { product_qty: -1 }));
     expect(onWrite).toMatchObject({ name: "odoo.exceptions.ValidationError", message: "The quantity to produce must be positive!" });
-    expect(emulator.state.record("mrp.production", 9311)?.["product_qty"]).toBe(50);
+    expect(emulator.state.record("mrp.production", 9311)?.product_qty).toBe(50);
   });
 
   it("UserError: a manufactured product without a bill of materials", async () => {
     const error = await rpcError(client.create("mrp.production", { product_id: 4212, product_qty: 40 }));
     expect(error).toMatchObject({
       name: "odoo.exceptions.UserError",
-      message: "There is no Bill of Material of type manufacture or kit found for the product [DS-40] Drive Shaft DS-40. Please define a Bill of Material for this product.",
+      message:
+        "There is no Bill of Material of type manufacture or kit found for the product [DS-40] Drive Shaft DS-40. Please define a Bill of Material for this product.",
       category: "business",
     });
   });
@@ -229,7 +272,10 @@ describe("business errors (category business)", () => {
     const unit = await rpcError(client.create("mrp.production", production({ product_uom_id: 777 })));
     expect(unit.message).toBe("Record does not exist or has been deleted.\n(Record: uom.uom(777,), User: 2)");
     const record = await rpcError(client.write("mrp.production", [123_456], { origin: "x" }));
-    expect(record).toMatchObject({ name: "odoo.exceptions.MissingError", message: "Record does not exist or has been deleted.\n(Record: mrp.production(123456,), User: 2)" });
+    expect(record).toMatchObject({
+      name: "odoo.exceptions.MissingError",
+      message: "Record does not exist or has been deleted.\n(Record: mrp.production(123456,), User: 2)",
+    });
     const action = await rpcError(client.executeKw("mrp.production", "action_confirm", [[123_456]]));
     expect(action.name).toBe("odoo.exceptions.MissingError");
   });
@@ -249,8 +295,12 @@ describe("business errors (category business)", () => {
 
   it("UserError: rescheduling or deleting a done production order", async () => {
     const reschedule = await rpcError(client.write("mrp.production", [9309], { date_start: "2026-11-30 06:00:00" }));
-    expect(reschedule).toMatchObject({ name: "odoo.exceptions.UserError", message: "You cannot move a manufacturing order once it is cancelled or done.", category: "business" });
-    expect(emulator.state.record("mrp.production", 9309)?.["date_start"]).toBe("2026-11-20 06:00:00");
+    expect(reschedule).toMatchObject({
+      name: "odoo.exceptions.UserError",
+      message: "You cannot move a manufacturing order once it is cancelled or done.",
+      category: "business",
+    });
+    expect(emulator.state.record("mrp.production", 9309)?.date_start).toBe("2026-11-20 06:00:00");
 
     const forced = await client.write("mrp.production", [9309], { date_start: "2026-11-30 06:00:00" }, { context: { force_date: true } });
     expect(forced).toBe(true);
@@ -273,7 +323,10 @@ describe("business errors (category business)", () => {
   });
 
   it("contract errors: unknown model, method, field, wrong value, bad domain", async () => {
-    await expect(rpcError(client.create("sale.order", { partner_id: 23 }))).resolves.toMatchObject({ name: "odoo.exceptions.UserError", message: "Object sale.order doesn't exist" });
+    await expect(rpcError(client.create("sale.order", { partner_id: 23 }))).resolves.toMatchObject({
+      name: "odoo.exceptions.UserError",
+      message: "Object sale.order doesn't exist",
+    });
     await expect(rpcError(client.executeKw("mrp.production", "button_launch", [[9311]]))).resolves.toMatchObject({
       name: "builtins.AttributeError",
       message: "The method 'button_launch' does not exist on the model 'mrp.production'",
@@ -283,8 +336,12 @@ describe("business errors (category business)", () => {
       name: "builtins.ValueError",
       message: "Invalid field 'sap_order' on model 'mrp.production'",
     });
-    await expect(rpcError(client.read("mrp.production", [9311], ["name", "quantity"]))).resolves.toMatchObject({ message: "Invalid field 'quantity' on model 'mrp.production'" });
-    await expect(rpcError(client.write("mrp.production", [9311], { state: "released" }))).resolves.toMatchObject({ message: "Wrong value for mrp.production.state: 'released'" });
+    await expect(rpcError(client.read("mrp.production", [9311], ["name", "quantity"]))).resolves.toMatchObject({
+      message: "Invalid field 'quantity' on model 'mrp.production'",
+    });
+    await expect(rpcError(client.write("mrp.production", [9311], { state: "released" }))).resolves.toMatchObject({
+      message: "Wrong value for mrp.production.state: 'released'",
+    });
     await expect(rpcError(client.write("mrp.production", [9311], { date_start: "2026-11-24T06:00:00Z" }))).resolves.toMatchObject({
       message: "time data '2026-11-24T06:00:00Z' does not match format '%Y-%m-%d %H:%M:%S'",
     });
@@ -301,7 +358,11 @@ describe("business errors (category business)", () => {
 describe("technical errors from Odoo (category technical)", () => {
   it("AccessError: private methods cannot be called remotely", async () => {
     const error = await rpcError(client.executeKw("mrp.production", "_action_cancel", [[9311]]));
-    expect(error).toMatchObject({ name: "odoo.exceptions.AccessError", message: "Private methods (such as _action_cancel) cannot be called remotely.", category: "technical" });
+    expect(error).toMatchObject({
+      name: "odoo.exceptions.AccessError",
+      message: "Private methods (such as _action_cancel) cannot be called remotely.",
+      category: "technical",
+    });
   });
 
   it("classifies Odoo exception names", () => {

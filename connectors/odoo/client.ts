@@ -10,13 +10,7 @@ import { z } from "zod";
 import { OdooExceptionName } from "./protocol";
 import { OdooRpcError, OdooTransportError } from "./errors";
 import type { OdooDomain, OdooErrorData, OdooRecord, OdooRpcRequest, OdooServerVersion, OdooValues } from "./protocol";
-import {
-  IDEMPOTENCY_CONTEXT_KEY,
-  JSONRPC_PATH,
-  rpcEnvelopeSchema,
-  rpcErrorSchema,
-  serverVersionSchema,
-} from "./protocol";
+import { IDEMPOTENCY_CONTEXT_KEY, JSONRPC_PATH, rpcEnvelopeSchema, rpcErrorSchema, serverVersionSchema } from "./protocol";
 
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -32,8 +26,7 @@ interface CommonOptions {
 }
 
 /** Either the user's password or an API key (Odoo accepts both in place of the password). */
-export type OdooClientOptions = CommonOptions &
-  ({ password: string; apiKey?: undefined } | { apiKey: string; password?: undefined });
+export type OdooClientOptions = CommonOptions & ({ password: string; apiKey?: undefined } | { apiKey: string; password?: undefined });
 
 const optionsSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),
@@ -122,13 +115,7 @@ export class OdooClient {
     const uid = await (this.#uid ?? this.authenticate({ signal: options.signal }));
     const callKwargs = withContext(kwargs, options);
     try {
-      return await this.#call(
-        "object",
-        "execute_kw",
-        [this.#db, uid, this.#secret, model, method, args, callKwargs],
-        options.signal,
-        { model, method },
-      );
+      return await this.#call("object", "execute_kw", [this.#db, uid, this.#secret, model, method, args, callKwargs], options.signal, { model, method });
     } catch (error) {
       // After a credential rotation the cached uid is worth nothing: authenticate again next time.
       if (error instanceof OdooRpcError && error.name === OdooExceptionName.AccessDenied) this.#uid = undefined;
@@ -158,12 +145,7 @@ export class OdooClient {
     return this.#expect(await this.executeKw(model, "read", [ids], kwargs, options), recordsSchema, `${model}.read`);
   }
 
-  async searchRead(
-    model: string,
-    domain: OdooDomain = [],
-    query: SearchReadOptions = {},
-    options?: CallOptions,
-  ): Promise<OdooRecord[]> {
+  async searchRead(model: string, domain: OdooDomain = [], query: SearchReadOptions = {}, options?: CallOptions): Promise<OdooRecord[]> {
     const kwargs = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
     const result = await this.executeKw(model, "search_read", [domain], kwargs, options);
     return this.#expect(result, recordsSchema, `${model}.search_read`);
@@ -297,7 +279,7 @@ export class OdooClient {
 /** kwargs with `context` extended by the call options (Odoo pops `context` out of kwargs). */
 function withContext(kwargs: Record<string, unknown>, options: CallOptions): Record<string, unknown> {
   if (options.context === undefined && options.idempotencyKey === undefined) return kwargs;
-  const given = kwargs["context"];
+  const given = kwargs.context;
   const base = typeof given === "object" && given !== null && !Array.isArray(given) ? given : {};
   const context: Record<string, unknown> = { ...base, ...options.context };
   if (options.idempotencyKey !== undefined) context[IDEMPOTENCY_CONTEXT_KEY] = options.idempotencyKey;

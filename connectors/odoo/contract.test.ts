@@ -35,7 +35,15 @@ describe("shared sample odoo-jsonrpc-create-production.json", () => {
     expect(answer.contentType).toMatch(/^application\/json/);
     expect(answer.json).toEqual(sample.response_ok);
     const created = emulator.state.record("mrp.production", sample.response_ok.result);
-    expect(created).toMatchObject({ product_id: 4211, product_qty: 250, product_uom_id: 1, bom_id: 88, origin: "SAP 1004711", date_start: "2026-11-24 06:00:00", state: "draft" });
+    expect(created).toMatchObject({
+      product_id: 4211,
+      product_qty: 250,
+      product_uom_id: 1,
+      bom_id: 88,
+      origin: "SAP 1004711",
+      date_start: "2026-11-24 06:00:00",
+      state: "draft",
+    });
   });
 
   it.each([0, -5])("answers product_qty %d with exactly the response_error shape", async (qty) => {
@@ -51,7 +59,9 @@ describe("shared sample odoo-jsonrpc-create-production.json", () => {
         ...sample.response_error.error,
         data: {
           ...expectedData,
-          debug: expect.stringMatching(/^Traceback \(most recent call last\):\n[\s\S]+\nodoo\.exceptions\.ValidationError: The quantity to produce must be positive!\n$/),
+          debug: expect.stringMatching(
+            /^Traceback \(most recent call last\):\n[\s\S]+\nodoo\.exceptions\.ValidationError: The quantity to produce must be positive!\n$/,
+          ),
         },
       },
     });
@@ -103,7 +113,9 @@ describe("JSON-RPC envelope and services", () => {
     expect((await postJsonRpc(emulator.url, rpc("db", "list", []))).json).toEqual({ jsonrpc: "2.0", id: 1, result: ["plant_ham"] });
     expect((await postJsonRpc(emulator.url, rpc("db", "db_exist", ["plant_ham"]))).json).toMatchObject({ result: true });
     expect((await postJsonRpc(emulator.url, rpc("db", "server_version", []))).json).toMatchObject({ result: "17.0" });
-    expect((await postJsonRpc(emulator.url, rpc("db", "drop", ["master", "plant_ham"]))).json).toMatchObject({ error: { data: { name: "odoo.exceptions.AccessDenied" } } });
+    expect((await postJsonRpc(emulator.url, rpc("db", "drop", ["master", "plant_ham"]))).json).toMatchObject({
+      error: { data: { name: "odoo.exceptions.AccessDenied" } },
+    });
   });
 
   it("echoes any id, and answers id null when the request has none", async () => {
@@ -137,26 +149,49 @@ describe("JSON-RPC envelope and services", () => {
   });
 
   it.each([
-    ["missing params members", { jsonrpc: "2.0", method: "call", id: 1, params: { service: "common" } }, "builtins.TypeError", "RPC.jsonrpc() missing 2 required positional arguments: 'method' and 'args'"],
+    [
+      "missing params members",
+      { jsonrpc: "2.0", method: "call", id: 1, params: { service: "common" } },
+      "builtins.TypeError",
+      "RPC.jsonrpc() missing 2 required positional arguments: 'method' and 'args'",
+    ],
     ["an unknown service", rpc("reports", "list", []), "builtins.KeyError", "'reports'"],
     ["an unknown common method", rpc("common", "whoami", []), "builtins.Exception", "Method not found: whoami"],
     ["an unknown object method", rpc("object", "execute_sql", ["plant_ham", 2, "s3cret"]), "builtins.NameError", "Method not available execute_sql"],
-    ["too few authenticate arguments", rpc("common", "authenticate", ["plant_ham", "admin", "s3cret"]), "builtins.TypeError", "exp_authenticate() missing 1 required positional argument: 'user_agent_env'"],
-    ["an unknown database", rpc("common", "authenticate", ["plant_xyz", "admin", "s3cret", {}]), "psycopg2.OperationalError", expect.stringContaining('database "plant_xyz" does not exist')],
+    [
+      "too few authenticate arguments",
+      rpc("common", "authenticate", ["plant_ham", "admin", "s3cret"]),
+      "builtins.TypeError",
+      "exp_authenticate() missing 1 required positional argument: 'user_agent_env'",
+    ],
+    [
+      "an unknown database",
+      rpc("common", "authenticate", ["plant_xyz", "admin", "s3cret", {}]),
+      "psycopg2.OperationalError",
+      expect.stringContaining('database "plant_xyz" does not exist'),
+    ],
   ])("answers %s with Odoo's error (HTTP 200, code 200)", async (_case, request, name, message) => {
     const answer = await postJsonRpc(emulator.url, request);
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({
       jsonrpc: "2.0",
       id: 1,
-      error: { code: 200, message: "Odoo Server Error", data: { name, message, arguments: expect.any(Array), context: {}, debug: expect.stringMatching(/^Traceback/) } },
+      error: {
+        code: 200,
+        message: "Odoo Server Error",
+        data: { name, message, arguments: expect.any(Array), context: {}, debug: expect.stringMatching(/^Traceback/) },
+      },
     });
   });
 
   it("execute_kw with a wrong password is AccessDenied, not false", async () => {
     const answer = await postJsonRpc(emulator.url, rpc("object", "execute_kw", ["plant_ham", 2, "wrong", "product.product", "search_count", [[]]]));
     expect(answer.json).toMatchObject({
-      error: { code: 200, message: "Odoo Server Error", data: { name: "odoo.exceptions.AccessDenied", message: "Access Denied", arguments: ["Access Denied"] } },
+      error: {
+        code: 200,
+        message: "Odoo Server Error",
+        data: { name: "odoo.exceptions.AccessDenied", message: "Access Denied", arguments: ["Access Denied"] },
+      },
     });
   });
 

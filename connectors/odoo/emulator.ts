@@ -178,7 +178,7 @@ export async function startOdooEmulator(options: StartOdooEmulatorOptions = {}):
       },
       insert: (model, values) => {
         assertModel(model);
-        const id = typeof values["id"] === "number" ? values["id"] : store.allocateId(model);
+        const id = typeof values.id === "number" ? values.id : store.allocateId(model);
         const stamp = formatDatetime(now());
         store.insert(model, { create_uid: config.uid, create_date: stamp, write_uid: config.uid, write_date: stamp, ...values, id });
         return id;

@@ -81,22 +81,7 @@ export interface OdooRpcRequest {
 }
 
 /** Odoo search domain: prefix-notation operators and `[field, operator, value]` leaves. */
-export type DomainOperator =
-  | "="
-  | "!="
-  | "<>"
-  | "<"
-  | "<="
-  | ">"
-  | ">="
-  | "in"
-  | "not in"
-  | "like"
-  | "not like"
-  | "ilike"
-  | "not ilike"
-  | "=like"
-  | "=ilike";
+export type DomainOperator = "=" | "!=" | "<>" | "<" | "<=" | ">" | ">=" | "in" | "not in" | "like" | "not like" | "ilike" | "not ilike" | "=like" | "=ilike";
 export type DomainLeaf = readonly [field: string, operator: DomainOperator, value: unknown];
 export type OdooDomain = ReadonlyArray<"&" | "|" | "!" | DomainLeaf>;
 

@@ -11,7 +11,8 @@ export function odooReplayHandler(client: OdooClient, modelByInterface: Record<s
   return {
     async deliver(job) {
       const model = modelByInterface[job.interface];
-      if (!model) return { status: "failed", category: "business", code: "NO_MODEL", message: `No Odoo model is mapped for interface ${job.interface}`, durationMs: 0 };
+      if (!model)
+        return { status: "failed", category: "business", code: "NO_MODEL", message: `No Odoo model is mapped for interface ${job.interface}`, durationMs: 0 };
       try {
         const id = await client.create(model, job.payload as Record<string, unknown>, { idempotencyKey: job.idempotencyKey });
         return { status: "delivered", response: { model, id }, durationMs: 0 };

@@ -63,7 +63,12 @@ describe("fault injection", () => {
     await expect(failure(client.create("mrp.production", order("F2")))).resolves.toMatchObject({ status: 503 });
     expect(emulator.state.records("mrp.production")).toHaveLength(before);
     await expect(client.create("mrp.production", order("F3"))).resolves.toBeGreaterThan(0);
-    expect(emulator.calls().slice(-3).map((call) => call.outcome)).toEqual(["fault", "fault", "result"]);
+    expect(
+      emulator
+        .calls()
+        .slice(-3)
+        .map((call) => call.outcome),
+    ).toEqual(["fault", "fault", "result"]);
   });
 
   it("a dropped connection is a technical network error", async () => {
@@ -82,7 +87,7 @@ describe("fault injection", () => {
     const error = await failure(client.create("mrp.production", order("SLOW-1")));
     expect(error).toMatchObject({ kind: "timeout", category: "technical" });
     // The request was only slow: it lands after the client gave up (why replays need idempotency keys).
-    await vi.waitFor(() => expect(emulator.state.records("mrp.production").some((row) => row["origin"] === "SLOW-1")).toBe(true), {
+    await vi.waitFor(() => expect(emulator.state.records("mrp.production").some((row) => row.origin === "SLOW-1")).toBe(true), {
       timeout: 2_000,
       interval: 20,
     });
@@ -151,13 +156,26 @@ describe("idempotency (kwargs.context.andon_idempotency_key)", () => {
     expect(second).toBe(first);
     expect(emulator.idempotency.applied(key)).toBe(1);
     expect(emulator.idempotency.requests(key)).toBe(2);
-    expect(emulator.state.records("mrp.production").filter((row) => row["origin"] === "SAP 1004711")).toHaveLength(1);
-    expect(emulator.calls().slice(-2).map((call) => call.outcome)).toEqual(["result", "replayed"]);
+    expect(emulator.state.records("mrp.production").filter((row) => row.origin === "SAP 1004711")).toHaveLength(1);
+    expect(
+      emulator
+        .calls()
+        .slice(-2)
+        .map((call) => call.outcome),
+    ).toEqual(["result", "replayed"]);
   });
 
   it("the key also travels in raw kwargs.context, alongside other context keys", async () => {
     const call = (id: number) =>
-      postJsonRpc(emulator.url, rpc("object", "execute_kw", ["plant_wro", 2, "pw-1", "mrp.production", "write", [[9311], { origin: "moved" }], { context: { lang: "de_DE", andon_idempotency_key: "w-1" } }], id));
+      postJsonRpc(
+        emulator.url,
+        rpc(
+          "object",
+          "execute_kw",
+          ["plant_wro", 2, "pw-1", "mrp.production", "write", [[9311], { origin: "moved" }], { context: { lang: "de_DE", andon_idempotency_key: "w-1" } }],
+          id,
+        ),
+      );
     const [a, b] = [await call(1), await call(2)];
     expect(a.json).toEqual({ jsonrpc: "2.0", id: 1, result: true });
     expect(b.json).toEqual({ jsonrpc: "2.0", id: 2, result: true });
@@ -189,7 +207,12 @@ describe("idempotency (kwargs.context.andon_idempotency_key)", () => {
     await vi.waitFor(() => expect(emulator.idempotency.applied(key)).toBe(1), { timeout: 2_000, interval: 20 });
 
     const replayed = await clientFor(emulator).create("stock.picking", { picking_type_id: 1, partner_id: 21, origin: "ASN-9" }, { idempotencyKey: key });
-    expect(emulator.state.records("stock.picking").filter((row) => row["origin"] === "ASN-9").map((row) => row.id)).toEqual([replayed]);
+    expect(
+      emulator.state
+        .records("stock.picking")
+        .filter((row) => row.origin === "ASN-9")
+        .map((row) => row.id),
+    ).toEqual([replayed]);
     expect(emulator.idempotency.applied(key)).toBe(1);
   });
 
@@ -206,7 +229,10 @@ describe("idempotency (kwargs.context.andon_idempotency_key)", () => {
     await expect(failure(client.executeKw("mrp.production", "create", [order("N")], { context: { andon_idempotency_key: 42 } }))).resolves.toMatchObject({
       name: "builtins.TypeError",
     });
-    const raw = await postJsonRpc(emulator.url, rpc("object", "execute_kw", ["plant_wro", 2, "wrong", "mrp.production", "create", [order("N")], { context: { andon_idempotency_key: "k-auth" } }]));
+    const raw = await postJsonRpc(
+      emulator.url,
+      rpc("object", "execute_kw", ["plant_wro", 2, "wrong", "mrp.production", "create", [order("N")], { context: { andon_idempotency_key: "k-auth" } }]),
+    );
     expect(raw.json).toMatchObject({ error: { data: { name: "odoo.exceptions.AccessDenied" } } });
     expect(emulator.idempotency.requests("k-auth")).toBe(0);
   });

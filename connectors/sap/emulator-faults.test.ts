@@ -149,17 +149,26 @@ describe("controls over HTTP (for a plant simulator in another process)", () => 
     expect(inject.status).toBe(200);
     expect((await sendIdoc(sap.url, goodsMovement([sampleItem()]))).status).toBe("02");
 
-    await fetch(`${sap.url}/sap/_emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ fault: { kind: "unavailable" } }) });
+    await fetch(`${sap.url}/sap/_emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ fault: { kind: "unavailable" } }),
+    });
     expect(((await (await fetch(`${sap.url}/sap/_emulator/faults`)).json()) as { pending: unknown[] }).pending).toHaveLength(1);
     await fetch(`${sap.url}/sap/_emulator/faults`, { method: "DELETE" });
     expect(sap.faults.pending()).toEqual([]);
 
-    const invalid = await fetch(`${sap.url}/sap/_emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ fault: { kind: "explode" } }) });
+    const invalid = await fetch(`${sap.url}/sap/_emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ fault: { kind: "explode" } }),
+    });
     expect(invalid.status).toBe(400);
   });
 
   it("sets and adjusts stock, and resets", async () => {
-    const post = (body: unknown) => fetch(`${sap.url}/sap/_emulator/stock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${sap.url}/sap/_emulator/stock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     expect(await (await post({ ...STOCK, quantity: 512 })).json()).toEqual({ quantity: 512 });
     expect(await (await post({ ...STOCK, delta: -2 })).json()).toEqual({ quantity: 510 });
     expect((await post({ ...STOCK })).status).toBe(400);

@@ -83,7 +83,9 @@ describe("goods movements (MBGMCR03)", () => {
         year: "2026",
         postingDate: "20261123",
         reference: "WH/OUT/00412",
-        items: [expect.objectContaining({ movementType: "261", material: "RM-4711", quantity: 500_000, unit: "PC", debitCredit: "H", orderId: "000001004711" })],
+        items: [
+          expect.objectContaining({ movementType: "261", material: "RM-4711", quantity: 500_000, unit: "PC", debitCredit: "H", orderId: "000001004711" }),
+        ],
       }),
     ]);
   });
@@ -95,7 +97,11 @@ describe("goods movements (MBGMCR03)", () => {
   });
 
   it("a goods receipt (101) for a production order increases stock", async () => {
-    const receipt = goodsMovement([{ MATERIAL: "FG-2200-A", PLANT: "1000", STGE_LOC: "0003", MOVE_TYPE: "101", ENTRY_QNT: "250", ENTRY_UOM: "PC", ORDERID: "1004711" }], {}, "02");
+    const receipt = goodsMovement(
+      [{ MATERIAL: "FG-2200-A", PLANT: "1000", STGE_LOC: "0003", MOVE_TYPE: "101", ENTRY_QNT: "250", ENTRY_UOM: "PC", ORDERID: "1004711" }],
+      {},
+      "02",
+    );
     const answer = await sendIdoc(sap.url, receipt);
     expect(answer.status).toBe("53");
     expect(sap.stock({ material: "FG-2200-A", plant: "1000", storageLocation: "0003" })).toBe(370);
@@ -116,7 +122,14 @@ describe("goods movements (MBGMCR03)", () => {
   it("posts all items or none: the second item is short after the first took the stock", async () => {
     const answer = await sendIdoc(sap.url, goodsMovement([sampleItem({ ENTRY_QNT: "300" }), sampleItem({ ENTRY_QNT: "300" })]));
     expect(applicationRecords(answer)).toEqual([
-      expect.objectContaining({ STATUS: "51", MSGID: "M7", MSGNO: "021", MSGV2: "100", SEGNUM: "000005", STATXT: "Deficit of SL Unrestricted-use 100 PC : RM-4711 1000 0001" }),
+      expect.objectContaining({
+        STATUS: "51",
+        MSGID: "M7",
+        MSGNO: "021",
+        MSGV2: "100",
+        SEGNUM: "000005",
+        STATXT: "Deficit of SL Unrestricted-use 100 PC : RM-4711 1000 0001",
+      }),
     ]);
     expect(sap.stock(RM4711_1000_0001)).toBe(500);
   });
@@ -132,7 +145,14 @@ describe("goods movements (MBGMCR03)", () => {
   it("material not maintained in the plant → 51 M7 002", async () => {
     const answer = await sendIdoc(sap.url, goodsMovement([sampleItem({ PLANT: "2000", ORDERID: "2001001" })]));
     expect(applicationRecords(answer)).toEqual([
-      expect.objectContaining({ STATUS: "51", MSGID: "M7", MSGNO: "002", MSGV1: "RM-4711", MSGV2: "2000", STATXT: "Material RM-4711 not maintained in plant 2000" }),
+      expect.objectContaining({
+        STATUS: "51",
+        MSGID: "M7",
+        MSGNO: "002",
+        MSGV1: "RM-4711",
+        MSGV2: "2000",
+        STATXT: "Material RM-4711 not maintained in plant 2000",
+      }),
     ]);
   });
 
@@ -177,13 +197,17 @@ describe("goods movements (MBGMCR03)", () => {
 
   it("an issue (261) to an order that does not exist → 51 KO 001", async () => {
     const answer = await sendIdoc(sap.url, goodsMovement([sampleItem({ ENTRY_QNT: "1", ORDERID: "000009999999" })]));
-    expect(applicationRecords(answer)).toEqual([expect.objectContaining({ MSGID: "KO", MSGNO: "001", STATXT: "Order 9999999 does not exist", SEGFLD: "ORDERID" })]);
+    expect(applicationRecords(answer)).toEqual([
+      expect.objectContaining({ MSGID: "KO", MSGNO: "001", STATXT: "Order 9999999 does not exist", SEGFLD: "ORDERID" }),
+    ]);
     const withoutOrder = await sendIdoc(sap.url, goodsMovement([sampleItem({ ENTRY_QNT: "1", ORDERID: "" })]));
     expect(applicationRecords(withoutOrder)[0]?.STATXT).toBe("Enter an order for movement type 261");
   });
 
   it("converts alternative units of measure into the base unit (10 ST of 6 M)", async () => {
-    const bars = goodsMovement([{ MATERIAL: "RM-1001", PLANT: "2000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "10", ENTRY_UOM: "ST", ORDERID: "2001001" }]);
+    const bars = goodsMovement([
+      { MATERIAL: "RM-1001", PLANT: "2000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "10", ENTRY_UOM: "ST", ORDERID: "2001001" },
+    ]);
     expect((await sendIdoc(sap.url, bars)).status).toBe("53");
     expect(sap.stock({ material: "RM-1001", plant: "2000", storageLocation: "0001" })).toBe(1140);
     const unknownUnit = await sendIdoc(sap.url, goodsMovement([sampleItem({ ENTRY_UOM: "KG" })]));
@@ -202,7 +226,12 @@ describe("goods movements (MBGMCR03)", () => {
 describe("production orders (LOIPRO01)", () => {
   it("the sample creates/updates order 1004711 with its operations and components (53)", async () => {
     const answer = await sendIdoc(sap.url, readSample("sap-loipro01-production-order.json"));
-    expect(answer).toMatchObject({ docnum: "0000000004711123", idocType: "LOIPRO01", status: "53", applicationObject: { objectType: "BUS2005", key: "000001004711" } });
+    expect(answer).toMatchObject({
+      docnum: "0000000004711123",
+      idocType: "LOIPRO01",
+      status: "53",
+      applicationObject: { objectType: "BUS2005", key: "000001004711" },
+    });
     expect(applicationRecords(answer)).toEqual([expect.objectContaining({ STATUS: "53", MSGTY: "S", STATXT: "Production order 1004711 saved" })]);
     expect(sap.order("1004711")).toMatchObject({
       aufnr: "000001004711",
@@ -223,7 +252,11 @@ describe("production orders (LOIPRO01)", () => {
 
   it("creates a new order, which goods movements can then post against", async () => {
     const sample = productionOrderSample();
-    const order: Loipro01 = { ...sample, control: { ...sample.control, DOCNUM: "0000000004711124" }, E1AFKOL: { ...sample.E1AFKOL, AUFNR: "000001004799", GAMNG: "10" } };
+    const order: Loipro01 = {
+      ...sample,
+      control: { ...sample.control, DOCNUM: "0000000004711124" },
+      E1AFKOL: { ...sample.E1AFKOL, AUFNR: "000001004799", GAMNG: "10" },
+    };
     expect((await sendIdoc(sap.url, order)).status).toBe("53");
     expect(sap.order("1004799")?.quantity).toBe(10_000);
     expect((await sendIdoc(sap.url, goodsMovement([sampleItem({ ENTRY_QNT: "5", ORDERID: "1004799" })]))).status).toBe("53");
@@ -252,7 +285,10 @@ describe("material masters (MATMAS05)", () => {
       MATNR: "RM-9100",
       MTART: "ROH",
       MEINS: "KG",
-      E1MAKTM: [{ SPRAS: "D", MAKTX: "Härter" }, { SPRAS: "E", MAKTX: "Hardener" }],
+      E1MAKTM: [
+        { SPRAS: "D", MAKTX: "Härter" },
+        { SPRAS: "E", MAKTX: "Hardener" },
+      ],
       E1MARCM: [{ WERKS: "2000", XCHPF: "X" }],
       ...fields,
     },
@@ -264,7 +300,11 @@ describe("material masters (MATMAS05)", () => {
     expect(sap.material("RM-9100")).toMatchObject({ description: "Hardener", baseUnit: "KG" });
     expect(sap.material("RM-9100")?.plants.get("2000")?.batchManaged).toBe(true);
 
-    const receipt = goodsMovement([{ MATERIAL: "RM-9100", PLANT: "2000", STGE_LOC: "0001", BATCH: "B1", MOVE_TYPE: "501", ENTRY_QNT: "25", ENTRY_UOM: "KG" }], {}, "05");
+    const receipt = goodsMovement(
+      [{ MATERIAL: "RM-9100", PLANT: "2000", STGE_LOC: "0001", BATCH: "B1", MOVE_TYPE: "501", ENTRY_QNT: "25", ENTRY_UOM: "KG" }],
+      {},
+      "05",
+    );
     expect((await sendIdoc(sap.url, receipt)).status).toBe("53");
     expect(sap.stock({ material: "RM-9100", plant: "2000", storageLocation: "0001", batch: "B1" })).toBe(25);
   });
@@ -340,7 +380,11 @@ describe("the same IDoc sent again without an Idempotency-Key", () => {
       ["000005", "50"],
       ["000006", "68"],
     ]);
-    expect(again.statusRecords.at(-1)).toMatchObject({ MSGID: "ZSAPEMU", MSGNO: "001", STATXT: `IDoc ${idoc.control.DOCNUM} from partner ODOO_HAM already posted; not processed again` });
+    expect(again.statusRecords.at(-1)).toMatchObject({
+      MSGID: "ZSAPEMU",
+      MSGNO: "001",
+      STATXT: `IDoc ${idoc.control.DOCNUM} from partner ODOO_HAM already posted; not processed again`,
+    });
     expect(classifyIdocStatus(again.statusRecords)).toMatchObject({ category: "business", code: "ZSAPEMU-001" });
     expect(sap.stock(RM4711_1000_0001)).toBe(400);
     expect(sap.materialDocuments()).toHaveLength(1);
@@ -370,7 +414,9 @@ describe("the same IDoc sent again without an Idempotency-Key", () => {
 
 describe("state inspection over HTTP", () => {
   it("lists stock and reports health", async () => {
-    const stock = (await (await fetch(`${sap.url}/sap/stock?material=RM-4711&plant=1000`)).json()) as { stock: { storageLocation: string; quantity: number }[] };
+    const stock = (await (await fetch(`${sap.url}/sap/stock?material=RM-4711&plant=1000`)).json()) as {
+      stock: { storageLocation: string; quantity: number }[];
+    };
     expect(stock.stock.map((row) => [row.storageLocation, row.quantity])).toEqual([
       ["0001", 500],
       ["0002", 40],

@@ -278,8 +278,14 @@ export const e1meanmSchema = segment("E1MEANM", {
 export const e1marmmSchema = segment("E1MARMM", {
   MSGFN: msgfn.optional(),
   MEINH: required(3),
-  UMREZ: z.string().regex(/^\s*\d{1,5}\s*$/, "must be a whole number (numerator)").optional(),
-  UMREN: z.string().regex(/^\s*\d{1,5}\s*$/, "must be a whole number (denominator)").optional(),
+  UMREZ: z
+    .string()
+    .regex(/^\s*\d{1,5}\s*$/, "must be a whole number (numerator)")
+    .optional(),
+  UMREN: z
+    .string()
+    .regex(/^\s*\d{1,5}\s*$/, "must be a whole number (denominator)")
+    .optional(),
   EAN11: char(18).optional(),
   E1MEANM: z.array(e1meanmSchema).optional(),
 });
@@ -408,24 +414,12 @@ const seg = (name: string, repeatable: boolean, children: readonly SegmentSpec[]
 export const IDOC_TYPE_SPECS: Readonly<Record<IdocType, IdocTypeSpec>> = {
   LOIPRO01: {
     idocType: "LOIPRO01",
-    segments: [
-      seg("E1AFKOL", false, [
-        seg("E1AFFLL", true, [seg("E1AFVOL", true)]),
-        seg("E1AFPOL", true),
-        seg("E1RESBL", true),
-        seg("E1JSTKL", true),
-      ]),
-    ],
+    segments: [seg("E1AFKOL", false, [seg("E1AFFLL", true, [seg("E1AFVOL", true)]), seg("E1AFPOL", true), seg("E1RESBL", true), seg("E1JSTKL", true)])],
   },
   MBGMCR03: {
     idocType: "MBGMCR03",
     wrapper: "E1MBGMCR",
-    segments: [
-      seg("E1BP2017_GM_HEAD_01", false),
-      seg("E1BP2017_GM_CODE", false),
-      seg("E1BP2017_GM_ITEM_CREATE", true),
-      seg("E1BP2017_GM_SERIALNUMBER", true),
-    ],
+    segments: [seg("E1BP2017_GM_HEAD_01", false), seg("E1BP2017_GM_CODE", false), seg("E1BP2017_GM_ITEM_CREATE", true), seg("E1BP2017_GM_SERIALNUMBER", true)],
   },
   MATMAS05: {
     idocType: "MATMAS05",

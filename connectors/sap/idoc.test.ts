@@ -31,7 +31,14 @@ describe("parseIdoc: JSON form", () => {
   it("reads the LOIPRO01 sample with its nested operations and components", () => {
     const idoc = productionOrderSample();
     expect(idoc.idocType).toBe("LOIPRO01");
-    expect(idoc.control).toEqual({ DOCNUM: "0000000004711123", MESTYP: "LOIPRO", SNDPRN: "ERPCLNT100", RCVPRN: "ODOO_HAM", CREDAT: "20261123", CRETIM: "081502" });
+    expect(idoc.control).toEqual({
+      DOCNUM: "0000000004711123",
+      MESTYP: "LOIPRO",
+      SNDPRN: "ERPCLNT100",
+      RCVPRN: "ODOO_HAM",
+      CREDAT: "20261123",
+      CRETIM: "081502",
+    });
     expect(idoc.E1AFKOL.AUFNR).toBe("000001004711");
     expect(idoc.E1AFKOL.E1AFFLL?.[0]?.E1AFVOL?.map((op) => op.VORNR)).toEqual(["0010", "0020"]);
     expect(idoc.E1AFKOL.E1RESBL?.map((c) => [c.MATNR, c.BDMNG, c.CHARG])).toEqual([
@@ -101,7 +108,9 @@ describe("parseIdoc: JSON form", () => {
     const sample = readSample("sap-loipro01-production-order.json");
     const control = sample.control as Record<string, string>;
     expect(parseIdoc({ ...sample, control: { ...control, TABNAM: "EDI_DC40", IDOCTYP: "LOIPRO01" } }).control).toEqual(productionOrderSample().control);
-    expect(parseError({ ...sample, control: { ...control, IDOCTYP: "LOIPRO02" } }).issues).toEqual(['control.IDOCTYP: "LOIPRO02" does not match idocType LOIPRO01']);
+    expect(parseError({ ...sample, control: { ...control, IDOCTYP: "LOIPRO02" } }).issues).toEqual([
+      'control.IDOCTYP: "LOIPRO02" does not match idocType LOIPRO01',
+    ]);
   });
 });
 
@@ -198,7 +207,9 @@ describe("IDoc XML", () => {
     expect(parseError(valid.replace("</IDOC>", "</IDOC><IDOC/>")).issues).toEqual([
       "expected exactly one <IDOC> element in <LOIPRO01>, found 2 (send one IDoc per request)",
     ]);
-    expect(parseError(valid.replace("<E1AFFLL", '<E1ZZCUST SEGMENT="1"><X>1</X></E1ZZCUST><E1AFFLL')).issues).toEqual(["IDOC/E1AFKOL: unknown segment E1ZZCUST"]);
+    expect(parseError(valid.replace("<E1AFFLL", '<E1ZZCUST SEGMENT="1"><X>1</X></E1ZZCUST><E1AFFLL')).issues).toEqual([
+      "IDOC/E1AFKOL: unknown segment E1ZZCUST",
+    ]);
     expect(parseError(valid.replace("<IDOCTYP>LOIPRO01</IDOCTYP>", "<IDOCTYP>LOIPRO02</IDOCTYP>")).issues).toEqual([
       'control.IDOCTYP: "LOIPRO02" does not match idocType LOIPRO01',
     ]);
@@ -209,7 +220,9 @@ describe("IDoc XML", () => {
   });
 
   it("reads a string as XML or JSON as told by the format option", () => {
-    expect(parseError(JSON.stringify(readSample("sap-loipro01-production-order.json")), "xml").issues[0]).toMatch(/^(not well-formed XML|expected exactly one root)/);
+    expect(parseError(JSON.stringify(readSample("sap-loipro01-production-order.json")), "xml").issues[0]).toMatch(
+      /^(not well-formed XML|expected exactly one root)/,
+    );
     expect(parseError(toIdocXml(productionOrderSample()), "json").issues[0]).toMatch(/^not valid JSON/);
   });
 });

@@ -18,7 +18,13 @@ export function sapReplayHandler(inboundBaseUrl: string, opts: { timeoutMs?: num
         signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
       });
       if (!res.ok) {
-        return { status: "failed", category: res.status >= 500 ? "technical" : "business", code: `HTTP-${res.status}`, message: (await res.text()).slice(0, 1000), durationMs: 0 };
+        return {
+          status: "failed",
+          category: res.status >= 500 ? "technical" : "business",
+          code: `HTTP-${res.status}`,
+          message: (await res.text()).slice(0, 1000),
+          durationMs: 0,
+        };
       }
       const answer = (await res.json()) as SapInboundResponse;
       const last = answer.statusRecords.at(-1);

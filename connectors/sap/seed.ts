@@ -21,14 +21,38 @@ interface MaterialSeed {
 
 export const SEED_MATERIALS: readonly MaterialSeed[] = [
   { matnr: "RM-4711", description: "Steel sheet S235 2 mm, cut blank", type: "ROH", group: "RM-STEEL", baseUnit: "PC", plants: { "1000": false } },
-  { matnr: "RM-0815", description: "Epoxy resin 2K, 25 kg drum", type: "ROH", group: "RM-CHEM", baseUnit: "KG", plants: { "1000": true, "4000": true }, units: { DR: [25, 1] } },
+  {
+    matnr: "RM-0815",
+    description: "Epoxy resin 2K, 25 kg drum",
+    type: "ROH",
+    group: "RM-CHEM",
+    baseUnit: "KG",
+    plants: { "1000": true, "4000": true },
+    units: { DR: [25, 1] },
+  },
   { matnr: "FG-2200-A", description: "Frame assembly A", type: "FERT", group: "FG-FRAME", baseUnit: "PC", plants: { "1000": false } },
   { matnr: "SP-0042", description: "Ball bearing 6204-2RS", type: "ERSA", group: "SP-BEAR", baseUnit: "PC", plants: { "1000": false, "2000": false } },
-  { matnr: "RM-1001", description: "Aluminium bar EN AW-6060 D40", type: "ROH", group: "RM-ALU", baseUnit: "M", plants: { "2000": false }, units: { ST: [6, 1] } },
+  {
+    matnr: "RM-1001",
+    description: "Aluminium bar EN AW-6060 D40",
+    type: "ROH",
+    group: "RM-ALU",
+    baseUnit: "M",
+    plants: { "2000": false },
+    units: { ST: [6, 1] },
+  },
   { matnr: "FG-3100", description: "Machined housing 3100", type: "FERT", group: "FG-HOUS", baseUnit: "PC", plants: { "2000": false } },
   { matnr: "RM-7020", description: "Isopropyl alcohol 99.9%", type: "ROH", group: "RM-CHEM", baseUnit: "L", plants: { "4000": true } },
   { matnr: "CH-5500", description: "Polymer compound PX-5", type: "FERT", group: "FG-POLY", baseUnit: "KG", plants: { "4000": true } },
-  { matnr: "PK-0100", description: "Carton 600x400x300", type: "VERP", group: "PK-CART", baseUnit: "PC", plants: { "1000": false, "2000": false, "4000": false }, units: { PAL: [200, 1] } },
+  {
+    matnr: "PK-0100",
+    description: "Carton 600x400x300",
+    type: "VERP",
+    group: "PK-CART",
+    baseUnit: "PC",
+    plants: { "1000": false, "2000": false, "4000": false },
+    units: { PAL: [200, 1] },
+  },
 ];
 
 /** [material, plant, storage location, batch, quantity in base unit] */

@@ -48,7 +48,16 @@ describe("SAP messages", () => {
 
 describe("status records", () => {
   it("are written like EDIDS rows: counter, log date/time, message fields and rendered text", () => {
-    const written = createStatusRecord({ docnum: DOCNUM, status: "51", counter: 4, at: AT, message: deficit, segnum: "000004", segfld: "ENTRY_QNT", uname: "ALEREMOTE" });
+    const written = createStatusRecord({
+      docnum: DOCNUM,
+      status: "51",
+      counter: 4,
+      at: AT,
+      message: deficit,
+      segnum: "000004",
+      segfld: "ENTRY_QNT",
+      uname: "ALEREMOTE",
+    });
     expect(written).toEqual({
       DOCNUM,
       COUNTR: "000004",
@@ -80,7 +89,15 @@ describe("status records", () => {
 
   it("map to EDIDS column names (STAMID, STAMNO, STAPA1…4)", () => {
     const edids = toEdids(createStatusRecord({ docnum: DOCNUM, status: "51", counter: 4, at: AT, message: deficit }));
-    expect(edids).toMatchObject({ STATYP: "E", STAMID: "M7", STAMNO: "021", STAPA1: "SL Unrestricted-use", STAPA2: "12", STAPA3: "PC", STAPA4: "RM-4711 1000 0001" });
+    expect(edids).toMatchObject({
+      STATYP: "E",
+      STAMID: "M7",
+      STAMNO: "021",
+      STAPA1: "SL Unrestricted-use",
+      STAPA2: "12",
+      STAPA3: "PC",
+      STAPA4: "RM-4711 1000 0001",
+    });
   });
 
   it("know the status vocabulary", () => {
@@ -121,7 +138,8 @@ describe("classification into Andon failures", () => {
     expect(classifyStatusRecord(record("68", 2, { MSGID: "ZSAPEMU", MSGNO: "001" }))).toMatchObject({ category: "business", code: "ZSAPEMU-001" });
     expect(classifyStatusRecord(record("68", 2))).toMatchObject({ category: "business", code: "IDOC-68" });
     expect(classifyStatusRecord(record("60", 2))).toMatchObject({ category: "business", code: "IDOC-60" });
-    for (const status of ["56", "63", "65", "29"]) expect(classifyStatusRecord(record(status, 2))).toMatchObject({ category: "technical", code: `IDOC-${status}` });
+    for (const status of ["56", "63", "65", "29"])
+      expect(classifyStatusRecord(record(status, 2))).toMatchObject({ category: "technical", code: `IDOC-${status}` });
   });
 
   it("progress and success statuses are not failures", () => {

@@ -49,7 +49,13 @@ export interface PostOptions {
   signal?: AbortSignal;
 }
 
-export async function postRaw(baseUrl: string, body: string, contentType: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+export async function postRaw(
+  baseUrl: string,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<Response> {
   return fetch(`${baseUrl}/sap/idoc/inbound`, { method: "POST", headers: { "content-type": contentType, ...headers }, body, signal });
 }
 

@@ -306,7 +306,11 @@ class Client implements IngestClient {
         entries = await this.journal.peek(this.batchLimit, MAX_BATCH_BYTES);
       } catch (error) {
         if (this.stopped) return;
-        await this.onFailure([], { kind: "journal", message: errorMessage(error) }, new IngestClientError("journal", `reading the journal failed: ${errorMessage(error)}`, { cause: error }));
+        await this.onFailure(
+          [],
+          { kind: "journal", message: errorMessage(error) },
+          new IngestClientError("journal", `reading the journal failed: ${errorMessage(error)}`, { cause: error }),
+        );
         continue;
       }
       if (entries.length === 0) return;

@@ -332,7 +332,7 @@ export class Journal<T> {
       }
       segment.size += total;
       this.nextSeq = seq;
-      group.forEach((item, k) => item.resolve(seqsPerCall[k] ?? []));
+      for (const [k, item] of group.entries()) item.resolve(seqsPerCall[k] ?? []);
     } catch (error) {
       for (const item of group) item.reject(error);
     } finally {

@@ -82,7 +82,12 @@ it("loses no event when the connector is SIGKILLed mid-stream", async () => {
 it("delivers every event whose send() had resolved when the connector was killed while appending", async () => {
   const prefix = `each-${Date.now().toString(36)}`;
   const first = startChild("send-each", prefix);
-  const durable = () => first.output().split("\n").filter((line) => line.startsWith("durable ")).map((line) => line.slice("durable ".length));
+  const durable = () =>
+    first
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("durable "))
+      .map((line) => line.slice("durable ".length));
   await waitFor(() => durable().length >= 30, "child appending", 15_000);
   first.child.kill("SIGKILL");
   expect(await first.exited).toBe("SIGKILL");

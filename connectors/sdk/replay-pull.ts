@@ -35,7 +35,12 @@ export function startReplayPuller(opts: ReplayPullerOptions): { stop: () => Prom
         const { jobs } = (await res.json()) as { jobs: (ReplayJob & { leaseUntil: string | null })[] };
         for (const job of jobs) {
           const outcome: ReplayOutcome = await runReplayHandler(opts.handler, job, { timeoutMs: opts.handlerTimeoutMs ?? 60_000 });
-          const report = await f(`${opts.baseUrl}/api/connectors/v1/replays/${job.replayId}/result`, { method: "POST", headers, body: JSON.stringify(outcome), signal: abort.signal });
+          const report = await f(`${opts.baseUrl}/api/connectors/v1/replays/${job.replayId}/result`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify(outcome),
+            signal: abort.signal,
+          });
           if (!report.ok) throw new Error(`result of ${job.replayId} answered ${report.status}: ${await report.text()}`);
         }
         backoff = 500;

@@ -19,7 +19,13 @@ const jobSchema = z.object({
   attempt: z.number().int().min(1),
 });
 
-export async function startReplayPushServer(opts: { secret: string; handler: ReplayHandler; port?: number; host?: string; timeoutMs?: number }): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startReplayPushServer(opts: {
+  secret: string;
+  handler: ReplayHandler;
+  port?: number;
+  host?: string;
+  timeoutMs?: number;
+}): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -36,7 +42,12 @@ export async function startReplayPushServer(opts: { secret: string; handler: Rep
         };
         if (req.method !== "POST") return answer(405, { error: "POST replay jobs here" });
         const body = Buffer.concat(chunks).toString("utf8");
-        const verdict = verifyReplay({ secret: opts.secret, signature: req.headers[REPLAY_HEADERS.signature] as string | undefined, timestamp: req.headers[REPLAY_HEADERS.timestamp] as string | undefined, body });
+        const verdict = verifyReplay({
+          secret: opts.secret,
+          signature: req.headers[REPLAY_HEADERS.signature] as string | undefined,
+          timestamp: req.headers[REPLAY_HEADERS.timestamp] as string | undefined,
+          body,
+        });
         if (verdict !== "ok") return answer(401, { error: verdict });
         let job: ReplayJob;
         try {

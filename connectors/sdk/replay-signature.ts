@@ -12,7 +12,14 @@ export function signReplay(secret: string, timestampS: number, body: string): st
   return `v1=${createHmac("sha256", secret).update(`${timestampS}.${body}`).digest("hex")}`;
 }
 
-export function verifyReplay(opts: { secret: string; signature: string | undefined; timestamp: string | undefined; body: string; nowS?: number; toleranceS?: number }): "ok" | "stale" | "bad_signature" {
+export function verifyReplay(opts: {
+  secret: string;
+  signature: string | undefined;
+  timestamp: string | undefined;
+  body: string;
+  nowS?: number;
+  toleranceS?: number;
+}): "ok" | "stale" | "bad_signature" {
   const ts = Number(opts.timestamp);
   const now = opts.nowS ?? Math.floor(Date.now() / 1000);
   if (!Number.isInteger(ts) || Math.abs(now - ts) > (opts.toleranceS ?? REPLAY_TOLERANCE_S)) return "stale";

@@ -62,11 +62,22 @@ describe("runReplayHandler", () => {
     ],
   ])("turns %s into a technical failure", async (_name, h) => {
     const outcome = await runReplayHandler(h, job, { now: steppingClock() });
-    expect(outcome).toEqual({ status: "failed", category: "technical", code: "HANDLER_ERROR", message: "ECONNREFUSED 10.0.0.5:3300", details: { name: "Error" }, durationMs: 25 });
+    expect(outcome).toEqual({
+      status: "failed",
+      category: "technical",
+      code: "HANDLER_ERROR",
+      message: "ECONNREFUSED 10.0.0.5:3300",
+      details: { name: "Error" },
+      durationMs: 25,
+    });
   });
 
   it("turns a hang into a technical timeout", async () => {
-    const outcome = await runReplayHandler(handler(() => new Promise<ReplayOutcome>(() => undefined)), job, { timeoutMs: 20 });
+    const outcome = await runReplayHandler(
+      handler(() => new Promise<ReplayOutcome>(() => undefined)),
+      job,
+      { timeoutMs: 20 },
+    );
     expect(outcome).toMatchObject({ status: "failed", category: "technical", code: "REPLAY_TIMEOUT" });
     expect(outcome.durationMs).toBeGreaterThanOrEqual(15);
   });

@@ -51,7 +51,10 @@ describe("decide", () => {
 
   it("spreads retries (full jitter) instead of returning in waves", () => {
     let seed = 1;
-    const lcg = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const lcg = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
     const delays = Array.from({ length: 200 }, () => backoffDelay(5, { ...DEFAULT_RETRY_POLICY, random: lcg }));
     expect(new Set(delays).size).toBeGreaterThan(150);
     expect(Math.min(...delays)).toBeLessThan(1000);

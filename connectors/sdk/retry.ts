@@ -78,11 +78,7 @@ export function decide(attempt: number, outcome: AttemptOutcome, policy: RetryPo
   }
 }
 
-function decideHttp(
-  outcome: Extract<AttemptOutcome, { kind: "http" }>,
-  retry: () => RetryDecision,
-  policy: RetryPolicy,
-): RetryDecision {
+function decideHttp(outcome: Extract<AttemptOutcome, { kind: "http" }>, retry: () => RetryDecision, policy: RetryPolicy): RetryDecision {
   const { status, batchSize } = outcome;
   if (status === 413) {
     // Too large: halve until it fits. A single event that is still too large can never be sent.

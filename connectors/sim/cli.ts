@@ -43,7 +43,15 @@ try {
   process.exit(2);
 }
 
-const sim = await startSimulator({ portalUrl: args.url, keys, rate: args.rate, plants: args.plants, journalRoot: args.journal, seed: args.seed, disturbances: !args.calm });
+const sim = await startSimulator({
+  portalUrl: args.url,
+  keys,
+  rate: args.rate,
+  plants: args.plants,
+  journalRoot: args.journal,
+  seed: args.seed,
+  disturbances: !args.calm,
+});
 let stopping = false;
 const stop = async (why: string) => {
   if (stopping) return;

@@ -1,4 +1,4 @@
-import { OdooClient } from "../odoo/client";
+import type { OdooClient } from "../odoo/client";
 import { categoryOf } from "../odoo/errors";
 import { classifyStatusRecord, type SapInboundResponse } from "../sap";
 import { type InterfaceTraffic, type Rng, int, pick, weighted, SAP_PLANT } from "./traffic";
@@ -11,7 +11,11 @@ import { type InterfaceTraffic, type Rng, int, pick, weighted, SAP_PLANT } from 
  */
 export type Failure = { category: "technical" | "business"; code: string; message: string; details?: Record<string, unknown> };
 export type Attempt = { ok: true } | { ok: false; failure: Failure };
-export type Message = { payload: Record<string, unknown>; send: (payload: Record<string, unknown>, attempt: number) => Promise<Attempt>; fix?: (payload: Record<string, unknown>) => Record<string, unknown> };
+export type Message = {
+  payload: Record<string, unknown>;
+  send: (payload: Record<string, unknown>, attempt: number) => Promise<Attempt>;
+  fix?: (payload: Record<string, unknown>) => Record<string, unknown>;
+};
 
 export type Targets = { sapUrl: string; odoo: OdooClient };
 
@@ -30,32 +34,62 @@ async function postIdoc(sapUrl: string, idoc: Record<string, unknown>, idempoten
   } catch (err) {
     return { ok: false, failure: { category: "technical", code: "CONNECTION", message: `SAP inbound not reachable: ${(err as Error).message}` } };
   }
-  if (!res.ok) return { ok: false, failure: { category: "technical", code: `HTTP-${res.status}`, message: `SAP inbound answered ${res.status} ${res.statusText}` } };
+  if (!res.ok)
+    return { ok: false, failure: { category: "technical", code: `HTTP-${res.status}`, message: `SAP inbound answered ${res.status} ${res.statusText}` } };
   const answer = (await res.json()) as SapInboundResponse;
   const last = answer.statusRecords.at(-1);
   const failure = last ? classifyStatusRecord(last) : null;
-  return failure ? { ok: false, failure: { category: failure.category, code: failure.code, message: failure.message, details: failure.details } } : { ok: true };
+  return failure
+    ? { ok: false, failure: { category: failure.category, code: failure.code, message: failure.message, details: failure.details } }
+    : { ok: true };
 }
 
 function goodsMovement(r: Rng, plant: string, kind: "goods" | "spare"): Record<string, unknown> {
   const werks = SAP_PLANT[plant]!;
   const stock: Record<string, { material: string; batch?: string; order: string }[]> = {
-    "1000": [{ material: "RM-4711", order: "000001004711" }, { material: "PK-0100", order: "000001004712" }, { material: "RM-0815", batch: pick(r, ["B2026-118", "B2026-097"]), order: "000001004711" }],
-    "2000": [{ material: "RM-1001", order: "000002001001" }, { material: "PK-0100", order: "000002001001" }],
-    "4000": [{ material: "RM-7020", batch: "B2026-201", order: "000004000501" }, { material: "PK-0100", order: "000004000501" }, { material: "RM-0815", batch: "B2026-205", order: "000004000501" }],
+    "1000": [
+      { material: "RM-4711", order: "000001004711" },
+      { material: "PK-0100", order: "000001004712" },
+      { material: "RM-0815", batch: pick(r, ["B2026-118", "B2026-097"]), order: "000001004711" },
+    ],
+    "2000": [
+      { material: "RM-1001", order: "000002001001" },
+      { material: "PK-0100", order: "000002001001" },
+    ],
+    "4000": [
+      { material: "RM-7020", batch: "B2026-201", order: "000004000501" },
+      { material: "PK-0100", order: "000004000501" },
+      { material: "RM-0815", batch: "B2026-205", order: "000004000501" },
+    ],
   };
   const line = pick(r, stock[werks]!);
   const roll = r();
   let item: Record<string, string>;
   if (kind === "spare") {
-    item = werks === "1000"
-      ? { MATERIAL: "PK-0100", PLANT: werks, STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: String(int(r, 1, 12)), ENTRY_UOM: "PC", ORDERID: "000004100017" }
-      : { MATERIAL: "PK-0100", PLANT: werks, STGE_LOC: "0001", MOVE_TYPE: "201", ENTRY_QNT: String(int(r, 1, 12)), ENTRY_UOM: "PC", COSTCENTER: "4100" };
+    item =
+      werks === "1000"
+        ? { MATERIAL: "PK-0100", PLANT: werks, STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: String(int(r, 1, 12)), ENTRY_UOM: "PC", ORDERID: "000004100017" }
+        : { MATERIAL: "PK-0100", PLANT: werks, STGE_LOC: "0001", MOVE_TYPE: "201", ENTRY_QNT: String(int(r, 1, 12)), ENTRY_UOM: "PC", COSTCENTER: "4100" };
   } else if (roll < 0.4) {
-    item = { MATERIAL: line.material, PLANT: werks, STGE_LOC: "0001", MOVE_TYPE: "501", ENTRY_QNT: String(int(r, 40, 300)), ...(line.batch ? { BATCH: line.batch } : {}) };
+    item = {
+      MATERIAL: line.material,
+      PLANT: werks,
+      STGE_LOC: "0001",
+      MOVE_TYPE: "501",
+      ENTRY_QNT: String(int(r, 40, 300)),
+      ...(line.batch ? { BATCH: line.batch } : {}),
+    };
   } else if (roll < 0.93) {
     const big = r() < 0.12; // the occasional large issue runs into a stock deficit
-    item = { MATERIAL: line.material, PLANT: werks, STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: String(big ? int(r, 400, 1500) : int(r, 5, 60)), ORDERID: line.order, ...(line.batch ? { BATCH: line.batch } : {}) };
+    item = {
+      MATERIAL: line.material,
+      PLANT: werks,
+      STGE_LOC: "0001",
+      MOVE_TYPE: "261",
+      ENTRY_QNT: String(big ? int(r, 400, 1500) : int(r, 5, 60)),
+      ORDERID: line.order,
+      ...(line.batch ? { BATCH: line.batch } : {}),
+    };
   } else if (roll < 0.97 && line.batch) {
     item = { MATERIAL: line.material, PLANT: werks, STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: String(int(r, 1, 20)), ORDERID: line.order }; // batch forgotten
   } else {

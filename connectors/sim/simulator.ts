@@ -31,7 +31,15 @@ export type SimulatorOptions = {
   log?: (line: string) => void;
 };
 
-export type SimulatorStats = { messages: number; delivered: number; failedBusiness: number; failedTechnical: number; fixedAtSource: number; retried: number; outages: number };
+export type SimulatorStats = {
+  messages: number;
+  delivered: number;
+  failedBusiness: number;
+  failedTechnical: number;
+  fixedAtSource: number;
+  retried: number;
+  outages: number;
+};
 
 type Connector = { id: string; plantCode: string; system: System; client: IngestClient; offlineUntil: number };
 
@@ -41,7 +49,13 @@ export async function startSimulator(opts: SimulatorOptions) {
   const plants = PLANTS.slice(0, opts.plants ?? PLANTS.length);
   const sap = await startSapEmulator({ port: 0 });
   const odooEmulator = await startOdooEmulator({ port: 0 });
-  const odoo = new OdooClient({ url: odooEmulator.url, db: odooEmulator.db, login: odooEmulator.login, password: odooEmulator.credentials().password ?? "admin", timeoutMs: 15_000 });
+  const odoo = new OdooClient({
+    url: odooEmulator.url,
+    db: odooEmulator.db,
+    login: odooEmulator.login,
+    password: odooEmulator.credentials().password ?? "admin",
+    timeoutMs: 15_000,
+  });
   const stats: SimulatorStats = { messages: 0, delivered: 0, failedBusiness: 0, failedTechnical: 0, fixedAtSource: 0, retried: 0, outages: 0 };
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -70,7 +84,11 @@ export async function startSimulator(opts: SimulatorOptions) {
   // emulators), then tells Andon where it listens. Interfaces we do not emulate object by object
   // are accepted by the simulated target.
   const sapReplay = sapReplayHandler(sap.url);
-  const odooReplay = odooReplayHandler(odoo, { PRODORD_RELEASE: "mrp.production", MATERIAL_MASTER: "product.product", MAINT_WORK_ORDER: "maintenance.request" });
+  const odooReplay = odooReplayHandler(odoo, {
+    PRODORD_RELEASE: "mrp.production",
+    MATERIAL_MASTER: "product.product",
+    MAINT_WORK_ORDER: "maintenance.request",
+  });
   const replayHandler: ReplayHandler = {
     deliver: (job) =>
       ["GOODS_MOVEMENT", "SPARE_PARTS_USAGE"].includes(job.interface)
@@ -117,7 +135,13 @@ export async function startSimulator(opts: SimulatorOptions) {
       if (!connector) continue;
       const hop = { source: traffic.source, target };
       const message = buildMessage(r, traffic, plantCode, { sapUrl: sap.url, odoo }, `${messageId}-${target}`);
-      const report = (outcome: "received" | "delivered" | "failed" | "retrying", attempt: number, latency: number, result?: Attempt, payload = message.payload) =>
+      const report = (
+        outcome: "received" | "delivered" | "failed" | "retrying",
+        attempt: number,
+        latency: number,
+        result?: Attempt,
+        payload = message.payload,
+      ) =>
         connector.client
           .send({
             eventId: randomUUID(),
@@ -210,10 +234,14 @@ export async function startSimulator(opts: SimulatorOptions) {
 
   const report = setInterval(() => {
     const pending = connectors.reduce((n, c) => n + c.client.stats().pending, 0);
-    log(`${stats.messages} messages: ${stats.delivered} delivered, ${stats.failedBusiness} business / ${stats.failedTechnical} technical failures, ${stats.fixedAtSource} fixed at source, ${pending} events waiting in journals`);
+    log(
+      `${stats.messages} messages: ${stats.delivered} delivered, ${stats.failedBusiness} business / ${stats.failedTechnical} technical failures, ${stats.fixedAtSource} fixed at source, ${pending} events waiting in journals`,
+    );
   }, 30_000);
 
-  log(`simulating ${plants.map((p) => p.code).join(", ")} at ~${opts.rate} events/s → ${opts.portalUrl} (SAP emulator ${sap.url}, Odoo emulator ${odooEmulator.url})`);
+  log(
+    `simulating ${plants.map((p) => p.code).join(", ")} at ~${opts.rate} events/s → ${opts.portalUrl} (SAP emulator ${sap.url}, Odoo emulator ${odooEmulator.url})`,
+  );
 
   return {
     stats: () => ({ ...stats }),

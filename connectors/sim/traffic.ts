@@ -40,7 +40,10 @@ export const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi
 export function weighted<T extends { weight: number }>(r: Rng, xs: readonly T[]): T {
   const total = xs.reduce((n, x) => n + x.weight, 0);
   let x = r() * total;
-  for (const item of xs) if ((x -= item.weight) < 0) return item;
+  for (const item of xs) {
+    x -= item.weight;
+    if (x < 0) return item;
+  }
   return xs[xs.length - 1]!;
 }
 
@@ -68,15 +71,37 @@ export const TRAFFIC: InterfaceTraffic[] = [
   { code: "MATERIAL_MASTER", source: "SAP_ERP", targets: ["ODOO"], weight: 5, sloMs: 1 * h, delivery: "odoo-product", failureRate: 0, failures: [] },
   { code: "MAINT_WORK_ORDER", source: "CMMS", targets: ["ODOO"], weight: 4, sloMs: 5 * min, delivery: "odoo-maintenance", failureRate: 0, failures: [] },
   {
-    code: "PRODORD_CONFIRM", source: "MES", targets: ["SAP_ERP"], weight: 25, sloMs: 120 * s, delivery: "catalog", failureRate: 0.04,
+    code: "PRODORD_CONFIRM",
+    source: "MES",
+    targets: ["SAP_ERP"],
+    weight: 25,
+    sloMs: 120 * s,
+    delivery: "catalog",
+    failureRate: 0.04,
     failures: [
-      { category: "business", code: "STATUS-UNMAPPED", message: (r) => `MES status "${pick(r, ["DONE", "FINISHED", "PARTIAL"])}" is not mapped to an SAP confirmation status (CNF/PCNF)`, weight: 3 },
-      { category: "business", code: "RU-111", message: (r) => `Confirmation quantity ${int(r, 2, 40)} exceeds the open order quantity of operation 00${pick(r, [10, 20, 30])}`, weight: 2 },
+      {
+        category: "business",
+        code: "STATUS-UNMAPPED",
+        message: (r) => `MES status "${pick(r, ["DONE", "FINISHED", "PARTIAL"])}" is not mapped to an SAP confirmation status (CNF/PCNF)`,
+        weight: 3,
+      },
+      {
+        category: "business",
+        code: "RU-111",
+        message: (r) => `Confirmation quantity ${int(r, 2, 40)} exceeds the open order quantity of operation 00${pick(r, [10, 20, 30])}`,
+        weight: 2,
+      },
       ...TECHNICAL,
     ],
   },
   {
-    code: "QUALITY_HOLD", source: "QMS", targets: ["SAP_ERP", "ODOO"], weight: 2, sloMs: 30 * s, delivery: "catalog", failureRate: 0.06,
+    code: "QUALITY_HOLD",
+    source: "QMS",
+    targets: ["SAP_ERP", "ODOO"],
+    weight: 2,
+    sloMs: 30 * s,
+    delivery: "catalog",
+    failureRate: 0.06,
     failures: [
       { category: "business", code: "QM-LOT-UNKNOWN", message: (r) => `Lot ${lot(r)} unknown to ERP`, weight: 3 },
       { category: "business", code: "M7-BATCH-BLOCKED", message: (r) => `Batch ${lot(r)} is already blocked`, weight: 1 },
@@ -84,37 +109,90 @@ export const TRAFFIC: InterfaceTraffic[] = [
     ],
   },
   {
-    code: "INSPECTION_RESULT", source: "QMS", targets: ["SAP_ERP"], weight: 8, sloMs: 5 * min, delivery: "catalog", failureRate: 0.05,
+    code: "INSPECTION_RESULT",
+    source: "QMS",
+    targets: ["SAP_ERP"],
+    weight: 8,
+    sloMs: 5 * min,
+    delivery: "catalog",
+    failureRate: 0.05,
     failures: [
-      { category: "business", code: "QA-UD-MISSING", message: (r) => `Inspection characteristic 00${pick(r, [10, 20, 30])} out of specification without usage decision (lot 0100000${int(r, 4000, 4999)})`, weight: 3 },
+      {
+        category: "business",
+        code: "QA-UD-MISSING",
+        message: (r) => `Inspection characteristic 00${pick(r, [10, 20, 30])} out of specification without usage decision (lot 0100000${int(r, 4000, 4999)})`,
+        weight: 3,
+      },
       { category: "business", code: "QA-LOT-UNKNOWN", message: (r) => `Inspection lot 0100000${int(r, 4000, 4999)} does not exist`, weight: 1 },
       ...TECHNICAL,
     ],
   },
   {
-    code: "BOM_RELEASE", source: "PLM", targets: ["ODOO"], weight: 2, sloMs: 4 * h, delivery: "catalog", failureRate: 0.08,
+    code: "BOM_RELEASE",
+    source: "PLM",
+    targets: ["ODOO"],
+    weight: 2,
+    sloMs: 4 * h,
+    delivery: "catalog",
+    failureRate: 0.08,
     failures: [
       { category: "business", code: "odoo.exceptions.ValidationError", message: () => "The quantity of a BoM line must be positive!", weight: 2 },
-      { category: "business", code: "odoo.exceptions.UserError", message: (r) => `Component [RM-${int(r, 1000, 9999)}] has no unit of measure mapping for "EA"`, weight: 2 },
+      {
+        category: "business",
+        code: "odoo.exceptions.UserError",
+        message: (r) => `Component [RM-${int(r, 1000, 9999)}] has no unit of measure mapping for "EA"`,
+        weight: 2,
+      },
       ...TECHNICAL,
     ],
   },
   {
-    code: "SUPPLIER_ASN", source: "SUPPLIER_PORTAL", targets: ["ODOO"], weight: 6, sloMs: 15 * min, delivery: "catalog", failureRate: 0.05,
+    code: "SUPPLIER_ASN",
+    source: "SUPPLIER_PORTAL",
+    targets: ["ODOO"],
+    weight: 6,
+    sloMs: 15 * min,
+    delivery: "catalog",
+    failureRate: 0.05,
     failures: [
-      { category: "business", code: "odoo.exceptions.MissingError", message: () => "Record does not exist or has been deleted. (Record: purchase.order.line, User: 2)", weight: 2 },
+      {
+        category: "business",
+        code: "odoo.exceptions.MissingError",
+        message: () => "Record does not exist or has been deleted. (Record: purchase.order.line, User: 2)",
+        weight: 2,
+      },
       { category: "business", code: "ASN-UOM-UNMAPPED", message: (r) => `Unit of measure "${pick(r, ["KGM", "PCE", "MTR"])}" not mapped`, weight: 2 },
       ...TECHNICAL,
     ],
   },
   {
-    code: "FORECAST_IMPORT", source: "PLANNING", targets: ["ODOO"], weight: 1, sloMs: 24 * h, delivery: "catalog", failureRate: 0.05,
-    failures: [{ category: "business", code: "FC-UOM-UNMAPPED", message: () => `Unit of measure "KGM" not mapped for forecast version`, weight: 1 }, ...TECHNICAL],
+    code: "FORECAST_IMPORT",
+    source: "PLANNING",
+    targets: ["ODOO"],
+    weight: 1,
+    sloMs: 24 * h,
+    delivery: "catalog",
+    failureRate: 0.05,
+    failures: [
+      { category: "business", code: "FC-UOM-UNMAPPED", message: () => `Unit of measure "KGM" not mapped for forecast version`, weight: 1 },
+      ...TECHNICAL,
+    ],
   },
   {
-    code: "INVOICE_POSTING", source: "ODOO", targets: ["SAP_ERP"], weight: 5, sloMs: 1 * h, delivery: "catalog", failureRate: 0.04,
+    code: "INVOICE_POSTING",
+    source: "ODOO",
+    targets: ["SAP_ERP"],
+    weight: 5,
+    sloMs: 1 * h,
+    delivery: "catalog",
+    failureRate: 0.04,
     failures: [
-      { category: "business", code: "F5-201", message: (r) => `Posting period ${pick(r, ["2026/09", "2026/10"])} is not open for company code 1000`, weight: 2 },
+      {
+        category: "business",
+        code: "F5-201",
+        message: (r) => `Posting period ${pick(r, ["2026/09", "2026/10"])} is not open for company code 1000`,
+        weight: 2,
+      },
       { category: "business", code: "F5-702", message: (r) => `Balance in transaction currency: ${int(r, 1, 99)}.00 EUR (tax code V1)`, weight: 1 },
       ...TECHNICAL,
     ],

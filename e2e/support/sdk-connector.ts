@@ -42,7 +42,10 @@ if (process.argv[2] === "send") {
       latencyMs: 200 + (i % 50) * 10,
       attempt: 1,
       ...(failed
-        ? { error: { category: "business" as const, code: "M7-021", message: `Deficit of SL Unrestricted-use ${i} PC : RM-4711 1000 0001` }, payload: { ENTRY_QNT: String(500 + i) } }
+        ? {
+            error: { category: "business" as const, code: "M7-021", message: `Deficit of SL Unrestricted-use ${i} PC : RM-4711 1000 0001` },
+            payload: { ENTRY_QNT: String(500 + i) },
+          }
         : {}),
     };
   });

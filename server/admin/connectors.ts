@@ -56,19 +56,61 @@ export type ConnectorAdminView = {
 type Admin = Principal & { email: string };
 const actorOf = (a: Admin) => ({ type: "user" as const, id: a.id, label: a.email });
 const select = {
-  id: true, name: true, version: true, state: true, lastHeartbeatAt: true, apiKeyHint: true, apiKeyIssuedAt: true,
-  replayUrl: true, replaySecret: true, replayAllowPrivate: true, replayRatePerSec: true, replayConcurrency: true, plantId: true,
-  plant: { select: { code: true } }, system: { select: { kind: true } },
+  id: true,
+  name: true,
+  version: true,
+  state: true,
+  lastHeartbeatAt: true,
+  apiKeyHint: true,
+  apiKeyIssuedAt: true,
+  replayUrl: true,
+  replaySecret: true,
+  replayAllowPrivate: true,
+  replayRatePerSec: true,
+  replayConcurrency: true,
+  plantId: true,
+  plant: { select: { code: true } },
+  system: { select: { kind: true } },
 } as const;
-type Row = { id: string; name: string; version: string | null; state: string; lastHeartbeatAt: Date | null; apiKeyHint: string | null; apiKeyIssuedAt: Date | null; replayUrl: string | null; replaySecret: string | null; replayAllowPrivate: boolean; replayRatePerSec: number; replayConcurrency: number; plant: { code: string }; system: { kind: SystemKind } };
+type Row = {
+  id: string;
+  name: string;
+  version: string | null;
+  state: string;
+  lastHeartbeatAt: Date | null;
+  apiKeyHint: string | null;
+  apiKeyIssuedAt: Date | null;
+  replayUrl: string | null;
+  replaySecret: string | null;
+  replayAllowPrivate: boolean;
+  replayRatePerSec: number;
+  replayConcurrency: number;
+  plant: { code: string };
+  system: { kind: SystemKind };
+};
 const view = (c: Row): ConnectorAdminView => ({
-  id: c.id, name: c.name, plant: c.plant.code, system: c.system.kind, version: c.version, state: c.state,
-  lastHeartbeatAt: c.lastHeartbeatAt?.toISOString() ?? null, keyHint: c.apiKeyHint, keyIssuedAt: c.apiKeyIssuedAt?.toISOString() ?? null,
-  replayMode: c.replayUrl && c.replaySecret ? "push" : "pull", replayUrl: c.replayUrl, replayAllowPrivate: c.replayAllowPrivate,
-  replayRatePerSec: c.replayRatePerSec, replayConcurrency: c.replayConcurrency,
+  id: c.id,
+  name: c.name,
+  plant: c.plant.code,
+  system: c.system.kind,
+  version: c.version,
+  state: c.state,
+  lastHeartbeatAt: c.lastHeartbeatAt?.toISOString() ?? null,
+  keyHint: c.apiKeyHint,
+  keyIssuedAt: c.apiKeyIssuedAt?.toISOString() ?? null,
+  replayMode: c.replayUrl && c.replaySecret ? "push" : "pull",
+  replayUrl: c.replayUrl,
+  replayAllowPrivate: c.replayAllowPrivate,
+  replayRatePerSec: c.replayRatePerSec,
+  replayConcurrency: c.replayConcurrency,
 });
 const auditable = (c: ConnectorAdminView) => ({
-  name: c.name, plant: c.plant, system: c.system, replayRatePerSec: c.replayRatePerSec, replayConcurrency: c.replayConcurrency, replayAllowPrivate: c.replayAllowPrivate,
+  name: c.name,
+  plant: c.plant,
+  system: c.system,
+  replayRatePerSec: c.replayRatePerSec,
+  replayConcurrency: c.replayConcurrency,
+  replayAllowPrivate: c.replayAllowPrivate,
 });
 
 function guard(user: Principal) {
@@ -95,13 +137,24 @@ export async function createConnector(admin: Admin, input: unknown): Promise<{ c
   const plant = await db().plant.findUnique({ where: { code: data.plant }, select: { id: true } });
   if (!plant) throw new AppError(422, "unknown_plant", `No plant ${data.plant}`);
   return db().$transaction(async (tx) => {
-    const system =
-      (await tx.plantSystem.findUnique({ where: { plantId_kind: { plantId: plant.id, kind: data.system } }, include: { connector: { select: { name: true } } } })) ??
-      { ...(await tx.plantSystem.create({ data: { plantId: plant.id, kind: data.system, description: data.description ?? data.name } })), connector: null };
-    if (system.connector) throw new AppError(409, "connector_exists", `${data.plant} already has a ${data.system} connector (${system.connector.name}); rotate its key instead`);
+    const system = (await tx.plantSystem.findUnique({
+      where: { plantId_kind: { plantId: plant.id, kind: data.system } },
+      include: { connector: { select: { name: true } } },
+    })) ?? {
+      ...(await tx.plantSystem.create({ data: { plantId: plant.id, kind: data.system, description: data.description ?? data.name } })),
+      connector: null,
+    };
+    if (system.connector)
+      throw new AppError(409, "connector_exists", `${data.plant} already has a ${data.system} connector (${system.connector.name}); rotate its key instead`);
     const created = await tx.connector.create({ data: { plantId: plant.id, systemId: system.id, name: data.name }, select });
     const after = auditable(view(created));
-    await append(tx, { type: "connector.created", actor: actorOf(admin), plantId: plant.id, subject: { type: "connector", id: created.id }, data: { connectorId: created.id, before: null, after } });
+    await append(tx, {
+      type: "connector.created",
+      actor: actorOf(admin),
+      plantId: plant.id,
+      subject: { type: "connector", id: created.id },
+      data: { connectorId: created.id, before: null, after },
+    });
     const key = await issueConnectorKey({ connectorId: created.id, actor: actorOf(admin), reason: "connector_created", tx });
     return { connector: view(await tx.connector.findUniqueOrThrow({ where: { id: created.id }, select })), key };
   });
@@ -113,7 +166,13 @@ export async function updateConnector(admin: Admin, id: string, input: unknown):
   const change = updateConnectorSchema.parse(input);
   return db().$transaction(async (tx) => {
     const updated = view(await tx.connector.update({ where: { id }, data: change, select }));
-    await append(tx, { type: "connector.updated", actor: actorOf(admin), plantId: existing.plantId, subject: { type: "connector", id }, data: { connectorId: id, before: auditable(view(existing)), after: auditable(updated) } });
+    await append(tx, {
+      type: "connector.updated",
+      actor: actorOf(admin),
+      plantId: existing.plantId,
+      subject: { type: "connector", id },
+      data: { connectorId: id, before: auditable(view(existing)), after: auditable(updated) },
+    });
     return updated;
   });
 }

@@ -1,11 +1,12 @@
 import fastJsonPatch from "fast-json-patch";
 import { z } from "zod";
 import { append } from "../audit";
-import { payloadHash } from "../corrections/corrections";
+import { payloadHash } from "../corrections/rules";
 import { checkSchema } from "../corrections/validate";
 import { db } from "../db";
 import { Criticality } from "../db/generated/enums";
 import { AppError, forbidden, notFound } from "../http/errors";
+import { boundedJson } from "../http/json-depth";
 import { invalidateInterfaceCatalog } from "../ingest/catalog";
 import { type Principal, can } from "../policy";
 
@@ -27,7 +28,9 @@ export const updateInterfaceSchema = z
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, "Nothing to update");
-export const addSchemaVersionSchema = z.object({ schema: z.record(z.string(), z.unknown(), "The schema is a JSON object") }).strict();
+export const addSchemaVersionSchema = z
+  .object({ schema: boundedJson(z.record(z.string(), z.unknown(), "The schema is a JSON object"), "The schema") })
+  .strict();
 
 export type InterfaceAdminView = {
   id: string;
@@ -53,13 +56,24 @@ const include = {
 type Row = Awaited<ReturnType<typeof load>>;
 const load = (id: string) => db().interface.findUnique({ where: { id }, include });
 const view = (i: NonNullable<Row>): InterfaceAdminView => ({
-  id: i.id, code: i.code, name: i.name, sourceSystem: i.sourceSystem, targetSystems: i.targetSystems, businessObject: i.businessObject, syncMode: i.syncMode,
-  latencySloMs: i.latencySloMs, criticality: i.criticality, requiresApproval: i.requiresApproval,
+  id: i.id,
+  code: i.code,
+  name: i.name,
+  sourceSystem: i.sourceSystem,
+  targetSystems: i.targetSystems,
+  businessObject: i.businessObject,
+  syncMode: i.syncMode,
+  latencySloMs: i.latencySloMs,
+  criticality: i.criticality,
+  requiresApproval: i.requiresApproval,
   plants: i.plants.map((p) => ({ code: p.plant.code, enabled: p.enabled })).sort((a, b) => a.code.localeCompare(b.code)),
   schemaVersion: i.schemas[0]?.version ?? null,
 });
 const auditable = (v: InterfaceAdminView) => ({
-  name: v.name, latencySloMs: v.latencySloMs, criticality: v.criticality, requiresApproval: v.requiresApproval,
+  name: v.name,
+  latencySloMs: v.latencySloMs,
+  criticality: v.criticality,
+  requiresApproval: v.requiresApproval,
   plants: Object.fromEntries(v.plants.map((p) => [p.code, p.enabled])),
 });
 
@@ -90,12 +104,21 @@ export async function updateInterface(admin: Admin, id: string, input: unknown):
     if (Object.keys(fields).length) await tx.interface.update({ where: { id }, data: fields });
     for (const p of plantRows) {
       const enabled = plants![p.code]!;
-      await tx.plantInterface.upsert({ where: { plantId_interfaceId: { plantId: p.id, interfaceId: id } }, create: { plantId: p.id, interfaceId: id, enabled }, update: { enabled } });
+      await tx.plantInterface.upsert({
+        where: { plantId_interfaceId: { plantId: p.id, interfaceId: id } },
+        create: { plantId: p.id, interfaceId: id, enabled },
+        update: { enabled },
+      });
     }
     const after = view((await tx.interface.findUnique({ where: { id }, include }))!);
     const [b, a] = [auditable(existing), auditable(after)];
     if (JSON.stringify(b) === JSON.stringify(a)) throw new AppError(409, "no_change", "The interface already has these values");
-    await append(tx, { type: "interface.updated", actor: { type: "user", id: admin.id, label: admin.email }, subject: { type: "interface", id }, data: { interfaceId: id, code: existing.code, before: b, after: a } });
+    await append(tx, {
+      type: "interface.updated",
+      actor: { type: "user", id: admin.id, label: admin.email },
+      subject: { type: "interface", id },
+      data: { interfaceId: id, code: existing.code, before: b, after: a },
+    });
     return after;
   });
   invalidateInterfaceCatalog();
@@ -106,7 +129,10 @@ export async function listSchemaVersions(user: Principal, id: string): Promise<{
   guard(user);
   const i = await find(id);
   const rows = await db().interfaceSchema.findMany({ where: { interfaceId: id }, orderBy: { version: "desc" } });
-  return { code: i.code, versions: rows.map((r) => ({ version: r.version, createdAt: r.createdAt.toISOString(), schema: r.schema, hash: payloadHash(r.schema) })) };
+  return {
+    code: i.code,
+    versions: rows.map((r) => ({ version: r.version, createdAt: r.createdAt.toISOString(), schema: r.schema, hash: payloadHash(r.schema) })),
+  };
 }
 
 /** A new schema version (the next number), refused if it is not a usable JSON Schema or equals the latest. */
@@ -128,7 +154,14 @@ export async function addSchemaVersion(admin: Admin, id: string, input: unknown)
       type: "interface.schema_added",
       actor: { type: "user", id: admin.id, label: admin.email },
       subject: { type: "interface", id },
-      data: { interfaceId: id, code: i.code, version: row.version, previousVersion: latest?.version ?? null, patch: patch as unknown as Record<string, unknown>[], schemaHash: hash },
+      data: {
+        interfaceId: id,
+        code: i.code,
+        version: row.version,
+        previousVersion: latest?.version ?? null,
+        patch: patch as unknown as Record<string, unknown>[],
+        schemaHash: hash,
+      },
     });
     return { version: row.version, createdAt: row.createdAt.toISOString(), schema: row.schema, hash, patch };
   });

@@ -15,7 +15,10 @@ import { userAccessChanged } from "../realtime/revoke";
 const plantCodes = z.array(z.string().trim().min(1).max(40)).max(100);
 export const createUserSchema = z
   .object({
-    email: z.email().max(200).transform((e) => e.toLowerCase()),
+    email: z
+      .email()
+      .max(200)
+      .transform((e) => e.toLowerCase()),
     name: z.string().trim().min(2).max(120),
     role: z.enum(Role),
     plants: plantCodes.default([]),
@@ -31,8 +34,22 @@ export type UserView = { id: string; email: string; name: string; role: Role; pl
 
 type Admin = Principal & { email: string };
 const include = { plants: { include: { plant: { select: { code: true } } } } } as const;
-const view = (u: { id: string; email: string; name: string; role: Role; active: boolean; createdAt: Date; plants: { plant: { code: string } }[] }): UserView => ({
-  id: u.id, email: u.email, name: u.name, role: u.role, active: u.active, createdAt: u.createdAt.toISOString(), plants: u.plants.map((p) => p.plant.code).sort(),
+const view = (u: {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  createdAt: Date;
+  plants: { plant: { code: string } }[];
+}): UserView => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  active: u.active,
+  createdAt: u.createdAt.toISOString(),
+  plants: u.plants.map((p) => p.plant.code).sort(),
 });
 const auditable = (u: UserView) => ({ email: u.email, name: u.name, role: u.role, plants: u.plants, active: u.active });
 
@@ -55,12 +72,23 @@ export async function listUsers(user: Principal): Promise<UserView[]> {
 export async function createUser(admin: Admin, input: unknown): Promise<UserView> {
   guard(admin);
   const data = createUserSchema.parse(input);
-  if (await db().user.findUnique({ where: { email: data.email }, select: { id: true } })) throw new AppError(409, "email_taken", `A user ${data.email} exists already`);
+  if (await db().user.findUnique({ where: { email: data.email }, select: { id: true } }))
+    throw new AppError(409, "email_taken", `A user ${data.email} exists already`);
   const ids = await plantIds(data.plants);
   const passwordHash = await hashPassword(data.password);
   return db().$transaction(async (tx) => {
-    const u = view(await tx.user.create({ data: { email: data.email, name: data.name, role: data.role, passwordHash, plants: { create: ids.map((plantId) => ({ plantId })) } }, include }));
-    await append(tx, { type: "user.created", actor: { type: "user", id: admin.id, label: admin.email }, subject: { type: "user", id: u.id }, data: { userId: u.id, before: null, after: auditable(u) } });
+    const u = view(
+      await tx.user.create({
+        data: { email: data.email, name: data.name, role: data.role, passwordHash, plants: { create: ids.map((plantId) => ({ plantId })) } },
+        include,
+      }),
+    );
+    await append(tx, {
+      type: "user.created",
+      actor: { type: "user", id: admin.id, label: admin.email },
+      subject: { type: "user", id: u.id },
+      data: { userId: u.id, before: null, after: auditable(u) },
+    });
     return u;
   });
 }
@@ -82,7 +110,12 @@ export async function updateUser(admin: Admin, id: string, input: unknown): Prom
       if (ids.length) await tx.userPlant.createMany({ data: ids.map((plantId) => ({ userId: id, plantId })) });
     }
     const u = view(await tx.user.update({ where: { id }, data: { name: change.name, role: change.role, active: change.active }, include }));
-    await append(tx, { type: "user.updated", actor: { type: "user", id: admin.id, label: admin.email }, subject: { type: "user", id }, data: { userId: id, before: auditable(before), after: auditable(u) } });
+    await append(tx, {
+      type: "user.updated",
+      actor: { type: "user", id: admin.id, label: admin.email },
+      subject: { type: "user", id },
+      data: { userId: id, before: auditable(before), after: auditable(u) },
+    });
     return u;
   });
   // After commit: every instance re-applies the user's access to their open sockets (rooms left, deactivated disconnected).

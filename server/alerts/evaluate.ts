@@ -5,7 +5,8 @@ import { BUCKETS, percentile } from "../metrics/histogram";
 import { forbidden } from "../http/errors";
 import { type Principal, can } from "../policy";
 import { enqueueInTx, enqueueNow } from "../workers/boss";
-import { publishAlertChanges, type AlertChange } from "./live";
+import type { AlertChange } from "../realtime/events";
+import { publishAlertChanges } from "./live";
 import { MIN_VOLUME, RULE_KINDS, formatSeconds } from "./rules";
 
 /**
@@ -24,7 +25,17 @@ export const ALERT_EVALUATE_QUEUE = "alerts.evaluate";
 const EVALUATION_LOCK = 72_616_205;
 const OPEN_STATUSES = "status NOT IN ('RESOLVED', 'DISCARDED')"; // matches exception_open_dashboard_idx
 
-type Rule = { id: string; name: string; kind: AlertRuleKind; threshold: number; windowMinutes: number; plantId: string | null; interfaceId: string | null; criticality: Criticality | null; severity: Severity };
+type Rule = {
+  id: string;
+  name: string;
+  kind: AlertRuleKind;
+  threshold: number;
+  windowMinutes: number;
+  plantId: string | null;
+  interfaceId: string | null;
+  criticality: Criticality | null;
+  severity: Severity;
+};
 export type Finding = { plantId: string; subjectKey: string; subjectLabel: string; value: number; message: string };
 type Pair = { plantId: string; plantCode: string; interfaceId: string; interfaceCode: string; sloMs: number; criticality: Criticality };
 
@@ -34,29 +45,50 @@ class Snapshot {
   constructor(readonly now: Date) {}
   private once<T>(key: string, load: () => Promise<T>): Promise<T> {
     let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) this.memo.set(key, (p = load()));
+    if (!p) {
+      p = load();
+      this.memo.set(key, p);
+    }
     return p;
   }
   pairs() {
-    return this.once("pairs", async () => (await pool().query<Pair>(
-      `SELECT p.id AS "plantId", p.code AS "plantCode", i.id AS "interfaceId", i.code AS "interfaceCode", i.latency_slo_ms AS "sloMs", i.criticality
+    return this.once(
+      "pairs",
+      async () =>
+        (
+          await pool().query<Pair>(
+            `SELECT p.id AS "plantId", p.code AS "plantCode", i.id AS "interfaceId", i.code AS "interfaceCode", i.latency_slo_ms AS "sloMs", i.criticality
        FROM plant_interface pi JOIN plant p ON p.id = pi.plant_id JOIN interface i ON i.id = pi.interface_id WHERE pi.enabled ORDER BY p.code, i.code`,
-    )).rows);
+          )
+        ).rows,
+    );
   }
   plants() {
     return this.once("plants", async () => (await pool().query<{ id: string; code: string }>("SELECT id, code FROM plant ORDER BY code")).rows);
   }
   openExceptions() {
-    return this.once("open", async () => (await pool().query<{ plant_id: string; interface_id: string; n: number; oldest: Date }>(
-      `SELECT plant_id, interface_id, count(*)::int AS n, min(first_seen_at) AS oldest FROM exception WHERE ${OPEN_STATUSES} GROUP BY plant_id, interface_id`,
-    )).rows);
+    return this.once(
+      "open",
+      async () =>
+        (
+          await pool().query<{ plant_id: string; interface_id: string; n: number; oldest: Date }>(
+            `SELECT plant_id, interface_id, count(*)::int AS n, min(first_seen_at) AS oldest FROM exception WHERE ${OPEN_STATUSES} GROUP BY plant_id, interface_id`,
+          )
+        ).rows,
+    );
   }
   outcomes(minutes: number) {
-    return this.once(`outcomes:${minutes}`, async () => (await pool().query<{ plant_id: string; interface_id: string; delivered: string; failed: string }>(
-      `SELECT plant_id, interface_id, sum(count) FILTER (WHERE outcome = 'DELIVERED') AS delivered, sum(count) FILTER (WHERE outcome = 'FAILED') AS failed
+    return this.once(
+      `outcomes:${minutes}`,
+      async () =>
+        (
+          await pool().query<{ plant_id: string; interface_id: string; delivered: string; failed: string }>(
+            `SELECT plant_id, interface_id, sum(count) FILTER (WHERE outcome = 'DELIVERED') AS delivered, sum(count) FILTER (WHERE outcome = 'FAILED') AS failed
        FROM telemetry_rollup_minute WHERE bucket >= $1 AND bucket <= $2 AND outcome IN ('DELIVERED', 'FAILED') GROUP BY plant_id, interface_id`,
-      [new Date(this.now.getTime() - minutes * 60_000), this.now],
-    )).rows);
+            [new Date(this.now.getTime() - minutes * 60_000), this.now],
+          )
+        ).rows,
+    );
   }
   /** Delivered-latency histograms per plant × interface × complete minute of the last `minutes`. */
   minuteHistograms(minutes: number) {
@@ -71,18 +103,30 @@ class Snapshot {
       for (const r of rows) {
         const key = `${r.plant_id}:${r.interface_id}`;
         let perMinute = out.get(key);
-        if (!perMinute) out.set(key, (perMinute = new Map()));
+        if (!perMinute) {
+          perMinute = new Map();
+          out.set(key, perMinute);
+        }
         let hist = perMinute.get(r.bucket.getTime());
-        if (!hist) perMinute.set(r.bucket.getTime(), (hist = new Array<number>(BUCKETS).fill(0)));
+        if (!hist) {
+          hist = new Array<number>(BUCKETS).fill(0);
+          perMinute.set(r.bucket.getTime(), hist);
+        }
         hist[r.i - 1] = Number(r.n);
       }
       return out;
     });
   }
   connectors() {
-    return this.once("connectors", async () => (await pool().query<{ id: string; plant_id: string; name: string; seen: Date }>(
-      "SELECT id, plant_id, name, coalesce(last_heartbeat_at, created_at) AS seen FROM connector ORDER BY name",
-    )).rows);
+    return this.once(
+      "connectors",
+      async () =>
+        (
+          await pool().query<{ id: string; plant_id: string; name: string; seen: Date }>(
+            "SELECT id, plant_id, name, coalesce(last_heartbeat_at, created_at) AS seen FROM connector ORDER BY name",
+          )
+        ).rows,
+    );
   }
 }
 
@@ -91,12 +135,16 @@ const ms = (v: number) => (v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFi
 /** The subjects for which `rule` holds now (pure given the snapshot; exported for tests). */
 export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
   const inPlant = (plantId: string) => !rule.plantId || rule.plantId === plantId;
-  const pairs = (await snap.pairs()).filter((p) => inPlant(p.plantId) && (!rule.interfaceId || p.interfaceId === rule.interfaceId) && (!rule.criticality || p.criticality === rule.criticality));
+  const pairs = (await snap.pairs()).filter(
+    (p) => inPlant(p.plantId) && (!rule.interfaceId || p.interfaceId === rule.interfaceId) && (!rule.criticality || p.criticality === rule.criticality),
+  );
   const perInterface = Boolean(rule.interfaceId || rule.criticality) || RULE_KINDS[rule.kind].perInterface;
   // Subjects: each plant × interface in scope, or each plant (its interfaces in scope together).
   const subjects = perInterface
     ? pairs.map((p) => ({ plantId: p.plantId, key: `iface:${p.plantId}:${p.interfaceId}`, label: `${p.plantCode} · ${p.interfaceCode}`, pairs: [p] }))
-    : (await snap.plants()).filter((p) => inPlant(p.id)).map((p) => ({ plantId: p.id, key: `plant:${p.id}`, label: p.code, pairs: pairs.filter((x) => x.plantId === p.id) }));
+    : (await snap.plants())
+        .filter((p) => inPlant(p.id))
+        .map((p) => ({ plantId: p.id, key: `plant:${p.id}`, label: p.code, pairs: pairs.filter((x) => x.plantId === p.id) }));
   const has = (pairsOf: Pair[], plantId: string, interfaceId: string) => pairsOf.some((p) => p.plantId === plantId && p.interfaceId === interfaceId);
   const out: Finding[] = [];
 
@@ -108,11 +156,19 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
         const mine = open.filter((o) => o.plant_id === s.plantId && has(s.pairs, o.plant_id, o.interface_id));
         const n = mine.reduce((a, o) => a + o.n, 0);
         if (rule.kind === "BACKLOG_ABOVE") {
-          if (n > rule.threshold) out.push({ plantId: s.plantId, subjectKey: s.key, subjectLabel: s.label, value: n, message: `${n} open exceptions (limit ${rule.threshold})` });
+          if (n > rule.threshold)
+            out.push({ plantId: s.plantId, subjectKey: s.key, subjectLabel: s.label, value: n, message: `${n} open exceptions (limit ${rule.threshold})` });
         } else if (mine.length) {
           const oldest = Math.min(...mine.map((o) => o.oldest.getTime()));
           const ageS = Math.floor((snap.now.getTime() - oldest) / 1000);
-          if (ageS > rule.threshold) out.push({ plantId: s.plantId, subjectKey: s.key, subjectLabel: s.label, value: ageS, message: `oldest open exception is ${formatSeconds(ageS)} old (limit ${formatSeconds(rule.threshold)})` });
+          if (ageS > rule.threshold)
+            out.push({
+              plantId: s.plantId,
+              subjectKey: s.key,
+              subjectLabel: s.label,
+              value: ageS,
+              message: `oldest open exception is ${formatSeconds(ageS)} old (limit ${formatSeconds(rule.threshold)})`,
+            });
         }
       }
       break;
@@ -126,7 +182,13 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
         const total = delivered + failed;
         const pct = total ? (100 * failed) / total : 0;
         if (total >= MIN_VOLUME && pct > rule.threshold) {
-          out.push({ plantId: s.plantId, subjectKey: s.key, subjectLabel: s.label, value: pct, message: `${pct.toFixed(1)} % of ${total} messages failed in ${rule.windowMinutes} min (limit ${rule.threshold} %)` });
+          out.push({
+            plantId: s.plantId,
+            subjectKey: s.key,
+            subjectLabel: s.label,
+            value: pct,
+            message: `${pct.toFixed(1)} % of ${total} messages failed in ${rule.windowMinutes} min (limit ${rule.threshold} %)`,
+          });
         }
       }
       break;
@@ -140,7 +202,13 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
         const p95s = [...perMinute.values()].map((h) => percentile(h, 0.95) ?? 0);
         const lowest = Math.min(...p95s);
         if (lowest > p.sloMs) {
-          out.push({ plantId: s.plantId, subjectKey: s.key, subjectLabel: s.label, value: lowest, message: `p95 above the ${ms(p.sloMs)} SLO in all ${p95s.length} minutes with traffic of the last ${rule.windowMinutes} (lowest ${ms(lowest)})` });
+          out.push({
+            plantId: s.plantId,
+            subjectKey: s.key,
+            subjectLabel: s.label,
+            value: lowest,
+            message: `p95 above the ${ms(p.sloMs)} SLO in all ${p95s.length} minutes with traffic of the last ${rule.windowMinutes} (lowest ${ms(lowest)})`,
+          });
         }
       }
       break;
@@ -148,7 +216,14 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
     case "CONNECTOR_SILENT": {
       for (const c of (await snap.connectors()).filter((c) => inPlant(c.plant_id))) {
         const silentS = Math.floor((snap.now.getTime() - c.seen.getTime()) / 1000);
-        if (silentS > rule.threshold) out.push({ plantId: c.plant_id, subjectKey: `connector:${c.id}`, subjectLabel: c.name, value: silentS, message: `no heartbeat for ${formatSeconds(silentS)} (limit ${formatSeconds(rule.threshold)})` });
+        if (silentS > rule.threshold)
+          out.push({
+            plantId: c.plant_id,
+            subjectKey: `connector:${c.id}`,
+            subjectLabel: c.name,
+            value: silentS,
+            message: `no heartbeat for ${formatSeconds(silentS)} (limit ${formatSeconds(rule.threshold)})`,
+          });
       }
       break;
     }
@@ -166,53 +241,69 @@ export async function evaluateAlerts(now = new Date()): Promise<EvaluationResult
   const result: EvaluationResult = { rules: rules.length, fired: 0, stillFiring: 0, resolved: 0, notifications: 0 };
   const changes: AlertChange[] = [];
 
-  await db().$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`;
-    const webhooks = await tx.alertWebhook.findMany({ where: { enabled: true }, select: { id: true, plantId: true } });
-    const notify = async (alertId: string, plantId: string, event: "alert.fired" | "alert.resolved") => {
-      for (const w of webhooks.filter((w) => !w.plantId || w.plantId === plantId)) {
-        const n = await tx.alertNotification.createManyAndReturn({ data: [{ alertId, webhookId: w.id, event }], skipDuplicates: true, select: { id: true } });
-        for (const { id } of n) {
-          await enqueueInTx(tx, ALERT_WEBHOOK_QUEUE, { notificationId: id });
-          result.notifications++;
+  await db().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`;
+      const webhooks = await tx.alertWebhook.findMany({ where: { enabled: true }, select: { id: true, plantId: true } });
+      const notify = async (alertId: string, plantId: string, event: "alert.fired" | "alert.resolved") => {
+        for (const w of webhooks.filter((w) => !w.plantId || w.plantId === plantId)) {
+          const n = await tx.alertNotification.createManyAndReturn({ data: [{ alertId, webhookId: w.id, event }], skipDuplicates: true, select: { id: true } });
+          for (const { id } of n) {
+            await enqueueInTx(tx, ALERT_WEBHOOK_QUEUE, { notificationId: id });
+            result.notifications++;
+          }
         }
-      }
-    };
-    // Rules disabled since the last run: their open alerts resolve.
-    const enabledIds = rules.map((r) => r.id);
-    const orphaned = await tx.alert.findMany({ where: { status: { not: "RESOLVED" }, ruleId: { notIn: enabledIds } }, include: { rule: true } });
-    for (const a of orphaned) await autoResolve(tx, a, a.rule.name, now, "rule disabled", notify, changes, result);
+      };
+      // Rules disabled since the last run: their open alerts resolve.
+      const enabledIds = rules.map((r) => r.id);
+      const orphaned = await tx.alert.findMany({ where: { status: { not: "RESOLVED" }, ruleId: { notIn: enabledIds } }, include: { rule: true } });
+      for (const a of orphaned) await autoResolve(tx, a, a.rule.name, now, "rule disabled", notify, changes, result);
 
-    for (const rule of rules) {
-      const holding = new Map(found.get(rule.id)!.map((f) => [f.subjectKey, f]));
-      const open = await tx.alert.findMany({ where: { ruleId: rule.id, status: { not: "RESOLVED" } } });
-      const quiet = await tx.alert.findMany({ where: { ruleId: rule.id, status: "RESOLVED", resolvedById: { not: null }, conditionClearedAt: null } });
-      const openBySubject = new Map(open.map((a) => [a.subjectKey, a]));
-      const quietSubjects = new Set(quiet.map((a) => a.subjectKey));
-      for (const f of holding.values()) {
-        const existing = openBySubject.get(f.subjectKey);
-        if (existing) {
-          await tx.alert.update({ where: { id: existing.id }, data: { value: f.value, message: f.message, lastEvaluatedAt: now } });
-          result.stillFiring++;
-          continue;
+      for (const rule of rules) {
+        const holding = new Map(found.get(rule.id)!.map((f) => [f.subjectKey, f]));
+        const open = await tx.alert.findMany({ where: { ruleId: rule.id, status: { not: "RESOLVED" } } });
+        const quiet = await tx.alert.findMany({ where: { ruleId: rule.id, status: "RESOLVED", resolvedById: { not: null }, conditionClearedAt: null } });
+        const openBySubject = new Map(open.map((a) => [a.subjectKey, a]));
+        const quietSubjects = new Set(quiet.map((a) => a.subjectKey));
+        for (const f of holding.values()) {
+          const existing = openBySubject.get(f.subjectKey);
+          if (existing) {
+            await tx.alert.update({ where: { id: existing.id }, data: { value: f.value, message: f.message, lastEvaluatedAt: now } });
+            result.stillFiring++;
+            continue;
+          }
+          if (quietSubjects.has(f.subjectKey)) continue;
+          const alert = await tx.alert.create({
+            data: {
+              ruleId: rule.id,
+              plantId: f.plantId,
+              subjectKey: f.subjectKey,
+              subjectLabel: f.subjectLabel,
+              severity: rule.severity,
+              message: f.message,
+              value: f.value,
+              firedAt: now,
+              lastEvaluatedAt: now,
+            },
+          });
+          await append(tx, {
+            type: "alert.fired",
+            actor: SYSTEM_ACTOR,
+            plantId: f.plantId,
+            subject: { type: "alert", id: alert.id },
+            data: { alertId: alert.id, ruleId: rule.id, ruleName: rule.name, subject: f.subjectLabel, value: f.value, message: f.message },
+          });
+          await notify(alert.id, f.plantId, "alert.fired");
+          changes.push({ id: alert.id, plantId: alert.plantId, status: alert.status });
+          result.fired++;
         }
-        if (quietSubjects.has(f.subjectKey)) continue;
-        const alert = await tx.alert.create({
-          data: { ruleId: rule.id, plantId: f.plantId, subjectKey: f.subjectKey, subjectLabel: f.subjectLabel, severity: rule.severity, message: f.message, value: f.value, firedAt: now, lastEvaluatedAt: now },
-        });
-        await append(tx, {
-          type: "alert.fired", actor: SYSTEM_ACTOR, plantId: f.plantId, subject: { type: "alert", id: alert.id },
-          data: { alertId: alert.id, ruleId: rule.id, ruleName: rule.name, subject: f.subjectLabel, value: f.value, message: f.message },
-        });
-        await notify(alert.id, f.plantId, "alert.fired");
-        changes.push({ id: alert.id, plantId: alert.plantId, status: alert.status });
-        result.fired++;
+        for (const a of open) if (!holding.has(a.subjectKey)) await autoResolve(tx, a, rule.name, now, "condition cleared", notify, changes, result);
+        const cleared = quiet.filter((a) => !holding.has(a.subjectKey)).map((a) => a.id);
+        if (cleared.length) await tx.alert.updateMany({ where: { id: { in: cleared } }, data: { conditionClearedAt: now } });
       }
-      for (const a of open) if (!holding.has(a.subjectKey)) await autoResolve(tx, a, rule.name, now, "condition cleared", notify, changes, result);
-      const cleared = quiet.filter((a) => !holding.has(a.subjectKey)).map((a) => a.id);
-      if (cleared.length) await tx.alert.updateMany({ where: { id: { in: cleared } }, data: { conditionClearedAt: now } });
-    }
-  }, { timeout: 60_000 });
+    },
+    { timeout: 60_000 },
+  );
 
   publishAlertChanges(changes);
   return result;
@@ -230,7 +321,10 @@ async function autoResolve(
 ) {
   const updated = await tx.alert.update({ where: { id: a.id }, data: { status: "RESOLVED", resolvedAt: now, lastEvaluatedAt: now, conditionClearedAt: now } });
   await append(tx, {
-    type: "alert.auto_resolved", actor: SYSTEM_ACTOR, plantId: a.plantId, subject: { type: "alert", id: a.id },
+    type: "alert.auto_resolved",
+    actor: SYSTEM_ACTOR,
+    plantId: a.plantId,
+    subject: { type: "alert", id: a.id },
     data: { alertId: a.id, ruleId: a.ruleId, ruleName, subject: a.subjectLabel, value: a.value, message: why },
   });
   await notify(a.id, a.plantId, "alert.resolved");

@@ -11,12 +11,39 @@ import { type Principal, can, plantScope } from "../policy";
  * alerts may read the rules of their plants and the rules of all plants, so a page can say why it
  * fired. Rules are disabled, never deleted: their alerts are history.
  */
-export const RULE_KINDS: Record<AlertRuleKind, { label: string; unit: string; usesWindow: boolean; perInterface: boolean; describe: (threshold: number, windowMinutes: number) => string }> = {
+export const RULE_KINDS: Record<
+  AlertRuleKind,
+  { label: string; unit: string; usesWindow: boolean; perInterface: boolean; describe: (threshold: number, windowMinutes: number) => string }
+> = {
   BACKLOG_ABOVE: { label: "Backlog above", unit: "open exceptions", usesWindow: false, perInterface: false, describe: (n) => `more than ${n} open exceptions` },
-  OLDEST_ABOVE: { label: "Oldest exception older than", unit: "seconds", usesWindow: false, perInterface: false, describe: (s) => `oldest open exception older than ${formatSeconds(s)}` },
-  P95_ABOVE_SLO: { label: "p95 latency above the SLO", unit: "", usesWindow: true, perInterface: true, describe: (_t, m) => `p95 latency above the interface's SLO in every minute with traffic for ${m} min` },
-  FAILURE_RATE_ABOVE: { label: "Failure rate above", unit: "%", usesWindow: true, perInterface: false, describe: (x, m) => `more than ${x} % of messages failed over ${m} min (at least ${MIN_VOLUME} messages)` },
-  CONNECTOR_SILENT: { label: "Connector silent for", unit: "seconds", usesWindow: false, perInterface: false, describe: (s) => `a connector sent no heartbeat for ${formatSeconds(s)}` },
+  OLDEST_ABOVE: {
+    label: "Oldest exception older than",
+    unit: "seconds",
+    usesWindow: false,
+    perInterface: false,
+    describe: (s) => `oldest open exception older than ${formatSeconds(s)}`,
+  },
+  P95_ABOVE_SLO: {
+    label: "p95 latency above the SLO",
+    unit: "",
+    usesWindow: true,
+    perInterface: true,
+    describe: (_t, m) => `p95 latency above the interface's SLO in every minute with traffic for ${m} min`,
+  },
+  FAILURE_RATE_ABOVE: {
+    label: "Failure rate above",
+    unit: "%",
+    usesWindow: true,
+    perInterface: false,
+    describe: (x, m) => `more than ${x} % of messages failed over ${m} min (at least ${MIN_VOLUME} messages)`,
+  },
+  CONNECTOR_SILENT: {
+    label: "Connector silent for",
+    unit: "seconds",
+    usesWindow: false,
+    perInterface: false,
+    describe: (s) => `a connector sent no heartbeat for ${formatSeconds(s)}`,
+  },
 };
 /** A failure rate needs this many messages in the window before it can fire (no 1-of-1 = 100 % alerts). */
 export const MIN_VOLUME = 10;
@@ -41,7 +68,10 @@ export const ruleInputSchema = z
   })
   .strict()
   .refine((r) => r.kind !== "FAILURE_RATE_ABOVE" || r.threshold <= 100, { path: ["threshold"], message: "A failure rate is a percentage (0–100)" })
-  .refine((r) => r.kind !== "CONNECTOR_SILENT" || (!r.interfaceCode && !r.criticality), { path: ["kind"], message: "Connector rules apply to plants, not interfaces" })
+  .refine((r) => r.kind !== "CONNECTOR_SILENT" || (!r.interfaceCode && !r.criticality), {
+    path: ["kind"],
+    message: "Connector rules apply to plants, not interfaces",
+  })
   .refine((r) => !(r.interfaceCode && r.criticality), { path: ["criticality"], message: "Choose one interface or a criticality, not both" });
 export type RuleInput = z.infer<typeof ruleInputSchema>;
 
@@ -49,18 +79,45 @@ const ruleInclude = { plant: { select: { code: true } }, interface: { select: { 
 type RuleRow = Prisma.AlertRuleGetPayload<{ include: typeof ruleInclude }>;
 
 export type RuleView = {
-  id: string; name: string; kind: AlertRuleKind; threshold: number; windowMinutes: number; plantCode: string | null; interfaceCode: string | null;
-  criticality: Criticality | null; severity: Severity; enabled: boolean; description: string; updatedAt: string;
+  id: string;
+  name: string;
+  kind: AlertRuleKind;
+  threshold: number;
+  windowMinutes: number;
+  plantCode: string | null;
+  interfaceCode: string | null;
+  criticality: Criticality | null;
+  severity: Severity;
+  enabled: boolean;
+  description: string;
+  updatedAt: string;
 };
 
 function view(r: RuleRow): RuleView {
   return {
-    id: r.id, name: r.name, kind: r.kind, threshold: r.threshold, windowMinutes: r.windowMinutes, plantCode: r.plant?.code ?? null, interfaceCode: r.interface?.code ?? null,
-    criticality: r.criticality, severity: r.severity, enabled: r.enabled, description: describeRule(r), updatedAt: r.updatedAt.toISOString(),
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    threshold: r.threshold,
+    windowMinutes: r.windowMinutes,
+    plantCode: r.plant?.code ?? null,
+    interfaceCode: r.interface?.code ?? null,
+    criticality: r.criticality,
+    severity: r.severity,
+    enabled: r.enabled,
+    description: describeRule(r),
+    updatedAt: r.updatedAt.toISOString(),
   };
 }
 
-export function describeRule(r: { kind: AlertRuleKind; threshold: number; windowMinutes: number; plant?: { code: string } | null; interface?: { code: string } | null; criticality: Criticality | null }): string {
+export function describeRule(r: {
+  kind: AlertRuleKind;
+  threshold: number;
+  windowMinutes: number;
+  plant?: { code: string } | null;
+  interface?: { code: string } | null;
+  criticality: Criticality | null;
+}): string {
   const where = `${r.plant ? `plant ${r.plant.code}` : "every plant"}${r.interface ? `, interface ${r.interface.code}` : r.criticality ? `, ${r.criticality.toLowerCase()} interfaces` : ""}`;
   return `${RULE_KINDS[r.kind].describe(r.threshold, r.windowMinutes)} (${where})`;
 }
@@ -71,7 +128,11 @@ export async function listRules(user: Principal): Promise<RuleView[]> {
   // (Not OR with an empty scope: Prisma drops an empty object from an OR instead of matching everything.)
   const scope = plantScope(user);
   const where = scope.plantId ? { OR: [{ plantId: null }, scope] } : {};
-  const rows = await db().alertRule.findMany({ where, include: ruleInclude, orderBy: [{ enabled: "desc" }, { kind: "asc" }, { criticality: "asc" }, { name: "asc" }] });
+  const rows = await db().alertRule.findMany({
+    where,
+    include: ruleInclude,
+    orderBy: [{ enabled: "desc" }, { kind: "asc" }, { criticality: "asc" }, { name: "asc" }],
+  });
   return rows.map(view);
 }
 
@@ -81,21 +142,44 @@ async function resolveScope(input: RuleInput) {
   const iface = input.interfaceCode ? await db().interface.findUnique({ where: { code: input.interfaceCode }, select: { id: true } }) : null;
   if (input.interfaceCode && !iface) throw new AppError(422, "unknown_interface", `No interface ${input.interfaceCode}`);
   return {
-    name: input.name, kind: input.kind, threshold: input.threshold, windowMinutes: input.windowMinutes, plantId: plant?.id ?? null, interfaceId: iface?.id ?? null,
-    criticality: input.criticality, severity: input.severity, enabled: input.enabled,
+    name: input.name,
+    kind: input.kind,
+    threshold: input.threshold,
+    windowMinutes: input.windowMinutes,
+    plantId: plant?.id ?? null,
+    interfaceId: iface?.id ?? null,
+    criticality: input.criticality,
+    severity: input.severity,
+    enabled: input.enabled,
   };
 }
 
 type Admin = Principal & { email: string };
 const actorOf = (u: Admin) => ({ type: "user" as const, id: u.id, label: u.email });
-const auditable = (r: RuleView) => ({ name: r.name, kind: r.kind, threshold: r.threshold, windowMinutes: r.windowMinutes, plantCode: r.plantCode, interfaceCode: r.interfaceCode, criticality: r.criticality, severity: r.severity, enabled: r.enabled });
+const auditable = (r: RuleView) => ({
+  name: r.name,
+  kind: r.kind,
+  threshold: r.threshold,
+  windowMinutes: r.windowMinutes,
+  plantCode: r.plantCode,
+  interfaceCode: r.interfaceCode,
+  criticality: r.criticality,
+  severity: r.severity,
+  enabled: r.enabled,
+});
 
 export async function createRule(user: Admin, input: unknown): Promise<RuleView> {
   if (!can(user, "alert_rule.manage")) throw forbidden("Only administrators edit alert rules");
   const data = await resolveScope(ruleInputSchema.parse(input));
   return db().$transaction(async (tx) => {
     const rule = view(await tx.alertRule.create({ data, include: ruleInclude }));
-    await append(tx, { type: "alert_rule.created", actor: actorOf(user), plantId: data.plantId, subject: { type: "alert_rule", id: rule.id }, data: { ruleId: rule.id, before: null, after: auditable(rule) } });
+    await append(tx, {
+      type: "alert_rule.created",
+      actor: actorOf(user),
+      plantId: data.plantId,
+      subject: { type: "alert_rule", id: rule.id },
+      data: { ruleId: rule.id, before: null, after: auditable(rule) },
+    });
     return rule;
   });
 }
@@ -109,7 +193,13 @@ export async function updateRule(user: Admin, id: string, input: unknown): Promi
   const data = await resolveScope(ruleInputSchema.parse({ ...auditable(before), ...(input as object) }));
   return db().$transaction(async (tx) => {
     const rule = view(await tx.alertRule.update({ where: { id }, data, include: ruleInclude }));
-    await append(tx, { type: "alert_rule.updated", actor: actorOf(user), plantId: data.plantId, subject: { type: "alert_rule", id }, data: { ruleId: id, before: auditable(before), after: auditable(rule) } });
+    await append(tx, {
+      type: "alert_rule.updated",
+      actor: actorOf(user),
+      plantId: data.plantId,
+      subject: { type: "alert_rule", id },
+      data: { ruleId: id, before: auditable(before), after: auditable(rule) },
+    });
     return rule;
   });
 }
@@ -127,10 +217,38 @@ export const DEFAULT_RULES: Omit<RuleInput, "plantCode" | "interfaceCode" | "ena
       ["LOW", 200, 24 * 3600, 60, 20, "LOW"],
     ] as const
   ).flatMap(([criticality, backlog, oldestS, p95Min, failurePct, severity]) => [
-    { name: `Backlog of ${criticality.toLowerCase()} interfaces`, kind: "BACKLOG_ABOVE" as const, threshold: backlog, windowMinutes: 15, criticality, severity },
-    { name: `Ageing exceptions on ${criticality.toLowerCase()} interfaces`, kind: "OLDEST_ABOVE" as const, threshold: oldestS, windowMinutes: 15, criticality, severity },
-    { name: `Latency SLO of ${criticality.toLowerCase()} interfaces`, kind: "P95_ABOVE_SLO" as const, threshold: 0, windowMinutes: p95Min, criticality, severity },
-    { name: `Failure rate of ${criticality.toLowerCase()} interfaces`, kind: "FAILURE_RATE_ABOVE" as const, threshold: failurePct, windowMinutes: 15, criticality, severity },
+    {
+      name: `Backlog of ${criticality.toLowerCase()} interfaces`,
+      kind: "BACKLOG_ABOVE" as const,
+      threshold: backlog,
+      windowMinutes: 15,
+      criticality,
+      severity,
+    },
+    {
+      name: `Ageing exceptions on ${criticality.toLowerCase()} interfaces`,
+      kind: "OLDEST_ABOVE" as const,
+      threshold: oldestS,
+      windowMinutes: 15,
+      criticality,
+      severity,
+    },
+    {
+      name: `Latency SLO of ${criticality.toLowerCase()} interfaces`,
+      kind: "P95_ABOVE_SLO" as const,
+      threshold: 0,
+      windowMinutes: p95Min,
+      criticality,
+      severity,
+    },
+    {
+      name: `Failure rate of ${criticality.toLowerCase()} interfaces`,
+      kind: "FAILURE_RATE_ABOVE" as const,
+      threshold: failurePct,
+      windowMinutes: 15,
+      criticality,
+      severity,
+    },
   ]),
   { name: "Connector silent", kind: "CONNECTOR_SILENT", threshold: 300, windowMinutes: 15, criticality: null, severity: "HIGH" },
 ];
@@ -138,7 +256,14 @@ export const DEFAULT_RULES: Omit<RuleInput, "plantCode" | "interfaceCode" | "ena
 export async function seedDefaultRules(client: Prisma.TransactionClient | ReturnType<typeof db> = db()): Promise<number> {
   if ((await client.alertRule.count()) > 0) return 0;
   const { count } = await client.alertRule.createMany({
-    data: DEFAULT_RULES.map((r) => ({ name: r.name, kind: r.kind, threshold: r.threshold, windowMinutes: r.windowMinutes, criticality: r.criticality, severity: r.severity })),
+    data: DEFAULT_RULES.map((r) => ({
+      name: r.name,
+      kind: r.kind,
+      threshold: r.threshold,
+      windowMinutes: r.windowMinutes,
+      criticality: r.criticality,
+      severity: r.severity,
+    })),
   });
   return count;
 }

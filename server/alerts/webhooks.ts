@@ -41,7 +41,19 @@ export function verifySignature(secret: string, body: string, header: string | n
 export type WebhookPayload = {
   id: string;
   event: "alert.fired" | "alert.resolved";
-  alert: { id: string; status: string; severity: string; rule: string; plant: string; subject: string; message: string; value: number; firedAt: string; resolvedAt: string | null; url: string };
+  alert: {
+    id: string;
+    status: string;
+    severity: string;
+    rule: string;
+    plant: string;
+    subject: string;
+    message: string;
+    value: number;
+    firedAt: string;
+    resolvedAt: string | null;
+    url: string;
+  };
 };
 
 /** Delivers one notification; throws (so pg-boss retries) on a network error or a non-2xx answer. */
@@ -58,10 +70,20 @@ export async function deliverNotification(notificationId: string, finalAttempt =
   }
   const a = n.alert;
   const payload: WebhookPayload = {
-    id: n.id, event: n.event as WebhookPayload["event"],
+    id: n.id,
+    event: n.event as WebhookPayload["event"],
     alert: {
-      id: a.id, status: a.status, severity: a.severity, rule: a.rule.name, plant: a.plant.code, subject: a.subjectLabel, message: a.message, value: a.value,
-      firedAt: a.firedAt.toISOString(), resolvedAt: a.resolvedAt?.toISOString() ?? null, url: `${config().NEXTAUTH_URL ?? ""}/alerts?alert=${a.id}`,
+      id: a.id,
+      status: a.status,
+      severity: a.severity,
+      rule: a.rule.name,
+      plant: a.plant.code,
+      subject: a.subjectLabel,
+      message: a.message,
+      value: a.value,
+      firedAt: a.firedAt.toISOString(),
+      resolvedAt: a.resolvedAt?.toISOString() ?? null,
+      url: `${config().NEXTAUTH_URL ?? ""}/alerts?alert=${a.id}`,
     },
   };
   const body = JSON.stringify(payload);
@@ -69,7 +91,13 @@ export async function deliverNotification(notificationId: string, finalAttempt =
   try {
     const res = await outboundRequest(n.webhook.url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-andon-event": n.event, "x-andon-event-id": n.id, "x-andon-signature": signBody(n.webhook.secret, body), "user-agent": "andon-alerts" },
+      headers: {
+        "content-type": "application/json",
+        "x-andon-event": n.event,
+        "x-andon-event-id": n.id,
+        "x-andon-signature": signBody(n.webhook.secret, body),
+        "user-agent": "andon-alerts",
+      },
       body,
       allowPrivate: n.webhook.allowPrivate,
       timeoutMs: TIMEOUT_MS,
@@ -80,17 +108,26 @@ export async function deliverNotification(notificationId: string, finalAttempt =
   } catch (err) {
     if (err instanceof OutboundRefused) {
       // Not allowed (the name now resolves to a private address, or http is no longer allowed): retrying will not help.
-      await db().alertNotification.update({ where: { id: n.id }, data: { attempts: { increment: 1 }, lastError: `refused: ${err.message}`.slice(0, 500), status: "FAILED" } });
+      await db().alertNotification.update({
+        where: { id: n.id },
+        data: { attempts: { increment: 1 }, lastError: `refused: ${err.message}`.slice(0, 500), status: "FAILED" },
+      });
       log.warn({ notificationId: n.id, webhook: n.webhook.name, reason: err.reason }, "alert webhook destination refused");
       return "gone";
     }
     error = err instanceof Error ? err.message : String(err);
   }
   if (!error) {
-    await db().alertNotification.update({ where: { id: n.id }, data: { status: "DELIVERED", deliveredAt: new Date(), attempts: { increment: 1 }, lastError: null } });
+    await db().alertNotification.update({
+      where: { id: n.id },
+      data: { status: "DELIVERED", deliveredAt: new Date(), attempts: { increment: 1 }, lastError: null },
+    });
     return "delivered";
   }
-  await db().alertNotification.update({ where: { id: n.id }, data: { attempts: { increment: 1 }, lastError: error.slice(0, 500), status: finalAttempt ? "FAILED" : "PENDING" } });
+  await db().alertNotification.update({
+    where: { id: n.id },
+    data: { attempts: { increment: 1 }, lastError: error.slice(0, 500), status: finalAttempt ? "FAILED" : "PENDING" },
+  });
   log.warn({ notificationId: n.id, webhook: n.webhook.name, error, finalAttempt }, "alert webhook delivery failed");
   throw new Error(`webhook ${n.webhook.name}: ${error}`);
 }
@@ -109,17 +146,41 @@ export const webhookInputSchema = z
 type Admin = Principal & { email: string };
 const actorOf = (u: Admin) => ({ type: "user" as const, id: u.id, label: u.email });
 
-export type WebhookView = { id: string; name: string; url: string; plantCode: string | null; enabled: boolean; allowPrivate: boolean; delivered: number; pending: number; failed: number; lastError: string | null };
+export type WebhookView = {
+  id: string;
+  name: string;
+  url: string;
+  plantCode: string | null;
+  enabled: boolean;
+  allowPrivate: boolean;
+  delivered: number;
+  pending: number;
+  failed: number;
+  lastError: string | null;
+};
 
 export async function listWebhooks(user: Principal): Promise<WebhookView[]> {
   if (!can(user, "alert_rule.manage")) throw forbidden("Only administrators manage alert webhooks");
   const rows = await db().alertWebhook.findMany({ include: { plant: { select: { code: true } } }, orderBy: { createdAt: "asc" } });
   const stats = await db().alertNotification.groupBy({ by: ["webhookId", "status"], _count: { _all: true } });
-  const lastErrors = await db().alertNotification.findMany({ where: { lastError: { not: null } }, distinct: ["webhookId"], orderBy: [{ webhookId: "asc" }, { createdAt: "desc" }], select: { webhookId: true, lastError: true } });
+  const lastErrors = await db().alertNotification.findMany({
+    where: { lastError: { not: null } },
+    distinct: ["webhookId"],
+    orderBy: [{ webhookId: "asc" }, { createdAt: "desc" }],
+    select: { webhookId: true, lastError: true },
+  });
   const count = (id: string, status: string) => stats.find((s) => s.webhookId === id && s.status === status)?._count._all ?? 0;
   return rows.map((w) => ({
-    id: w.id, name: w.name, url: w.url, plantCode: w.plant?.code ?? null, enabled: w.enabled, allowPrivate: w.allowPrivate,
-    delivered: count(w.id, "DELIVERED"), pending: count(w.id, "PENDING"), failed: count(w.id, "FAILED"), lastError: lastErrors.find((e) => e.webhookId === w.id)?.lastError ?? null,
+    id: w.id,
+    name: w.name,
+    url: w.url,
+    plantCode: w.plant?.code ?? null,
+    enabled: w.enabled,
+    allowPrivate: w.allowPrivate,
+    delivered: count(w.id, "DELIVERED"),
+    pending: count(w.id, "PENDING"),
+    failed: count(w.id, "FAILED"),
+    lastError: lastErrors.find((e) => e.webhookId === w.id)?.lastError ?? null,
   }));
 }
 
@@ -132,9 +193,14 @@ export async function createWebhook(user: Admin, input: unknown): Promise<{ webh
   await requireAllowedDestination(data.url, { allowPrivate: data.allowPrivate, what: "Webhook URL" });
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
   const webhook = await db().$transaction(async (tx) => {
-    const w = await tx.alertWebhook.create({ data: { name: data.name, url: data.url, secret, plantId: plant?.id ?? null, enabled: data.enabled, allowPrivate: data.allowPrivate } });
+    const w = await tx.alertWebhook.create({
+      data: { name: data.name, url: data.url, secret, plantId: plant?.id ?? null, enabled: data.enabled, allowPrivate: data.allowPrivate },
+    });
     await append(tx, {
-      type: "alert_webhook.created", actor: actorOf(user), plantId: w.plantId, subject: { type: "alert_webhook", id: w.id },
+      type: "alert_webhook.created",
+      actor: actorOf(user),
+      plantId: w.plantId,
+      subject: { type: "alert_webhook", id: w.id },
       data: { webhookId: w.id, before: null, after: { name: w.name, url: w.url, plantCode: data.plantCode, enabled: w.enabled, allowPrivate: w.allowPrivate } },
     });
     return w;
@@ -166,7 +232,10 @@ export async function updateWebhook(user: Admin, id: string, input: unknown): Pr
   await db().$transaction(async (tx) => {
     await tx.alertWebhook.update({ where: { id }, data: change });
     await append(tx, {
-      type: "alert_webhook.updated", actor: actorOf(user), plantId: w.plantId, subject: { type: "alert_webhook", id },
+      type: "alert_webhook.updated",
+      actor: actorOf(user),
+      plantId: w.plantId,
+      subject: { type: "alert_webhook", id },
       data: { webhookId: id, before: Object.fromEntries(keys.map((k) => [k, w[k]])), after: change },
     });
   });

@@ -21,6 +21,9 @@ const exceptionResolvedData = z.object({
   interfaceCode: z.string(),
   messageId: z.string(),
   deliveredAt: z.string(),
+  /** Since every status change is audited with its move (older rows have neither). */
+  statusFrom: z.string().optional(),
+  statusTo: z.string().optional(),
 });
 const connectorKeyIssuedData = z.object({
   connectorName: z.string(),
@@ -34,35 +37,133 @@ const fields = z.record(z.string(), z.unknown());
 const connectorChangedData = z.object({ connectorId: z.string(), before: fields.nullable(), after: fields });
 const plantCreatedData = z.object({ after: z.object({ code: z.string(), name: z.string(), timezone: z.string() }) });
 const interfaceChangedData = z.object({ interfaceId: z.string(), code: z.string(), before: fields, after: fields });
-const interfaceSchemaAddedData = z.object({ interfaceId: z.string(), code: z.string(), version: z.number().int(), previousVersion: z.number().int().nullable(), patch: z.array(fields), schemaHash: z.string() });
-const exceptionAssignedData = z.object({ from: z.string().nullable(), to: z.string().nullable(), statusFrom: z.string(), statusTo: z.string(), bulkId: z.string().optional() });
+const interfaceSchemaAddedData = z.object({
+  interfaceId: z.string(),
+  code: z.string(),
+  version: z.number().int(),
+  previousVersion: z.number().int().nullable(),
+  patch: z.array(fields),
+  schemaHash: z.string(),
+});
+const exceptionAssignedData = z.object({
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  statusFrom: z.string(),
+  statusTo: z.string(),
+  bulkId: z.string().optional(),
+});
 const exceptionCommentedData = z.object({ commentId: z.string(), excerpt: z.string(), bulkId: z.string().optional() });
 const exceptionDiscardedData = z.object({ reason: z.string(), statusFrom: z.string(), bulkId: z.string().optional() });
 const patchOps = z.array(z.record(z.string(), z.unknown()));
-const correctionSavedData = z.object({ correctionId: z.string(), patch: patchOps, schemaValid: z.boolean(), payloadHash: z.string(), bulkId: z.string().optional() });
-const correctionSubmittedData = z.object({ correctionId: z.string(), patch: patchOps, reason: z.string(), payloadHash: z.string(), bulkId: z.string().optional() });
+const correctionSavedData = z.object({
+  correctionId: z.string(),
+  patch: patchOps,
+  schemaValid: z.boolean(),
+  payloadHash: z.string(),
+  bulkId: z.string().optional(),
+});
+const correctionSubmittedData = z.object({
+  correctionId: z.string(),
+  patch: patchOps,
+  reason: z.string(),
+  payloadHash: z.string(),
+  bulkId: z.string().optional(),
+});
 const correctionDecidedData = z.object({ correctionId: z.string(), authorId: z.string(), payloadHash: z.string(), comment: z.string().nullable() });
 const correctionRefusedData = z.object({ correctionId: z.string(), reason: z.enum(["self_approval", "role"]) });
 const correctionVoidedData = z.object({ correctionId: z.string(), why: z.enum(["payload_changed_after_approval"]) });
 const replayRequestedData = z.object({
-  replayId: z.string(), idempotencyKey: z.string(), correctionId: z.string().nullable(), payloadHash: z.string(), mode: z.enum(["push", "pull"]), asIs: z.boolean(),
+  replayId: z.string(),
+  idempotencyKey: z.string(),
+  correctionId: z.string().nullable(),
+  payloadHash: z.string(),
+  mode: z.enum(["push", "pull"]),
+  asIs: z.boolean(),
   secondReplayReason: z.string().optional(),
   /** The message had already been delivered by an earlier replay (a new key: a second delivery, asked for with a reason). */
   deliveredBeforeBy: z.string().optional(),
   bulkId: z.string().optional(),
+  /** The exception's move to replay queued (optional: older rows have none). */
+  statusFrom: z.string().optional(),
+  statusTo: z.string().optional(),
 });
-const replayFinishedData = z.object({ replayId: z.string(), idempotencyKey: z.string(), attempts: z.number().int(), code: z.string().nullable(), message: z.string().nullable() });
+const replayFinishedData = z.object({
+  replayId: z.string(),
+  idempotencyKey: z.string(),
+  attempts: z.number().int(),
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+  /** The exception's move (resolved, or replay failed), when the settle moved it (older rows have none; a recovered-at-source one stays put). */
+  statusFrom: z.string().optional(),
+  statusTo: z.string().optional(),
+});
 const replayEndpointData = z.object({ url: z.string() });
 /** A replay that will not be sent (again): its exception no longer expects it, or its approval lapsed. */
 const replayCancelledData = z.object({
-  replayId: z.string(), idempotencyKey: z.string(), statusFrom: z.string(),
+  replayId: z.string(),
+  idempotencyKey: z.string(),
+  statusFrom: z.string(),
   why: z.enum(["exception_discarded", "recovered_at_source", "no_longer_wanted", "approval_lapsed"]),
   bulkId: z.string().optional(),
 });
 /** An approval whose approver may no longer approve in that plant (deactivated, role or plants changed): the correction goes back to the approvers. */
-const correctionApprovalLapsedData = z.object({ correctionId: z.string(), approverId: z.string(), payloadHash: z.string(), why: z.enum(["approver_inactive", "approver_lost_rights"]) });
+const correctionApprovalLapsedData = z.object({
+  correctionId: z.string(),
+  approverId: z.string(),
+  payloadHash: z.string(),
+  why: z.enum(["approver_inactive", "approver_lost_rights"]),
+});
+/** A replay that needs a second person (interface requires approval): asked by one, approved or rejected by another. */
+const replayApprovalRequestedData = z.object({
+  replayRequestId: z.string(),
+  payloadHash: z.string(),
+  correctionId: z.string().nullable(),
+  asIs: z.boolean(),
+  second: z.boolean(),
+  reason: z.string().nullable(),
+  statusFrom: z.string(),
+  statusTo: z.string(),
+  deliveredBeforeBy: z.string().optional(),
+  bulkId: z.string().optional(),
+});
+const replayApprovedData = z.object({
+  replayRequestId: z.string(),
+  requestedById: z.string(),
+  payloadHash: z.string(),
+  comment: z.string().nullable(),
+  replayId: z.string(),
+  idempotencyKey: z.string(),
+  mode: z.enum(["push", "pull"]),
+  correctionId: z.string().nullable(),
+  asIs: z.boolean(),
+  statusFrom: z.string(),
+  statusTo: z.string(),
+});
+const replayRejectedData = z.object({
+  replayRequestId: z.string(),
+  requestedById: z.string(),
+  payloadHash: z.string(),
+  comment: z.string(),
+  statusFrom: z.string(),
+  statusTo: z.string(),
+});
+const replayApprovalRefusedData = z.object({ replayRequestId: z.string(), reason: z.enum(["self_approval", "role"]) });
+/** A request that can no longer be approved as asked: what would be sent or the exception changed, or its requester lost the right. */
+const replayApprovalWithdrawnData = z.object({
+  replayRequestId: z.string(),
+  payloadHash: z.string(),
+  why: z.enum(["payload_changed", "exception_changed", "requester_lost_rights"]),
+  detail: z.string().optional(),
+});
 /** A bulk action's lifecycle; each item's own event (assigned, discarded, ...) carries the bulkId. */
-const bulkSummary = z.object({ bulkId: z.string(), kind: z.enum(["ASSIGN", "COMMENT", "DISCARD", "REPLAY", "CORRECT"]), total: z.number().int(), done: z.number().int(), skipped: z.number().int(), failed: z.number().int() });
+const bulkSummary = z.object({
+  bulkId: z.string(),
+  kind: z.enum(["ASSIGN", "COMMENT", "DISCARD", "REPLAY", "CORRECT"]),
+  total: z.number().int(),
+  done: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+});
 const bulkStartedData = bulkSummary.extend({ selection: z.record(z.string(), z.unknown()), params: z.record(z.string(), z.unknown()) });
 const alertRef = z.object({ alertId: z.string(), ruleId: z.string(), ruleName: z.string(), subject: z.string() });
 const alertFiredData = alertRef.extend({ value: z.number(), message: z.string() });
@@ -77,6 +178,46 @@ const retentionAppliedData = retentionValues.extend({ partitionsDropped: z.numbe
 const userFields = z.object({ email: z.string(), name: z.string(), role: z.string(), plants: z.array(z.string()), active: z.boolean() });
 const userChangedData = z.object({ userId: z.string(), before: userFields.nullable(), after: userFields });
 const chainVerifiedData = z.object({ ok: z.boolean(), checked: z.number().int(), brokenAtId: z.string().nullable() });
+/** An exception's status move, on events that carry one: where it was and where it went (the lifecycle's names). */
+const statusMove = { statusFrom: z.string(), statusTo: z.string() };
+/** A failed message opened an exception (ingest, one event per exception, appended per batch). */
+const exceptionOpenedData = z.object({
+  transactionId: z.string(),
+  interfaceCode: z.string(),
+  messageId: z.string(),
+  errorCode: z.string(),
+  category: z.string(),
+  severity: z.string(),
+  occurrences: z.number().int(),
+  statusTo: z.string(),
+});
+/** A message whose exception is open failed again with another error or severity: no status change (a repeat of the same failure is not audited: telemetry has it). */
+const failureFacts = z.object({ errorCode: z.string(), fingerprint: z.string(), severity: z.string() });
+const exceptionReoccurredData = z.object({
+  transactionId: z.string(),
+  interfaceCode: z.string(),
+  messageId: z.string(),
+  status: z.string(),
+  occurrences: z.number().int(),
+  added: z.number().int(),
+  before: failureFacts,
+  after: failureFacts,
+});
+/** A replay taken up for delivery (push claim or pull lease), moving its exception to replaying. */
+const replayDeliveringData = z.object({ replayId: z.string(), idempotencyKey: z.string(), mode: z.enum(["push", "pull"]), ...statusMove });
+/** One committed batch of payload redactions (the same transaction as the redactions); retention.applied sums the run. */
+const retentionRedactedData = z.object({
+  payloadDays: z.number().int(),
+  settledBefore: z.string(),
+  count: z.number().int(),
+  /** The batch's transaction ids, sorted: first, last and the SHA-256 of all of them joined by newlines. */
+  firstTransactionId: z.string(),
+  lastTransactionId: z.string(),
+  transactionIdsHash: z.string(),
+});
+const retentionPartitionsDroppedData = z.object({ telemetryDays: z.number().int(), beforeDay: z.string(), partitions: z.array(z.string()) });
+const interfaceCreatedData = z.object({ interfaceId: z.string(), code: z.string(), after: fields });
+const interfacePlantEnabledData = z.object({ interfaceId: z.string(), code: z.string(), plantCode: z.string() });
 
 export const auditEventSchemas = {
   "auth.sign_in": signInData,
@@ -106,6 +247,11 @@ export const auditEventSchemas = {
   "replay.failed": replayFinishedData,
   "replay.cancelled": replayCancelledData,
   "correction.approval_lapsed": correctionApprovalLapsedData,
+  "replay.approval_requested": replayApprovalRequestedData,
+  "replay.approved": replayApprovedData,
+  "replay.rejected": replayRejectedData,
+  "replay.approval_refused": replayApprovalRefusedData,
+  "replay.approval_withdrawn": replayApprovalWithdrawnData,
   "connector.replay_endpoint_registered": replayEndpointData,
   "bulk.started": bulkStartedData,
   "bulk.completed": bulkSummary,
@@ -124,6 +270,13 @@ export const auditEventSchemas = {
   "retention.applied": retentionAppliedData,
   "user.created": userChangedData,
   "user.updated": userChangedData,
+  "exception.opened": exceptionOpenedData,
+  "exception.reoccurred": exceptionReoccurredData,
+  "replay.delivering": replayDeliveringData,
+  "retention.payloads_redacted": retentionRedactedData,
+  "retention.partitions_dropped": retentionPartitionsDroppedData,
+  "interface.created": interfaceCreatedData,
+  "interface.plant_enabled": interfacePlantEnabledData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -157,6 +310,11 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "replay.failed": "Replay failed",
   "replay.cancelled": "Replay cancelled",
   "correction.approval_lapsed": "Approval lapsed",
+  "replay.approval_requested": "Replay approval requested",
+  "replay.approved": "Replay approved",
+  "replay.rejected": "Replay rejected",
+  "replay.approval_refused": "Replay approval refused",
+  "replay.approval_withdrawn": "Replay request withdrawn",
   "connector.replay_endpoint_registered": "Replay endpoint registered",
   "bulk.started": "Bulk action started",
   "bulk.completed": "Bulk action completed",
@@ -175,6 +333,13 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "retention.applied": "Retention applied",
   "user.created": "User created",
   "user.updated": "User changed",
+  "exception.opened": "Exception opened",
+  "exception.reoccurred": "Failed again with another error or severity",
+  "replay.delivering": "Replay being delivered",
+  "retention.payloads_redacted": "Payloads redacted",
+  "retention.partitions_dropped": "Telemetry partitions dropped",
+  "interface.created": "Interface created",
+  "interface.plant_enabled": "Interface enabled for a plant",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

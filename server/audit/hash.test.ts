@@ -13,7 +13,14 @@ const base = {
 
 describe("audit event hash", () => {
   it("is independent of key order (canonical JSON)", () => {
-    const reordered = { data: { ip: "10.0.0.1" }, subject: { id: "u1", type: "user" }, plantId: null, actor: { label: "a@b", id: "u1", type: "user" as const }, type: "auth.sign_in", occurredAt: base.occurredAt };
+    const reordered = {
+      data: { ip: "10.0.0.1" },
+      subject: { id: "u1", type: "user" },
+      plantId: null,
+      actor: { label: "a@b", id: "u1", type: "user" as const },
+      type: "auth.sign_in",
+      occurredAt: base.occurredAt,
+    };
     expect(eventHash(GENESIS_HASH, reordered)).toBe(eventHash(GENESIS_HASH, base));
   });
 
@@ -51,7 +58,24 @@ function randomJson(seed: number) {
     x ^= x << 5;
     return (x >>> 0) % n;
   };
-  const strings = ["", "a", "Zoë", "工場", "🏭 emoji", '"quoted"', "back\\slash", "line\nbreak\ttab", "\u0000\u001f\u007f", "\u2028\u2029", "ünïcödé", "10", "__proto__", "toJSON", "€", "\ud83d\ude00"];
+  const strings = [
+    "",
+    "a",
+    "Zoë",
+    "工場",
+    "🏭 emoji",
+    '"quoted"',
+    "back\\slash",
+    "line\nbreak\ttab",
+    "\u0000\u001f\u007f",
+    "\u2028\u2029",
+    "ünïcödé",
+    "10",
+    "__proto__",
+    "toJSON",
+    "€",
+    "\ud83d\ude00",
+  ];
   const numbers = [0, -0, 1, -1, 0.1 + 0.2, 1e21, 1e-7, 123456789012345680000, 5e-324, Number.MAX_SAFE_INTEGER, -1.5, 100, 1e300];
   const value = (depth: number): unknown => {
     switch (rnd(depth > 3 ? 4 : 6)) {
@@ -89,7 +113,10 @@ describe("verification fast path ≡ the hash definition", () => {
   });
 
   it("isoFromEpochMs equals Date#toISOString", () => {
-    const samples = [0, -1, 1, 999, 86_399_999, 86_400_000, -86_400_000, -86_400_001, 951_782_400_000, 1_763_884_800_123, 253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_001, 8.64e15, -8.64e15];
+    const samples = [
+      0, -1, 1, 999, 86_399_999, 86_400_000, -86_400_000, -86_400_001, 951_782_400_000, 1_763_884_800_123, 253_402_300_799_999, 253_402_300_800_000,
+      -62_167_219_200_001, 8.64e15, -8.64e15,
+    ];
     for (let i = 0; i < 5_000; i++) samples.push(Math.floor((Math.random() - 0.3) * 4e12), 1_700_000_000_000 + i * 37_013);
     for (const ms of samples) expect(isoFromEpochMs(ms), String(ms)).toBe(new Date(ms).toISOString());
     for (const bad of [8.64e15 + 1, -8.64e15 - 1, Number.NaN]) expect(() => isoFromEpochMs(bad)).toThrow(RangeError);
@@ -100,7 +127,7 @@ describe("verification fast path ≡ the hash definition", () => {
     const rows: { raw: RawRow; fields: unknown }[] = [];
     const actors = [
       { raw: ["user", "u-1", "Zoë <z@x>"], actor: { type: "user", id: "u-1", label: "Zoë <z@x>" } },
-      { raw: ["connector", "c-1", "SAP \"ERP\""], actor: { type: "connector", id: "c-1", label: 'SAP "ERP"' } },
+      { raw: ["connector", "c-1", 'SAP "ERP"'], actor: { type: "connector", id: "c-1", label: 'SAP "ERP"' } },
       { raw: ["user", null, "no id"], actor: { type: "user", id: "", label: "no id" } }, // rowFields: id ?? ""
       { raw: ["system", null, "andon"], actor: { type: "system", label: "andon" } },
       { raw: ["anonymous", "ignored", "x@y"], actor: { type: "anonymous", label: "x@y" } }, // id only for user/connector

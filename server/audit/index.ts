@@ -1,7 +1,7 @@
 import { createHash, hash as digest } from "node:crypto";
 import canonicalize from "canonicalize";
 import type { Pool, PoolClient } from "pg";
-import { type DbClient, Prisma, db, pool } from "../db";
+import { type DbClient, type Prisma, db, pool } from "../db";
 import { type Actor, type AuditEventData, type AuditEventType, actorSchema, auditEventSchemas } from "./events";
 
 export * from "./events";
@@ -182,8 +182,20 @@ export type VerifyOptions = {
 type PgQueryable = { query: Pool["query"] };
 
 /** One audit_event row as verifyChain reads it: every column as text, in this order. */
-export type RawRow = [id: string, occurredAtMs: string, type: string, actorType: string, actorId: string | null, actorLabel: string,
-  plantId: string | null, subjectType: string | null, subjectId: string | null, data: string, prevHash: string, hash: string];
+export type RawRow = [
+  id: string,
+  occurredAtMs: string,
+  type: string,
+  actorType: string,
+  actorId: string | null,
+  actorLabel: string,
+  plantId: string | null,
+  subjectType: string | null,
+  subjectId: string | null,
+  data: string,
+  prevHash: string,
+  hash: string,
+];
 
 // Only the hashed columns, as text: occurred_at as epoch milliseconds (exact for timestamptz(3); turned
 // into the same Date Prisma returns), data as the stored jsonb text (JSON.parse, as Prisma does).
@@ -207,7 +219,9 @@ function batchFetcher(client: DbClient | PgQueryable): FetchBatch {
   return async (after, limit) => {
     const q = batchQuery(after, limit);
     const rows = await client.$queryRawUnsafe<Record<string, string | null>[]>(q.text, ...q.values);
-    return rows.map((r) => [r.id, r.ms, r.type, r.actor_type, r.actor_id, r.actor_label, r.plant_id, r.subject_type, r.subject_id, r.data, r.prev_hash, r.hash] as RawRow);
+    return rows.map(
+      (r) => [r.id, r.ms, r.type, r.actor_type, r.actor_id, r.actor_label, r.plant_id, r.subject_type, r.subject_id, r.data, r.prev_hash, r.hash] as RawRow,
+    );
   };
 }
 
@@ -244,7 +258,7 @@ export function canonicalJson(value: unknown): string {
       for (const key of Object.keys(object).sort()) {
         const item = object[key];
         if (item === undefined || typeof item === "symbol") continue;
-        out += (out.length === 1 ? "" : ",") + JSON.stringify(key) + ":" + canonicalJson(item);
+        out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
       }
       return `${out}}`;
     }
@@ -299,7 +313,10 @@ export function storedCanonical(row: RawRow, data: unknown): string {
 /** eventHash of a stored row, by the definition itself (the write path's rowFields + canonicalize). */
 function referenceHash(prevHash: string, row: RawRow, data: unknown): string {
   const [, ms, type, actorType, actorId, actorLabel, plantId, subjectType, subjectId] = row;
-  return eventHash(prevHash, rowFields({ occurredAt: new Date(Number(ms)), type, actorType, actorId, actorLabel, plantId, subjectType, subjectId, data: data as Row["data"] }));
+  return eventHash(
+    prevHash,
+    rowFields({ occurredAt: new Date(Number(ms)), type, actorType, actorId, actorLabel, plantId, subjectType, subjectId, data: data as Row["data"] }),
+  );
 }
 
 const ROWS_BETWEEN_YIELDS = 2_000;

@@ -6,16 +6,24 @@ import { AUDIT_EVENT_LABELS, type AuditEventType, auditEventSchemas } from "./ev
 
 export const AUDIT_TYPES = Object.keys(auditEventSchemas) as AuditEventType[];
 
+/** A time bound PostgreSQL can hold: ISO 8601 allows year 0000, a PostgreSQL timestamp does not (the export would fail mid-stream). */
+const instant = z.iso.datetime({ offset: true }).refine((s) => new Date(s).getUTCFullYear() >= 1, "must be in year 1 or later");
+
 /** Filters of the trail: event type, actor (label prefix, e.g. an e-mail), entity ("exception" or "exception:<id>"), plant code, time. */
-export const auditFilterSchema = z
-  .object({
-    type: z.enum(AUDIT_TYPES as [AuditEventType, ...AuditEventType[]]).optional(),
-    actor: z.string().trim().min(1).max(200).optional(),
-    entity: z.string().trim().min(1).max(200).regex(/^[a-z_]+(:[^\s]+)?$/, "entity is <type> or <type>:<id>, e.g. exception:0b5…").optional(),
-    plant: z.string().trim().min(1).max(40).optional(),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-  });
+export const auditFilterSchema = z.object({
+  type: z.enum(AUDIT_TYPES as [AuditEventType, ...AuditEventType[]]).optional(),
+  actor: z.string().trim().min(1).max(200).optional(),
+  entity: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[a-z_]+(:[^\s]+)?$/, "entity is <type> or <type>:<id>, e.g. exception:0b5…")
+    .optional(),
+  plant: z.string().trim().min(1).max(40).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+});
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
 /** The page is forgiving (a bad filter is dropped and shown as such); the export API is strict. */
@@ -61,7 +69,8 @@ async function filterWhere(f: AuditFilter, client: DbClient): Promise<Prisma.Aud
     where.subjectType = type;
     if (id.length) where.subjectId = id.join(":");
   }
-  if (f.plant) where.plantId = (await client.plant.findUnique({ where: { code: f.plant }, select: { id: true } }))?.id ?? "00000000-0000-0000-0000-000000000000";
+  if (f.plant)
+    where.plantId = (await client.plant.findUnique({ where: { code: f.plant }, select: { id: true } }))?.id ?? "00000000-0000-0000-0000-000000000000";
   if (f.from || f.to) where.occurredAt = { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) };
   return where;
 }
@@ -111,7 +120,20 @@ export async function* exportAuditEvents(user: Principal, filter: AuditFilter = 
   }
 }
 
-const CSV_COLUMNS = ["id", "occurredAt", "type", "actorType", "actorId", "actorLabel", "plantId", "subjectType", "subjectId", "data", "prevHash", "hash"] as const;
+const CSV_COLUMNS = [
+  "id",
+  "occurredAt",
+  "type",
+  "actorType",
+  "actorId",
+  "actorLabel",
+  "plantId",
+  "subjectType",
+  "subjectId",
+  "data",
+  "prevHash",
+  "hash",
+] as const;
 
 /** One CSV field: quoted when needed; a leading = + - @ is neutralised so spreadsheets never run it as a formula. */
 export function csvField(v: unknown): string {

@@ -2,6 +2,10 @@ import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { record } from "../audit";
 import { authenticate } from "./authenticate";
+import { logger } from "../log";
+import { safeRedirect } from "./callback-url";
+
+const log = logger("auth");
 
 export const SESSION_MAX_AGE_S = 12 * 60 * 60; // one shift and a half
 
@@ -28,6 +32,8 @@ export const authOptions: AuthOptions = {
     }),
   ],
   callbacks: {
+    // next-auth's default throws on a callbackUrl that is not a URL (a 500 on sign-in and sign-out).
+    redirect: safeRedirect,
     jwt({ token, user }) {
       if (user) {
         token.sub = user.id;
@@ -45,6 +51,14 @@ export const authOptions: AuthOptions = {
         plantIds: token.plantIds ?? [],
       };
       return session;
+    },
+  },
+  logger: {
+    // A session cookie that does not decrypt (expired secret, tampered, garbage) is a signed-out visitor, not a stack trace.
+    error(code, metadata) {
+      const err = metadata instanceof Error ? metadata : metadata.error;
+      if (code === "JWT_SESSION_ERROR") log.info({ code, err: err?.message }, "unreadable session cookie: treated as signed out");
+      else log.error({ code, err }, "next-auth error");
     },
   },
   events: {

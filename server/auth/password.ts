@@ -17,5 +17,6 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 // sign-in takes as long whether or not the account exists.
 let dummy: Promise<string> | undefined;
 export function dummyHash(): Promise<string> {
-  return (dummy ??= hash(`dummy-${Math.random()}`));
+  dummy ??= hash(`dummy-${Math.random()}`);
+  return dummy;
 }

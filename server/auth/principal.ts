@@ -18,6 +18,6 @@ export async function loadPrincipal(userId: string): Promise<CurrentUser | null>
     where: { id: userId },
     select: { id: true, email: true, name: true, role: true, active: true, plants: { select: { plantId: true } } },
   });
-  if (!user || !user.active) return null;
+  if (!user?.active) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role, active: user.active, plantIds: user.plants.map((p) => p.plantId) };
 }

@@ -78,7 +78,10 @@ export async function issueConnectorKey(opts: {
 export async function revokeConnectorKey(opts: { connectorId: string; actor: { type: "user"; id: string; label: string } }): Promise<void> {
   await db().$transaction(async (tx) => {
     const before = await tx.connector.findUniqueOrThrow({ where: { id: opts.connectorId }, select: { apiKeyHint: true, replayUrl: true } });
-    const connector = await tx.connector.update({ where: { id: opts.connectorId }, data: { apiKeyHash: null, apiKeyHint: null, apiKeyIssuedAt: null, ...NO_ENDPOINT } });
+    const connector = await tx.connector.update({
+      where: { id: opts.connectorId },
+      data: { apiKeyHash: null, apiKeyHint: null, apiKeyIssuedAt: null, ...NO_ENDPOINT },
+    });
     await append(tx, {
       type: "connector.key_revoked",
       actor: opts.actor,

@@ -36,11 +36,15 @@ export async function withdrawLapsedApproval(
   });
   if (res.count !== 1) throw new AppError(409, "conflict", "The correction changed meanwhile; reload it");
   const cancelled = await cancelOpenReplays(tx, [input.exceptionId]);
-  if (input.exceptionStatus !== "AWAITING_APPROVAL") await transitionException(tx, { id: input.exceptionId, from: input.exceptionStatus, to: "AWAITING_APPROVAL" });
+  if (input.exceptionStatus !== "AWAITING_APPROVAL")
+    await transitionException(tx, { id: input.exceptionId, from: input.exceptionStatus, to: "AWAITING_APPROVAL" });
   const actor = { type: "system" as const, label: "andon four-eyes" };
   await appendMany(tx, [
     {
-      type: "correction.approval_lapsed", actor, plantId: input.plantId, subject: { type: "exception", id: input.exceptionId },
+      type: "correction.approval_lapsed",
+      actor,
+      plantId: input.plantId,
+      subject: { type: "exception", id: input.exceptionId },
       data: { correctionId: input.correctionId, approverId: input.approverId, payloadHash: input.payloadHash, why: input.why },
     },
     ...cancelledEvents(cancelled, "approval_lapsed", actor),

@@ -13,7 +13,11 @@ const mbgmcr03 = {
   properties: {
     idocType: { const: "MBGMCR03" },
     control: { type: "object", required: ["DOCNUM"], properties: { DOCNUM: { type: "string", pattern: "^[0-9]{1,16}$" } } },
-    E1BP2017_GM_HEAD_01: { type: "object", required: ["PSTNG_DATE"], properties: { PSTNG_DATE: { type: "string", pattern: "^[0-9]{8}$" }, DOC_DATE: { type: "string", pattern: "^[0-9]{8}$" } } },
+    E1BP2017_GM_HEAD_01: {
+      type: "object",
+      required: ["PSTNG_DATE"],
+      properties: { PSTNG_DATE: { type: "string", pattern: "^[0-9]{8}$" }, DOC_DATE: { type: "string", pattern: "^[0-9]{8}$" } },
+    },
     E1BP2017_GM_CODE: { type: "object", properties: { GM_CODE: { enum: ["01", "02", "03", "04", "05", "06", "07"] } } },
     E1BP2017_GM_ITEM_CREATE: {
       type: "array",

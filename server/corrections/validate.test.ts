@@ -18,26 +18,46 @@ const idoc = (items: object[] = [item]) => ({
 describe("validatePayload", () => {
   it("finds nothing wrong with payloads that match (the seeded schemas, the domain samples)", () => {
     expect(validatePayload(goodsMovement, idoc())).toEqual([]);
-    expect(validatePayload(production, { product_id: 4211, product_qty: 250, product_uom_id: 1, bom_id: 88, origin: "SAP 1004711", date_start: "2026-11-24 06:00:00" })).toEqual([]);
+    expect(
+      validatePayload(production, {
+        product_id: 4211,
+        product_qty: 250,
+        product_uom_id: 1,
+        bom_id: 88,
+        origin: "SAP 1004711",
+        date_start: "2026-11-24 06:00:00",
+      }),
+    ).toEqual([]);
     expect(validatePayload(qualityHold, { eventType: "quality.hold", lot: "B2026-118", material: "RM-0815", action: "block", plant: "PL-WRO" })).toEqual([]);
     expect(validatePayload(payloadSchemaFor("ANYTHING_ELSE"), { whatever: [1, 2] })).toEqual([]);
   });
 
   it("names the missing required property, at the object that lacks it", () => {
     const { PLANT: _plant, ...noPlant } = item;
-    expect(validatePayload(goodsMovement, idoc([noPlant]))).toEqual([{ path: "/E1BP2017_GM_ITEM_CREATE/0", message: 'must have the required property "PLANT"' }]);
+    expect(validatePayload(goodsMovement, idoc([noPlant]))).toEqual([
+      { path: "/E1BP2017_GM_ITEM_CREATE/0", message: 'must have the required property "PLANT"' },
+    ]);
     const { control: _control, ...noControl } = idoc();
     expect(validatePayload(goodsMovement, noControl)).toEqual([{ path: "/", message: 'must have the required property "control"' }]);
   });
 
   it("reports a wrong type at its nested path, once, without the chain of parents that merely contain it", () => {
-    expect(validatePayload(goodsMovement, idoc([item, { ...item, ENTRY_QNT: 20 }]))).toEqual([{ path: "/E1BP2017_GM_ITEM_CREATE/1/ENTRY_QNT", message: "must be a string, not a number" }]);
+    expect(validatePayload(goodsMovement, idoc([item, { ...item, ENTRY_QNT: 20 }]))).toEqual([
+      { path: "/E1BP2017_GM_ITEM_CREATE/1/ENTRY_QNT", message: "must be a string, not a number" },
+    ]);
     expect(validatePayload(goodsMovement, [])).toEqual([{ path: "/", message: "must be an object, not an array" }]);
-    expect(validatePayload(production, { product_id: 1, product_qty: 1, product_uom_id: 1.5 })).toEqual([{ path: "/product_uom_id", message: "must be an integer, not a number" }]);
+    expect(validatePayload(production, { product_id: 1, product_qty: 1, product_uom_id: 1.5 })).toEqual([
+      { path: "/product_uom_id", message: "must be an integer, not a number" },
+    ]);
   });
 
   it("reports every problem at once, in the order the schema declares them", () => {
-    const bad = { ...idoc([{ ...item, MATERIAL: "", PLANT: "HAMBURG", STGE_LOC: 1, ENTRY_QNT: "-5", ENTRY_UOM: "PCS1" }]), idocType: "MBGMCR02", control: {}, E1BP2017_GM_CODE: { GM_CODE: "09" } };
+    const bad = {
+      ...idoc([{ ...item, MATERIAL: "", PLANT: "HAMBURG", STGE_LOC: 1, ENTRY_QNT: "-5", ENTRY_UOM: "PCS1" }]),
+      idocType: "MBGMCR02",
+      control: {},
+      E1BP2017_GM_CODE: { GM_CODE: "09" },
+    };
     const issues = validatePayload(goodsMovement, bad);
     expect(issues).toEqual([
       { path: "/idocType", message: 'must be "MBGMCR03"' },
@@ -143,8 +163,12 @@ describe("checkSchema", () => {
   });
 
   it("rejects unknown types and malformed required / properties, pointing into the schema", () => {
-    expect(checkSchema({ type: "strin" })).toEqual([{ path: "/type", message: 'must be one of "array", "boolean", "integer", "null", "number", "object", "string"' }]);
-    expect(checkSchema({ properties: { a: { type: ["string", "text"] } } })).toEqual([{ path: "/properties/a/type/1", message: 'must be one of "array", "boolean", "integer", "null", "number", "object", "string"' }]);
+    expect(checkSchema({ type: "strin" })).toEqual([
+      { path: "/type", message: 'must be one of "array", "boolean", "integer", "null", "number", "object", "string"' },
+    ]);
+    expect(checkSchema({ properties: { a: { type: ["string", "text"] } } })).toEqual([
+      { path: "/properties/a/type/1", message: 'must be one of "array", "boolean", "integer", "null", "number", "object", "string"' },
+    ]);
     expect(checkSchema({ required: "a" })).toEqual([{ path: "/required", message: "must be an array, not a string" }]);
     expect(checkSchema({ required: ["a", 1, "a"] })).toEqual([
       { path: "/required/1", message: "must be a string, not a number" },
@@ -161,13 +185,21 @@ describe("checkSchema", () => {
 
   it("rejects what the validator could not use: invalid patterns, unresolvable references, another draft", () => {
     expect(checkSchema({ properties: { a: { pattern: "([0-9]" } } })).toEqual([{ path: "/properties/a/pattern", message: "must be a valid regex" }]);
-    expect(checkSchema({ patternProperties: { "\\_x": {} } })).toEqual([{ path: "/patternProperties/\\_x", message: "is not an allowed property name: the name must be a valid regex" }]);
-    expect(checkSchema({ properties: { a: { $ref: "#/$defs/missing" } } })).toEqual([{ path: "/properties/a/$ref", message: 'must point to a schema inside this document ("#/$defs/missing" does not)' }]);
-    expect(checkSchema({ $ref: "https://example.com/other.json" })).toEqual([{ path: "/$ref", message: 'must point to a schema inside this document ("https://example.com/other.json" does not)' }]);
+    expect(checkSchema({ patternProperties: { "\\_x": {} } })).toEqual([
+      { path: "/patternProperties/\\_x", message: "is not an allowed property name: the name must be a valid regex" },
+    ]);
+    expect(checkSchema({ properties: { a: { $ref: "#/$defs/missing" } } })).toEqual([
+      { path: "/properties/a/$ref", message: 'must point to a schema inside this document ("#/$defs/missing" does not)' },
+    ]);
+    expect(checkSchema({ $ref: "https://example.com/other.json" })).toEqual([
+      { path: "/$ref", message: 'must point to a schema inside this document ("https://example.com/other.json" does not)' },
+    ]);
     expect(checkSchema({ $dynamicRef: "#meta" })).toEqual([{ path: "/$dynamicRef", message: 'is not supported by the payload validator: use "$ref"' }]);
     expect(checkSchema({ $schema: "http://json-schema.org/draft-07/schema#", type: "object" })).toEqual([
       { path: "/$schema", message: 'must be "https://json-schema.org/draft/2020-12/schema": payloads are validated with draft 2020-12' },
     ]);
-    expect(checkSchema({ $defs: { a: { $id: "https://x.test/a" }, b: { $id: "https://x.test/a" } } })).toEqual([{ path: "/", message: expect.stringMatching(/^cannot be used: Duplicate schema URI/) as string }]);
+    expect(checkSchema({ $defs: { a: { $id: "https://x.test/a" }, b: { $id: "https://x.test/a" } } })).toEqual([
+      { path: "/", message: expect.stringMatching(/^cannot be used: Duplicate schema URI/) as string },
+    ]);
   });
 });

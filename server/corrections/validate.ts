@@ -1,4 +1,14 @@
-import { type OutputUnit, type Schema, dereference, ignoredKeyword, schemaArrayKeyword, schemaKeyword, schemaMapKeyword, validate } from "@cfworker/json-schema";
+import {
+  type OutputUnit,
+  type Schema,
+  dereference,
+  ignoredKeyword,
+  schemaArrayKeyword,
+  schemaKeyword,
+  schemaMapKeyword,
+  validate,
+} from "@cfworker/json-schema";
+import { MAX_JSON_DEPTH, exceedsJsonDepth } from "../http/json-depth";
 
 /**
  * JSON Schema (draft 2020-12) validation of payloads, identical in the browser (live, in the
@@ -52,8 +62,12 @@ function run(c: Compiled, instance: unknown): OutputUnit[] {
   return validate(instance, c.root, DRAFT, c.lookup, false).errors;
 }
 
+/** The issue of a payload or schema nested past MAX_JSON_DEPTH: the validator walks them recursively, so it is not run on them. */
+const tooDeep: SchemaIssue = { path: "/", message: `must not nest objects and arrays more than ${MAX_JSON_DEPTH} levels deep` };
+
 /** Validate a payload against an interface schema. An empty list means it matches. */
 export function validatePayload(schema: object | boolean, payload: unknown): SchemaIssue[] {
+  if (exceedsJsonDepth(payload)) return [tooDeep];
   const c = compiled(schema);
   try {
     return describe(run(c, payload), c);
@@ -70,8 +84,20 @@ export function validatePayload(schema: object | boolean, payload: unknown): Sch
 
 /** Errors that only say a subschema failed; the errors of that subschema follow them and say what. */
 const WRAPPERS = new Set([
-  "$ref", "$recursiveRef", "properties", "patternProperties", "additionalProperties", "unevaluatedProperties",
-  "items", "prefixItems", "additionalItems", "unevaluatedItems", "allOf", "if", "dependentSchemas", "dependencies",
+  "$ref",
+  "$recursiveRef",
+  "properties",
+  "patternProperties",
+  "additionalProperties",
+  "unevaluatedProperties",
+  "items",
+  "prefixItems",
+  "additionalItems",
+  "unevaluatedItems",
+  "allOf",
+  "if",
+  "dependentSchemas",
+  "dependencies",
 ]);
 /** Errors whose subschema errors follow them but would mislead (a failed alternative, a property name checked as a value): reported alone. */
 const COLLAPSED = new Set(["anyOf", "oneOf", "propertyNames"]);
@@ -80,15 +106,18 @@ function decodeLocation(location: string): string[] {
   // "#/a/my%20key/0" (each segment escaped as a JSON Pointer, then URI-encoded) → ["a", "my key", "0"]
   const body = location.startsWith("#") ? location.slice(1) : location;
   if (body === "") return [];
-  return body.slice(1).split("/").map((s) => {
-    let d = s;
-    try {
-      d = decodeURIComponent(s);
-    } catch {
-      // keep the segment as it is
-    }
-    return d.replace(/~1/g, "/").replace(/~0/g, "~");
-  });
+  return body
+    .slice(1)
+    .split("/")
+    .map((s) => {
+      let d = s;
+      try {
+        d = decodeURIComponent(s);
+      } catch {
+        // keep the segment as it is
+      }
+      return d.replace(/~1/g, "/").replace(/~0/g, "~");
+    });
 }
 
 const escapeSegment = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -141,7 +170,8 @@ function message(e: OutputUnit, owner: Record<string, unknown> | undefined, prev
     case "const":
       return owner && "const" in owner ? `must be ${json(owner.const)}` : `must be ${e.error.replace(/^Instance does not match (.*)\.$/s, "$1")}`;
     case "enum": {
-      const values = owner && Array.isArray(owner.enum) ? (owner.enum as unknown[]) : parseJson(e.error.replace(/^Instance does not match any of (.*)\.$/s, "$1"));
+      const values =
+        owner && Array.isArray(owner.enum) ? (owner.enum as unknown[]) : parseJson(e.error.replace(/^Instance does not match any of (.*)\.$/s, "$1"));
       if (!Array.isArray(values)) return "must be one of the allowed values";
       const shown = values.slice(0, 12).map(json).join(", ");
       return values.length > 12 ? `must be one of ${shown}, … (${values.length} allowed values)` : `must be one of ${shown}`;
@@ -239,7 +269,11 @@ function describe(errors: OutputUnit[], c: Compiled): SchemaIssue[] {
         if (children[0]) path = toPointer(decodeLocation(children[0].instanceLocation));
         const why = children.findIndex((ch) => !WRAPPERS.has(ch.keyword));
         if (why >= 0) msg += `: the name ${message(children[why]!, keywordOwner(c, children[why]!.keywordLocation), children[why - 1] ?? e)}`;
-      } else if (children.length > 0 && children.every((ch) => ch.keyword === "type" && ch.instanceLocation === e.instanceLocation) && !/[1-9]\d* matches/.test(e.error)) {
+      } else if (
+        children.length > 0 &&
+        children.every((ch) => ch.keyword === "type" && ch.instanceLocation === e.instanceLocation) &&
+        !/[1-9]\d* matches/.test(e.error)
+      ) {
         // Alternatives that differ only by type ("a string or null"): say so.
         const expected = [...new Set(children.flatMap((ch) => quoted(ch.error).slice(1)))];
         msg = typeMessage(expected, quoted(children[0]!.error)[0]);
@@ -285,6 +319,7 @@ const META_SCHEMA: Schema = {
     dependentSchemas: { type: "object", additionalProperties: { $ref: "#" } },
     propertyNames: { $ref: "#" },
     if: { $ref: "#" },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
     then: { $ref: "#" },
     else: { $ref: "#" },
     allOf: { $ref: "#/$defs/schemaArray" },
@@ -297,6 +332,7 @@ const META_SCHEMA: Schema = {
     // validation
     type: {
       if: { type: "array" },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
       then: { items: { $ref: "#/$defs/simpleTypes" }, minItems: 1, uniqueItems: true },
       else: { $ref: "#/$defs/simpleTypes" },
     },
@@ -378,6 +414,7 @@ export function checkSchema(schema: unknown): SchemaIssue[] {
   if (typeof schema !== "boolean" && (!schema || typeof schema !== "object" || Array.isArray(schema))) {
     return [{ path: "/", message: "must be a JSON Schema: a JSON object (or true or false)" }];
   }
+  if (exceedsJsonDepth(schema)) return [tooDeep];
   meta ??= compile(META_SCHEMA);
   let issues: SchemaIssue[];
   try {

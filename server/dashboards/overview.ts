@@ -75,15 +75,29 @@ export async function overview(user: Principal, now = new Date()): Promise<Plant
     const failed = ifaces.reduce((n, x) => n + x.failed, 0);
     const f = flow.rows.find((r) => r.plant_id === p.id);
     return {
-      id: p.id, code: p.code, name: p.name, timezone: p.timezone,
+      id: p.id,
+      code: p.code,
+      name: p.name,
+      timezone: p.timezone,
       open: { total: mine.reduce((n, r) => n + r.n, 0), bySeverity, oldestFirstSeenAt: oldest?.toISOString() ?? null },
-      lastHour: { opened: f?.opened ?? 0, closed: f?.closed ?? 0, messages, failed, failureRate: messages ? failed / messages : null, sloBreaches: ifaces.filter((x) => x.sloBreached).map((x) => x.code) },
+      lastHour: {
+        opened: f?.opened ?? 0,
+        closed: f?.closed ?? 0,
+        messages,
+        failed,
+        failureRate: messages ? failed / messages : null,
+        sloBreaches: ifaces.filter((x) => x.sloBreached).map((x) => x.code),
+      },
       alerts: { open: alerts.rows.find((a) => a.plant_id === p.id)?.open ?? 0, firing: alerts.rows.find((a) => a.plant_id === p.id)?.firing ?? 0 },
       trend: trend.rows.filter((r) => r.plant_id === p.id).map((r) => ({ t: r.t.toISOString(), open: r.open })),
-      connectors: connectors.rows.filter((c) => c.plant_id === p.id).map((c) => ({
-        name: c.name, backlog: c.reported_backlog, lastHeartbeatAt: c.last_heartbeat_at?.toISOString() ?? null,
-        silent: !c.last_heartbeat_at || now.getTime() - c.last_heartbeat_at.getTime() > SILENT_AFTER_MS,
-      })),
+      connectors: connectors.rows
+        .filter((c) => c.plant_id === p.id)
+        .map((c) => ({
+          name: c.name,
+          backlog: c.reported_backlog,
+          lastHeartbeatAt: c.last_heartbeat_at?.toISOString() ?? null,
+          silent: !c.last_heartbeat_at || now.getTime() - c.last_heartbeat_at.getTime() > SILENT_AFTER_MS,
+        })),
     };
   });
 }

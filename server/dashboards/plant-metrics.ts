@@ -23,7 +23,9 @@ export const metricsQuerySchema = z
     to: z.iso.datetime({ offset: true }).optional(),
   })
   .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), { message: "from must be before to" })
-  .refine((q) => !q.from || !q.to || new Date(q.to).getTime() - new Date(q.from).getTime() <= MAX_SPAN_MS, { message: "A range spans at most 90 days (the telemetry retention)" });
+  .refine((q) => !q.from || !q.to || new Date(q.to).getTime() - new Date(q.from).getTime() <= MAX_SPAN_MS, {
+    message: "A range spans at most 90 days (the telemetry retention)",
+  });
 export type MetricsQuery = z.infer<typeof metricsQuerySchema>;
 
 /** Age buckets of the open backlog. */
@@ -54,12 +56,18 @@ export function resolveRange(q: MetricsQuery, now = new Date()): { from: Date; t
 
 export async function plantInterfaceMetrics(user: Principal, plantCode: string, query: unknown, now = new Date()) {
   const q = metricsQuerySchema.parse(query ?? {});
-  const { rows: plants } = await pool().query<{ id: string; code: string; name: string; timezone: string }>("SELECT id, code, name, timezone FROM plant WHERE code = $1", [plantCode]);
+  const { rows: plants } = await pool().query<{ id: string; code: string; name: string; timezone: string }>(
+    "SELECT id, code, name, timezone FROM plant WHERE code = $1",
+    [plantCode],
+  );
   const plant = plants[0];
   if (!plant || !canSeePlant(user, plant.id) || !can(user, "dashboard.read", { plantId: plant.id })) throw notFound("Plant");
   const { from, to } = resolveRange(q, now);
 
-  const [totalsSrc, histSrc] = (await rollupSources(plant.id, from, to, "interface_id, outcome, count", "interface_id, outcome, histogram")) as [RollupQuery, RollupQuery];
+  const [totalsSrc, histSrc] = (await rollupSources(plant.id, from, to, "interface_id, outcome, count", "interface_id, outcome, histogram")) as [
+    RollupQuery,
+    RollupQuery,
+  ];
   const [interfaces, totals, histograms, backlog] = await Promise.all([
     pool().query<{ id: string; code: string; name: string; criticality: Criticality; slo: number }>(
       `SELECT i.id, i.code, i.name, i.criticality, i.latency_slo_ms AS slo FROM plant_interface pi JOIN interface i ON i.id = pi.interface_id
@@ -96,7 +104,12 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
     const mine = backlog.rows.filter((b) => b.interface_id === i.id);
     const ages = Object.fromEntries(BACKLOG_AGES.map((a) => [a, mine.filter((b) => b.age === a).reduce((n, b) => n + b.n, 0)])) as Record<BacklogAge, number>;
     return {
-      code: i.code, name: i.name, criticality: i.criticality, sloMs: i.slo, delivered, failed,
+      code: i.code,
+      name: i.name,
+      criticality: i.criticality,
+      sloMs: i.slo,
+      delivered,
+      failed,
       throughputPerMin: (delivered + failed) / minutes,
       failureRate: delivered + failed > 0 ? failed / (delivered + failed) : null,
       latency: { p50: percentile(hist, 0.5), p95, p99: percentile(hist, 0.99) },
@@ -106,7 +119,12 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
       openBusiness: mine.filter((b) => b.category === "BUSINESS").reduce((n, b) => n + b.n, 0),
     };
   });
-  return { plant: { id: plant.id, code: plant.code, name: plant.name, timezone: plant.timezone }, from: from.toISOString(), to: to.toISOString(), interfaces: result };
+  return {
+    plant: { id: plant.id, code: plant.code, name: plant.name, timezone: plant.timezone },
+    from: from.toISOString(),
+    to: to.toISOString(),
+    interfaces: result,
+  };
 }
 
 /** The plant of a dashboard page, if the user may see its dashboard (pages answer 404 otherwise). */

@@ -10,8 +10,14 @@ describe("which rollup rows answer a range", () => {
 
   it("reads minute edges, hour edges and whole days, each instant exactly once", () => {
     const p = planRollupRead(d("2026-11-20T07:30:00Z"), d("2026-11-23T12:15:00Z"), hourWm, dayWm, []);
-    expect(iso(p.minutes)).toEqual([["2026-11-20T07:30:00.000Z", "2026-11-20T08:00:00.000Z"], ["2026-11-23T10:00:00.000Z", "2026-11-23T12:15:00.000Z"]]);
-    expect(iso(p.hours)).toEqual([["2026-11-20T08:00:00.000Z", "2026-11-21T00:00:00.000Z"], ["2026-11-23T00:00:00.000Z", "2026-11-23T10:00:00.000Z"]]);
+    expect(iso(p.minutes)).toEqual([
+      ["2026-11-20T07:30:00.000Z", "2026-11-20T08:00:00.000Z"],
+      ["2026-11-23T10:00:00.000Z", "2026-11-23T12:15:00.000Z"],
+    ]);
+    expect(iso(p.hours)).toEqual([
+      ["2026-11-20T08:00:00.000Z", "2026-11-21T00:00:00.000Z"],
+      ["2026-11-23T00:00:00.000Z", "2026-11-23T10:00:00.000Z"],
+    ]);
     expect(iso([p.days!])).toEqual([["2026-11-21T00:00:00.000Z", "2026-11-23T00:00:00.000Z"]]);
   });
 
@@ -21,7 +27,11 @@ describe("which rollup rows answer a range", () => {
   });
 
   it("reads a dirty hour from its minutes and its day hour by hour", () => {
-    const p = planRollupRead(d("2026-11-20T00:00:00Z"), d("2026-11-23T10:00:00Z"), hourWm, dayWm, [d("2026-11-21T05:00:00Z"), d("2026-11-23T03:00:00Z"), d("2026-11-10T00:00:00Z")]);
+    const p = planRollupRead(d("2026-11-20T00:00:00Z"), d("2026-11-23T10:00:00Z"), hourWm, dayWm, [
+      d("2026-11-21T05:00:00Z"),
+      d("2026-11-23T03:00:00Z"),
+      d("2026-11-10T00:00:00Z"),
+    ]);
     expect(p.dirtyHours.map((x) => x.toISOString())).toEqual(["2026-11-21T05:00:00.000Z", "2026-11-23T03:00:00.000Z"]);
     expect(p.dirtyDays.map((x) => x.toISOString())).toEqual(["2026-11-21T00:00:00.000Z"]);
     expect(p.dirtyDayHours).toHaveLength(24);
@@ -30,7 +40,10 @@ describe("which rollup rows answer a range", () => {
 
   it("marks late telemetry's hours dirty once per hour, never the current hour", () => {
     const now = d("2026-11-23T10:20:00Z").getTime();
-    expect(lateHours([d("2026-11-23T10:01:00Z"), d("2026-11-23T09:59:59Z"), d("2026-11-23T09:00:00Z"), d("2026-11-22T23:30:00Z")], now).map((h) => new Date(h).toISOString()))
-      .toEqual(["2026-11-22T23:00:00.000Z", "2026-11-23T09:00:00.000Z"]);
+    expect(
+      lateHours([d("2026-11-23T10:01:00Z"), d("2026-11-23T09:59:59Z"), d("2026-11-23T09:00:00Z"), d("2026-11-22T23:30:00Z")], now).map((h) =>
+        new Date(h).toISOString(),
+      ),
+    ).toEqual(["2026-11-22T23:00:00.000Z", "2026-11-23T09:00:00.000Z"]);
   });
 });

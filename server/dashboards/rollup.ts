@@ -38,7 +38,11 @@ const LEVELS = {
 async function compactLevel(c: PoolClient, level: keyof typeof LEVELS, from: Date, to: Date, plantId?: string): Promise<number> {
   const { into, source, bucket } = LEVELS[level];
   const params: unknown[] = [from, to];
-  const plant = plantId ? (params.push(plantId), "AND plant_id = $3") : "";
+  let plant = "";
+  if (plantId) {
+    params.push(plantId);
+    plant = "AND plant_id = $3";
+  }
   await c.query(`DELETE FROM ${into} WHERE bucket >= $1 AND bucket < $2 ${plant}`, params);
   const res = await c.query(
     `INSERT INTO ${into} (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram)
@@ -51,7 +55,10 @@ async function compactLevel(c: PoolClient, level: keyof typeof LEVELS, from: Dat
 }
 
 const setWatermark = (c: PoolClient, name: string, until: Date) =>
-  c.query("INSERT INTO job_watermark (name, until) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET until = GREATEST(job_watermark.until, EXCLUDED.until)", [name, until]);
+  c.query("INSERT INTO job_watermark (name, until) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET until = GREATEST(job_watermark.until, EXCLUDED.until)", [
+    name,
+    until,
+  ]);
 
 async function watermark(name: string): Promise<Date | null> {
   const { rows } = await pool().query<{ until: Date }>("SELECT until FROM job_watermark WHERE name = $1", [name]);
@@ -74,9 +81,9 @@ export async function compactHourly(now = new Date()): Promise<{ until: Date; da
   // recompacted in the same transaction, so readers never see a day without its late hour.
   let written = await withPgTransaction(async (c) => {
     let n = 0;
-    const { rows: dirty } = await c.query<{ hour: Date; plant_id: string }>(
-      "DELETE FROM telemetry_rollup_dirty WHERE hour < $1 RETURNING hour, plant_id", [start < end ? start : end],
-    );
+    const { rows: dirty } = await c.query<{ hour: Date; plant_id: string }>("DELETE FROM telemetry_rollup_dirty WHERE hour < $1 RETURNING hour, plant_id", [
+      start < end ? start : end,
+    ]);
     for (const d of dirty) n += await compactLevel(c, "hour", d.hour, new Date(d.hour.getTime() + HOUR), d.plant_id);
     const days = new Map<string, { day: number; plantId: string }>();
     for (const d of dirty) {
@@ -142,14 +149,30 @@ export function planRollupRead(from: Date, to: Date, hourWm: Date | null, dayWm:
   const de = Math.min(dayWm?.getTime() ?? 0, Math.floor(he / DAY) * DAY);
   const useDays = ds < de;
   const dirtyDays = useDays ? [...new Set(dirty.filter((d) => d >= ds && d < de).map((d) => Math.floor(d / DAY) * DAY))] : [];
-  const D = (ms: number) => new Date(ms);
+  const toDate = (ms: number) => new Date(ms);
   return {
-    minutes: ([[f, hs], [he, t]] as [number, number][]).filter(([a, b]) => a < b).map(([a, b]) => [D(a), D(b)]),
-    hours: ((useDays ? [[hs, ds], [de, he]] : [[hs, he]]) as [number, number][]).filter(([a, b]) => a < b).map(([a, b]) => [D(a), D(b)]),
-    days: useDays ? [D(ds), D(de)] : null,
-    dirtyDays: dirtyDays.map(D),
-    dirtyDayHours: dirtyDays.flatMap((d) => Array.from({ length: 24 }, (_, i) => D(d + i * HOUR))),
-    dirtyHours: dirty.map(D),
+    minutes: (
+      [
+        [f, hs],
+        [he, t],
+      ] as [number, number][]
+    )
+      .filter(([a, b]) => a < b)
+      .map(([a, b]) => [toDate(a), toDate(b)]),
+    hours: (
+      (useDays
+        ? [
+            [hs, ds],
+            [de, he],
+          ]
+        : [[hs, he]]) as [number, number][]
+    )
+      .filter(([a, b]) => a < b)
+      .map(([a, b]) => [toDate(a), toDate(b)]),
+    days: useDays ? [toDate(ds), toDate(de)] : null,
+    dirtyDays: dirtyDays.map(toDate),
+    dirtyDayHours: dirtyDays.flatMap((d) => Array.from({ length: 24 }, (_, i) => toDate(d + i * HOUR))),
+    dirtyHours: dirty.map(toDate),
   };
 }
 
@@ -161,13 +184,25 @@ export function planRollupRead(from: Date, to: Date, hourWm: Date | null, dayWm:
 export type RollupQuery = { sql: string; params: unknown[] };
 
 export async function rollupSources(plantId: string, from: Date, to: Date, ...columnSets: string[]): Promise<RollupQuery[]> {
-  const { rows: wms } = await pool().query<{ name: string; until: Date }>("SELECT name, until FROM job_watermark WHERE name = ANY($1)", [[HOURLY_WATERMARK, DAILY_WATERMARK]]);
+  const { rows: wms } = await pool().query<{ name: string; until: Date }>("SELECT name, until FROM job_watermark WHERE name = ANY($1)", [
+    [HOURLY_WATERMARK, DAILY_WATERMARK],
+  ]);
   const hourWm = wms.find((w) => w.name === HOURLY_WATERMARK)?.until ?? null;
   const dayWm = wms.find((w) => w.name === DAILY_WATERMARK)?.until ?? null;
   const { rows: dirty } = hourWm
-    ? await pool().query<{ hour: Date }>("SELECT hour FROM telemetry_rollup_dirty WHERE plant_id = $1 AND hour >= $2 AND hour < $3", [plantId, new Date(from.getTime() - HOUR), hourWm])
+    ? await pool().query<{ hour: Date }>("SELECT hour FROM telemetry_rollup_dirty WHERE plant_id = $1 AND hour >= $2 AND hour < $3", [
+        plantId,
+        new Date(from.getTime() - HOUR),
+        hourWm,
+      ])
     : { rows: [] };
-  const plan = planRollupRead(from, to, hourWm, dayWm, dirty.map((d) => d.hour));
+  const plan = planRollupRead(
+    from,
+    to,
+    hourWm,
+    dayWm,
+    dirty.map((d) => d.hour),
+  );
   return columnSets.map((columns) => rollupSql(plantId, plan, columns));
 }
 
@@ -180,7 +215,10 @@ function rollupSql(plantId: string, plan: RollupPlan, columns: string): RollupQu
   const minuteRanges = ranges(plan.minutes);
   if (minuteRanges.length) parts.push(`SELECT ${columns} FROM telemetry_rollup_minute WHERE plant_id = $1 AND (${minuteRanges.join(" OR ")})`);
   if (plan.dirtyHours.length) {
-    const m = columns.split(",").map((c) => `m.${c.trim()}`).join(", ");
+    const m = columns
+      .split(",")
+      .map((c) => `m.${c.trim()}`)
+      .join(", ");
     parts.push(`SELECT ${m} FROM unnest(${p(plan.dirtyHours)}::timestamptz[]) AS d(hour)
                 JOIN telemetry_rollup_minute m ON m.plant_id = $1 AND m.bucket >= d.hour AND m.bucket < d.hour + interval '1 hour'`);
   }

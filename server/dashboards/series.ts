@@ -32,10 +32,11 @@ export type PlantSeries = {
   connectors: ConnectorSeries[];
 };
 
-
 export async function plantSeries(user: Principal, plantCode: string, query: Record<string, string | undefined>, now = new Date()): Promise<PlantSeries> {
   const q = metricsQuerySchema.parse(query);
-  const { rows: plants } = await pool().query<{ id: string; code: string; timezone: string }>("SELECT id, code, timezone FROM plant WHERE code = $1", [plantCode]);
+  const { rows: plants } = await pool().query<{ id: string; code: string; timezone: string }>("SELECT id, code, timezone FROM plant WHERE code = $1", [
+    plantCode,
+  ]);
   const plant = plants[0];
   if (!plant || !canSeePlant(user, plant.id) || !can(user, "dashboard.read", { plantId: plant.id })) throw notFound("Plant");
   let iface: { id: string; code: string; slo: number } | null = null;
@@ -98,27 +99,39 @@ export async function plantSeries(user: Principal, plantCode: string, query: Rec
   for (const h of hists.rows) {
     const t = h.t.getTime();
     let hist = histByT.get(t);
-    if (!hist) histByT.set(t, (hist = new Array<number>(BUCKETS).fill(0)));
+    if (!hist) {
+      hist = new Array<number>(BUCKETS).fill(0);
+      histByT.set(t, hist);
+    }
     hist[h.i - 1] = Number(h.n);
   }
   const count = (t: number, outcome: string) => Number(counts.rows.find((c) => c.t.getTime() === t && c.outcome === outcome)?.n ?? 0);
   const traffic = times.map((t): TrafficPoint => {
     const hist = histByT.get(t);
     return {
-      t: new Date(t).toISOString(), delivered: count(t, "DELIVERED"), failed: count(t, "FAILED"),
-      p50: hist ? percentile(hist, 0.5) : null, p95: hist ? percentile(hist, 0.95) : null, p99: hist ? percentile(hist, 0.99) : null,
+      t: new Date(t).toISOString(),
+      delivered: count(t, "DELIVERED"),
+      failed: count(t, "FAILED"),
+      p50: hist ? percentile(hist, 0.5) : null,
+      p95: hist ? percentile(hist, 0.95) : null,
+      p99: hist ? percentile(hist, 0.99) : null,
     };
   });
   const byConnector = new Map<string, ConnectorSeries>();
   for (const r of connectors.rows) {
     let c = byConnector.get(r.id);
-    if (!c) byConnector.set(r.id, (c = { id: r.id, name: r.name, points: [] }));
+    if (!c) {
+      c = { id: r.id, name: r.name, points: [] };
+      byConnector.set(r.id, c);
+    }
     if (r.t) c.points.push({ t: r.t.toISOString(), heartbeatAgeS: r.age, backlog: r.backlog });
   }
   return {
     plant: { code: plant.code, timezone: plant.timezone },
     interface: iface ? { code: iface.code, sloMs: iface.slo } : null,
-    from: from.toISOString(), to: to.toISOString(), stepMs: step,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    stepMs: step,
     traffic,
     backlog: backlog.rows.map((b) => ({ t: b.t.toISOString(), lt15m: b.lt15m, lt1h: b.lt1h, lt4h: b.lt4h, lt24h: b.lt24h, older: b.older })),
     connectors: [...byConnector.values()],

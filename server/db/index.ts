@@ -26,13 +26,18 @@ function open(): Handles {
   return { pool, prisma };
 }
 
+function handles(): Handles {
+  g.__andonDb ??= open();
+  return g.__andonDb;
+}
+
 export function db(): PrismaClient {
-  return (g.__andonDb ??= open()).prisma;
+  return handles().prisma;
 }
 
 /** Raw pg pool, for the few hot paths and admin statements Prisma cannot express. */
 export function pool(): pg.Pool {
-  return (g.__andonDb ??= open()).pool;
+  return handles().pool;
 }
 
 export async function closeDb(): Promise<void> {

@@ -30,14 +30,24 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     }),
     client.exception.count({ where: elsewhere }),
     client.auditEvent.findMany({ where: { subjectType: "exception", subjectId: e.id }, orderBy: { id: "asc" } }),
-    can(user, "transaction.read") ? correlationTimeline(user, { correlationId: e.transaction.correlationId, plantId: e.plantId }, client) : Promise.resolve(null),
+    can(user, "transaction.read")
+      ? correlationTimeline(user, { correlationId: e.transaction.correlationId, plantId: e.plantId }, client)
+      : Promise.resolve(null),
   ]);
   const [correction, schema, replays, deliveredBefore] = await Promise.all([
-    client.correction.findFirst({ where: { exceptionId: e.id }, orderBy: { createdAt: "desc" }, include: { author: { select: { id: true, name: true } }, approver: { select: { name: true } } } }),
+    client.correction.findFirst({
+      where: { exceptionId: e.id },
+      orderBy: { createdAt: "desc" },
+      include: { author: { select: { id: true, name: true } }, approver: { select: { name: true } } },
+    }),
     client.interfaceSchema.findFirst({ where: { interfaceId: e.interfaceId }, orderBy: { version: "desc" } }),
     client.replay.findMany({ where: { exceptionId: e.id }, orderBy: { createdAt: "desc" }, take: 20, include: { attempts: { orderBy: { attempt: "asc" } } } }),
     // Did an earlier replay (of this or an earlier exception of the same message) deliver it already?
-    client.replay.findFirst({ where: { status: "SUCCEEDED", exception: { transactionId: e.transactionId } }, orderBy: { finishedAt: "desc" }, select: { id: true, finishedAt: true, exceptionId: true } }),
+    client.replay.findFirst({
+      where: { status: "SUCCEEDED", exception: { transactionId: e.transactionId } },
+      orderBy: { finishedAt: "desc" },
+      select: { id: true, finishedAt: true, exceptionId: true },
+    }),
   ]);
   return {
     id: e.id,
@@ -81,21 +91,48 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     },
     schema: schema ? { version: schema.version, schema: schema.schema as object } : null,
     /** The message was already delivered by a replay: sending it again is a second delivery (needs a reason). */
-    deliveredBefore: deliveredBefore && { replayId: deliveredBefore.id, at: deliveredBefore.finishedAt?.toISOString() ?? null, exceptionId: deliveredBefore.exceptionId },
+    deliveredBefore: deliveredBefore && {
+      replayId: deliveredBefore.id,
+      at: deliveredBefore.finishedAt?.toISOString() ?? null,
+      exceptionId: deliveredBefore.exceptionId,
+    },
     replays: replays.map((r) => ({
       id: r.id,
       status: r.status,
       idempotencyKey: r.idempotencyKey,
       asIs: r.correctionId === null,
       createdAt: r.createdAt.toISOString(),
-      attempts: r.attempts.map((a) => ({ attempt: a.attempt, mode: a.mode, at: a.startedAt.toISOString(), durationMs: a.durationMs, outcome: a.outcome, httpStatus: a.httpStatus, error: a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : null })),
+      attempts: r.attempts.map((a) => ({
+        attempt: a.attempt,
+        mode: a.mode,
+        at: a.startedAt.toISOString(),
+        durationMs: a.durationMs,
+        outcome: a.outcome,
+        httpStatus: a.httpStatus,
+        error: a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : null,
+      })),
     })),
     comments: e.comments.map((c) => ({ id: c.id, body: c.body, author: c.author.name, createdAt: c.createdAt.toISOString() })),
-    related: related.map((r) => ({ id: r.id, plantCode: r.plant.code, status: r.status, errorMessage: r.errorMessage.slice(0, 200), lastSeenAt: r.lastSeenAt.toISOString(), businessKey: r.transaction.businessKey })),
+    related: related.map((r) => ({
+      id: r.id,
+      plantCode: r.plant.code,
+      status: r.status,
+      errorMessage: r.errorMessage.slice(0, 200),
+      lastSeenAt: r.lastSeenAt.toISOString(),
+      businessKey: r.transaction.businessKey,
+    })),
     relatedCount,
     history: history.map((h) => {
       const ev = parseEvent(h);
-      return { id: ev.id, at: h.occurredAt.toISOString(), type: h.type, label: AUDIT_EVENT_LABELS[h.type as AuditEventType] ?? h.type, actor: h.actorLabel, actorType: h.actorType, data: ev.data };
+      return {
+        id: ev.id,
+        at: h.occurredAt.toISOString(),
+        type: h.type,
+        label: AUDIT_EVENT_LABELS[h.type as AuditEventType] ?? h.type,
+        actor: h.actorLabel,
+        actorType: h.actorType,
+        data: ev.data,
+      };
     }),
     timeline,
   };

@@ -17,5 +17,8 @@ export function normalizeMessage(message: string): string {
 }
 
 export function fingerprint(interfaceCode: string, errorCode: string, message: string): string {
-  return createHash("sha256").update(`${interfaceCode}\u0000${errorCode}\u0000${normalizeMessage(message)}`).digest("hex").slice(0, 20);
+  return createHash("sha256")
+    .update(`${interfaceCode}\u0000${errorCode}\u0000${normalizeMessage(message)}`)
+    .digest("hex")
+    .slice(0, 20);
 }

@@ -6,26 +6,22 @@ import type { ExceptionStatus, Severity } from "../db/generated/enums";
  * replay_failed → correcting | replay_queued, rejected → correcting, discarded from any open state;
  * approved / replay states → awaiting_approval when the approval lapsed (the approver lost the right);
  * resolved → replay_queued only as an explicit second replay with a reason.
+ * A replay that needs a second person (policy: replayNeedsApproval) waits in awaiting_approval: → replay_queued
+ * when another approver approves it, back to the status it came from when rejected (server/replay/).
  * (The workbench issue adds the actions that drive these transitions.)
  */
-export const OPEN_STATUSES = [
-  "NEW",
-  "TRIAGED",
-  "CORRECTING",
-  "AWAITING_APPROVAL",
-  "APPROVED",
-  "REPLAY_QUEUED",
-  "REPLAYING",
-  "REPLAY_FAILED",
-  "REJECTED",
-] as const satisfies readonly ExceptionStatus[];
-export const CLOSED_STATUSES = ["RESOLVED", "DISCARDED"] as const satisfies readonly ExceptionStatus[];
+// The open/closed lists are shared with the browser: defined once, in the client-safe rules module.
+export { CLOSED_STATUSES, OPEN_STATUSES } from "../../lib/rules";
+import { OPEN_STATUSES } from "../../lib/rules";
+/** The status an exception is opened in (by ingest, when a message fails). */
+export const INITIAL_STATUS = "NEW" as const satisfies ExceptionStatus;
 
 export const TRANSITIONS: Record<ExceptionStatus, readonly ExceptionStatus[]> = {
-  NEW: ["TRIAGED", "CORRECTING", "REPLAY_QUEUED", "RESOLVED", "DISCARDED"],
-  TRIAGED: ["CORRECTING", "REPLAY_QUEUED", "RESOLVED", "DISCARDED"],
+  NEW: ["TRIAGED", "CORRECTING", "REPLAY_QUEUED", "AWAITING_APPROVAL", "RESOLVED", "DISCARDED"],
+  TRIAGED: ["CORRECTING", "REPLAY_QUEUED", "AWAITING_APPROVAL", "RESOLVED", "DISCARDED"],
   CORRECTING: ["AWAITING_APPROVAL", "REPLAY_QUEUED", "RESOLVED", "DISCARDED"],
-  AWAITING_APPROVAL: ["APPROVED", "REJECTED", "CORRECTING", "RESOLVED", "DISCARDED"],
+  // → REPLAY_QUEUED / back to NEW, TRIAGED, REPLAY_FAILED: a replay request approved / rejected (server/replay/).
+  AWAITING_APPROVAL: ["APPROVED", "REJECTED", "CORRECTING", "REPLAY_QUEUED", "NEW", "TRIAGED", "REPLAY_FAILED", "RESOLVED", "DISCARDED"],
   // → AWAITING_APPROVAL from approved and replay states: the approver lost the right to approve (server/corrections/approval-standing.ts).
   APPROVED: ["REPLAY_QUEUED", "CORRECTING", "AWAITING_APPROVAL", "RESOLVED", "DISCARDED"],
   REPLAY_QUEUED: ["REPLAYING", "AWAITING_APPROVAL", "RESOLVED", "DISCARDED"],

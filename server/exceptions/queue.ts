@@ -29,8 +29,14 @@ const isStatus = (s: string) => (Object.values(ExceptionStatus) as string[]).inc
  * quietly match more than it says (the page's lenient parse drops them to the defaults instead).
  */
 export const queueFilterSchema = z.object({
-  plant: z.string().optional().transform((s) => (s ? s.split(",").filter(Boolean) : [])),
-  interface: z.string().optional().transform((s) => (s ? s.split(",").filter(Boolean) : [])),
+  plant: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(",").filter(Boolean) : [])),
+  interface: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(",").filter(Boolean) : [])),
   status: z
     .string()
     .refine((s) => s === "open" || s === "all" || s.split(",").filter(Boolean).every(isStatus), {
@@ -44,7 +50,10 @@ export const queueFilterSchema = z.object({
   assignee: z.union([z.enum(["me", "none"]), z.uuid()], { error: 'assignee is "me", "none" or a user id' }).optional(),
   age: z.enum(["15m", "1h", "4h", "24h", "older"]).optional(),
   q: z.string().trim().max(200).optional(),
-  fingerprint: z.string().regex(/^[0-9a-f]{20}$/).optional(),
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{20}$/)
+    .optional(),
   sort: z.enum(SORTS).default("recent"),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -162,7 +171,10 @@ function withStatus(base: Where, statuses: ExceptionStatus[] | undefined): Where
 /** Ids of everything the filter matches (status included), oldest first, at most `limit`: what "act on all matching" acts on. */
 export async function matchingIds(user: Principal, filter: QueueFilter, limit: number): Promise<string[]> {
   const w = withStatus(await baseWhere(user, filter), statusesOf(filter));
-  const { rows } = await pool().query<{ id: string }>(`SELECT e.id FROM exception e WHERE ${w.sql} ORDER BY e.first_seen_at, e.id LIMIT ${w.param(limit)}`, w.params);
+  const { rows } = await pool().query<{ id: string }>(
+    `SELECT e.id FROM exception e WHERE ${w.sql} ORDER BY e.first_seen_at, e.id LIMIT ${w.param(limit)}`,
+    w.params,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -217,7 +229,13 @@ export type QueueRow = {
   fingerprint: string;
 };
 
-type Row = Omit<QueueRow, "assignee" | "firstSeenAt" | "lastSeenAt" | "slaDueAt"> & { firstSeenAt: Date; lastSeenAt: Date; slaDueAt: Date; assigneeId: string | null; assigneeName: string | null };
+type Row = Omit<QueueRow, "assignee" | "firstSeenAt" | "lastSeenAt" | "slaDueAt"> & {
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  slaDueAt: Date;
+  assigneeId: string | null;
+  assigneeName: string | null;
+};
 
 /**
  * Matching exceptions per status, each count stopping at COUNT_CAP. A narrow filter is counted in one
@@ -234,7 +252,12 @@ async function countByStatus(base: Where): Promise<{ status: ExceptionStatus; n:
   );
   if (onePass.rows.reduce((n, r) => n + r.n, 0) < limit) return onePass.rows;
   const perStatus = await pool().query<{ status: ExceptionStatus; n: number }>(
-    all.map((st) => `SELECT '${st}'::text AS status, (SELECT count(*) FROM (SELECT 1 FROM exception e WHERE ${base.sql} AND e.status = '${st}' LIMIT ${COUNT_CAP + 1}) x)::int AS n`).join(" UNION ALL "),
+    all
+      .map(
+        (st) =>
+          `SELECT '${st}'::text AS status, (SELECT count(*) FROM (SELECT 1 FROM exception e WHERE ${base.sql} AND e.status = '${st}' LIMIT ${COUNT_CAP + 1}) x)::int AS n`,
+      )
+      .join(" UNION ALL "),
     base.params,
   );
   return perStatus.rows;
@@ -264,7 +287,11 @@ export async function listExceptions(user: Principal, filter: QueueFilter) {
   const last = rows.at(-1);
   const nextCursor =
     page.rows.length > filter.limit && last
-      ? encode({ id: last.id, t: (filter.sort === "oldest" ? last.firstSeenAt : last.lastSeenAt).toISOString(), ...(filter.sort === "severity" ? { s: last.severity } : {}) })
+      ? encode({
+          id: last.id,
+          t: (filter.sort === "oldest" ? last.firstSeenAt : last.lastSeenAt).toISOString(),
+          ...(filter.sort === "severity" ? { s: last.severity } : {}),
+        })
       : null;
   const byStatus = Object.fromEntries(all.map((s) => [s, 0])) as Record<ExceptionStatus, number>;
   const capped: ExceptionStatus[] = [];
@@ -311,8 +338,18 @@ export async function listExceptionGroups(user: Principal, filter: QueueFilter):
   if (!can(user, "exception.read")) throw forbidden("Your role cannot read exceptions");
   const w = withStatus(await baseWhere(user, filter), statusesOf(filter));
   const { rows } = await pool().query<{
-    fingerprint: string; interface_code: string; error_code: string; category: ErrorCategory; worst: Severity; n: string; first_seen: Date; last_seen: Date;
-    plants: string[]; sample: string | null; last_hour: string; previous_hour: string;
+    fingerprint: string;
+    interface_code: string;
+    error_code: string;
+    category: ErrorCategory;
+    worst: Severity;
+    n: string;
+    first_seen: Date;
+    last_seen: Date;
+    plants: string[];
+    sample: string | null;
+    last_hour: string;
+    previous_hour: string;
   }>(
     `WITH per_plant AS (
        SELECT e.fingerprint, e.plant_id, min(i.code) AS interface_code, min(e.error_code) AS error_code, min(e.category::text) AS category,
@@ -335,8 +372,17 @@ export async function listExceptionGroups(user: Principal, filter: QueueFilter):
     w.params,
   );
   return rows.map((r) => ({
-    fingerprint: r.fingerprint, interfaceCode: r.interface_code, errorCode: r.error_code, category: r.category, worstSeverity: r.worst,
-    count: Number(r.n), firstSeenAt: r.first_seen.toISOString(), lastSeenAt: r.last_seen.toISOString(), plants: r.plants,
-    sampleMessage: r.sample ?? "", lastHour: Number(r.last_hour), previousHour: Number(r.previous_hour),
+    fingerprint: r.fingerprint,
+    interfaceCode: r.interface_code,
+    errorCode: r.error_code,
+    category: r.category,
+    worstSeverity: r.worst,
+    count: Number(r.n),
+    firstSeenAt: r.first_seen.toISOString(),
+    lastSeenAt: r.last_seen.toISOString(),
+    plants: r.plants,
+    sampleMessage: r.sample ?? "",
+    lastHour: Number(r.last_hour),
+    previousHour: Number(r.previous_hour),
   }));
 }

@@ -10,10 +10,12 @@ import { queueFilterSchema } from "./queue";
  */
 const VIEW_PARAMS = ["plant", "interface", "status", "severity", "category", "code", "assignee", "age", "q", "fingerprint", "sort", "view"] as const;
 
-export const saveViewSchema = z.object({
-  name: z.string().trim().min(1, "Name the view").max(60, "View names are limited to 60 characters"),
-  query: z.string().max(2000),
-}).strict();
+export const saveViewSchema = z
+  .object({
+    name: z.string().trim().min(1, "Name the view").max(60, "View names are limited to 60 characters"),
+    query: z.string().max(2000),
+  })
+  .strict();
 
 export function normaliseViewQuery(query: string): string {
   const given = new URLSearchParams(query.startsWith("?") ? query.slice(1) : query);
@@ -40,7 +42,8 @@ export async function saveView(user: Principal, input: unknown) {
   try {
     return await db().savedView.create({ data: { userId: user.id, name, query: normalised }, select: { id: true, name: true, query: true } });
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") throw new AppError(409, "duplicate_name", `You already have a view named “${name}”`);
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002")
+      throw new AppError(409, "duplicate_name", `You already have a view named “${name}”`);
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 import { NextRequest } from "next/server";
 import { INGEST_LIMITS } from "../ingest/schema";
 import { AppError } from "./errors";
+import { assertJsonDepth } from "./json-depth";
 
 /**
  * Request body caps. Every route wrapped in `handler` reads its body under one of these: a larger body
@@ -18,12 +19,25 @@ export const BODY_LIMITS = {
 } as const;
 
 export const bodyTooLarge = (max: number) =>
-  new AppError(413, "payload_too_large", `Request body too large: this endpoint accepts at most ${max.toLocaleString("en")} bytes (${Math.round(max / 1024)} KB)`, { maxBytes: max });
+  new AppError(
+    413,
+    "payload_too_large",
+    `Request body too large: this endpoint accepts at most ${max.toLocaleString("en")} bytes (${Math.round(max / 1024)} KB)`,
+    { maxBytes: max },
+  );
+
+/** A NextRequest whose `json()` also refuses JSON nested past MAX_JSON_DEPTH (400 too_deep). */
+class JsonRequest extends NextRequest {
+  override async json(): Promise<unknown> {
+    return assertJsonDepth(await super.json());
+  }
+}
 
 /**
  * The request with its body capped at `max` bytes. A declared Content-Length over the cap is refused at
  * once; otherwise `json()`, `text()` and friends fail with the 413 at the first chunk past the cap, and
- * the client's stream is cancelled there: at most `max` bytes are ever buffered.
+ * the client's stream is cancelled there: at most `max` bytes are ever buffered. `json()` also refuses
+ * a body nested more than MAX_JSON_DEPTH levels (400 too_deep) before any code walks it.
  */
 export function limitBody(req: Request, max: number): Request {
   if (req.body === null) return req;
@@ -40,15 +54,19 @@ export function limitBody(req: Request, max: number): Request {
     }),
   );
   // A NextRequest again: route code may use nextUrl and cookies (next-auth does).
-  return new NextRequest(req.url, { method: req.method, headers: req.headers, body: capped, signal: req.signal, duplex: "half" } as ConstructorParameters<typeof NextRequest>[1]);
+  return new JsonRequest(req.url, { method: req.method, headers: req.headers, body: capped, signal: req.signal, duplex: "half" } as ConstructorParameters<
+    typeof NextRequest
+  >[1]);
 }
 
-/** An optional JSON body: none, or one that is not JSON, reads as {}; one over the cap is still a 413. */
+/** An optional JSON body: none, or one that is not JSON, reads as {}; one over the cap is still a 413, one nested too deep a 400. */
 export async function readOptionalJson(req: Request): Promise<unknown> {
   const text = await req.text();
+  let value: unknown;
   try {
-    return text.trim() ? (JSON.parse(text) as unknown) : {};
+    value = text.trim() ? (JSON.parse(text) as unknown) : {};
   } catch {
     return {};
   }
+  return assertJsonDepth(value);
 }

@@ -1,8 +1,8 @@
-import { NextResponse } from "next/server";
+import { NextRequest, NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { logger } from "../log";
 import { BODY_LIMITS, limitBody } from "./body";
-import { AppError, isDatabaseUnavailable } from "./errors";
+import { AppError, ClientAbortedError, isClientAborted, isDatabaseUnavailable, isRefusedValue } from "./errors";
 
 /** Route-handler side of errors (depends on Next.js; domain modules import ./errors only). */
 const log = logger("http");
@@ -18,6 +18,19 @@ export function errorResponse(err: unknown): NextResponse {
   }
   if (err instanceof SyntaxError) {
     return NextResponse.json({ error: { code: "invalid_json", message: `Malformed JSON body: ${err.message}` } }, { status: 400 });
+  }
+  if (isClientAborted(err)) {
+    // Nobody may be listening any more: if the socket is gone, Next.js drops this answer.
+    log.info("the client aborted its request body: answering 400");
+    const message = "The request body was cut off before its end: send the request again";
+    return NextResponse.json({ error: { code: "client_aborted", message } }, { status: 400 });
+  }
+  if (isRefusedValue(err)) {
+    log.warn({ err }, "the database refused a value of the request: answering 400");
+    return NextResponse.json(
+      { error: { code: "invalid_value", message: "A value of the request cannot be stored (e.g. a NUL character, or a number or date out of range)" } },
+      { status: 400 },
+    );
   }
   if (isDatabaseUnavailable(err)) {
     log.warn({ err }, "database unavailable: answering 503");
@@ -40,15 +53,45 @@ export type HandlerOptions = {
 };
 
 /**
- * Wraps a route handler: its request body is capped (see `limitBody`), and thrown AppError/ZodError
- * become JSON 4xx and nothing else leaks.
+ * The request with a body whose failures are the client's: any error of the incoming stream (the
+ * client aborted or reset its upload) reaches the route as a ClientAbortedError.
+ */
+function withClientBody(req: Request): Request {
+  if (req.body === null) return req;
+  const reader = req.body.getReader();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (err) {
+          controller.error(new ClientAbortedError(err));
+          return;
+        }
+        if (chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  ); // reads the client's stream only as the route reads: no chunk ahead of a cap
+  const init = { method: req.method, headers: req.headers, body, signal: req.signal, duplex: "half" };
+  return new NextRequest(req.url, init as ConstructorParameters<typeof NextRequest>[1]);
+}
+
+/**
+ * Wraps a route handler: its request body is capped (see `limitBody`) and its stream's failures are
+ * the client's, and thrown AppError/ZodError become JSON 4xx and nothing else leaks.
  */
 export function handler<A extends unknown[]>(fn: (...args: A) => Promise<Response>, options: HandlerOptions = {}) {
   const max = options.maxBodyBytes === undefined ? BODY_LIMITS.json : options.maxBodyBytes;
   return async (...args: A): Promise<Response> => {
     try {
       const [req, ...rest] = args;
-      return await fn(...((max !== null && req instanceof Request ? [limitBody(req, max), ...rest] : args) as A));
+      if (!(req instanceof Request)) return await fn(...args);
+      const body = withClientBody(req);
+      return await fn(...([max === null ? body : limitBody(body, max), ...rest] as A));
     } catch (err) {
       return errorResponse(err);
     }

@@ -6,7 +6,11 @@ import { INGEST_LIMITS } from "./schema";
 export type RawItem = { ok: true; value: unknown } | { ok: false; error: string };
 
 const tooLarge = () =>
-  new AppError(413, "payload_too_large", `Request too large: at most ${INGEST_LIMITS.maxRequestBytes} bytes (${INGEST_LIMITS.maxRequestBytes / 1024 / 1024} MB) and ${INGEST_LIMITS.maxEventsPerRequest} events per request`);
+  new AppError(
+    413,
+    "payload_too_large",
+    `Request too large: at most ${INGEST_LIMITS.maxRequestBytes} bytes (${INGEST_LIMITS.maxRequestBytes / 1024 / 1024} MB) and ${INGEST_LIMITS.maxEventsPerRequest} events per request`,
+  );
 
 async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Buffer> {
   if (!stream) return Buffer.alloc(0);
@@ -77,7 +81,8 @@ export async function readIngestBody(req: Request): Promise<RawItem[]> {
     } catch (err) {
       throw new AppError(400, "invalid_json", `Malformed JSON body: ${(err as Error).message}`);
     }
-    if (!Array.isArray(value)) throw new AppError(400, "invalid_body", "The body must be a JSON array of events (or NDJSON with Content-Type application/x-ndjson)");
+    if (!Array.isArray(value))
+      throw new AppError(400, "invalid_body", "The body must be a JSON array of events (or NDJSON with Content-Type application/x-ndjson)");
     items = value.map((v): RawItem => ({ ok: true, value: v }));
   }
   if (items.length === 0) throw new AppError(400, "empty_batch", "No events in the request");

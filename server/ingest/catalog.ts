@@ -11,7 +11,10 @@ export async function interfaceCatalog(): Promise<Map<string, InterfaceInfo>> {
   if (cached && Date.now() - cached.at < TTL_MS) return cached.byCode;
   const rows = await db().interface.findMany({ select: { id: true, code: true, criticality: true, plants: { select: { plantId: true, enabled: true } } } });
   const byCode = new Map(
-    rows.map((r) => [r.code, { id: r.id, code: r.code, criticality: r.criticality, plants: new Map(r.plants.map((p) => [p.plantId, { enabled: p.enabled }])) }]),
+    rows.map((r) => [
+      r.code,
+      { id: r.id, code: r.code, criticality: r.criticality, plants: new Map(r.plants.map((p) => [p.plantId, { enabled: p.enabled }])) },
+    ]),
   );
   cached = { at: Date.now(), byCode };
   return byCode;

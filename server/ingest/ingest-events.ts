@@ -27,7 +27,8 @@ export function findUnstorableText(value: unknown, path: string[] = []): { path:
   }
   if (value && typeof value === "object") {
     for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
-      if (typeof k === "string" && bad(k)) return { path: [...path, "(key)"].join("."), message: "Keys must not contain NUL characters or unpaired surrogates" };
+      if (typeof k === "string" && bad(k))
+        return { path: [...path, "(key)"].join("."), message: "Keys must not contain NUL characters or unpaired surrogates" };
       const found = findUnstorableText(v, [...path, String(k)]);
       if (found) return found;
     }
@@ -43,24 +44,30 @@ export async function ingestEvents(connector: ConnectorPrincipal, items: RawItem
   let duplicatesInRequest = 0;
   const now = Date.now();
 
-  items.forEach((item, index) => {
+  for (const [index, item] of items.entries()) {
     const eventIdOf = (v: unknown) => (typeof (v as { eventId?: unknown })?.eventId === "string" ? (v as { eventId: string }).eventId : null);
-    if (!item.ok) return rejected.push({ index, eventId: null, errors: [{ path: "", message: item.error }] });
+    if (!item.ok) {
+      rejected.push({ index, eventId: null, errors: [{ path: "", message: item.error }] });
+      continue;
+    }
     const parsed = ingestEventSchema.safeParse(item.value);
     if (!parsed.success) {
-      return rejected.push({
+      rejected.push({
         index,
         eventId: eventIdOf(item.value),
         errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
       });
+      continue;
     }
     const event = parsed.data;
     const errors: Rejection["errors"] = [];
     const unstorable = findUnstorableText(event);
     if (unstorable) errors.push(unstorable);
     const occurredAt = new Date(event.occurredAt);
-    if (occurredAt.getTime() < now - INGEST_LIMITS.maxPastMs) errors.push({ path: "occurredAt", message: "occurredAt is more than 30 days in the past (outside retention)" });
-    if (occurredAt.getTime() > now + INGEST_LIMITS.maxFutureMs) errors.push({ path: "occurredAt", message: "occurredAt is more than 5 minutes in the future: check the connector's clock" });
+    if (occurredAt.getTime() < now - INGEST_LIMITS.maxPastMs)
+      errors.push({ path: "occurredAt", message: "occurredAt is more than 30 days in the past (outside retention)" });
+    if (occurredAt.getTime() > now + INGEST_LIMITS.maxFutureMs)
+      errors.push({ path: "occurredAt", message: "occurredAt is more than 5 minutes in the future: check the connector's clock" });
     if (event.payload !== undefined && Buffer.byteLength(JSON.stringify(event.payload)) > INGEST_LIMITS.maxPayloadBytes) {
       errors.push({ path: "payload", message: `payload is larger than ${INGEST_LIMITS.maxPayloadBytes / 1024} KB` });
     }
@@ -72,18 +79,25 @@ export async function ingestEvents(connector: ConnectorPrincipal, items: RawItem
     else {
       const atPlant = iface.plants.get(connector.plantId);
       if (!atPlant) {
-        throw new AppError(403, "forbidden_interface", `Connector ${connector.connectorName} belongs to plant ${connector.plantCode}, which does not run interface ${event.interface} (item ${index})`);
+        throw new AppError(
+          403,
+          "forbidden_interface",
+          `Connector ${connector.connectorName} belongs to plant ${connector.plantCode}, which does not run interface ${event.interface} (item ${index})`,
+        );
       }
       if (!atPlant.enabled) errors.push({ path: "interface", message: `Interface ${event.interface} is disabled at plant ${connector.plantCode}` });
     }
-    if (errors.length) return rejected.push({ index, eventId: event.eventId, errors });
+    if (errors.length) {
+      rejected.push({ index, eventId: event.eventId, errors });
+      continue;
+    }
     if (seen.has(event.eventId)) {
       duplicatesInRequest++;
-      return;
+      continue;
     }
     seen.add(event.eventId);
     valid.push({ event, iface: iface!, occurredAt });
-  });
+  }
 
   let accepted = 0;
   const notices: NonNullable<IngestResult["notices"]> = [];
@@ -93,7 +107,9 @@ export async function ingestEvents(connector: ConnectorPrincipal, items: RawItem
     for (const late of stored.lateFailures) {
       for (const eventId of late.eventIds) {
         notices.push({
-          eventId, code: "failure_after_delivery", exceptionOpened: late.exceptionOpened,
+          eventId,
+          code: "failure_after_delivery",
+          exceptionOpened: late.exceptionOpened,
           message: late.exceptionOpened
             ? `${late.interfaceCode} message ${late.messageId} was delivered at ${late.deliveredAt} and failed again afterwards: a new exception was opened`
             : `${late.interfaceCode} message ${late.messageId} was already delivered at ${late.deliveredAt}: this older failure was recorded and opened no exception`,

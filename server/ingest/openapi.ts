@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_JSON_DEPTH } from "../http/json-depth";
 import { INGEST_LIMITS, errorBodySchema, heartbeatSchema, ingestEventSchema, ingestResultSchema } from "./schema";
 
 /** OpenAPI 3.1 document of the ingest API, generated from the same zod schemas that validate it. */
@@ -26,12 +27,15 @@ export function ingestOpenApi(): Record<string, unknown> {
             "(e.g. after a timeout) and it is counted as a duplicate, never stored twice. gzip accepted (Content-Encoding: gzip). " +
             "In a 200 answer, accepted + duplicates + rejected.length always equals the number of items sent, and rejected[].index is " +
             "the item's position in the body (array index, or NDJSON line among the non-empty lines). More than the limits is 413. " +
-            `Each payload is at most ${INGEST_LIMITS.maxPayloadBytes / 1024} KB and error.details at most ${INGEST_LIMITS.maxErrorDetailsBytes / 1024} KB (as JSON).`,
+            `Each payload is at most ${INGEST_LIMITS.maxPayloadBytes / 1024} KB and error.details at most ${INGEST_LIMITS.maxErrorDetailsBytes / 1024} KB (as JSON), ` +
+            `and an event nests objects and arrays at most ${MAX_JSON_DEPTH} levels deep (counted from the event).`,
           requestBody: {
             required: true,
+            // OpenAPI 3.1 allows no description on a Media Type Object: the NDJSON form is explained here.
+            description: "A JSON array of events (application/json), or one event per line (application/x-ndjson)",
             content: {
               "application/json": { schema: { type: "array", maxItems: INGEST_LIMITS.maxEventsPerRequest, items: { $ref: "#/components/schemas/Event" } } },
-              "application/x-ndjson": { schema: { $ref: "#/components/schemas/Event" }, description: "One event per line" },
+              "application/x-ndjson": { schema: { $ref: "#/components/schemas/Event" } },
             },
           },
           responses: {

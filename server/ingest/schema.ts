@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_JSON_DEPTH, exceedsJsonDepth, tooDeepMessage } from "../http/json-depth";
 
 /**
  * The ingest API contract (/api/ingest/v1): one schema per message gives validation, the TypeScript
@@ -42,13 +43,26 @@ export const ingestEventSchema = z
     businessKey: z.string().max(200).optional().describe("Order, lot or PO number"),
     occurredAt: z.iso.datetime({ offset: true, error: "occurredAt must be an ISO 8601 date-time with offset" }),
     outcome: z.enum(OUTCOMES),
-    latencyMs: z.number().int().min(0).max(7 * 24 * 3600 * 1000),
+    latencyMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600 * 1000),
     attempt: z.number().int().min(1).max(1000).default(1),
     error: ingestErrorSchema.optional(),
     payload: z.unknown().optional().describe("The message as sent (JSON); required when outcome is failed"),
   })
   .strict()
   .superRefine((e, ctx) => {
+    // Counted from the event, as for any JSON document received: payload and error.details are where it can nest.
+    if (exceedsJsonDepth(e)) {
+      const path = exceedsJsonDepth(e.payload, MAX_JSON_DEPTH - 1)
+        ? ["payload"]
+        : exceedsJsonDepth(e.error?.details, MAX_JSON_DEPTH - 2)
+          ? ["error", "details"]
+          : [];
+      ctx.addIssue({ code: "custom", path, message: tooDeepMessage("The event") });
+    }
     if (e.outcome === "failed") {
       if (!e.error) ctx.addIssue({ code: "custom", path: ["error"], message: "error is required when outcome is failed" });
       if (e.payload === undefined) ctx.addIssue({ code: "custom", path: ["payload"], message: "payload is required when outcome is failed" });
@@ -66,12 +80,14 @@ export const ingestResultSchema = z.object({
   duplicates: z.number().int().describe("Events already stored earlier (same connector + eventId): absorbed"),
   rejected: z.array(z.object({ index: z.number().int(), eventId: z.string().nullable(), errors: z.array(itemErrorSchema) })),
   notices: z
-    .array(z.object({
-      eventId: z.string(),
-      code: z.enum(["failure_after_delivery"]),
-      message: z.string(),
-      exceptionOpened: z.boolean().describe("false: the failure is older than the delivery and changed nothing; true: a newer failure opened an exception"),
-    }))
+    .array(
+      z.object({
+        eventId: z.string(),
+        code: z.enum(["failure_after_delivery"]),
+        message: z.string(),
+        exceptionOpened: z.boolean().describe("false: the failure is older than the delivery and changed nothing; true: a newer failure opened an exception"),
+      }),
+    )
     .optional()
     .describe("Stored items that need a word: e.g. a failure reported for a message that was already delivered (by the source or by a replay)"),
 });

@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import type { PoolClient } from "pg";
-import { appendManyWithPg } from "../audit";
+import { type AppendInput, type AuditEventType, appendManyWithPg } from "../audit";
 import { pool } from "../db";
+import type { ExceptionChange } from "../realtime/events";
 import type { ErrorCategory, EventOutcome, Severity } from "../db/generated/enums";
 import { fingerprint } from "../exceptions/fingerprint";
-import { CLOSED_STATUSES, SLA_MS } from "../exceptions/lifecycle";
+import { CLOSED_STATUSES, INITIAL_STATUS, OPEN_STATUSES, SLA_MS } from "../exceptions/lifecycle";
 import { severityOf } from "../exceptions/severity";
+import { type MovedException, transitionExceptionsWithPg } from "../exceptions/transition";
 import { bucketOf, BUCKETS, toPgArray } from "../metrics/histogram";
 import { lateHours } from "../dashboards/rollup";
 import { cancelOpenReplaysWithPg, cancelledEvents } from "../replay/cancel-replays";
@@ -15,25 +17,13 @@ import type { IngestEvent } from "./schema";
 /**
  * The ingest hot path, on pg directly (Prisma's createMany is ~10× too slow here, see TOOLING.md).
  * One database transaction per batch: an event is stored with all its effects (receipt, telemetry,
- * rollup, transaction, exception) or not at all. Rows are written in a fixed key order so
- * concurrent batches cannot deadlock each other; a deadlock or serialization failure retries.
+ * rollup, transaction, exception) and their audit events or not at all. Rows are written in a fixed
+ * key order so concurrent batches cannot deadlock each other; a deadlock or serialization failure retries.
  */
 export type ValidEvent = { event: IngestEvent; iface: InterfaceInfo; occurredAt: Date };
 
-export type ExceptionChange = {
-  id: string;
-  plantId: string;
-  interfaceCode: string;
-  transactionId: string;
-  messageId: string;
-  status: string;
-  severity: Severity;
-  category: ErrorCategory;
-  errorCode: string;
-  errorMessage: string;
-  occurrences: number;
-  lastSeenAt: string;
-};
+/** The live event payload of an exception change lives with the event map (no import cycle). */
+export type { ExceptionChange } from "../realtime/events";
 
 /** A failure reported for a message already delivered: said so in the answer, never silently reopened. */
 export type LateFailure = { eventIds: string[]; interfaceCode: string; messageId: string; deliveredAt: string; exceptionOpened: boolean };
@@ -53,7 +43,7 @@ const TX_STATUS: Record<IngestEvent["outcome"], string> = { received: "IN_FLIGHT
 export const ROLLUP_SHARDS = 8;
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
 
-export async function storeBatch(connector: { connectorId: string; connectorName: string; plantId: string }, items: ValidEvent[]): Promise<StoreResult> {
+export async function storeBatch(connector: Connector, items: ValidEvent[]): Promise<StoreResult> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool().connect();
     try {
@@ -72,11 +62,28 @@ export async function storeBatch(connector: { connectorId: string; connectorName
   }
 }
 
-async function write(client: PoolClient, connector: { connectorId: string; connectorName: string; plantId: string }, items: ValidEvent[]): Promise<StoreResult> {
-  const outcomes: Record<EventOutcome, number> = { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 };
-  const empty: StoreResult = { storedIds: new Set(), lateFailures: [], opened: [], updated: [], resolved: [], outcomes };
+type Connector = { connectorId: string; connectorName: string; plantId: string };
 
-  // 1. Idempotency: claim each (connector, eventId); concurrent resends wait on the unique index and lose.
+/** One batch, in the caller's transaction, step by step (each step's rows in a fixed key order). */
+async function write(client: PoolClient, connector: Connector, items: ValidEvent[]): Promise<StoreResult> {
+  const storedIds = await claimReceipts(client, connector, items);
+  const fresh = items.filter((i) => storedIds.has(i.event.eventId));
+  if (fresh.length === 0) return { storedIds, lateFailures: [], opened: [], updated: [], resolved: [], outcomes: countOutcomes([]) };
+  await insertTelemetry(client, connector, fresh);
+  const folds = foldTransactions(fresh);
+  const txByKey = await upsertTransactions(client, connector, folds);
+  const { toOpen, toResolve, lateFailures } = planExceptions(folds, txByKey);
+  const describe = describer(connector.plantId, folds, txByKey);
+  const { opened, updated, reoccurred } = await openExceptions(client, connector, toOpen, describe);
+  const resolutions = await resolveRecovered(client, connector, toResolve, describe);
+  await addRollups(client, connector, fresh);
+  await markLateHours(client, connector, fresh);
+  await audit(client, connector, { opened, reoccurred, events: resolutions.events });
+  return { storedIds, lateFailures, opened, updated, resolved: resolutions.resolved, outcomes: countOutcomes(fresh) };
+}
+
+/** 1. Idempotency: claim each (connector, eventId); concurrent resends wait on the unique index and lose. */
+async function claimReceipts(client: PoolClient, connector: Connector, items: ValidEvent[]): Promise<Set<string>> {
   const ids = items.map((i) => i.event.eventId).sort();
   const claimed = await client.query<{ event_id: string }>(
     `INSERT INTO ingest_receipt (connector_id, event_id)
@@ -84,15 +91,31 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
      ON CONFLICT DO NOTHING RETURNING event_id`,
     [connector.connectorId, ids],
   );
-  const storedIds = new Set(claimed.rows.map((r) => r.event_id));
-  const fresh = items.filter((i) => storedIds.has(i.event.eventId));
-  if (fresh.length === 0) return empty;
+  return new Set(claimed.rows.map((r) => r.event_id));
+}
 
-  // 2. Raw telemetry (partitioned by day).
+function countOutcomes(fresh: ValidEvent[]): Record<EventOutcome, number> {
+  const outcomes: Record<EventOutcome, number> = { RECEIVED: 0, DELIVERED: 0, FAILED: 0, RETRYING: 0 };
+  for (const { event: e } of fresh) outcomes[OUTCOME[e.outcome]]++;
+  return outcomes;
+}
+
+/** 2. Raw telemetry (partitioned by day). */
+async function insertTelemetry(client: PoolClient, connector: Connector, fresh: ValidEvent[]): Promise<void> {
   const cols = {
-    occurredAt: [] as string[], interfaceId: [] as string[], eventId: [] as string[], correlationId: [] as string[], messageId: [] as string[],
-    businessKey: [] as (string | null)[], hopSource: [] as string[], hopTarget: [] as string[], outcome: [] as string[], latency: [] as number[],
-    attempt: [] as number[], errorCategory: [] as (string | null)[], errorCode: [] as (string | null)[],
+    occurredAt: [] as string[],
+    interfaceId: [] as string[],
+    eventId: [] as string[],
+    correlationId: [] as string[],
+    messageId: [] as string[],
+    businessKey: [] as (string | null)[],
+    hopSource: [] as string[],
+    hopTarget: [] as string[],
+    outcome: [] as string[],
+    latency: [] as number[],
+    attempt: [] as number[],
+    errorCategory: [] as (string | null)[],
+    errorCode: [] as (string | null)[],
   };
   for (const { event: e, iface, occurredAt } of fresh) {
     cols.occurredAt.push(occurredAt.toISOString());
@@ -108,7 +131,6 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
     cols.attempt.push(e.attempt);
     cols.errorCategory.push(e.error ? CATEGORY[e.error.category] : null);
     cols.errorCode.push(e.error?.code ?? null);
-    outcomes[OUTCOME[e.outcome]]++;
   }
   await client.query(
     `INSERT INTO telemetry_event (occurred_at, connector_id, plant_id, interface_id, event_id, correlation_id, message_id, business_key,
@@ -117,26 +139,81 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
      FROM unnest($3::timestamptz[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::system_kind[], $10::system_kind[],
                  $11::event_outcome[], $12::int[], $13::int[], $14::error_category[], $15::text[])
           AS t(o, i, e, c, m, b, hs, ht, out, l, a, ec, code)`,
-    [connector.connectorId, connector.plantId, cols.occurredAt, cols.interfaceId, cols.eventId, cols.correlationId, cols.messageId, cols.businessKey,
-      cols.hopSource, cols.hopTarget, cols.outcome, cols.latency, cols.attempt, cols.errorCategory, cols.errorCode],
+    [
+      connector.connectorId,
+      connector.plantId,
+      cols.occurredAt,
+      cols.interfaceId,
+      cols.eventId,
+      cols.correlationId,
+      cols.messageId,
+      cols.businessKey,
+      cols.hopSource,
+      cols.hopTarget,
+      cols.outcome,
+      cols.latency,
+      cols.attempt,
+      cols.errorCategory,
+      cols.errorCode,
+    ],
   );
+}
 
-  // 4. Transactions: fold this batch's events per business message, then merge with what is stored.
-  type Fold = {
-    interfaceId: string; iface: InterfaceInfo; messageId: string; correlationId: string; businessKey: string | null; status: string;
-    firstSeenAt: string; lastEventAt: string; deliveredAt: string | null; failedAt: string | null; latencyMs: number; attempts: number;
-    payload: unknown; payloadAt: string | null; lastError: (IngestEvent["error"] & { at: string }) | null; hops: Record<string, unknown>;
-    failures: number; maxFailedAttempt: number; failedEventIds: string[];
-  };
+/** This batch's events folded per business message (interface × message id), in time order. */
+type Fold = {
+  interfaceId: string;
+  iface: InterfaceInfo;
+  messageId: string;
+  correlationId: string;
+  businessKey: string | null;
+  status: string;
+  firstSeenAt: string;
+  lastEventAt: string;
+  deliveredAt: string | null;
+  failedAt: string | null;
+  latencyMs: number;
+  attempts: number;
+  payload: unknown;
+  payloadAt: string | null;
+  lastError: (IngestEvent["error"] & { at: string }) | null;
+  hops: Record<string, unknown>;
+  failures: number;
+  maxFailedAttempt: number;
+  failedEventIds: string[];
+};
+
+type TxRow = { id: string; interface_id: string; message_id: string; status: string; delivered_at: Date | null; inserted: boolean; failed_at: Date | null };
+const foldKey = (interfaceId: string, messageId: string) => `${interfaceId}|${messageId}`;
+
+/** 3. Fold the batch per business message; sorted by key (the order transactions are written in). */
+function foldTransactions(fresh: ValidEvent[]): Fold[] {
   const folds = new Map<string, Fold>();
   for (const { event: e, iface, occurredAt } of [...fresh].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())) {
     const at = occurredAt.toISOString();
-    const key = `${iface.id}|${e.messageId}`;
+    const key = foldKey(iface.id, e.messageId);
     let f = folds.get(key);
     if (!f) {
-      f = { interfaceId: iface.id, iface, messageId: e.messageId, correlationId: e.correlationId, businessKey: null, status: "", firstSeenAt: at, lastEventAt: at,
-        deliveredAt: null, failedAt: null, latencyMs: 0, attempts: 0, payload: undefined, payloadAt: null, lastError: null, hops: {}, failures: 0, maxFailedAttempt: 0,
-        failedEventIds: [] };
+      f = {
+        interfaceId: iface.id,
+        iface,
+        messageId: e.messageId,
+        correlationId: e.correlationId,
+        businessKey: null,
+        status: "",
+        firstSeenAt: at,
+        lastEventAt: at,
+        deliveredAt: null,
+        failedAt: null,
+        latencyMs: 0,
+        attempts: 0,
+        payload: undefined,
+        payloadAt: null,
+        lastError: null,
+        hops: {},
+        failures: 0,
+        maxFailedAttempt: 0,
+        failedEventIds: [],
+      };
       folds.set(key, f);
     }
     f.correlationId = e.correlationId;
@@ -157,19 +234,41 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
       f.failedEventIds.push(e.eventId);
       f.maxFailedAttempt = Math.max(f.maxFailedAttempt, e.attempt);
     }
-    f.hops[`${e.hop.source}>${e.hop.target}`] = { outcome: e.outcome, at, latencyMs: e.latencyMs, attempt: e.attempt, ...(e.error ? { errorCode: e.error.code } : {}) };
+    f.hops[`${e.hop.source}>${e.hop.target}`] = {
+      outcome: e.outcome,
+      at,
+      latencyMs: e.latencyMs,
+      attempt: e.attempt,
+      ...(e.error ? { errorCode: e.error.code } : {}),
+    };
   }
-  const foldRows = [...folds.values()].sort((a, b) => (a.interfaceId + a.messageId < b.interfaceId + b.messageId ? -1 : 1));
-  const txRows = foldRows.map((f) => {
+  return [...folds.values()].sort((a, b) => (a.interfaceId + a.messageId < b.interfaceId + b.messageId ? -1 : 1));
+}
+
+/** 4. Transactions: merge the folds with what is stored (the latest event wins), one upsert. */
+async function upsertTransactions(client: PoolClient, connector: Connector, folds: Fold[]): Promise<Map<string, TxRow>> {
+  const txRows = folds.map((f) => {
     const payloadJson = f.payload === undefined ? null : JSON.stringify(f.payload);
     return {
-      interface_id: f.interfaceId, message_id: f.messageId, correlation_id: f.correlationId, business_key: f.businessKey, status: f.status,
-      hops: f.hops, first_seen_at: f.firstSeenAt, last_event_at: f.lastEventAt, delivered_at: f.deliveredAt, failed_at: f.failedAt,
-      latency_ms: f.latencyMs, attempts: f.attempts, payload: f.payload === undefined ? null : f.payload,
-      payload_hash: payloadJson === null ? null : createHash("sha256").update(payloadJson).digest("hex"), payload_at: f.payloadAt, last_error: f.lastError,
+      interface_id: f.interfaceId,
+      message_id: f.messageId,
+      correlation_id: f.correlationId,
+      business_key: f.businessKey,
+      status: f.status,
+      hops: f.hops,
+      first_seen_at: f.firstSeenAt,
+      last_event_at: f.lastEventAt,
+      delivered_at: f.deliveredAt,
+      failed_at: f.failedAt,
+      latency_ms: f.latencyMs,
+      attempts: f.attempts,
+      payload: f.payload === undefined ? null : f.payload,
+      payload_hash: payloadJson === null ? null : createHash("sha256").update(payloadJson).digest("hex"),
+      payload_at: f.payloadAt,
+      last_error: f.lastError,
     };
   });
-  const txResult = await client.query<{ id: string; interface_id: string; message_id: string; status: string; delivered_at: Date | null; inserted: boolean; failed_at: Date | null }>(
+  const txResult = await client.query<TxRow>(
     `INSERT INTO business_transaction AS t (plant_id, interface_id, message_id, correlation_id, business_key, status, hops, first_seen_at,
                                             last_event_at, delivered_at, failed_at, latency_ms, attempts, payload, payload_hash, last_error)
      SELECT $1, x.interface_id, x.message_id, x.correlation_id, x.business_key, x.status::transaction_status, x.hops, x.first_seen_at,
@@ -195,23 +294,49 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
      RETURNING t.id, t.interface_id, t.message_id, t.status, t.delivered_at, t.failed_at, (t.xmax = 0) AS inserted`,
     [connector.plantId, JSON.stringify(txRows.map((r, n) => ({ ...r, n })))],
   );
-  const txByKey = new Map(txResult.rows.map((r) => [`${r.interface_id}|${r.message_id}`, r]));
+  return new Map(txResult.rows.map((r) => [foldKey(r.interface_id, r.message_id), r]));
+}
 
-  // 5. Exceptions: a transaction whose latest state is FAILED opens (or updates) its one open exception;
-  //    one whose latest state is DELIVERED after its failure is resolved "recovered at source".
+type ToOpen = {
+  interface_id: string;
+  transaction_id: string;
+  fingerprint: string;
+  category: ErrorCategory;
+  severity: Severity;
+  error_code: string;
+  error_message: string;
+  error_details: unknown;
+  occurrences: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  sla_due_at: string;
+  /** The transaction was stored before this batch (only then can it have an open exception already). */
+  known: boolean;
+};
+type ToResolve = { transactionId: string; deliveredAt: Date };
+
+/**
+ * 5a. What the batch does to exceptions: a transaction whose latest state is FAILED opens (or updates)
+ * its one open exception; one whose latest state is DELIVERED after its failure is resolved
+ * "recovered at source". Sorted by transaction (the order exceptions are written in).
+ */
+function planExceptions(folds: Fold[], txByKey: Map<string, TxRow>): { toOpen: ToOpen[]; toResolve: ToResolve[]; lateFailures: LateFailure[] } {
   const now = Date.now();
-  const toOpen = [];
-  const toResolve: { transactionId: string; deliveredAt: Date; fold: Fold }[] = [];
+  const toOpen: ToOpen[] = [];
+  const toResolve: ToResolve[] = [];
   const lateFailures: LateFailure[] = [];
-  for (const f of foldRows) {
-    const tx = txByKey.get(`${f.interfaceId}|${f.messageId}`)!;
+  for (const f of folds) {
+    const tx = txByKey.get(foldKey(f.interfaceId, f.messageId))!;
     // A failure of a message that was delivered before this batch (by the source or by a replay): a
     // stale or duplicate report older than the delivery changes nothing; a newer one is a new failure,
     // and opens an exception. Either way the answer says so.
     // (No delivery in this batch, so the stored delivered_at is the one from before it.)
     if (f.failures > 0 && !tx.inserted && tx.delivered_at && !f.deliveredAt) {
       lateFailures.push({
-        eventIds: f.failedEventIds, interfaceCode: f.iface.code, messageId: f.messageId, deliveredAt: tx.delivered_at.toISOString(),
+        eventIds: f.failedEventIds,
+        interfaceCode: f.iface.code,
+        messageId: f.messageId,
+        deliveredAt: tx.delivered_at.toISOString(),
         exceptionOpened: tx.status === "FAILED",
       });
     }
@@ -219,76 +344,175 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
       const category = CATEGORY[f.lastError.category];
       const severity = severityOf({ interfaceCode: f.iface.code, criticality: f.iface.criticality, category, attempt: f.maxFailedAttempt });
       toOpen.push({
-        interface_id: f.interfaceId, transaction_id: tx.id, fingerprint: fingerprint(f.iface.code, f.lastError.code, f.lastError.message),
-        category, severity, error_code: f.lastError.code, error_message: f.lastError.message, error_details: f.lastError.details ?? null,
-        occurrences: f.failures, first_seen_at: f.lastError.at, last_seen_at: f.lastError.at, sla_due_at: new Date(now + SLA_MS[severity]).toISOString(),
+        interface_id: f.interfaceId,
+        transaction_id: tx.id,
+        fingerprint: fingerprint(f.iface.code, f.lastError.code, f.lastError.message),
+        category,
+        severity,
+        error_code: f.lastError.code,
+        error_message: f.lastError.message,
+        error_details: f.lastError.details ?? null,
+        occurrences: f.failures,
+        first_seen_at: f.lastError.at,
+        last_seen_at: f.lastError.at,
+        sla_due_at: new Date(now + SLA_MS[severity]).toISOString(),
+        known: !tx.inserted,
       });
     } else if (tx.status === "DELIVERED" && f.deliveredAt && !tx.inserted && tx.failed_at) {
       // Only a transaction stored before this batch, with a failure on record, can have an open exception.
-      toResolve.push({ transactionId: tx.id, deliveredAt: new Date(f.deliveredAt), fold: f });
+      toResolve.push({ transactionId: tx.id, deliveredAt: new Date(f.deliveredAt) });
     }
   }
   toOpen.sort((a, b) => (a.transaction_id < b.transaction_id ? -1 : 1));
+  return { toOpen, toResolve, lateFailures };
+}
+
+type ExRow = Omit<MovedException, "statusFrom" | "plantId">;
+type Describe = (r: ExRow) => ExceptionChange;
+
+/** An exception row as the live update and the audit name it (its interface's code, its message id). */
+function describer(plantId: string, folds: Fold[], txByKey: Map<string, TxRow>): Describe {
+  const codeOf = new Map(folds.map((f) => [f.interfaceId, f.iface.code]));
+  const messageOf = new Map(folds.map((f) => [txByKey.get(foldKey(f.interfaceId, f.messageId))!.id, f.messageId]));
+  return (r) => ({
+    id: r.id,
+    plantId,
+    interfaceCode: codeOf.get(r.interfaceId) ?? "",
+    transactionId: r.transactionId,
+    messageId: messageOf.get(r.transactionId) ?? "",
+    status: r.status,
+    severity: r.severity,
+    category: r.category,
+    errorCode: r.errorCode,
+    errorMessage: r.errorMessage.slice(0, 300),
+    occurrences: r.occurrences,
+    lastSeenAt: r.lastSeenAt.toISOString(),
+  });
+}
+
+/** What a failure reported again may change on an open exception, and people act on: its error (and so its group) and severity. */
+type Facts = { errorCode: string; fingerprint: string; severity: Severity };
+type Reoccurrence = { change: ExceptionChange; added: number; before: Facts; after: Facts };
+
+/**
+ * 5b. Open an exception per failed transaction, or update its open one (more occurrences, the latest
+ * error). The update of an open one changes no status; it is returned as a reoccurrence (for the audit)
+ * only when its error or severity changed: the same failure reported again is already on record in
+ * telemetry and the transaction's hops, and auditing each repeat would grow the chain with a retry storm.
+ */
+async function openExceptions(client: PoolClient, connector: Connector, toOpen: ToOpen[], describe: Describe) {
   const opened: ExceptionChange[] = [];
   const updated: ExceptionChange[] = [];
-  const codeOf = new Map(foldRows.map((f) => [f.interfaceId, f.iface.code]));
-  const messageOf = new Map(foldRows.map((f) => [txByKey.get(`${f.interfaceId}|${f.messageId}`)!.id, f.messageId]));
-  type ExRow = { id: string; interface_id: string; transaction_id: string; status: string; severity: Severity; category: ErrorCategory; error_code: string;
-    error_message: string; occurrences: number; last_seen_at: Date; inserted: boolean };
-  const change = (r: ExRow): ExceptionChange => ({
-    id: r.id, plantId: connector.plantId, interfaceCode: codeOf.get(r.interface_id) ?? "", transactionId: r.transaction_id, messageId: messageOf.get(r.transaction_id) ?? "",
-    status: r.status, severity: r.severity, category: r.category, errorCode: r.error_code, errorMessage: r.error_message.slice(0, 300),
-    occurrences: r.occurrences, lastSeenAt: r.last_seen_at.toISOString(),
+  const reoccurred: Reoccurrence[] = [];
+  if (toOpen.length === 0) return { opened, updated, reoccurred };
+  // Their facts before this batch (the transactions' rows are locked by this batch's upsert: no other batch moves them meanwhile).
+  const known = toOpen.filter((r) => r.known).map((r) => r.transaction_id);
+  const before = new Map<string, Facts>();
+  if (known.length) {
+    const { rows } = await client.query<Facts & { transactionId: string }>(
+      `SELECT transaction_id AS "transactionId", error_code AS "errorCode", fingerprint, severity FROM exception
+       WHERE transaction_id = ANY($1::uuid[]) AND status NOT IN (${CLOSED_SQL})`,
+      [known],
+    );
+    for (const { transactionId, ...facts } of rows) before.set(transactionId, facts);
+  }
+  const res = await client.query<ExRow & { fingerprint: string; inserted: boolean }>(
+    `INSERT INTO exception AS x (plant_id, interface_id, transaction_id, status, fingerprint, category, severity, error_code, error_message, error_details,
+                                occurrences, first_seen_at, last_seen_at, sla_due_at)
+     SELECT $1, y.interface_id, y.transaction_id, $3::exception_status, y.fingerprint, y.category::error_category, y.severity::severity, y.error_code, y.error_message,
+            y.error_details, y.occurrences, y.first_seen_at, y.last_seen_at, y.sla_due_at
+     FROM jsonb_to_recordset($2::jsonb) AS y(interface_id uuid, transaction_id uuid, fingerprint text, category text, severity text,
+          error_code text, error_message text, error_details jsonb, occurrences int, first_seen_at timestamptz, last_seen_at timestamptz,
+          sla_due_at timestamptz, n bigint)
+     ORDER BY y.n
+     ON CONFLICT (transaction_id) WHERE status NOT IN (${CLOSED_SQL}) DO UPDATE SET
+       occurrences = x.occurrences + EXCLUDED.occurrences,
+       last_seen_at = GREATEST(x.last_seen_at, EXCLUDED.last_seen_at),
+       fingerprint = EXCLUDED.fingerprint, category = EXCLUDED.category, error_code = EXCLUDED.error_code,
+       error_message = EXCLUDED.error_message, error_details = EXCLUDED.error_details,
+       severity = CASE WHEN EXCLUDED.severity < x.severity THEN EXCLUDED.severity ELSE x.severity END,
+       updated_at = now()
+     RETURNING x.id, x.interface_id AS "interfaceId", x.transaction_id AS "transactionId", x.status, x.severity, x.category, x.error_code AS "errorCode",
+               x.error_message AS "errorMessage", x.occurrences, x.last_seen_at AS "lastSeenAt", x.fingerprint, (x.xmax = 0) AS inserted`,
+    [connector.plantId, JSON.stringify(toOpen.map(({ known: _, ...r }, n) => ({ ...r, n }))), INITIAL_STATUS],
+  );
+  const added = new Map(toOpen.map((r) => [r.transaction_id, r.occurrences]));
+  for (const r of res.rows) {
+    const change = describe(r);
+    if (r.inserted) {
+      opened.push(change);
+      continue;
+    }
+    updated.push(change);
+    const was = before.get(r.transactionId);
+    const now: Facts = { errorCode: r.errorCode, fingerprint: r.fingerprint, severity: r.severity };
+    if (was && (was.fingerprint !== now.fingerprint || was.severity !== now.severity || was.errorCode !== now.errorCode)) {
+      reoccurred.push({ change, added: added.get(r.transactionId) ?? 0, before: was, after: now });
+    }
+  }
+  return { opened, updated, reoccurred };
+}
+
+/**
+ * 5c. Resolve "recovered at source" the exceptions of transactions the source delivered after their
+ * last failure, through the lifecycle's set-based writer; their queued replays will not be sent
+ * (cancelled in the same transaction). Returns the audit events, for the batch's one append.
+ */
+async function resolveRecovered(client: PoolClient, connector: Connector, toResolve: ToResolve[], describe: Describe) {
+  if (toResolve.length === 0) return { resolved: [] as ExceptionChange[], events: [] as AppendInput<AuditEventType>[] };
+  // The transactions' rows are locked by this batch's upsert, so last_seen_at cannot move before the write.
+  const { rows } = await client.query<{ id: string }>(
+    `SELECT x.id FROM exception x JOIN unnest($1::uuid[], $2::timestamptz[]) AS d(transaction_id, delivered_at) ON x.transaction_id = d.transaction_id
+     WHERE x.status NOT IN (${CLOSED_SQL}) AND d.delivered_at >= x.last_seen_at`,
+    [toResolve.map((r) => r.transactionId), toResolve.map((r) => r.deliveredAt.toISOString())],
+  );
+  const deliveredAt = new Map(toResolve.map((r) => [r.transactionId, r.deliveredAt.toISOString()]));
+  const actor = connectorActor(connector);
+  const { moved, events } = await transitionExceptionsWithPg(client, {
+    moves: rows.map((r) => ({ id: r.id, to: "RESOLVED", resolution: "recovered_at_source" })),
+    from: OPEN_STATUSES,
+    audit: (m) => {
+      const c = describe(m);
+      return {
+        type: "exception.resolved",
+        actor,
+        plantId: connector.plantId,
+        subject: { type: "exception", id: m.id },
+        data: {
+          resolution: "recovered_at_source",
+          transactionId: m.transactionId,
+          interfaceCode: c.interfaceCode,
+          messageId: c.messageId,
+          deliveredAt: deliveredAt.get(m.transactionId)!,
+          statusFrom: m.statusFrom,
+          statusTo: m.status,
+        },
+      };
+    },
   });
-  if (toOpen.length) {
-    const res = await client.query<ExRow>(
-      `INSERT INTO exception AS x (plant_id, interface_id, transaction_id, fingerprint, category, severity, error_code, error_message, error_details,
-                                  occurrences, first_seen_at, last_seen_at, sla_due_at)
-       SELECT $1, y.interface_id, y.transaction_id, y.fingerprint, y.category::error_category, y.severity::severity, y.error_code, y.error_message,
-              y.error_details, y.occurrences, y.first_seen_at, y.last_seen_at, y.sla_due_at
-       FROM jsonb_to_recordset($2::jsonb) AS y(interface_id uuid, transaction_id uuid, fingerprint text, category text, severity text,
-            error_code text, error_message text, error_details jsonb, occurrences int, first_seen_at timestamptz, last_seen_at timestamptz,
-            sla_due_at timestamptz, n bigint)
-       ORDER BY y.n
-       ON CONFLICT (transaction_id) WHERE status NOT IN (${CLOSED_SQL}) DO UPDATE SET
-         occurrences = x.occurrences + EXCLUDED.occurrences,
-         last_seen_at = GREATEST(x.last_seen_at, EXCLUDED.last_seen_at),
-         fingerprint = EXCLUDED.fingerprint, category = EXCLUDED.category, error_code = EXCLUDED.error_code,
-         error_message = EXCLUDED.error_message, error_details = EXCLUDED.error_details,
-         severity = CASE WHEN EXCLUDED.severity < x.severity THEN EXCLUDED.severity ELSE x.severity END,
-         updated_at = now()
-       RETURNING x.id, x.interface_id, x.transaction_id, x.status, x.severity, x.category, x.error_code, x.error_message, x.occurrences,
-                 x.last_seen_at, (x.xmax = 0) AS inserted`,
-      [connector.plantId, JSON.stringify(toOpen.map((r, n) => ({ ...r, n })))],
-    );
-    for (const r of res.rows) (r.inserted ? opened : updated).push(change(r));
-  }
+  const cancelled = await cancelOpenReplaysWithPg(
+    client,
+    moved.map((m) => m.id),
+  );
+  return { resolved: moved.map(describe), events: [...events, ...cancelledEvents(cancelled, "recovered_at_source", actor)] as AppendInput<AuditEventType>[] };
+}
 
-  const resolved: ExceptionChange[] = [];
-  if (toResolve.length) {
-    const res = await client.query<ExRow>(
-      `UPDATE exception AS x SET status = 'RESOLVED', resolved_at = now(), resolution = 'recovered_at_source', updated_at = now()
-       FROM unnest($1::uuid[], $2::timestamptz[]) AS d(transaction_id, delivered_at)
-       WHERE x.transaction_id = d.transaction_id AND x.status NOT IN (${CLOSED_SQL}) AND d.delivered_at >= x.last_seen_at
-       RETURNING x.id, x.interface_id, x.transaction_id, x.status, x.severity, x.category, x.error_code, x.error_message, x.occurrences,
-                 x.last_seen_at, false AS inserted`,
-      [toResolve.map((r) => r.transactionId), toResolve.map((r) => r.deliveredAt.toISOString())],
-    );
-    for (const r of res.rows) resolved.push(change(r));
-  }
-  // Their queued replays will not be sent: the source delivered the message (same transaction).
-  const cancelled = await cancelOpenReplaysWithPg(client, resolved.map((r) => r.id));
-
-  // 6. Per-minute rollups with mergeable latency histograms. Written late (row locks on the hot
-  //    current-minute rows are held only until commit) and sharded: each transaction adds into one
-  //    of ROLLUP_SHARDS rows per minute × interface × outcome, so concurrent batches rarely wait on
-  //    each other; readers sum the shards (histograms merge element-wise).
+/**
+ * 6. Per-minute rollups with mergeable latency histograms. Written late (row locks on the hot
+ * current-minute rows are held only until commit) and sharded: each transaction adds into one of
+ * ROLLUP_SHARDS rows per minute × interface × outcome, so concurrent batches rarely wait on each
+ * other; readers sum the shards (histograms merge element-wise).
+ */
+async function addRollups(client: PoolClient, connector: Connector, fresh: ValidEvent[]): Promise<void> {
   const rollups = new Map<string, { bucket: string; interfaceId: string; outcome: EventOutcome; count: number; sum: number; max: number; hist: number[] }>();
   for (const { event: e, iface, occurredAt } of fresh) {
     const bucket = new Date(Math.floor(occurredAt.getTime() / 60_000) * 60_000).toISOString();
     const key = `${bucket}|${iface.id}|${OUTCOME[e.outcome]}`;
     let r = rollups.get(key);
-    if (!r) rollups.set(key, (r = { bucket, interfaceId: iface.id, outcome: OUTCOME[e.outcome], count: 0, sum: 0, max: 0, hist: new Array<number>(BUCKETS).fill(0) }));
+    if (!r) {
+      r = { bucket, interfaceId: iface.id, outcome: OUTCOME[e.outcome], count: 0, sum: 0, max: 0, hist: new Array<number>(BUCKETS).fill(0) };
+      rollups.set(key, r);
+    }
     r.count++;
     r.sum += e.latencyMs;
     r.max = Math.max(r.max, e.latencyMs);
@@ -306,35 +530,85 @@ async function write(client: PoolClient, connector: { connectorId: string; conne
        latency_sum = r.latency_sum + EXCLUDED.latency_sum,
        latency_max = GREATEST(r.latency_max, EXCLUDED.latency_max),
        histogram = andon_histogram_add(r.histogram, EXCLUDED.histogram)`,
-    [connector.plantId, rollupRows.map((r) => r.bucket), rollupRows.map((r) => r.interfaceId), rollupRows.map((r) => r.outcome),
-      rollupRows.map((r) => r.count), rollupRows.map((r) => r.sum), rollupRows.map((r) => r.max), rollupRows.map((r) => toPgArray(r.hist)),
-      Math.floor(Math.random() * ROLLUP_SHARDS)],
+    [
+      connector.plantId,
+      rollupRows.map((r) => r.bucket),
+      rollupRows.map((r) => r.interfaceId),
+      rollupRows.map((r) => r.outcome),
+      rollupRows.map((r) => r.count),
+      rollupRows.map((r) => r.sum),
+      rollupRows.map((r) => r.max),
+      rollupRows.map((r) => toPgArray(r.hist)),
+      Math.floor(Math.random() * ROLLUP_SHARDS),
+    ],
   );
-
-  // Telemetry of an hour that has ended may land after that hour was compacted into the hourly
-  // rollups: mark the hour so the next compaction redoes it (one conflict-free insert per hour).
-  const late = lateHours(fresh.map((f) => f.occurredAt));
-  if (late.length) {
-    await client.query(
-      "INSERT INTO telemetry_rollup_dirty (hour, plant_id) SELECT h, $1 FROM unnest($2::timestamptz[]) AS h ON CONFLICT DO NOTHING",
-      [connector.plantId, late.map((h) => new Date(h).toISOString())],
-    );
-  }
-
-  // 7. Audit the resolutions (system decisions on exceptions), last: the chain lock is held until commit.
-  const connectorActor = { type: "connector" as const, id: connector.connectorId, label: connector.connectorName };
-  if (cancelled.length) await appendManyWithPg(client, cancelledEvents(cancelled, "recovered_at_source", connectorActor));
-  if (resolved.length) {
-    const deliveredAt = new Map(toResolve.map((r) => [r.transactionId, r.deliveredAt.toISOString()]));
-    await appendManyWithPg(client, resolved.map((r) => ({
-      type: "exception.resolved" as const,
-      actor: { type: "connector" as const, id: connector.connectorId, label: connector.connectorName },
-      plantId: connector.plantId,
-      subject: { type: "exception", id: r.id },
-      data: { resolution: "recovered_at_source" as const, transactionId: r.transactionId, interfaceCode: r.interfaceCode, messageId: r.messageId, deliveredAt: deliveredAt.get(r.transactionId)! },
-    })));
-  }
-
-  return { storedIds, lateFailures, opened, updated, resolved, outcomes };
 }
 
+/**
+ * Telemetry of an hour that has ended may land after that hour was compacted into the hourly
+ * rollups: mark the hour so the next compaction redoes it (one conflict-free insert per hour).
+ */
+async function markLateHours(client: PoolClient, connector: Connector, fresh: ValidEvent[]): Promise<void> {
+  const late = lateHours(fresh.map((f) => f.occurredAt));
+  if (late.length === 0) return;
+  await client.query("INSERT INTO telemetry_rollup_dirty (hour, plant_id) SELECT h, $1 FROM unnest($2::timestamptz[]) AS h ON CONFLICT DO NOTHING", [
+    connector.plantId,
+    late.map((h) => new Date(h).toISOString()),
+  ]);
+}
+
+const connectorActor = (connector: Connector) => ({ type: "connector" as const, id: connector.connectorId, label: connector.connectorName });
+
+/**
+ * 7. Audit the batch's changes to exceptions, attributed to the connector, with one append (one chain
+ * lock, one insert) and last: the chain lock is held from here until commit. Every exception opened
+ * (its status NEW), every open one whose error or severity a new failure changed (no status change),
+ * every resolution at source and cancelled replay.
+ */
+async function audit(
+  client: PoolClient,
+  connector: Connector,
+  changes: { opened: ExceptionChange[]; reoccurred: Reoccurrence[]; events: AppendInput<AuditEventType>[] },
+): Promise<void> {
+  const actor = connectorActor(connector);
+  const subject = (c: ExceptionChange) => ({ type: "exception", id: c.id });
+  await appendManyWithPg(client, [
+    ...changes.opened.map(
+      (c): AppendInput<"exception.opened"> => ({
+        type: "exception.opened",
+        actor,
+        plantId: connector.plantId,
+        subject: subject(c),
+        data: {
+          transactionId: c.transactionId,
+          interfaceCode: c.interfaceCode,
+          messageId: c.messageId,
+          errorCode: c.errorCode,
+          category: c.category,
+          severity: c.severity,
+          occurrences: c.occurrences,
+          statusTo: c.status,
+        },
+      }),
+    ),
+    ...changes.reoccurred.map(
+      ({ change: c, added, before, after }): AppendInput<"exception.reoccurred"> => ({
+        type: "exception.reoccurred",
+        actor,
+        plantId: connector.plantId,
+        subject: subject(c),
+        data: {
+          transactionId: c.transactionId,
+          interfaceCode: c.interfaceCode,
+          messageId: c.messageId,
+          status: c.status,
+          occurrences: c.occurrences,
+          added,
+          before,
+          after,
+        },
+      }),
+    ),
+    ...changes.events,
+  ] as AppendInput<AuditEventType>[]);
+}

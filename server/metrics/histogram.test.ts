@@ -19,7 +19,10 @@ describe("latency histogram", () => {
 
   it("percentiles stay within the stated error bound of exact percentiles (log-normal latencies)", () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const values = Array.from({ length: 50_000 }, () => {
       const z = Math.sqrt(-2 * Math.log(rand() || 1e-9)) * Math.cos(2 * Math.PI * rand());
       return Math.max(1, Math.round(Math.exp(6 + 1.2 * z))); // median ≈ 400 ms, long tail

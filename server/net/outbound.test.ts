@@ -12,16 +12,36 @@ import { OutboundFailed, OutboundRefused, addressRange, checkDestination, isPubl
  */
 describe("address classification", () => {
   const refused: [string, string][] = [
-    ["127.0.0.1", "loopback"], ["127.255.10.2", "loopback"], ["::1", "loopback"],
-    ["10.1.2.3", "private"], ["172.16.0.1", "private"], ["172.31.255.255", "private"], ["192.168.1.10", "private"],
-    ["fc00::1", "uniqueLocal"], ["fd12:3456::1", "uniqueLocal"],
-    ["169.254.169.254", "linkLocal"], ["169.254.0.1", "linkLocal"], ["fe80::1", "linkLocal"], ["fe80::1%eth0", "linkLocal"],
-    ["0.0.0.0", "unspecified"], ["::", "unspecified"], ["100.64.0.1", "carrierGradeNat"], ["100.127.255.254", "carrierGradeNat"],
-    ["224.0.0.1", "multicast"], ["ff02::1", "multicast"], ["255.255.255.255", "broadcast"],
+    ["127.0.0.1", "loopback"],
+    ["127.255.10.2", "loopback"],
+    ["::1", "loopback"],
+    ["10.1.2.3", "private"],
+    ["172.16.0.1", "private"],
+    ["172.31.255.255", "private"],
+    ["192.168.1.10", "private"],
+    ["fc00::1", "uniqueLocal"],
+    ["fd12:3456::1", "uniqueLocal"],
+    ["169.254.169.254", "linkLocal"],
+    ["169.254.0.1", "linkLocal"],
+    ["fe80::1", "linkLocal"],
+    ["fe80::1%eth0", "linkLocal"],
+    ["0.0.0.0", "unspecified"],
+    ["::", "unspecified"],
+    ["100.64.0.1", "carrierGradeNat"],
+    ["100.127.255.254", "carrierGradeNat"],
+    ["224.0.0.1", "multicast"],
+    ["ff02::1", "multicast"],
+    ["255.255.255.255", "broadcast"],
     // IPv4-mapped IPv6 forms are the IPv4 address they carry; IPv4-compatible ones are refused as such.
-    ["::ffff:127.0.0.1", "loopback"], ["::ffff:7f00:1", "loopback"], ["::ffff:169.254.169.254", "linkLocal"], ["::ffff:10.0.0.1", "private"],
-    ["::7f00:1", "ipv4Compatible"], ["64:ff9b::a00:1", "rfc6052"], ["2002:7f00:1::1", "6to4"],
-    ["not an address", "invalid"], ["127.1", "invalid"],
+    ["::ffff:127.0.0.1", "loopback"],
+    ["::ffff:7f00:1", "loopback"],
+    ["::ffff:169.254.169.254", "linkLocal"],
+    ["::ffff:10.0.0.1", "private"],
+    ["::7f00:1", "ipv4Compatible"],
+    ["64:ff9b::a00:1", "rfc6052"],
+    ["2002:7f00:1::1", "6to4"],
+    ["not an address", "invalid"],
+    ["127.1", "invalid"],
   ];
   it.each(refused)("%s is %s, not public", (address, range) => {
     expect(addressRange(address)).toBe(range);
@@ -34,7 +54,10 @@ describe("address classification", () => {
 
 describe("checkDestination", () => {
   const refusal = async (url: string, opts: Parameters<typeof checkDestination>[1] = {}) => {
-    const err = await checkDestination(url, opts).then(() => null, (e: unknown) => e);
+    const err = await checkDestination(url, opts).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OutboundRefused);
     return (err as OutboundRefused).reason;
   };
@@ -51,9 +74,19 @@ describe("checkDestination", () => {
   });
   it("refuses loopback, private, link-local and metadata addresses, in any spelling, unless allowed", async () => {
     for (const url of [
-      "https://127.0.0.1/", "https://[::1]:8443/", "https://10.0.0.8/", "https://192.168.0.1/", "https://169.254.169.254/latest/meta-data/",
-      "https://[::ffff:169.254.169.254]/", "https://2130706433/", "https://0x7f.1/", "https://0.0.0.0/", "https://[fd00::1]/", "https://100.64.1.1/",
-    ]) expect(await refusal(url), url).toBe("private_address");
+      "https://127.0.0.1/",
+      "https://[::1]:8443/",
+      "https://10.0.0.8/",
+      "https://192.168.0.1/",
+      "https://169.254.169.254/latest/meta-data/",
+      "https://[::ffff:169.254.169.254]/",
+      "https://2130706433/",
+      "https://0x7f.1/",
+      "https://0.0.0.0/",
+      "https://[fd00::1]/",
+      "https://100.64.1.1/",
+    ])
+      expect(await refusal(url), url).toBe("private_address");
     await expect(checkDestination("https://169.254.169.254/", { allowPrivate: true })).resolves.toBeDefined();
   });
   it("resolves host names and refuses when any address is not public (localhost)", async () => {
@@ -113,7 +146,12 @@ describe("outboundRequest against local servers", () => {
 
   it("sends to an allowed private target: method, headers, body; the Host header keeps the name of the URL", async () => {
     const port = (server.address() as AddressInfo).port;
-    const res = await outboundRequest(`http://localhost:${port}/ok`, { method: "POST", headers: { "content-type": "application/json", "x-test": "1" }, body: '{"a":1}', allowPrivate: true });
+    const res = await outboundRequest(`http://localhost:${port}/ok`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-test": "1" },
+      body: '{"a":1}',
+      allowPrivate: true,
+    });
     expect(res).toMatchObject({ status: 200, bodyText: '{"status":"delivered"}', truncated: false });
     const last = seen.at(-1)!;
     expect(last).toMatchObject({ path: "/ok", host: `localhost:${port}`, body: '{"a":1}' });
@@ -142,7 +180,10 @@ describe("outboundRequest against local servers", () => {
   it("gives up after the timeout, waiting for the answer or for the rest of the body", async () => {
     for (const path of ["/hang", "/slow-body"]) {
       const started = Date.now();
-      const err = await outboundRequest(`${base}${path}`, { allowPrivate: true, timeoutMs: 300 }).then(() => null, (e: unknown) => e);
+      const err = await outboundRequest(`${base}${path}`, { allowPrivate: true, timeoutMs: 300 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err, path).toBeInstanceOf(OutboundFailed);
       expect((err as OutboundFailed).reason).toBe("timeout");
       expect(Date.now() - started).toBeLessThan(3_000);
@@ -163,12 +204,25 @@ describe("outboundRequest against local servers", () => {
 
   it("TLS: sends the URL's name (SNI) to the checked address and verifies the certificate against it", async () => {
     const names: string[] = [];
-    const tls = createTlsServer({ key: TEST_KEY, cert: TEST_CERT, SNICallback: (name, cb) => (names.push(name), cb(null)) }, (_req, res) => res.end("ok"));
+    const tls = createTlsServer(
+      {
+        key: TEST_KEY,
+        cert: TEST_CERT,
+        SNICallback: (name, cb) => {
+          names.push(name);
+          cb(null);
+        },
+      },
+      (_req, res) => res.end("ok"),
+    );
     tls.on("tlsClientError", () => undefined);
     await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
     const port = (tls.address() as AddressInfo).port;
     // Self-signed for another name: the handshake fails (certificates are never taken on trust).
-    const err = await outboundRequest(`https://localhost:${port}/`, { allowPrivate: true, timeoutMs: 3_000 }).then(() => null, (e: unknown) => e);
+    const err = await outboundRequest(`https://localhost:${port}/`, { allowPrivate: true, timeoutMs: 3_000 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OutboundFailed);
     expect((err as OutboundFailed).message).toMatch(/self[- ]signed|certificate/i);
     expect(names).toEqual(["localhost"]);

@@ -104,8 +104,14 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(
-      (v) => (signal.removeEventListener("abort", onAbort), resolve(v)),
-      (e) => (signal.removeEventListener("abort", onAbort), reject(e)),
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
     );
   });
 }
@@ -142,7 +148,11 @@ export async function checkDestination(
       const range = addressRange(a.address);
       if (range !== "unicast") {
         const via = literal ? "" : ` (${host} resolves to ${a.address})`;
-        throw new OutboundRefused("private_address", `${literal ? a.address : host} is not a public address${via}: ${range}; an administrator must allow private destinations for it`, a.address);
+        throw new OutboundRefused(
+          "private_address",
+          `${literal ? a.address : host} is not a public address${via}: ${range}; an administrator must allow private destinations for it`,
+          a.address,
+        );
       }
     }
   }

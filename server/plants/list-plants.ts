@@ -35,14 +35,28 @@ async function openExceptionsOf(client: DbClient, plantIds: string[]): Promise<M
         where: { ...open, plantId },
         orderBy: { lastSeenAt: "desc" },
         take: LATEST,
-        select: { id: true, plantId: true, severity: true, errorCode: true, errorMessage: true, lastSeenAt: true, interface: { select: { code: true } }, transaction: { select: { businessKey: true } } },
+        select: {
+          id: true,
+          plantId: true,
+          severity: true,
+          errorCode: true,
+          errorMessage: true,
+          lastSeenAt: true,
+          interface: { select: { code: true } },
+          transaction: { select: { businessKey: true } },
+        },
       }),
     ),
   );
   for (const e of latest.flat()) {
     out.get(e.plantId)!.latest.push({
-      id: e.id, interfaceCode: e.interface.code, severity: e.severity, errorCode: e.errorCode, errorMessage: e.errorMessage.slice(0, 300),
-      lastSeenAt: e.lastSeenAt.toISOString(), businessKey: e.transaction.businessKey,
+      id: e.id,
+      interfaceCode: e.interface.code,
+      severity: e.severity,
+      errorCode: e.errorCode,
+      errorMessage: e.errorMessage.slice(0, 300),
+      lastSeenAt: e.lastSeenAt.toISOString(),
+      businessKey: e.transaction.businessKey,
     });
   }
   return out;
@@ -86,7 +100,10 @@ export function toSummary(p: PlantRow, openExceptions: OpenExceptions): PlantSum
 /** The plants a user may see, with systems, connectors and interfaces. */
 export async function listPlants(user: Principal, client: DbClient = db()): Promise<PlantSummary[]> {
   const rows = await client.plant.findMany({ where: plantWhere(user), orderBy: { code: "asc" }, include });
-  const open = await openExceptionsOf(client, rows.map((r) => r.id));
+  const open = await openExceptionsOf(
+    client,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => toSummary(r, open.get(r.id)!));
 }
 

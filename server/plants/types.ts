@@ -10,12 +10,28 @@ export type PlantSummary = {
   systems: {
     kind: SystemKind;
     description: string;
-    connector: { id: string; name: string; state: ConnectorState; version: string | null; lastHeartbeatAt: string | null; backlog: number | null; replaysPausedUntil: string | null } | null;
+    connector: {
+      id: string;
+      name: string;
+      state: ConnectorState;
+      version: string | null;
+      lastHeartbeatAt: string | null;
+      backlog: number | null;
+      replaysPausedUntil: string | null;
+    } | null;
   }[];
   openExceptions: {
     total: number;
     bySeverity: Record<Severity, number>;
-    latest: { id: string; interfaceCode: string; severity: Severity; errorCode: string; errorMessage: string; lastSeenAt: string; businessKey: string | null }[];
+    latest: {
+      id: string;
+      interfaceCode: string;
+      severity: Severity;
+      errorCode: string;
+      errorMessage: string;
+      lastSeenAt: string;
+      businessKey: string | null;
+    }[];
   };
   interfaces: {
     code: string;

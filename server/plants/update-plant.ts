@@ -27,7 +27,11 @@ export type PlantUpdate = z.infer<typeof plantUpdateSchema>;
 
 export const plantCreateSchema = z
   .object({
-    code: z.string().trim().toUpperCase().regex(/^[A-Z0-9][A-Z0-9-]{1,19}$/, "Code is 2–20 letters, digits or dashes, e.g. PLT-OSL"),
+    code: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z0-9][A-Z0-9-]{1,19}$/, "Code is 2–20 letters, digits or dashes, e.g. PLT-OSL"),
     name: z.string().trim().min(2, "Name needs at least 2 characters").max(80, "Name is limited to 80 characters"),
     timezone: z.string().refine(isTimeZone, "Unknown IANA time zone"),
   })
@@ -40,7 +44,8 @@ export const plantCreateSchema = z
 export async function createPlant(opts: { user: Principal & { email: string }; input: unknown }): Promise<PlantSummary> {
   if (!can(opts.user, "plant.create")) throw forbidden("Only administrators add plants");
   const input = plantCreateSchema.parse(opts.input);
-  if (await db().plant.findUnique({ where: { code: input.code }, select: { id: true } })) throw new AppError(409, "plant_exists", `A plant ${input.code} exists already`);
+  if (await db().plant.findUnique({ where: { code: input.code }, select: { id: true } }))
+    throw new AppError(409, "plant_exists", `A plant ${input.code} exists already`);
   const id = await db().$transaction(async (tx) => {
     const plant = await tx.plant.create({ data: input });
     await append(tx, {

@@ -9,13 +9,7 @@ import { Role } from "../db/generated/enums";
 export const ROLES = Object.values(Role);
 export type { Role };
 
-export const ROLE_LABELS: Record<Role, string> = {
-  VIEWER: "Plant manager",
-  OPERATOR: "Support operator",
-  APPROVER: "Approver",
-  AUDITOR: "Auditor",
-  ADMIN: "Administrator",
-};
+export { ROLE_LABELS } from "../../lib/rules";
 
 const { VIEWER, OPERATOR, APPROVER, AUDITOR, ADMIN } = Role;
 const READERS = [VIEWER, OPERATOR, APPROVER, AUDITOR, ADMIN] as const;
@@ -35,6 +29,7 @@ export const PERMISSIONS = {
   "exception.replay_technical": [OPERATOR, APPROVER],
   "exception.discard": [OPERATOR],
   "correction.approve": [APPROVER],
+  "replay.approve": [APPROVER], // approve / reject another person's replay request (interfaces that require approval)
   "replay.bulk": [APPROVER],
   "transaction.read": [OPERATOR, APPROVER, AUDITOR, ADMIN],
   "audit.read": [AUDITOR, ADMIN],
@@ -45,6 +40,7 @@ export const PERMISSIONS = {
   "interface.manage": [ADMIN],
   "alert_rule.manage": [ADMIN],
   "retention.manage": [ADMIN],
+  "admin.open": [ADMIN], // the Admin page and its nav entry (one permission decides both)
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -52,6 +48,9 @@ export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
 
 /** Roles that see every plant without plant-scope rows. */
 const ALL_PLANTS: readonly Role[] = [AUDITOR, ADMIN];
+
+/** Actions on another person's work: never on one's own (the object's author is `resource.authorId`). */
+const FOUR_EYES: readonly Action[] = ["correction.approve", "replay.approve"];
 
 export type Principal = {
   id: string;
@@ -63,7 +62,7 @@ export type Principal = {
 export type Resource = {
   /** The plant the object belongs to. Omitted for plant-less actions (e.g. user.manage). */
   plantId?: string | null;
-  /** Author of the object acted upon (corrections): the author may never approve it. */
+  /** Author of the object acted upon (corrections, replay requests): the author may never approve it. */
   authorId?: string | null;
 };
 
@@ -72,7 +71,7 @@ function isRole(value: string): value is Role {
 }
 
 function isAction(value: string): value is Action {
-  return Object.prototype.hasOwnProperty.call(PERMISSIONS, value);
+  return Object.hasOwn(PERMISSIONS, value);
 }
 
 export function seesAllPlants(user: Principal): boolean {
@@ -89,8 +88,20 @@ export function can(user: Principal | null | undefined, action: string, resource
   if (!isRole(user.role) || !isAction(action)) return false;
   if (!(PERMISSIONS[action] as readonly Role[]).includes(user.role)) return false;
   if (resource.plantId !== undefined && resource.plantId !== null && !canSeePlant(user, resource.plantId)) return false;
-  if (action === "correction.approve" && resource.authorId === user.id) return false;
+  if (FOUR_EYES.includes(action) && resource.authorId === user.id) return false;
   return true;
+}
+
+/**
+ * Segregation of duties on replays. On an interface that requires approval no message is sent on one
+ * person's word: the first delivery of a correction whose four-eyes approval holds has its second person
+ * already (the approver of exactly that payload); every other replay there — as is, or a second delivery
+ * of a message — is a request that another approver must approve (`replay.approve`). Request, API, bulk
+ * and the UI all ask this function.
+ */
+export function replayNeedsApproval(iface: { requiresApproval: boolean }, replay: { approvedCorrection: boolean; second: boolean }): boolean {
+  if (!iface.requiresApproval) return false;
+  return !(replay.approvedCorrection && !replay.second);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, PERMISSIONS, type Principal, can, denial, plantScope, plantWhere, visiblePlantIds } from "./index";
+import { ACTIONS, PERMISSIONS, type Principal, can, denial, plantScope, plantWhere, replayNeedsApproval, visiblePlantIds } from "./index";
 
 const HAM = "plant-ham";
 const WRO = "plant-wro";
@@ -21,6 +21,7 @@ const EXPECTED: Record<string, string[]> = {
   "exception.replay_technical": ["OPERATOR", "APPROVER"],
   "exception.discard": ["OPERATOR"],
   "correction.approve": ["APPROVER"],
+  "replay.approve": ["APPROVER"],
   "replay.bulk": ["APPROVER"],
   "transaction.read": ["OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "audit.read": ["AUDITOR", "ADMIN"],
@@ -31,6 +32,7 @@ const EXPECTED: Record<string, string[]> = {
   "interface.manage": ["ADMIN"],
   "alert_rule.manage": ["ADMIN"],
   "retention.manage": ["ADMIN"],
+  "admin.open": ["ADMIN"],
 };
 const ROLES = ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"];
 
@@ -71,6 +73,25 @@ describe("policy table", () => {
     const approver = user("APPROVER", [HAM], "anna");
     expect(can(approver, "correction.approve", { plantId: HAM, authorId: "oskar" })).toBe(true);
     expect(can(approver, "correction.approve", { plantId: HAM, authorId: "anna" })).toBe(false);
+  });
+
+  it("never lets the requester approve their own replay request", () => {
+    const approver = user("APPROVER", [HAM], "anna");
+    expect(can(approver, "replay.approve", { plantId: HAM, authorId: "oskar" })).toBe(true);
+    expect(can(approver, "replay.approve", { plantId: HAM, authorId: "anna" })).toBe(false);
+    expect(can(user("OPERATOR", [HAM], "oskar"), "replay.approve", { plantId: HAM, authorId: "anna" })).toBe(false);
+  });
+
+  it("on interfaces that require approval, only a held correction approval replaces the replay's second person", () => {
+    const guarded = { requiresApproval: true };
+    expect(replayNeedsApproval(guarded, { approvedCorrection: false, second: false })).toBe(true); // as is
+    expect(replayNeedsApproval(guarded, { approvedCorrection: false, second: true })).toBe(true); // again, as is
+    expect(replayNeedsApproval(guarded, { approvedCorrection: true, second: true })).toBe(true); // an approved payload, a second time
+    expect(replayNeedsApproval(guarded, { approvedCorrection: true, second: false })).toBe(false); // the correction's approver is the second person
+    for (const approvedCorrection of [true, false])
+      for (const second of [true, false]) {
+        expect(replayNeedsApproval({ requiresApproval: false }, { approvedCorrection, second })).toBe(false);
+      }
   });
 
   it("answers 404 for objects outside the scope and 403 for visible ones", () => {

@@ -35,12 +35,21 @@ export async function createClusterAdapter(): Promise<ClusterAdapter> {
   }
   const role = appDbRole();
   // One connection LISTENs; the others NOTIFY and store large payloads.
-  const pool = new pg.Pool({ connectionString: requireDatabaseUrl(), max: 4, application_name: "andon-socket.io", options: role ? `-c role=${role}` : undefined });
+  const pool = new pg.Pool({
+    connectionString: requireDatabaseUrl(),
+    max: 4,
+    application_name: "andon-socket.io",
+    options: role ? `-c role=${role}` : undefined,
+  });
   guardConnections(pool, "andon-socket.io");
   log.info("socket.io cluster adapter: PostgreSQL LISTEN/NOTIFY");
   return {
     kind: "postgres",
-    adapter: createPostgresAdapter(pool, { errorHandler: (err) => log.warn({ err }, "socket.io adapter error"), heartbeatInterval: 5_000, heartbeatTimeout: 15_000 }),
+    adapter: createPostgresAdapter(pool, {
+      errorHandler: (err) => log.warn({ err }, "socket.io adapter error"),
+      heartbeatInterval: 5_000,
+      heartbeatTimeout: 15_000,
+    }),
     close: async () => {
       await pool.end().catch(() => undefined);
     },

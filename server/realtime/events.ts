@@ -1,7 +1,41 @@
-import type { ExceptionChange } from "../ingest/store";
-import type { BulkSummary } from "../exceptions/bulk";
 import type { PlantSummary } from "../plants/types";
-import type { AlertChange } from "../alerts/live";
+import type { AlertStatus, BulkKind, BulkStatus, ErrorCategory, Severity } from "../db/generated/enums";
+
+/** One exception as live events carry it (opened, updated or resolved; server/realtime/live.ts). */
+export type ExceptionChange = {
+  id: string;
+  plantId: string;
+  interfaceCode: string;
+  transactionId: string;
+  messageId: string;
+  status: string;
+  severity: Severity;
+  category: ErrorCategory;
+  errorCode: string;
+  errorMessage: string;
+  occurrences: number;
+  lastSeenAt: string;
+};
+
+/** A bulk action's progress, pushed to its author's room (server/exceptions/run-bulk.ts). */
+export type BulkSummary = {
+  id: string;
+  kind: BulkKind;
+  status: BulkStatus;
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  cancelRequested: boolean;
+  error: string | null;
+  label: string;
+};
+
+/** A change to one alert, for its plant's room: inboxes and dashboards refetch or patch from it. */
+export type AlertChange = { id: string; plantId: string; status: AlertStatus };
 
 export type ExceptionBatch = { plantId: string; items: ExceptionChange[]; total: number };
 export type MetricsTick = { plantId: string; at: string; outcomes: { RECEIVED: number; DELIVERED: number; FAILED: number; RETRYING: number } };

@@ -34,7 +34,10 @@ export async function cancelOpenReplaysWithPg(client: PoolClient, exceptionIds: 
 }
 
 export function cancelledEvents(
-  cancelled: CancelledReplay[], why: CancelWhy, actor: AppendInput<"replay.cancelled">["actor"], via: { bulkId?: string } = {},
+  cancelled: CancelledReplay[],
+  why: CancelWhy,
+  actor: AppendInput<"replay.cancelled">["actor"],
+  via: { bulkId?: string } = {},
 ): AppendInput<AuditEventType>[] {
   return cancelled.map((r) => ({
     type: "replay.cancelled" as const,

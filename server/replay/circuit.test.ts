@@ -13,7 +13,14 @@ describe("replay circuit breaker", () => {
       s = afterAttempt(s, "technical", t0, policy);
       steps.push([s.failures, s.pausedUntil ? String(s.pausedUntil.getTime() - t0.getTime()) : null]);
     }
-    expect(steps).toEqual([[1, null], [2, null], [3, "1000"], [4, "2000"], [5, "4000"], [6, "4000"]]);
+    expect(steps).toEqual([
+      [1, null],
+      [2, null],
+      [3, "1000"],
+      [4, "2000"],
+      [5, "4000"],
+      [6, "4000"],
+    ]);
     expect(gate(s, at(3999))).toEqual({ kind: "open", retryInMs: 1 });
     expect(gate(s, at(4000))).toEqual({ kind: "closed" });
   });

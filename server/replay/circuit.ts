@@ -17,7 +17,12 @@ export function gate(state: CircuitState, now: Date): Gate {
   return { kind: "closed" };
 }
 
-export function afterAttempt(state: CircuitState, outcome: "delivered" | "technical" | "business", now: Date, policy: CircuitPolicy = DEFAULT_CIRCUIT): CircuitState {
+export function afterAttempt(
+  state: CircuitState,
+  outcome: "delivered" | "technical" | "business",
+  now: Date,
+  policy: CircuitPolicy = DEFAULT_CIRCUIT,
+): CircuitState {
   // A business refusal proves the target is up: it closes the circuit like a delivery.
   if (outcome !== "technical") return { failures: 0, pausedUntil: null };
   const failures = state.failures + 1;

@@ -1,8 +1,10 @@
+import type { PoolClient } from "pg";
 import { REPLAY_HEADERS, signReplay } from "../../connectors/sdk/replay-signature";
-import { type AppendInput, type AuditEventType, appendManyWithPg } from "../audit";
+import { type AppendInput, appendManyWithPg } from "../audit";
 import { config } from "../config";
 import { type Lapse, approvalLapse, withdrawLapsedApproval } from "../corrections/approval-standing";
 import { db, pool, withPgTransaction } from "../db";
+import { transitionExceptionsWithPg } from "../exceptions/transition";
 import { OutboundRefused, outboundRequest } from "../net/outbound";
 import { cancelOpenReplaysWithPg, cancelledEvents } from "./cancel-replays";
 import { type Outcome, outcomeKind, parsePushAnswer, technical } from "./outcome";
@@ -60,7 +62,10 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
   let work = jobs
     .map((job) => ({ job, r: byId.get(job.data.replayId)! }))
     .filter(({ r }) => r && r.mode === "push" && r.status === "DELIVERING" && r.exceptionStatus === "REPLAYING");
-  const unwanted = replays.filter((r) => r.mode === "push" && (r.status === "QUEUED" || r.status === "DELIVERING") && r.exceptionStatus !== "REPLAYING" && r.exceptionStatus !== "REPLAY_QUEUED");
+  const unwanted = replays.filter(
+    (r) =>
+      r.mode === "push" && (r.status === "QUEUED" || r.status === "DELIVERING") && r.exceptionStatus !== "REPLAYING" && r.exceptionStatus !== "REPLAY_QUEUED",
+  );
   if (unwanted.length) await cancelUnwanted(unwanted.map((r) => r.id));
   work = await withStandingApprovals(work);
 
@@ -105,7 +110,10 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
       if (next < group.length) {
         const inMs = outOfTime ? 1000 : coolDownMs;
         for (const w of group.slice(next)) held.push({ job: w.job, inMs });
-        log.warn({ connector: c.name, held: group.length - next, failingInARow, outOfTime }, "replay batch held back: target failing mid-batch or the batch's time budget spent");
+        log.warn(
+          { connector: c.name, held: group.length - next, failingInARow, outOfTime },
+          "replay batch held back: target failing mid-batch or the batch's time budget spent",
+        );
       }
     }),
   );
@@ -120,18 +128,56 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
 }
 
 /**
- * Claims queued replays for delivery, only where their exception still expects them: one statement,
- * exception rows locked first (the order every writer of both uses), then replay and exception move together.
+ * Claims queued replays for delivery, only where their exception still expects them, in one
+ * transaction: exception rows locked first (the order every writer of both uses), the replays move to
+ * delivering, their exceptions to replaying through the lifecycle's set-based writer, audited there.
  */
 async function claim(ids: string[]): Promise<void> {
-  await pool().query(
-    `WITH e AS (
-       SELECT x.id FROM exception x WHERE x.id IN (SELECT exception_id FROM replay WHERE id = ANY($1::uuid[]) AND status = 'QUEUED')
-         AND x.status IN ${EXPECTING} ORDER BY x.id FOR UPDATE),
-     r AS (UPDATE replay SET status = 'DELIVERING' WHERE id = ANY($1::uuid[]) AND status = 'QUEUED' AND exception_id IN (SELECT id FROM e) RETURNING exception_id)
-     UPDATE exception SET status = 'REPLAYING', updated_at = now() WHERE id IN (SELECT exception_id FROM r) AND status = 'REPLAY_QUEUED'`,
-    [ids],
-  );
+  await withPgTransaction(async (client) => {
+    const { rows } = await client.query<{ id: string; exception_id: string; idempotency_key: string }>(
+      `WITH e AS (
+         SELECT x.id FROM exception x WHERE x.id IN (SELECT exception_id FROM replay WHERE id = ANY($1::uuid[]) AND status = 'QUEUED')
+           AND x.status IN ${EXPECTING} ORDER BY x.id FOR UPDATE)
+       UPDATE replay SET status = 'DELIVERING' WHERE id = ANY($1::uuid[]) AND status = 'QUEUED' AND exception_id IN (SELECT id FROM e)
+       RETURNING id, exception_id, idempotency_key`,
+      [ids],
+    );
+    const { events } = await toReplaying(
+      client,
+      rows.map((r) => ({ id: r.id, exceptionId: r.exception_id, idempotencyKey: r.idempotency_key })),
+      "push",
+      SYSTEM,
+    );
+    await appendManyWithPg(client, events);
+  });
+}
+
+/**
+ * Moves the exceptions of replays just taken up for delivery (push claim, pull lease) from replay
+ * queued to replaying, with one "replay.delivering" event each; the caller appends them last.
+ * An exception already replaying (a pull lease taken again) does not move and is not audited again.
+ */
+export async function toReplaying(
+  client: PoolClient,
+  replays: { id: string; exceptionId: string; idempotencyKey: string }[],
+  mode: "push" | "pull",
+  actor: AppendInput<"replay.delivering">["actor"],
+) {
+  const byException = new Map(replays.map((r) => [r.exceptionId, r]));
+  return transitionExceptionsWithPg(client, {
+    moves: replays.map((r) => ({ id: r.exceptionId, to: "REPLAYING" })),
+    from: ["REPLAY_QUEUED"],
+    audit: (m): AppendInput<"replay.delivering"> => {
+      const r = byException.get(m.id)!;
+      return {
+        type: "replay.delivering",
+        actor,
+        plantId: m.plantId,
+        subject: { type: "exception", id: m.id },
+        data: { replayId: r.id, idempotencyKey: r.idempotencyKey, mode, statusFrom: m.statusFrom, statusTo: m.status },
+      };
+    },
+  });
 }
 
 /** Replays whose exception moved on without cancelling them (a backstop: every such path cancels in its own transaction). */
@@ -142,7 +188,10 @@ async function cancelUnwanted(replayIds: string[]): Promise<void> {
        WHERE r.id = ANY($1::uuid[]) AND r.status IN ('QUEUED', 'DELIVERING') AND e.status NOT IN ${EXPECTING} ORDER BY e.id FOR UPDATE OF e`,
       [replayIds],
     );
-    const cancelled = await cancelOpenReplaysWithPg(client, rows.map((r) => r.exception_id));
+    const cancelled = await cancelOpenReplaysWithPg(
+      client,
+      rows.map((r) => r.exception_id),
+    );
     if (cancelled.length) {
       await appendManyWithPg(client, cancelledEvents(cancelled, "no_longer_wanted", SYSTEM));
       log.warn({ replays: cancelled.map((c) => c.id) }, "replays cancelled: their exceptions no longer expect them");
@@ -170,9 +219,17 @@ async function withStandingApprovals<W extends { r: ReplayRef }>(work: W[]): Pro
       continue;
     }
     try {
-      await db().$transaction((tx) => withdrawLapsedApproval(tx, {
-        correctionId: c.id, approverId: c.approverId!, payloadHash: c.payloadHash, exceptionId: w.r.exceptionId, exceptionStatus: "REPLAYING", plantId: w.r.exception.plantId, why: lapse,
-      }));
+      await db().$transaction((tx) =>
+        withdrawLapsedApproval(tx, {
+          correctionId: c.id,
+          approverId: c.approverId!,
+          payloadHash: c.payloadHash,
+          exceptionId: w.r.exceptionId,
+          exceptionStatus: "REPLAYING",
+          plantId: w.r.exception.plantId,
+          why: lapse,
+        }),
+      );
       log.warn({ replayId: w.r.id, correctionId: c.id, lapse }, "replay withdrawn: its approval lapsed");
     } catch (err) {
       log.warn({ err, replayId: w.r.id }, "replay with a lapsed approval not sent (its exception moved meanwhile)");
@@ -202,7 +259,17 @@ async function attemptIfWanted(r: ReplayRef, job: ReplayJob, timeoutMs: number):
     // Contained: one delivery's trouble is that delivery's technical failure, not the batch's.
     log.error({ err, replayId: r.id }, "replay delivery failed unexpectedly");
     const attempt = (job.data.attemptsBefore ?? 0) + job.retryCount + 1;
-    return { r, jobId: job.id, attempt, mode: "push", outcome: technical("DELIVERY_ERROR", (err as Error).message ?? String(err)), httpStatus: null, durationMs: 0, startedAt: new Date(), lastAttempt: isLast(job) };
+    return {
+      r,
+      jobId: job.id,
+      attempt,
+      mode: "push",
+      outcome: technical("DELIVERY_ERROR", (err as Error).message ?? String(err)),
+      httpStatus: null,
+      durationMs: 0,
+      startedAt: new Date(),
+      lastAttempt: isLast(job),
+    };
   }
 }
 
@@ -228,8 +295,14 @@ async function attemptPush(r: ReplayRef, job: ReplayJob, timeoutMs: number): Pro
   const e = r.exception;
   const attempt = (job.data.attemptsBefore ?? 0) + job.retryCount + 1;
   const body = JSON.stringify({
-    replayId: r.id, idempotencyKey: r.idempotencyKey, plantCode: e.plant.code, interface: e.interface.code, messageId: e.transaction.messageId,
-    correlationId: e.transaction.correlationId, payload: r.payload, attempt,
+    replayId: r.id,
+    idempotencyKey: r.idempotencyKey,
+    plantCode: e.plant.code,
+    interface: e.interface.code,
+    messageId: e.transaction.messageId,
+    correlationId: e.transaction.correlationId,
+    payload: r.payload,
+    attempt,
   });
   const ts = Math.floor(Date.now() / 1000);
   const started = new Date();
@@ -257,7 +330,8 @@ async function attemptPush(r: ReplayRef, job: ReplayJob, timeoutMs: number): Pro
     });
     httpStatus = res.status;
     if (res.status >= 200 && res.status < 300 && !res.truncated) outcome = parsePushAnswer(res.bodyText);
-    else if (res.status >= 200 && res.status < 300) outcome = technical("INVALID_RESPONSE", `The connector's answer is larger than ${MAX_ANSWER_BYTES / 1024} KB`);
+    else if (res.status >= 200 && res.status < 300)
+      outcome = technical("INVALID_RESPONSE", `The connector's answer is larger than ${MAX_ANSWER_BYTES / 1024} KB`);
     else if (res.status >= 300 && res.status < 400) outcome = technical(`HTTP-${res.status}`, `Connector answered ${res.status} (redirects are not followed)`);
     else outcome = technical(`HTTP-${res.status}`, `Connector answered ${res.status}: ${res.bodyText.slice(0, 300)}`);
   } catch (err) {
@@ -272,8 +346,23 @@ async function attemptPush(r: ReplayRef, job: ReplayJob, timeoutMs: number): Pro
 
 /** What delivering and settling need of a replay (the worker loads it by SQL; pull mode through Prisma). */
 export type ReplayRef = {
-  id: string; exceptionId: string; connectorId: string; idempotencyKey: string; payload: unknown; mode: string; status: string;
-  connector: { id: string; name: string; replayUrl: string | null; replaySecret: string | null; replayAllowPrivate: boolean; replayFailures: number; replayPausedUntil: Date | null; replayConcurrency: number };
+  id: string;
+  exceptionId: string;
+  connectorId: string;
+  idempotencyKey: string;
+  payload: unknown;
+  mode: string;
+  status: string;
+  connector: {
+    id: string;
+    name: string;
+    replayUrl: string | null;
+    replaySecret: string | null;
+    replayAllowPrivate: boolean;
+    replayFailures: number;
+    replayPausedUntil: Date | null;
+    replayConcurrency: number;
+  };
   exception: { plantId: string; plant: { code: string }; interface: { code: string }; transaction: { messageId: string; correlationId: string } };
   /** The worker's load only: the exception's status and the approved correction it sends, if any. */
   exceptionStatus?: string;
@@ -288,10 +377,30 @@ export function loadReplay(replayId: string) {
 /** The worker's hot path: a batch of replays with what delivery needs, in one query. */
 async function loadReplays(ids: string[]): Promise<ReplayRef[]> {
   const { rows } = await pool().query<{
-    id: string; exception_id: string; connector_id: string; idempotency_key: string; payload: unknown; mode: string; status: string; name: string; replay_url: string | null;
-    replay_secret: string | null; replay_allow_private: boolean; replay_failures: number; replay_paused_until: Date | null; replay_concurrency: number; plant_id: string; plant_code: string;
-    interface_code: string; message_id: string; correlation_id: string; exception_status: string;
-    correction_id: string | null; approver_id: string | null; author_id: string | null; correction_hash: string | null;
+    id: string;
+    exception_id: string;
+    connector_id: string;
+    idempotency_key: string;
+    payload: unknown;
+    mode: string;
+    status: string;
+    name: string;
+    replay_url: string | null;
+    replay_secret: string | null;
+    replay_allow_private: boolean;
+    replay_failures: number;
+    replay_paused_until: Date | null;
+    replay_concurrency: number;
+    plant_id: string;
+    plant_code: string;
+    interface_code: string;
+    message_id: string;
+    correlation_id: string;
+    exception_status: string;
+    correction_id: string | null;
+    approver_id: string | null;
+    author_id: string | null;
+    correction_hash: string | null;
   }>(
     `SELECT r.id, r.exception_id, r.connector_id, r.idempotency_key, r.payload, r.mode, r.status::text AS status, c.name, c.replay_url, c.replay_secret,
             c.replay_allow_private, c.replay_failures, c.replay_paused_until, c.replay_concurrency, e.plant_id, p.code AS plant_code, i.code AS interface_code,
@@ -304,12 +413,29 @@ async function loadReplays(ids: string[]): Promise<ReplayRef[]> {
     [ids],
   );
   return rows.map((r) => ({
-    id: r.id, exceptionId: r.exception_id, connectorId: r.connector_id, idempotencyKey: r.idempotency_key, payload: r.payload, mode: r.mode, status: r.status,
+    id: r.id,
+    exceptionId: r.exception_id,
+    connectorId: r.connector_id,
+    idempotencyKey: r.idempotency_key,
+    payload: r.payload,
+    mode: r.mode,
+    status: r.status,
     connector: {
-      id: r.connector_id, name: r.name, replayUrl: r.replay_url, replaySecret: r.replay_secret, replayAllowPrivate: r.replay_allow_private, replayFailures: r.replay_failures,
-      replayPausedUntil: r.replay_paused_until, replayConcurrency: r.replay_concurrency,
+      id: r.connector_id,
+      name: r.name,
+      replayUrl: r.replay_url,
+      replaySecret: r.replay_secret,
+      replayAllowPrivate: r.replay_allow_private,
+      replayFailures: r.replay_failures,
+      replayPausedUntil: r.replay_paused_until,
+      replayConcurrency: r.replay_concurrency,
     },
-    exception: { plantId: r.plant_id, plant: { code: r.plant_code }, interface: { code: r.interface_code }, transaction: { messageId: r.message_id, correlationId: r.correlation_id } },
+    exception: {
+      plantId: r.plant_id,
+      plant: { code: r.plant_code },
+      interface: { code: r.interface_code },
+      transaction: { messageId: r.message_id, correlationId: r.correlation_id },
+    },
     exceptionStatus: r.exception_status,
     correction: r.correction_id ? { id: r.correction_id, approverId: r.approver_id, authorId: r.author_id!, payloadHash: r.correction_hash! } : null,
   }));
@@ -348,11 +474,22 @@ export async function settleReplays(attempts: AttemptResult[]): Promise<("settle
      SELECT gen_random_uuid(), x.replay_id, x.attempt, x.mode, x.started_at, x.duration_ms, x.outcome, x.http_status, x.error_code, x.error_message, x.response
      FROM jsonb_to_recordset($1::jsonb) AS x(replay_id uuid, attempt int, mode text, started_at timestamptz, duration_ms int, outcome text, http_status int,
           error_code text, error_message text, response jsonb)`,
-    [JSON.stringify(attempts.map(({ r, outcome, ...a }) => ({
-      replay_id: r.id, attempt: a.attempt, mode: a.mode, started_at: a.startedAt.toISOString(), duration_ms: a.durationMs, outcome: outcome.status, http_status: a.httpStatus,
-      error_code: outcome.status === "failed" ? outcome.code : null, error_message: outcome.status === "failed" ? outcome.message.slice(0, 2000) : null,
-      response: outcome.status === "delivered" && outcome.response !== undefined ? outcome.response : null,
-    })))],
+    [
+      JSON.stringify(
+        attempts.map(({ r, outcome, ...a }) => ({
+          replay_id: r.id,
+          attempt: a.attempt,
+          mode: a.mode,
+          started_at: a.startedAt.toISOString(),
+          duration_ms: a.durationMs,
+          outcome: outcome.status,
+          http_status: a.httpStatus,
+          error_code: outcome.status === "failed" ? outcome.code : null,
+          error_message: outcome.status === "failed" ? outcome.message.slice(0, 2000) : null,
+          response: outcome.status === "delivered" && outcome.response !== undefined ? outcome.response : null,
+        })),
+      ),
+    ],
   );
   const perConnector = new Map<string, ("delivered" | "technical" | "business")[]>();
   for (const a of attempts) perConnector.set(a.r.connectorId, [...(perConnector.get(a.r.connectorId) ?? []), outcomeKind(a.outcome)]);
@@ -365,10 +502,10 @@ export async function settleReplays(attempts: AttemptResult[]): Promise<("settle
     log.warn({ replayId: a.r.id, attempt: a.attempt, mode: a.mode, code: o.code, message: o.message }, "replay attempt failed (technical), will retry");
     if (a.mode === "pull") {
       // Back in the queue only from the lease it was reported under (not over a cancellation or a settle).
-      await pool().query(
-        "UPDATE replay SET status = 'QUEUED', lease_until = $2 WHERE id = $1 AND status = 'DELIVERING'",
-        [a.r.id, new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (a.attempt - 1)))],
-      );
+      await pool().query("UPDATE replay SET status = 'QUEUED', lease_until = $2 WHERE id = $1 AND status = 'DELIVERING'", [
+        a.r.id,
+        new Date(Date.now() + Math.min(60_000, 2000 * 2 ** (a.attempt - 1))),
+      ]);
     }
   }
   const final = attempts.filter((_, i) => results[i] === "settled");
@@ -379,7 +516,11 @@ export async function settleReplays(attempts: AttemptResult[]): Promise<("settle
     const m = meta.get(ex.id)!;
     publishExceptionChange(ex, m.interface.code, m.transaction.messageId);
   }
-  if (moved.size < new Set(final.map((a) => a.r.id)).size) log.info({ stale: final.filter((a) => !moved.has(a.r.id)).map((a) => a.r.id) }, "late outcomes of replays already settled or cancelled: recorded as attempts only");
+  if (moved.size < new Set(final.map((a) => a.r.id)).size)
+    log.info(
+      { stale: final.filter((a) => !moved.has(a.r.id)).map((a) => a.r.id) },
+      "late outcomes of replays already settled or cancelled: recorded as attempts only",
+    );
   return results;
 }
 
@@ -407,15 +548,15 @@ async function settleFinal(final: AttemptResult[]): Promise<{ moved: Set<string>
     if (movedRows.length === 0) return { moved, changed: [] };
     // The replay settles the exception only while it still awaits this replay (its one open replay just
     // moved): if the source delivered the message meanwhile ("recovered at source"), that resolution stands.
-    const { rows: changed } = await client.query<ExceptionRow>(
-      `UPDATE exception e SET status = (CASE WHEN x.ok THEN 'RESOLVED' ELSE 'REPLAY_FAILED' END)::exception_status,
-              resolved_at = CASE WHEN x.ok THEN now() ELSE e.resolved_at END, resolution = CASE WHEN x.ok THEN 'replayed' ELSE e.resolution END, updated_at = now()
-       FROM unnest($1::uuid[], $2::bool[]) AS x(id, ok)
-       WHERE e.id = x.id AND e.status IN ${EXPECTING}
-       RETURNING e.id, e.plant_id AS "plantId", e.transaction_id AS "transactionId", e.status, e.severity, e.category, e.error_code AS "errorCode",
-                 e.error_message AS "errorMessage", e.occurrences, e.last_seen_at AS "lastSeenAt"`,
-      [movedRows.map((r) => r.exception_id), movedRows.map((r) => r.ok)],
-    );
+    // One event per settled replay; with its exception's move (resolved, or replay failed) when it moved.
+    const attemptOf = new Map(movedRows.map((r) => [r.exception_id, byReplay.get(r.id)!]));
+    const { moved: changed, events } = await transitionExceptionsWithPg(client, {
+      moves: movedRows.map((r) => ({ id: r.exception_id, to: r.ok ? "RESOLVED" : "REPLAY_FAILED", resolution: r.ok ? "replayed" : null })),
+      from: ["REPLAY_QUEUED", "REPLAYING"],
+      audit: (m) => outcomeEvent(attemptOf.get(m.id)!, { statusFrom: m.statusFrom, statusTo: m.status }),
+    });
+    const changedIds = new Set(changed.map((m) => m.id));
+    const unmoved = movedRows.filter((r) => !changedIds.has(r.exception_id)).map((r) => outcomeEvent(byReplay.get(r.id)!));
     // A delivered replay delivers the business message: a stale or duplicate failure reported afterwards
     // must not reopen it as if nothing had been sent (ingest compares with last_event_at).
     const delivered = movedRows.filter((r) => r.ok).map((r) => r.exception_id);
@@ -426,22 +567,29 @@ async function settleFinal(final: AttemptResult[]): Promise<{ moved: Set<string>
         [delivered],
       );
     }
-    await appendManyWithPg(
-      client,
-      [...byReplay.values()].filter((a) => moved.has(a.r.id)).map((a): AppendInput<AuditEventType> => {
-        const isDelivered = a.outcome.status === "delivered";
-        const o = a.outcome as { code?: string; message?: string };
-        return {
-          type: isDelivered ? "replay.succeeded" : "replay.failed",
-          actor: SYSTEM,
-          plantId: a.r.exception.plantId,
-          subject: { type: "exception", id: a.r.exceptionId },
-          data: { replayId: a.r.id, idempotencyKey: a.r.idempotencyKey, attempts: a.attempt, code: isDelivered ? null : o.code!, message: isDelivered ? null : o.message! },
-        };
-      }),
-    );
+    await appendManyWithPg(client, [...events, ...unmoved]);
     return { moved, changed };
   });
+}
+
+/** replay.succeeded / replay.failed of a settled replay, with its exception's status move when the settle moved it. */
+function outcomeEvent(a: AttemptResult, move?: { statusFrom: string; statusTo: string }): AppendInput<"replay.succeeded" | "replay.failed"> {
+  const isDelivered = a.outcome.status === "delivered";
+  const o = a.outcome as { code?: string; message?: string };
+  return {
+    type: isDelivered ? "replay.succeeded" : "replay.failed",
+    actor: SYSTEM,
+    plantId: a.r.exception.plantId,
+    subject: { type: "exception", id: a.r.exceptionId },
+    data: {
+      replayId: a.r.id,
+      idempotencyKey: a.r.idempotencyKey,
+      attempts: a.attempt,
+      code: isDelivered ? null : o.code!,
+      message: isDelivered ? null : o.message!,
+      ...move,
+    },
+  };
 }
 
 async function retryOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
@@ -462,11 +610,18 @@ type ExceptionRow = Parameters<typeof publishExceptionChange>[0];
 async function recordCircuit(connectorId: string, outcomes: ("delivered" | "technical" | "business")[]): Promise<void> {
   if (!outcomes.includes("technical")) {
     // The target answered: its circuit is closed (one statement, and none at all when it already was).
-    await pool().query("UPDATE connector SET replay_failures = 0, replay_paused_until = NULL WHERE id = $1 AND (replay_failures <> 0 OR replay_paused_until IS NOT NULL)", [connectorId]);
+    await pool().query(
+      "UPDATE connector SET replay_failures = 0, replay_paused_until = NULL WHERE id = $1 AND (replay_failures <> 0 OR replay_paused_until IS NOT NULL)",
+      [connectorId],
+    );
     return;
   }
   const cfg = config();
-  const policy = { threshold: cfg.ANDON_REPLAY_CIRCUIT_THRESHOLD, coolDownMs: cfg.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS, maxCoolDownMs: 15 * cfg.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS };
+  const policy = {
+    threshold: cfg.ANDON_REPLAY_CIRCUIT_THRESHOLD,
+    coolDownMs: cfg.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS,
+    maxCoolDownMs: 15 * cfg.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS,
+  };
   await db().$transaction(async (tx) => {
     const [c] = await tx.$queryRaw<{ replay_failures: number; replay_paused_until: Date | null }[]>`
       SELECT replay_failures, replay_paused_until FROM connector WHERE id = ${connectorId}::uuid FOR UPDATE`;
@@ -474,7 +629,8 @@ async function recordCircuit(connectorId: string, outcomes: ("delivered" | "tech
     const now = new Date();
     const next = outcomes.reduce((s, o) => afterAttempt(s, o, now, policy), { failures: c.replay_failures, pausedUntil: c.replay_paused_until });
     if (next.failures === c.replay_failures && next.pausedUntil?.getTime() === c.replay_paused_until?.getTime()) return;
-    if (next.pausedUntil && next.pausedUntil.getTime() !== c.replay_paused_until?.getTime()) log.warn({ connectorId, failures: next.failures, pausedUntil: next.pausedUntil }, "replay target paused (circuit open)");
+    if (next.pausedUntil && next.pausedUntil.getTime() !== c.replay_paused_until?.getTime())
+      log.warn({ connectorId, failures: next.failures, pausedUntil: next.pausedUntil }, "replay target paused (circuit open)");
     await tx.connector.update({ where: { id: connectorId }, data: { replayFailures: next.failures, replayPausedUntil: next.pausedUntil } });
   });
 }

@@ -1,100 +1,125 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { append } from "../audit";
-import { approvalLapse, withdrawLapsedApproval } from "../corrections/approval-standing";
-import { approvalHolds, payloadHash } from "../corrections/corrections";
-import { Prisma, db } from "../db";
+import { type Prisma, db } from "../db";
+import type { Replay, ReplayRequest } from "../db/generated/client";
 import { canTransition } from "../exceptions/lifecycle";
-import { transitionException } from "../exceptions/transition";
+import { staleException, transitionException } from "../exceptions/transition";
 import { AppError, forbidden, notFound } from "../http/errors";
-import { type Principal, can, canSeePlant } from "../policy";
-import type { Via } from "../exceptions/actions";
-import { enqueueReplayJob } from "./queue";
+import { type Principal, can, canSeePlant, replayNeedsApproval } from "../policy";
+import type { Via } from "../exceptions/action-support";
+import { queueReplay, replayConflict, replayTarget } from "./queue-replay";
+import { planReplay } from "./replay-plan";
+import { awaitingStatus, withdrawReplayRequest } from "./replay-request-rules";
 
 /**
- * Request a replay. What may be sent: the payload of an approved correction whose approval still
- * holds, or — for a technical failure with no correction — the original payload as is. Interfaces
- * with requiresApproval therefore never replay a changed payload without a second person's approval.
- * One idempotency key per replay, reused by every retry.
+ * Request a replay. What may be sent (replay-plan.ts): the payload of an approved correction whose
+ * approval holds, or — for a technical failure with no correction — the original payload as is.
+ * Where the policy wants a second person (`replayNeedsApproval`: interfaces that require approval,
+ * unless an approved correction already has one), nothing is queued: a replay request names the payload
+ * and waits, the exception in AWAITING_APPROVAL (a resolved one stays resolved), until another approver
+ * approves it (approve-replay-request.ts). One idempotency key per replay, reused by every retry.
  */
 type Actor = Principal & { email: string };
-export const requestReplaySchema = z.object({ reason: z.string().trim().min(10, "A second replay needs a reason of at least 10 characters").max(2000).optional() }).strict();
+export const requestReplaySchema = z
+  .object({ reason: z.string().trim().min(10, "A second replay needs a reason of at least 10 characters").max(2000).optional() })
+  .strict();
 
-export async function requestReplay(user: Actor, exceptionId: string, input: unknown, via: Via = {}) {
+/** Queued at once, or asked of a second person (the API answers 202 with the request). */
+export type RequestedReplay = { kind: "queued"; replay: Replay } | { kind: "approval_requested"; request: ReplayRequest };
+
+export async function requestReplay(user: Actor, exceptionId: string, input: unknown, via: Via = {}): Promise<RequestedReplay> {
   if (!z.uuid().safeParse(exceptionId).success) throw notFound("Exception");
   const e = await db().exception.findUnique({ where: { id: exceptionId }, include: { transaction: true, interface: true, plant: true } });
   if (!e || !canSeePlant(user, e.plantId)) throw notFound("Exception");
   if (!can(user, "exception.replay_technical", { plantId: e.plantId })) throw forbidden("Your role cannot replay messages");
   const { reason } = requestReplaySchema.parse(input ?? {});
-  if (!canTransition(e.status, "REPLAY_QUEUED")) throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase().replace(/_/g, " ")} exception cannot be replayed`);
-
-  // A message an earlier replay already delivered (this exception's, or an earlier exception's of the same
-  // transaction: a late failure reopened it) is sent again only on purpose, with a reason.
-  const deliveredBefore = await db().replay.findFirst({
-    where: { status: "SUCCEEDED", exception: { transactionId: e.transactionId } }, orderBy: { finishedAt: "desc" }, select: { id: true, finishedAt: true },
-  });
-  const second = e.status === "RESOLVED" || deliveredBefore !== null;
-  if (second && !reason) {
-    throw new AppError(400, "reason_required", deliveredBefore
-      ? `This message was already delivered by replay ${deliveredBefore.id} at ${deliveredBefore.finishedAt?.toISOString() ?? "?"}: sending it again needs a reason`
-      : "This transaction was already resolved: a second replay needs a reason");
+  // A request still waiting for its approver answers for this exception; one the exception moved away from is stale.
+  const open = await db().replayRequest.findFirst({ where: { exceptionId, status: "REQUESTED" } });
+  if (open && awaitingStatus(open) === e.status) {
+    throw new AppError(409, "replay_approval_pending", "A replay of this exception is already waiting for a second person's approval (see Approvals)");
   }
-  const correction = await db().correction.findFirst({ where: { exceptionId, status: { in: ["DRAFT", "SUBMITTED", "APPROVED"] } } });
-  let payload: unknown;
-  let correctionId: string | null = null;
-  const lastDelivered = e.status === "RESOLVED" ? await db().replay.findFirst({ where: { exceptionId, status: "SUCCEEDED" }, orderBy: { createdAt: "desc" } }) : null;
-  if (lastDelivered) {
-    // Send again exactly what was delivered (and approved) before; a new key: it is a new delivery.
-    payload = lastDelivered.payload;
-    correctionId = lastDelivered.correctionId;
-  } else if (correction) {
-    if (!approvalHolds(correction)) throw new AppError(409, "approval_required", "The correction has not been approved by a second person (or was changed after approval)");
-    const lapse = await approvalLapse(correction, e.plantId);
-    if (lapse) {
-      // The approver may no longer approve here: the correction goes back to the approvers' queue.
-      await db().$transaction((tx) => withdrawLapsedApproval(tx, {
-        correctionId: correction.id, approverId: correction.approverId!, payloadHash: correction.payloadHash, exceptionId, exceptionStatus: e.status, plantId: e.plantId, why: lapse,
-      }));
-      throw new AppError(409, "approval_lapsed", "The approver of this correction may no longer approve in this plant (deactivated or rights changed): it is back in the approvals queue and needs a new approval");
-    }
-    payload = correction.payload;
-    correctionId = correction.id;
-  } else if (e.category === "TECHNICAL" || e.status === "RESOLVED") {
-    payload = e.transaction.payload;
-  } else {
-    throw new AppError(409, "correction_required", "A business failure fails again as is: correct the payload and have it approved first");
+  if (e.status === "AWAITING_APPROVAL" || !canTransition(e.status, "REPLAY_QUEUED")) {
+    throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase().replace(/_/g, " ")} exception cannot be replayed`);
   }
-  if (payload === null || payload === undefined) throw new AppError(409, "no_payload", "No payload was reported for this message: nothing to replay");
-
-  const target = e.interface.targetSystems[0];
-  const connector = await db().connector.findFirst({ where: { plantId: e.plantId, system: { kind: target } } });
-  if (!connector) throw new AppError(409, "no_connector", `${e.plant.code} has no connector for ${target ?? "the target system"}`);
-  // Push when the connector registered an endpoint; otherwise the job waits for it to pull.
-  const mode = connector.replayUrl && connector.replaySecret ? "push" : "pull";
-  const replayId = randomUUID();
-  const idempotencyKey = `andon-replay-${replayId}`;
+  const plan = await planReplay(e, reason);
+  const target = await replayTarget(e);
+  const withdrawStale = (tx: Prisma.TransactionClient) =>
+    open
+      ? withdrawReplayRequest(tx, { ...open, plantId: e.plantId }, "exception_changed", `the exception is ${e.status.toLowerCase()} now`)
+      : Promise.resolve(false);
+  const actor = { type: "user" as const, id: user.id, label: user.email };
+  const subject = { type: "exception", id: exceptionId };
   try {
-    return await db().$transaction(async (tx) => {
-      // The exception first, conditional on the status read: a replay never starts from a stale read.
-      await transitionException(tx, { id: exceptionId, from: e.status, to: "REPLAY_QUEUED" });
-      const replay = await tx.replay.create({
-        data: { id: replayId, exceptionId, connectorId: connector.id, correctionId, idempotencyKey, payload: payload as Prisma.InputJsonValue, requestedById: user.id, mode, ...(second ? { reason } : {}) },
+    if (!replayNeedsApproval(e.interface, plan)) {
+      const replay = await db().$transaction(async (tx) => {
+        await withdrawStale(tx);
+        const replay = await queueReplay(tx, { exceptionId, from: e.status, target, plan, requestedById: user.id, reason: reason ?? null });
+        await append(tx, {
+          type: "replay.requested",
+          actor,
+          plantId: e.plantId,
+          subject,
+          data: {
+            replayId: replay.id,
+            idempotencyKey: replay.idempotencyKey,
+            correctionId: plan.correctionId,
+            payloadHash: plan.payloadHash,
+            mode: target.mode,
+            asIs: plan.correctionId === null,
+            ...(plan.second ? { secondReplayReason: reason } : {}),
+            ...(plan.deliveredBeforeBy ? { deliveredBeforeBy: plan.deliveredBeforeBy } : {}),
+            statusFrom: e.status,
+            statusTo: "REPLAY_QUEUED",
+            ...via,
+          },
+        });
+        return replay;
+      });
+      return { kind: "queued", replay };
+    }
+    const request = await db().$transaction(async (tx) => {
+      await withdrawStale(tx);
+      // The exception first, conditional on the status read. A resolved one stays resolved until the replay is approved.
+      if (e.status === "RESOLVED") {
+        const res = await tx.exception.updateMany({ where: { id: exceptionId, status: "RESOLVED" }, data: { updatedAt: new Date() } });
+        if (res.count !== 1) throw staleException();
+      } else {
+        await transitionException(tx, { id: exceptionId, from: e.status, to: "AWAITING_APPROVAL" });
+      }
+      const request = await tx.replayRequest.create({
+        data: {
+          exceptionId,
+          requestedById: user.id,
+          payload: plan.payload as Prisma.InputJsonValue,
+          payloadHash: plan.payloadHash,
+          correctionId: plan.correctionId,
+          reason: reason ?? null,
+          second: plan.second,
+          exceptionStatusFrom: e.status,
+        },
       });
       await append(tx, {
-        type: "replay.requested",
-        actor: { type: "user", id: user.id, label: user.email },
+        type: "replay.approval_requested",
+        actor,
         plantId: e.plantId,
-        subject: { type: "exception", id: exceptionId },
-        data: { replayId, idempotencyKey, correctionId, payloadHash: payloadHash(payload), mode, asIs: correctionId === null,
-          ...(second ? { secondReplayReason: reason } : {}), ...(deliveredBefore ? { deliveredBeforeBy: deliveredBefore.id } : {}), ...via },
+        subject,
+        data: {
+          replayRequestId: request.id,
+          payloadHash: plan.payloadHash,
+          correctionId: plan.correctionId,
+          asIs: plan.correctionId === null,
+          second: plan.second,
+          reason: reason ?? null,
+          statusFrom: e.status,
+          statusTo: e.status === "RESOLVED" ? "RESOLVED" : "AWAITING_APPROVAL",
+          ...(plan.deliveredBeforeBy ? { deliveredBeforeBy: plan.deliveredBeforeBy } : {}),
+          ...via,
+        },
       });
-      if (mode === "push") await enqueueReplayJob(tx, replayId);
-      return replay;
+      return request;
     });
+    return { kind: "approval_requested", request };
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      throw new AppError(409, "replay_in_flight", "A replay of this exception is already under way (or the transaction has a newer open exception)");
-    }
-    throw err;
+    throw replayConflict(err) ?? err;
   }
 }

@@ -26,13 +26,15 @@ export async function sweepStuckReplays(graceMs: number): Promise<{ requeued: st
     [REPLAY_QUEUE, graceMs],
   );
   if (rows.length === 0) return { requeued: [] };
-  await insertJobs(rows.map((r) => ({
-    name: REPLAY_QUEUE,
-    data: { replayId: r.id, attemptsBefore: r.attempts },
-    ...retry,
-    retryLimit: Math.max(0, retry.retryLimit - r.attempts),
-    retryDelay: Math.min(3600, retry.retryDelay * 2 ** r.attempts),
-  })));
+  await insertJobs(
+    rows.map((r) => ({
+      name: REPLAY_QUEUE,
+      data: { replayId: r.id, attemptsBefore: r.attempts },
+      ...retry,
+      retryLimit: Math.max(0, retry.retryLimit - r.attempts),
+      retryDelay: Math.min(3600, retry.retryDelay * 2 ** r.attempts),
+    })),
+  );
   log.warn({ replays: rows.map((r) => r.id) }, "replays without a delivery job were queued again (same key)");
   return { requeued: rows.map((r) => r.id) };
 }

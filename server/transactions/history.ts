@@ -39,8 +39,20 @@ function decodeCursor(c: string) {
 }
 
 export type HistoryRow = {
-  id: string; correlationId: string; messageId: string; businessKey: string | null; plantCode: string; timezone: string; interfaceCode: string;
-  status: string; firstSeenAt: string; lastEventAt: string; attempts: number; openExceptions: number; corrections: number; replays: number;
+  id: string;
+  correlationId: string;
+  messageId: string;
+  businessKey: string | null;
+  plantCode: string;
+  timezone: string;
+  interfaceCode: string;
+  status: string;
+  firstSeenAt: string;
+  lastEventAt: string;
+  attempts: number;
+  openExceptions: number;
+  corrections: number;
+  replays: number;
 };
 
 export async function searchTransactions(user: Principal, input: unknown): Promise<{ rows: HistoryRow[]; nextCursor: string | null }> {
@@ -65,8 +77,20 @@ export async function searchTransactions(user: Principal, input: unknown): Promi
     where.push(`(t.first_seen_at, t.id) < (${p(new Date(c.t))}, ${p(c.id)}::uuid)`);
   }
   const { rows } = await pool().query<{
-    id: string; correlation_id: string; message_id: string; business_key: string | null; plant_code: string; timezone: string; interface_code: string;
-    status: string; first_seen_at: Date; last_event_at: Date; attempts: number; open_exceptions: number; corrections: number; replays: number;
+    id: string;
+    correlation_id: string;
+    message_id: string;
+    business_key: string | null;
+    plant_code: string;
+    timezone: string;
+    interface_code: string;
+    status: string;
+    first_seen_at: Date;
+    last_event_at: Date;
+    attempts: number;
+    open_exceptions: number;
+    corrections: number;
+    replays: number;
   }>(
     `SELECT t.id, t.correlation_id, t.message_id, t.business_key, pl.code AS plant_code, pl.timezone, i.code AS interface_code, t.status::text,
             t.first_seen_at, t.last_event_at, t.attempts,
@@ -82,9 +106,20 @@ export async function searchTransactions(user: Principal, input: unknown): Promi
   const last = page.at(-1);
   return {
     rows: page.map((r) => ({
-      id: r.id, correlationId: r.correlation_id, messageId: r.message_id, businessKey: r.business_key, plantCode: r.plant_code, timezone: r.timezone,
-      interfaceCode: r.interface_code, status: r.status, firstSeenAt: r.first_seen_at.toISOString(), lastEventAt: r.last_event_at.toISOString(),
-      attempts: r.attempts, openExceptions: r.open_exceptions, corrections: r.corrections, replays: r.replays,
+      id: r.id,
+      correlationId: r.correlation_id,
+      messageId: r.message_id,
+      businessKey: r.business_key,
+      plantCode: r.plant_code,
+      timezone: r.timezone,
+      interfaceCode: r.interface_code,
+      status: r.status,
+      firstSeenAt: r.first_seen_at.toISOString(),
+      lastEventAt: r.last_event_at.toISOString(),
+      attempts: r.attempts,
+      openExceptions: r.open_exceptions,
+      corrections: r.corrections,
+      replays: r.replays,
     })),
     nextCursor: rows.length > q.limit && last ? encodeCursor(last.first_seen_at, last.id) : null,
   };
@@ -121,7 +156,9 @@ export async function transactionHistory(user: Principal, correlationId: string,
   if (transactions.length === 0) return null;
   const exceptionIds = transactions.flatMap((t) => t.exceptions.map((e) => e.id));
   const requesterIds = [...new Set(transactions.flatMap((t) => t.exceptions.flatMap((e) => e.replays.map((r) => r.requestedById))))];
-  const requesters = new Map((await db().user.findMany({ where: { id: { in: requesterIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
+  const requesters = new Map(
+    (await db().user.findMany({ where: { id: { in: requesterIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]),
+  );
   const [timeline, audit, sharing] = await Promise.all([
     correlationTimeline(user, { correlationId, plantId }),
     db().auditEvent.findMany({ where: { subjectType: "exception", subjectId: { in: exceptionIds } }, orderBy: { id: "asc" }, take: 2000 }),
@@ -136,28 +173,77 @@ export async function transactionHistory(user: Principal, correlationId: string,
     otherPlants,
     timeline,
     transactions: transactions.map((t) => ({
-      id: t.id, messageId: t.messageId, businessKey: t.businessKey, status: t.status, plant: t.plant, interface: t.interface,
-      firstSeenAt: t.firstSeenAt.toISOString(), lastEventAt: t.lastEventAt.toISOString(), deliveredAt: t.deliveredAt?.toISOString() ?? null,
-      attempts: t.attempts, payload: t.payload, payloadHash: t.payloadHash, lastError: t.lastError,
+      id: t.id,
+      messageId: t.messageId,
+      businessKey: t.businessKey,
+      status: t.status,
+      plant: t.plant,
+      interface: t.interface,
+      firstSeenAt: t.firstSeenAt.toISOString(),
+      lastEventAt: t.lastEventAt.toISOString(),
+      deliveredAt: t.deliveredAt?.toISOString() ?? null,
+      attempts: t.attempts,
+      payload: t.payload,
+      payloadHash: t.payloadHash,
+      lastError: t.lastError,
       exceptions: t.exceptions.map((e) => ({
-        id: e.id, status: e.status, severity: e.severity, category: e.category, errorCode: e.errorCode, errorMessage: e.errorMessage,
-        firstSeenAt: e.firstSeenAt.toISOString(), resolvedAt: e.resolvedAt?.toISOString() ?? null, resolution: e.resolution, assignee: e.assignee?.email ?? null,
+        id: e.id,
+        status: e.status,
+        severity: e.severity,
+        category: e.category,
+        errorCode: e.errorCode,
+        errorMessage: e.errorMessage,
+        firstSeenAt: e.firstSeenAt.toISOString(),
+        resolvedAt: e.resolvedAt?.toISOString() ?? null,
+        resolution: e.resolution,
+        assignee: e.assignee?.email ?? null,
         comments: e.comments.map((c) => ({ id: c.id, author: c.author.email, at: c.createdAt.toISOString(), body: c.body })),
         corrections: e.corrections.map((c) => ({
-          id: c.id, status: c.status, author: c.author.email, approver: c.approver?.email ?? null, createdAt: c.createdAt.toISOString(),
-          submittedAt: c.submittedAt?.toISOString() ?? null, decidedAt: c.decidedAt?.toISOString() ?? null, reason: c.reason, decisionComment: c.decisionComment,
-          patch: c.patch as { op: string; path: string; value?: unknown }[], payloadHash: c.payloadHash, basePayloadHash: c.basePayloadHash,
+          id: c.id,
+          status: c.status,
+          author: c.author.email,
+          approver: c.approver?.email ?? null,
+          createdAt: c.createdAt.toISOString(),
+          submittedAt: c.submittedAt?.toISOString() ?? null,
+          decidedAt: c.decidedAt?.toISOString() ?? null,
+          reason: c.reason,
+          decisionComment: c.decisionComment,
+          patch: c.patch as { op: string; path: string; value?: unknown }[],
+          payloadHash: c.payloadHash,
+          basePayloadHash: c.basePayloadHash,
         })),
         replays: e.replays.map((r) => ({
-          id: r.id, status: r.status, idempotencyKey: r.idempotencyKey, requestedBy: requesters.get(r.requestedById) ?? r.requestedById, createdAt: r.createdAt.toISOString(),
-          finishedAt: r.finishedAt?.toISOString() ?? null, correctionId: r.correctionId, mode: r.mode,
-          attempts: r.attempts.map((a) => ({ attempt: a.attempt, at: a.startedAt.toISOString(), outcome: a.outcome, httpStatus: a.httpStatus, error: a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : null })),
+          id: r.id,
+          status: r.status,
+          idempotencyKey: r.idempotencyKey,
+          requestedBy: requesters.get(r.requestedById) ?? r.requestedById,
+          createdAt: r.createdAt.toISOString(),
+          finishedAt: r.finishedAt?.toISOString() ?? null,
+          correctionId: r.correctionId,
+          mode: r.mode,
+          attempts: r.attempts.map((a) => ({
+            attempt: a.attempt,
+            at: a.startedAt.toISOString(),
+            outcome: a.outcome,
+            httpStatus: a.httpStatus,
+            error: a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : null,
+          })),
         })),
       })),
     })),
     audit: audit.map((h) => {
       const ev = parseEvent(h);
-      return { id: ev.id, at: h.occurredAt.toISOString(), type: h.type, label: AUDIT_EVENT_LABELS[h.type as AuditEventType] ?? h.type, actor: h.actorLabel, actorType: h.actorType, subjectId: h.subjectId, hash: h.hash, data: ev.data };
+      return {
+        id: ev.id,
+        at: h.occurredAt.toISOString(),
+        type: h.type,
+        label: AUDIT_EVENT_LABELS[h.type as AuditEventType] ?? h.type,
+        actor: h.actorLabel,
+        actorType: h.actorType,
+        subjectId: h.subjectId,
+        hash: h.hash,
+        data: ev.data,
+      };
     }),
   };
 }

@@ -34,9 +34,15 @@ type HopState = { outcome: string; at: string; latencyMs?: number; attempt?: num
  * different plants can send the same one, so it names a message only within one plant: a timeline or
  * history never merges two plants' messages.
  */
-export async function correlationPlant(user: Principal, q: { correlationId: string; plant?: string; plantId?: string }, client: DbClient = db()): Promise<string | null> {
+export async function correlationPlant(
+  user: Principal,
+  q: { correlationId: string; plant?: string; plantId?: string },
+  client: DbClient = db(),
+): Promise<string | null> {
   const first = await client.transaction.findFirst({
-    where: { AND: [plantScope(user), { correlationId: q.correlationId }, q.plantId ? { plantId: q.plantId } : {}, q.plant ? { plant: { code: q.plant } } : {}] },
+    where: {
+      AND: [plantScope(user), { correlationId: q.correlationId }, q.plantId ? { plantId: q.plantId } : {}, q.plant ? { plant: { code: q.plant } } : {}],
+    },
     orderBy: [{ firstSeenAt: "asc" }, { id: "asc" }],
     select: { plantId: true },
   });
@@ -70,8 +76,17 @@ export async function correlationTimeline(user: Principal, input: unknown, clien
   const from = new Date(Math.min(...rows.map((t) => t.firstSeenAt.getTime())));
   const to = new Date(Math.max(...rows.map((t) => t.lastEventAt.getTime())));
   const byKey = new Map(rows.map((t) => [`${t.interfaceId}|${t.messageId}`, t]));
-  const events = await pool().query<{ interface_id: string; message_id: string; hop_source: string; hop_target: string; outcome: string;
-    occurred_at: Date; latency_ms: number; attempt: number; error_code: string | null }>(
+  const events = await pool().query<{
+    interface_id: string;
+    message_id: string;
+    hop_source: string;
+    hop_target: string;
+    outcome: string;
+    occurred_at: Date;
+    latency_ms: number;
+    attempt: number;
+    error_code: string | null;
+  }>(
     `SELECT interface_id, message_id, hop_source, hop_target, outcome, occurred_at, latency_ms, attempt, error_code
      FROM telemetry_event WHERE plant_id = $1 AND correlation_id = $2 AND occurred_at BETWEEN $3 AND $4
      ORDER BY occurred_at, id LIMIT ${TIMELINE_EVENTS}`,
@@ -81,11 +96,23 @@ export async function correlationTimeline(user: Principal, input: unknown, clien
     return events.rows.flatMap((e) => {
       const t = byKey.get(`${e.interface_id}|${e.message_id}`);
       if (!t) return [];
-      return [{
-        transactionId: t.id, plantCode: t.plant.code, interfaceCode: t.interface.code, messageId: t.messageId, businessKey: t.businessKey,
-        hop: `${e.hop_source}>${e.hop_target}`, source: e.hop_source, target: e.hop_target, outcome: e.outcome.toLowerCase(), at: e.occurred_at.toISOString(),
-        latencyMs: e.latency_ms, attempt: e.attempt, errorCode: e.error_code,
-      }];
+      return [
+        {
+          transactionId: t.id,
+          plantCode: t.plant.code,
+          interfaceCode: t.interface.code,
+          messageId: t.messageId,
+          businessKey: t.businessKey,
+          hop: `${e.hop_source}>${e.hop_target}`,
+          source: e.hop_source,
+          target: e.hop_target,
+          outcome: e.outcome.toLowerCase(),
+          at: e.occurred_at.toISOString(),
+          latencyMs: e.latency_ms,
+          attempt: e.attempt,
+          errorCode: e.error_code,
+        },
+      ];
     });
   }
   // Telemetry past retention: the last known state of each hop.
@@ -93,8 +120,19 @@ export async function correlationTimeline(user: Principal, input: unknown, clien
     Object.entries(t.hops as Record<string, HopState>).map(([hop, h]) => {
       const [source = "", target = ""] = hop.split(">");
       return {
-        transactionId: t.id, plantCode: t.plant.code, interfaceCode: t.interface.code, messageId: t.messageId, businessKey: t.businessKey,
-        hop, source, target, outcome: h.outcome, at: h.at, latencyMs: h.latencyMs ?? null, attempt: h.attempt ?? null, errorCode: h.errorCode ?? null,
+        transactionId: t.id,
+        plantCode: t.plant.code,
+        interfaceCode: t.interface.code,
+        messageId: t.messageId,
+        businessKey: t.businessKey,
+        hop,
+        source,
+        target,
+        outcome: h.outcome,
+        at: h.at,
+        latencyMs: h.latencyMs ?? null,
+        attempt: h.attempt ?? null,
+        errorCode: h.errorCode ?? null,
       };
     }),
   );

@@ -3,7 +3,8 @@ import { record, verifyChain, SYSTEM_ACTOR } from "../audit";
 import { ensureTelemetryPartitions, purgeIngestReceipts } from "../ingest/maintenance";
 import { appDbRole, config } from "../config";
 import { logger } from "../log";
-import { BULK_QUEUE, runBulk } from "../exceptions/bulk";
+import { BULK_QUEUE } from "../exceptions/bulk-rules";
+import { runBulk } from "../exceptions/run-bulk";
 import { deliverReplays } from "../replay/deliver-replay";
 import { REPLAY_BATCH, REPLAY_QUEUE, deferredReplayJobs, replayRetry } from "../replay/queue";
 import { sweepStuckReplays } from "../replay/sweep";
@@ -152,14 +153,18 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   // loops overlap one batch's database work with another's deliveries.
   for (let i = 0; i < config().ANDON_REPLAY_WORKERS; i++) {
     let replayWorker = "";
-    replayWorker = await boss.work<{ replayId: string; attemptsBefore?: number }>(REPLAY_QUEUE, { batchSize: REPLAY_BATCH, pollingIntervalSeconds: 1, includeMetadata: true }, async (jobs) => {
-      const { retry, held } = await deliverReplays(jobs);
-      await Promise.all([...retry].map(([id, message]) => boss.fail(REPLAY_QUEUE, id, { message })));
-      // Held by an open circuit: sent again for when it closes; this job then completes with the batch.
-      if (held.length) await boss.insert(deferredReplayJobs(held));
-      // A full batch means more are waiting: fetch again at once instead of after the polling interval.
-      if (jobs.length === REPLAY_BATCH) boss.notifyWorker(replayWorker);
-    });
+    replayWorker = await boss.work<{ replayId: string; attemptsBefore?: number }>(
+      REPLAY_QUEUE,
+      { batchSize: REPLAY_BATCH, pollingIntervalSeconds: 1, includeMetadata: true },
+      async (jobs) => {
+        const { retry, held } = await deliverReplays(jobs);
+        await Promise.all([...retry].map(([id, message]) => boss.fail(REPLAY_QUEUE, id, { message })));
+        // Held by an open circuit: sent again for when it closes; this job then completes with the batch.
+        if (held.length) await boss.insert(deferredReplayJobs(held));
+        // A full batch means more are waiting: fetch again at once instead of after the polling interval.
+        if (jobs.length === REPLAY_BATCH) boss.notifyWorker(replayWorker);
+      },
+    );
   }
 
   // Push replays whose job is gone (nothing else would ever look at them) get a new one, once a minute.

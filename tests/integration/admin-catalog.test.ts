@@ -56,7 +56,13 @@ describe("plant, connector and interface administration", () => {
     await expect(changeConnectorKey(admin, randomUUID(), { action: "rotate" })).rejects.toMatchObject({ status: 404 });
 
     const events = await trail("connector", connector.id);
-    expect(events.map((e) => e.type)).toEqual(["connector.created", "connector.key_issued", "connector.key_issued", "connector.key_revoked", "connector.updated"]);
+    expect(events.map((e) => e.type)).toEqual([
+      "connector.created",
+      "connector.key_issued",
+      "connector.key_issued",
+      "connector.key_revoked",
+      "connector.updated",
+    ]);
     expect(events[1]!.data).toMatchObject({ reason: "connector_created", keyHint: connector.keyHint, revokedKeyHint: null });
     expect(events[2]!.data).toMatchObject({ reason: "admin_request", keyHint: rotated.connector.keyHint, revokedKeyHint: connector.keyHint });
     expect(events[4]!.data).toMatchObject({ before: { name: "SAP gateway", replayRatePerSec: 20 }, after: { name: "SAP gateway 2", replayRatePerSec: 5 } });
@@ -76,7 +82,15 @@ describe("plant, connector and interface administration", () => {
     const stored = () => db().connector.findUniqueOrThrow({ where: { id: connector.id }, select: { replayUrl: true, replaySecret: true } });
 
     // Loopback, private, link-local (cloud metadata), in any spelling, and names resolving to them: refused.
-    for (const url of ["http://127.0.0.1:9/replay", "https://localhost/replay", "https://10.1.2.3/replay", "http://169.254.169.254/latest/meta-data/", "https://[::ffff:192.168.0.1]/r", "https://2130706433/", "https://[::1]/r"]) {
+    for (const url of [
+      "http://127.0.0.1:9/replay",
+      "https://localhost/replay",
+      "https://10.1.2.3/replay",
+      "http://169.254.169.254/latest/meta-data/",
+      "https://[::ffff:192.168.0.1]/r",
+      "https://2130706433/",
+      "https://[::1]/r",
+    ]) {
       await expect(register(key, url), url).rejects.toMatchObject({ status: 400, code: "private_destination" });
     }
     // Outside the demo, plain http is refused even to a public address.
@@ -112,8 +126,16 @@ describe("plant, connector and interface administration", () => {
     const events = await trail("connector", connector.id);
     const types = events.map((e) => e.type);
     expect(types).toEqual([
-      "connector.created", "connector.key_issued", "connector.replay_endpoint_registered", "connector.updated", "connector.replay_endpoint_registered",
-      "connector.key_issued", "connector.updated", "connector.replay_endpoint_registered", "connector.key_revoked", "connector.updated",
+      "connector.created",
+      "connector.key_issued",
+      "connector.replay_endpoint_registered",
+      "connector.updated",
+      "connector.replay_endpoint_registered",
+      "connector.key_issued",
+      "connector.updated",
+      "connector.replay_endpoint_registered",
+      "connector.key_revoked",
+      "connector.updated",
     ]);
     expect(events[3]!.data).toMatchObject({ before: { replayAllowPrivate: false }, after: { replayAllowPrivate: true } });
     expect(events[6]!.data).toMatchObject({ before: { replayUrl: "http://127.0.0.1:9/replay" }, after: { replayUrl: null } });
@@ -128,7 +150,11 @@ describe("plant, connector and interface administration", () => {
     const iface = (await listInterfaces(admin)).find((i) => i.code === "MAINT_WORK_ORDER")!;
     expect(iface).toBeDefined();
     await interfaceCatalog(); // warm the cache: the change must not wait for its TTL
-    const changed = await updateInterface(admin, iface.id, { latencySloMs: iface.latencySloMs + 1000, requiresApproval: !iface.requiresApproval, plants: { [code]: true } });
+    const changed = await updateInterface(admin, iface.id, {
+      latencySloMs: iface.latencySloMs + 1000,
+      requiresApproval: !iface.requiresApproval,
+      plants: { [code]: true },
+    });
     expect(changed).toMatchObject({ latencySloMs: iface.latencySloMs + 1000, requiresApproval: !iface.requiresApproval });
     expect(changed.plants).toContainEqual({ code, enabled: true });
     expect((await interfaceCatalog()).get(iface.code)!.plants.get(plant.id)).toEqual({ enabled: true });

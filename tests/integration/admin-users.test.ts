@@ -42,7 +42,9 @@ describe("user administration", () => {
     await expect(listUsers(auditor)).rejects.toMatchObject({ status: 403 });
     await expect(createUser(auditor, {})).rejects.toMatchObject({ status: 403 });
     await expect(createUser(admin, { email: "x@andon.local", name: "X", role: "OPERATOR", password: "short" })).rejects.toThrow(/12 characters/);
-    await expect(createUser(admin, { email: "y@andon.local", name: "Why", role: "OPERATOR", plants: ["XX-NOPE"], password: "a-long-initial-secret" })).rejects.toMatchObject({ status: 422 });
+    await expect(
+      createUser(admin, { email: "y@andon.local", name: "Why", role: "OPERATOR", plants: ["XX-NOPE"], password: "a-long-initial-secret" }),
+    ).rejects.toMatchObject({ status: 422 });
     await expect(updateUser(admin, admin.id, { active: false })).rejects.toMatchObject({ status: 409 });
     await expect(updateUser(admin, admin.id, { role: "AUDITOR" })).rejects.toMatchObject({ status: 409 });
     await expect(updateUser(admin, randomUUID(), { active: false })).rejects.toMatchObject({ status: 404 });

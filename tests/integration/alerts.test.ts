@@ -4,7 +4,10 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { evaluateAlerts } from "../../server/alerts/evaluate";
-import { acknowledgeAlert, assignAlert, listAlerts, resolveAlert } from "../../server/alerts/inbox";
+import { acknowledgeAlert } from "../../server/alerts/acknowledge-alert";
+import { assignAlert } from "../../server/alerts/assign-alert";
+import { listAlerts } from "../../server/alerts/list-alerts";
+import { resolveAlert } from "../../server/alerts/resolve-alert";
 import { createRule, listRules, updateRule } from "../../server/alerts/rules";
 import { createWebhook, deliverNotification, listWebhooks, updateWebhook, verifySignature, type WebhookPayload } from "../../server/alerts/webhooks";
 import { loadPrincipal } from "../../server/auth/principal";
@@ -31,9 +34,17 @@ let disabledDefaults: string[] = [];
 const failure = (iface: string) => ({
   ok: true as const,
   value: {
-    eventId: randomUUID(), correlationId: randomUUID(), messageId: `ASN-${randomUUID()}`, interface: iface, hop: { source: "SUPPLIER_PORTAL" as const, target: "ODOO" as const },
-    occurredAt: new Date().toISOString(), outcome: "failed" as const, latencyMs: 120, attempt: 1,
-    error: { category: "business" as const, code: "ODOO-ValidationError", message: `Unknown PO line ${randomUUID()}` }, payload: { asn: 1 },
+    eventId: randomUUID(),
+    correlationId: randomUUID(),
+    messageId: `ASN-${randomUUID()}`,
+    interface: iface,
+    hop: { source: "SUPPLIER_PORTAL" as const, target: "ODOO" as const },
+    occurredAt: new Date().toISOString(),
+    outcome: "failed" as const,
+    latencyMs: 120,
+    attempt: 1,
+    error: { category: "business" as const, code: "ODOO-ValidationError", message: `Unknown PO line ${randomUUID()}` },
+    payload: { asn: 1 },
   },
 });
 
@@ -50,7 +61,9 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
-  [admin, managerMty, managerHam, auditor] = await Promise.all(["admin@andon.local", "manager.mty@andon.local", "manager@andon.local", "auditor@andon.local"].map(actor)) as [Actor, Actor, Actor, Actor];
+  [admin, managerMty, managerHam, auditor] = (await Promise.all(
+    ["admin@andon.local", "manager.mty@andon.local", "manager@andon.local", "auditor@andon.local"].map(actor),
+  )) as [Actor, Actor, Actor, Actor];
   // Only this file's rules run while it does (the defaults would fire on other files' data).
   disabledDefaults = (await db().alertRule.findMany({ where: { enabled: true }, select: { id: true } })).map((r) => r.id);
   await db().alertRule.updateMany({ where: { id: { in: disabledDefaults } }, data: { enabled: false } });
@@ -59,12 +72,23 @@ beforeAll(async () => {
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       if (req.url === "/redirect") {
-        received.push({ id: String(req.headers["x-andon-event-id"]), payload: JSON.parse(body), validSignature: verifySignature(secret, body, req.headers["x-andon-signature"] as string), status: 302 });
+        received.push({
+          id: String(req.headers["x-andon-event-id"]),
+          payload: JSON.parse(body),
+          validSignature: verifySignature(secret, body, req.headers["x-andon-signature"] as string),
+          status: 302,
+        });
         res.writeHead(302, { location: "/hook" }).end();
         return;
       }
-      const status = failNext > 0 ? (failNext--, 500) : 204;
-      received.push({ id: String(req.headers["x-andon-event-id"]), payload: JSON.parse(body), validSignature: verifySignature(secret, body, req.headers["x-andon-signature"] as string), status });
+      const status = failNext > 0 ? 500 : 204;
+      if (failNext > 0) failNext--;
+      received.push({
+        id: String(req.headers["x-andon-event-id"]),
+        payload: JSON.parse(body),
+        validSignature: verifySignature(secret, body, req.headers["x-andon-signature"] as string),
+        status,
+      });
       res.writeHead(status).end();
     });
   });
@@ -87,9 +111,17 @@ describe("alert rules", () => {
     expect(secret).toMatch(/^whsec_/);
 
     const plant = await db().plant.findUniqueOrThrow({ where: { code: "MX-MTY" } });
-    const open = () => db().exception.count({ where: { plantId: plant.id, interface: { code: "SUPPLIER_ASN" }, status: { notIn: ["RESOLVED", "DISCARDED"] } } });
+    const open = () =>
+      db().exception.count({ where: { plantId: plant.id, interface: { code: "SUPPLIER_ASN" }, status: { notIn: ["RESOLVED", "DISCARDED"] } } });
     const before = await open();
-    const rule = await createRule(admin, { name: "ASN backlog (test)", kind: "BACKLOG_ABOVE", threshold: before + 2, plantCode: "MX-MTY", interfaceCode: "SUPPLIER_ASN", severity: "CRITICAL" });
+    const rule = await createRule(admin, {
+      name: "ASN backlog (test)",
+      kind: "BACKLOG_ABOVE",
+      threshold: before + 2,
+      plantCode: "MX-MTY",
+      interfaceCode: "SUPPLIER_ASN",
+      severity: "CRITICAL",
+    });
     expect(rule.description).toMatch(/more than \d+ open exceptions \(plant MX-MTY, interface SUPPLIER_ASN\)/);
 
     // Below the threshold: nothing.
@@ -97,7 +129,11 @@ describe("alert rules", () => {
     expect(await db().alert.count({ where: { ruleId: rule.id } })).toBe(0);
 
     const c = await db().connector.findFirstOrThrow({ where: { plantId: plant.id, system: { kind: "SUPPLIER_PORTAL" } } });
-    const r = await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: plant.id, plantCode: "MX-MTY" }, [failure("SUPPLIER_ASN"), failure("SUPPLIER_ASN"), failure("SUPPLIER_ASN")]);
+    const r = await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: plant.id, plantCode: "MX-MTY" }, [
+      failure("SUPPLIER_ASN"),
+      failure("SUPPLIER_ASN"),
+      failure("SUPPLIER_ASN"),
+    ]);
     expect(r.rejected).toEqual([]);
     expect(await open()).toBe(before + 3);
 
@@ -112,23 +148,29 @@ describe("alert rules", () => {
     expect(await db().alert.count({ where: { ruleId: rule.id } })).toBe(1);
     expect(await db().alertNotification.count({ where: { alertId: fired.id } })).toBe(1);
 
-    const delivered = await waitFor("the fired notification to be delivered after its retry", async () => {
-      const n = await db().alertNotification.findFirst({ where: { alertId: fired.id, event: "alert.fired" } });
-      return n?.status === "DELIVERED" && n;
-    }, 60_000);
+    const delivered = await waitFor(
+      "the fired notification to be delivered after its retry",
+      async () => {
+        const n = await db().alertNotification.findFirst({ where: { alertId: fired.id, event: "alert.fired" } });
+        return n?.status === "DELIVERED" && n;
+      },
+      60_000,
+    );
     expect(delivered.attempts).toBe(2);
     const firedCalls = received.filter((x) => x.payload.alert.id === fired.id);
     expect(firedCalls.map((x) => x.status)).toEqual([500, 204]);
     expect(new Set(firedCalls.map((x) => x.id)).size).toBe(1); // the retry carries the same event id
     expect(firedCalls.every((x) => x.validSignature)).toBe(true);
     expect(firedCalls[0]!.payload).toMatchObject({ event: "alert.fired", alert: { plant: "MX-MTY", rule: "ASN backlog (test)", status: "FIRING" } });
-    expect(verifySignature("wrong secret", JSON.stringify(firedCalls[0]!.payload), "t=1,v1=" + "0".repeat(64))).toBe(false);
+    expect(verifySignature("wrong secret", JSON.stringify(firedCalls[0]!.payload), `t=1,v1=${"0".repeat(64)}`)).toBe(false);
 
     // The condition clears (threshold raised): resolved automatically, one "resolved" notification.
     await updateRule(admin, rule.id, { threshold: before + 10 });
     expect((await evaluateAlerts()).resolved).toBeGreaterThanOrEqual(1);
     expect(await db().alert.findUniqueOrThrow({ where: { id: fired.id } })).toMatchObject({ status: "RESOLVED", resolvedById: null });
-    await waitFor("the resolved notification", async () => received.some((x) => x.payload.alert.id === fired.id && x.payload.event === "alert.resolved" && x.status === 204));
+    await waitFor("the resolved notification", async () =>
+      received.some((x) => x.payload.alert.id === fired.id && x.payload.event === "alert.resolved" && x.status === 204),
+    );
 
     // Holds again: a new episode, a new alert.
     await updateRule(admin, rule.id, { threshold: before + 2 });
@@ -149,7 +191,10 @@ describe("alert rules", () => {
     expect(await db().alert.count({ where: { ruleId: rule.id, status: "FIRING" } })).toBe(1);
 
     // Each alert event reached the webhook exactly once (delivered), whatever the retries.
-    await waitFor("every notification delivered", async () => (await db().alertNotification.count({ where: { webhook: { id: hook.webhook.id }, status: { not: "DELIVERED" } } })) === 0);
+    await waitFor(
+      "every notification delivered",
+      async () => (await db().alertNotification.count({ where: { webhook: { id: hook.webhook.id }, status: { not: "DELIVERED" } } })) === 0,
+    );
     const ok = received.filter((x) => x.status === 204);
     expect(new Set(ok.map((x) => `${x.payload.alert.id}:${x.payload.event}`)).size).toBe(ok.length);
     // Disabling the rule resolves its open alert.
@@ -160,10 +205,24 @@ describe("alert rules", () => {
 
   it("webhook URLs: private, loopback and metadata addresses are refused unless an admin allows them, when saved and when sent; redirects are not followed", async () => {
     const port = (receiver.address() as AddressInfo).port;
-    for (const url of [`http://127.0.0.1:${port}/hook`, `http://localhost:${port}/hook`, "http://169.254.169.254/latest/meta-data/", "https://10.0.0.7/hook", "https://[fd00::1]/hook"]) {
-      await expect(createWebhook(admin, { name: "Private (test)", url, plantCode: "DE-HAM" }), url).rejects.toMatchObject({ status: 400, code: "private_destination" });
+    for (const url of [
+      `http://127.0.0.1:${port}/hook`,
+      `http://localhost:${port}/hook`,
+      "http://169.254.169.254/latest/meta-data/",
+      "https://10.0.0.7/hook",
+      "https://[fd00::1]/hook",
+    ]) {
+      await expect(createWebhook(admin, { name: "Private (test)", url, plantCode: "DE-HAM" }), url).rejects.toMatchObject({
+        status: 400,
+        code: "private_destination",
+      });
     }
-    const allowed = await createWebhook(admin, { name: "Internal receiver (test)", url: `http://127.0.0.1:${port}/redirect`, plantCode: "DE-HAM", allowPrivate: true });
+    const allowed = await createWebhook(admin, {
+      name: "Internal receiver (test)",
+      url: `http://127.0.0.1:${port}/redirect`,
+      plantCode: "DE-HAM",
+      allowPrivate: true,
+    });
     expect((await listWebhooks(admin)).find((w) => w.id === allowed.webhook.id)).toMatchObject({ allowPrivate: true });
     // Withdrawing the permission, or moving the URL to the metadata address, is checked like a new URL.
     await expect(updateWebhook(admin, allowed.webhook.id, { allowPrivate: false })).rejects.toMatchObject({ status: 400, code: "private_destination" });
@@ -172,7 +231,9 @@ describe("alert rules", () => {
     await updateWebhook(admin, allowed.webhook.id, { url: `http://127.0.0.1:${port}/redirect` });
     const audit = await db().auditEvent.findMany({ where: { subjectType: "alert_webhook", subjectId: allowed.webhook.id }, orderBy: { id: "asc" } });
     expect(audit.map((e) => e.data)).toMatchObject([
-      { after: { allowPrivate: true } }, { before: { url: `http://127.0.0.1:${port}/redirect` }, after: { url: "http://169.254.169.254/" } }, { after: { url: `http://127.0.0.1:${port}/redirect` } },
+      { after: { allowPrivate: true } },
+      { before: { url: `http://127.0.0.1:${port}/redirect` }, after: { url: "http://169.254.169.254/" } },
+      { after: { url: `http://127.0.0.1:${port}/redirect` } },
     ]);
 
     // Sent: a redirect answer is a failure, never followed.
@@ -182,7 +243,10 @@ describe("alert rules", () => {
     const before = received.length;
     await expect(deliverNotification(redirected)).rejects.toThrow(/HTTP 302/);
     expect(received.slice(before).map((r) => r.status)).toEqual([302]);
-    expect(await db().alertNotification.findUniqueOrThrow({ where: { id: redirected } })).toMatchObject({ status: "PENDING", lastError: "HTTP 302 (redirects are not followed)" });
+    expect(await db().alertNotification.findUniqueOrThrow({ where: { id: redirected } })).toMatchObject({
+      status: "PENDING",
+      lastError: "HTTP 302 (redirects are not followed)",
+    });
 
     // A webhook whose URL is (now) private without the permission: refused at send time, nothing sent, not retried.
     const sneaky = await createWebhook(admin, { name: "Public at save time (test)", url: "https://8.8.8.8/hook", plantCode: "DE-HAM" });
@@ -205,14 +269,27 @@ describe("alert rules", () => {
     const events = Array.from({ length: 40 }, (_, i) => ({
       ok: true as const,
       value: {
-        eventId: randomUUID(), correlationId: randomUUID(), messageId: `BOM-${randomUUID()}`, interface: "BOM_RELEASE", hop: { source: "PLM" as const, target: "ODOO" as const },
+        eventId: randomUUID(),
+        correlationId: randomUUID(),
+        messageId: `BOM-${randomUUID()}`,
+        interface: "BOM_RELEASE",
+        hop: { source: "PLM" as const, target: "ODOO" as const },
         occurredAt: new Date(Math.floor(now / 60_000) * 60_000 - 60_000 * (1 + (i % 2)) + 1000).toISOString(),
-        outcome: i % 4 === 0 ? ("failed" as const) : ("delivered" as const), latencyMs: 5 * 3_600_000, attempt: 1,
+        outcome: i % 4 === 0 ? ("failed" as const) : ("delivered" as const),
+        latencyMs: 5 * 3_600_000,
+        attempt: 1,
         ...(i % 4 === 0 ? { error: { category: "technical" as const, code: "HTTP-502", message: "Odoo gateway" }, payload: { bom: i } } : {}),
       },
     }));
     expect((await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: plant.id, plantCode: "MX-MTY" }, events)).rejected).toEqual([]);
-    const p95 = await createRule(admin, { name: "BOM p95 (test)", kind: "P95_ABOVE_SLO", threshold: 0, windowMinutes: 2, plantCode: "MX-MTY", interfaceCode: "BOM_RELEASE" });
+    const p95 = await createRule(admin, {
+      name: "BOM p95 (test)",
+      kind: "P95_ABOVE_SLO",
+      threshold: 0,
+      windowMinutes: 2,
+      plantCode: "MX-MTY",
+      interfaceCode: "BOM_RELEASE",
+    });
     const rate = await createRule(admin, { name: "MX failure rate (test)", kind: "FAILURE_RATE_ABOVE", threshold: 20, windowMinutes: 5, plantCode: "MX-MTY" });
     await db().connector.update({ where: { id: c.id }, data: { lastHeartbeatAt: new Date(now - 600_000) } });
     const silent = await createRule(admin, { name: "Silent (test)", kind: "CONNECTOR_SILENT", threshold: 300, plantCode: "MX-MTY" });
@@ -233,8 +310,12 @@ describe("alert rules", () => {
   it("rule input is validated; only administrators edit rules", async () => {
     await expect(createRule(admin, { name: "x", kind: "BACKLOG_ABOVE", threshold: 1 })).rejects.toThrow(/3 characters/);
     await expect(createRule(admin, { name: "Bad rate", kind: "FAILURE_RATE_ABOVE", threshold: 150 })).rejects.toThrow(/percentage/);
-    await expect(createRule(admin, { name: "Bad scope", kind: "CONNECTOR_SILENT", threshold: 60, interfaceCode: "BOM_RELEASE" })).rejects.toThrow(/plants, not interfaces/);
-    await expect(createRule(admin, { name: "Unknown plant", kind: "BACKLOG_ABOVE", threshold: 1, plantCode: "XX-NOPE" })).rejects.toMatchObject({ status: 422 });
+    await expect(createRule(admin, { name: "Bad scope", kind: "CONNECTOR_SILENT", threshold: 60, interfaceCode: "BOM_RELEASE" })).rejects.toThrow(
+      /plants, not interfaces/,
+    );
+    await expect(createRule(admin, { name: "Unknown plant", kind: "BACKLOG_ABOVE", threshold: 1, plantCode: "XX-NOPE" })).rejects.toMatchObject({
+      status: 422,
+    });
     await expect(createRule(managerMty as never, { name: "Mine", kind: "BACKLOG_ABOVE", threshold: 1 })).rejects.toMatchObject({ status: 403 });
     expect((await listRules(auditor)).length).toBeGreaterThan(17); // defaults (17) + this file's
   });

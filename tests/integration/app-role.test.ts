@@ -17,7 +17,10 @@ afterAll(async () => {
 });
 
 const refused = async (sql: string) => {
-  const err = await app.query(sql).then(() => null, (e: { code?: string; message: string }) => e);
+  const err = await app.query(sql).then(
+    () => null,
+    (e: { code?: string; message: string }) => e,
+  );
   expect(err, sql).not.toBeNull();
   return err!;
 };
@@ -30,7 +33,11 @@ describe("the andon_app database role", () => {
       "SELECT p, has_table_privilege('andon_app', 'audit_event', p) AS ok FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) AS p",
     );
     expect(Object.fromEntries(privileges.rows.map((r) => [r.p, r.ok]))).toEqual({ SELECT: true, INSERT: true, UPDATE: false, DELETE: false, TRUNCATE: false });
-    for (const sql of ["UPDATE audit_event SET actor_label = 'x' WHERE id = (SELECT min(id) FROM audit_event)", "DELETE FROM audit_event WHERE id = (SELECT min(id) FROM audit_event)", "TRUNCATE audit_event"]) {
+    for (const sql of [
+      "UPDATE audit_event SET actor_label = 'x' WHERE id = (SELECT min(id) FROM audit_event)",
+      "DELETE FROM audit_event WHERE id = (SELECT min(id) FROM audit_event)",
+      "TRUNCATE audit_event",
+    ]) {
       const err = await refused(sql);
       expect(err.code).toBe("42501"); // insufficient_privilege: refused before the triggers run
     }

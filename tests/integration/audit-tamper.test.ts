@@ -39,7 +39,10 @@ async function asSuperuser(change: (client: pg.Client) => Promise<unknown>): Pro
 
 type Stored = { id: string; occurred_at: Date; actor_label: string; plant_id: string | null; data: string; prev_hash: string; hash: string };
 async function stored(id: bigint | string): Promise<Stored> {
-  const { rows } = await su.query<Stored>(`SELECT id::text, occurred_at, actor_label, plant_id::text, data::text, prev_hash, hash FROM audit_event WHERE id = $1`, [id.toString()]);
+  const { rows } = await su.query<Stored>(
+    `SELECT id::text, occurred_at, actor_label, plant_id::text, data::text, prev_hash, hash FROM audit_event WHERE id = $1`,
+    [id.toString()],
+  );
   return rows[0]!;
 }
 
@@ -51,10 +54,15 @@ async function tampered(id: bigint, setSql: string, params: unknown[], check: ()
     await check();
   } finally {
     await asSuperuser((c) =>
-      c.query(
-        `UPDATE audit_event SET occurred_at = $2, actor_label = $3, plant_id = $4::uuid, data = $5::jsonb, prev_hash = $6, hash = $7 WHERE id = $1`,
-        [id.toString(), original.occurred_at, original.actor_label, original.plant_id, original.data, original.prev_hash, original.hash],
-      ),
+      c.query(`UPDATE audit_event SET occurred_at = $2, actor_label = $3, plant_id = $4::uuid, data = $5::jsonb, prev_hash = $6, hash = $7 WHERE id = $1`, [
+        id.toString(),
+        original.occurred_at,
+        original.actor_label,
+        original.plant_id,
+        original.data,
+        original.prev_hash,
+        original.hash,
+      ]),
     );
     expect(await stored(id)).toEqual(original);
   }
@@ -74,26 +82,86 @@ beforeAll(async () => {
   // Events written the app's four ways, covering every hashed column: each actor type, plant and
   // subject present and absent, non-ASCII text, escapes, nested arrays, awkward numbers, an old timestamp.
   const a = await record({ type: "auth.sign_in", actor: user, subject: { type: "user", id: user.id }, data: { ip: "10.0.0.7" } });
-  const b = await record({ type: "auth.sign_in_failed", actor: { type: "anonymous", label: "mallory@example.com" }, data: { email: "mallory@example.com", reason: "bad_password", ip: null } });
+  const b = await record({
+    type: "auth.sign_in_failed",
+    actor: { type: "anonymous", label: "mallory@example.com" },
+    data: { email: "mallory@example.com", reason: "bad_password", ip: null },
+  });
   const c = await db().$transaction((tx) =>
     append(tx, {
-      type: "exception.assigned", actor: user, plantId, subject, occurredAt: new Date("1999-12-31T23:59:59.999Z"),
+      type: "exception.assigned",
+      actor: user,
+      plantId,
+      subject,
+      occurredAt: new Date("1999-12-31T23:59:59.999Z"),
       data: { from: null, to: user.id, statusFrom: "NEW", statusTo: "TRIAGED" },
     }),
   );
-  const d = await record({ type: "plant.updated", actor: user, plantId, data: { before: { name: "Hamburg \"Nord\"\n\\ 工場", timezone: "Europe/Berlin" }, after: { name: "Hamburg 🏭", timezone: "Europe/Berlin" } } });
+  const d = await record({
+    type: "plant.updated",
+    actor: user,
+    plantId,
+    data: { before: { name: 'Hamburg "Nord"\n\\ 工場', timezone: "Europe/Berlin" }, after: { name: "Hamburg 🏭", timezone: "Europe/Berlin" } },
+  });
   await db().$transaction((tx) =>
     appendMany(tx, [
-      { type: "correction.saved", actor: user, plantId, subject, data: { correctionId: randomUUID(), patch: [{ op: "replace", path: "/items/0/qty", value: 0.1 + 0.2 }, { op: "add", path: "/big", value: 1e21 }, { op: "add", path: "/neg", value: -0 }], schemaValid: true, payloadHash: "a".repeat(64) } },
-      { type: "replay.requested", actor: user, plantId, subject, data: { replayId: randomUUID(), idempotencyKey: `${exceptionId}:1`, correctionId: null, payloadHash: "b".repeat(64), mode: "push", asIs: false, bulkId: randomUUID() } },
+      {
+        type: "correction.saved",
+        actor: user,
+        plantId,
+        subject,
+        data: {
+          correctionId: randomUUID(),
+          patch: [
+            { op: "replace", path: "/items/0/qty", value: 0.1 + 0.2 },
+            { op: "add", path: "/big", value: 1e21 },
+            { op: "add", path: "/neg", value: -0 },
+          ],
+          schemaValid: true,
+          payloadHash: "a".repeat(64),
+        },
+      },
+      {
+        type: "replay.requested",
+        actor: user,
+        plantId,
+        subject,
+        data: {
+          replayId: randomUUID(),
+          idempotencyKey: `${exceptionId}:1`,
+          correctionId: null,
+          payloadHash: "b".repeat(64),
+          mode: "push",
+          asIs: false,
+          bulkId: randomUUID(),
+        },
+      },
     ]),
   );
   const client = await pool().connect();
   try {
     await client.query("BEGIN");
     await appendManyWithPg(client, [
-      { type: "replay.failed", actor: system, plantId, subject, data: { replayId: randomUUID(), idempotencyKey: `${exceptionId}:1`, attempts: 3, code: "E_LOCKED", message: "Material gesperrt – retry" } },
-      { type: "exception.resolved", actor: connector, plantId, subject, data: { resolution: "recovered_at_source", transactionId: randomUUID(), interfaceCode: "GOODS_MOVEMENT", messageId: "MSG-1", deliveredAt: new Date().toISOString() } },
+      {
+        type: "replay.failed",
+        actor: system,
+        plantId,
+        subject,
+        data: { replayId: randomUUID(), idempotencyKey: `${exceptionId}:1`, attempts: 3, code: "E_LOCKED", message: "Material gesperrt – retry" },
+      },
+      {
+        type: "exception.resolved",
+        actor: connector,
+        plantId,
+        subject,
+        data: {
+          resolution: "recovered_at_source",
+          transactionId: randomUUID(),
+          interfaceCode: "GOODS_MOVEMENT",
+          messageId: "MSG-1",
+          deliveredAt: new Date().toISOString(),
+        },
+      },
     ]);
     await client.query("COMMIT");
   } catch (err) {
@@ -135,7 +203,9 @@ describe("audit chain tampering as superuser", () => {
     await expect(su.query(`UPDATE audit_event SET actor_label = 'mallory' WHERE id = $1`, [ids[1]!.toString()])).rejects.toThrow(/append-only: UPDATE refused/);
     await expect(su.query(`DELETE FROM audit_event WHERE id = $1`, [ids[1]!.toString()])).rejects.toThrow(/append-only: DELETE refused/);
     // The app's own pool: refused by the trigger (demo mode, superuser login) or already by privileges (andon_app role).
-    await expect(pool().query(`UPDATE audit_event SET data = '{}' WHERE id = $1`, [ids[1]!.toString()])).rejects.toThrow(/append-only: UPDATE refused|permission denied/);
+    await expect(pool().query(`UPDATE audit_event SET data = '{}' WHERE id = $1`, [ids[1]!.toString()])).rejects.toThrow(
+      /append-only: UPDATE refused|permission denied/,
+    );
   });
 
   it("finds a changed data field: that exact id, reason hash, expected and found hash", async () => {
@@ -146,8 +216,12 @@ describe("audit chain tampering as superuser", () => {
       const result = await verifyChain();
       // What the tampered row should hash to, computed independently of verifyChain:
       const expectedHash = eventHash(before.prev_hash, {
-        occurredAt: before.occurred_at.toISOString(), type: "plant.updated", actor: user, plantId, subject: null,
-        data: { before: { name: "Hamburg \"Nord\"\n\\ 工場", timezone: "Europe/Berlin" }, after: { name: "Mallory", timezone: "Europe/Berlin" } },
+        occurredAt: before.occurred_at.toISOString(),
+        type: "plant.updated",
+        actor: user,
+        plantId,
+        subject: null,
+        data: { before: { name: 'Hamburg "Nord"\n\\ 工場', timezone: "Europe/Berlin" }, after: { name: "Mallory", timezone: "Europe/Berlin" } },
       });
       expect(result).toMatchObject({ ok: false, brokenAtId: target.toString(), reason: "hash", checked: checkedBefore, expectedHash, foundHash: before.hash });
       expect(result.lastId).toBe(ids[2]!.toString());
@@ -180,7 +254,12 @@ describe("audit chain tampering as superuser", () => {
     const forged = "f".repeat(64);
     await tampered(target, `prev_hash = $2`, [forged], async () => {
       await expect(verifyChain()).resolves.toMatchObject({
-        ok: false, brokenAtId: target.toString(), reason: "link", checked: await countBefore(target), expectedHash: previous.hash, foundHash: forged,
+        ok: false,
+        brokenAtId: target.toString(),
+        reason: "link",
+        checked: await countBefore(target),
+        expectedHash: previous.hash,
+        foundHash: forged,
       });
     });
     await expect(verifyChain()).resolves.toMatchObject({ ok: true });
@@ -191,10 +270,21 @@ describe("audit chain tampering as superuser", () => {
     const before = await stored(target);
     const data = { email: "mallory@example.com", reason: "unknown_user", ip: null };
     const forgedHash = eventHash(before.prev_hash, {
-      occurredAt: before.occurred_at.toISOString(), type: "auth.sign_in_failed", actor: { type: "anonymous", label: "mallory@example.com" }, plantId: null, subject: null, data,
+      occurredAt: before.occurred_at.toISOString(),
+      type: "auth.sign_in_failed",
+      actor: { type: "anonymous", label: "mallory@example.com" },
+      plantId: null,
+      subject: null,
+      data,
     });
     await tampered(target, `data = $2::jsonb, hash = $3`, [JSON.stringify(data), forgedHash], async () => {
-      await expect(verifyChain()).resolves.toMatchObject({ ok: false, brokenAtId: ids[2]!.toString(), reason: "link", expectedHash: forgedHash, foundHash: before.hash });
+      await expect(verifyChain()).resolves.toMatchObject({
+        ok: false,
+        brokenAtId: ids[2]!.toString(),
+        reason: "link",
+        expectedHash: forgedHash,
+        foundHash: before.hash,
+      });
     });
     await expect(verifyChain()).resolves.toMatchObject({ ok: true });
   });

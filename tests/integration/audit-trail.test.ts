@@ -34,13 +34,20 @@ describe("audit trail reads", () => {
     await seedReference(db());
     const plant = await db().plant.findFirstOrThrow({ where: { code: "DE-HAM" } });
     const subjectId = `probe-${Date.now()}`;
-    await record({ type: "plant.updated", actor: { type: "user", id: admin.id, label: "filter.probe@andon.local" }, plantId: plant.id, subject: { type: "plant", id: subjectId },
-      data: { before: { name: "a", timezone: "UTC" }, after: { name: "=HYPERLINK(\"x\")", timezone: "UTC" } } });
+    await record({
+      type: "plant.updated",
+      actor: { type: "user", id: admin.id, label: "filter.probe@andon.local" },
+      plantId: plant.id,
+      subject: { type: "plant", id: subjectId },
+      data: { before: { name: "a", timezone: "UTC" }, after: { name: '=HYPERLINK("x")', timezone: "UTC" } },
+    });
     const byActor = await listAuditEvents(auditor, { actor: "filter.probe@", limit: 50 });
     expect(byActor.events.map((e) => e.subject)).toEqual([`plant:${subjectId}`]);
     expect((await listAuditEvents(auditor, { entity: `plant:${subjectId}`, limit: 50 })).events).toHaveLength(1);
     expect((await listAuditEvents(auditor, { entity: `plant:${subjectId}`, plant: "MX-MTY", limit: 50 })).events).toHaveLength(0);
-    expect((await listAuditEvents(auditor, { entity: `plant:${subjectId}`, from: new Date(Date.now() + 60_000).toISOString(), limit: 50 })).events).toHaveLength(0);
+    expect(
+      (await listAuditEvents(auditor, { entity: `plant:${subjectId}`, from: new Date(Date.now() + 60_000).toISOString(), limit: 50 })).events,
+    ).toHaveLength(0);
     const exported = [];
     for await (const row of exportAuditEvents(auditor, { actor: "filter.probe@" })) exported.push(row);
     expect(exported).toHaveLength(1);

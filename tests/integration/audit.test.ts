@@ -18,7 +18,11 @@ describe("audit trail (real PostgreSQL)", () => {
 
   it("links each row to the previous one and verifies", async () => {
     const a = await record({ type: "auth.sign_out", actor, data: {} });
-    const b = await record({ type: "auth.sign_in_failed", actor: { type: "anonymous", label: "x@y" }, data: { email: "x@y", reason: "bad_password", ip: null } });
+    const b = await record({
+      type: "auth.sign_in_failed",
+      actor: { type: "anonymous", label: "x@y" },
+      data: { email: "x@y", reason: "bad_password", ip: null },
+    });
     expect(b.prevHash).toBe(a.hash);
     const first = await db().auditEvent.findFirst({ orderBy: { id: "asc" } });
     expect(first?.prevHash).toBe(GENESIS_HASH);
@@ -31,7 +35,9 @@ describe("audit trail (real PostgreSQL)", () => {
 
   it("keeps one chain under concurrent writers", async () => {
     const before = await db().auditEvent.count();
-    await Promise.all(Array.from({ length: 40 }, (_, i) => record({ type: "auth.sign_in", actor: { type: "user", id: `u${i}`, label: `u${i}` }, data: { ip: null } })));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => record({ type: "auth.sign_in", actor: { type: "user", id: `u${i}`, label: `u${i}` }, data: { ip: null } })),
+    );
     expect(await db().auditEvent.count()).toBe(before + 40);
     const { rows } = await pool().query<{ forks: string }>(`SELECT count(*) - count(DISTINCT prev_hash) AS forks FROM audit_event`);
     expect(Number(rows[0]!.forks)).toBe(0);

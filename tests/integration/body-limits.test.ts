@@ -9,7 +9,7 @@ import { POST as heartbeatPost } from "../../app/api/ingest/v1/heartbeat/route";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { loadPrincipal } from "../../server/auth/principal";
 import { issueConnectorKey } from "../../server/connectors/keys";
-import { saveCorrection } from "../../server/corrections/corrections";
+import { saveCorrection } from "../../server/corrections/save-correction";
 import { db } from "../../server/db";
 import { BODY_LIMITS, limitBody } from "../../server/http/body";
 import { handler } from "../../server/http/handler";
@@ -22,7 +22,9 @@ import { ingestEvents } from "../../server/ingest/ingest-events";
  */
 type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
 let operator: Actor;
-const sample = JSON.parse(readFileSync("connectors/sap/fixtures/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown> & { E1BP2017_GM_ITEM_CREATE: object[] };
+const sample = JSON.parse(readFileSync("connectors/sap/fixtures/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown> & {
+  E1BP2017_GM_ITEM_CREATE: object[];
+};
 
 /** The fixture with items added until its JSON is about `bytes` long. */
 function payloadOf(bytes: number) {
@@ -55,13 +57,24 @@ const post = (url: string, body: ReadableStream<Uint8Array>, headers: Record<str
 async function failedGoodsMovement(): Promise<string> {
   const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "ODOO" } } });
   const messageId = `LIMIT-${randomUUID()}`;
-  await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [{
-    ok: true,
-    value: {
-      eventId: randomUUID(), correlationId: randomUUID(), messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(),
-      outcome: "failed", latencyMs: 800, attempt: 1, error: { category: "business", code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" }, payload: sample,
+  await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [
+    {
+      ok: true,
+      value: {
+        eventId: randomUUID(),
+        correlationId: randomUUID(),
+        messageId,
+        interface: "GOODS_MOVEMENT",
+        hop: { source: "ODOO", target: "SAP_ERP" },
+        occurredAt: new Date().toISOString(),
+        outcome: "failed",
+        latencyMs: 800,
+        attempt: 1,
+        error: { category: "business", code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" },
+        payload: sample,
+      },
     },
-  }]);
+  ]);
   return (await db().exception.findFirstOrThrow({ where: { transaction: { messageId } } })).id;
 }
 
@@ -83,7 +96,9 @@ describe("request body caps", () => {
     const id = await failedGoodsMovement();
     const before = await stored(id);
     const body = clientBody(FIVE_MB);
-    const res = await correctionPost(post(`http://andon.test/api/exceptions/${id}/correction`, body.stream, { "content-length": String(body.length) }), { params: Promise.resolve({ id }) });
+    const res = await correctionPost(post(`http://andon.test/api/exceptions/${id}/correction`, body.stream, { "content-length": String(body.length) }), {
+      params: Promise.resolve({ id }),
+    });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: "payload_too_large", details: { maxBytes: BODY_LIMITS.correction } } });
     expect(body.sent.bytes).toBeLessThanOrEqual(65_536); // at most the chunk the stream pre-reads
@@ -94,10 +109,13 @@ describe("request body caps", () => {
     expect(BODY_LIMITS.correction).toBeGreaterThanOrEqual(256 * 1024);
     expect(BODY_LIMITS.correction).toBeLessThan(300 * 1024);
     // The correction route's handler, its user given directly (a script has no session).
-    const route = handler(async (req: Request, ctx: { params: Promise<{ id: string }> }) => {
-      const { id } = await ctx.params;
-      return NextResponse.json(await saveCorrection(operator, id, await req.json()));
-    }, { maxBodyBytes: BODY_LIMITS.correction });
+    const route = handler(
+      async (req: Request, ctx: { params: Promise<{ id: string }> }) => {
+        const { id } = await ctx.params;
+        return NextResponse.json(await saveCorrection(operator, id, await req.json()));
+      },
+      { maxBodyBytes: BODY_LIMITS.correction },
+    );
 
     const id = await failedGoodsMovement();
     const before = await stored(id);
@@ -132,14 +150,19 @@ describe("request body caps", () => {
 
   it("sign-in is capped too: a 5 MB credentials body is a 413, not a parse of 5 MB", async () => {
     const big = clientBody(JSON.stringify({ email: "operator@andon.local", password: "x".repeat(5 * 1024 * 1024) }));
-    const res = await signInPost(post("http://andon.test/api/auth/callback/credentials", big.stream), { params: Promise.resolve({ nextauth: ["callback", "credentials"] }) });
+    const res = await signInPost(post("http://andon.test/api/auth/callback/credentials", big.stream), {
+      params: Promise.resolve({ nextauth: ["callback", "credentials"] }),
+    });
     expect(res.status).toBe(413);
     expect(big.sent.bytes).toBeLessThanOrEqual(BODY_LIMITS.json + 2 * 65_536);
   });
 
   it("a body within the cap reads as before; a request without a body is left alone", async () => {
     const text = JSON.stringify({ note: "é".repeat(1000) });
-    const req = limitBody(new Request("http://andon.test/x", { method: "POST", headers: { "content-length": String(Buffer.byteLength(text)) }, body: text }), 4096);
+    const req = limitBody(
+      new Request("http://andon.test/x", { method: "POST", headers: { "content-length": String(Buffer.byteLength(text)) }, body: text }),
+      4096,
+    );
     expect(await req.json()).toEqual({ note: "é".repeat(1000) });
     const get = new Request("http://andon.test/x");
     expect(limitBody(get, 10)).toBe(get);
@@ -148,8 +171,12 @@ describe("request body caps", () => {
 
   it("every route that reads a request body does so through handler (the ingest under its own cap), and none swallows a 413", () => {
     const routes = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? routes(path.join(dir, e.name)) : e.name === "route.ts" ? [path.join(dir, e.name)] : []));
-    const readers = routes("app/api").filter((f) => /\breq\.(json|text|formData|arrayBuffer|blob)\(|\breq\.body\b|readIngestBody\(|readOptionalJson\(/.test(readFileSync(f, "utf8")));
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? routes(path.join(dir, e.name)) : e.name === "route.ts" ? [path.join(dir, e.name)] : [],
+      );
+    const readers = routes("app/api").filter((f) =>
+      /\breq\.(json|text|formData|arrayBuffer|blob)\(|\breq\.body\b|readIngestBody\(|readOptionalJson\(/.test(readFileSync(f, "utf8")),
+    );
     expect(readers.length).toBeGreaterThan(20);
     for (const file of readers) {
       const src = readFileSync(file, "utf8");

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { loadPrincipal } from "../../server/auth/principal";
 import { db, pool } from "../../server/db";
-import { previewPatch } from "../../server/exceptions/bulk";
+import { previewPatch } from "../../server/exceptions/preview-patch";
 
 /**
  * Issue 15, point 9: the bulk patch preview once loaded every targeted payload at once (up to 10,000 of
@@ -13,7 +13,9 @@ import { previewPatch } from "../../server/exceptions/bulk";
  * its memory is bounded by the page: a preview over 80 MB of payloads runs in a 128 MB heap.
  */
 const run = randomUUID().slice(0, 8);
-const sample = JSON.parse(readFileSync("connectors/sap/fixtures/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown> & { E1BP2017_GM_ITEM_CREATE: object[] };
+const sample = JSON.parse(readFileSync("connectors/sap/fixtures/sap-mbgmcr-goods-movement.json", "utf8")) as Record<string, unknown> & {
+  E1BP2017_GM_ITEM_CREATE: object[];
+};
 const patch = [{ op: "replace", path: "/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT", value: "500" }];
 
 function payloadOf(bytes: number) {
@@ -44,10 +46,14 @@ async function group(n: number, payload: unknown, prefix: string): Promise<strin
 
 function previewInSmallHeap(filter: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--max-old-space-size=128", "--import", "tsx", "tests/support/preview-child.ts", "operator@andon.local", filter, JSON.stringify(patch)], {
-      env: { ...process.env, LOG_LEVEL: "error" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--max-old-space-size=128", "--import", "tsx", "tests/support/preview-child.ts", "operator@andon.local", filter, JSON.stringify(patch)],
+      {
+        env: { ...process.env, LOG_LEVEL: "error" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -77,7 +83,10 @@ describe("bulk patch preview", () => {
     const operator = (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email: "operator@andon.local" } })).id))!;
     const fingerprint = await group(620, sample, "CNT");
     // 30 of them can no longer be corrected; 20 have no payload at all.
-    await pool().query(`UPDATE exception SET status = 'RESOLVED', resolved_at = now() WHERE id IN (SELECT id FROM exception WHERE fingerprint = $1 ORDER BY id LIMIT 30)`, [fingerprint]);
+    await pool().query(
+      `UPDATE exception SET status = 'RESOLVED', resolved_at = now() WHERE id IN (SELECT id FROM exception WHERE fingerprint = $1 ORDER BY id LIMIT 30)`,
+      [fingerprint],
+    );
     await pool().query(
       `UPDATE business_transaction SET payload = NULL WHERE id IN (SELECT transaction_id FROM exception WHERE fingerprint = $1 AND status = 'NEW' ORDER BY id LIMIT 20)`,
       [fingerprint],

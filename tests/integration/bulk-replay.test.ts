@@ -7,9 +7,11 @@ import { startReplayPushServer } from "../../connectors/sdk";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
 import { db } from "../../server/db";
-import { getBulk, startBulk } from "../../server/exceptions/bulk";
+import { getBulk } from "../../server/exceptions/bulk-views";
+import { startBulk } from "../../server/exceptions/start-bulk";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 import { type Workers, startWorkers } from "../../server/workers";
+import { setReplayApproval } from "../support/replay-approval";
 
 /**
  * Issue #4: "bulk replay of 200 technical failures after the target recovers". SAP was down, 200
@@ -37,10 +39,10 @@ const secret = randomBytes(24).toString("hex");
 const key = `BULKRP-${randomUUID().slice(0, 8)}`;
 const STOCK = { material: "RM-4711", plant: "1000", storageLocation: "0001" };
 
-
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
+  await setReplayApproval(false); // about delivery, not approval: GOODS_MOVEMENT's replays go without a second person here
   sap = await startSapEmulator({ port: 0 });
   const inner = sapReplayHandler(sap.url);
   push = await startReplayPushServer({
@@ -59,13 +61,22 @@ beforeAll(async () => {
   });
   await db().connector.updateMany({
     where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } },
-    data: { replayUrl: push.url, replaySecret: secret, replayAllowPrivate: true, replayRatePerSec: RATE, replayConcurrency: CONCURRENCY, replayFailures: 0, replayPausedUntil: null },
+    data: {
+      replayUrl: push.url,
+      replaySecret: secret,
+      replayAllowPrivate: true,
+      replayRatePerSec: RATE,
+      replayConcurrency: CONCURRENCY,
+      replayFailures: 0,
+      replayPausedUntil: null,
+    },
   });
   workers = await startWorkers(inject("databaseUrl"));
   approver = (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email: "approver@andon.local" } })).id))!;
 });
 
 afterAll(async () => {
+  await setReplayApproval(true);
   await workers?.stop();
   await push?.close();
   await sap?.close();
@@ -74,14 +85,26 @@ afterAll(async () => {
 describe("bulk replay", () => {
   it(`replays ${N} technical failures of one group after the target recovers: each applied exactly once, within the target's rate and concurrency`, async () => {
     const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
-    await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, Array.from({ length: N }, (_, i) => ({
-      ok: true as const,
-      value: {
-        eventId: randomUUID(), correlationId: randomUUID(), messageId: `${key}-${i}`, businessKey: `${key}-${i}`, interface: "GOODS_MOVEMENT",
-        hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "failed" as const, latencyMs: 30_000, attempt: 3,
-        payload: goodsMovement([sampleItem({ ENTRY_QNT: "1" })]), error: { category: "technical" as const, code: "HTTP-503", message: "SAP inbound unavailable (no free work process)" },
-      },
-    })));
+    await ingestEvents(
+      { connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" },
+      Array.from({ length: N }, (_, i) => ({
+        ok: true as const,
+        value: {
+          eventId: randomUUID(),
+          correlationId: randomUUID(),
+          messageId: `${key}-${i}`,
+          businessKey: `${key}-${i}`,
+          interface: "GOODS_MOVEMENT",
+          hop: { source: "ODOO", target: "SAP_ERP" },
+          occurredAt: new Date().toISOString(),
+          outcome: "failed" as const,
+          latencyMs: 30_000,
+          attempt: 3,
+          payload: goodsMovement([sampleItem({ ENTRY_QNT: "1" })]),
+          error: { category: "technical" as const, code: "HTTP-503", message: "SAP inbound unavailable (no free work process)" },
+        },
+      })),
+    );
     const rows = await db().exception.findMany({ where: { transaction: { messageId: { startsWith: `${key}-` } } } });
     expect(rows).toHaveLength(N);
     const fingerprints = new Set(rows.map((r) => r.fingerprint));

@@ -8,8 +8,13 @@ import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
 import type { ConnectorPrincipal } from "../../server/connectors/keys";
 import { db, pool } from "../../server/db";
-import { commentOnException } from "../../server/exceptions/actions";
-import { BULK_QUEUE, cancelBulk, getBulk, previewPatch, resolveSelection, runBulk, startBulk } from "../../server/exceptions/bulk";
+import { commentOnException } from "../../server/exceptions/comment-on-exception";
+import { BULK_QUEUE, resolveSelection } from "../../server/exceptions/bulk-rules";
+import { cancelBulk } from "../../server/exceptions/cancel-bulk";
+import { getBulk } from "../../server/exceptions/bulk-views";
+import { previewPatch } from "../../server/exceptions/preview-patch";
+import { runBulk } from "../../server/exceptions/run-bulk";
+import { startBulk } from "../../server/exceptions/start-bulk";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 import { setBoss } from "../../server/workers/boss";
 
@@ -28,29 +33,41 @@ const tag = randomUUID().slice(0, 8);
 
 const actor = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
 
-
 /** n failures of one group (same interface, code and message shape), each with its own payload. */
 async function failures(n: number, key: string, payload: (i: number) => unknown = () => goodsMovement([sampleItem()])) {
   const events = Array.from({ length: n }, (_, i) => ({
     ok: true as const,
     value: {
-      eventId: randomUUID(), correlationId: randomUUID(), messageId: `${key}-${i}`, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" },
-      businessKey: `${key}-${i}`, occurredAt: new Date().toISOString(), outcome: "failed" as const, latencyMs: 400, attempt: 1, payload: payload(i),
+      eventId: randomUUID(),
+      correlationId: randomUUID(),
+      messageId: `${key}-${i}`,
+      interface: "GOODS_MOVEMENT",
+      hop: { source: "ODOO", target: "SAP_ERP" },
+      businessKey: `${key}-${i}`,
+      occurredAt: new Date().toISOString(),
+      outcome: "failed" as const,
+      latencyMs: 400,
+      attempt: 1,
+      payload: payload(i),
       error: { category: "business" as const, code: "M7-021", message: `Deficit of SL Unrestricted-use ${i + 1} PC : RM-4711 1000 0001 (${key})` },
     },
   }));
   await ingestEvents(ham, events);
-  const rows = await db().exception.findMany({ where: { transaction: { messageId: { startsWith: `${key}-` } } }, include: { transaction: { select: { messageId: true } } } });
+  const rows = await db().exception.findMany({
+    where: { transaction: { messageId: { startsWith: `${key}-` } } },
+    include: { transaction: { select: { messageId: true } } },
+  });
   expect(rows).toHaveLength(n);
   const index = (r: (typeof rows)[number]) => Number(r.transaction.messageId.slice(key.length + 1));
   return rows.sort((a, b) => index(a) - index(b)); // rows[i] is the i-th failure
-
 }
 
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
-  [operator, operatorWro, approver, manager] = (await Promise.all(["operator@andon.local", "operator.wro@andon.local", "approver@andon.local", "manager@andon.local"].map(actor))) as [Actor, Actor, Actor, Actor];
+  [operator, operatorWro, approver, manager] = (await Promise.all(
+    ["operator@andon.local", "operator.wro@andon.local", "approver@andon.local", "manager@andon.local"].map(actor),
+  )) as [Actor, Actor, Actor, Actor];
   const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "ODOO" } } });
   ham = { connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" };
   boss = new PgBoss({ connectionString: inject("databaseUrl"), schema: "pgboss" });
@@ -70,7 +87,11 @@ describe("bulk actions", () => {
     const rows = await failures(60, key);
     // One of them was already discarded on its own: the bulk action must skip it, not fail.
     await db().exception.update({ where: { id: rows[0]!.id }, data: { status: "DISCARDED", resolvedAt: new Date(), resolution: "discarded" } });
-    const op = await startBulk(operator, { kind: "DISCARD", selection: { filter: `status=all&q=${key}` }, params: { reason: "Superseded by the re-sent batch of the night shift" } });
+    const op = await startBulk(operator, {
+      kind: "DISCARD",
+      selection: { filter: `status=all&q=${key}` },
+      params: { reason: "Superseded by the re-sent batch of the night shift" },
+    });
     expect(op).toMatchObject({ status: "QUEUED", total: 60 });
     expect(await boss.getQueueSize(BULK_QUEUE)).toBeGreaterThan(0); // the job committed with the operation
     // Another worker holds the action: this one leaves it alone. Out of time budget: it asks for a continuation.
@@ -97,8 +118,13 @@ describe("bulk actions", () => {
   it("acts only inside the author's plants, and only with the role's permission", async () => {
     const rows = await failures(3, `BS-${tag}`);
     // operator.wro sees PL-WRO only: DE-HAM ids do not exist for them.
-    await expect(startBulk(operatorWro, { kind: "COMMENT", selection: { ids: rows.map((r) => r.id) }, params: { body: "hello" } })).rejects.toMatchObject({ status: 422, code: "empty_selection" });
-    await expect(startBulk(manager, { kind: "COMMENT", selection: { ids: rows.map((r) => r.id) }, params: { body: "hello" } })).rejects.toMatchObject({ status: 403 });
+    await expect(startBulk(operatorWro, { kind: "COMMENT", selection: { ids: rows.map((r) => r.id) }, params: { body: "hello" } })).rejects.toMatchObject({
+      status: 422,
+      code: "empty_selection",
+    });
+    await expect(startBulk(manager, { kind: "COMMENT", selection: { ids: rows.map((r) => r.id) }, params: { body: "hello" } })).rejects.toMatchObject({
+      status: 403,
+    });
     // Bulk replay is the approvers' (architecture: operators replay one by one).
     await expect(startBulk(operator, { kind: "REPLAY", selection: { ids: rows.map((r) => r.id) } })).rejects.toMatchObject({ status: 403 });
     // A mistyped filter is an error, never a silently wider selection.
@@ -125,7 +151,10 @@ describe("bulk actions", () => {
     // A typo is an error (400 through the route), not the open exceptions of everyone.
     for (const filter of ["status=RESOLVEDD", "status=resolved", "status=NEW,OPENN", "assignee=oskar", "assignee=ME"]) {
       await expect(select(filter), filter).rejects.toBeInstanceOf(ZodError);
-      await expect(startBulk(operator, { kind: "COMMENT", selection: { filter: `q=${key}&${filter}` }, params: { body: "Should never be written" } }), filter).rejects.toBeInstanceOf(ZodError);
+      await expect(
+        startBulk(operator, { kind: "COMMENT", selection: { filter: `q=${key}&${filter}` }, params: { body: "Should never be written" } }),
+        filter,
+      ).rejects.toBeInstanceOf(ZodError);
     }
     expect(await db().bulkOperation.count({ where: { createdById: operator.id, items: { some: { exceptionId: { in: rows.map((r) => r.id) } } } } })).toBe(0);
   });
@@ -180,7 +209,10 @@ describe("bulk actions", () => {
   });
 
   it("refuses selections beyond the limit with a clear error, and empty ones", async () => {
-    await expect(startBulk(operator, { kind: "COMMENT", selection: { filter: `q=NOTHING-${tag}` }, params: { body: "x" } })).rejects.toMatchObject({ status: 422, code: "empty_selection" });
+    await expect(startBulk(operator, { kind: "COMMENT", selection: { filter: `q=NOTHING-${tag}` }, params: { body: "x" } })).rejects.toMatchObject({
+      status: 422,
+      code: "empty_selection",
+    });
     await expect(startBulk(operator, { kind: "COMMENT", selection: { ids: [] }, params: { body: "x" } })).rejects.toThrow(/at least one/);
   });
 });

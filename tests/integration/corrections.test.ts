@@ -3,7 +3,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
-import { approvalHolds, approveCorrection, pendingApprovals, rejectCorrection, saveCorrection, submitCorrection } from "../../server/corrections/corrections";
+import { approvalHolds } from "../../server/corrections/rules";
+import { approveCorrection, rejectCorrection } from "../../server/corrections/decide-correction";
+import { pendingApprovals } from "../../server/corrections/pending-approvals";
+import { saveCorrection } from "../../server/corrections/save-correction";
+import { submitCorrection } from "../../server/corrections/submit-correction";
 import { db, pool } from "../../server/db";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 
@@ -17,21 +21,37 @@ const original = {
   idocType: "MBGMCR03",
   control: { DOCNUM: "0000000004712001", MESTYP: "MBGMCR" },
   E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: { PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""), DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, "") },
-  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "512", ENTRY_UOM: "PC", ORDERID: "000001004711" }],
+  E1BP2017_GM_HEAD_01: {
+    PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+    DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+  },
+  E1BP2017_GM_ITEM_CREATE: [
+    { MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "512", ENTRY_UOM: "PC", ORDERID: "000001004711" },
+  ],
 };
 const corrected = (qty: string) => ({ ...original, E1BP2017_GM_ITEM_CREATE: [{ ...original.E1BP2017_GM_ITEM_CREATE[0]!, ENTRY_QNT: qty }] });
 
 async function deficit(): Promise<string> {
   const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
   const messageId = `CORR-${randomUUID()}`;
-  await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [{
-    ok: true,
-    value: {
-      eventId: randomUUID(), correlationId: randomUUID(), messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(),
-      outcome: "failed", latencyMs: 800, attempt: 1, error: { category: "business", code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" }, payload: original,
+  await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [
+    {
+      ok: true,
+      value: {
+        eventId: randomUUID(),
+        correlationId: randomUUID(),
+        messageId,
+        interface: "GOODS_MOVEMENT",
+        hop: { source: "ODOO", target: "SAP_ERP" },
+        occurredAt: new Date().toISOString(),
+        outcome: "failed",
+        latencyMs: 800,
+        attempt: 1,
+        error: { category: "business", code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" },
+        payload: original,
+      },
     },
-  }]);
+  ]);
   return (await db().exception.findFirstOrThrow({ where: { transaction: { messageId } } })).id;
 }
 
@@ -40,7 +60,13 @@ beforeAll(async () => {
   await seedDemoUsers(db());
   const extra = await db().user.upsert({
     where: { email: "approver2@test.local" },
-    create: { email: "approver2@test.local", name: "Second Approver", role: "APPROVER", passwordHash: "x", plants: { create: [{ plantId: (await db().plant.findUniqueOrThrow({ where: { code: "DE-HAM" } })).id }] } },
+    create: {
+      email: "approver2@test.local",
+      name: "Second Approver",
+      role: "APPROVER",
+      passwordHash: "x",
+      plants: { create: [{ plantId: (await db().plant.findUniqueOrThrow({ where: { code: "DE-HAM" } })).id }] },
+    },
     update: {},
   });
   const load = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
@@ -64,7 +90,7 @@ describe("corrections and four-eyes approval", () => {
     expect(approvalHolds(approved)).toBe(true);
     expect(await status(id)).toBe("APPROVED");
     const types = (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { id: "asc" } })).map((a) => a.type);
-    expect(types).toEqual(["correction.saved", "correction.submitted", "correction.approved"]);
+    expect(types).toEqual(["exception.opened", "correction.saved", "correction.submitted", "correction.approved"]);
   });
 
   it("refuses (403) and audits self-approval, by role and by the four-eyes rule, also at the database level", async () => {

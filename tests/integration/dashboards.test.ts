@@ -32,7 +32,10 @@ describe("plant metrics from the rollups", () => {
     const start = new Date(Math.floor((Date.now() - 3 * 3_600_000) / 60_000) * 60_000);
     const latencies: number[] = [];
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const events = Array.from({ length: 3000 }, (_, i) => {
       const failed = i % 30 === 0;
       // Log-normal-ish latencies from ~100 ms to minutes, so the percentiles spread over many buckets.
@@ -41,8 +44,15 @@ describe("plant metrics from the rollups", () => {
       return {
         ok: true as const,
         value: {
-          eventId: randomUUID(), correlationId: randomUUID(), messageId: `DM-${randomUUID()}`, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" },
-          occurredAt: new Date(start.getTime() + (i % 10) * 60_000 + 1000).toISOString(), outcome: failed ? ("failed" as const) : ("delivered" as const), latencyMs, attempt: 1,
+          eventId: randomUUID(),
+          correlationId: randomUUID(),
+          messageId: `DM-${randomUUID()}`,
+          interface: "GOODS_MOVEMENT",
+          hop: { source: "ODOO", target: "SAP_ERP" },
+          occurredAt: new Date(start.getTime() + (i % 10) * 60_000 + 1000).toISOString(),
+          outcome: failed ? ("failed" as const) : ("delivered" as const),
+          latencyMs,
+          attempt: 1,
           ...(failed ? { error: { category: "technical" as const, code: "HTTP-503", message: "SAP inbound unavailable" }, payload: { q: 1 } } : {}),
         },
       };
@@ -58,11 +68,17 @@ describe("plant metrics from the rollups", () => {
     expect(gm.failureRate).toBeCloseTo(100 / 3000, 10);
     expect(gm.throughputPerMin).toBe(300);
     latencies.sort((a, b) => a - b);
-    for (const [q, key] of [[0.5, "p50"], [0.95, "p95"], [0.99, "p99"]] as const) {
+    for (const [q, key] of [
+      [0.5, "p50"],
+      [0.95, "p95"],
+      [0.99, "p99"],
+    ] as const) {
       const approx = gm.latency[key]!;
       const truth = exact(latencies, q);
       const error = Math.abs(approx - truth) / truth;
-      console.log(`${key}: histogram ${approx.toFixed(0)} ms, exact ${truth} ms, error ${(100 * error).toFixed(2)} % (bound ${(100 * MAX_RELATIVE_ERROR).toFixed(2)} %)`);
+      console.log(
+        `${key}: histogram ${approx.toFixed(0)} ms, exact ${truth} ms, error ${(100 * error).toFixed(2)} % (bound ${(100 * MAX_RELATIVE_ERROR).toFixed(2)} %)`,
+      );
       expect(error).toBeLessThanOrEqual(MAX_RELATIVE_ERROR);
     }
     expect(gm.sloBreached).toBe(gm.latency.p95! > gm.sloMs);
@@ -73,7 +89,11 @@ describe("plant metrics from the rollups", () => {
 
   it("the open backlog by age adds up to the plant's open exceptions per interface", async () => {
     const m = await plantInterfaceMetrics(manager, "DE-HAM", { range: "1h" });
-    const open = await db().exception.groupBy({ by: ["interfaceId"], where: { plant: { code: "DE-HAM" }, status: { notIn: ["RESOLVED", "DISCARDED"] } }, _count: { _all: true } });
+    const open = await db().exception.groupBy({
+      by: ["interfaceId"],
+      where: { plant: { code: "DE-HAM" }, status: { notIn: ["RESOLVED", "DISCARDED"] } },
+      _count: { _all: true },
+    });
     const ifaces = await db().interface.findMany();
     for (const o of open) {
       const row = m.interfaces.find((i) => i.code === ifaces.find((x) => x.id === o.interfaceId)!.code)!;
@@ -108,8 +128,15 @@ describe("overview tiles", () => {
 const event = (at: Date, latencyMs: number, failed = false) => ({
   ok: true as const,
   value: {
-    eventId: randomUUID(), correlationId: randomUUID(), messageId: `DM-${randomUUID()}`, interface: "GOODS_MOVEMENT", hop: { source: "ODOO" as const, target: "SAP_ERP" as const },
-    occurredAt: at.toISOString(), outcome: failed ? ("failed" as const) : ("delivered" as const), latencyMs, attempt: 1,
+    eventId: randomUUID(),
+    correlationId: randomUUID(),
+    messageId: `DM-${randomUUID()}`,
+    interface: "GOODS_MOVEMENT",
+    hop: { source: "ODOO" as const, target: "SAP_ERP" as const },
+    occurredAt: at.toISOString(),
+    outcome: failed ? ("failed" as const) : ("delivered" as const),
+    latencyMs,
+    attempt: 1,
     ...(failed ? { error: { category: "technical" as const, code: "HTTP-503", message: "SAP inbound unavailable" }, payload: { q: 1 } } : {}),
   },
 });
@@ -125,7 +152,11 @@ describe("hourly rollups and the charts' series", () => {
     const range = { from: new Date(h0 - 1_800_000).toISOString(), to: new Date(h0 + 3 * 3_600_000 + 1_800_000).toISOString() };
     const before = await plantInterfaceMetrics(manager, "PL-WRO", range);
     await compactHourly();
-    const { rows: hourRows } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_hour WHERE plant_id = $1 AND bucket >= $2 AND bucket < $3", [c.plantId, new Date(h0), new Date(h0 + 3 * 3_600_000)]);
+    const { rows: hourRows } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_hour WHERE plant_id = $1 AND bucket >= $2 AND bucket < $3", [
+      c.plantId,
+      new Date(h0),
+      new Date(h0 + 3 * 3_600_000),
+    ]);
     expect(hourRows[0].n).toBeGreaterThan(0);
     const after = await plantInterfaceMetrics(manager, "PL-WRO", range);
     expect(after.interfaces).toEqual(before.interfaces);
@@ -135,7 +166,10 @@ describe("hourly rollups and the charts' series", () => {
     const wide = { from: new Date(day0 - 86_400_000).toISOString(), to: new Date(day0 + 86_400_000).toISOString() };
     const gm = (m: typeof after) => m.interfaces.find((i) => i.code === "GOODS_MOVEMENT")!;
     const wideBefore = gm(await plantInterfaceMetrics(manager, "PL-WRO", wide));
-    const { rows: dayRows } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_day WHERE plant_id = $1 AND bucket = $2", [c.plantId, new Date(day0)]);
+    const { rows: dayRows } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_day WHERE plant_id = $1 AND bucket = $2", [
+      c.plantId,
+      new Date(day0),
+    ]);
     expect(dayRows[0].n).toBeGreaterThan(0);
 
     // A late event for a compacted hour: counted at once (its hour is read from the minutes and its
@@ -146,7 +180,10 @@ describe("hourly rollups and the charts' series", () => {
     expect(gm(await plantInterfaceMetrics(manager, "PL-WRO", wide)).delivered).toBe(wideBefore.delivered + 1);
     // ...and by the hour row once recompacted.
     await compactHourly();
-    const { rows: dirty } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_dirty WHERE plant_id = $1 AND hour = $2", [c.plantId, new Date(h0 + 3_600_000)]);
+    const { rows: dirty } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_dirty WHERE plant_id = $1 AND hour = $2", [
+      c.plantId,
+      new Date(h0 + 3_600_000),
+    ]);
     expect(dirty[0].n).toBe(0);
     expect(gm(await plantInterfaceMetrics(manager, "PL-WRO", range)).delivered).toBe(gm(before).delivered + 1);
     const wideAfter = gm(await plantInterfaceMetrics(manager, "PL-WRO", wide));
@@ -159,7 +196,11 @@ describe("hourly rollups and the charts' series", () => {
     expect(series.traffic.reduce((n, p) => n + p.failed, 0)).toBe(gm(before).failed);
     expect(series.interface).toMatchObject({ code: "GOODS_MOVEMENT" });
     // Empty steps are explicit: zero messages, no latency (never a made-up value).
-    const empty = await plantSeries(manager, "PL-WRO", { from: new Date(h0 - 6 * 3_600_000).toISOString(), to: new Date(h0 - 5 * 3_600_000).toISOString(), interface: "GOODS_MOVEMENT" });
+    const empty = await plantSeries(manager, "PL-WRO", {
+      from: new Date(h0 - 6 * 3_600_000).toISOString(),
+      to: new Date(h0 - 5 * 3_600_000).toISOString(),
+      interface: "GOODS_MOVEMENT",
+    });
     expect(empty.traffic).toHaveLength(60);
     expect(empty.traffic.every((p) => p.delivered === 0 && p.failed === 0 && p.p95 === null)).toBe(true);
   });
@@ -177,7 +218,9 @@ describe("hourly rollups and the charts' series", () => {
     await db().connector.updateMany({ where: { plant: { code: "DE-HAM" } }, data: { lastHeartbeatAt: new Date(now.getTime() - 42_000), reportedBacklog: 7 } });
     await sampleMinute(now);
     const plant = await db().plant.findUniqueOrThrow({ where: { code: "DE-HAM" } });
-    const sample = await db().backlogSample.findUniqueOrThrow({ where: { plantId_at: { plantId: plant.id, at: new Date(Math.floor(now.getTime() / 60_000) * 60_000) } } });
+    const sample = await db().backlogSample.findUniqueOrThrow({
+      where: { plantId_at: { plantId: plant.id, at: new Date(Math.floor(now.getTime() / 60_000) * 60_000) } },
+    });
     const open = await db().exception.count({ where: { plantId: plant.id, status: { notIn: ["RESOLVED", "DISCARDED"] } } });
     expect(sample.lt15m + sample.lt1h + sample.lt4h + sample.lt24h + sample.older).toBe(open);
     expect(sample.technical + sample.business).toBe(open);

@@ -96,7 +96,8 @@ describe("schema drift (schema.prisma vs migrated database)", () => {
       const mapped = schema.match(new RegExp(`enum ${name} \\{[\\s\\S]*?@@map\\("(\\w+)"\\)`))?.[1] ?? name;
       const dbValues = inDb[mapped];
       if (!dbValues) problems.push(`enum ${name} (${mapped}) missing in database`);
-      else if (JSON.stringify(Object.values(values as object)) !== JSON.stringify(dbValues)) problems.push(`enum ${name}: ${Object.values(values as object)} vs ${dbValues}`);
+      else if (JSON.stringify(Object.values(values as object)) !== JSON.stringify(dbValues))
+        problems.push(`enum ${name}: ${Object.values(values as object)} vs ${dbValues}`);
     }
     expect(problems).toEqual([]);
   });

@@ -5,7 +5,9 @@ import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
 import type { ConnectorPrincipal } from "../../server/connectors/keys";
 import { db } from "../../server/db";
-import { assignException, commentOnException, discardException } from "../../server/exceptions/actions";
+import { assignException } from "../../server/exceptions/assign-exception";
+import { commentOnException } from "../../server/exceptions/comment-on-exception";
+import { discardException } from "../../server/exceptions/discard-exception";
 import { exceptionDetail } from "../../server/exceptions/detail";
 import { listExceptionGroups, listExceptions, parseQueueFilter } from "../../server/exceptions/queue";
 import { ingestEvents } from "../../server/ingest/ingest-events";
@@ -28,8 +30,18 @@ async function fail(messageId: string, code: string, message: string, businessKe
     {
       ok: true,
       value: {
-        eventId: randomUUID(), correlationId: `c-${messageId}`, messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, businessKey,
-        occurredAt: new Date().toISOString(), outcome: "failed", latencyMs: 900, attempt: 1, error: { category: "business", code, message }, payload: { q: 1 },
+        eventId: randomUUID(),
+        correlationId: `c-${messageId}`,
+        messageId,
+        interface: "GOODS_MOVEMENT",
+        hop: { source: "ODOO", target: "SAP_ERP" },
+        businessKey,
+        occurredAt: new Date().toISOString(),
+        outcome: "failed",
+        latencyMs: 900,
+        attempt: 1,
+        error: { category: "business", code, message },
+        payload: { q: 1 },
       },
     },
   ]);
@@ -39,7 +51,9 @@ async function fail(messageId: string, code: string, message: string, businessKe
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
-  [operator, operatorWro, manager, approver] = (await Promise.all(["operator@andon.local", "operator.wro@andon.local", "manager@andon.local", "approver@andon.local"].map(actor))) as [Actor, Actor, Actor, Actor];
+  [operator, operatorWro, manager, approver] = (await Promise.all(
+    ["operator@andon.local", "operator.wro@andon.local", "manager@andon.local", "approver@andon.local"].map(actor),
+  )) as [Actor, Actor, Actor, Actor];
   const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "ODOO" } }, include: { plant: true } });
   ham = { connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" };
 });
@@ -47,7 +61,8 @@ beforeAll(async () => {
 describe("exception queue", () => {
   it("filters, searches, counts per status and pages with a stable keyset", async () => {
     const ids = [];
-    for (let i = 0; i < 5; i++) ids.push((await fail(`Q-${tag}-${i}`, "M7-021", `Deficit of SL Unrestricted-use ${i + 1} PC : RM-4711 1000 0001`, `PAGE-${tag}`)).id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await fail(`Q-${tag}-${i}`, "M7-021", `Deficit of SL Unrestricted-use ${i + 1} PC : RM-4711 1000 0001`, `PAGE-${tag}`)).id);
     const filter = parseQueueFilter({ plant: "DE-HAM", q: `PAGE-${tag}`, limit: "2" });
     const first = await listExceptions(operator, filter);
     expect(first.items).toHaveLength(2);
@@ -97,7 +112,7 @@ describe("triage actions", () => {
     await commentOnException(approver, e.id, { body: "Material view missing in plant 1000; asked master data to extend it." });
     await assignException(operator, e.id, { assigneeId: null });
     const detail = await exceptionDetail(operator, e.id);
-    expect(detail!.history.map((h) => h.type)).toEqual(["exception.assigned", "exception.commented", "exception.assigned"]);
+    expect(detail!.history.map((h) => h.type)).toEqual(["exception.opened", "exception.assigned", "exception.commented", "exception.assigned"]);
     expect(detail!.comments[0]).toMatchObject({ author: "Anna Approver" });
     expect(detail!.timeline?.[0]).toMatchObject({ outcome: "failed", errorCode: "M7-002" });
     await expect(verifyChain()).resolves.toMatchObject({ ok: true });

@@ -122,20 +122,39 @@ describe("ingest pipeline (real PostgreSQL)", () => {
   });
 
   it("classifies severity: quality hold failures are critical, technical ones rank lower", async () => {
-    const hold = event({ interface: "QUALITY_HOLD", hop: { source: "QMS", target: "SAP_ERP" }, outcome: "failed", error: { category: "technical", code: "HTTP-503", message: "Service Unavailable" }, payload: { lot: "B2026-118" } });
+    const hold = event({
+      interface: "QUALITY_HOLD",
+      hop: { source: "QMS", target: "SAP_ERP" },
+      outcome: "failed",
+      error: { category: "technical", code: "HTTP-503", message: "Service Unavailable" },
+      payload: { lot: "B2026-118" },
+    });
     const tech = event({ outcome: "failed", error: { category: "technical", code: "IDOC-02", message: "Error passing data to port" }, payload: { x: 1 } });
     await ingestEvents(ham, items([hold, tech]));
-    const bySeverity = await db().exception.findMany({ where: { transaction: { messageId: { in: [hold.messageId, tech.messageId] } } }, select: { severity: true, interface: { select: { code: true } } } });
+    const bySeverity = await db().exception.findMany({
+      where: { transaction: { messageId: { in: [hold.messageId, tech.messageId] } } },
+      select: { severity: true, interface: { select: { code: true } } },
+    });
     expect(Object.fromEntries(bySeverity.map((e) => [e.interface.code, e.severity]))).toEqual({ QUALITY_HOLD: "CRITICAL", GOODS_MOVEMENT: "MEDIUM" });
   });
 
   it("keeps per-minute rollups whose histograms give the percentiles of what was sent", async () => {
     const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000);
     const latencies = Array.from({ length: 200 }, (_, i) => 100 + i * 10);
-    await ingestEvents(wro, items(latencies.map((latencyMs, i) => event({ interface: "INVOICE_POSTING", latencyMs, occurredAt: new Date(minute.getTime() + i * 100).toISOString() }))));
+    await ingestEvents(
+      wro,
+      items(
+        latencies.map((latencyMs, i) => event({ interface: "INVOICE_POSTING", latencyMs, occurredAt: new Date(minute.getTime() + i * 100).toISOString() })),
+      ),
+    );
     const { id: interfaceId } = await db().interface.findUniqueOrThrow({ where: { code: "INVOICE_POSTING" } });
     const shards = await db().telemetryRollupMinute.findMany({ where: { bucket: minute, plantId: wro.plantId, outcome: "DELIVERED", interfaceId } });
-    const row = { count: shards.reduce((n, r) => n + Number(r.count), 0), latencySum: shards.reduce((n, r) => n + Number(r.latencySum), 0), latencyMax: Math.max(...shards.map((r) => r.latencyMax)), histogram: shards.reduce((h, r) => merge(h, r.histogram), emptyHistogram()) };
+    const row = {
+      count: shards.reduce((n, r) => n + Number(r.count), 0),
+      latencySum: shards.reduce((n, r) => n + Number(r.latencySum), 0),
+      latencyMax: Math.max(...shards.map((r) => r.latencyMax)),
+      histogram: shards.reduce((h, r) => merge(h, r.histogram), emptyHistogram()),
+    };
     expect(Number(row.count)).toBe(200);
     expect(Number(row.latencySum)).toBe(latencies.reduce((a, b) => a + b, 0));
     expect(row.latencyMax).toBe(2090);
@@ -173,10 +192,20 @@ describe("transaction timeline by correlationId", () => {
     const at = (s: number) => new Date(t0 + s * 1000).toISOString();
     // A quality hold fans out to SAP (fails, then retried) and Odoo (delivered).
     const hold = { correlationId, messageId: `QH-${randomUUID()}`, interface: "QUALITY_HOLD" } as const;
-    await ingestEvents(ham, items([
-      event({ ...hold, hop: { source: "QMS", target: "ODOO" }, outcome: "delivered", occurredAt: at(2) }),
-      event({ ...hold, hop: { source: "QMS", target: "SAP_ERP" }, outcome: "failed", occurredAt: at(1), error: { category: "technical", code: "HTTP-503", message: "503" }, payload: { lot: "B1" } }),
-    ]));
+    await ingestEvents(
+      ham,
+      items([
+        event({ ...hold, hop: { source: "QMS", target: "ODOO" }, outcome: "delivered", occurredAt: at(2) }),
+        event({
+          ...hold,
+          hop: { source: "QMS", target: "SAP_ERP" },
+          outcome: "failed",
+          occurredAt: at(1),
+          error: { category: "technical", code: "HTTP-503", message: "503" },
+          payload: { lot: "B1" },
+        }),
+      ]),
+    );
     await ingestEvents(ham, items([event({ ...hold, hop: { source: "QMS", target: "SAP_ERP" }, outcome: "delivered", attempt: 2, occurredAt: at(30) })]));
 
     const operator = { id: "op", role: "OPERATOR", plantIds: [ham.plantId] };

@@ -6,10 +6,11 @@ import { startReplayPushServer } from "../../connectors/sdk";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
 import { db } from "../../server/db";
-import { discardException } from "../../server/exceptions/actions";
-import { startBulk } from "../../server/exceptions/bulk";
+import { discardException } from "../../server/exceptions/discard-exception";
+import { startBulk } from "../../server/exceptions/start-bulk";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 import { requestReplay } from "../../server/replay/request-replay";
+import { setReplayApproval } from "../support/replay-approval";
 import { type Workers, startWorkers } from "../../server/workers";
 
 /**
@@ -38,8 +39,13 @@ const idoc = () => ({
   idocType: "MBGMCR03",
   control: { DOCNUM: String(++docnum), MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
   E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: { PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""), DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, "") },
-  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "1", ENTRY_UOM: "PC", ORDERID: "000001004711" }],
+  E1BP2017_GM_HEAD_01: {
+    PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+    DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+  },
+  E1BP2017_GM_ITEM_CREATE: [
+    { MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "1", ENTRY_UOM: "PC", ORDERID: "000001004711" },
+  ],
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,11 +53,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
+  await setReplayApproval(false); // about delivery, not approval: GOODS_MOVEMENT's replays go without a second person here
   sap = await startSapEmulator({ port: 0 });
   push = await startReplayPushServer({ secret, handler: sapReplayHandler(sap.url) });
   await db().connector.updateMany({
     where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } },
-    data: { replayUrl: push.url, replaySecret: secret, replayAllowPrivate: true, replayRatePerSec: 15, replayConcurrency: 4, replayFailures: 0, replayPausedUntil: null },
+    data: {
+      replayUrl: push.url,
+      replaySecret: secret,
+      replayAllowPrivate: true,
+      replayRatePerSec: 15,
+      replayConcurrency: 4,
+      replayFailures: 0,
+      replayPausedUntil: null,
+    },
   });
   workers = await startWorkers(inject("databaseUrl"));
   const load = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
@@ -59,6 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await setReplayApproval(true);
   await workers?.stop();
   await db().connector.updateMany({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } }, data: { replayRatePerSec: 20, replayConcurrency: 4 } });
   await push?.close();
@@ -73,14 +89,28 @@ describe("exactly once, with everything racing", () => {
     const stockBefore = sap.stock(STOCK);
     const messages = Array.from({ length: N }, () => ({ messageId: `EO-${randomUUID()}`, correlationId: randomUUID() }));
     const at = Date.now() - 10_000;
-    await ingestEvents(as, messages.map((m) => ({
-      ok: true as const,
-      value: {
-        eventId: randomUUID(), ...m, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date(at).toISOString(), outcome: "failed",
-        latencyMs: 200, attempt: 1, payload: idoc(), error: { category: "technical" as const, code: "HTTP-503", message: "SAP inbound unavailable" },
-      },
-    })));
-    const exceptions = await db().exception.findMany({ where: { transaction: { messageId: { in: messages.map((m) => m.messageId) } } }, include: { transaction: true } });
+    await ingestEvents(
+      as,
+      messages.map((m) => ({
+        ok: true as const,
+        value: {
+          eventId: randomUUID(),
+          ...m,
+          interface: "GOODS_MOVEMENT",
+          hop: { source: "ODOO", target: "SAP_ERP" },
+          occurredAt: new Date(at).toISOString(),
+          outcome: "failed",
+          latencyMs: 200,
+          attempt: 1,
+          payload: idoc(),
+          error: { category: "technical" as const, code: "HTTP-503", message: "SAP inbound unavailable" },
+        },
+      })),
+    );
+    const exceptions = await db().exception.findMany({
+      where: { transaction: { messageId: { in: messages.map((m) => m.messageId) } } },
+      include: { transaction: true },
+    });
     expect(exceptions).toHaveLength(N);
     const ids = exceptions.map((e) => e.id);
     const toDiscard = new Set(ids.filter((_, i) => i % 3 === 0));
@@ -89,7 +119,10 @@ describe("exactly once, with everything racing", () => {
     const discardLoop = async (id: string) => {
       await sleep(Math.random() * 2500);
       for (let i = 0; i < 40; i++) {
-        const ok = await discardException(operator, id, { reason: "Posted by hand in SAP during the outage." }).then(() => true, () => false);
+        const ok = await discardException(operator, id, { reason: "Posted by hand in SAP during the outage." }).then(
+          () => true,
+          () => false,
+        );
         if (ok) return;
         const s = (await db().exception.findUniqueOrThrow({ where: { id } })).status;
         if (s === "RESOLVED" || s === "DISCARDED") return;
@@ -98,11 +131,22 @@ describe("exactly once, with everything racing", () => {
     };
     const recover = async (e: (typeof exceptions)[number]) => {
       await sleep(Math.random() * 3000);
-      await ingestEvents(as, [{
-        ok: true,
-        value: { eventId: randomUUID(), messageId: e.transaction.messageId, correlationId: e.transaction.correlationId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" },
-          occurredAt: new Date(at + 5000).toISOString(), outcome: "delivered", latencyMs: 100, attempt: 2 },
-      }]);
+      await ingestEvents(as, [
+        {
+          ok: true,
+          value: {
+            eventId: randomUUID(),
+            messageId: e.transaction.messageId,
+            correlationId: e.transaction.correlationId,
+            interface: "GOODS_MOVEMENT",
+            hop: { source: "ODOO", target: "SAP_ERP" },
+            occurredAt: new Date(at + 5000).toISOString(),
+            outcome: "delivered",
+            latencyMs: 100,
+            attempt: 2,
+          },
+        },
+      ]);
     };
     const direct = async (id: string) => {
       await sleep(Math.random() * 1500);

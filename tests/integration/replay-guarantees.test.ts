@@ -8,13 +8,18 @@ import { startReplayPushServer } from "../../connectors/sdk";
 import { createUser, updateUser } from "../../server/admin/users";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
-import { approveCorrection, pendingApprovals, rejectCorrection, saveCorrection, submitCorrection } from "../../server/corrections/corrections";
+import { approveCorrection, rejectCorrection } from "../../server/corrections/decide-correction";
+import { pendingApprovals } from "../../server/corrections/pending-approvals";
+import { saveCorrection } from "../../server/corrections/save-correction";
+import { submitCorrection } from "../../server/corrections/submit-correction";
 import { db, pool } from "../../server/db";
-import { assignException, discardException } from "../../server/exceptions/actions";
+import { assignException } from "../../server/exceptions/assign-exception";
+import { discardException } from "../../server/exceptions/discard-exception";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 import { type ReplayJob, deliverReplays, settleReplays } from "../../server/replay/deliver-replay";
 import { leaseReplays } from "../../server/replay/pull";
-import { requestReplay } from "../../server/replay/request-replay";
+import { requestReplay as requestReplayOrApproval } from "../../server/replay/request-replay";
+import { queued, setReplayApproval } from "../support/replay-approval";
 import { sweepStuckReplays } from "../../server/replay/sweep";
 import { type Workers, startQueueClient } from "../../server/workers";
 
@@ -28,6 +33,8 @@ import { type Workers, startQueueClient } from "../../server/workers";
 process.env.ANDON_REPLAY_JOB_EXPIRE_S = "8";
 
 type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
+// About delivery, not approval: GOODS_MOVEMENT's replays go without a second person in this file (beforeAll).
+const requestReplay = (...args: Parameters<typeof requestReplayOrApproval>) => queued(requestReplayOrApproval(...args));
 let queue: Workers;
 let sap: SapEmulator;
 let push: { url: string; close: () => Promise<void> };
@@ -42,18 +49,45 @@ const idoc = (qty: string) => ({
   idocType: "MBGMCR03",
   control: { DOCNUM: String(Date.now()).slice(-12), MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
   E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: { PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""), DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, "") },
-  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" }],
+  E1BP2017_GM_HEAD_01: {
+    PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+    DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+  },
+  E1BP2017_GM_ITEM_CREATE: [
+    { MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" },
+  ],
 });
 
 const as = () => ({ connectorId: sapConnector.id, connectorName: sapConnector.name, plantId: sapConnector.plantId, plantCode: "DE-HAM" });
-function event(messageId: string, correlationId: string, outcome: "failed" | "delivered", occurredAt: Date, category: "business" | "technical" = "technical", payload?: unknown) {
+function event(
+  messageId: string,
+  correlationId: string,
+  outcome: "failed" | "delivered",
+  occurredAt: Date,
+  category: "business" | "technical" = "technical",
+  payload?: unknown,
+) {
   return {
     ok: true as const,
     value: {
-      eventId: randomUUID(), correlationId, messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: occurredAt.toISOString(), outcome,
-      latencyMs: 300, attempt: 1, ...(payload !== undefined ? { payload } : {}),
-      ...(outcome === "failed" ? { error: category === "business" ? { category, code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" } : { category, code: "HTTP-503", message: "SAP inbound unavailable" } } : {}),
+      eventId: randomUUID(),
+      correlationId,
+      messageId,
+      interface: "GOODS_MOVEMENT",
+      hop: { source: "ODOO", target: "SAP_ERP" },
+      occurredAt: occurredAt.toISOString(),
+      outcome,
+      latencyMs: 300,
+      attempt: 1,
+      ...(payload !== undefined ? { payload } : {}),
+      ...(outcome === "failed"
+        ? {
+            error:
+              category === "business"
+                ? { category, code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" }
+                : { category, code: "HTTP-503", message: "SAP inbound unavailable" },
+          }
+        : {}),
     },
   };
 }
@@ -86,10 +120,15 @@ async function racing<T>(exceptionId: string, action: () => Promise<T>, meanwhil
   try {
     await blocker.query("BEGIN");
     await blocker.query("SELECT 1 FROM exception WHERE id = $1 FOR UPDATE", [exceptionId]);
-    const pending = action().then((value) => ({ status: "fulfilled", value }) as const, (reason) => ({ status: "rejected", reason }) as const);
+    const pending = action().then(
+      (value) => ({ status: "fulfilled", value }) as const,
+      (reason) => ({ status: "rejected", reason }) as const,
+    );
     // Wait until the action is blocked on the lock (it read before: that read is now stale).
     for (let until = Date.now() + 10_000; Date.now() < until; ) {
-      const { rows } = await pool().query("SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE NOT l.granted AND c.relname = 'exception' UNION ALL SELECT 1 FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' LIMIT 1");
+      const { rows } = await pool().query(
+        "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE NOT l.granted AND c.relname = 'exception' UNION ALL SELECT 1 FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' LIMIT 1",
+      );
       if (rows.length) break;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -104,6 +143,7 @@ async function racing<T>(exceptionId: string, action: () => Promise<T>, meanwhil
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
+  await setReplayApproval(false);
   sap = await startSapEmulator({ port: 0 });
   push = await startReplayPushServer({ secret, handler: sapReplayHandler(sap.url) });
   const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
@@ -115,6 +155,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await setReplayApproval(true);
   // Leave no queued work for the files after this one (they start real workers on the same database).
   await pool().query(
     `WITH mine AS (UPDATE replay SET status = 'CANCELLED', finished_at = now() WHERE created_at >= $1 AND status IN ('QUEUED', 'DELIVERING') RETURNING id)
@@ -141,7 +182,9 @@ describe("an approval covers exactly what the approver reviewed", () => {
     await submitCorrection(operator, edited.id, { reason: "Actually only 5 PC; re-counted." });
     expect(edited.id).toBe(correction.id);
     await expect(approveCorrection(approver, correction.id, { payloadHash: seen.payloadHash })).rejects.toMatchObject({ status: 409, code: "payload_changed" });
-    await expect(rejectCorrection(approver, correction.id, { comment: "Not what I saw", payloadHash: seen.payloadHash })).rejects.toMatchObject({ status: 409 });
+    await expect(rejectCorrection(approver, correction.id, { comment: "Not what I saw", payloadHash: seen.payloadHash })).rejects.toMatchObject({
+      status: 409,
+    });
     // Without naming what was reviewed there is no approval at all.
     await expect(approveCorrection(approver, correction.id, {})).rejects.toThrow(/payloadHash/);
     expect((await db().correction.findUniqueOrThrow({ where: { id: correction.id } })).status).toBe("SUBMITTED");
@@ -152,7 +195,12 @@ describe("an approval covers exactly what the approver reviewed", () => {
   });
 
   it("an approval whose approver was deactivated, or lost the plant, needs a new one: at request time and again before sending", async () => {
-    const mk = async (email: string) => (await loadPrincipal((await createUser(admin, { email, name: "Temp Approver", role: "APPROVER", plants: ["DE-HAM"], password: "correct horse battery" })).id))!;
+    const mk = async (email: string) =>
+      (await loadPrincipal(
+        (
+          await createUser(admin, { email, name: "Temp Approver", role: "APPROVER", plants: ["DE-HAM"], password: "correct horse battery" })
+        ).id,
+      ))!;
     const a1 = await mk(`a1-${randomUUID()}@andon.local`);
     const a2 = await mk(`a2-${randomUUID()}@andon.local`);
 
@@ -163,7 +211,11 @@ describe("an approval covers exactly what the approver reviewed", () => {
     await approveCorrection(a1, c1.id, { payloadHash: c1.payloadHash });
     await updateUser(admin, a1.id, { active: false });
     await expect(requestReplay(operator, id1, {})).rejects.toMatchObject({ status: 409, code: "approval_lapsed" });
-    expect(await db().correction.findUniqueOrThrow({ where: { id: c1.id } })).toMatchObject({ status: "SUBMITTED", approverId: null, approvedPayloadHash: null });
+    expect(await db().correction.findUniqueOrThrow({ where: { id: c1.id } })).toMatchObject({
+      status: "SUBMITTED",
+      approverId: null,
+      approvedPayloadHash: null,
+    });
     expect(await statusOf(id1)).toBe("AWAITING_APPROVAL");
     expect((await pendingApprovals(approver)).some((p) => p.id === c1.id)).toBe(true);
     await approveCorrection(approver, c1.id, { payloadHash: c1.payloadHash }); // a second approval by someone entitled
@@ -196,7 +248,7 @@ describe("a message is not sent twice", () => {
     expect(sap.applications(replay.idempotencyKey)).toBe(0);
     expect(await statusOf(id)).toBe("DISCARDED");
     const types = (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { id: "asc" } })).map((a) => a.type);
-    expect(types).toEqual(["replay.requested", "exception.discarded", "replay.cancelled"]);
+    expect(types).toEqual(["exception.opened", "replay.requested", "exception.discarded", "replay.cancelled"]);
 
     // Pull mode: a connector without a push endpoint leases only replays still expected.
     const odoo = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
@@ -208,7 +260,10 @@ describe("a message is not sent twice", () => {
       const r2 = await requestReplay(operator, kept, {});
       expect([r1.mode, r2.mode]).toEqual(["pull", "pull"]);
       await discardException(operator, pulled, { reason: "Superseded by a manual posting in SAP." });
-      const leased = await leaseReplays({ connectorId: odoo.id, connectorName: odoo.name, plantId: odoo.plantId, plantCode: "DE-HAM" } as never, { wait: 0, max: 50 });
+      const leased = await leaseReplays({ connectorId: odoo.id, connectorName: odoo.name, plantId: odoo.plantId, plantCode: "DE-HAM" } as never, {
+        wait: 0,
+        max: 50,
+      });
       expect(leased.map((l) => l.replayId)).toContain(r2.id);
       expect(leased.map((l) => l.replayId)).not.toContain(r1.id);
     } finally {
@@ -251,7 +306,11 @@ describe("a message is not sent twice", () => {
 
     const d = await failure("business", idoc("512"));
     const { correction: cd } = await saveCorrection(operator, d, { payload: idoc("9") });
-    const rd = await racing(d, () => submitCorrection(operator, cd.id, { reason: "Nine pieces, counted at the line." }), "UPDATE exception SET status = 'RESOLVED' WHERE id = $1");
+    const rd = await racing(
+      d,
+      () => submitCorrection(operator, cd.id, { reason: "Nine pieces, counted at the line." }),
+      "UPDATE exception SET status = 'RESOLVED' WHERE id = $1",
+    );
     expect(rd).toMatchObject({ status: "rejected", reason: { status: 409 } });
     expect(await statusOf(d)).toBe("RESOLVED");
     expect((await db().correction.findUniqueOrThrow({ where: { id: cd.id } })).status).toBe("DRAFT");
@@ -259,7 +318,11 @@ describe("a message is not sent twice", () => {
     const f = await failure("business", idoc("512"));
     const { correction: cf } = await saveCorrection(operator, f, { payload: idoc("8") });
     await submitCorrection(operator, cf.id, { reason: "Eight pieces, counted at the line." });
-    const rf = await racing(f, () => approveCorrection(approver, cf.id, { payloadHash: cf.payloadHash }), "UPDATE exception SET status = 'RESOLVED' WHERE id = $1");
+    const rf = await racing(
+      f,
+      () => approveCorrection(approver, cf.id, { payloadHash: cf.payloadHash }),
+      "UPDATE exception SET status = 'RESOLVED' WHERE id = $1",
+    );
     expect(rf).toMatchObject({ status: "rejected", reason: { status: 409 } });
     expect(await statusOf(f)).toBe("RESOLVED");
     expect((await db().correction.findUniqueOrThrow({ where: { id: cf.id } })).status).toBe("SUBMITTED");
@@ -280,9 +343,20 @@ describe("a message is not sent twice", () => {
     await deliverReplays([job]);
     expect((await replayOf(first.id)).status).toBe("SUCCEEDED");
     expect(await statusOf(id)).toBe("RESOLVED");
-    const ref = (await db().replay.findUniqueOrThrow({ where: { id: first.id }, include: { connector: true, exception: { include: { plant: true, interface: true, transaction: true } } } }));
-    const late = { r: ref, attempt: 1, mode: "push" as const, httpStatus: 500, durationMs: 1, startedAt: new Date(), lastAttempt: true,
-      outcome: { status: "failed" as const, category: "business" as const, code: "LATE", message: "a duplicate job's late refusal" } };
+    const ref = await db().replay.findUniqueOrThrow({
+      where: { id: first.id },
+      include: { connector: true, exception: { include: { plant: true, interface: true, transaction: true } } },
+    });
+    const late = {
+      r: ref,
+      attempt: 1,
+      mode: "push" as const,
+      httpStatus: 500,
+      durationMs: 1,
+      startedAt: new Date(),
+      lastAttempt: true,
+      outcome: { status: "failed" as const, category: "business" as const, code: "LATE", message: "a duplicate job's late refusal" },
+    };
     await settleReplays([late]);
     expect((await replayOf(first.id)).status).toBe("SUCCEEDED");
     expect(await statusOf(id)).toBe("RESOLVED");
@@ -298,7 +372,10 @@ describe("a message is not sent twice", () => {
     expect((await replayOf(r1.id)).status).toBe("FAILED");
     expect(await statusOf(id2)).toBe("REPLAY_FAILED");
     const r2 = await requestReplay(operator, id2, {});
-    const ref1 = await db().replay.findUniqueOrThrow({ where: { id: r1.id }, include: { connector: true, exception: { include: { plant: true, interface: true, transaction: true } } } });
+    const ref1 = await db().replay.findUniqueOrThrow({
+      where: { id: r1.id },
+      include: { connector: true, exception: { include: { plant: true, interface: true, transaction: true } } },
+    });
     await settleReplays([{ ...late, r: ref1, outcome: { status: "delivered" } }]);
     expect((await replayOf(r1.id)).status).toBe("FAILED");
     expect(await statusOf(id2)).toBe("REPLAY_QUEUED");
@@ -314,15 +391,23 @@ describe("a message is not sent twice", () => {
     expect(await statusOf(id)).toBe("RESOLVED");
     expect((await db().transaction.findUniqueOrThrow({ where: { id: e.transactionId } })).status).toBe("DELIVERED");
     // The connector's retry queue reports an older failure of the same message (a new event id).
-    const stale = await ingestEvents(as(), [event(e.transaction.messageId, e.transaction.correlationId, "failed", new Date(at.getTime() + 5000), "technical", idoc("1"))]);
+    const stale = await ingestEvents(as(), [
+      event(e.transaction.messageId, e.transaction.correlationId, "failed", new Date(at.getTime() + 5000), "technical", idoc("1")),
+    ]);
     expect(stale).toMatchObject({ accepted: 1, rejected: [] });
     expect(stale.notices).toEqual([expect.objectContaining({ code: "failure_after_delivery", exceptionOpened: false })]);
     expect(await db().exception.count({ where: { transactionId: e.transactionId } })).toBe(1);
     // A failure after the delivery is a new one: an exception, said so, and a replay of it needs a reason (it would be a second delivery).
-    const newer = await ingestEvents(as(), [event(e.transaction.messageId, e.transaction.correlationId, "failed", new Date(Date.now() + 1000), "technical", idoc("1"))]);
+    const newer = await ingestEvents(as(), [
+      event(e.transaction.messageId, e.transaction.correlationId, "failed", new Date(Date.now() + 1000), "technical", idoc("1")),
+    ]);
     expect(newer.notices).toEqual([expect.objectContaining({ code: "failure_after_delivery", exceptionOpened: true })]);
     const reopened = await db().exception.findFirstOrThrow({ where: { transactionId: e.transactionId, status: "NEW" } });
-    await expect(requestReplay(operator, reopened.id, {})).rejects.toMatchObject({ status: 400, code: "reason_required", message: /already delivered by replay/ });
+    await expect(requestReplay(operator, reopened.id, {})).rejects.toMatchObject({
+      status: 400,
+      code: "reason_required",
+      message: /already delivered by replay/,
+    });
     const again = await requestReplay(operator, reopened.id, { reason: "SAP lost the document in a restore; send it once more." });
     expect(again.idempotencyKey).not.toBe(replay.idempotencyKey);
   });
@@ -343,7 +428,10 @@ describe("a bad connector affects only its own delivery", () => {
     await new Promise<void>((r) => bad.listen(0, "127.0.0.1", r));
     const badUrl = `http://127.0.0.1:${(bad.address() as AddressInfo).port}/replay`;
     const other = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "ODOO" } } });
-    await db().connector.update({ where: { id: other.id }, data: { replayUrl: badUrl, replaySecret: secret, replayAllowPrivate: true, replayFailures: 0, replayPausedUntil: null } });
+    await db().connector.update({
+      where: { id: other.id },
+      data: { replayUrl: badUrl, replaySecret: secret, replayAllowPrivate: true, replayFailures: 0, replayPausedUntil: null },
+    });
     try {
       for (const m of ["null", "no-code", "not-json", "hang"] as const) {
         mode = m;
@@ -359,7 +447,9 @@ describe("a bad connector affects only its own delivery", () => {
         expect((await replayOf(rGood.id)).status).toBe("SUCCEEDED");
         // The bad one: a technical failure of that delivery, to be retried with the same key; nothing stuck.
         expect([...retry.values()]).toEqual([expect.stringMatching(m === "hang" ? /CONNECTOR_UNREACHABLE/ : /INVALID_RESPONSE/)]);
-        expect((await db().replayAttempt.findFirstOrThrow({ where: { replayId: rBad.id } })).errorCode).toBe(m === "hang" ? "CONNECTOR_UNREACHABLE" : "INVALID_RESPONSE");
+        expect((await db().replayAttempt.findFirstOrThrow({ where: { replayId: rBad.id } })).errorCode).toBe(
+          m === "hang" ? "CONNECTOR_UNREACHABLE" : "INVALID_RESPONSE",
+        );
         // Budget: job expiry 8 s → requests time out after 2 s, no delivery starts after 4 s.
         expect(elapsed).toBeLessThan(8000);
         await db().connector.update({ where: { id: other.id }, data: { replayFailures: 0, replayPausedUntil: null } });
@@ -376,7 +466,10 @@ describe("a bad connector affects only its own delivery", () => {
       expect((await replayOf(rRefused.id)).status).toBe("FAILED");
       expect((await db().replayAttempt.findFirstOrThrow({ where: { replayId: rRefused.id } })).errorCode).toBe("DESTINATION_REFUSED");
     } finally {
-      await db().connector.update({ where: { id: other.id }, data: { replayUrl: null, replaySecret: null, replayAllowPrivate: false, replayFailures: 0, replayPausedUntil: null } });
+      await db().connector.update({
+        where: { id: other.id },
+        data: { replayUrl: null, replaySecret: null, replayAllowPrivate: false, replayFailures: 0, replayPausedUntil: null },
+      });
       await new Promise((r) => bad.close(r));
     }
   }, 60_000);

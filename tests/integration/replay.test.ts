@@ -4,10 +4,13 @@ import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { sapReplayHandler, startSapEmulator, type SapEmulator } from "../../connectors/sap";
 import { startReplayPushServer } from "../../connectors/sdk";
 import { loadPrincipal } from "../../server/auth/principal";
-import { approveCorrection, saveCorrection, submitCorrection } from "../../server/corrections/corrections";
+import { approveCorrection } from "../../server/corrections/decide-correction";
+import { saveCorrection } from "../../server/corrections/save-correction";
+import { submitCorrection } from "../../server/corrections/submit-correction";
 import { db } from "../../server/db";
 import { ingestEvents } from "../../server/ingest/ingest-events";
-import { requestReplay } from "../../server/replay/request-replay";
+import { requestReplay as requestReplayOrApproval } from "../../server/replay/request-replay";
+import { queued, setReplayApproval } from "../support/replay-approval";
 import { type Workers, startWorkers } from "../../server/workers";
 
 // A short-fused breaker for this file (read by server/config at first use).
@@ -15,6 +18,8 @@ process.env.ANDON_REPLAY_CIRCUIT_THRESHOLD = "3";
 process.env.ANDON_REPLAY_CIRCUIT_COOLDOWN_MS = "1500";
 
 type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
+// About delivery, not approval: GOODS_MOVEMENT's replays go without a second person in this file (beforeAll).
+const requestReplay = (...args: Parameters<typeof requestReplayOrApproval>) => queued(requestReplayOrApproval(...args));
 let workers: Workers;
 let sap: SapEmulator;
 let push: { url: string; close: () => Promise<void> };
@@ -26,21 +31,39 @@ const idoc = (qty: string) => ({
   idocType: "MBGMCR03",
   control: { DOCNUM: String(Date.now()).slice(-12), MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
   E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: { PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""), DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, "") },
-  E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" }],
+  E1BP2017_GM_HEAD_01: {
+    PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+    DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
+  },
+  E1BP2017_GM_ITEM_CREATE: [
+    { MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" },
+  ],
 });
 
 async function failure(category: "business" | "technical", payload: unknown) {
   const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
   const messageId = `RP-${randomUUID()}`;
-  await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [{
-    ok: true,
-    value: {
-      eventId: randomUUID(), correlationId: randomUUID(), messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "failed",
-      latencyMs: 500, attempt: 1, payload,
-      error: category === "business" ? { category, code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" } : { category, code: "HTTP-503", message: "SAP inbound unavailable" },
+  await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [
+    {
+      ok: true,
+      value: {
+        eventId: randomUUID(),
+        correlationId: randomUUID(),
+        messageId,
+        interface: "GOODS_MOVEMENT",
+        hop: { source: "ODOO", target: "SAP_ERP" },
+        occurredAt: new Date().toISOString(),
+        outcome: "failed",
+        latencyMs: 500,
+        attempt: 1,
+        payload,
+        error:
+          category === "business"
+            ? { category, code: "M7-021", message: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" }
+            : { category, code: "HTTP-503", message: "SAP inbound unavailable" },
+      },
     },
-  }]);
+  ]);
   return (await db().exception.findFirstOrThrow({ where: { transaction: { messageId } } })).id;
 }
 
@@ -56,9 +79,13 @@ async function settled(id: string, timeoutMs = 30_000) {
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
+  await setReplayApproval(false);
   sap = await startSapEmulator({ port: 0 });
   push = await startReplayPushServer({ secret, handler: sapReplayHandler(sap.url) });
-  await db().connector.updateMany({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } }, data: { replayUrl: push.url, replaySecret: secret, replayAllowPrivate: true } });
+  await db().connector.updateMany({
+    where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } },
+    data: { replayUrl: push.url, replaySecret: secret, replayAllowPrivate: true },
+  });
   workers = await startWorkers(inject("databaseUrl"));
   const load = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
   operator = await load("operator@andon.local");
@@ -66,6 +93,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await setReplayApproval(true);
   await workers?.stop();
   await push?.close();
   await sap?.close();
@@ -86,7 +114,15 @@ describe("replay (push) through pg-boss to the SAP emulator", () => {
     const attempts = await db().replayAttempt.findMany({ where: { replayId: replay.id }, orderBy: { attempt: "asc" } });
     expect(attempts.map((a) => a.outcome)).toEqual(["failed", "delivered"]);
     const audit = (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { id: "asc" } })).map((a) => a.type);
-    expect(audit).toEqual(["correction.saved", "correction.submitted", "correction.approved", "replay.requested", "replay.succeeded"]);
+    expect(audit).toEqual([
+      "exception.opened",
+      "correction.saved",
+      "correction.submitted",
+      "correction.approved",
+      "replay.requested",
+      "replay.delivering",
+      "replay.succeeded",
+    ]);
   }, 40_000);
 
   it("a second replay of a resolved transaction needs a reason, gets a new key, and is audited with it", async () => {
@@ -100,7 +136,10 @@ describe("replay (push) through pg-boss to the SAP emulator", () => {
     expect(second.idempotencyKey).not.toBe(first.idempotencyKey);
     expect((await settled(id)).status).toBe("RESOLVED");
     const requested = await db().auditEvent.findMany({ where: { subjectId: id, type: "replay.requested" }, orderBy: { id: "asc" } });
-    expect(requested.map((r) => (r.data as { secondReplayReason?: string }).secondReplayReason ?? null)).toEqual([null, "SAP restored from backup: the posting was lost"]);
+    expect(requested.map((r) => (r.data as { secondReplayReason?: string }).secondReplayReason ?? null)).toEqual([
+      null,
+      "SAP restored from backup: the posting was lost",
+    ]);
   }, 40_000);
 
   it("a business refusal on replay sends the exception back as REPLAY_FAILED", async () => {
@@ -169,20 +208,34 @@ describe("replay and the source racing", () => {
     sap.faults.hang(2000, { count: 1, phase: "before" }); // SAP answers only after the source's delivery below
     const replay = await requestReplay(operator, id, {});
     // Wait until the delivery is under way (the worker claimed it), then the source delivers the message.
-    for (let until = Date.now() + 20_000; (await db().replay.findUniqueOrThrow({ where: { id: replay.id } })).status !== "DELIVERING" && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    for (let until = Date.now() + 20_000; (await db().replay.findUniqueOrThrow({ where: { id: replay.id } })).status !== "DELIVERING" && Date.now() < until; )
+      await new Promise((r) => setTimeout(r, 50));
     const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
-    await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [{
-      ok: true,
-      value: { eventId: randomUUID(), correlationId: e.transaction.correlationId, messageId: e.transaction.messageId, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, occurredAt: new Date().toISOString(), outcome: "delivered", latencyMs: 100, attempt: 2 },
-    }]);
+    await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, [
+      {
+        ok: true,
+        value: {
+          eventId: randomUUID(),
+          correlationId: e.transaction.correlationId,
+          messageId: e.transaction.messageId,
+          interface: "GOODS_MOVEMENT",
+          hop: { source: "ODOO", target: "SAP_ERP" },
+          occurredAt: new Date().toISOString(),
+          outcome: "delivered",
+          latencyMs: 100,
+          attempt: 2,
+        },
+      },
+    ]);
     expect((await db().exception.findUniqueOrThrow({ where: { id } })).status).toBe("RESOLVED");
     expect((await db().replay.findUniqueOrThrow({ where: { id: replay.id } })).status).toBe("CANCELLED"); // in the same transaction as the resolution
     // SAP's late answer is recorded as an attempt, and changes nothing else.
-    for (let until = Date.now() + 20_000; (await db().replayAttempt.count({ where: { replayId: replay.id } })) === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+    for (let until = Date.now() + 20_000; (await db().replayAttempt.count({ where: { replayId: replay.id } })) === 0 && Date.now() < until; )
+      await new Promise((r) => setTimeout(r, 100));
     expect(await db().replayAttempt.count({ where: { replayId: replay.id } })).toBe(1);
     expect((await db().replay.findUniqueOrThrow({ where: { id: replay.id } })).status).toBe("CANCELLED");
     expect(await db().exception.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "RESOLVED", resolution: "recovered_at_source" }); // the source's delivery stands
     const types = (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { id: "asc" } })).map((a) => a.type);
-    expect(types).toEqual(["replay.requested", "replay.cancelled", "exception.resolved"]);
+    expect(types).toEqual(["exception.opened", "replay.requested", "replay.delivering", "exception.resolved", "replay.cancelled"]);
   }, 40_000);
 });

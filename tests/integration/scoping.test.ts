@@ -34,8 +34,17 @@ async function failures(plantCode: string, n: number) {
     Array.from({ length: n }, (_, i) => ({
       ok: true as const,
       value: {
-        eventId: randomUUID(), correlationId: randomUUID(), messageId: `${key}-${i}`, interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" },
-        businessKey: `${key}-${i}`, occurredAt: new Date().toISOString(), outcome: "failed" as const, latencyMs: 400, attempt: 1, payload: { q: i },
+        eventId: randomUUID(),
+        correlationId: randomUUID(),
+        messageId: `${key}-${i}`,
+        interface: "GOODS_MOVEMENT",
+        hop: { source: "ODOO", target: "SAP_ERP" },
+        businessKey: `${key}-${i}`,
+        occurredAt: new Date().toISOString(),
+        outcome: "failed" as const,
+        latencyMs: 400,
+        attempt: 1,
+        payload: { q: i },
         error: { category: "business" as const, code: `SC-${tag}`, message: `Deficit of SL Unrestricted-use ${i + 1} PC : RM-4711 1000 0001` },
       },
     })),
@@ -46,7 +55,9 @@ async function failures(plantCode: string, n: number) {
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
-  [admin, auditor, manager, managerMty] = (await Promise.all(["admin@andon.local", "auditor@andon.local", "manager@andon.local", "manager.mty@andon.local"].map(actor))) as [Actor, Actor, Actor, Actor];
+  [admin, auditor, manager, managerMty] = (await Promise.all(
+    ["admin@andon.local", "auditor@andon.local", "manager@andon.local", "manager.mty@andon.local"].map(actor),
+  )) as [Actor, Actor, Actor, Actor];
 });
 
 describe("plant scope of the exception page's 'same failure elsewhere'", () => {
@@ -73,7 +84,11 @@ describe("plant scope of the alert rules", () => {
     const rule = (plantCode: string | null) =>
       createRule(admin, { name: `Scope ${plantCode ?? "all"} ${tag}`, kind: "BACKLOG_ABOVE", threshold: 1_000_000, plantCode, enabled: false });
     const [everywhere, ham, clt] = [await rule(null), await rule("DE-HAM"), await rule("US-CLT")];
-    const mine = async (user: Actor) => (await listRules(user)).filter((r) => r.name.endsWith(tag)).map((r) => r.id).sort();
+    const mine = async (user: Actor) =>
+      (await listRules(user))
+        .filter((r) => r.name.endsWith(tag))
+        .map((r) => r.id)
+        .sort();
 
     expect(await mine(manager)).toEqual([everywhere.id, ham.id].sort());
     expect(await mine(managerMty)).toEqual([everywhere.id]);

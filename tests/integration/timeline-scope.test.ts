@@ -28,7 +28,16 @@ async function connector(plant: string, system: string): Promise<ConnectorPrinci
 
 const event = (over: Record<string, unknown>) => ({
   ok: true as const,
-  value: { eventId: randomUUID(), interface: "GOODS_MOVEMENT", hop: { source: "ODOO", target: "SAP_ERP" }, outcome: "delivered", latencyMs: 300, attempt: 1, occurredAt: new Date().toISOString(), ...over },
+  value: {
+    eventId: randomUUID(),
+    interface: "GOODS_MOVEMENT",
+    hop: { source: "ODOO", target: "SAP_ERP" },
+    outcome: "delivered",
+    latencyMs: 300,
+    attempt: 1,
+    occurredAt: new Date().toISOString(),
+    ...over,
+  },
 });
 
 beforeAll(async () => {
@@ -45,14 +54,34 @@ describe("a correlation id names a message within one plant", () => {
   it("two plants' connectors send the same correlation id: each plant's timeline and history show only its own hops", async () => {
     const correlationId = `shared-${run}`;
     const t0 = Date.now() - 60_000;
-    expect((await ingestEvents(await connector("DE-HAM", "ODOO"), [
-      event({ correlationId, messageId: `HAM-${run}`, outcome: "failed", occurredAt: new Date(t0).toISOString(), error: { category: "business", code: "M7-021", message: "Deficit" }, payload: { q: 1 } }),
-      event({ correlationId, messageId: `HAM-${run}`, attempt: 2, occurredAt: new Date(t0 + 20_000).toISOString() }),
-    ])).accepted).toBe(2);
-    expect((await ingestEvents(await connector("PL-WRO", "ODOO"), [event({ correlationId, messageId: `WRO-${run}`, occurredAt: new Date(t0 + 10_000).toISOString() })])).accepted).toBe(1);
+    expect(
+      (
+        await ingestEvents(await connector("DE-HAM", "ODOO"), [
+          event({
+            correlationId,
+            messageId: `HAM-${run}`,
+            outcome: "failed",
+            occurredAt: new Date(t0).toISOString(),
+            error: { category: "business", code: "M7-021", message: "Deficit" },
+            payload: { q: 1 },
+          }),
+          event({ correlationId, messageId: `HAM-${run}`, attempt: 2, occurredAt: new Date(t0 + 20_000).toISOString() }),
+        ])
+      ).accepted,
+    ).toBe(2);
+    expect(
+      (
+        await ingestEvents(await connector("PL-WRO", "ODOO"), [
+          event({ correlationId, messageId: `WRO-${run}`, occurredAt: new Date(t0 + 10_000).toISOString() }),
+        ])
+      ).accepted,
+    ).toBe(1);
 
     const ham = await correlationTimeline(auditor, { correlationId, plant: "DE-HAM" });
-    expect(ham.map((e) => [e.plantCode, e.messageId, e.outcome])).toEqual([["DE-HAM", `HAM-${run}`, "failed"], ["DE-HAM", `HAM-${run}`, "delivered"]]);
+    expect(ham.map((e) => [e.plantCode, e.messageId, e.outcome])).toEqual([
+      ["DE-HAM", `HAM-${run}`, "failed"],
+      ["DE-HAM", `HAM-${run}`, "delivered"],
+    ]);
     const wro = await correlationTimeline(auditor, { correlationId, plant: "PL-WRO" });
     expect(wro.map((e) => [e.plantCode, e.messageId])).toEqual([["PL-WRO", `WRO-${run}`]]);
     // Without a plant: the plant that saw it first, never a merge of both.
@@ -76,10 +105,21 @@ describe("a correlation id names a message within one plant", () => {
     const clt = await connector("US-CLT", "ODOO");
     const correlationId = `backdated-${run}`;
     const now = Date.now();
-    expect((await ingestEvents(clt, [
-      event({ correlationId, messageId: `BD-${run}`, outcome: "failed", occurredAt: new Date(now - 29 * 86_400_000).toISOString(), error: { category: "technical", code: "HTTP-503", message: "503" }, payload: { q: 1 } }),
-      event({ correlationId, messageId: `BD-${run}`, attempt: 2, occurredAt: new Date(now - 1000).toISOString() }),
-    ])).accepted).toBe(2);
+    expect(
+      (
+        await ingestEvents(clt, [
+          event({
+            correlationId,
+            messageId: `BD-${run}`,
+            outcome: "failed",
+            occurredAt: new Date(now - 29 * 86_400_000).toISOString(),
+            error: { category: "technical", code: "HTTP-503", message: "503" },
+            payload: { q: 1 },
+          }),
+          event({ correlationId, messageId: `BD-${run}`, attempt: 2, occurredAt: new Date(now - 1000).toISOString() }),
+        ])
+      ).accepted,
+    ).toBe(2);
     // Other messages' telemetry of the same plant over those 29 days: 150,000 events.
     await pool().query(
       `INSERT INTO telemetry_event (occurred_at, connector_id, plant_id, interface_id, event_id, correlation_id, message_id, hop_source, hop_target, outcome, latency_ms, attempt)
@@ -92,7 +132,10 @@ describe("a correlation id names a message within one plant", () => {
     const spy = vi.spyOn(pool(), "query");
     try {
       const timeline = await correlationTimeline(auditor, { correlationId });
-      expect(timeline.map((e) => [e.outcome, e.attempt])).toEqual([["failed", 1], ["delivered", 2]]);
+      expect(timeline.map((e) => [e.outcome, e.attempt])).toEqual([
+        ["failed", 1],
+        ["delivered", 2],
+      ]);
       const call = spy.mock.calls.find((c) => typeof c[0] === "string" && c[0].includes("FROM telemetry_event"));
       expect(call).toBeDefined();
       spy.mockRestore();

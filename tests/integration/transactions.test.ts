@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { loadPrincipal } from "../../server/auth/principal";
 import { db } from "../../server/db";
-import { assignException, commentOnException } from "../../server/exceptions/actions";
+import { assignException } from "../../server/exceptions/assign-exception";
+import { commentOnException } from "../../server/exceptions/comment-on-exception";
 import { ingestEvents } from "../../server/ingest/ingest-events";
 import { searchTransactions, transactionHistory } from "../../server/transactions/history";
 
@@ -16,16 +17,27 @@ const correlation = `corr-hist-${run}`;
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
-  [auditor, operator, operatorWro, manager] = (await Promise.all(["auditor@andon.local", "operator@andon.local", "operator.wro@andon.local", "manager@andon.local"].map(actor))) as [Actor, Actor, Actor, Actor];
+  [auditor, operator, operatorWro, manager] = (await Promise.all(
+    ["auditor@andon.local", "operator@andon.local", "operator.wro@andon.local", "manager@andon.local"].map(actor),
+  )) as [Actor, Actor, Actor, Actor];
   const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "ODOO" } } });
   // 25 goods movements with business keys HIST-<run>-00..24, one failed; the failed one shares a correlation id.
   const events = Array.from({ length: 25 }, (_, i) => ({
     ok: true as const,
     value: {
-      eventId: randomUUID(), correlationId: i === 7 ? correlation : randomUUID(), messageId: `HIST-${run}-${i}`, businessKey: `HIST-${run}-${String(i).padStart(2, "0")}`,
-      interface: "GOODS_MOVEMENT", hop: { source: "ODOO" as const, target: "SAP_ERP" as const }, occurredAt: new Date(Date.now() - (25 - i) * 1000).toISOString(),
-      outcome: i === 7 ? ("failed" as const) : ("delivered" as const), latencyMs: 300, attempt: 1,
-      ...(i === 7 ? { error: { category: "business" as const, code: "M7-021", message: "Deficit of SL Unrestricted-use" }, payload: { material: "RM-4711", qty: 3 } } : {}),
+      eventId: randomUUID(),
+      correlationId: i === 7 ? correlation : randomUUID(),
+      messageId: `HIST-${run}-${i}`,
+      businessKey: `HIST-${run}-${String(i).padStart(2, "0")}`,
+      interface: "GOODS_MOVEMENT",
+      hop: { source: "ODOO" as const, target: "SAP_ERP" as const },
+      occurredAt: new Date(Date.now() - (25 - i) * 1000).toISOString(),
+      outcome: i === 7 ? ("failed" as const) : ("delivered" as const),
+      latencyMs: 300,
+      attempt: 1,
+      ...(i === 7
+        ? { error: { category: "business" as const, code: "M7-021", message: "Deficit of SL Unrestricted-use" }, payload: { material: "RM-4711", qty: 3 } }
+        : {}),
     },
   }));
   expect((await ingestEvents({ connectorId: c.id, connectorName: c.name, plantId: c.plantId, plantCode: "DE-HAM" }, events)).rejected).toEqual([]);
@@ -71,7 +83,11 @@ describe("one message's full history", () => {
     expect(h.transactions).toHaveLength(1);
     expect(h.transactions[0]!.payload).toEqual({ material: "RM-4711", qty: 3 });
     expect(h.timeline.map((t) => t.outcome)).toContain("failed");
-    expect(h.audit.map((a) => [a.type, a.actor])).toEqual([["exception.assigned", "operator@andon.local"], ["exception.commented", "operator@andon.local"]]);
+    expect(h.audit.map((a) => [a.type, a.actor])).toEqual([
+      ["exception.opened", "DE-HAM Odoo connector"],
+      ["exception.assigned", "operator@andon.local"],
+      ["exception.commented", "operator@andon.local"],
+    ]);
     expect(h.transactions[0]!.exceptions[0]!.comments[0]!.body).toMatch(/replay after/);
     expect(await transactionHistory(operatorWro, correlation)).toBeNull();
     await expect(transactionHistory(manager, correlation)).rejects.toMatchObject({ status: 403 });

@@ -20,7 +20,17 @@ afterAll(async () => {
 it("a worker instance answers health and stops cleanly on SIGTERM", async () => {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-    env: { ...process.env, DATABASE_URL: fresh.url, ROLE: "worker", PORT: String(port), HOST: "127.0.0.1", ANDON_DEMO: "false", NEXTAUTH_SECRET: "w".repeat(40), NODE_ENV: "production", LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      DATABASE_URL: fresh.url,
+      ROLE: "worker",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ANDON_DEMO: "false",
+      NEXTAUTH_SECRET: "w".repeat(40),
+      NODE_ENV: "production",
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -31,7 +41,10 @@ it("a worker instance answers health and stops cleanly on SIGTERM", async () => 
   let health: { status?: string; role?: string } | undefined;
   for (let i = 0; i < 60 && !health; i++) {
     await new Promise((r) => setTimeout(r, 500));
-    health = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => (r.ok ? r.json() : undefined), () => undefined);
+    health = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+      (r) => (r.ok ? r.json() : undefined),
+      () => undefined,
+    );
   }
   expect(health, output).toBeDefined();
 

@@ -6,13 +6,20 @@
  */
 import { loadPrincipal } from "../../server/auth/principal";
 import { closeDb, db } from "../../server/db";
-import { previewPatch } from "../../server/exceptions/bulk";
+import { previewPatch } from "../../server/exceptions/preview-patch";
 
 async function main() {
   const [email, filter, patch] = process.argv.slice(2);
   const user = await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email: email! } })).id);
   const preview = await previewPatch(user!, { selection: { filter: filter! }, patch: JSON.parse(patch!) as unknown }, 600_000); // memory is measured here, not the time budget
-  console.log(JSON.stringify({ total: preview.total, counts: preview.counts, items: preview.items.length, heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }));
+  console.log(
+    JSON.stringify({
+      total: preview.total,
+      counts: preview.counts,
+      items: preview.items.length,
+      heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    }),
+  );
   await closeDb();
 }
 

@@ -10,7 +10,7 @@ import { listConnectors } from "@/server/admin/connectors";
 import { listInterfaces } from "@/server/admin/interfaces";
 import { listUsers } from "@/server/admin/users";
 import { requirePageUser } from "@/server/auth/current-user";
-import { db } from "@/server/db";
+import { visiblePlants } from "@/server/plants/visible-plants";
 import { can } from "@/server/policy";
 import { getRetentionPolicy } from "@/server/retention";
 
@@ -19,18 +19,36 @@ export const metadata: Metadata = { title: "Administration" };
 /** Administration: users, plants, connectors, interfaces and retention; alert rules and webhooks live on Alerts. Every change is audited. */
 export default async function AdminPage() {
   const user = await requirePageUser();
-  if (!can(user, "user.manage")) notFound();
-  const plants = await db().plant.findMany({ select: { code: true, name: true, timezone: true }, orderBy: { code: "asc" } });
+  if (!can(user, "admin.open")) notFound();
+  const plants = await visiblePlants(user);
   const codes = plants.map((p) => p.code);
   const [users, connectors, interfaces, retention] = await Promise.all([listUsers(user), listConnectors(user), listInterfaces(user), getRetentionPolicy(user)]);
   return (
     <div className="space-y-4">
       <h1 className="text-lg font-semibold">Administration</h1>
       <p className="text-sm text-muted-foreground">
-        Every change here is in the <Link className="underline" href="/audit">audit trail</Link> with before and after. Alert rules and webhooks are on <Link className="underline" href="/alerts">Alerts</Link>.
+        Every change here is in the{" "}
+        <Link className="underline" href="/audit">
+          audit trail
+        </Link>{" "}
+        with before and after. Alert rules and webhooks are on{" "}
+        <Link className="underline" href="/alerts">
+          Alerts
+        </Link>
+        .
       </p>
       <nav aria-label="Administration sections" className="flex flex-wrap gap-3 text-sm">
-        {[["users-h", "Users"], ["plants-h", "Plants"], ["connectors-h", "Connectors"], ["interfaces-h", "Interfaces"], ["retention-h", "Retention"]].map(([id, label]) => <a key={id} className="underline" href={`#${id}`}>{label}</a>)}
+        {[
+          ["users-h", "Users"],
+          ["plants-h", "Plants"],
+          ["connectors-h", "Connectors"],
+          ["interfaces-h", "Interfaces"],
+          ["retention-h", "Retention"],
+        ].map(([id, label]) => (
+          <a key={id} className="underline" href={`#${id}`}>
+            {label}
+          </a>
+        ))}
       </nav>
       <UsersAdmin initial={users} plants={codes} me={user.id} />
       <PlantsAdmin plants={plants} />

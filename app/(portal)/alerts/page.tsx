@@ -3,12 +3,12 @@ import { notFound } from "next/navigation";
 import { AlertInbox } from "@/components/alerts/alert-inbox";
 import { AlertRules } from "@/components/alerts/alert-rules";
 import { AlertWebhooks } from "@/components/alerts/alert-webhooks";
-import { listAlerts } from "@/server/alerts/inbox";
+import { listAlerts } from "@/server/alerts/list-alerts";
 import { listRules } from "@/server/alerts/rules";
 import { listWebhooks } from "@/server/alerts/webhooks";
 import { requirePageUser } from "@/server/auth/current-user";
-import { db } from "@/server/db";
-import { can, plantWhere } from "@/server/policy";
+import { visiblePlants } from "@/server/plants/visible-plants";
+import { can } from "@/server/policy";
 
 export const metadata: Metadata = { title: "Alerts" };
 
@@ -25,15 +25,20 @@ export default async function AlertsPage({ searchParams }: Props) {
   const [inbox, rules, plants, webhooks] = await Promise.all([
     listAlerts(user, { status, ...(plant ? { plant } : {}) }),
     listRules(user),
-    db().plant.findMany({ where: plantWhere(user), select: { id: true, code: true }, orderBy: { code: "asc" } }),
+    visiblePlants(user),
     admin ? listWebhooks(user) : Promise.resolve(null),
   ]);
   return (
     <div className="space-y-6">
       <h1 className="text-lg font-semibold">Alerts</h1>
       <AlertInbox
-        initial={inbox} status={status} plant={plant} plantIds={plants.map((p) => p.id)} me={user.id}
-        canHandle={can(user, "alert.handle")} highlight={typeof sp.alert === "string" ? sp.alert : null}
+        initial={inbox}
+        status={status}
+        plant={plant}
+        plantIds={plants.map((p) => p.id)}
+        me={user.id}
+        canHandle={can(user, "alert.handle")}
+        highlight={typeof sp.alert === "string" ? sp.alert : null}
       />
       <AlertRules initial={rules} canEdit={admin} plants={plants.map((p) => p.code)} />
       {webhooks ? <AlertWebhooks initial={webhooks} plants={plants.map((p) => p.code)} /> : null}

@@ -4,8 +4,8 @@ import { AuditTrail } from "@/components/audit/audit-trail";
 import { AUDIT_EVENT_LABELS } from "@/server/audit/events";
 import { AUDIT_TYPES, auditQuerySchema, listAuditEvents } from "@/server/audit/list-events";
 import { requirePageUser } from "@/server/auth/current-user";
-import { db } from "@/server/db";
-import { can, plantWhere } from "@/server/policy";
+import { visiblePlants } from "@/server/plants/visible-plants";
+import { can } from "@/server/policy";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -13,10 +13,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const user = await requirePageUser();
   if (!can(user, "audit.read")) notFound();
   const query = auditQuerySchema.parse(await searchParams);
-  const [{ events, nextBefore }, plants] = await Promise.all([
-    listAuditEvents(user, query),
-    db().plant.findMany({ where: plantWhere(user), select: { code: true }, orderBy: { code: "asc" } }),
-  ]);
+  const [{ events, nextBefore }, plants] = await Promise.all([listAuditEvents(user, query), visiblePlants(user)]);
   const filters = { type: query.type, actor: query.actor, entity: query.entity, plant: query.plant, from: query.from, to: query.to };
   return (
     <AuditTrail

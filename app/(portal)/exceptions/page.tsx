@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
 import { ExceptionsQueue } from "@/components/exceptions/exceptions-queue";
 import { requirePageUser } from "@/server/auth/current-user";
-import { db } from "@/server/db";
+import { visiblePlants } from "@/server/plants/visible-plants";
 import { listExceptionGroups, listExceptions, parseQueueFilter } from "@/server/exceptions/queue";
 import { listSavedViews } from "@/server/exceptions/saved-views";
-import { bulkKindsFor, selectionQuery } from "@/server/exceptions/bulk";
-import { plantWhere } from "@/server/policy";
+import { bulkKindsFor, selectionQuery } from "@/server/exceptions/bulk-rules";
 
 export const metadata: Metadata = { title: "Exceptions" };
 
@@ -17,10 +16,10 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
   const [queue, groups, plants, views] = await Promise.all([
     listExceptions(user, filter),
     view === "groups" ? listExceptionGroups(user, filter) : Promise.resolve(null),
-    db().plant.findMany({ where: plantWhere(user), orderBy: { code: "asc" }, select: { id: true, code: true, interfaces: { select: { interface: { select: { code: true } } } } } }),
+    visiblePlants(user),
     listSavedViews(user),
   ]);
-  const interfaces = [...new Set(plants.flatMap((p) => p.interfaces.map((i) => i.interface.code)))].sort();
+  const interfaces = [...new Set(plants.flatMap((p) => p.interfaceCodes))].sort();
   return (
     <ExceptionsQueue
       view={view}

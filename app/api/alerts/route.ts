@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { listAlerts } from "@/server/alerts/inbox";
+import { listAlerts } from "@/server/alerts/list-alerts";
 import { requireApiUser } from "@/server/auth/current-user";
 import { handler } from "@/server/http/handler";
 

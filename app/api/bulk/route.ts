@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { listBulk, startBulk } from "@/server/exceptions/bulk";
+import { listBulk } from "@/server/exceptions/bulk-views";
+import { startBulk } from "@/server/exceptions/start-bulk";
 import { handler } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";

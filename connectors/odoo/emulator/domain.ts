@@ -14,8 +14,25 @@ import { displayName, fieldOf, one2manyIds, spec } from "./records";
 type Predicate = (row: Row) => boolean;
 
 const ODOO_OPERATORS = new Set([
-  "=", "!=", "<=", "<", ">", ">=", "=?", "=like", "=ilike", "like", "not like", "ilike", "not ilike",
-  "in", "not in", "child_of", "parent_of", "any", "not any",
+  "=",
+  "!=",
+  "<=",
+  "<",
+  ">",
+  ">=",
+  "=?",
+  "=like",
+  "=ilike",
+  "like",
+  "not like",
+  "ilike",
+  "not ilike",
+  "in",
+  "not in",
+  "child_of",
+  "parent_of",
+  "any",
+  "not any",
 ]);
 const NOT_EMULATED = new Set(["child_of", "parent_of"]);
 const ARITY: Readonly<Record<string, number>> = { "!": 1, "&": 2, "|": 2 };
@@ -145,9 +162,7 @@ function compileTerm(env: Env, model: ModelSpec, field: FieldSpec, name: string,
   const candidates = (raw: unknown): unknown[] => (Array.isArray(raw) ? raw : raw === false ? [] : [raw]);
   /** Textual form for like/ilike and names: display names of related records (as name_search), else text. */
   const texts = (raw: unknown): string[] =>
-    relation === undefined
-      ? candidates(raw).map(String)
-      : candidates(raw).map((id) => displayName(env, relation, Number(id)));
+    relation === undefined ? candidates(raw).map(String) : candidates(raw).map((id) => displayName(env, relation, Number(id)));
   const equals = (raw: unknown, expected: unknown): boolean => {
     if (expected === false || expected === null) return isEmpty(raw);
     if (relation !== undefined && typeof expected === "string") return texts(raw).includes(expected);
@@ -193,9 +208,7 @@ function likePredicate(operator: string, value: unknown, texts: (row: Row) => st
   const pattern = String(value ?? "");
   let regex: RegExp;
   if (operator.startsWith("=")) {
-    const source = [...pattern]
-      .map((char) => (char === "%" ? ".*" : char === "_" ? "." : char.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-      .join("");
+    const source = [...pattern].map((char) => (char === "%" ? ".*" : char === "_" ? "." : char.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("");
     regex = new RegExp(`^${source}$`, insensitive ? "is" : "s");
   } else {
     regex = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), insensitive ? "i" : "");

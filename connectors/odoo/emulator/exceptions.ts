@@ -54,9 +54,7 @@ function exceptionLine(name: string, message: string): string {
 }
 
 export function formatTraceback(exc: PythonException): string {
-  const frames = [...DISPATCH_FRAMES, ...exc.frames]
-    .map(([file, line, fn, source]) => `  File "${file}", line ${line}, in ${fn}\n    ${source}\n`)
-    .join("");
+  const frames = [...DISPATCH_FRAMES, ...exc.frames].map(([file, line, fn, source]) => `  File "${file}", line ${line}, in ${fn}\n    ${source}\n`).join("");
   return `Traceback (most recent call last):\n${frames}${exceptionLine(exc.qualifiedName, exc.message)}\n`;
 }
 
@@ -87,27 +85,43 @@ export const raise = {
    */
   missing(model: string, id: number, uid: number): PythonException {
     const message = `Record does not exist or has been deleted.\n(Record: ${recordsetRepr(model, [id])}, User: ${uid})`;
-    return new PythonException(OdooExceptionName.MissingError, message, [message], [
-      ...EXECUTE_KW_FRAMES,
-      [`${ODOO}/fields.py`, 1168, "__get__", 'raise MissingError("\\n".join(['],
-    ]);
+    return new PythonException(
+      OdooExceptionName.MissingError,
+      message,
+      [message],
+      [...EXECUTE_KW_FRAMES, [`${ODOO}/fields.py`, 1168, "__get__", 'raise MissingError("\\n".join([']],
+    );
   },
   /** `odoo.exceptions.AccessDenied()`: default message "Access Denied". */
   accessDenied(): PythonException {
     const message = "Access Denied";
-    return new PythonException(OdooExceptionName.AccessDenied, message, [message], [
-      [`${ODOO}/service/model.py`, 31, "dispatch", "security.check(db, uid, passwd)"],
-      [`${ODOO}/service/security.py`, 22, "check", "return res_users.check(db, uid, passwd)"],
-      [`${ODOO}/addons/base/models/res_users.py`, 890, "check", "raise AccessDenied()"],
-    ]);
+    return new PythonException(
+      OdooExceptionName.AccessDenied,
+      message,
+      [message],
+      [
+        [`${ODOO}/service/model.py`, 31, "dispatch", "security.check(db, uid, passwd)"],
+        [`${ODOO}/service/security.py`, 22, "check", "return res_users.check(db, uid, passwd)"],
+        [`${ODOO}/addons/base/models/res_users.py`, 890, "check", "raise AccessDenied()"],
+      ],
+    );
   },
   accessError(message: string): PythonException {
-    return new PythonException(OdooExceptionName.AccessError, message, [message], [
-      [`${ODOO}/service/model.py`, 67, "execute", "check_method_name(method)"],
-      [`${ODOO}/models.py`, 133, "check_method_name", "raise AccessError(_('Private methods (such as %s) cannot be called remotely.', name))"],
-    ]);
+    return new PythonException(
+      OdooExceptionName.AccessError,
+      message,
+      [message],
+      [
+        [`${ODOO}/service/model.py`, 67, "execute", "check_method_name(method)"],
+        [`${ODOO}/models.py`, 133, "check_method_name", "raise AccessError(_('Private methods (such as %s) cannot be called remotely.', name))"],
+      ],
+    );
   },
-  builtin(name: "ValueError" | "TypeError" | "AttributeError" | "NameError" | "IndexError" | "Exception" | "NotImplementedError", message: string, where: readonly Frame[] = []): PythonException {
+  builtin(
+    name: "ValueError" | "TypeError" | "AttributeError" | "NameError" | "IndexError" | "Exception" | "NotImplementedError",
+    message: string,
+    where: readonly Frame[] = [],
+  ): PythonException {
     return new PythonException(`builtins.${name}`, message, [message], where);
   },
   /** `KeyError(key)`: `str()` of a KeyError is the repr of its key. */
@@ -115,9 +129,14 @@ export const raise = {
     return new PythonException("builtins.KeyError", `'${key}'`, [key], [[`${ODOO}/http.py`, 361, "dispatch_rpc", "}[service_name]"]]);
   },
   operational(message: string): PythonException {
-    return new PythonException("psycopg2.OperationalError", message, [message], [
-      [`${ODOO}/modules/registry.py`, 87, "__new__", "return cls.new(db_name)"],
-      [`${ODOO}/sql_db.py`, 661, "borrow", "result = psycopg2.connect("],
-    ]);
+    return new PythonException(
+      "psycopg2.OperationalError",
+      message,
+      [message],
+      [
+        [`${ODOO}/modules/registry.py`, 87, "__new__", "return cls.new(db_name)"],
+        [`${ODOO}/sql_db.py`, 661, "borrow", "result = psycopg2.connect("],
+      ],
+    );
   },
 };

@@ -31,15 +31,11 @@ export type ScalarField = FieldBase &
   );
 
 export type X2ManyField = FieldBase &
-  (
-    | { readonly type: "one2many"; readonly relation: string; readonly inverse: string }
-    | { readonly type: "many2many"; readonly relation: string }
-  );
+  ({ readonly type: "one2many"; readonly relation: string; readonly inverse: string } | { readonly type: "many2many"; readonly relation: string });
 
 export type FieldSpec = ScalarField | X2ManyField;
 
-export const isX2Many = (field: FieldSpec): field is X2ManyField =>
-  field.type === "one2many" || field.type === "many2many";
+export const isX2Many = (field: FieldSpec): field is X2ManyField => field.type === "one2many" || field.type === "many2many";
 
 const DATE_RE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 const DATETIME_RE = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})$/;
@@ -106,7 +102,12 @@ function toFloat(value: unknown): number {
   if (value === true) return 1;
   if (typeof value === "string") {
     if (!PY_FLOAT.test(value)) throw raise.builtin("ValueError", `could not convert string to float: ${pyRepr(value)}`);
-    return Number(value.trim().toLowerCase().replace(/^([+-]?)inf(inity)?$/, "$1Infinity"));
+    return Number(
+      value
+        .trim()
+        .toLowerCase()
+        .replace(/^([+-]?)inf(inity)?$/, "$1Infinity"),
+    );
   }
   throw raise.builtin("TypeError", `float() argument must be a string or a real number, not '${pyTypeName(value)}'`);
 }

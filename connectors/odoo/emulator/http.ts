@@ -141,7 +141,15 @@ export function createOdooHttpServer(deps: HttpDeps): OdooHttpServer {
 
     const path = (req.url ?? "/").split("?")[0];
     if (path !== JSONRPC_PATH) {
-      sendText(res, 404, werkzeugPage(404, "Not Found", "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again."));
+      sendText(
+        res,
+        404,
+        werkzeugPage(
+          404,
+          "Not Found",
+          "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.",
+        ),
+      );
       deps.record({ outcome: "rejected", detail: "HTTP 404" });
       return;
     }
@@ -153,8 +161,15 @@ export function createOdooHttpServer(deps: HttpDeps): OdooHttpServer {
     const mimetype = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
     if (!JSON_MIMETYPES.has(mimetype)) {
       // Odoo picks the dispatcher from the Content-Type; a json route refuses anything else.
-      sendText(res, 400, werkzeugPage(400, "Bad Request",
-        `Request inferred type is compatible with ['http'] but '${JSONRPC_PATH}' is type='json'.\n\nPlease verify the Content-Type request header and try again.`));
+      sendText(
+        res,
+        400,
+        werkzeugPage(
+          400,
+          "Bad Request",
+          `Request inferred type is compatible with ['http'] but '${JSONRPC_PATH}' is type='json'.\n\nPlease verify the Content-Type request header and try again.`,
+        ),
+      );
       deps.record({ outcome: "rejected", detail: "HTTP 400 content-type" });
       return;
     }
@@ -178,7 +193,7 @@ export function createOdooHttpServer(deps: HttpDeps): OdooHttpServer {
       // RPC.jsonrpc(self, service, method, args); extra params are dropped (filter_kwargs).
       const missing = ["service", "method", "args"].filter((name) => !Object.hasOwn(params, name));
       if (missing.length > 0) throw raise.builtin("TypeError", missingArgumentsMessage("RPC.jsonrpc", missing));
-      const result = dispatchRpc(deps.rpc, params["service"], params["method"], params["args"], info);
+      const result = dispatchRpc(deps.rpc, params.service, params.method, params.args, info);
       // Odoo leaves `result` out when the method returned None.
       sendJson(res, result === undefined || result === null ? { jsonrpc: "2.0", id } : { jsonrpc: "2.0", id, result });
       deps.record({ ...info, outcome: info.replayed ? "replayed" : "result" });
@@ -193,7 +208,15 @@ export function createOdooHttpServer(deps: HttpDeps): OdooHttpServer {
     res.on("error", () => undefined); // the client may be gone (timeouts): nothing to tell it
     handle(req, res).catch((error: unknown) => {
       deps.onInternalError(error);
-      sendText(res, 500, werkzeugPage(500, "Internal Server Error", "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application."));
+      sendText(
+        res,
+        500,
+        werkzeugPage(
+          500,
+          "Internal Server Error",
+          "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.",
+        ),
+      );
     });
   });
   server.on("connection", (socket) => {

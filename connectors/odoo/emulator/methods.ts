@@ -44,9 +44,9 @@ function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 }
 
 const searchOptions = (args: Bound): orm.SearchOptions => ({
-  offset: check(offsetSchema, args["offset"], "offset") || 0,
-  limit: check(limitSchema, args["limit"], "limit"),
-  order: check(orderSchema, args["order"], "order"),
+  offset: check(offsetSchema, args.offset, "offset") || 0,
+  limit: check(limitSchema, args.limit, "limit"),
+  order: check(orderSchema, args.order, "order"),
 });
 const fieldList = (value: unknown) => check(fieldsSchema, value, "fields") || undefined;
 
@@ -57,7 +57,7 @@ const ORM_METHODS: Readonly<Record<string, PublicMethod>> = {
     kind: "create",
     params: [{ name: "vals_list" }],
     call: (env, model, args) => {
-      const vals = args["vals_list"];
+      const vals = args.vals_list;
       if (typeof vals === "object" && vals !== null && !Array.isArray(vals)) return orm.create(env, model, [vals])[0];
       if (!Array.isArray(vals)) throw raise.builtin("TypeError", `'${pyTypeName(vals)}' object is not iterable`);
       return orm.create(env, model, vals);
@@ -65,13 +65,16 @@ const ORM_METHODS: Readonly<Record<string, PublicMethod>> = {
   },
   read: {
     kind: "records",
-    params: [{ name: "fields", default: null }, { name: "load", default: "_classic_read" }],
-    call: (env, model, args, ids) => orm.read(env, model, ids, fieldList(args["fields"]), args["load"]),
+    params: [
+      { name: "fields", default: null },
+      { name: "load", default: "_classic_read" },
+    ],
+    call: (env, model, args, ids) => orm.read(env, model, ids, fieldList(args.fields), args.load),
   },
   write: {
     kind: "records",
     params: [{ name: "vals" }],
-    call: (env, model, args, ids) => orm.write(env, model, ids, args["vals"]),
+    call: (env, model, args, ids) => orm.write(env, model, ids, args.vals),
   },
   unlink: {
     kind: "records",
@@ -81,31 +84,42 @@ const ORM_METHODS: Readonly<Record<string, PublicMethod>> = {
   search: {
     kind: "model",
     params: [{ name: "domain" }, { name: "offset", default: 0 }, { name: "limit", default: null }, { name: "order", default: null }],
-    call: (env, model, args) => orm.search(env, model, args["domain"], searchOptions(args)),
+    call: (env, model, args) => orm.search(env, model, args.domain, searchOptions(args)),
   },
   search_count: {
     kind: "model",
     params: [{ name: "domain" }, { name: "limit", default: null }],
-    call: (env, model, args) => orm.search(env, model, args["domain"], { limit: check(limitSchema, args["limit"], "limit") }).length,
+    call: (env, model, args) => orm.search(env, model, args.domain, { limit: check(limitSchema, args.limit, "limit") }).length,
   },
   search_read: {
     kind: "model",
-    params: [{ name: "domain", default: null }, { name: "fields", default: null }, { name: "offset", default: 0 }, { name: "limit", default: null }, { name: "order", default: null }],
+    params: [
+      { name: "domain", default: null },
+      { name: "fields", default: null },
+      { name: "offset", default: 0 },
+      { name: "limit", default: null },
+      { name: "order", default: null },
+    ],
     varKeywords: true,
     call: (env, model, args, _ids, extra) => {
-      const fields = fieldList(args["fields"]);
+      const fields = fieldList(args.fields);
       orm.resolveFields(spec(env, model), fields); // Odoo 17 validates the fields before searching
-      const ids = orm.search(env, model, args["domain"] ?? [], searchOptions(args));
-      return orm.read(env, model, ids, fields, extra["load"] ?? "_classic_read");
+      const ids = orm.search(env, model, args.domain ?? [], searchOptions(args));
+      return orm.read(env, model, ids, fields, extra.load ?? "_classic_read");
     },
   },
   name_search: {
     kind: "model",
-    params: [{ name: "name", default: "" }, { name: "args", default: null }, { name: "operator", default: "ilike" }, { name: "limit", default: 100 }],
+    params: [
+      { name: "name", default: "" },
+      { name: "args", default: null },
+      { name: "operator", default: "ilike" },
+      { name: "limit", default: 100 },
+    ],
     call: (env, model, args) => {
-      const name = check(nameSchema, args["name"], "name") || "";
-      const domain = [...((args["args"] as unknown[] | null) ?? []), ...(name ? [["display_name", args["operator"], name]] : [])];
-      const ids = orm.search(env, model, domain, { limit: check(limitSchema, args["limit"], "limit") });
+      const name = check(nameSchema, args.name, "name") || "";
+      const domain = [...((args.args as unknown[] | null) ?? []), ...(name ? [["display_name", args.operator, name]] : [])];
+      const ids = orm.search(env, model, domain, { limit: check(limitSchema, args.limit, "limit") });
       return ids.map((id) => [id, displayName(env, model, id)]);
     },
   },
@@ -116,9 +130,26 @@ const ORM_METHODS: Readonly<Record<string, PublicMethod>> = {
  * NotImplementedError rather than pretending (with AttributeError) that Odoo lacks them.
  */
 const NOT_EMULATED = new Set([
-  "copy", "default_get", "fields_get", "name_create", "exists", "check_access_rights", "check_access_rule",
-  "read_group", "web_read", "web_search_read", "web_save", "onchange", "toggle_active", "action_archive",
-  "action_unarchive", "export_data", "load", "get_metadata", "search_fetch", "message_post",
+  "copy",
+  "default_get",
+  "fields_get",
+  "name_create",
+  "exists",
+  "check_access_rights",
+  "check_access_rule",
+  "read_group",
+  "web_read",
+  "web_search_read",
+  "web_save",
+  "onchange",
+  "toggle_active",
+  "action_archive",
+  "action_unarchive",
+  "export_data",
+  "load",
+  "get_metadata",
+  "search_fetch",
+  "message_post",
 ]);
 
 export type MethodLookup =
@@ -147,10 +178,7 @@ function bind(qualname: string, method: PublicMethod, args: readonly unknown[], 
   const { params } = method;
   if (args.length > params.length) {
     const takes = params.length + 1; // Python counts self
-    throw raise.builtin(
-      "TypeError",
-      `${qualname}() takes ${takes} positional argument${takes === 1 ? "" : "s"} but ${args.length + 1} were given`,
-    );
+    throw raise.builtin("TypeError", `${qualname}() takes ${takes} positional argument${takes === 1 ? "" : "s"} but ${args.length + 1} were given`);
   }
   const bound: Record<string, unknown> = {};
   const extra: Record<string, unknown> = {};
@@ -174,7 +202,11 @@ function bind(qualname: string, method: PublicMethod, args: readonly unknown[], 
 }
 
 const idsSchema = z.union([
-  z.number().int().positive().transform((id) => [id]),
+  z
+    .number()
+    .int()
+    .positive()
+    .transform((id) => [id]),
   z.array(z.number().int().positive()),
   z.union([z.literal(false), z.null()]).transform((): number[] => []),
 ]);

@@ -27,7 +27,7 @@ const ref = (row: Row, name: string): number | undefined => (typeof row[name] ==
 const today = (env: Env) => formatDatetime(env.now()).slice(0, 10);
 /** `env.company`: the user's main company. */
 const companyOf = (env: Env): number | false => {
-  const company = env.store.get("res.users", env.uid)?.["company_id"];
+  const company = env.store.get("res.users", env.uid)?.company_id;
   return typeof company === "number" ? company : false;
 };
 
@@ -44,7 +44,7 @@ function checkUomCategory(env: Env, productId: number, uomId: number, blocking: 
   const product = browse(env, "product.product", productId);
   const productUom = browse(env, "uom.uom", ref(product, "uom_id") ?? 0);
   const uom = browse(env, "uom.uom", uomId);
-  if (productUom["category_id"] === uom["category_id"]) return;
+  if (productUom.category_id === uom.category_id) return;
   const category = (row: Row) => displayName(env, "uom.category", ref(row, "category_id") ?? 0);
   throw raise.user(
     "You cannot perform the move because the unit of measure has a different category as the product unit of measure." +
@@ -90,7 +90,7 @@ const resPartner: ModelSpec = {
   },
   defaults: () => ({ active: true }),
   prepareCreate: (_env, values) => {
-    if (values["complete_name"] === false) values["complete_name"] = values["name"] ?? false;
+    if (values.complete_name === false) values.complete_name = values.name ?? false;
   },
   displayName: (row) => text(row, "complete_name") || text(row, "name"),
 };
@@ -112,7 +112,15 @@ const uomUom: ModelSpec = {
   fields: {
     name: char("Unit of Measure", true),
     category_id: many2one("uom.category", "Category", true, "restrict"),
-    uom_type: selection([["bigger", "Bigger than the reference Unit of Measure"], ["reference", "Reference Unit of Measure for this category"], ["smaller", "Smaller than the reference Unit of Measure"]], "Type", true),
+    uom_type: selection(
+      [
+        ["bigger", "Bigger than the reference Unit of Measure"],
+        ["reference", "Reference Unit of Measure for this category"],
+        ["smaller", "Smaller than the reference Unit of Measure"],
+      ],
+      "Type",
+      true,
+    ),
     factor: { type: "float", string: "Ratio", required: true },
     rounding: { type: "float", string: "Rounding Precision", required: true },
     active,
@@ -139,18 +147,35 @@ const stockLocation: ModelSpec = {
   fields: {
     name: char("Location Name", true),
     complete_name: char("Full Location Name"),
-    usage: selection([["supplier", "Vendor Location"], ["view", "View"], ["internal", "Internal Location"], ["customer", "Customer Location"], ["inventory", "Inventory Loss"], ["production", "Production"], ["transit", "Transit Location"]], "Location Type", true),
+    usage: selection(
+      [
+        ["supplier", "Vendor Location"],
+        ["view", "View"],
+        ["internal", "Internal Location"],
+        ["customer", "Customer Location"],
+        ["inventory", "Inventory Loss"],
+        ["production", "Production"],
+        ["transit", "Transit Location"],
+      ],
+      "Location Type",
+      true,
+    ),
     company_id: many2one("res.company", "Company"),
     active,
   },
   defaults: () => ({ usage: "internal", active: true }),
   prepareCreate: (_env, values) => {
-    if (values["complete_name"] === false) values["complete_name"] = values["name"] ?? false;
+    if (values.complete_name === false) values.complete_name = values.name ?? false;
   },
   displayName: (row) => text(row, "complete_name") || text(row, "name"),
 };
 
-const PICKING_TYPE_CODES: Selection = [["incoming", "Receipt"], ["outgoing", "Delivery"], ["internal", "Internal Transfer"], ["mrp_operation", "Manufacturing"]];
+const PICKING_TYPE_CODES: Selection = [
+  ["incoming", "Receipt"],
+  ["outgoing", "Delivery"],
+  ["internal", "Internal Transfer"],
+  ["mrp_operation", "Manufacturing"],
+];
 
 const stockPickingType: ModelSpec = {
   name: "stock.picking.type",
@@ -188,7 +213,15 @@ const productProduct: ModelSpec = {
     name: char("Name", true),
     default_code: char("Internal Reference"),
     barcode: char("Barcode"),
-    type: selection([["consu", "Consumable"], ["service", "Service"], ["product", "Storable Product"]], "Product Type", true),
+    type: selection(
+      [
+        ["consu", "Consumable"],
+        ["service", "Service"],
+        ["product", "Storable Product"],
+      ],
+      "Product Type",
+      true,
+    ),
     uom_id: many2one("uom.uom", "Unit of Measure", true),
     route_ids: { type: "many2many", relation: "stock.route", string: "Routes" },
     company_id: many2one("res.company", "Company"),
@@ -197,9 +230,9 @@ const productProduct: ModelSpec = {
   defaults: () => ({ type: "consu", active: true }),
   prepareCreate: (env, values) => {
     // uom_id defaults to "Units" (uom.product_uom_unit) in Odoo.
-    if (values["uom_id"] === false) {
-      const units = env.store.rows("uom.uom").find((row) => row["name"] === "Units");
-      if (units) values["uom_id"] = units.id;
+    if (values.uom_id === false) {
+      const units = env.store.rows("uom.uom").find((row) => row.name === "Units");
+      if (units) values.uom_id = units.id;
     }
   },
   // product.product._compute_display_name: "[default_code] name"
@@ -216,15 +249,22 @@ const mrpBom: ModelSpec = {
     product_id: many2one("product.product", "Product Variant", false, "restrict"),
     product_qty: { type: "float", string: "Quantity", required: true },
     product_uom_id: many2one("uom.uom", "Unit of Measure", true),
-    type: selection([["normal", "Manufacture this product"], ["phantom", "Kit"]], "BoM Type", true),
+    type: selection(
+      [
+        ["normal", "Manufacture this product"],
+        ["phantom", "Kit"],
+      ],
+      "BoM Type",
+      true,
+    ),
     sequence: { type: "integer", string: "Sequence" },
     company_id: many2one("res.company", "Company"),
     active,
   },
   defaults: (env) => ({ product_qty: 1, type: "normal", active: true, company_id: companyOf(env) }),
   prepareCreate: (env, values) => {
-    const product = typeof values["product_id"] === "number" ? browse(env, "product.product", values["product_id"]) : undefined;
-    if (values["product_uom_id"] === false && product) values["product_uom_id"] = product["uom_id"] ?? false;
+    const product = typeof values.product_id === "number" ? browse(env, "product.product", values.product_id) : undefined;
+    if (values.product_uom_id === false && product) values.product_uom_id = product.uom_id ?? false;
   },
   // mrp.bom._compute_display_name: "<code>: <product>"
   displayName: (row, env) => {
@@ -249,15 +289,15 @@ const PRODUCTION_STATES: Selection = [
 function findBom(env: Env, productId: number, companyId: number | false): Row | undefined {
   return env.store
     .rows("mrp.bom")
-    .filter((bom) => bom["active"] !== false && bom["type"] === "normal" && bom["product_id"] === productId)
-    .filter((bom) => bom["company_id"] === false || bom["company_id"] === companyId)
-    .sort((a, b) => Number(a["sequence"] ?? 0) - Number(b["sequence"] ?? 0) || a.id - b.id)[0];
+    .filter((bom) => bom.active !== false && bom.type === "normal" && bom.product_id === productId)
+    .filter((bom) => bom.company_id === false || bom.company_id === companyId)
+    .sort((a, b) => Number(a.sequence ?? 0) - Number(b.sequence ?? 0) || a.id - b.id)[0];
 }
 
 /** The product carries the "Manufacture" route (it is made, not bought). */
 function isManufactured(env: Env, product: Row): boolean {
-  const routes = Array.isArray(product["route_ids"]) ? product["route_ids"] : [];
-  return env.store.rows("stock.route").some((route) => route["name"] === "Manufacture" && routes.includes(route.id));
+  const routes = Array.isArray(product.route_ids) ? product.route_ids : [];
+  return env.store.rows("stock.route").some((route) => route.name === "Manufacture" && routes.includes(route.id));
 }
 
 const mrpProduction: ModelSpec = {
@@ -267,7 +307,13 @@ const mrpProduction: ModelSpec = {
   order: "priority desc, date_start asc, id",
   fields: {
     name: char("Reference"),
-    priority: selection([["0", "Normal"], ["1", "Urgent"]], "Priority"),
+    priority: selection(
+      [
+        ["0", "Normal"],
+        ["1", "Urgent"],
+      ],
+      "Priority",
+    ),
     origin: char("Source"),
     product_id: many2one("product.product", "Product", true),
     product_qty: { type: "float", string: "Quantity To Produce", required: true },
@@ -288,38 +334,38 @@ const mrpProduction: ModelSpec = {
     company_id: companyOf(env),
   }),
   sqlConstraints: [
-    { name: "qty_positive", message: "The quantity to produce must be positive!", check: (row) => Number(row["product_qty"]) > 0 },
+    { name: "qty_positive", message: "The quantity to produce must be positive!", check: (row) => Number(row.product_qty) > 0 },
     {
       name: "name_uniq",
       message: "Reference must be unique per Company!",
       check: (row, env) =>
-        !env.store.rows("mrp.production").some((other) => other.id !== row.id && other["name"] === row["name"] && other["company_id"] === row["company_id"]),
+        !env.store.rows("mrp.production").some((other) => other.id !== row.id && other.name === row.name && other.company_id === row.company_id),
     },
   ],
   prepareCreate: (env, values) => {
     // _compute_product_id: the product of the BOM when only the BOM is given.
-    if (values["product_id"] === false && typeof values["bom_id"] === "number") {
-      values["product_id"] = browse(env, "mrp.bom", values["bom_id"])["product_id"] ?? false;
+    if (values.product_id === false && typeof values.bom_id === "number") {
+      values.product_id = browse(env, "mrp.bom", values.bom_id).product_id ?? false;
     }
-    if (typeof values["product_id"] !== "number") return; // NOT NULL answers at INSERT
-    const product = browse(env, "product.product", values["product_id"]);
+    if (typeof values.product_id !== "number") return; // NOT NULL answers at INSERT
+    const product = browse(env, "product.product", values.product_id);
     // _compute_uom_id
-    if (values["product_uom_id"] === false) values["product_uom_id"] = product["uom_id"] ?? false;
-    if (typeof values["bom_id"] === "number") {
-      browse(env, "mrp.bom", values["bom_id"]);
+    if (values.product_uom_id === false) values.product_uom_id = product.uom_id ?? false;
+    if (typeof values.bom_id === "number") {
+      browse(env, "mrp.bom", values.bom_id);
     } else {
       // _compute_bom_id finds the BOM. Without one, Odoo's manufacture rule (stock.rule._run_manufacture)
       // refuses with this UserError; the emulator applies it to direct creates of manufactured products.
-      const bom = findBom(env, product.id, typeof values["company_id"] === "number" ? values["company_id"] : false);
-      if (bom) values["bom_id"] = bom.id;
+      const bom = findBom(env, product.id, typeof values.company_id === "number" ? values.company_id : false);
+      if (bom) values.bom_id = bom.id;
       else if (isManufactured(env, product)) {
         throw raise.user(
           `There is no Bill of Material of type manufacture or kit found for the product ${productProduct.displayName(product, env)}. Please define a Bill of Material for this product.`,
         );
       }
     }
-    if (values["name"] === false || values["name"] === "New" || values["name"] === "/") {
-      values["name"] = nextReference(env, "mrp.production", "WH/MO/");
+    if (values.name === false || values.name === "New" || values.name === "/") {
+      values.name = nextReference(env, "mrp.production", "WH/MO/");
     }
   },
   constrains: (env, row, changed) => {
@@ -331,15 +377,15 @@ const mrpProduction: ModelSpec = {
   },
   beforeWrite: (env, rows, values) => {
     // MrpProduction.write
-    if (!("date_start" in values) || env.context["force_date"]) return;
-    if (rows.some((row) => row["state"] === "done" || row["state"] === "cancel")) {
+    if (!("date_start" in values) || env.context.force_date) return;
+    if (rows.some((row) => row.state === "done" || row.state === "cancel")) {
       throw raise.user("You cannot move a manufacturing order once it is cancelled or done.");
     }
   },
   beforeUnlink: (env, rows) => {
     // MrpProduction._unlink_except_done
-    if (rows.some((row) => row["state"] === "done")) throw raise.user("Cannot delete a manufacturing order in done state.");
-    const notCancelled = rows.filter((row) => row["state"] !== "cancel");
+    if (rows.some((row) => row.state === "done")) throw raise.user("Cannot delete a manufacturing order in done state.");
+    const notCancelled = rows.filter((row) => row.state !== "cancel");
     if (notCancelled.length > 0) {
       const names = notCancelled.map((row) => mrpProduction.displayName(row, env)).join(", ");
       throw raise.user(`${names} cannot be deleted. Try to cancel them before.`);
@@ -349,14 +395,14 @@ const mrpProduction: ModelSpec = {
     // Only drafts move to "confirmed"; more advanced orders are left as they are. Returns True.
     action_confirm: (env, ids) => {
       for (const row of ids.map((id) => browse(env, "mrp.production", id))) {
-        if (row["state"] === "draft") env.store.update("mrp.production", row.id, { state: "confirmed" });
+        if (row.state === "draft") env.store.update("mrp.production", row.id, { state: "confirmed" });
       }
       return true;
     },
     // Done orders stay done (their moves are done); everything else is cancelled.
     action_cancel: (env, ids) => {
       for (const row of ids.map((id) => browse(env, "mrp.production", id))) {
-        if (row["state"] !== "done") env.store.update("mrp.production", row.id, { state: "cancel" });
+        if (row.state !== "done") env.store.update("mrp.production", row.id, { state: "cancel" });
       }
       return true;
     },
@@ -385,13 +431,12 @@ const MOVE_STATES: Selection = [
   ["cancel", "Cancelled"],
 ];
 
-const CANNOT_CANCEL_DONE_MOVE =
-  "You cannot cancel a stock move that has been set to 'Done'. Create a return in order to reverse the moves which took place.";
+const CANNOT_CANCEL_DONE_MOVE = "You cannot cancel a stock move that has been set to 'Done'. Create a return in order to reverse the moves which took place.";
 
 /** stock.picking._compute_state from its moves (no availability check: receipts are ready, the rest waits). */
 function refreshPickingState(env: Env, pickingId: number): void {
   const moves = one2manyIds(env, "stock.move", "picking_id", pickingId).map((id) => browse(env, "stock.move", id));
-  const states = moves.map((move) => move["state"]);
+  const states = moves.map((move) => move.state);
   let state: string;
   if (moves.length === 0 || states.includes("draft")) state = "draft";
   else if (states.every((s) => s === "cancel")) state = "cancel";
@@ -417,7 +462,13 @@ const stockPicking: ModelSpec = {
     date_done: { type: "datetime", string: "Date of Transfer" },
     move_ids: { type: "one2many", relation: "stock.move", inverse: "picking_id", string: "Stock Moves" },
     state: selection(PICKING_STATES, "Status"),
-    priority: selection([["0", "Normal"], ["1", "Urgent"]], "Priority"),
+    priority: selection(
+      [
+        ["0", "Normal"],
+        ["1", "Urgent"],
+      ],
+      "Priority",
+    ),
     user_id: many2one("res.users", "Responsible"),
     company_id: many2one("res.company", "Company", true),
   },
@@ -427,24 +478,24 @@ const stockPicking: ModelSpec = {
       name: "name_uniq",
       message: "Reference must be unique per company!",
       check: (row, env) =>
-        !env.store.rows("stock.picking").some((other) => other.id !== row.id && other["name"] === row["name"] && other["company_id"] === row["company_id"]),
+        !env.store.rows("stock.picking").some((other) => other.id !== row.id && other.name === row.name && other.company_id === row.company_id),
     },
   ],
   prepareCreate: (env, values) => {
-    if (typeof values["picking_type_id"] !== "number") return;
-    const type = browse(env, "stock.picking.type", values["picking_type_id"]);
-    if (values["location_id"] === false) values["location_id"] = type["default_location_src_id"] ?? false;
-    if (values["location_dest_id"] === false) values["location_dest_id"] = type["default_location_dest_id"] ?? false;
-    if (values["name"] === false || values["name"] === "/") {
+    if (typeof values.picking_type_id !== "number") return;
+    const type = browse(env, "stock.picking.type", values.picking_type_id);
+    if (values.location_id === false) values.location_id = type.default_location_src_id ?? false;
+    if (values.location_dest_id === false) values.location_dest_id = type.default_location_dest_id ?? false;
+    if (values.name === false || values.name === "/") {
       const prefix = `${text(type, "warehouse_code") || "WH"}/${text(type, "sequence_code")}/`;
-      values["name"] = nextReference(env, `stock.picking.type.${type.id}`, prefix);
+      values.name = nextReference(env, `stock.picking.type.${type.id}`, prefix);
     }
   },
   beforeUnlink: (env, rows) => {
     // Picking.unlink: cancels then deletes its moves (a done move cannot be cancelled).
     for (const picking of rows) {
       const moves = one2manyIds(env, "stock.move", "picking_id", picking.id);
-      if (moves.some((id) => browse(env, "stock.move", id)["state"] === "done")) throw raise.user(CANNOT_CANCEL_DONE_MOVE);
+      if (moves.some((id) => browse(env, "stock.move", id).state === "done")) throw raise.user(CANNOT_CANCEL_DONE_MOVE);
       for (const id of moves) env.store.update("stock.move", id, { state: "cancel" });
       if (moves.length > 0) orm.unlink(env, "stock.move", moves);
     }
@@ -454,9 +505,9 @@ const stockPicking: ModelSpec = {
     action_confirm: (env, ids) => {
       for (const picking of ids.map((id) => browse(env, "stock.picking", id))) {
         const type = browse(env, "stock.picking.type", ref(picking, "picking_type_id") ?? 0);
-        const confirmed = type["code"] === "incoming" ? "assigned" : "confirmed";
+        const confirmed = type.code === "incoming" ? "assigned" : "confirmed";
         for (const moveId of one2manyIds(env, "stock.move", "picking_id", picking.id)) {
-          if (browse(env, "stock.move", moveId)["state"] === "draft") env.store.update("stock.move", moveId, { state: confirmed });
+          if (browse(env, "stock.move", moveId).state === "draft") env.store.update("stock.move", moveId, { state: confirmed });
         }
         refreshPickingState(env, picking.id);
       }
@@ -465,7 +516,7 @@ const stockPicking: ModelSpec = {
     action_cancel: (env, ids) => {
       for (const picking of ids.map((id) => browse(env, "stock.picking", id))) {
         const moves = one2manyIds(env, "stock.move", "picking_id", picking.id).map((id) => browse(env, "stock.move", id));
-        if (moves.some((move) => move["state"] === "done")) throw raise.user(CANNOT_CANCEL_DONE_MOVE);
+        if (moves.some((move) => move.state === "done")) throw raise.user(CANNOT_CANCEL_DONE_MOVE);
         for (const move of moves) env.store.update("stock.move", move.id, { state: "cancel" });
         env.store.update("stock.picking", picking.id, { state: "cancel" });
       }
@@ -497,18 +548,18 @@ const stockMove: ModelSpec = {
   },
   defaults: (env) => ({ sequence: 10, state: "draft", date: formatDatetime(env.now()), company_id: companyOf(env) }),
   prepareCreate: (env, values) => {
-    const picking = typeof values["picking_id"] === "number" ? browse(env, "stock.picking", values["picking_id"]) : undefined;
+    const picking = typeof values.picking_id === "number" ? browse(env, "stock.picking", values.picking_id) : undefined;
     if (picking) {
       // Moves of a transfer take its locations, date and reference (stock.move computes in 17).
-      if (values["location_id"] === false) values["location_id"] = picking["location_id"] ?? false;
-      if (values["location_dest_id"] === false) values["location_dest_id"] = picking["location_dest_id"] ?? false;
-      if (values["origin"] === false) values["origin"] = picking["origin"] ?? false;
-      values["date"] = picking["scheduled_date"] ?? values["date"] ?? false;
+      if (values.location_id === false) values.location_id = picking.location_id ?? false;
+      if (values.location_dest_id === false) values.location_dest_id = picking.location_dest_id ?? false;
+      if (values.origin === false) values.origin = picking.origin ?? false;
+      values.date = picking.scheduled_date ?? values.date ?? false;
     }
-    if (typeof values["product_id"] !== "number") return;
-    const product = browse(env, "product.product", values["product_id"]);
-    if (values["product_uom"] === false) values["product_uom"] = product["uom_id"] ?? false;
-    if (values["name"] === false) values["name"] = productProduct.displayName(product, env);
+    if (typeof values.product_id !== "number") return;
+    const product = browse(env, "product.product", values.product_id);
+    if (values.product_uom === false) values.product_uom = product.uom_id ?? false;
+    if (values.name === false) values.name = productProduct.displayName(product, env);
   },
   constrains: (env, row, changed) => {
     if (!changed.has("product_uom") && !changed.has("product_id")) return;
@@ -518,7 +569,7 @@ const stockMove: ModelSpec = {
   },
   beforeUnlink: (_env, rows) => {
     // StockMove._unlink_if_draft_or_cancel
-    if (rows.some((row) => row["state"] === "done")) throw raise.user("You can only delete draft or cancelled moves.");
+    if (rows.some((row) => row.state === "done")) throw raise.user("You can only delete draft or cancelled moves.");
   },
   displayName: (row, env) => {
     const picking = ref(row, "picking_id");
@@ -573,10 +624,32 @@ const maintenanceRequest: ModelSpec = {
     equipment_id: many2one("maintenance.equipment", "Equipment"),
     user_id: many2one("res.users", "Technician"),
     stage_id: many2one("maintenance.stage", "Stage"),
-    priority: selection([["0", "Very Low"], ["1", "Low"], ["2", "Normal"], ["3", "High"]], "Priority"),
-    kanban_state: selection([["normal", "In Progress"], ["blocked", "Blocked"], ["done", "Ready for next stage"]], "Kanban State", true),
+    priority: selection(
+      [
+        ["0", "Very Low"],
+        ["1", "Low"],
+        ["2", "Normal"],
+        ["3", "High"],
+      ],
+      "Priority",
+    ),
+    kanban_state: selection(
+      [
+        ["normal", "In Progress"],
+        ["blocked", "Blocked"],
+        ["done", "Ready for next stage"],
+      ],
+      "Kanban State",
+      true,
+    ),
     close_date: { type: "date", string: "Close Date" },
-    maintenance_type: selection([["corrective", "Corrective"], ["preventive", "Preventive"]], "Maintenance Type"),
+    maintenance_type: selection(
+      [
+        ["corrective", "Corrective"],
+        ["preventive", "Preventive"],
+      ],
+      "Maintenance Type",
+    ),
     schedule_date: { type: "datetime", string: "Scheduled Date" },
     duration: { type: "float", string: "Duration" },
     company_id: many2one("res.company", "Company", true),
@@ -585,7 +658,7 @@ const maintenanceRequest: ModelSpec = {
   defaults: (env) => ({
     request_date: today(env),
     // _default_stage: the first stage by sequence
-    stage_id: env.store.rows("maintenance.stage").sort((a, b) => Number(a["sequence"]) - Number(b["sequence"]) || a.id - b.id)[0]?.id ?? false,
+    stage_id: env.store.rows("maintenance.stage").sort((a, b) => Number(a.sequence) - Number(b.sequence) || a.id - b.id)[0]?.id ?? false,
     kanban_state: "normal",
     maintenance_type: "corrective",
     company_id: companyOf(env),
@@ -593,11 +666,11 @@ const maintenanceRequest: ModelSpec = {
   afterWrite: (env, rows, values) => {
     // MaintenanceRequest.write: a stage change resets the kanban state; a "done" stage sets close_date.
     if (!("stage_id" in values)) return;
-    const stage = typeof values["stage_id"] === "number" ? browse(env, "maintenance.stage", values["stage_id"]) : undefined;
+    const stage = typeof values.stage_id === "number" ? browse(env, "maintenance.stage", values.stage_id) : undefined;
     for (const row of rows) {
       const patch: Values = {};
-      if (!("kanban_state" in values)) patch["kanban_state"] = "normal";
-      if (stage?.["done"]) patch["close_date"] = today(env);
+      if (!("kanban_state" in values)) patch.kanban_state = "normal";
+      if (stage?.done) patch.close_date = today(env);
       env.store.update("maintenance.request", row.id, patch);
     }
   },
@@ -606,8 +679,22 @@ const maintenanceRequest: ModelSpec = {
 
 export function createRegistry(): Registry {
   const models = [
-    resCompany, resUsers, resPartner, uomCategory, uomUom, stockRoute, stockLocation, stockPickingType,
-    productProduct, mrpBom, mrpProduction, stockPicking, stockMove, maintenanceStage, maintenanceEquipment, maintenanceRequest,
+    resCompany,
+    resUsers,
+    resPartner,
+    uomCategory,
+    uomUom,
+    stockRoute,
+    stockLocation,
+    stockPickingType,
+    productProduct,
+    mrpBom,
+    mrpProduction,
+    stockPicking,
+    stockMove,
+    maintenanceStage,
+    maintenanceEquipment,
+    maintenanceRequest,
   ];
   return new Map(models.map((model) => [model.name, model]));
 }

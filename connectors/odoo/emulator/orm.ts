@@ -15,8 +15,7 @@ import { MAGIC_FIELDS, asId, browse, displayName, fieldOf, invalidField, one2man
 /** Keys `create`/`write` drop silently (`id`, `_log_access` columns, the non-stored display_name). */
 const IGNORED_IN_VALS = new Set(Object.keys(MAGIC_FIELDS));
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 const tableName = (model: string) => model.replace(/\./g, "_");
 
@@ -60,9 +59,7 @@ export function checkDatabaseConstraints(env: Env, model: ModelSpec, row: Row): 
   }
   for (const constraint of model.sqlConstraints ?? []) {
     if (!constraint.check(row, env)) {
-      const message = env.settings.prefixSqlConstraintMessages
-        ? `The operation cannot be completed: ${constraint.message}`
-        : constraint.message;
+      const message = env.settings.prefixSqlConstraintMessages ? `The operation cannot be completed: ${constraint.message}` : constraint.message;
       throw raise.validation(message);
     }
   }
@@ -171,7 +168,7 @@ function applyX2Many(env: Env, model: string, id: number, name: string, field: X
     field.type === "one2many" ? one2manyIds(env, field.relation, field.inverse, id) : [...((browse(env, model, id)[name] as number[]) ?? [])];
   const setIds = (ids: readonly number[]) => {
     if (field.type === "many2many") {
-      ids.forEach((target) => browse(env, field.relation, target));
+      for (const target of ids) browse(env, field.relation, target);
       env.store.update(model, id, { [name]: [...new Set(ids)] });
       return;
     }
@@ -298,7 +295,7 @@ export function search(env: Env, model: string, domain: unknown, options: Search
 
 /** Archived records (`active = False`) are not found unless the domain names `active` or `active_test` is off. */
 function withActiveTest(env: Env, model: ModelSpec, domain: unknown): unknown {
-  if (!("active" in model.fields) || env.context["active_test"] === false || !Array.isArray(domain)) return domain;
+  if (!("active" in model.fields) || env.context.active_test === false || !Array.isArray(domain)) return domain;
   const mentionsActive = domain.some((token) => Array.isArray(token) && typeof token[0] === "string" && token[0].split(".")[0] === "active");
   return mentionsActive ? domain : [["active", "=", true], ...domain];
 }

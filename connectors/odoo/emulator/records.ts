@@ -49,5 +49,4 @@ export function one2manyIds(env: Env, relation: string, inverse: string, id: num
     .map((row) => row.id);
 }
 
-export const asId = (value: unknown): number | undefined =>
-  typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined;
+export const asId = (value: unknown): number | undefined => (typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined);

@@ -99,9 +99,7 @@ function arity(fn: string, params: readonly string[], optional: number, args: re
 function openRegistry(server: RpcServer, db: unknown): void {
   // odoo.registry(db) connects to the database: an unknown name is a PostgreSQL error.
   if (db !== server.db) {
-    throw raise.operational(
-      `connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: FATAL:  database "${String(db)}" does not exist\n`,
-    );
+    throw raise.operational(`connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: FATAL:  database "${String(db)}" does not exist\n`);
   }
 }
 

@@ -31,7 +31,12 @@ export default async function PlantPage({ params, searchParams }: Props) {
     return <PlantDashboard initialMetrics={metrics} initialSeries={series} range={range} iface={iface} />;
   } catch (err) {
     if (err instanceof AppError && err.status === 404) notFound();
-    if (err instanceof ZodError) return <p role="alert" className="text-sm text-danger">This time range is not valid: {err.message}. Choose a preset range above or fix the dates.</p>;
+    if (err instanceof ZodError)
+      return (
+        <p role="alert" className="text-sm text-danger">
+          This time range is not valid: {err.message}. Choose a preset range above or fix the dates.
+        </p>
+      );
     throw err;
   }
 }

@@ -8,7 +8,13 @@ import { transactionHistory } from "@/server/transactions/history";
 export const metadata: Metadata = { title: "Transaction history" };
 
 /** `?plant=<code>`: a correlation id names a message within one plant (connectors of two plants may reuse one). */
-export default async function TransactionPage({ params, searchParams }: { params: Promise<{ correlationId: string }>; searchParams: Promise<{ plant?: string | string[] }> }) {
+export default async function TransactionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ correlationId: string }>;
+  searchParams: Promise<{ plant?: string | string[] }>;
+}) {
   const user = await requirePageUser();
   if (!can(user, "transaction.read")) notFound();
   const plant = (await searchParams).plant;

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { getBulk } from "@/server/exceptions/bulk";
+import { getBulk } from "@/server/exceptions/bulk-views";
 import { handler } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { previewPatch } from "@/server/exceptions/bulk";
+import { previewPatch } from "@/server/exceptions/preview-patch";
 import { handler } from "@/server/http/handler";
 
 /** Dry run of one JSON Patch over a selection: per-item validation, nothing written. */

@@ -11,7 +11,8 @@ type Ctx = { params: Promise<{ correlationId: string }> };
 export const GET = handler(async (req: Request, ctx: Ctx) => {
   const user = await requireApiUser();
   const plant = new URL(req.url).searchParams.get("plant") ?? undefined; // ?plant=<code>: which plant's message
-  const history = await transactionHistory(user, decodeURIComponent((await ctx.params).correlationId), plant ? { plant } : {});
+  // Route handler params arrive decoded: decoding again would turn "a%25b" into a URIError (500) and "corr%2520x" into another id.
+  const history = await transactionHistory(user, (await ctx.params).correlationId, plant ? { plant } : {});
   if (!history) throw notFound("Transaction");
   return NextResponse.json(history);
 });

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { acknowledgeAlert } from "@/server/alerts/inbox";
+import { acknowledgeAlert } from "@/server/alerts/acknowledge-alert";
 import { requireApiUser } from "@/server/auth/current-user";
 import { handler } from "@/server/http/handler";
 

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { assignAlert } from "@/server/alerts/inbox";
+import { assignAlert } from "@/server/alerts/assign-alert";
 import { requireApiUser } from "@/server/auth/current-user";
 import { handler } from "@/server/http/handler";
 

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { resolveAlert } from "@/server/alerts/inbox";
+import { resolveAlert } from "@/server/alerts/resolve-alert";
 import { requireApiUser } from "@/server/auth/current-user";
 import { handler } from "@/server/http/handler";
 

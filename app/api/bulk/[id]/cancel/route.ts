@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { cancelBulk } from "@/server/exceptions/bulk";
+import { cancelBulk } from "@/server/exceptions/cancel-bulk";
 import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { rejectCorrection } from "@/server/corrections/corrections";
+import { rejectCorrection } from "@/server/corrections/decide-correction";
 import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ id: string }> };

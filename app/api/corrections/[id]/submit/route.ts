@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { submitCorrection } from "@/server/corrections/corrections";
+import { submitCorrection } from "@/server/corrections/submit-correction";
 import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ id: string }> };

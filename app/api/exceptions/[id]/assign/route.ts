@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { assignException } from "@/server/exceptions/actions";
+import { assignException } from "@/server/exceptions/assign-exception";
 import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { commentOnException } from "@/server/exceptions/actions";
+import { commentOnException } from "@/server/exceptions/comment-on-exception";
 import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ id: string }> };

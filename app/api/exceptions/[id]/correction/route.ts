@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { saveCorrection } from "@/server/corrections/corrections";
+import { saveCorrection } from "@/server/corrections/save-correction";
 import { BODY_LIMITS } from "@/server/http/body";
 import { handler } from "@/server/http/handler";
 

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
-import { discardException } from "@/server/exceptions/actions";
+import { discardException } from "@/server/exceptions/discard-exception";
 import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ id: string }> };

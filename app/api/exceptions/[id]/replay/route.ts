@@ -6,8 +6,10 @@ import { requestReplay } from "@/server/replay/request-replay";
 
 type Ctx = { params: Promise<{ id: string }> };
 
+/** 200 with the queued replay, or 202 with the replay request when a second person must approve it first. */
 export const POST = handler(async (req: Request, ctx: Ctx) => {
   const user = await requireApiUser();
   const { id } = await ctx.params;
-  return NextResponse.json(await requestReplay(user, id, await readOptionalJson(req)));
+  const r = await requestReplay(user, id, await readOptionalJson(req));
+  return r.kind === "queued" ? NextResponse.json(r.replay) : NextResponse.json(r.request, { status: 202 });
 });

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { append, record } from "../audit";
+import { db } from "../db";
+import type { ExceptionStatus } from "../db/generated/enums";
+import { assertTransition, transitionException } from "../exceptions/transition";
+import { AppError, forbidden } from "../http/errors";
+import { can } from "../policy";
+import { loadCorrection } from "./load-correction";
+import { type Actor, actorOf } from "./rules";
+
+/** The hash of the payload the approver reviewed (pendingApprovals gives it): only that payload is approved. */
+const reviewedHash = z.string().regex(/^[0-9a-f]{64}$/, "payloadHash must be the SHA-256 (hex) of the payload you reviewed");
+export const decisionSchema = z.object({ comment: z.string().trim().max(2000).optional(), payloadHash: reviewedHash }).strict();
+export const rejectSchema = z
+  .object({ comment: z.string().trim().min(5, "Say why the correction is rejected").max(2000), payloadHash: reviewedHash.optional() })
+  .strict();
+
+/** `readInput` validates the request body, after the checks: who may not decide learns nothing of the input. */
+async function decide(user: Actor, correctionId: string, decision: "APPROVED" | "REJECTED", readInput: () => { comment: string | null; payloadHash?: string }) {
+  const c = await loadCorrection(user, correctionId);
+  const plantId = c.exception.plantId;
+  if (!can(user, "correction.approve", { plantId, authorId: c.authorId })) {
+    // Refusals are evidence too: audited in their own transaction, then answered 403.
+    const self = c.authorId === user.id;
+    await record({
+      type: "correction.approval_refused",
+      actor: actorOf(user),
+      plantId,
+      subject: { type: "exception", id: c.exceptionId },
+      data: { correctionId: c.id, reason: self ? "self_approval" : "role" },
+    });
+    throw forbidden(self ? "You cannot approve or reject your own correction: a second person must decide" : "Only approvers decide on corrections");
+  }
+  const { comment, payloadHash: reviewed } = readInput();
+  if (c.status !== "SUBMITTED") throw new AppError(409, "invalid_transition", `A ${c.status.toLowerCase()} correction cannot be ${decision.toLowerCase()}`);
+  // The decision covers the payload the approver reviewed, named by its hash, and nothing else: if the
+  // author changed it since (even back and forth through a draft), the approver must look again.
+  const hash = reviewed ?? c.payloadHash;
+  if (hash !== c.payloadHash) throw stalePayload();
+  const exceptionTo: ExceptionStatus = decision === "APPROVED" ? "APPROVED" : "REJECTED";
+  assertTransition(c.exception.status, exceptionTo);
+  return db().$transaction(async (tx) => {
+    // Conditional on the reviewed payload still being the submitted one: a concurrent edit makes this fail.
+    const res = await tx.correction.updateMany({
+      where: { id: c.id, status: "SUBMITTED", payloadHash: hash },
+      data: {
+        status: decision,
+        approverId: user.id,
+        decidedAt: new Date(),
+        decisionComment: comment,
+        approvedPayloadHash: decision === "APPROVED" ? hash : null,
+      },
+    });
+    if (res.count !== 1) throw stalePayload();
+    await transitionException(tx, { id: c.exceptionId, from: c.exception.status, to: exceptionTo });
+    await append(tx, {
+      type: decision === "APPROVED" ? "correction.approved" : "correction.rejected",
+      actor: actorOf(user),
+      plantId,
+      subject: { type: "exception", id: c.exceptionId },
+      data: { correctionId: c.id, authorId: c.authorId, payloadHash: c.payloadHash, comment },
+    });
+    return tx.correction.findUniqueOrThrow({ where: { id: c.id } });
+  });
+}
+
+const stalePayload = () =>
+  new AppError(
+    409,
+    "payload_changed",
+    "The correction was changed or resubmitted since you opened it: reload it and review the current payload before deciding",
+  );
+
+export async function approveCorrection(user: Actor, correctionId: string, input: unknown) {
+  return decide(user, correctionId, "APPROVED", () => {
+    const { comment, payloadHash } = decisionSchema.parse(input ?? {});
+    return { comment: comment ?? null, payloadHash };
+  });
+}
+
+export async function rejectCorrection(user: Actor, correctionId: string, input: unknown) {
+  return decide(user, correctionId, "REJECTED", () => rejectSchema.parse(input));
+}
