@@ -152,7 +152,7 @@ const replayApprovalRefusedData = z.object({ replayRequestId: z.string(), reason
 const replayApprovalWithdrawnData = z.object({
   replayRequestId: z.string(),
   payloadHash: z.string(),
-  why: z.enum(["payload_changed", "exception_changed", "requester_lost_rights"]),
+  why: z.enum(["payload_changed", "exception_changed", "requester_lost_rights", "approval_lapsed"]),
   detail: z.string().optional(),
 });
 /** A bulk action's lifecycle; each item's own event (assigned, discarded, ...) carries the bulkId. */

@@ -14,11 +14,15 @@ import { cancelOpenReplays, cancelledEvents } from "../replay/cancel-replays";
  */
 export type Lapse = "approver_inactive" | "approver_lost_rights";
 
-export async function approvalLapse(c: { approverId: string | null; authorId: string }, plantId: string): Promise<Lapse | null> {
+export async function approvalLapse(
+  c: { approverId: string | null; authorId: string },
+  plantId: string,
+  action: "correction.approve" | "replay.approve" = "correction.approve",
+): Promise<Lapse | null> {
   if (!c.approverId) return "approver_inactive";
   const approver = await loadPrincipal(c.approverId); // null when deactivated
   if (!approver) return "approver_inactive";
-  return can(approver, "correction.approve", { plantId, authorId: c.authorId }) ? null : "approver_lost_rights";
+  return can(approver, action, { plantId, authorId: c.authorId }) ? null : "approver_lost_rights";
 }
 
 /**

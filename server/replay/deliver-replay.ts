@@ -7,6 +7,7 @@ import { db, pool, withPgTransaction } from "../db";
 import { transitionExceptionsWithPg } from "../exceptions/transition";
 import { OutboundRefused, outboundRequest } from "../net/outbound";
 import { cancelOpenReplaysWithPg, cancelledEvents } from "./cancel-replays";
+import { withdrawLapsedReplayApproval } from "./withdraw-lapsed-replay-approval";
 import { type Outcome, outcomeKind, parsePushAnswer, technical } from "./outcome";
 import { logger } from "../log";
 import { publishExceptionChange } from "../realtime/live";
@@ -201,11 +202,30 @@ async function cancelUnwanted(replayIds: string[]): Promise<void> {
 
 /** A replay of a correction is sent only while its approver may still approve it (checked once per batch and approver). */
 async function withStandingApprovals<W extends { r: ReplayRef }>(work: W[]): Promise<W[]> {
-  const ofCorrections = work.filter((w) => w.r.correction);
-  if (ofCorrections.length === 0) return work;
+  const approved = work.filter((w) => w.r.correction || w.r.request);
+  if (approved.length === 0) return work;
   const lapses = new Map<string, Lapse | null>();
   const keep: W[] = [];
   for (const w of work) {
+    const q = w.r.request;
+    if (q) {
+      // Approved through a replay request: its approver must still be entitled to approve replays here.
+      const key = `replay|${q.approverId}|${w.r.exception.plantId}|${q.requesterId}`;
+      if (!lapses.has(key))
+        lapses.set(key, await approvalLapse({ approverId: q.approverId, authorId: q.requesterId }, w.r.exception.plantId, "replay.approve"));
+      const lapse = lapses.get(key)!;
+      if (lapse) {
+        try {
+          await db().$transaction((tx) =>
+            withdrawLapsedReplayApproval(tx, { requestId: q.id, exceptionId: w.r.exceptionId, plantId: w.r.exception.plantId, why: lapse }),
+          );
+          log.warn({ replayId: w.r.id, replayRequestId: q.id, lapse }, "replay withdrawn: the approval of its request lapsed; asked again");
+        } catch (err) {
+          log.warn({ err, replayId: w.r.id }, "replay with a lapsed approval not sent (its exception moved meanwhile)");
+        }
+        continue;
+      }
+    }
     const c = w.r.correction;
     if (!c) {
       keep.push(w);
@@ -367,6 +387,8 @@ export type ReplayRef = {
   /** The worker's load only: the exception's status and the approved correction it sends, if any. */
   exceptionStatus?: string;
   correction?: { id: string; approverId: string | null; authorId: string; payloadHash: string } | null;
+  /** The approved replay request that created this replay (interfaces that require a second person's approval). */
+  request?: { id: string; approverId: string | null; requesterId: string } | null;
 };
 
 const REPLAY_INCLUDE = { connector: true, exception: { include: { transaction: true, interface: true, plant: true } } } as const;
@@ -401,14 +423,19 @@ async function loadReplays(ids: string[]): Promise<ReplayRef[]> {
     approver_id: string | null;
     author_id: string | null;
     correction_hash: string | null;
+    request_id: string | null;
+    request_approver_id: string | null;
+    request_requester_id: string | null;
   }>(
     `SELECT r.id, r.exception_id, r.connector_id, r.idempotency_key, r.payload, r.mode, r.status::text AS status, c.name, c.replay_url, c.replay_secret,
             c.replay_allow_private, c.replay_failures, c.replay_paused_until, c.replay_concurrency, e.plant_id, p.code AS plant_code, i.code AS interface_code,
             t.message_id, t.correlation_id, e.status::text AS exception_status,
-            k.id AS correction_id, k.approver_id, k.author_id, k.payload_hash AS correction_hash
+            k.id AS correction_id, k.approver_id, k.author_id, k.payload_hash AS correction_hash,
+            q.id AS request_id, q.approver_id AS request_approver_id, q.requested_by_id AS request_requester_id
      FROM replay r JOIN connector c ON c.id = r.connector_id JOIN exception e ON e.id = r.exception_id JOIN plant p ON p.id = e.plant_id
      JOIN interface i ON i.id = e.interface_id JOIN business_transaction t ON t.id = e.transaction_id
      LEFT JOIN correction k ON k.id = r.correction_id
+     LEFT JOIN replay_request q ON q.replay_id = r.id AND q.status = 'APPROVED'
      WHERE r.id = ANY($1::uuid[])`,
     [ids],
   );
@@ -438,6 +465,7 @@ async function loadReplays(ids: string[]): Promise<ReplayRef[]> {
     },
     exceptionStatus: r.exception_status,
     correction: r.correction_id ? { id: r.correction_id, approverId: r.approver_id, authorId: r.author_id!, payloadHash: r.correction_hash! } : null,
+    request: r.request_id ? { id: r.request_id, approverId: r.request_approver_id, requesterId: r.request_requester_id! } : null,
   }));
 }
 

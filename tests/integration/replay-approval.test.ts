@@ -335,4 +335,40 @@ describe("replays that need a second person (GOODS_MOVEMENT requires approval)",
     await approveReplayRequest(approver2, theirs[0]!.id, { payloadHash: theirs[0]!.payloadHash });
     expect((await settled(theirs[0]!.exceptionId)).status).toBe("RESOLVED");
   }, 60_000);
+
+  it("an approval that lapses before the worker sends the replay (approver deactivated) is withdrawn and asked again; nothing reaches SAP", async () => {
+    const temp = (await loadPrincipal(
+      (
+        await createUser(admin, {
+          email: `lapse.${tag}@andon.local`,
+          name: "Temp lapse",
+          role: "APPROVER",
+          plants: ["DE-HAM"],
+          password: "correct horse battery",
+        })
+      ).id,
+    ))!;
+    const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "SAP_ERP" } } });
+    // The target is paused, so the approved replay waits in the queue while its approver is deactivated.
+    await db().connector.update({ where: { id: c.id }, data: { replayPausedUntil: new Date(Date.now() + 2500) } });
+    try {
+      const id = await failure();
+      const request = await ask(operator, id);
+      const approved = await approveReplayRequest(temp, request.id, { payloadHash: request.payloadHash });
+      const replay = await db().replay.findUniqueOrThrow({ where: { id: approved.replayId! } });
+      await updateUser(admin, temp.id, { active: false });
+      for (let until = Date.now() + 30_000; (await statusOf(id)) !== "AWAITING_APPROVAL" && Date.now() < until; ) await new Promise((r) => setTimeout(r, 200));
+      expect(await statusOf(id)).toBe("AWAITING_APPROVAL");
+      expect((await db().replay.findUniqueOrThrow({ where: { id: replay.id } })).status).toBe("CANCELLED");
+      expect(sap.applications(replay.idempotencyKey)).toBe(0);
+      expect((await requestOf(request.id)).status).toBe("WITHDRAWN");
+      // The same request is asked again, for another approver, who can approve it.
+      const again = await db().replayRequest.findFirstOrThrow({ where: { exceptionId: id, status: "REQUESTED" } });
+      expect(again).toMatchObject({ payloadHash: request.payloadHash, requestedById: operator.id });
+      expect((await pendingReplayApprovals(approver)).some((p) => p.id === again.id)).toBe(true);
+      expect((await trail(id)).map((t) => t.type).slice(-2)).toEqual(["replay.approval_withdrawn", "replay.approval_requested"]);
+    } finally {
+      await db().connector.update({ where: { id: c.id }, data: { replayPausedUntil: null, replayFailures: 0 } });
+    }
+  }, 45_000);
 });
