@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { sapReplayHandler, startSapEmulator, type SapEmulator } from "../../connectors/sap";
+import { goodsMovement, sampleItem } from "../../connectors/sap/test-support";
 import { startReplayPushServer } from "../../connectors/sdk";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
@@ -33,20 +34,13 @@ const secret = randomBytes(24).toString("hex");
 const STOCK = { material: "RM-4711", plant: "1000", storageLocation: "0001" };
 const N = 60;
 
-let docnum = Date.now() % 1e9;
-/** One IDoc per message, each its own DOCNUM (SAP itself posts an IDoc of a sender and DOCNUM once). */
-const idoc = () => ({
-  idocType: "MBGMCR03",
-  control: { DOCNUM: String(++docnum), MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
-  E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: {
-    PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
-    DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
-  },
-  E1BP2017_GM_ITEM_CREATE: [
-    { MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "1", ENTRY_UOM: "PC", ORDERID: "000001004711" },
-  ],
-});
+const today = () => new Date().toISOString().slice(0, 10).replace(/-/g, "");
+/** One IDoc per message, each its own DOCNUM (SAP posts an IDoc of a sender and DOCNUM once; connectors/sap/test-support numbers them). */
+const idoc = () =>
+  goodsMovement(
+    [sampleItem({ MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "1", ENTRY_UOM: "PC", ORDERID: "000001004711" })],
+    { PSTNG_DATE: today(), DOC_DATE: today() },
+  );
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { sapReplayHandler, startSapEmulator, type SapEmulator } from "../../connectors/sap";
+import { goodsMovement, sampleItem } from "../../connectors/sap/test-support";
 import { startReplayPushServer } from "../../connectors/sdk";
 import { createUser, updateUser } from "../../server/admin/users";
 import { verifyChain } from "../../server/audit";
@@ -45,18 +46,10 @@ let sapConnector: { id: string; name: string; plantId: string };
 const secret = randomBytes(24).toString("hex");
 const startedAt = new Date();
 
-const idoc = (qty: string) => ({
-  idocType: "MBGMCR03",
-  control: { DOCNUM: String(Date.now()).slice(-12), MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
-  E1BP2017_GM_CODE: { GM_CODE: "03" },
-  E1BP2017_GM_HEAD_01: {
-    PSTNG_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
-    DOC_DATE: new Date().toISOString().slice(0, 10).replace(/-/g, ""),
-  },
-  E1BP2017_GM_ITEM_CREATE: [
-    { MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: qty, ENTRY_UOM: "PC", ORDERID: "000001004711" },
-  ],
-});
+const ITEM = { MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "1", ENTRY_UOM: "PC", ORDERID: "000001004711" };
+const today = () => new Date().toISOString().slice(0, 10).replace(/-/g, "");
+/** A goods issue of RM-4711 from 1000/0001, each its own DOCNUM (connectors/sap/test-support builds it). */
+const idoc = (qty: string) => goodsMovement([sampleItem({ ...ITEM, ENTRY_QNT: qty })], { PSTNG_DATE: today(), DOC_DATE: today() });
 
 const as = () => ({ connectorId: sapConnector.id, connectorName: sapConnector.name, plantId: sapConnector.plantId, plantCode: "DE-HAM" });
 function event(
