@@ -15,6 +15,8 @@ import { ensureBuild } from "./ensure-build";
 const args = new Set(process.argv.slice(2));
 const runUnit = !args.has("--e2e-only");
 const runE2e = !args.has("--no-e2e");
+/** `npm run test:e2e -- e2e/alerts.spec.ts -g "…"`: anything that is not one of our flags goes to Playwright. */
+const playwrightArgs = process.argv.slice(2).filter((a) => a !== "--e2e-only" && a !== "--no-e2e");
 /** Where tests that need an optional engine (tests/support/engines.ts) note that they did not run, and why. */
 const NOT_RUN = path.resolve(".andon", "test-not-run.jsonl");
 
@@ -88,7 +90,7 @@ async function main(): Promise<number> {
           const port = await freePort();
           results.push([
             "e2e",
-            run("e2e tests (Playwright, Chromium)", "npx", ["playwright", "test"], {
+            run("e2e tests (Playwright, Chromium)", "npx", ["playwright", "test", ...playwrightArgs], {
               E2E_DATABASE_URL: fresh.url,
               E2E_PORT: String(port),
               ...(chromium ? { CHROMIUM_PATH: chromium } : {}),
