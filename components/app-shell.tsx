@@ -4,6 +4,7 @@ import { ConnectionIndicator } from "./connection-indicator";
 import { NavLinks } from "./nav-links";
 import { RealtimeProvider } from "./realtime-provider";
 import { ThemeToggle } from "./theme-toggle";
+import { AnnouncerProvider } from "./ui/announcer";
 import { UserZoneProvider } from "./ui/time";
 import { UserMenu } from "./user-menu";
 
@@ -24,29 +25,31 @@ export function AppShell({
   return (
     <RealtimeProvider>
       <UserZoneProvider initialZone={zone}>
-        <a
-          href="#main"
-          className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-surface focus:px-3 focus:py-2"
-        >
-          Skip to content
-        </a>
-        <header className="sticky top-0 z-30 border-b border-border bg-surface/95 backdrop-blur">
-          <div className="mx-auto flex h-12 max-w-[1600px] items-center gap-4 px-4">
-            <Link href="/plants" className="flex items-center gap-2 font-semibold tracking-tight">
-              <span aria-hidden className="inline-block size-3 rounded-sm bg-danger" />
-              Andon
-            </Link>
-            <NavLinks items={nav} />
-            <div className="ml-auto flex items-center gap-2">
-              <ConnectionIndicator />
-              <ThemeToggle />
-              <UserMenu {...user} />
+        <AnnouncerProvider>
+          <a
+            href="#main"
+            className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-surface focus:px-3 focus:py-2"
+          >
+            Skip to content
+          </a>
+          <header className="sticky top-0 z-30 border-b border-border bg-surface/95 backdrop-blur">
+            <div className="mx-auto flex h-12 max-w-[1600px] items-center gap-4 px-4">
+              <Link href="/plants" className="flex items-center gap-2 font-semibold tracking-tight">
+                <span aria-hidden className="inline-block size-3 rounded-sm bg-danger" />
+                Andon
+              </Link>
+              <NavLinks items={nav} />
+              <div className="ml-auto flex items-center gap-2">
+                <ConnectionIndicator />
+                <ThemeToggle />
+                <UserMenu {...user} />
+              </div>
             </div>
-          </div>
-        </header>
-        <main id="main" className="mx-auto max-w-[1600px] px-4 py-4">
-          {children}
-        </main>
+          </header>
+          <main id="main" className="mx-auto max-w-[1600px] px-4 py-4">
+            {children}
+          </main>
+        </AnnouncerProvider>
       </UserZoneProvider>
     </RealtimeProvider>
   );
