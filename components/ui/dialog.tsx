@@ -3,6 +3,7 @@ import { Dialog as D } from "radix-ui";
 import { X } from "lucide-react";
 import type { ComponentProps, ReactNode } from "react";
 import { cn } from "@/lib/utils";
+import { Button } from "./button";
 
 export const Dialog = D.Root;
 export const DialogTrigger = D.Trigger;
@@ -38,5 +39,56 @@ export function DialogContent({
         {children}
       </D.Content>
     </D.Portal>
+  );
+}
+
+/**
+ * The app's confirmation (never the browser's confirm()): says what will happen before it does, and
+ * keeps the dialog open with the server's refusal when the action fails. Focus returns to the control
+ * that opened it, unless `onCloseAutoFocus` moves it to the result.
+ */
+export function ConfirmDialog({
+  open,
+  onOpenChange,
+  title,
+  consequence,
+  confirmLabel,
+  danger,
+  pending,
+  error,
+  onConfirm,
+  onCloseAutoFocus,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  consequence: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  pending: boolean;
+  error: string | null;
+  onConfirm: () => void;
+  onCloseAutoFocus?: (event: Event) => void;
+}) {
+  return (
+    <D.Root open={open} onOpenChange={onOpenChange}>
+      <DialogContent title={title} description={consequence} onCloseAutoFocus={onCloseAutoFocus}>
+        {error ? (
+          <p role="alert" className="mb-3 text-xs text-danger">
+            {error}
+          </p>
+        ) : null}
+        <div className="flex justify-end gap-2">
+          <D.Close asChild>
+            <Button type="button" variant="secondary">
+              Cancel
+            </Button>
+          </D.Close>
+          <Button type="button" variant={danger ? "danger" : "primary"} disabled={pending} onClick={onConfirm}>
+            {confirmLabel}
+          </Button>
+        </div>
+      </DialogContent>
+    </D.Root>
   );
 }
