@@ -146,12 +146,14 @@ test.describe("alerts", () => {
     // Thresholds: a duration reads "15 min" (the default ageing rule of critical interfaces is 900 s), never "900".
     await page.goto("/alerts");
     const ageing = page.locator('[data-rule="Ageing exceptions on critical interfaces"]');
+    await expect(ageing).toHaveCount(1); // once the streamed page has replaced its loading state
     await expect(ageing.getByTestId("rule-threshold")).toHaveText(/^15\smin$/);
     await expect(ageing).toContainText(/older than 15\smin/);
     await expect(ageing).not.toContainText("900");
     // The administrator edits it with a unit and adds one the same way.
     await admin.goto("/alerts");
     const editable = admin.locator('[data-rule="Ageing exceptions on critical interfaces"]');
+    await expect(editable).toHaveCount(1);
     await expect(editable.getByLabel("Threshold of Ageing exceptions on critical interfaces", { exact: true })).toHaveValue("15");
     await expect(editable.getByLabel("Unit of threshold of Ageing exceptions on critical interfaces")).toHaveValue("min");
     const form = admin.getByRole("form", { name: "New alert rule" });

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { focusElement, useAnnounce } from "@/components/ui/announcer";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -82,13 +82,21 @@ export function AlertInbox({
               : `Released: ${what}.`;
       setOutcome(message);
       announce(message);
+      focusAfter.current = { id: a.id, next, since: query.dataUpdatedAt };
       await qc.invalidateQueries({ queryKey: alertKeys.all });
-      // Focus follows the work: the alert itself where it now stands, or (when it left this view) the next one.
-      const title = (id: string | null) => (id ? document.querySelector<HTMLElement>(`[data-alert-title="${CSS.escape(id)}"]`) : null);
-      focusElement(title(a.id) ?? title(next) ?? heading.current);
     },
     onError: (e) => announce(e instanceof ApiError ? e.message : "The action failed", "assertive"),
   });
+  // Focus follows the work once the list shows the action's result: the alert itself where it now stands,
+  // or (when it left this view) the next one, else the inbox heading.
+  const focusAfter = useRef<{ id: string; next: string | null; since: number } | null>(null);
+  useEffect(() => {
+    const f = focusAfter.current;
+    if (!f || query.dataUpdatedAt <= f.since) return;
+    focusAfter.current = null;
+    const title = (id: string | null) => (id ? document.querySelector<HTMLElement>(`[data-alert-title="${CSS.escape(id)}"]`) : null);
+    focusElement(title(f.id) ?? title(f.next) ?? heading.current);
+  }, [query.dataUpdatedAt]);
   /** The alert after `id` in the list (else the one before): where focus goes if `id` leaves the view. */
   const nextOf = (id: string) => {
     const i = query.data.alerts.findIndex((a) => a.id === id);

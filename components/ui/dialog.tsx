@@ -1,7 +1,7 @@
 "use client";
 import { Dialog as D } from "radix-ui";
 import { X } from "lucide-react";
-import type { ComponentProps, ReactNode } from "react";
+import { type ComponentProps, type ReactNode, useRef } from "react";
 import { cn } from "@/lib/utils";
 import { Button } from "./button";
 
@@ -9,13 +9,21 @@ export const Dialog = D.Root;
 export const DialogTrigger = D.Trigger;
 export const DialogClose = D.Close;
 
+/**
+ * A modal dialog. Closed, it gives focus back to the control that opened it (Radix only knows a
+ * DialogTrigger; a dialog opened from state would leave focus on <body>), unless `onCloseAutoFocus`
+ * moved it elsewhere (the result of the action) or that control is gone.
+ */
 export function DialogContent({
   className,
   title,
   description,
   children,
+  onOpenAutoFocus,
+  onCloseAutoFocus,
   ...props
 }: ComponentProps<typeof D.Content> & { title: string; description?: ReactNode }) {
+  const opener = useRef<HTMLElement | null>(null);
   return (
     <D.Portal>
       <D.Overlay className="fixed inset-0 z-40 bg-black/40" />
@@ -26,6 +34,19 @@ export function DialogContent({
         )}
         {...(description ? {} : { "aria-describedby": undefined })}
         {...props}
+        onOpenAutoFocus={(e) => {
+          // Still the opener's focus at this point: the dialog takes it right after.
+          opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+          onOpenAutoFocus?.(e);
+        }}
+        onCloseAutoFocus={(e) => {
+          onCloseAutoFocus?.(e);
+          const el = opener.current;
+          opener.current = null;
+          if (e.defaultPrevented || !el?.isConnected) return;
+          e.preventDefault();
+          el.focus();
+        }}
       >
         <div className="mb-3 flex items-start justify-between gap-4">
           <div>
