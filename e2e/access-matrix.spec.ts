@@ -39,6 +39,7 @@ const ROUTES: Record<string, Rule> = {
   "POST /api/admin/connectors": { kind: "user", action: "connector.manage" },
   "PATCH /api/admin/connectors/[id]": { kind: "user", action: "connector.manage", object: true },
   "POST /api/admin/connectors/[id]/key": { kind: "user", action: "connector.manage", object: true },
+  "POST /api/admin/connectors/[id]/service": { kind: "user", action: "connector.manage", object: true },
   "GET /api/admin/interfaces": { kind: "user", action: "interface.manage" },
   "PATCH /api/admin/interfaces/[id]": { kind: "user", action: "interface.manage", object: true },
   "GET /api/admin/interfaces/[id]/schemas": { kind: "user", action: "interface.manage", object: true },

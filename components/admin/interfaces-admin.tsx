@@ -3,10 +3,15 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import jsonpatch from "fast-json-patch";
 import { useState } from "react";
 import { PatchView } from "@/components/corrections/patch-view";
+import { useAnnounce } from "@/components/ui/announcer";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { JsonEditor } from "@/components/ui/json-editor";
+import { useUserZone } from "@/components/ui/time";
 import { ApiError, apiFetch } from "@/lib/api";
+import { formatInstant } from "@/lib/format";
+import { CRITICALITY_LABELS, labelOf } from "@/lib/labels";
+import { SYSTEM_LABELS } from "./system-labels";
 import type { InterfaceAdminView, SchemaVersionView } from "@/server/admin/interfaces";
 
 /** Interfaces: SLO, criticality, approval rule and plants per interface, and its payload JSON Schema versions with their diffs. */
@@ -26,8 +31,22 @@ function applyChange(i: InterfaceAdminView, { plants, ...fields }: Change): Inte
   return next;
 }
 
+/** What a change did, in words: "SLO 60 s", "criticality High", "enabled at DE-HAM". */
+function describeChange({ plants, ...fields }: Change): string {
+  return [
+    fields.latencySloMs !== undefined ? `SLO ${fields.latencySloMs / 1000} s` : null,
+    fields.criticality ? `criticality ${CRITICALITY_LABELS[fields.criticality]}` : null,
+    fields.requiresApproval !== undefined ? (fields.requiresApproval ? "approval required" : "no approval required") : null,
+    ...Object.entries(plants ?? {}).map(([code, on]) => `${on ? "enabled at" : "disabled at"} ${code}`),
+  ]
+    .filter(Boolean)
+    .join(", ");
+}
+
 export function InterfacesAdmin({ initial, plants }: { initial: InterfaceAdminView[]; plants: string[] }) {
   const qc = useQueryClient();
+  const announce = useAnnounce();
+  const [outcome, setOutcome] = useState<string | null>(null);
   const interfaces = useQuery({
     queryKey: KEY,
     queryFn: async () => (await apiFetch<{ interfaces: InterfaceAdminView[] }>("/api/admin/interfaces")).interfaces,
@@ -44,6 +63,11 @@ export function InterfacesAdmin({ initial, plants }: { initial: InterfaceAdminVi
       return { before };
     },
     onError: (_err, _vars, ctx) => qc.setQueryData(KEY, ctx?.before),
+    onSuccess: (saved, { body }) => {
+      const message = `Saved ${saved.code}: ${describeChange(body)}.`;
+      setOutcome(message);
+      announce(message);
+    },
     onSettled: () => qc.invalidateQueries({ queryKey: KEY }),
   });
   const [open, setOpen] = useState<string | null>(null);
@@ -59,6 +83,11 @@ export function InterfacesAdmin({ initial, plants }: { initial: InterfaceAdminVi
       {save.error ? (
         <p role="alert" className="text-sm text-danger">
           {save.error instanceof ApiError ? save.error.message : "The change failed"}
+        </p>
+      ) : null}
+      {outcome ? (
+        <p className="text-xs" data-testid="interfaces-outcome">
+          {outcome}
         </p>
       ) : null}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable) */}
@@ -115,7 +144,7 @@ function InterfaceRow({
         <th scope="row" className="py-1.5 pr-3 text-left font-normal">
           <span className="font-mono">{i.code}</span>
           <span className="block text-muted-foreground">
-            {i.name} · {i.sourceSystem} → {i.targetSystems.join(", ")}
+            {i.name} · {labelOf(SYSTEM_LABELS, i.sourceSystem)} → {i.targetSystems.map((t) => labelOf(SYSTEM_LABELS, t)).join(", ")}
           </span>
         </th>
         <td className="py-1.5 pr-3">
@@ -142,7 +171,9 @@ function InterfaceRow({
             onChange={(e) => onSave({ criticality: e.target.value as InterfaceAdminView["criticality"] })}
           >
             {CRITICALITIES.map((c) => (
-              <option key={c}>{c}</option>
+              <option key={c} value={c}>
+                {CRITICALITY_LABELS[c]}
+              </option>
             ))}
           </select>
         </td>
@@ -189,6 +220,7 @@ function InterfaceRow({
 
 function SchemaVersions({ i }: { i: InterfaceAdminView }) {
   const qc = useQueryClient();
+  const zone = useUserZone();
   const key = ["admin", "interfaces", i.id, "schemas"];
   const versions = useQuery({ queryKey: key, queryFn: () => apiFetch<{ versions: SchemaVersionView[] }>(`/api/admin/interfaces/${i.id}/schemas`) });
   const [from, setFrom] = useState<number | null>(null);
@@ -258,7 +290,7 @@ function SchemaVersions({ i }: { i: InterfaceAdminView }) {
               <select aria-label="To version" className={select} value={toV.version} onChange={(e) => setTo(Number(e.target.value))}>
                 {list.map((v) => (
                   <option key={v.version} value={v.version}>
-                    v{v.version} · {new Date(v.createdAt).toLocaleString()}
+                    v{v.version} · {formatInstant(v.createdAt, zone)}
                   </option>
                 ))}
               </select>

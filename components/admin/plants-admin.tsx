@@ -7,11 +7,14 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { ApiError, apiFetch } from "@/lib/api";
 
-/** Plants: the registered plants, and a new one (code, name, time zone). Names and zones are edited on the Plants page. */
-export function PlantsAdmin({ plants }: { plants: { code: string; name: string; timezone: string }[] }) {
+/**
+ * Plants: the registered plants, and a new one (code, name, time zone). Names and zones are edited on the Plants page.
+ * The zone suggestions come from the server (the zones it accepts): the browser's own list differs, and rendering it
+ * on both sides would not hydrate.
+ */
+export function PlantsAdmin({ plants, zones }: { plants: { code: string; name: string; timezone: string }[]; zones: string[] }) {
   const router = useRouter();
   const [form, setForm] = useState({ code: "", name: "", timezone: "UTC" });
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
   const create = useMutation({
     mutationFn: () => apiFetch("/api/plants", { method: "POST", body: JSON.stringify(form) }),
     onSuccess: () => {

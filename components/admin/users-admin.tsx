@@ -1,6 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { useAnnounce } from "@/components/ui/announcer";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { ApiError, apiFetch } from "@/lib/api";
@@ -14,11 +15,20 @@ const select = "h-8 rounded-md border border-border bg-surface px-2 text-xs";
 
 export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plants: string[]; me: string }) {
   const qc = useQueryClient();
+  const announce = useAnnounce();
+  const [outcome, setOutcome] = useState<string | null>(null);
   const users = useQuery({ queryKey: KEY, queryFn: async () => (await apiFetch<{ users: UserView[] }>("/api/admin/users")).users, initialData: initial });
   const save = useMutation({
     mutationFn: ({ id, body }: { id: string | null; body: unknown }) =>
       apiFetch<UserView>(id ? `/api/admin/users/${id}` : "/api/admin/users", { method: id ? "PATCH" : "POST", body: JSON.stringify(body) }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: KEY }),
+    onSuccess: (u, { id }) => {
+      const message = `${id ? "Saved" : "Added"} ${u.name} (${u.email}): ${ROLE_LABELS[u.role]}, ${
+        u.role === "AUDITOR" || u.role === "ADMIN" ? "all plants" : u.plants.join(", ") || "no plants"
+      }, ${u.active ? "active" : "deactivated"}.`;
+      setOutcome(message);
+      announce(message);
+      return qc.invalidateQueries({ queryKey: KEY });
+    },
   });
   const [form, setForm] = useState({ email: "", name: "", role: "OPERATOR", plants: "", password: "" });
   const create = (e: FormEvent) => {
@@ -52,6 +62,11 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
       {save.error ? (
         <p role="alert" className="text-sm text-danger">
           {save.error instanceof ApiError ? save.error.message : "The change failed"}
+        </p>
+      ) : null}
+      {outcome ? (
+        <p className="text-xs" data-testid="users-outcome">
+          {outcome}
         </p>
       ) : null}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable) */}

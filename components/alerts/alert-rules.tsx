@@ -1,28 +1,46 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { useAnnounce } from "@/components/ui/announcer";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { ApiError, apiFetch } from "@/lib/api";
+import { formatDuration } from "@/lib/format";
 import { alertKeys } from "@/lib/query-keys";
+import { CRITICALITY_LABELS, SEVERITY_LABELS } from "@/lib/labels";
+import { type DurationUnit, RULE_KINDS, formatThreshold, splitDuration, toSeconds } from "@/server/alerts/rule-kinds";
 import type { RuleView } from "@/server/alerts/rules";
+import type { AlertRuleKind } from "@/server/db/generated/enums";
+import { type DurationDraft, DurationInput } from "./duration-input";
 
 /**
  * Alert rules: everyone who reads alerts sees what each rule checks; administrators change thresholds
- * and windows, switch rules on and off, and add rules (all audited on the server).
+ * and windows, switch rules on and off, and add rules (all audited on the server). Durations (age and
+ * silence thresholds, windows) are shown as durations and edited with a unit, as the alerts word them.
  */
-const KINDS = [
-  ["BACKLOG_ABOVE", "Backlog above N open exceptions", "N"],
-  ["OLDEST_ABOVE", "Oldest open exception older than N seconds", "seconds"],
-  ["P95_ABOVE_SLO", "p95 latency above the SLO for M minutes", "—"],
-  ["FAILURE_RATE_ABOVE", "Failure rate above N % over M minutes", "%"],
-  ["CONNECTOR_SILENT", "Connector silent for N seconds", "seconds"],
-] as const;
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
+const LEVELS = ["CRITICAL", "HIGH", "MEDIUM", "LOW"] as const;
+const WINDOW_UNITS: readonly DurationUnit[] = ["h", "min"];
+const UNIT_SUFFIX = { count: "open exceptions", percent: "%", duration: "", none: "" } as const;
+
+/** A threshold as typed: a duration with its unit, or a plain number. */
+type Draft = { threshold: DurationDraft; window: DurationDraft };
+const draftOf = (r: { kind: AlertRuleKind; threshold: number; windowMinutes: number }): Draft => {
+  const t = RULE_KINDS[r.kind].unit === "duration" ? splitDuration(r.threshold) : { value: r.threshold, unit: "s" as const };
+  const w = splitDuration(r.windowMinutes * 60, WINDOW_UNITS);
+  return { threshold: { value: String(t.value), unit: t.unit }, window: { value: String(w.value), unit: w.unit } };
+};
+/** The values the API takes: seconds for a duration threshold, minutes for a window. */
+const valuesOf = (kind: AlertRuleKind, d: Draft) => ({
+  threshold: RULE_KINDS[kind].unit === "duration" ? toSeconds(Number(d.threshold.value), d.threshold.unit) : Number(d.threshold.value),
+  windowMinutes: toSeconds(Number(d.window.value), d.window.unit) / 60,
+});
 
 export function AlertRules({ initial, canEdit, plants }: { initial: RuleView[]; canEdit: boolean; plants: string[] }) {
   const qc = useQueryClient();
+  const announce = useAnnounce();
+  const [outcome, setOutcome] = useState<string | null>(null);
   const query = useQuery({
     queryKey: alertKeys.rules(),
     queryFn: async () => (await apiFetch<{ rules: RuleView[] }>("/api/alerts/rules")).rules,
@@ -31,10 +49,16 @@ export function AlertRules({ initial, canEdit, plants }: { initial: RuleView[]; 
   const save = useMutation({
     mutationFn: ({ id, body }: { id: string | null; body: unknown }) =>
       apiFetch<RuleView>(id ? `/api/alerts/rules/${id}` : "/api/alerts/rules", { method: id ? "PATCH" : "POST", body: JSON.stringify(body) }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: alertKeys.rules() }),
+    onSuccess: (r, { id }) => {
+      const message = `${id ? "Saved" : "Added"} rule ${r.name}: ${r.enabled ? r.description : "disabled"}.`;
+      setOutcome(message);
+      announce(message);
+      return qc.invalidateQueries({ queryKey: alertKeys.rules() });
+    },
+    onError: (e) => announce(e instanceof ApiError ? e.message : "Could not save the rule", "assertive"),
   });
   const evaluate = useMutation({ mutationFn: () => apiFetch("/api/alerts/evaluate", { method: "POST" }) });
-  const [edits, setEdits] = useState<Record<string, { threshold: string; windowMinutes: string }>>({});
+  const [edits, setEdits] = useState<Record<string, Draft>>({});
   const rules = query.data;
 
   return (
@@ -59,8 +83,12 @@ export function AlertRules({ initial, canEdit, plants }: { initial: RuleView[]; 
         {canEdit ? "changes are audited." : "administrators edit them."}
       </p>
       {save.error ? (
-        <p role="alert" className="text-sm text-danger">
+        <p className="text-sm text-danger" data-testid="rules-error">
           {save.error instanceof ApiError ? save.error.message : "Could not save the rule"}
+        </p>
+      ) : outcome ? (
+        <p className="text-sm" data-testid="rules-outcome">
+          {outcome}
         </p>
       ) : null}
       <section
@@ -73,68 +101,66 @@ export function AlertRules({ initial, canEdit, plants }: { initial: RuleView[]; 
           <caption className="sr-only">Alert rules</caption>
           <thead className="bg-muted text-muted-foreground">
             <tr>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Rule
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Condition
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Threshold
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Window (min)
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Severity
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                State
-              </th>
+              {["Rule", "Condition", "Threshold", "Window", "Severity", "State"].map((h) => (
+                <th key={h} scope="col" className="px-3 py-2 font-medium">
+                  {h}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {rules.map((r) => {
-              const e = edits[r.id] ?? { threshold: String(r.threshold), windowMinutes: String(r.windowMinutes) };
-              const dirty = e.threshold !== String(r.threshold) || e.windowMinutes !== String(r.windowMinutes);
+              const kind = RULE_KINDS[r.kind];
+              const e = edits[r.id] ?? draftOf(r);
+              const next = valuesOf(r.kind, e);
+              const dirty = next.threshold !== r.threshold || next.windowMinutes !== r.windowMinutes;
+              const setDraft = (d: Partial<Draft>) => setEdits({ ...edits, [r.id]: { ...e, ...d } });
               return (
                 <tr key={r.id} className="border-t border-border" data-rule={r.name}>
                   <th scope="row" className="px-3 py-1.5 font-normal">
                     {r.name}
                   </th>
                   <td className="px-3 py-1.5 text-muted-foreground">{r.description}</td>
-                  <td className="px-3 py-1.5">
-                    {canEdit && r.kind !== "P95_ABOVE_SLO" ? (
-                      <Input
-                        aria-label={`Threshold of ${r.name}`}
-                        className="h-7 w-24"
-                        inputMode="decimal"
-                        value={e.threshold}
-                        onChange={(ev) => setEdits({ ...edits, [r.id]: { ...e, threshold: ev.target.value } })}
+                  <td className="px-3 py-1.5 whitespace-nowrap" data-testid="rule-threshold">
+                    {!canEdit || kind.unit === "none" ? (
+                      formatThreshold(r.kind, r.threshold)
+                    ) : kind.unit === "duration" ? (
+                      <DurationInput
+                        label={`Threshold of ${r.name}`}
+                        draft={e.threshold}
+                        onChange={(threshold) => setDraft({ threshold })}
+                        className="h-7 w-16"
                       />
-                    ) : r.kind === "P95_ABOVE_SLO" ? (
-                      "the SLO"
                     ) : (
-                      r.threshold
+                      <span className="inline-flex items-center gap-1">
+                        <Input
+                          aria-label={`Threshold of ${r.name}`}
+                          className="h-7 w-20"
+                          inputMode="decimal"
+                          value={e.threshold.value}
+                          onChange={(ev) => setDraft({ threshold: { ...e.threshold, value: ev.target.value } })}
+                        />
+                        {UNIT_SUFFIX[kind.unit]}
+                      </span>
                     )}
                   </td>
-                  <td className="px-3 py-1.5">
-                    {canEdit && (r.kind === "P95_ABOVE_SLO" || r.kind === "FAILURE_RATE_ABOVE") ? (
-                      <Input
-                        aria-label={`Window of ${r.name}`}
-                        className="h-7 w-20"
-                        inputMode="numeric"
-                        value={e.windowMinutes}
-                        onChange={(ev) => setEdits({ ...edits, [r.id]: { ...e, windowMinutes: ev.target.value } })}
-                      />
-                    ) : r.kind === "P95_ABOVE_SLO" || r.kind === "FAILURE_RATE_ABOVE" ? (
-                      r.windowMinutes
-                    ) : (
+                  <td className="px-3 py-1.5 whitespace-nowrap" data-testid="rule-window">
+                    {!kind.usesWindow ? (
                       "—"
+                    ) : canEdit ? (
+                      <DurationInput
+                        label={`Window of ${r.name}`}
+                        draft={e.window}
+                        units={WINDOW_UNITS}
+                        onChange={(window) => setDraft({ window })}
+                        className="h-7 w-16"
+                      />
+                    ) : (
+                      formatDuration(r.windowMinutes * 60)
                     )}
                   </td>
                   <td className="px-3 py-1.5">
-                    <Badge tone={SEV_TONE[r.severity]}>{r.severity.toLowerCase()}</Badge>
+                    <Badge tone={SEV_TONE[r.severity]}>{SEVERITY_LABELS[r.severity]}</Badge>
                   </td>
                   <td className="px-3 py-1.5">
                     {canEdit ? (
@@ -143,12 +169,8 @@ export function AlertRules({ initial, canEdit, plants }: { initial: RuleView[]; 
                           <Button
                             size="sm"
                             disabled={save.isPending}
-                            onClick={() =>
-                              save.mutate(
-                                { id: r.id, body: { threshold: Number(e.threshold), windowMinutes: Number(e.windowMinutes) } },
-                                { onSuccess: () => setEdits(({ [r.id]: _, ...rest }) => rest) },
-                              )
-                            }
+                            aria-label={`Save ${r.name}`}
+                            onClick={() => save.mutate({ id: r.id, body: next }, { onSuccess: () => setEdits(({ [r.id]: _, ...rest }) => rest) })}
                           >
                             Save
                           </Button>
@@ -163,9 +185,9 @@ export function AlertRules({ initial, canEdit, plants }: { initial: RuleView[]; 
                         </Button>
                       </div>
                     ) : r.enabled ? (
-                      "enabled"
+                      "Enabled"
                     ) : (
-                      "disabled"
+                      "Disabled"
                     )}
                   </td>
                 </tr>
@@ -180,24 +202,27 @@ export function AlertRules({ initial, canEdit, plants }: { initial: RuleView[]; 
 }
 
 function NewRule({ plants, onSave, pending }: { plants: string[]; onSave: (body: unknown) => Promise<unknown>; pending: boolean }) {
-  const [form, setForm] = useState({
+  const blank = {
     name: "",
-    kind: "BACKLOG_ABOVE",
-    threshold: "10",
-    windowMinutes: "15",
+    kind: "BACKLOG_ABOVE" as AlertRuleKind,
+    draft: draftOf({ kind: "BACKLOG_ABOVE", threshold: 10, windowMinutes: 15 }),
     plantCode: "",
     interfaceCode: "",
     criticality: "",
     severity: "HIGH",
-  });
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  };
+  const [form, setForm] = useState(blank);
+  const set = (k: "name" | "plantCode" | "interfaceCode" | "criticality" | "severity") => (e: { target: { value: string } }) =>
+    setForm({ ...form, [k]: e.target.value });
+  const kind = RULE_KINDS[form.kind];
+  const setKind = (k: AlertRuleKind) =>
+    setForm({ ...form, kind: k, draft: draftOf({ kind: k, threshold: RULE_KINDS[k].unit === "duration" ? 900 : 10, windowMinutes: 15 }) });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await onSave({
       name: form.name,
       kind: form.kind,
-      threshold: Number(form.threshold),
-      windowMinutes: Number(form.windowMinutes),
+      ...valuesOf(form.kind, form.draft),
       severity: form.severity,
       plantCode: form.plantCode || null,
       interfaceCode: form.interfaceCode.trim() || null,
@@ -215,22 +240,41 @@ function NewRule({ plants, onSave, pending }: { plants: string[]; onSave: (body:
       </label>
       <label className="grid gap-1">
         Condition
-        <select className={select} value={form.kind} onChange={set("kind")}>
-          {KINDS.map(([k, label]) => (
+        <select className={select} value={form.kind} onChange={(e) => setKind(e.target.value as AlertRuleKind)}>
+          {(Object.keys(RULE_KINDS) as AlertRuleKind[]).map((k) => (
             <option key={k} value={k}>
-              {label}
+              {RULE_KINDS[k].label}
             </option>
           ))}
         </select>
       </label>
-      <label className="grid gap-1">
-        Threshold ({KINDS.find((k) => k[0] === form.kind)![2]})
-        <Input value={form.threshold} onChange={set("threshold")} inputMode="decimal" className="h-8 w-24" />
-      </label>
-      <label className="grid gap-1">
-        Window (min)
-        <Input value={form.windowMinutes} onChange={set("windowMinutes")} inputMode="numeric" className="h-8 w-20" />
-      </label>
+      {kind.unit === "duration" ? (
+        <div className="grid gap-1">
+          <span aria-hidden="true">Threshold</span>
+          <DurationInput label="Threshold" draft={form.draft.threshold} onChange={(threshold) => setForm({ ...form, draft: { ...form.draft, threshold } })} />
+        </div>
+      ) : kind.unit !== "none" ? (
+        <label className="grid gap-1">
+          Threshold ({UNIT_SUFFIX[kind.unit]})
+          <Input
+            value={form.draft.threshold.value}
+            onChange={(e) => setForm({ ...form, draft: { ...form.draft, threshold: { ...form.draft.threshold, value: e.target.value } } })}
+            inputMode="decimal"
+            className="h-8 w-24"
+          />
+        </label>
+      ) : null}
+      {kind.usesWindow ? (
+        <div className="grid gap-1">
+          <span aria-hidden="true">Window</span>
+          <DurationInput
+            label="Window"
+            draft={form.draft.window}
+            units={WINDOW_UNITS}
+            onChange={(window) => setForm({ ...form, draft: { ...form.draft, window } })}
+          />
+        </div>
+      ) : null}
       <label className="grid gap-1">
         Plant
         <select className={select} value={form.plantCode} onChange={set("plantCode")}>
@@ -247,17 +291,21 @@ function NewRule({ plants, onSave, pending }: { plants: string[]; onSave: (body:
       <label className="grid gap-1">
         Criticality
         <select className={select} value={form.criticality} onChange={set("criticality")}>
-          <option value="">any</option>
-          {["CRITICAL", "HIGH", "MEDIUM", "LOW"].map((c) => (
-            <option key={c}>{c}</option>
+          <option value="">Any</option>
+          {LEVELS.map((c) => (
+            <option key={c} value={c}>
+              {CRITICALITY_LABELS[c]}
+            </option>
           ))}
         </select>
       </label>
       <label className="grid gap-1">
         Severity
         <select className={select} value={form.severity} onChange={set("severity")}>
-          {["CRITICAL", "HIGH", "MEDIUM", "LOW"].map((c) => (
-            <option key={c}>{c}</option>
+          {LEVELS.map((c) => (
+            <option key={c} value={c}>
+              {SEVERITY_LABELS[c]}
+            </option>
           ))}
         </select>
       </label>

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { ApiError, apiFetch } from "@/lib/api";
+import { formatCount } from "@/lib/format";
 import { alertKeys } from "@/lib/query-keys";
 import type { WebhookView } from "@/server/alerts/webhooks";
 
@@ -86,7 +87,8 @@ export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; pla
                 private network
               </label>
               <span className="ml-auto tabular-nums">
-                {w.delivered} delivered · {w.pending} pending · {w.failed} failed{w.lastError ? ` · last error: ${w.lastError}` : ""}
+                {formatCount(w.delivered)} delivered · {formatCount(w.pending)} pending · {formatCount(w.failed)} failed
+                {w.lastError ? ` · last error: ${w.lastError}` : ""}
               </span>
               <Button size="sm" variant="secondary" disabled={toggle.isPending} onClick={() => toggle.mutate({ id: w.id, enabled: !w.enabled })}>
                 {w.enabled ? "Pause" : "Resume"}

@@ -3,7 +3,14 @@ import { DropdownMenu as M } from "radix-ui";
 import type { ComponentProps } from "react";
 import { cn } from "@/lib/utils";
 
-export const DropdownMenu = M.Root;
+/**
+ * Not modal: a modal menu hides the rest of the page with aria-hidden while its content stays focusable
+ * (axe aria-hidden-focus, serious). A menu needs neither: it closes on Escape, on a click outside and
+ * when focus leaves it, and keyboard focus stays in it by roving focus.
+ */
+export function DropdownMenu(props: ComponentProps<typeof M.Root>) {
+  return <M.Root modal={false} {...props} />;
+}
 export const DropdownMenuTrigger = M.Trigger;
 export const DropdownMenuLabel = ({ className, ...p }: ComponentProps<typeof M.Label>) => (
   <M.Label className={cn("px-2 py-1.5 text-xs text-muted-foreground", className)} {...p} />

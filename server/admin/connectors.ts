@@ -8,27 +8,40 @@ import { type Principal, can } from "../policy";
 
 /**
  * Connector administration: register a connector for a plant's system (its first key is returned once),
- * rename it, change its replay limits or allow its push replays to reach private addresses, rotate its
+ * rename it, change its replay limits and mode or allow its push replays to reach private addresses, rotate its
  * key (the new key is returned once, the old one is refused from the next request on; the registered
  * replay endpoint is forgotten with it) or revoke it. Every change is audited with before and after;
  * keys themselves are never stored or audited, only their sha256 and a short hint. Administrators see
  * where push replays go (the URL), never the signing secret.
  */
+/** A connector's name: printable text (a NUL or control character is refused here, not by the database). */
+const connectorName = z
+  .string()
+  .trim()
+  .min(2, "Name needs at least 2 characters")
+  .max(80)
+  .regex(/^[^\p{Cc}]*$/u, "Name cannot contain control characters");
 export const createConnectorSchema = z
   .object({
     plant: z.string().trim().min(1).max(40),
     system: z.enum(SystemKind),
-    name: z.string().trim().min(2, "Name needs at least 2 characters").max(80),
+    name: connectorName,
     description: z.string().trim().max(200).optional(),
   })
   .strict();
 export const updateConnectorSchema = z
   .object({
-    name: z.string().trim().min(2, "Name needs at least 2 characters").max(80),
+    name: connectorName,
     replayRatePerSec: z.number().int().min(1).max(1000),
     replayConcurrency: z.number().int().min(1).max(64),
     /** Push replays may go to private, loopback and link-local addresses (a connector inside the plant network). */
     replayAllowPrivate: z.boolean(),
+    /**
+     * push: replays are sent to the endpoint the connector registered with its key (only the connector
+     * can register one: it holds the signing secret); pull: the endpoint is forgotten and the connector
+     * fetches its replays, until it registers an endpoint again.
+     */
+    replayMode: z.enum(["push", "pull"]),
   })
   .partial()
   .strict()
@@ -39,6 +52,8 @@ export type ConnectorAdminView = {
   id: string;
   name: string;
   plant: string;
+  /** The plant's time zone: the connector's instants are shown in it. */
+  plantZone: string;
   system: SystemKind;
   version: string | null;
   state: string;
@@ -51,11 +66,13 @@ export type ConnectorAdminView = {
   replayAllowPrivate: boolean;
   replayRatePerSec: number;
   replayConcurrency: number;
+  /** Set while an administrator has taken the connector out of service. */
+  disabledAt: string | null;
 };
 
-type Admin = Principal & { email: string };
-const actorOf = (a: Admin) => ({ type: "user" as const, id: a.id, label: a.email });
-const select = {
+export type Admin = Principal & { email: string };
+export const actorOf = (a: Admin) => ({ type: "user" as const, id: a.id, label: a.email });
+export const select = {
   id: true,
   name: true,
   version: true,
@@ -69,7 +86,8 @@ const select = {
   replayRatePerSec: true,
   replayConcurrency: true,
   plantId: true,
-  plant: { select: { code: true } },
+  disabledAt: true,
+  plant: { select: { code: true, timezone: true } },
   system: { select: { kind: true } },
 } as const;
 type Row = {
@@ -85,13 +103,15 @@ type Row = {
   replayAllowPrivate: boolean;
   replayRatePerSec: number;
   replayConcurrency: number;
-  plant: { code: string };
+  disabledAt: Date | null;
+  plant: { code: string; timezone: string };
   system: { kind: SystemKind };
 };
-const view = (c: Row): ConnectorAdminView => ({
+export const view = (c: Row): ConnectorAdminView => ({
   id: c.id,
   name: c.name,
   plant: c.plant.code,
+  plantZone: c.plant.timezone,
   system: c.system.kind,
   version: c.version,
   state: c.state,
@@ -103,6 +123,7 @@ const view = (c: Row): ConnectorAdminView => ({
   replayAllowPrivate: c.replayAllowPrivate,
   replayRatePerSec: c.replayRatePerSec,
   replayConcurrency: c.replayConcurrency,
+  disabledAt: c.disabledAt?.toISOString() ?? null,
 });
 const auditable = (c: ConnectorAdminView) => ({
   name: c.name,
@@ -111,13 +132,15 @@ const auditable = (c: ConnectorAdminView) => ({
   replayRatePerSec: c.replayRatePerSec,
   replayConcurrency: c.replayConcurrency,
   replayAllowPrivate: c.replayAllowPrivate,
+  replayMode: c.replayMode,
+  replayUrl: c.replayUrl,
 });
 
-function guard(user: Principal) {
+export function guard(user: Principal) {
   if (!can(user, "connector.manage")) throw forbidden("Only administrators manage connectors");
 }
 
-async function find(id: string) {
+export async function find(id: string) {
   if (!z.uuid().safeParse(id).success) throw notFound("Connector");
   const c = await db().connector.findUnique({ where: { id }, select });
   if (!c) throw notFound("Connector");
@@ -163,9 +186,18 @@ export async function createConnector(admin: Admin, input: unknown): Promise<{ c
 export async function updateConnector(admin: Admin, id: string, input: unknown): Promise<ConnectorAdminView> {
   guard(admin);
   const existing = await find(id);
-  const change = updateConnectorSchema.parse(input);
+  const { replayMode, ...change } = updateConnectorSchema.parse(input);
+  const mode = view(existing).replayMode;
+  if (replayMode === "push" && mode === "pull")
+    throw new AppError(
+      409,
+      "push_needs_endpoint",
+      "Push replays start when the connector registers its replay endpoint with its key (it holds the signing secret); until then it pulls its replays",
+    );
+  // Switching to pull forgets the endpoint and its secret: nothing is pushed any more.
+  const data = replayMode === "pull" && mode === "push" ? { ...change, replayUrl: null, replaySecret: null } : change;
   return db().$transaction(async (tx) => {
-    const updated = view(await tx.connector.update({ where: { id }, data: change, select }));
+    const updated = view(await tx.connector.update({ where: { id }, data, select }));
     await append(tx, {
       type: "connector.updated",
       actor: actorOf(admin),

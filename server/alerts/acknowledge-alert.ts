@@ -1,12 +1,12 @@
 import { append } from "../audit";
 import { db } from "../db";
-import { type Actor, type AlertView, actorOf, alertMoved, closed, include, load, ref, view } from "./alert-view";
+import { type Actor, type AlertView, actorOf, alertMoved, closed, include, load, present, ref } from "./alert-view";
 import { publishAlertChanges } from "./live";
 
 export async function acknowledgeAlert(user: Actor, id: string): Promise<AlertView> {
   const a = await load(user, id);
   closed(a);
-  if (a.status === "ACKNOWLEDGED") return view(a);
+  if (a.status === "ACKNOWLEDGED") return (await present([a]))[0]!;
   const updated = await db().$transaction(async (tx) => {
     const res = await tx.alert.updateMany({
       where: { id, status: "FIRING" },
@@ -18,5 +18,5 @@ export async function acknowledgeAlert(user: Actor, id: string): Promise<AlertVi
     return row;
   });
   publishAlertChanges([{ id, plantId: a.plantId, status: updated.status }]);
-  return view(updated);
+  return (await present([updated]))[0]!;
 }

@@ -29,6 +29,13 @@ export type AlertView = {
   plantCode: string;
   timezone: string;
   subject: string;
+  /** The interface the alert is about (per-interface rules), else null. */
+  interfaceCode: string | null;
+  /**
+   * The exception queue filtered to what the rule counted (plant, interface; oldest first for an age rule),
+   * or null when no exceptions are behind the alert (latency, a silent connector).
+   */
+  exceptionsHref: string | null;
   message: string;
   value: number;
   firedAt: string;
@@ -40,7 +47,29 @@ export type AlertView = {
   resolvedBy: string | null;
 };
 
-export function view(a: Row): AlertView {
+/** The exceptions behind an alert, as the queue's URL parameters (see server/exceptions/queue.ts queueFilterSchema). */
+export function exceptionsHref(kind: string, plantCode: string, interfaceCode: string | null): string | null {
+  if (kind !== "BACKLOG_ABOVE" && kind !== "OLDEST_ABOVE" && kind !== "FAILURE_RATE_ABOVE") return null;
+  const p = new URLSearchParams({ plant: plantCode });
+  if (interfaceCode) p.set("interface", interfaceCode);
+  p.set("status", "open");
+  if (kind === "OLDEST_ABOVE") p.set("sort", "oldest");
+  return `/exceptions?${p}`;
+}
+
+/** The interface id of a per-interface subject ("iface:<plant>:<interface>"), else null. */
+const interfaceIdOf = (subjectKey: string) => (subjectKey.startsWith("iface:") ? (subjectKey.split(":")[2] ?? null) : null);
+
+/** Alerts as the inbox shows them (one lookup of the interface codes their subjects name). */
+export async function present(rows: Row[]): Promise<AlertView[]> {
+  const ids = [...new Set(rows.map((r) => interfaceIdOf(r.subjectKey)).filter((id): id is string => id !== null && z.uuid().safeParse(id).success))];
+  const codes = new Map(
+    ids.length ? (await db().interface.findMany({ where: { id: { in: ids } }, select: { id: true, code: true } })).map((i) => [i.id, i.code]) : [],
+  );
+  return rows.map((r) => view(r, codes.get(interfaceIdOf(r.subjectKey) ?? "") ?? null));
+}
+
+function view(a: Row, interfaceCode: string | null): AlertView {
   return {
     id: a.id,
     status: a.status,
@@ -50,6 +79,8 @@ export function view(a: Row): AlertView {
     plantCode: a.plant.code,
     timezone: a.plant.timezone,
     subject: a.subjectLabel,
+    interfaceCode,
+    exceptionsHref: exceptionsHref(a.rule.kind, a.plant.code, interfaceCode),
     message: a.message,
     value: a.value,
     firedAt: a.firedAt.toISOString(),

@@ -3,7 +3,7 @@ import { append } from "../audit";
 import { db } from "../db";
 import { AppError } from "../http/errors";
 import { can } from "../policy";
-import { type Actor, type AlertView, actorOf, alertMoved, closed, include, load, ref, view } from "./alert-view";
+import { type Actor, type AlertView, actorOf, alertMoved, closed, include, load, present, ref } from "./alert-view";
 import { publishAlertChanges } from "./live";
 
 export const assignAlertSchema = z.object({ assigneeId: z.uuid().nullable() }).strict();
@@ -35,5 +35,5 @@ export async function assignAlert(user: Actor, id: string, input: unknown): Prom
     return row;
   });
   publishAlertChanges([{ id, plantId: a.plantId, status: updated.status }]);
-  return view(updated);
+  return (await present([updated]))[0]!;
 }

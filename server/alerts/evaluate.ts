@@ -7,7 +7,8 @@ import { type Principal, can } from "../policy";
 import { enqueueInTx, enqueueNow } from "../workers/boss";
 import type { AlertChange } from "../realtime/events";
 import { publishAlertChanges } from "./live";
-import { MIN_VOLUME, RULE_KINDS, formatSeconds } from "./rules";
+import { formatCount, formatDuration } from "../../lib/format";
+import { MIN_VOLUME, RULE_KINDS } from "./rule-kinds";
 
 /**
  * The alert evaluator (a pg-boss job, once a minute across all instances). For every enabled rule it
@@ -122,8 +123,8 @@ class Snapshot {
       "connectors",
       async () =>
         (
-          await pool().query<{ id: string; plant_id: string; name: string; seen: Date }>(
-            "SELECT id, plant_id, name, coalesce(last_heartbeat_at, created_at) AS seen FROM connector ORDER BY name",
+          await pool().query<{ id: string; plant_id: string; name: string; seen: Date; disabled: boolean }>(
+            "SELECT id, plant_id, name, coalesce(last_heartbeat_at, created_at) AS seen, disabled_at IS NOT NULL AS disabled FROM connector ORDER BY name",
           )
         ).rows,
     );
@@ -157,7 +158,13 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
         const n = mine.reduce((a, o) => a + o.n, 0);
         if (rule.kind === "BACKLOG_ABOVE") {
           if (n > rule.threshold)
-            out.push({ plantId: s.plantId, subjectKey: s.key, subjectLabel: s.label, value: n, message: `${n} open exceptions (limit ${rule.threshold})` });
+            out.push({
+              plantId: s.plantId,
+              subjectKey: s.key,
+              subjectLabel: s.label,
+              value: n,
+              message: `${formatCount(n)} open exceptions (limit ${formatCount(rule.threshold)})`,
+            });
         } else if (mine.length) {
           const oldest = Math.min(...mine.map((o) => o.oldest.getTime()));
           const ageS = Math.floor((snap.now.getTime() - oldest) / 1000);
@@ -167,7 +174,7 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
               subjectKey: s.key,
               subjectLabel: s.label,
               value: ageS,
-              message: `oldest open exception is ${formatSeconds(ageS)} old (limit ${formatSeconds(rule.threshold)})`,
+              message: `oldest open exception is ${formatDuration(ageS)} old (limit ${formatDuration(rule.threshold)})`,
             });
         }
       }
@@ -187,7 +194,7 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
             subjectKey: s.key,
             subjectLabel: s.label,
             value: pct,
-            message: `${pct.toFixed(1)} % of ${total} messages failed in ${rule.windowMinutes} min (limit ${rule.threshold} %)`,
+            message: `${pct.toFixed(1)}\u00a0% of ${formatCount(total)} messages failed in ${formatDuration(rule.windowMinutes * 60)} (limit ${rule.threshold}\u00a0%)`,
           });
         }
       }
@@ -207,14 +214,15 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
             subjectKey: s.key,
             subjectLabel: s.label,
             value: lowest,
-            message: `p95 above the ${ms(p.sloMs)} SLO in all ${p95s.length} minutes with traffic of the last ${rule.windowMinutes} (lowest ${ms(lowest)})`,
+            message: `p95 above the ${ms(p.sloMs)} SLO in all ${p95s.length} minutes with traffic of the last ${formatDuration(rule.windowMinutes * 60)} (lowest ${ms(lowest)})`,
           });
         }
       }
       break;
     }
     case "CONNECTOR_SILENT": {
-      for (const c of (await snap.connectors()).filter((c) => inPlant(c.plant_id))) {
+      // A disabled connector is out of service: its silence is expected (its open alert clears as "connector disabled").
+      for (const c of (await snap.connectors()).filter((c) => inPlant(c.plant_id) && !c.disabled)) {
         const silentS = Math.floor((snap.now.getTime() - c.seen.getTime()) / 1000);
         if (silentS > rule.threshold)
           out.push({
@@ -222,7 +230,7 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
             subjectKey: `connector:${c.id}`,
             subjectLabel: c.name,
             value: silentS,
-            message: `no heartbeat for ${formatSeconds(silentS)} (limit ${formatSeconds(rule.threshold)})`,
+            message: `no heartbeat for ${formatDuration(silentS)} (limit ${formatDuration(rule.threshold)})`,
           });
       }
       break;
@@ -238,6 +246,10 @@ export async function evaluateAlerts(now = new Date()): Promise<EvaluationResult
   const snap = new Snapshot(now);
   const found = new Map<string, Finding[]>();
   for (const rule of rules) found.set(rule.id, await findings(rule, snap));
+  // Subjects that no longer hold because an administrator took their connector out of service: said so when their alert clears.
+  const disabledSubjects = new Set(
+    rules.some((r) => r.kind === "CONNECTOR_SILENT") ? (await snap.connectors()).filter((c) => c.disabled).map((c) => `connector:${c.id}`) : [],
+  );
   const result: EvaluationResult = { rules: rules.length, fired: 0, stillFiring: 0, resolved: 0, notifications: 0 };
   const changes: AlertChange[] = [];
 
@@ -297,7 +309,9 @@ export async function evaluateAlerts(now = new Date()): Promise<EvaluationResult
           changes.push({ id: alert.id, plantId: alert.plantId, status: alert.status });
           result.fired++;
         }
-        for (const a of open) if (!holding.has(a.subjectKey)) await autoResolve(tx, a, rule.name, now, "condition cleared", notify, changes, result);
+        for (const a of open)
+          if (!holding.has(a.subjectKey))
+            await autoResolve(tx, a, rule.name, now, disabledSubjects.has(a.subjectKey) ? "connector disabled" : "condition cleared", notify, changes, result);
         const cleared = quiet.filter((a) => !holding.has(a.subjectKey)).map((a) => a.id);
         if (cleared.length) await tx.alert.updateMany({ where: { id: { in: cleared } }, data: { conditionClearedAt: now } });
       }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { append } from "../audit";
 import { db } from "../db";
 import { enqueueInTx } from "../workers/boss";
-import { type Actor, type AlertView, actorOf, alertMoved, closed, include, load, ref, view } from "./alert-view";
+import { type Actor, type AlertView, actorOf, alertMoved, closed, include, load, present, ref } from "./alert-view";
 import { ALERT_WEBHOOK_QUEUE } from "./evaluate";
 import { publishAlertChanges } from "./live";
 
@@ -29,5 +29,5 @@ export async function resolveAlert(user: Actor, id: string, input: unknown): Pro
     return row;
   });
   publishAlertChanges([{ id, plantId: a.plantId, status: updated.status }]);
-  return view(updated);
+  return (await present([updated]))[0]!;
 }

@@ -4,6 +4,9 @@ import { db, type Prisma } from "../db";
 import { AlertRuleKind, Criticality, Severity } from "../db/generated/enums";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Principal, can, plantScope } from "../policy";
+import { RULE_KINDS } from "./rule-kinds";
+
+export { MIN_VOLUME, RULE_KINDS } from "./rule-kinds";
 
 /**
  * Alert rules: one condition over a scope (all plants or one; the plant, one interface, or every
@@ -11,49 +14,6 @@ import { type Principal, can, plantScope } from "../policy";
  * alerts may read the rules of their plants and the rules of all plants, so a page can say why it
  * fired. Rules are disabled, never deleted: their alerts are history.
  */
-export const RULE_KINDS: Record<
-  AlertRuleKind,
-  { label: string; unit: string; usesWindow: boolean; perInterface: boolean; describe: (threshold: number, windowMinutes: number) => string }
-> = {
-  BACKLOG_ABOVE: { label: "Backlog above", unit: "open exceptions", usesWindow: false, perInterface: false, describe: (n) => `more than ${n} open exceptions` },
-  OLDEST_ABOVE: {
-    label: "Oldest exception older than",
-    unit: "seconds",
-    usesWindow: false,
-    perInterface: false,
-    describe: (s) => `oldest open exception older than ${formatSeconds(s)}`,
-  },
-  P95_ABOVE_SLO: {
-    label: "p95 latency above the SLO",
-    unit: "",
-    usesWindow: true,
-    perInterface: true,
-    describe: (_t, m) => `p95 latency above the interface's SLO in every minute with traffic for ${m} min`,
-  },
-  FAILURE_RATE_ABOVE: {
-    label: "Failure rate above",
-    unit: "%",
-    usesWindow: true,
-    perInterface: false,
-    describe: (x, m) => `more than ${x} % of messages failed over ${m} min (at least ${MIN_VOLUME} messages)`,
-  },
-  CONNECTOR_SILENT: {
-    label: "Connector silent for",
-    unit: "seconds",
-    usesWindow: false,
-    perInterface: false,
-    describe: (s) => `a connector sent no heartbeat for ${formatSeconds(s)}`,
-  },
-};
-/** A failure rate needs this many messages in the window before it can fire (no 1-of-1 = 100 % alerts). */
-export const MIN_VOLUME = 10;
-
-export function formatSeconds(s: number): string {
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${Math.round(s / 3600)} h`;
-}
-
 export const ruleInputSchema = z
   .object({
     name: z.string().trim().min(3, "Name the rule (3 characters or more)").max(120),

@@ -35,6 +35,8 @@ const connectorKeyIssuedData = z.object({
 const connectorKeyRevokedData = z.object({ connectorName: z.string(), revokedKeyHint: z.string().nullable() });
 const fields = z.record(z.string(), z.unknown());
 const connectorChangedData = z.object({ connectorId: z.string(), before: fields.nullable(), after: fields });
+/** An administrator took a connector out of service (its key refused, no "silent" alert) or put it back. */
+const connectorServiceData = z.object({ connectorId: z.string(), connectorName: z.string(), disabledAt: z.string().nullable() });
 const plantCreatedData = z.object({ after: z.object({ code: z.string(), name: z.string(), timezone: z.string() }) });
 const interfaceChangedData = z.object({ interfaceId: z.string(), code: z.string(), before: fields, after: fields });
 const interfaceSchemaAddedData = z.object({
@@ -277,6 +279,8 @@ export const auditEventSchemas = {
   "retention.partitions_dropped": retentionPartitionsDroppedData,
   "interface.created": interfaceCreatedData,
   "interface.plant_enabled": interfacePlantEnabledData,
+  "connector.disabled": connectorServiceData,
+  "connector.enabled": connectorServiceData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -340,6 +344,8 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "retention.partitions_dropped": "Telemetry partitions dropped",
   "interface.created": "Interface created",
   "interface.plant_enabled": "Interface enabled for a plant",
+  "connector.disabled": "Connector disabled",
+  "connector.enabled": "Connector enabled again",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

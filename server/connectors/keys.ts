@@ -96,15 +96,22 @@ export async function revokeConnectorKey(opts: { connectorId: string; actor: { t
 /**
  * Authenticates a connector request by its bearer key: one lookup of the key's sha256 by a unique index
  * on every request (a batch carries thousands of events, so this is cheap), no cache — a rotated or
- * revoked key is refused at once on every instance.
+ * revoked key (401) or a disabled connector (403) is refused at once on every instance.
  */
 export async function authenticateConnector(authorization: string | null): Promise<ConnectorPrincipal> {
   const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
   if (!match) throw new AppError(401, "unauthorized", "Send the connector key as 'Authorization: Bearer <key>'");
   const connector = await db().connector.findUnique({
     where: { apiKeyHash: hashConnectorKey(match[1]!) },
-    select: { id: true, name: true, plantId: true, plant: { select: { code: true } } },
+    select: { id: true, name: true, plantId: true, disabledAt: true, plant: { select: { code: true } } },
   });
   if (!connector) throw new AppError(401, "unauthorized", "Unknown or revoked connector key");
+  // The key is right but the connector is out of service: 403 (not 401), so its operators know a new key will not help.
+  if (connector.disabledAt)
+    throw new AppError(
+      403,
+      "connector_disabled",
+      `Connector ${connector.name} (${connector.plant.code}) was disabled by an administrator on ${connector.disabledAt.toISOString()}: nothing is accepted from it until it is enabled again`,
+    );
   return { connectorId: connector.id, connectorName: connector.name, plantId: connector.plantId, plantCode: connector.plant.code };
 }

@@ -7,6 +7,10 @@ import { evaluateAlerts } from "../../server/alerts/evaluate";
 import { acknowledgeAlert } from "../../server/alerts/acknowledge-alert";
 import { assignAlert } from "../../server/alerts/assign-alert";
 import { listAlerts } from "../../server/alerts/list-alerts";
+import { createConnector } from "../../server/admin/connectors";
+import { setConnectorService } from "../../server/admin/set-connector-service";
+import { parseQueueFilter } from "../../server/exceptions/queue";
+import { createPlant } from "../../server/plants/update-plant";
 import { resolveAlert } from "../../server/alerts/resolve-alert";
 import { createRule, listRules, updateRule } from "../../server/alerts/rules";
 import { createWebhook, deliverNotification, listWebhooks, updateWebhook, verifySignature, type WebhookPayload } from "../../server/alerts/webhooks";
@@ -347,6 +351,100 @@ describe("alert inbox", () => {
     const trail = await db().auditEvent.findMany({ where: { subjectType: "alert", subjectId: alert.id }, orderBy: { id: "asc" } });
     expect(trail.map((e) => e.type)).toEqual(["alert.fired", "alert.acknowledged", "alert.assigned", "alert.resolved"]);
     expect(trail.slice(1).every((e) => e.actorId === managerMty.id && e.plantId === plant.id)).toBe(true);
+    await updateRule(admin, rule.id, { enabled: false });
+    await evaluateAlerts();
+  });
+});
+
+describe("issue 17: the inbox people work from", () => {
+  it("lists firing before acknowledged, then the most severe, then the longest firing; each alert links to the exceptions behind it", async () => {
+    const rules = [];
+    for (const severity of ["LOW", "CRITICAL", "MEDIUM"] as const)
+      rules.push(await createRule(admin, { name: `Order ${severity} (test)`, kind: "BACKLOG_ABOVE", threshold: 0, plantCode: "MX-MTY", severity }));
+    const perInterface = await createRule(admin, {
+      name: "Order ASN age (test)",
+      kind: "OLDEST_ABOVE",
+      threshold: 1,
+      plantCode: "MX-MTY",
+      interfaceCode: "SUPPLIER_ASN",
+      severity: "HIGH",
+    });
+    await evaluateAlerts();
+    const critical = await db().alert.findFirstOrThrow({ where: { ruleId: rules[1]!.id, status: "FIRING" } });
+    await acknowledgeAlert(managerMty, critical.id);
+    const mine = new Set([...rules, perInterface].map((r) => r.name));
+
+    const inbox = (await listAlerts(managerMty, {})).alerts;
+    expect(inbox.filter((a) => mine.has(a.rule)).map((a) => `${a.status} ${a.severity}`)).toEqual([
+      "FIRING HIGH",
+      "FIRING MEDIUM",
+      "FIRING LOW",
+      "ACKNOWLEDGED CRITICAL",
+    ]);
+    // The whole list is in that order, not only this test's alerts.
+    const rank = (a: (typeof inbox)[number]) => [
+      ["FIRING", "ACKNOWLEDGED", "RESOLVED"].indexOf(a.status),
+      ["CRITICAL", "HIGH", "MEDIUM", "LOW"].indexOf(a.severity),
+    ];
+    for (let i = 1; i < inbox.length; i++) {
+      const [s0, v0] = rank(inbox[i - 1]!);
+      const [s1, v1] = rank(inbox[i]!);
+      expect(s0! < s1! || (s0 === s1 && (v0! < v1! || (v0 === v1 && inbox[i - 1]!.firedAt <= inbox[i]!.firedAt)))).toBe(true);
+    }
+    // Resolved ones come last in "all".
+    const all = (await listAlerts(managerMty, { status: "all" })).alerts;
+    expect(all.findIndex((a) => a.status === "RESOLVED")).toBeGreaterThan(all.findLastIndex((a) => a.status !== "RESOLVED"));
+
+    // Links: the plant-wide backlog to the plant's open exceptions; the interface's age rule to that interface, oldest first.
+    const plantWide = inbox.find((a) => a.rule === "Order LOW (test)")!;
+    expect(plantWide.exceptionsHref).toBe("/exceptions?plant=MX-MTY&status=open");
+    const aged = inbox.find((a) => a.rule === "Order ASN age (test)")!;
+    expect(aged).toMatchObject({ interfaceCode: "SUPPLIER_ASN", exceptionsHref: "/exceptions?plant=MX-MTY&interface=SUPPLIER_ASN&status=open&sort=oldest" });
+    const filter = parseQueueFilter(Object.fromEntries(new URL(aged.exceptionsHref!, "http://andon.test").searchParams));
+    expect(filter).toMatchObject({ plant: ["MX-MTY"], interface: ["SUPPLIER_ASN"], status: "open", sort: "oldest" });
+    for (const r of [...rules, perInterface]) await updateRule(admin, r.id, { enabled: false });
+    await evaluateAlerts();
+  });
+
+  it("durations read as durations and counts with thousands separators, in rule descriptions and alert text", async () => {
+    const backlog = await createRule(admin, { name: "Big backlog (test)", kind: "BACKLOG_ABOVE", threshold: 1500, plantCode: "MX-MTY", enabled: false });
+    expect(backlog.description).toMatch(/^more than 1,500 open exceptions/);
+    const age = await createRule(admin, { name: "Age 15 min (test)", kind: "OLDEST_ABOVE", threshold: 900, plantCode: "MX-MTY", enabled: false });
+    expect(age.description).toMatch(/older than 15\u00a0min/);
+    expect(age.description).not.toMatch(/900/);
+    const silent = await createRule(admin, { name: "Silent 2 h (test)", kind: "CONNECTOR_SILENT", threshold: 7200, plantCode: "MX-MTY", enabled: false });
+    expect(silent.description).toMatch(/for 2\u00a0h/);
+    // A firing age alert says its limit the same way.
+    await updateRule(admin, age.id, { threshold: 1, enabled: true });
+    await evaluateAlerts();
+    const fired = await db().alert.findFirstOrThrow({ where: { ruleId: age.id, status: "FIRING" } });
+    expect(fired.message).toMatch(/old \(limit 1(\.0)?\u00a0s\)$/);
+    await updateRule(admin, age.id, { enabled: false });
+    await evaluateAlerts();
+  });
+
+  it("a disabled connector raises no silent-connector alert (its open one clears as 'connector disabled'); enabled again, it is watched again", async () => {
+    const code = `T-${randomUUID().slice(0, 6).toUpperCase()}`;
+    await createPlant({ user: admin, input: { code, name: "Silent plant", timezone: "UTC" } });
+    const { connector } = await createConnector(admin, { plant: code, system: "QMS", name: "Test QMS bridge" });
+    await db().connector.update({ where: { id: connector.id }, data: { lastHeartbeatAt: new Date(Date.now() - 3_600_000) } });
+    const rule = await createRule(admin, { name: "Silent test connector (test)", kind: "CONNECTOR_SILENT", threshold: 300, plantCode: code });
+    const firing = () => db().alert.count({ where: { ruleId: rule.id, subjectKey: `connector:${connector.id}`, status: { not: "RESOLVED" } } });
+
+    await evaluateAlerts();
+    expect(await firing()).toBe(1);
+    const episode = await db().alert.findFirstOrThrow({ where: { ruleId: rule.id, status: "FIRING" } });
+
+    await setConnectorService(admin, connector.id, { enabled: false });
+    await evaluateAlerts();
+    await evaluateAlerts();
+    expect(await firing()).toBe(0);
+    const cleared = await db().auditEvent.findFirstOrThrow({ where: { type: "alert.auto_resolved", subjectId: episode.id } });
+    expect(cleared.data).toMatchObject({ message: "connector disabled" });
+
+    await setConnectorService(admin, connector.id, { enabled: true });
+    await evaluateAlerts();
+    expect(await firing()).toBe(1);
     await updateRule(admin, rule.id, { enabled: false });
     await evaluateAlerts();
   });

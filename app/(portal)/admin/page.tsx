@@ -51,7 +51,7 @@ export default async function AdminPage() {
         ))}
       </nav>
       <UsersAdmin initial={users} plants={codes} me={user.id} />
-      <PlantsAdmin plants={plants} />
+      <PlantsAdmin plants={plants} zones={Intl.supportedValuesOf("timeZone")} />
       <ConnectorsAdmin initial={connectors} plants={codes} />
       <InterfacesAdmin initial={interfaces} plants={codes} />
       <RetentionForm initial={retention} />

@@ -1,0 +1,89 @@
+import { formatCount, formatDuration } from "../../lib/format";
+import { ALERT_RULE_KIND_LABELS } from "../../lib/labels";
+import type { AlertRuleKind } from "../db/generated/enums";
+
+/**
+ * What each alert rule kind checks and in which unit its threshold is, shared by the evaluator, the
+ * rule descriptions and the rules editor (client-safe: no database). A duration threshold is stored in
+ * seconds and always shown and edited as a duration ("15 min"), never as a bare number of seconds.
+ */
+export type ThresholdUnit = "count" | "duration" | "percent" | "none";
+
+export const RULE_KINDS: Record<
+  AlertRuleKind,
+  { label: string; unit: ThresholdUnit; usesWindow: boolean; perInterface: boolean; describe: (threshold: number, windowMinutes: number) => string }
+> = {
+  BACKLOG_ABOVE: {
+    label: ALERT_RULE_KIND_LABELS.BACKLOG_ABOVE,
+    unit: "count",
+    usesWindow: false,
+    perInterface: false,
+    describe: (n) => `more than ${formatCount(n)} open exceptions`,
+  },
+  OLDEST_ABOVE: {
+    label: ALERT_RULE_KIND_LABELS.OLDEST_ABOVE,
+    unit: "duration",
+    usesWindow: false,
+    perInterface: false,
+    describe: (s) => `oldest open exception older than ${formatDuration(s)}`,
+  },
+  P95_ABOVE_SLO: {
+    label: ALERT_RULE_KIND_LABELS.P95_ABOVE_SLO,
+    unit: "none",
+    usesWindow: true,
+    perInterface: true,
+    describe: (_t, m) => `p95 latency above the interface's SLO in every minute with traffic for ${formatDuration(m * 60)}`,
+  },
+  FAILURE_RATE_ABOVE: {
+    label: ALERT_RULE_KIND_LABELS.FAILURE_RATE_ABOVE,
+    unit: "percent",
+    usesWindow: true,
+    perInterface: false,
+    describe: (x, m) => `more than ${x}\u00a0% of messages failed over ${formatDuration(m * 60)} (at least ${MIN_VOLUME} messages)`,
+  },
+  CONNECTOR_SILENT: {
+    label: ALERT_RULE_KIND_LABELS.CONNECTOR_SILENT,
+    unit: "duration",
+    usesWindow: false,
+    perInterface: false,
+    describe: (s) => `a connector sent no heartbeat for ${formatDuration(s)}`,
+  },
+};
+
+/** A failure rate needs this many messages in the window before it can fire (no 1-of-1 = 100 % alerts). */
+export const MIN_VOLUME = 10;
+
+/** A rule's threshold as people read it: "15 min", "20", "5 %", or "the SLO". */
+export function formatThreshold(kind: AlertRuleKind, threshold: number): string {
+  switch (RULE_KINDS[kind].unit) {
+    case "duration":
+      return formatDuration(threshold);
+    case "percent":
+      return `${threshold}\u00a0%`;
+    case "count":
+      return formatCount(threshold);
+    default:
+      return "the SLO";
+  }
+}
+
+/** Units a duration is edited in (seconds per unit), largest first. */
+export const DURATION_UNITS = [
+  { unit: "d", label: "days", seconds: 86_400 },
+  { unit: "h", label: "hours", seconds: 3_600 },
+  { unit: "min", label: "minutes", seconds: 60 },
+  { unit: "s", label: "seconds", seconds: 1 },
+] as const;
+export type DurationUnit = (typeof DURATION_UNITS)[number]["unit"];
+
+/** The largest unit that writes `seconds` as a whole number (900 → 15 min; 90 → 90 s), for an editor's initial value. */
+export function splitDuration(seconds: number, allowed: readonly DurationUnit[] = ["d", "h", "min", "s"]): { value: number; unit: DurationUnit } {
+  const units = DURATION_UNITS.filter((u) => allowed.includes(u.unit));
+  for (const u of units) if (seconds > 0 && seconds % u.seconds === 0) return { value: seconds / u.seconds, unit: u.unit };
+  const smallest = units[units.length - 1]!;
+  return { value: seconds / smallest.seconds, unit: smallest.unit };
+}
+
+export function toSeconds(value: number, unit: DurationUnit): number {
+  return value * DURATION_UNITS.find((u) => u.unit === unit)!.seconds;
+}
