@@ -31,6 +31,13 @@ describe("isRefusedValue", () => {
       "a key too large to index (54000), wrapped by Prisma",
       Object.assign(new Error("Invalid invocation"), { cause: Object.assign(new Error("x"), { originalCode: "54000" }) }),
     ],
+    [
+      "a NUL refused through Prisma's known request error (meta.driverAdapterError)",
+      Object.assign(new Error("Invalid invocation"), {
+        code: "P2010",
+        meta: { driverAdapterError: { name: "DriverAdapterError", cause: { originalCode: "22021", kind: "postgres" } } },
+      }),
+    ],
   ])("takes %s for the request's fault (400)", (_, err) => expect(isRefusedValue(err)).toBe(true));
 
   it.each([

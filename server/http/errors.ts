@@ -46,8 +46,16 @@ export class ClientAbortedError extends Error {
 
 export const isClientAborted = (err: unknown): boolean => inCauseChain(err, (e) => e instanceof ClientAbortedError);
 
+/**
+ * Walks an error's causes: `cause`, and Prisma's wrapping of the pg adapter's error
+ * (`meta.driverAdapterError.cause`, where a PrismaClientKnownRequestError keeps the SQLSTATE).
+ */
 function inCauseChain(err: unknown, test: (e: unknown) => boolean): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 6; depth++, e = (e as { cause?: unknown }).cause) if (test(e)) return true;
+  const next = (e: unknown): unknown => {
+    const x = e as { cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    return x.cause ?? x.meta?.driverAdapterError;
+  };
+  for (let e: unknown = err, depth = 0; e && depth < 8; depth++, e = next(e)) if (test(e)) return true;
   return false;
 }
 

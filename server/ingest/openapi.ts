@@ -42,7 +42,7 @@ export function ingestOpenApi(): Record<string, unknown> {
             "200": { description: "Per-item results", content: { "application/json": { schema: { $ref: "#/components/schemas/IngestResult" } } } },
             "400": error("The body is not a JSON array / NDJSON, not UTF-8, or not gzip as declared"),
             "401": error("Missing, unknown or revoked connector key"),
-            "403": error("An item names an interface of another plant than the connector's"),
+            "403": error("The connector was disabled by an administrator (`connector_disabled`), or an item names an interface of another plant"),
             "413": error("More than the event or byte limit"),
             "415": error("Unsupported Content-Type or Content-Encoding"),
           },
@@ -52,7 +52,12 @@ export function ingestOpenApi(): Record<string, unknown> {
         post: {
           summary: "Report connector health",
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Heartbeat" } } } },
-          responses: { "204": { description: "Recorded" }, "400": error("Invalid heartbeat"), "401": error("Missing, unknown or revoked connector key") },
+          responses: {
+            "204": { description: "Recorded" },
+            "400": error("Invalid heartbeat"),
+            "401": error("Missing, unknown or revoked connector key"),
+            "403": error("The connector was disabled by an administrator (`connector_disabled`)"),
+          },
         },
       },
     },
