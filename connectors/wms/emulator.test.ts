@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { RestCallError, WmsClient } from "./client";
 import { startWmsEmulator, type WmsEmulator } from "./emulator";
-import { goodsMovementSchema, type SupplierAsnPayload } from "./schema";
+import type { SupplierAsnPayload } from "./schema";
 import { wmsSource } from "./source";
 
 /** The WMS emulator over HTTP: ASN receiving, transfer orders, stock, idempotency, faults. */
