@@ -3,6 +3,8 @@ import { buildApplicationAdvice, buildFunctionalAck, parseAsn } from "./acknowle
 import { EdiPortalClient, EdiPortalError } from "./client";
 import { startEdiEmulator, type EdiEmulator } from "./emulator";
 import { parseEdifactAsn } from "./edifact";
+import { SAMPLE_SUPPLIER_ASN } from "./samples";
+import { edifactLibSegments, edifactTableErrors, x12ParserElements, x12ParserSegments } from "./test-support";
 import { parseX12Asn } from "./x12";
 
 const NOW = new Date("2026-12-07T10:30:00Z");
@@ -59,6 +61,27 @@ describe("purchase orders and ASNs", () => {
     const res = await fetch(`${portal.url}/portal/asns/ASN-1/edi?syntax=EDIFACT`);
     expect(res.headers.get("content-type")).toBe("application/edifact");
     expect(await client.transmissions()).toEqual({ transmissions: [{ controlNumber: 1001, asnNumber: "ASN-1", syntax: "X12", sentAt: NOW.toISOString() }] });
+  });
+
+  it("produces the sample payload: SAMPLE_SUPPLIER_ASN is an ASN the portal sends", async () => {
+    const shipped = await client.shipAsn({
+      asnNumber: SAMPLE_SUPPLIER_ASN.asnNumber,
+      purchaseOrder: SAMPLE_SUPPLIER_ASN.purchaseOrder,
+      shipDate: SAMPLE_SUPPLIER_ASN.shipDate,
+      lines: SAMPLE_SUPPLIER_ASN.lines.map(({ poLine, quantity, lot }) => ({ poLine, quantity, ...(lot ? { lot } : {}) })),
+    });
+    expect(shipped.asn).toEqual(SAMPLE_SUPPLIER_ASN);
+    expect(parseAsn(await client.interchange(shipped.controlNumber)).asn).toEqual(SAMPLE_SUPPLIER_ASN);
+  });
+
+  it("serves interchanges the independent parsers read: x12-parser and edifact (its DESADV table)", async () => {
+    await ship();
+    const x12 = await x12ParserSegments(await client.asnEdi("ASN-1", "X12"));
+    expect(x12.map((s) => s.name)).toEqual(["ISA", "GS", "ST", "BSN", "HL", "DTM", "N1", "HL", "PRF", "HL", "LIN", "SN1", "SE", "GE", "IEA"]);
+    expect(x12ParserElements(x12.find((s) => s.name === "LIN")!)).toEqual(["10", "BP", "RM-4711", "LT", "L-1"]);
+    const desadv = edifactLibSegments(await client.asnEdi("ASN-1", "EDIFACT"));
+    expect(edifactTableErrors(desadv, "DESADV")).toEqual([]);
+    expect(desadv.find((s) => s.name === "QTY")!.elements).toEqual([["12", "120", "KGM"]]);
   });
 
   it("refuses as the portal's web form does: unknown PO, unknown line, over the open quantity, duplicate ASN", async () => {
