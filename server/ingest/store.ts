@@ -175,7 +175,7 @@ type Fold = {
   attempts: number;
   payload: unknown;
   payloadAt: string | null;
-  lastError: (IngestEvent["error"] & { at: string }) | null;
+  lastError: (IngestEvent["error"] & { at: string; hopSource: string; hopTarget: string }) | null;
   hops: Record<string, unknown>;
   failures: number;
   maxFailedAttempt: number;
@@ -229,7 +229,7 @@ function foldTransactions(fresh: ValidEvent[]): Fold[] {
     }
     if (e.outcome === "failed" && e.error) {
       f.failedAt = at;
-      f.lastError = { ...e.error, at };
+      f.lastError = { ...e.error, at, hopSource: e.hop.source, hopTarget: e.hop.target };
       f.failures++;
       f.failedEventIds.push(e.eventId);
       f.maxFailedAttempt = Math.max(f.maxFailedAttempt, e.attempt);
@@ -310,6 +310,9 @@ type ToOpen = {
   first_seen_at: string;
   last_seen_at: string;
   sla_due_at: string;
+  /** The hop that failed: a replay goes to its target system. */
+  hop_source: string;
+  hop_target: string;
   /** The transaction was stored before this batch (only then can it have an open exception already). */
   known: boolean;
 };
@@ -356,6 +359,8 @@ function planExceptions(folds: Fold[], txByKey: Map<string, TxRow>): { toOpen: T
         first_seen_at: f.lastError.at,
         last_seen_at: f.lastError.at,
         sla_due_at: new Date(now + SLA_MS[severity]).toISOString(),
+        hop_source: f.lastError.hopSource,
+        hop_target: f.lastError.hopTarget,
         known: !tx.inserted,
       });
     } else if (tx.status === "DELIVERED" && f.deliveredAt && !tx.inserted && tx.failed_at) {
@@ -418,18 +423,19 @@ async function openExceptions(client: PoolClient, connector: Connector, toOpen: 
   }
   const res = await client.query<ExRow & { fingerprint: string; inserted: boolean }>(
     `INSERT INTO exception AS x (plant_id, interface_id, transaction_id, status, fingerprint, category, severity, error_code, error_message, error_details,
-                                occurrences, first_seen_at, last_seen_at, sla_due_at)
+                                occurrences, first_seen_at, last_seen_at, sla_due_at, hop_source, hop_target)
      SELECT $1, y.interface_id, y.transaction_id, $3::exception_status, y.fingerprint, y.category::error_category, y.severity::severity, y.error_code, y.error_message,
-            y.error_details, y.occurrences, y.first_seen_at, y.last_seen_at, y.sla_due_at
+            y.error_details, y.occurrences, y.first_seen_at, y.last_seen_at, y.sla_due_at, y.hop_source::system_kind, y.hop_target::system_kind
      FROM jsonb_to_recordset($2::jsonb) AS y(interface_id uuid, transaction_id uuid, fingerprint text, category text, severity text,
           error_code text, error_message text, error_details jsonb, occurrences int, first_seen_at timestamptz, last_seen_at timestamptz,
-          sla_due_at timestamptz, n bigint)
+          sla_due_at timestamptz, hop_source text, hop_target text, n bigint)
      ORDER BY y.n
      ON CONFLICT (transaction_id) WHERE status NOT IN (${CLOSED_SQL}) DO UPDATE SET
        occurrences = x.occurrences + EXCLUDED.occurrences,
        last_seen_at = GREATEST(x.last_seen_at, EXCLUDED.last_seen_at),
        fingerprint = EXCLUDED.fingerprint, category = EXCLUDED.category, error_code = EXCLUDED.error_code,
        error_message = EXCLUDED.error_message, error_details = EXCLUDED.error_details,
+       hop_source = EXCLUDED.hop_source, hop_target = EXCLUDED.hop_target,
        severity = CASE WHEN EXCLUDED.severity < x.severity THEN EXCLUDED.severity ELSE x.severity END,
        updated_at = now()
      RETURNING x.id, x.interface_id AS "interfaceId", x.transaction_id AS "transactionId", x.status, x.severity, x.category, x.error_code AS "errorCode",

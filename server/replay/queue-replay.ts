@@ -14,10 +14,22 @@ import type { ReplayPlan } from "./replay-plan";
  */
 export type ReplayTarget = { connectorId: string; mode: "push" | "pull" };
 
-export async function replayTarget(e: { plantId: string; plant: { code: string }; interface: { targetSystems: SystemKind[] } }): Promise<ReplayTarget> {
-  const target = e.interface.targetSystems[0];
+/**
+ * The connector a replay goes to: the one of the system whose hop failed (the exception's latest failure),
+ * else — an exception stored before hops were recorded — the interface's first target. A connector an
+ * administrator disabled receives nothing.
+ */
+export async function replayTarget(e: {
+  plantId: string;
+  plant: { code: string };
+  hopTarget?: SystemKind | null;
+  interface: { targetSystems: SystemKind[] };
+}): Promise<ReplayTarget> {
+  const target = e.hopTarget ?? e.interface.targetSystems[0];
   const connector = await db().connector.findFirst({ where: { plantId: e.plantId, system: { kind: target } } });
   if (!connector) throw new AppError(409, "no_connector", `${e.plant.code} has no connector for ${target ?? "the target system"}`);
+  if (connector.disabledAt)
+    throw new AppError(409, "connector_disabled", `The ${target} connector of ${e.plant.code} is disabled; an administrator must enable it first`);
   // Push when the connector registered an endpoint; otherwise the job waits for it to pull.
   return { connectorId: connector.id, mode: connector.replayUrl && connector.replaySecret ? "push" : "pull" };
 }
