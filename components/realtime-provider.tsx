@@ -1,7 +1,7 @@
 "use client";
-import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "@/server/realtime/events";
+import type { ClientToServerEvents, ExceptionBatch, ServerToClientEvents } from "@/server/realtime/events";
 
 export type AndonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionStatus = "connecting" | "connected" | "disconnected";
@@ -112,4 +112,37 @@ export function useSocketEvent<E extends keyof ServerToClientEvents>(event: E, h
     s.on(event, fn);
     return () => s.off(event, fn);
   }, [socket, event]);
+}
+
+/**
+ * Follows some exceptions of one plant live (a detail page, the approvals queue): joins the plant's room
+ * and calls `onChange` soon after any of them is updated or resolved (or a batch was too large to list
+ * them all), and after every reconnect (what was missed meanwhile). `ids` null: any exception of the plant.
+ */
+export function useFollowExceptions(plantIds: string[], ids: readonly string[] | null, onChange: () => void, throttleMs = 100) {
+  const callback = useRef(onChange);
+  callback.current = onChange;
+  const watched = useRef(ids);
+  watched.current = ids;
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const changed = useCallback(() => {
+    timer.current ??= setTimeout(() => {
+      timer.current = null;
+      callback.current();
+    }, throttleMs);
+  }, [throttleMs]);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+  usePlantRooms(plantIds, changed);
+  const onBatch = (batch: ExceptionBatch) => {
+    if (!plantIds.includes(batch.plantId)) return;
+    const w = watched.current;
+    if (w === null || batch.total > batch.items.length || batch.items.some((i) => w.includes(i.id))) changed();
+  };
+  useSocketEvent("exception.updated", onBatch);
+  useSocketEvent("exception.resolved", onBatch);
 }
