@@ -36,8 +36,12 @@ export function useRealtime() {
   return useContext(RealtimeContext);
 }
 
-/** Joins the given plants' rooms (re-joining after every reconnect) and calls onResync after each (re)join. */
-export function usePlantRooms(plantIds: string[], onResync?: () => void) {
+/**
+ * Joins the given plants' rooms (re-joining after every reconnect) and calls onResync after each re-join
+ * (what was missed while disconnected); with `resyncOnFirstJoin`, after the first join too (what changed
+ * between the server render and the subscription: a detail page must not miss its object's next move).
+ */
+export function usePlantRooms(plantIds: string[], onResync?: () => void, resyncOnFirstJoin = false) {
   const { socket } = useRealtime();
   const key = [...plantIds].sort().join(",");
   // The latest onResync, without re-subscribing on every render (which would churn rooms).
@@ -46,7 +50,7 @@ export function usePlantRooms(plantIds: string[], onResync?: () => void) {
   useEffect(() => {
     if (!socket || !key) return;
     const ids = key.split(",");
-    let first = true;
+    let first = !resyncOnFirstJoin;
     const join = () => {
       socket.emit("plants.subscribe", ids, () => {
         if (!first) resync.current?.();
@@ -59,7 +63,7 @@ export function usePlantRooms(plantIds: string[], onResync?: () => void) {
       socket.off("connect", join);
       socket.emit("plants.unsubscribe", ids);
     };
-  }, [socket, key]);
+  }, [socket, key, resyncOnFirstJoin]);
 }
 
 /**
@@ -117,7 +121,7 @@ export function useSocketEvent<E extends keyof ServerToClientEvents>(event: E, h
 /**
  * Follows some exceptions of one plant live (a detail page, the approvals queue): joins the plant's room
  * and calls `onChange` soon after any of them is updated or resolved (or a batch was too large to list
- * them all), and after every reconnect (what was missed meanwhile). `ids` null: any exception of the plant.
+ * them all), and after every join (what changed since the page was rendered, or while disconnected). `ids` null: any exception of the plant.
  */
 export function useFollowExceptions(plantIds: string[], ids: readonly string[] | null, onChange: () => void, throttleMs = 100) {
   const callback = useRef(onChange);
@@ -137,7 +141,7 @@ export function useFollowExceptions(plantIds: string[], ids: readonly string[] |
     },
     [],
   );
-  usePlantRooms(plantIds, changed);
+  usePlantRooms(plantIds, changed, true);
   const onBatch = (batch: ExceptionBatch) => {
     if (!plantIds.includes(batch.plantId)) return;
     const w = watched.current;

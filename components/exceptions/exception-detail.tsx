@@ -163,7 +163,9 @@ export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { i
                 {err.source === "replay" ? "The last replay failed" : "Reported"} <Time iso={err.at} plantZone={zone} />
                 {err.source === "replay" ? null : <span className="font-mono"> · {err.code}</span>}
               </p>
-              <p className="font-medium">{err.text}</p>
+              <p className="font-medium" data-testid="latest-error">
+                {err.text}
+              </p>
               {err.source === "replay" ? (
                 <p className="mt-0.5 text-xs text-muted-foreground" data-testid="original-error">
                   Originally reported: <span className="font-mono">{d.errorCode}</span> {d.errorMessage}
