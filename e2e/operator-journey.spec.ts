@@ -10,10 +10,11 @@ import { connectorKey, expect, expectAccessible, query, reportFailure, signIn, t
  * resolved on the operator's open page. No reload anywhere: the pages follow their objects live. Each
  * action moves focus to its outcome (or the next control) and announces it; axe on every state.
  *
- * Clicks (operator's page open, approver on the portal): before issue 17 the operator clicked into the
- * editor, Submit, Replay, and reloaded 2–4 times to see "approved" and "resolved" (3 clicks + 2–4
- * reloads; the approver 2 clicks). Now: "Correct the payload", Submit, Replay (3 clicks, 0 reloads; the
- * approver 2 clicks) — counted below.
+ * Clicks (operator's page open, approver on the portal): before issue 17 the operator pressed Assign to
+ * me, clicked into the editor, Submit, Replay, and reloaded 2–4 times to see "approved" and "resolved"
+ * (4 clicks + 2–4 reloads; the approver 2 clicks and a reload to see a new correction). Now: Assign to
+ * me, "Correct the payload" (focused after Assign: Enter), Submit, Replay (4 presses, 0 reloads; the
+ * approver 2 clicks, 0 reloads) — counted below.
  */
 const today = () => new Date().toISOString().slice(0, 10).replace(/-/g, "");
 const goodsMovement = (qty: string, docnum: string) => ({
@@ -93,8 +94,25 @@ test.describe("operator journey: correct → approve → replay, followed live",
       await expect(page.getByTestId("key-fields")).toContainText("RM-4711");
       await expectAccessible(page);
 
-      // "Correct the payload" takes focus to the editor.
-      await click(state.getByRole("button", { name: "Correct the payload" }));
+      // Taking it: the outcome is announced and focus moves on to the next step's control.
+      await click(state.getByRole("button", { name: "Assign to me" }));
+      await expect(page.getByTestId("announcer")).toHaveText("Assigned to you");
+      await expect(page.getByTestId("assignee")).toHaveText("Assignee: Oskar Operator");
+      await expect(page.getByTestId("exception-status")).toHaveText("Triaged");
+      const correct = state.getByRole("button", { name: "Correct the payload" });
+      await expect(correct).toBeFocused();
+
+      // The approver has the approvals page open already: the correction will arrive there without a reload.
+      const { ctx, ap } = await approverPage(browser);
+      await ap.goto("/plants");
+      clicks++;
+      await ap.getByRole("link", { name: "Approvals" }).click();
+      await expect(ap.getByRole("heading", { name: "Approvals", level: 1 })).toBeVisible();
+      await markLoaded(ap);
+
+      // "Correct the payload" takes focus to the editor (Enter: the keyboard path).
+      clicks++;
+      await page.keyboard.press("Enter");
       const editor = page.getByRole("textbox", { name: "Corrected payload JSON", exact: true });
       await expect(editor).toBeFocused();
       await page.keyboard.press("ControlOrMeta+a");
@@ -134,11 +152,7 @@ test.describe("operator journey: correct → approve → replay, followed live",
       expect(await audited()).toEqual(["correction.saved", "correction.submitted"]);
 
       // The approver decides with context: key fields (changed ones marked), the error it fixes, the diff.
-      const { ctx, ap } = await approverPage(browser);
       try {
-        await ap.goto("/plants");
-        clicks++;
-        await ap.getByRole("link", { name: "Approvals" }).click();
         const card = ap.locator(`[data-correction="${correctionId}"]`);
         const fields = card.getByTestId("key-fields");
         await expect(fields.locator("tr", { hasText: "Material" })).toContainText("RM-4711");
@@ -152,6 +166,7 @@ test.describe("operator journey: correct → approve → replay, followed live",
         await expect(card.getByTestId("error-it-fixes")).toContainText("Deficit of SL Unrestricted-use 12 PC");
         await expect(card.getByTestId("patch")).toContainText('"5"');
         await expect(card).toContainText(businessKey);
+        expect(await stillSamePage(ap)).toBe(1);
         await expectAccessible(ap);
         await click(card.getByRole("button", { name: "Approve" }));
         await expect(card).toHaveCount(0);
@@ -183,8 +198,8 @@ test.describe("operator journey: correct → approve → replay, followed live",
       expect(sap.stock(stock)).toBe(before - 5);
       expect(await stillSamePage(page)).toBe(1);
       await expectAccessible(page);
-      // Operator: Correct the payload, Submit, Replay; approver: Approvals, Approve. No reload.
-      expect(clicks).toBe(5);
+      // Operator: Assign to me, Correct the payload, Submit, Replay; approver: Approvals, Approve. No reload.
+      expect(clicks).toBe(6);
     });
   });
 

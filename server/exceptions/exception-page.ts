@@ -1,6 +1,6 @@
 import type { Principal } from "../policy";
 import { can, replayNeedsApproval } from "../policy";
-import { SYSTEM_NAMES } from "../replay/attempt-text";
+import { SYSTEM_NAMES } from "../replay/system-names";
 import { canRequestReplay } from "../replay/eligibility";
 import { type ExceptionReplayRequest, latestReplayRequest } from "../replay/exception-replay-request";
 import { type ExceptionDetail, exceptionDetail } from "./detail";

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import type { SystemKind } from "../db/generated/enums";
+import { SYSTEM_NAMES } from "./system-names";
 
 /**
  * One replay attempt as people read it. An attempt has two answers that raw fields mix up: the
@@ -16,19 +17,6 @@ export type AttemptFacts = {
   errorMessage: string | null;
   /** How the failure was classified (stored with the attempt's answer since issue 17; older attempts: unknown). */
   category: "business" | "technical" | null;
-};
-
-export const SYSTEM_NAMES: Record<SystemKind, string> = {
-  SAP_ERP: "SAP ERP",
-  ODOO: "Odoo",
-  MES: "the MES",
-  QMS: "the QMS",
-  WMS: "the WMS",
-  CMMS: "the CMMS",
-  PLM: "the PLM system",
-  SUPPLIER_PORTAL: "the supplier portal",
-  PLANNING: "the planning system",
-  LIMS: "the LIMS",
 };
 
 /** Failures Andon itself classifies (server/replay/deliver-replay.ts): what happened, in words. */
