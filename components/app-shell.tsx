@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { ConnectionIndicator } from "./connection-indicator";
+import { DecisionNotices } from "./corrections/decision-notices";
 import { NavLinks } from "./nav-links";
 import { RealtimeProvider } from "./realtime-provider";
 import { ThemeToggle } from "./theme-toggle";
@@ -49,6 +50,7 @@ export function AppShell({
           <main id="main" className="mx-auto max-w-[1600px] px-4 py-4">
             {children}
           </main>
+          <DecisionNotices />
         </AnnouncerProvider>
       </UserZoneProvider>
     </RealtimeProvider>

@@ -1,7 +1,7 @@
 "use client";
-import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "@/server/realtime/events";
+import type { ClientToServerEvents, ExceptionBatch, ServerToClientEvents } from "@/server/realtime/events";
 
 export type AndonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionStatus = "connecting" | "connected" | "disconnected";
@@ -36,8 +36,12 @@ export function useRealtime() {
   return useContext(RealtimeContext);
 }
 
-/** Joins the given plants' rooms (re-joining after every reconnect) and calls onResync after each (re)join. */
-export function usePlantRooms(plantIds: string[], onResync?: () => void) {
+/**
+ * Joins the given plants' rooms (re-joining after every reconnect) and calls onResync after each re-join
+ * (what was missed while disconnected); with `resyncOnFirstJoin`, after the first join too (what changed
+ * between the server render and the subscription: a detail page must not miss its object's next move).
+ */
+export function usePlantRooms(plantIds: string[], onResync?: () => void, resyncOnFirstJoin = false) {
   const { socket } = useRealtime();
   const key = [...plantIds].sort().join(",");
   // The latest onResync, without re-subscribing on every render (which would churn rooms).
@@ -46,7 +50,7 @@ export function usePlantRooms(plantIds: string[], onResync?: () => void) {
   useEffect(() => {
     if (!socket || !key) return;
     const ids = key.split(",");
-    let first = true;
+    let first = !resyncOnFirstJoin;
     const join = () => {
       socket.emit("plants.subscribe", ids, () => {
         if (!first) resync.current?.();
@@ -59,7 +63,7 @@ export function usePlantRooms(plantIds: string[], onResync?: () => void) {
       socket.off("connect", join);
       socket.emit("plants.unsubscribe", ids);
     };
-  }, [socket, key]);
+  }, [socket, key, resyncOnFirstJoin]);
 }
 
 /**
@@ -112,4 +116,37 @@ export function useSocketEvent<E extends keyof ServerToClientEvents>(event: E, h
     s.on(event, fn);
     return () => s.off(event, fn);
   }, [socket, event]);
+}
+
+/**
+ * Follows some exceptions of one plant live (a detail page, the approvals queue): joins the plant's room
+ * and calls `onChange` soon after any of them is updated or resolved (or a batch was too large to list
+ * them all), and after every join (what changed since the page was rendered, or while disconnected). `ids` null: any exception of the plant.
+ */
+export function useFollowExceptions(plantIds: string[], ids: readonly string[] | null, onChange: () => void, throttleMs = 100) {
+  const callback = useRef(onChange);
+  callback.current = onChange;
+  const watched = useRef(ids);
+  watched.current = ids;
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const changed = useCallback(() => {
+    timer.current ??= setTimeout(() => {
+      timer.current = null;
+      callback.current();
+    }, throttleMs);
+  }, [throttleMs]);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+  usePlantRooms(plantIds, changed, true);
+  const onBatch = (batch: ExceptionBatch) => {
+    if (!plantIds.includes(batch.plantId)) return;
+    const w = watched.current;
+    if (w === null || batch.total > batch.items.length || batch.items.some((i) => w.includes(i.id))) changed();
+  };
+  useSocketEvent("exception.updated", onBatch);
+  useSocketEvent("exception.resolved", onBatch);
 }

@@ -58,7 +58,7 @@ test.describe("correct → approve (four eyes)", () => {
       // An invalid edit is flagged live and cannot be submitted.
       await editPayload(page, { ...goodsMovement("-12"), E1BP2017_GM_ITEM_CREATE: [{ ...goodsMovement("x").E1BP2017_GM_ITEM_CREATE[0], ENTRY_QNT: "-12" }] });
       await expect(page.getByTestId("schema-result")).toContainText("/E1BP2017_GM_ITEM_CREATE/0/ENTRY_QNT");
-      await page.getByLabel("Reason for the change (required to submit)").fill("Reduce the issue to the stock on hand (500 PC).");
+      await page.getByLabel("Reason for the change (at least 10 characters)").fill("Reduce the issue to the stock on hand (500 PC).");
       await expect(page.getByRole("button", { name: "Submit for approval" })).toBeDisabled();
 
       await editPayload(page, goodsMovement("500"));
@@ -69,8 +69,8 @@ test.describe("correct → approve (four eyes)", () => {
       await expect(diff).toContainText('"500"');
       await expectAccessible(page);
       await page.getByRole("button", { name: "Submit for approval" }).click();
-      await expect(page.getByTestId("exception-status")).toHaveText("AWAITING_APPROVAL");
-      await expect(page.getByTestId("correction-status")).toContainText("submitted");
+      await expect(page.getByTestId("exception-status")).toHaveText("Awaiting approval");
+      await expect(page.getByTestId("correction-status")).toContainText("Awaiting approval");
 
       // The author cannot approve their own correction: refused by the server and audited.
       const [{ id: correctionId }] = (await query<{ id: string }>("SELECT id FROM correction WHERE exception_id = $1 AND status = 'SUBMITTED'", [id])) as [
@@ -96,23 +96,20 @@ test.describe("correct → approve (four eyes)", () => {
         await approver.close();
       }
 
-      await page.reload();
-      await expect(page.getByTestId("exception-status")).toHaveText("APPROVED");
+      // The operator's page follows the decision live.
+      await expect(page.getByTestId("exception-status")).toHaveText("Approved");
       const history = page.getByTestId("history");
       await expect(history).toContainText("Correction saved by operator@andon.local");
       await expect(history).toContainText("Correction submitted for approval by operator@andon.local");
-      await expect(history).toContainText("Approval refused by operator@andon.local");
+      await expect(history).toContainText("Approval refused by operator@andon.local — the approver wrote it (four-eyes: someone else must decide)");
       await expect(history).toContainText("Correction approved by approver@andon.local");
 
       // Replay the approved correction: it reaches SAP once and the exception is resolved.
       const stock = { material: "RM-4711", plant: "1000", storageLocation: "0001" };
       const before = sap.stock(stock);
       await page.getByRole("button", { name: "Replay corrected message" }).click();
-      await expect(async () => {
-        await page.reload();
-        await expect(page.getByTestId("exception-status")).toHaveText("RESOLVED", { timeout: 1000 });
-      }).toPass({ timeout: 30_000 });
-      await expect(page.getByTestId("replays")).toContainText("succeeded");
+      await expect(page.getByTestId("exception-status")).toHaveText("Resolved", { timeout: 20_000 });
+      await expect(page.getByTestId("replays")).toContainText("Delivered");
       const [{ idempotency_key: key }] = (await query<{ idempotency_key: string }>("SELECT idempotency_key FROM replay WHERE exception_id = $1", [id])) as [
         { idempotency_key: string },
       ];
@@ -126,10 +123,7 @@ test.describe("correct → approve (four eyes)", () => {
       const again = page.getByRole("dialog", { name: "Replay a resolved transaction again" });
       await again.getByLabel("Reason (required)").fill("Check that SAP refuses a duplicate posting");
       await again.getByRole("button", { name: "Replay again" }).click();
-      await expect(async () => {
-        await page.reload();
-        await expect(page.getByTestId("exception-status")).toHaveText("REPLAY_FAILED", { timeout: 1000 });
-      }).toPass({ timeout: 30_000 });
+      await expect(page.getByTestId("exception-status")).toHaveText("Replay failed", { timeout: 20_000 });
       expect(sap.stock(stock)).toBe(before - 500);
       await expect(history).toContainText("Replay failed by andon replay");
     } finally {
@@ -139,22 +133,29 @@ test.describe("correct → approve (four eyes)", () => {
     }
   });
 
-  test("an approver who authored a correction sees their own approval fail visibly", async ({ page }) => {
+  test("an approver who authored a correction is not offered its approval: the page says another approver must decide", async ({ page }) => {
     const id = await deficit(page);
     await signIn(page.request, "approver@andon.local");
     await page.goto(`/exceptions/${id}`);
     await editPayload(page, goodsMovement("480"));
-    await page.getByLabel("Reason for the change (required to submit)").fill("Issue what is left after the morning shift.");
+    await page.getByLabel("Reason for the change (at least 10 characters)").fill("Issue what is left after the morning shift.");
     await page.getByRole("button", { name: "Submit for approval" }).click();
-    await expect(page.getByTestId("exception-status")).toHaveText("AWAITING_APPROVAL");
+    await expect(page.getByTestId("exception-status")).toHaveText("Awaiting approval");
     await page.goto("/approvals");
     const [{ id: correctionId }] = (await query<{ id: string }>("SELECT id FROM correction WHERE exception_id = $1", [id])) as [{ id: string }];
     const card = page.locator(`[data-correction="${correctionId}"]`);
     await expect(card).toContainText("your correction");
-    await card.getByRole("button", { name: "Approve" }).click();
-    await expect(card.getByRole("alert")).toContainText("You cannot approve or reject your own correction");
+    await expect(card.getByTestId("decision-not-yours")).toHaveText("You wrote this correction — another approver must decide.");
+    await expect(card.getByRole("button", { name: "Approve" })).toHaveCount(0);
+    await expectAccessible(page);
+    // The server refuses it anyway (and audits the attempt), should anyone call the API directly.
+    const own = await page.request.post(`/api/corrections/${correctionId}/approve`, { data: {} });
+    expect(own.status()).toBe(403);
     const refused = await query("SELECT 1 FROM audit_event WHERE type = 'correction.approval_refused' AND subject_id = $1", [id]);
     expect(refused).toHaveLength(1);
+    // Nor does their own exception page offer it.
+    await page.goto(`/exceptions/${id}`);
+    await expect(page.getByTestId("submit-confirmation")).toContainText("Submitted for approval");
   });
 
   test("operators have no approvals page", async ({ page }) => {

@@ -109,6 +109,75 @@ test.describe("socket.io authentication and plant rooms", () => {
   });
 });
 
+// Guards against a decision leaking to someone else's sockets, and against correction steps the pages never hear of.
+test("a correction's steps reach its plant's room, and the decision reaches only its author's sockets", async ({ baseURL, browser, request }) => {
+  const cookieOf = async (email: string) => {
+    const ctx = await browser.newContext({ baseURL });
+    await signIn(ctx.request, email);
+    const cookie = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    return { ctx, cookie };
+  };
+  const operator = await cookieOf("operator@andon.local");
+  const manager = await cookieOf("manager@andon.local"); // DE-HAM too, read-only: may follow the exception, not hear others' decisions
+  const approver = await cookieOf("approver@andon.local");
+  const sockets = { operator: socketFor(baseURL!, operator.cookie), manager: socketFor(baseURL!, manager.cookie) };
+  const heard: { who: string; event: string; payload: { id?: string; items?: { id: string; status: string }[] } }[] = [];
+  for (const [who, socket] of Object.entries(sockets))
+    for (const e of ["exception.updated", "correction.decided", "replay_request.decided"] as const)
+      socket.on(e, ((payload: never) => heard.push({ who, event: e, payload })) as never);
+  try {
+    await Promise.all(Object.values(sockets).map(connected));
+    const ids = await plantIds();
+    for (const socket of Object.values(sockets)) await new Promise<SubscribeResult>((resolve) => socket.emit("plants.subscribe", [ids["DE-HAM"]!], resolve));
+    const messageId = `RT-${randomUUID()}`;
+    const res = await request.post("/api/ingest/v1/events", {
+      headers: { authorization: `Bearer ${await connectorKey("DE-HAM", "SAP_ERP")}` },
+      data: [
+        {
+          eventId: randomUUID(),
+          correlationId: randomUUID(),
+          messageId,
+          interface: "QUALITY_HOLD",
+          hop: { source: "QMS", target: "SAP_ERP" },
+          occurredAt: new Date().toISOString(),
+          outcome: "failed",
+          latencyMs: 10,
+          attempt: 1,
+          error: { category: "business", code: "QM-1", message: "Lot unknown" },
+          payload: { lot: "L-1", material: "RM-1", action: "block" },
+        },
+      ],
+    });
+    expect((await res.json()).accepted).toBe(1);
+    const [{ id }] = (await query<{ id: string }>(
+      "SELECT e.id FROM exception e JOIN business_transaction t ON t.id = e.transaction_id WHERE t.message_id = $1",
+      [messageId],
+    )) as [{ id: string }];
+    const saved = (await (
+      await operator.ctx.request.post(`/api/exceptions/${id}/correction`, { data: { payload: { lot: "L-2", material: "RM-1", action: "block" } } })
+    ).json()) as { correction: { id: string; payloadHash: string } };
+    expect((await operator.ctx.request.post(`/api/corrections/${saved.correction.id}/submit`, { data: { reason: "The lot was renumbered." } })).status()).toBe(
+      200,
+    );
+    const statuses = (who: string) =>
+      heard
+        .filter((h) => h.who === who && h.event === "exception.updated")
+        .flatMap((h) => h.payload.items ?? [])
+        .filter((i) => i.id === id)
+        .map((i) => i.status);
+    await expect.poll(() => statuses("manager"), { timeout: 5000 }).toContain("AWAITING_APPROVAL");
+    const approve = await approver.ctx.request.post(`/api/corrections/${saved.correction.id}/approve`, { data: { payloadHash: saved.correction.payloadHash } });
+    expect(approve.status()).toBe(200);
+    await expect.poll(() => statuses("operator"), { timeout: 5000 }).toContain("APPROVED");
+    await expect
+      .poll(() => heard.filter((h) => h.event === "correction.decided").map((h) => [h.who, h.payload.id]), { timeout: 5000 })
+      .toEqual([["operator", saved.correction.id]]);
+  } finally {
+    for (const socket of Object.values(sockets)) socket.close();
+    for (const c of [operator, manager, approver]) await c.ctx.close();
+  }
+});
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, "127.0.0.1", () => {

@@ -5,6 +5,7 @@ import type { ExceptionStatus } from "../db/generated/enums";
 import { assertTransition, transitionException } from "../exceptions/transition";
 import { AppError, forbidden } from "../http/errors";
 import { can } from "../policy";
+import { publishDecision, publishExceptionsById } from "../realtime/exception-live";
 import { loadCorrection } from "./load-correction";
 import { type Actor, actorOf } from "./rules";
 
@@ -39,7 +40,7 @@ async function decide(user: Actor, correctionId: string, decision: "APPROVED" | 
   if (hash !== c.payloadHash) throw stalePayload();
   const exceptionTo: ExceptionStatus = decision === "APPROVED" ? "APPROVED" : "REJECTED";
   assertTransition(c.exception.status, exceptionTo);
-  return db().$transaction(async (tx) => {
+  const decided = await db().$transaction(async (tx) => {
     // Conditional on the reviewed payload still being the submitted one: a concurrent edit makes this fail.
     const res = await tx.correction.updateMany({
       where: { id: c.id, status: "SUBMITTED", payloadHash: hash },
@@ -62,6 +63,25 @@ async function decide(user: Actor, correctionId: string, decision: "APPROVED" | 
     });
     return tx.correction.findUniqueOrThrow({ where: { id: c.id } });
   });
+  // After commit: the exception's page and the approvals queue follow it; the author is told wherever they are.
+  await publishExceptionsById([c.exceptionId]);
+  const e = await db().exception.findUnique({
+    where: { id: c.exceptionId },
+    select: { interface: { select: { code: true } }, transaction: { select: { businessKey: true } } },
+  });
+  publishDecision(c.authorId, {
+    kind: "correction",
+    id: c.id,
+    exceptionId: c.exceptionId,
+    plantId,
+    decision,
+    decidedBy: user.name ?? user.email,
+    decidedAt: (decided.decidedAt ?? new Date()).toISOString(),
+    comment,
+    interfaceCode: e?.interface.code ?? "",
+    businessKey: e?.transaction.businessKey ?? null,
+  });
+  return decided;
 }
 
 const stalePayload = () =>

@@ -1,8 +1,15 @@
 import { type DbClient, db } from "../db";
 import { forbidden } from "../http/errors";
 import { type Principal, can, plantScope } from "../policy";
+import { latestError, latestFailedReplays } from "../replay/latest-error";
+import { keyFields } from "./key-fields";
 
-/** Approvers' queue: submitted corrections in their plants, oldest first, with the diff. */
+/**
+ * Approvers' queue: submitted corrections in their plants, oldest first, each with what a decision
+ * needs beside the diff: the key business fields before and after (material, plant, batch, quantity…),
+ * the error the correction is meant to fix (the latest: a failed replay's, else the reported one), and
+ * whether this approver may decide it (never on their own correction: four-eyes, said up front).
+ */
 export async function pendingApprovals(user: Principal, client: DbClient = db()) {
   if (!can(user, "correction.approve")) throw forbidden("Only approvers see the approval queue");
   const scope = plantScope(user);
@@ -14,17 +21,23 @@ export async function pendingApprovals(user: Principal, client: DbClient = db())
       author: { select: { id: true, name: true } },
       exception: {
         include: {
-          plant: { select: { code: true } },
-          interface: { select: { code: true, requiresApproval: true } },
+          plant: { select: { code: true, timezone: true } },
+          interface: { select: { code: true, requiresApproval: true, targetSystems: true } },
           transaction: { select: { payload: true, businessKey: true, messageId: true } },
         },
       },
     },
   });
+  const failed = await latestFailedReplays(
+    rows.map((c) => c.exceptionId),
+    client,
+  );
   return rows.map((c) => ({
     id: c.id,
     exceptionId: c.exceptionId,
+    plantId: c.exception.plantId,
     plantCode: c.exception.plant.code,
+    plantZone: c.exception.plant.timezone,
     interfaceCode: c.exception.interface.code,
     requiresApproval: c.exception.interface.requiresApproval,
     errorCode: c.exception.errorCode,
@@ -32,6 +45,12 @@ export async function pendingApprovals(user: Principal, client: DbClient = db())
     businessKey: c.exception.transaction.businessKey,
     author: c.author,
     ownCorrection: c.authorId === user.id,
+    /** What this approver may do here: decided by the policy (four-eyes), shown before anyone clicks. */
+    allowed: { decide: can(user, "correction.approve", { plantId: c.exception.plantId, authorId: c.authorId }) },
+    /** The error this correction is meant to fix. */
+    error: latestError(c.exception, failed.get(c.exceptionId), c.exception.interface.targetSystems[0] ?? null),
+    /** Material, plant, batch, quantity…: original and corrected. */
+    keyFields: keyFields(c.exception.interface.code, c.exception.transaction.payload, c.payload),
     reason: c.reason,
     submittedAt: c.submittedAt?.toISOString() ?? null,
     /** What an approval of this item names: the hash of exactly this payload. */

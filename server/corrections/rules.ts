@@ -12,7 +12,7 @@ import type { Principal } from "../policy";
  * transaction. One action per file: save-correction, submit-correction, decide-correction (approve or
  * reject), pending-approvals (the approvers' queue).
  */
-export type Actor = Principal & { email: string };
+export type Actor = Principal & { email: string; name?: string };
 export const actorOf = (u: Actor) => ({ type: "user" as const, id: u.id, label: u.email });
 
 export const LIVE_STATUSES = ["DRAFT", "SUBMITTED", "APPROVED"] as const;

@@ -8,6 +8,7 @@ import { AppError, forbidden, notFound } from "../http/errors";
 import { boundedJson } from "../http/json-depth";
 import { INGEST_LIMITS } from "../ingest/schema";
 import { can, canSeePlant } from "../policy";
+import { publishExceptionsById } from "../realtime/exception-live";
 import { isCorrectable } from "../../lib/rules";
 import { type Actor, LIVE_STATUSES, actorOf, payloadHash } from "./rules";
 import { type SchemaIssue, validatePayload } from "./validate";
@@ -20,7 +21,11 @@ async function latestSchema(interfaceId: string, client: DbClient = db()) {
 
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
 
-/** Save (create or update) the live correction of an exception as a draft. */
+/**
+ * Save (create or update) the live correction of an exception as a draft. Saving again exactly what the
+ * author's live draft or submission already holds (same payload, reason and schema) changes nothing and
+ * audits nothing: a repeated click is not a new version (a submitted one stays with its approvers).
+ */
 export async function saveCorrection(user: Actor, exceptionId: string, input: unknown, via: Via = {}) {
   if (!can(user, "exception.correct")) throw forbidden("Your role cannot correct payloads");
   // The object and its plant first: an exception of another plant is 404 whatever the body says.
@@ -62,6 +67,7 @@ export async function saveCorrection(user: Actor, exceptionId: string, input: un
     if (live && live.status !== "APPROVED" && live.authorId !== user.id) {
       throw new AppError(409, "correction_in_progress", "Another person's correction of this exception is in progress");
     }
+    if (live && unchanged(live, e.status)) return { correction: live, issues, changed: false };
     if (live?.status === "APPROVED") {
       // The payload changes after approval: that approval no longer covers what would be sent.
       const voided = await tx.correction.updateMany({ where: { id: live.id, status: "APPROVED" }, data: { status: "VOID" } });
@@ -90,10 +96,18 @@ export async function saveCorrection(user: Actor, exceptionId: string, input: un
       subject: { type: "exception", id: e.id },
       data: { correctionId: correction.id, patch: patch as unknown as Record<string, unknown>[], schemaValid: issues.length === 0, payloadHash: hash, ...via },
     });
-    return { correction, issues };
+    return { correction, issues, changed: true };
   };
+  // The live correction already holds exactly this: its status matches the exception's, nothing to write.
+  const unchanged = (live: { status: string; payloadHash: string; reason: string | null; schemaVersion: number | null }, status: string) =>
+    live.payloadHash === hash &&
+    (reason === undefined || reason === (live.reason ?? "")) &&
+    live.schemaVersion === (schema?.version ?? null) &&
+    ((live.status === "DRAFT" && status === "CORRECTING") || (live.status === "SUBMITTED" && status === "AWAITING_APPROVAL"));
   try {
-    return await db().$transaction(async (tx) => saveInTx(tx));
+    const { changed, ...saved } = await db().$transaction(async (tx) => saveInTx(tx));
+    if (changed) await publishExceptionsById([exceptionId]);
+    return saved;
   } catch (err) {
     // Two first saves at once: the one-live-correction index lets one win; the other is told, not a 500.
     if (isUniqueViolation(err))

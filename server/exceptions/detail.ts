@@ -1,8 +1,12 @@
 import { z } from "zod";
+import { REFUSAL_REASON_LABELS, labelOf } from "../../lib/labels";
 import { parseEvent } from "../audit";
 import { AUDIT_EVENT_LABELS, type AuditEventType } from "../audit/events";
 import { type DbClient, db } from "../db";
+import { keyFields } from "../corrections/key-fields";
 import { type Principal, can, canSeePlant, plantScope } from "../policy";
+import { attemptCategory, describeAttempt } from "../replay/attempt-text";
+import { latestError } from "../replay/latest-error";
 import { correlationTimeline } from "../transactions/timeline";
 
 /** Everything the detail page shows, or null when the exception is outside the user's scope. */
@@ -12,7 +16,7 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     where: { id },
     include: {
       plant: { select: { code: true, name: true, timezone: true } },
-      interface: { select: { code: true, name: true, requiresApproval: true, criticality: true } },
+      interface: { select: { code: true, name: true, requiresApproval: true, criticality: true, targetSystems: true } },
       transaction: true,
       assignee: { select: { id: true, name: true, email: true } },
       comments: { orderBy: { createdAt: "asc" }, include: { author: { select: { name: true, email: true } } } },
@@ -38,10 +42,15 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     client.correction.findFirst({
       where: { exceptionId: e.id },
       orderBy: { createdAt: "desc" },
-      include: { author: { select: { id: true, name: true } }, approver: { select: { name: true } } },
+      include: { author: { select: { id: true, name: true } }, approver: { select: { id: true, name: true } } },
     }),
     client.interfaceSchema.findFirst({ where: { interfaceId: e.interfaceId }, orderBy: { version: "desc" } }),
-    client.replay.findMany({ where: { exceptionId: e.id }, orderBy: { createdAt: "desc" }, take: 20, include: { attempts: { orderBy: { attempt: "asc" } } } }),
+    client.replay.findMany({
+      where: { exceptionId: e.id },
+      orderBy: { createdAt: "desc" },
+      take: 20,
+      include: { attempts: { orderBy: { attempt: "asc" } }, connector: { select: { system: { select: { kind: true } } } } },
+    }),
     // Did an earlier replay (of this or an earlier exception of the same message) deliver it already?
     client.replay.findFirst({
       where: { status: "SUCCEEDED", exception: { transactionId: e.transactionId } },
@@ -49,6 +58,22 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       select: { id: true, finishedAt: true, exceptionId: true },
     }),
   ]);
+  const target = e.interface.targetSystems[0] ?? null;
+  // The error that stands now: the latest failed replay's when it failed after the exception was last reported.
+  const lastFailed = replays.filter((r) => r.status === "FAILED" && r.finishedAt).sort((a, b) => b.finishedAt!.getTime() - a.finishedAt!.getTime())[0];
+  const lastAttempt = lastFailed?.attempts.at(-1);
+  const current = latestError(
+    e,
+    lastFailed && {
+      id: lastFailed.id,
+      exceptionId: e.id,
+      correctionId: lastFailed.correctionId,
+      finishedAt: lastFailed.finishedAt,
+      system: lastFailed.connector.system.kind,
+      last: lastAttempt ?? null,
+    },
+    target,
+  );
   return {
     id: e.id,
     plantId: e.plantId,
@@ -58,6 +83,10 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     errorCode: e.errorCode,
     errorMessage: e.errorMessage,
     errorDetails: e.errorDetails,
+    /** The error that stands now (a failed replay's, or the reported one): the page leads with it. */
+    currentError: current,
+    /** Material, plant, batch, quantity…: what this message is about, from its payload. */
+    keyFields: e.transaction.payload === null ? [] : keyFields(e.interface.code, e.transaction.payload),
     occurrences: e.occurrences,
     fingerprint: e.fingerprint,
     firstSeenAt: e.firstSeenAt.toISOString(),
@@ -83,6 +112,9 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       status: correction.status,
       author: correction.author,
       approver: correction.approver?.name ?? null,
+      approverId: correction.approver?.id ?? null,
+      submittedAt: correction.submittedAt?.toISOString() ?? null,
+      decidedAt: correction.decidedAt?.toISOString() ?? null,
       payload: correction.payload,
       patch: correction.patch as { op: string; path: string; value?: unknown }[],
       schemaErrors: correction.schemaErrors as { path: string; message: string }[] | null,
@@ -101,16 +133,25 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       status: r.status,
       idempotencyKey: r.idempotencyKey,
       asIs: r.correctionId === null,
+      correctionId: r.correctionId,
+      reason: r.reason,
       createdAt: r.createdAt.toISOString(),
-      attempts: r.attempts.map((a) => ({
-        attempt: a.attempt,
-        mode: a.mode,
-        at: a.startedAt.toISOString(),
-        durationMs: a.durationMs,
-        outcome: a.outcome,
-        httpStatus: a.httpStatus,
-        error: a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : null,
-      })),
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+      attempts: r.attempts.map((a) => {
+        const category = attemptCategory(a.response);
+        return {
+          attempt: a.attempt,
+          mode: a.mode,
+          at: a.startedAt.toISOString(),
+          durationMs: a.durationMs,
+          outcome: a.outcome,
+          category,
+          httpStatus: a.httpStatus,
+          /** One sentence: who answered what ("Push delivery failed: SAP ERP answered 503 (Service Unavailable)"). */
+          text: describeAttempt({ ...a, category }, r.connector.system.kind),
+          error: a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : null,
+        };
+      }),
     })),
     comments: e.comments.map((c) => ({ id: c.id, body: c.body, author: c.author.name, createdAt: c.createdAt.toISOString() })),
     related: related.map((r) => ({
@@ -131,10 +172,22 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
         label: AUDIT_EVENT_LABELS[h.type as AuditEventType] ?? h.type,
         actor: h.actorLabel,
         actorType: h.actorType,
+        /** What the event says in words: a person's reason, or a refusal's cause. */
+        note: historyNote(h.type, ev.data),
         data: ev.data,
       };
     }),
     timeline,
   };
 }
+/** A person's reason (discard, second replay…) as written; a coded cause (a refusal's) in words. */
+function historyNote(type: string, data: unknown): string | null {
+  const d = data as { reason?: unknown; secondReplayReason?: unknown; comment?: unknown };
+  if (type.endsWith("approval_refused") && typeof d.reason === "string") return labelOf(REFUSAL_REASON_LABELS, d.reason);
+  if (typeof d.reason === "string") return `“${d.reason}”`;
+  if (typeof d.secondReplayReason === "string") return `“${d.secondReplayReason}”`;
+  if (typeof d.comment === "string" && d.comment) return `“${d.comment}”`;
+  return null;
+}
+
 export type ExceptionDetail = NonNullable<Awaited<ReturnType<typeof exceptionDetail>>>;

@@ -37,6 +37,25 @@ export type BulkSummary = {
 /** A change to one alert, for its plant's room: inboxes and dashboards refetch or patch from it. */
 export type AlertChange = { id: string; plantId: string; status: AlertStatus };
 
+/**
+ * A second person decided on someone's correction or replay request: sent to the author's (requester's)
+ * own room, so they learn it wherever they are in the portal (components/corrections/decision-notices.tsx).
+ */
+export type DecisionNotice = {
+  kind: "correction" | "replay_request";
+  /** The correction's or the replay request's id. */
+  id: string;
+  exceptionId: string;
+  plantId: string;
+  decision: "APPROVED" | "REJECTED";
+  /** The approver's name, as people read it. */
+  decidedBy: string;
+  decidedAt: string;
+  comment: string | null;
+  interfaceCode: string;
+  businessKey: string | null;
+};
+
 export type ExceptionBatch = { plantId: string; items: ExceptionChange[]; total: number };
 export type MetricsTick = { plantId: string; at: string; outcomes: { RECEIVED: number; DELIVERED: number; FAILED: number; RETRYING: number } };
 
@@ -52,6 +71,10 @@ export interface ServerToClientEvents {
   "alert.changed": (change: AlertChange) => void;
   /** Progress of the user's own bulk actions (sent to that user's room only). */
   "bulk.progress": (progress: BulkSummary) => void;
+  /** The user's own correction was approved or rejected (sent to the author's room only). */
+  "correction.decided": (notice: DecisionNotice) => void;
+  /** The user's own replay request was approved or rejected (sent to the requester's room only). */
+  "replay_request.decided": (notice: DecisionNotice) => void;
 }
 
 export type SubscribeResult = { joined: string[]; denied: string[] };
@@ -73,5 +96,5 @@ export interface InterServerEvents {
 export const plantRoom = (plantId: string) => `plant:${plantId}`;
 /** The plant of a plant room, or null for any other room. */
 export const plantOfRoom = (room: string): string | null => (room.startsWith("plant:") ? room.slice("plant:".length) : null);
-/** Every socket of a user joins their own room at connection (their bulk progress, nothing else). */
+/** Every socket of a user joins their own room at connection (their bulk progress and decisions on their work, nothing else). */
 export const userRoom = (userId: string) => `user:${userId}`;

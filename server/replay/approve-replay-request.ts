@@ -3,6 +3,8 @@ import { loadPrincipal } from "../auth/principal";
 import { db } from "../db";
 import { AppError } from "../http/errors";
 import { can } from "../policy";
+import { publishExceptionsById } from "../realtime/exception-live";
+import { notifyReplayDecision } from "./notify-replay-decision";
 import { queueReplay, replayConflict, replayTarget } from "./queue-replay";
 import { type ReplayPlan, planReplay } from "./replay-plan";
 import { type Actor, actorOf, approveReplaySchema, assertMayDecide, awaitingStatus, loadReplayRequest, withdrawReplayRequest } from "./replay-request-rules";
@@ -25,8 +27,10 @@ export async function approveReplayRequest(user: Actor, requestId: string, input
   if (r.status !== "REQUESTED") throw new AppError(409, "invalid_transition", `A ${r.status.toLowerCase()} replay request cannot be approved`);
   const e = r.exception;
   const ref = { ...r, plantId: e.plantId };
-  const withdraw = (why: "payload_changed" | "exception_changed" | "requester_lost_rights", detail?: string) =>
-    db().$transaction((tx) => withdrawReplayRequest(tx, ref, why, detail));
+  const withdraw = async (why: "payload_changed" | "exception_changed" | "requester_lost_rights", detail?: string) => {
+    await db().$transaction((tx) => withdrawReplayRequest(tx, ref, why, detail));
+    await publishExceptionsById([e.id]);
+  };
 
   // The requester's right to replay here holds as long as the request does.
   const requester = await loadPrincipal(r.requestedById);
@@ -68,7 +72,7 @@ export async function approveReplayRequest(user: Actor, requestId: string, input
   }
   const target = await replayTarget(e);
   try {
-    return await db().$transaction(async (tx) => {
+    const approved = await db().$transaction(async (tx) => {
       const replay = await queueReplay(tx, { exceptionId: e.id, from: e.status, target, plan, requestedById: r.requestedById, reason: r.reason });
       // Conditional on the request still being open with the reviewed payload: decided once.
       const res = await tx.replayRequest.updateMany({
@@ -97,6 +101,8 @@ export async function approveReplayRequest(user: Actor, requestId: string, input
       });
       return tx.replayRequest.findUniqueOrThrow({ where: { id: r.id } });
     });
+    await notifyReplayDecision(user, approved, e);
+    return approved;
   } catch (err) {
     throw replayConflict(err) ?? err;
   }

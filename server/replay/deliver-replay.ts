@@ -10,6 +10,7 @@ import { cancelOpenReplaysWithPg, cancelledEvents } from "./cancel-replays";
 import { withdrawLapsedReplayApproval } from "./withdraw-lapsed-replay-approval";
 import { type Outcome, outcomeKind, parsePushAnswer, technical } from "./outcome";
 import { logger } from "../log";
+import { publishExceptionsById } from "../realtime/exception-live";
 import { publishExceptionChange } from "../realtime/live";
 import { afterAttempt, gate } from "./circuit";
 import { slotTimes } from "./limits";
@@ -56,7 +57,8 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
   const budget = { sendUntil: startedAt + expireMs / 2, requestTimeoutMs: Math.min(60_000, expireMs / 4) };
 
   const ids = jobs.map((j) => j.data.replayId);
-  await claim(ids);
+  // Pages following these exceptions see them move to replaying (and later to their outcome) without a reload.
+  await publishExceptionsById(await claim(ids));
   const replays = await loadReplays(ids);
   const byId = new Map(replays.map((r) => [r.id, r]));
   // A settled or cancelled replay (duplicate job), a pull-mode one, or one whose exception moved on is nothing for this worker.
@@ -132,9 +134,10 @@ export async function deliverReplays(jobs: ReplayJob[]): Promise<Deliveries> {
  * Claims queued replays for delivery, only where their exception still expects them, in one
  * transaction: exception rows locked first (the order every writer of both uses), the replays move to
  * delivering, their exceptions to replaying through the lifecycle's set-based writer, audited there.
+ * Returns the exceptions that moved.
  */
-async function claim(ids: string[]): Promise<void> {
-  await withPgTransaction(async (client) => {
+async function claim(ids: string[]): Promise<string[]> {
+  return withPgTransaction(async (client) => {
     const { rows } = await client.query<{ id: string; exception_id: string; idempotency_key: string }>(
       `WITH e AS (
          SELECT x.id FROM exception x WHERE x.id IN (SELECT exception_id FROM replay WHERE id = ANY($1::uuid[]) AND status = 'QUEUED')
@@ -143,13 +146,14 @@ async function claim(ids: string[]): Promise<void> {
        RETURNING id, exception_id, idempotency_key`,
       [ids],
     );
-    const { events } = await toReplaying(
+    const { moved, events } = await toReplaying(
       client,
       rows.map((r) => ({ id: r.id, exceptionId: r.exception_id, idempotencyKey: r.idempotency_key })),
       "push",
       SYSTEM,
     );
     await appendManyWithPg(client, events);
+    return moved.map((m) => m.id);
   });
 }
 
@@ -220,6 +224,7 @@ async function withStandingApprovals<W extends { r: ReplayRef }>(work: W[]): Pro
             withdrawLapsedReplayApproval(tx, { requestId: q.id, exceptionId: w.r.exceptionId, plantId: w.r.exception.plantId, why: lapse }),
           );
           log.warn({ replayId: w.r.id, replayRequestId: q.id, lapse }, "replay withdrawn: the approval of its request lapsed; asked again");
+          await publishExceptionsById([w.r.exceptionId]);
         } catch (err) {
           log.warn({ err, replayId: w.r.id }, "replay with a lapsed approval not sent (its exception moved meanwhile)");
         }
@@ -251,6 +256,7 @@ async function withStandingApprovals<W extends { r: ReplayRef }>(work: W[]): Pro
         }),
       );
       log.warn({ replayId: w.r.id, correctionId: c.id, lapse }, "replay withdrawn: its approval lapsed");
+      await publishExceptionsById([w.r.exceptionId]);
     } catch (err) {
       log.warn({ err, replayId: w.r.id }, "replay with a lapsed approval not sent (its exception moved meanwhile)");
     }
@@ -514,7 +520,8 @@ export async function settleReplays(attempts: AttemptResult[]): Promise<("settle
           http_status: a.httpStatus,
           error_code: outcome.status === "failed" ? outcome.code : null,
           error_message: outcome.status === "failed" ? outcome.message.slice(0, 2000) : null,
-          response: outcome.status === "delivered" && outcome.response !== undefined ? outcome.response : null,
+          // The answer: what a delivery returned, or how a failure was classified (business refusal or technical trouble).
+          response: outcome.status === "delivered" ? (outcome.response ?? null) : { category: outcome.category },
         })),
       ),
     ],

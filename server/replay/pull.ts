@@ -6,6 +6,7 @@ import { AppError, notFound } from "../http/errors";
 import { assertJsonDepth } from "../http/json-depth";
 import { loadReplay, settleReplay, toReplaying } from "./deliver-replay";
 import { resultSchema } from "./outcome";
+import { publishExceptionsById } from "../realtime/exception-live";
 
 /**
  * Pull mode, for plants behind firewalls: the connector leases its replay jobs (long poll; a lease
@@ -55,7 +56,7 @@ export async function leaseReplays(connector: ConnectorPrincipal, query: unknown
  * to replaying through the lifecycle's set-based writer, audited (attributed to the connector) before commit.
  */
 async function lease(connector: ConnectorPrincipal, max: number, visibility: number): Promise<{ id: string }[]> {
-  return withPgTransaction(async (client) => {
+  const leased = await withPgTransaction(async (client) => {
     const { rows } = await client.query<{ id: string; exception_id: string; idempotency_key: string }>(
       `WITH e AS (
          SELECT x.id FROM exception x
@@ -71,17 +72,19 @@ async function lease(connector: ConnectorPrincipal, max: number, visibility: num
        FROM next WHERE r.id = next.id RETURNING r.id, r.exception_id, r.idempotency_key`,
       [connector.connectorId, max, visibility],
     );
-    if (rows.length === 0) return [];
+    if (rows.length === 0) return { rows: [], moved: [] };
     const actor = { type: "connector" as const, id: connector.connectorId, label: connector.connectorName };
-    const { events } = await toReplaying(
+    const { moved, events } = await toReplaying(
       client,
       rows.map((r) => ({ id: r.id, exceptionId: r.exception_id, idempotencyKey: r.idempotency_key })),
       "pull",
       actor,
     );
     await appendManyWithPg(client, events);
-    return rows;
+    return { rows, moved: moved.map((m) => m.id) };
   });
+  await publishExceptionsById(leased.moved);
+  return leased.rows;
 }
 
 export { resultSchema };

@@ -3,6 +3,7 @@ import { db } from "../db";
 import type { ExceptionStatus } from "../db/generated/enums";
 import { transitionException } from "../exceptions/transition";
 import { AppError } from "../http/errors";
+import { notifyReplayDecision } from "./notify-replay-decision";
 import { type Actor, actorOf, assertMayDecide, awaitingStatus, loadReplayRequest, rejectReplaySchema } from "./replay-request-rules";
 
 /**
@@ -26,7 +27,7 @@ export async function rejectReplayRequest(user: Actor, requestId: string, input:
     awaitingStatus(r) === "AWAITING_APPROVAL" &&
     (await db().correction.count({ where: { exceptionId: e.id, status: "SUBMITTED" } })) === 0;
   const statusTo: ExceptionStatus = waiting ? r.exceptionStatusFrom : e.status;
-  return db().$transaction(async (tx) => {
+  const rejected = await db().$transaction(async (tx) => {
     const res = await tx.replayRequest.updateMany({
       where: { id: r.id, status: "REQUESTED" },
       data: { status: "REJECTED", approverId: user.id, decidedAt: new Date(), decisionComment: comment },
@@ -42,4 +43,6 @@ export async function rejectReplayRequest(user: Actor, requestId: string, input:
     });
     return tx.replayRequest.findUniqueOrThrow({ where: { id: r.id } });
   });
+  await notifyReplayDecision(user, rejected, e);
+  return rejected;
 }

@@ -3,6 +3,7 @@ import { approvalHolds, payloadHash } from "../corrections/rules";
 import { db } from "../db";
 import type { ExceptionStatus } from "../db/generated/enums";
 import { AppError } from "../http/errors";
+import { publishExceptionsById } from "../realtime/exception-live";
 
 /**
  * What a replay of an exception would send now, and on whose approval: the payload of an approved
@@ -77,6 +78,7 @@ export async function planReplay(e: PlannedException, reason: string | null | un
           why: lapse,
         }),
       );
+      await publishExceptionsById([e.id]);
       throw new AppError(
         409,
         "approval_lapsed",

@@ -6,6 +6,7 @@ import { canTransition } from "../exceptions/lifecycle";
 import { staleException, transitionException } from "../exceptions/transition";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Principal, can, canSeePlant, replayNeedsApproval } from "../policy";
+import { publishExceptionsById } from "../realtime/exception-live";
 import type { Via } from "../exceptions/action-support";
 import { queueReplay, replayConflict, replayTarget } from "./queue-replay";
 import { planReplay } from "./replay-plan";
@@ -66,7 +67,8 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
             payloadHash: plan.payloadHash,
             mode: target.mode,
             asIs: plan.correctionId === null,
-            ...(plan.second ? { secondReplayReason: reason } : {}),
+            // The reason for sending it again: required for a second delivery, given when resending a refused payload.
+            ...(reason ? { secondReplayReason: reason } : {}),
             ...(plan.deliveredBeforeBy ? { deliveredBeforeBy: plan.deliveredBeforeBy } : {}),
             statusFrom: e.status,
             statusTo: "REPLAY_QUEUED",
@@ -75,6 +77,7 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
         });
         return replay;
       });
+      await publishExceptionsById([exceptionId]);
       return { kind: "queued", replay };
     }
     const request = await db().$transaction(async (tx) => {
@@ -118,6 +121,7 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
       });
       return request;
     });
+    await publishExceptionsById([exceptionId]);
     return { kind: "approval_requested", request };
   } catch (err) {
     throw replayConflict(err) ?? err;

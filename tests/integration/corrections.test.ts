@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
@@ -9,7 +9,9 @@ import { pendingApprovals } from "../../server/corrections/pending-approvals";
 import { saveCorrection } from "../../server/corrections/save-correction";
 import { submitCorrection } from "../../server/corrections/submit-correction";
 import { db, pool } from "../../server/db";
+import { exceptionPage } from "../../server/exceptions/exception-page";
 import { ingestEvents } from "../../server/ingest/ingest-events";
+import { setIo } from "../../server/realtime/publish";
 
 type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
 let operator: Actor;
@@ -146,4 +148,94 @@ describe("corrections and four-eyes approval", () => {
     expect(await db().correction.count({ where: { exceptionId: id } })).toBe(0);
     expect(await status(id)).toBe("NEW");
   });
+
+  it("pressing Submit again on an unchanged, submitted correction re-saves and re-submits nothing: no new version, no audit event", async () => {
+    const id = await deficit();
+    const reason = "Only 500 PC on hand; the planner agreed to issue 500.";
+    // What the page sends on Submit: save the payload (with the reason), then submit.
+    const press = async () => {
+      const { correction } = await saveCorrection(operator, id, { payload: corrected("500"), reason });
+      return submitCorrection(operator, correction.id, { reason });
+    };
+    const first = await press();
+    const events = async () => (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { id: "asc" } })).map((a) => a.type);
+    const before = await events();
+    expect(before).toEqual(["exception.opened", "correction.saved", "correction.submitted"]);
+    const second = await press();
+    expect(await events()).toEqual(before);
+    expect(second).toMatchObject({ id: first.id, status: "SUBMITTED", payloadHash: first.payloadHash, reason });
+    expect((await db().correction.findUniqueOrThrow({ where: { id: first.id } })).submittedAt).toEqual(first.submittedAt);
+    expect(await status(id)).toBe("AWAITING_APPROVAL");
+    // It stays with its approvers, who approve what they reviewed.
+    await approveCorrection(approver, first.id, { payloadHash: first.payloadHash });
+    expect(await status(id)).toBe("APPROVED");
+    // A real change still goes back to a draft and must be submitted again (audited).
+    const id2 = await deficit();
+    const { correction } = await saveCorrection(operator, id2, { payload: corrected("500"), reason });
+    await submitCorrection(operator, correction.id, { reason });
+    const { correction: changed } = await saveCorrection(operator, id2, { payload: corrected("450"), reason });
+    expect(changed.status).toBe("DRAFT");
+    await expect(submitCorrection(operator, changed.id, { reason: "A different reason for the approver." })).resolves.toMatchObject({ status: "SUBMITTED" });
+    const types = (await db().auditEvent.findMany({ where: { subjectId: id2 }, orderBy: { id: "asc" } })).map((a) => a.type);
+    expect(types).toEqual(["exception.opened", "correction.saved", "correction.submitted", "correction.saved", "correction.submitted"]);
+  });
+
+  it("an approver is not offered a decision on their own correction (queue and exception page), another approver is; each sees the key fields and the error it fixes", async () => {
+    const id = await deficit();
+    const { correction } = await saveCorrection(approver, id, { payload: corrected("480") });
+    await submitCorrection(approver, correction.id, { reason: "Reduce to what is available in 0001." });
+
+    const own = (await pendingApprovals(approver)).find((p) => p.id === correction.id)!;
+    expect(own).toMatchObject({ ownCorrection: true, allowed: { decide: false } });
+    const other = (await pendingApprovals(otherApprover)).find((p) => p.id === correction.id)!;
+    expect(other).toMatchObject({ ownCorrection: false, allowed: { decide: true } });
+    expect((await exceptionPage(approver, id))!.allowed.approveCorrection).toBe(false);
+    expect((await exceptionPage(otherApprover, id))!.allowed.approveCorrection).toBe(true);
+    expect((await exceptionPage(operator, id))!.allowed.approveCorrection).toBe(false);
+
+    // Beside the diff: what is posted (material, plant, batch, quantity…) and the error the change is meant to fix.
+    const byLabel = Object.fromEntries(other.keyFields.map((f) => [f.label, f]));
+    expect(byLabel.Material).toMatchObject({ before: "RM-4711", after: "RM-4711", changed: false });
+    expect(byLabel.Plant).toMatchObject({ after: "1000", changed: false });
+    expect(byLabel.Batch).toMatchObject({ before: null, after: null });
+    expect(byLabel.Quantity).toMatchObject({ before: "512 PC", after: "480 PC", changed: true });
+    expect(byLabel.Order).toMatchObject({ after: "000001004711" });
+    expect(other.error).toMatchObject({ source: "reported", code: "M7-021", text: "Deficit of SL Unrestricted-use 12 PC : RM-4711 1000 0001" });
+  });
+
+  it("the author is told of the decision in their own room; the exception's plant room hears of each step", async () => {
+    const emitted: { room: string; event: string; payload: unknown }[] = [];
+    setIo({ to: (room: string) => ({ emit: (event: string, payload: unknown) => emitted.push({ room, event, payload }) }) } as never);
+    const id = await deficit();
+    const { correction } = await saveCorrection(operator, id, { payload: corrected("500") });
+    await submitCorrection(operator, correction.id, { reason: "Only 500 PC in stock; the line agreed." });
+    await approveCorrection(approver, correction.id, { payloadHash: correction.payloadHash, comment: "Agreed." });
+    expect(emitted.filter((e) => e.room === `user:${operator.id}`)).toEqual([
+      {
+        room: `user:${operator.id}`,
+        event: "correction.decided",
+        payload: expect.objectContaining({
+          kind: "correction",
+          id: correction.id,
+          exceptionId: id,
+          decision: "APPROVED",
+          decidedBy: approver.name,
+          comment: "Agreed.",
+          interfaceCode: "GOODS_MOVEMENT",
+        }),
+      },
+    ]);
+    // Plant rooms get coalesced batches (a quarter second): the exception's moves reach its pages.
+    await expect
+      .poll(() =>
+        emitted
+          .filter((e) => e.event === "exception.updated")
+          .flatMap((e) => (e.payload as { items: { id: string; status: string }[] }).items)
+          .filter((i) => i.id === id)
+          .map((i) => i.status),
+      )
+      .toContain("APPROVED");
+  });
 });
+
+afterEach(() => setIo(undefined));

@@ -10,6 +10,8 @@ import { payloadHash } from "../../server/corrections/rules";
 import { saveCorrection } from "../../server/corrections/save-correction";
 import { submitCorrection } from "../../server/corrections/submit-correction";
 import { db, pool } from "../../server/db";
+import { exceptionPage } from "../../server/exceptions/exception-page";
+import { setIo } from "../../server/realtime/publish";
 import { getBulk } from "../../server/exceptions/bulk-views";
 import { startBulk } from "../../server/exceptions/start-bulk";
 import { ingestEvents } from "../../server/ingest/ingest-events";
@@ -371,4 +373,63 @@ describe("replays that need a second person (GOODS_MOVEMENT requires approval)",
       await db().connector.update({ where: { id: c.id }, data: { replayPausedUntil: null, replayFailures: 0 } });
     }
   }, 45_000);
+});
+
+describe("what the exception page and the approvers see (issue 17)", () => {
+  it("an approver reads a replay request's key fields and the error beside it; the requester is not offered their own; the requester hears of the decision", async () => {
+    const emitted: { room: string; event: string; payload: unknown }[] = [];
+    setIo({ to: (room: string) => ({ emit: (event: string, payload: unknown) => emitted.push({ room, event, payload }) }) } as never);
+    try {
+      const id = await failure(idoc("3"));
+      const request = await ask(approver, id);
+      const own = (await pendingReplayApprovals(approver)).find((p) => p.id === request.id)!;
+      expect(own).toMatchObject({ ownRequest: true, allowed: { decide: false } });
+      const theirs = (await pendingReplayApprovals(approver2)).find((p) => p.id === request.id)!;
+      expect(theirs).toMatchObject({ ownRequest: false, allowed: { decide: true } });
+      expect(Object.fromEntries(theirs.keyFields.map((f) => [f.label, f.after]))).toMatchObject({
+        Material: "RM-4711",
+        Plant: "1000",
+        Quantity: "3 PC",
+        Order: "000001004711",
+        Batch: null,
+      });
+      expect(theirs.error).toMatchObject({ source: "reported", code: "HTTP-503", text: "SAP inbound unavailable" });
+      await approveReplayRequest(approver2, request.id, { payloadHash: request.payloadHash });
+      expect(emitted.filter((e) => e.room === `user:${approver.id}`).map((e) => [e.event, (e.payload as { decision: string }).decision])).toEqual([
+        ["replay_request.decided", "APPROVED"],
+      ]);
+      expect((await settled(id)).status).toBe("RESOLVED");
+    } finally {
+      setIo(undefined);
+    }
+  }, 40_000);
+
+  it("after SAP refuses the approved correction, the page leads with SAP's error and the next step (correct), and the same replay is offered only with a reason", async () => {
+    const id = await failure(idoc("1"));
+    const { correction } = await saveCorrection(operator, id, { payload: idoc("99999") });
+    await submitCorrection(operator, correction.id, { reason: "Issue the whole order at once, as planned." });
+    await approveCorrection(approver, correction.id, { payloadHash: correction.payloadHash });
+    const before = (await exceptionPage(operator, id))!;
+    expect(before.nextStep.action).toBe("replay");
+    expect(before.allowed.replay).toBe(true);
+    const r = await requestReplay(operator, id, {});
+    expect(r.kind).toBe("queued");
+    expect((await settled(id)).status).toBe("REPLAY_FAILED");
+
+    const page = (await exceptionPage(operator, id))!;
+    // The error that stands now is SAP's answer to the replay, not the 503 reported first.
+    expect(page.detail.currentError).toMatchObject({ source: "replay", category: "business", code: "M7-021" });
+    expect(page.detail.currentError.text).toMatch(/^SAP ERP refused the message: .*Deficit/);
+    expect(page.detail.errorCode).toBe("HTTP-503");
+    // Sending the refused payload unchanged is not the next step: correcting is; resending needs a reason.
+    expect(page.nextStep.action).toBe("correct");
+    expect(page.nextStep.text).toMatch(/SAP ERP refused the corrected message/);
+    expect(page.allowed.replay).toBe(false);
+    expect(page.allowed.replayAgain).toBe(true);
+    expect(page.replayAgain).toBe("refused");
+    // The attempt reads as one sentence: who answered what.
+    const attempt = page.detail.replays[0]!.attempts.at(-1)!;
+    expect(attempt.text).toMatch(/^SAP ERP refused the message: .*\(SAP ERP message M7-021\)$/);
+    expect(attempt.category).toBe("business");
+  }, 40_000);
 });

@@ -10,5 +10,5 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   const user = await requirePageUser();
   const page = await exceptionPage(user, (await params).id);
   if (!page) notFound();
-  return <ExceptionDetailView detail={page.detail} me={{ id: user.id, name: user.name }} can={page.allowed} replayApproval={page.replayApproval} />;
+  return <ExceptionDetailView page={page} me={{ id: user.id, name: user.name }} />;
 }
