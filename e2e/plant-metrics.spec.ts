@@ -115,9 +115,7 @@ test.describe("plant manager: dashboard overview", () => {
       });
       expect((await res.json()).accepted).toBe(1);
       // At least one more: specs running beside this one may open DE-HAM exceptions at the same moment.
-      await expect
-        .poll(async () => openOf(tile), { timeout: 5000, intervals: [50] })
-        .toBeGreaterThanOrEqual(current + 1);
+      await expect.poll(async () => openOf(tile), { timeout: 5000, intervals: [50] }).toBeGreaterThanOrEqual(current + 1);
       latencies.push(Date.now() - sent);
       await page.waitForTimeout(150 + Math.round(Math.random() * 300)); // sample the server's 250 ms coalescing window fairly
     }

@@ -81,7 +81,7 @@ export function OverviewTiles({ initial }: { initial: Overview }) {
         messages fail, or a connector falls silent; any minute above the SLO, 1 % failures, a connector backlog or a firing alert makes it degraded.
       </p>
       {query.isError ? <QueryError what="the dashboard" error={query.error} retry={() => void query.refetch()} stale /> : null}
-      <ul className="grid gap-3 md:grid-cols-2" aria-label="Plants, worst health first">
+      <ul className="grid gap-3 lg:grid-cols-2" aria-label="Plants, worst health first">
         {plants.map((p) => (
           <li key={p.code} className="min-w-0">
             <PlantTileCard p={p} generatedAt={generatedAt} />
@@ -203,7 +203,7 @@ function PlantTileCard({ p, generatedAt }: { p: PlantTile; generatedAt: string }
         </p>
         <CompareTable p={p} />
         <BacklogTrend p={p} generatedAt={generatedAt} />
-        <div className="flex flex-wrap justify-between gap-3">
+        <div className="grid gap-3 sm:grid-cols-[1fr_auto]">
           <div>
             <p className="text-muted-foreground">Connectors in service</p>
             <p data-testid="tile-connectors">
@@ -219,7 +219,7 @@ function PlantTileCard({ p, generatedAt }: { p: PlantTile; generatedAt: string }
               ) : null}
             </p>
           </div>
-          <div className="text-right">
+          <div>
             <p className="text-muted-foreground">Alerts</p>
             <p data-testid="tile-alerts">
               {p.alerts.open === 0 ? (
@@ -268,7 +268,7 @@ function CompareTable({ p }: { p: PlantTile }) {
   ];
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable)
-    <section className="overflow-x-auto" aria-label={`Trend of ${p.code}`} tabIndex={0} data-testid="tile-compare">
+    <section className="relative overflow-x-auto" aria-label={`Trend of ${p.code}`} tabIndex={0} data-testid="tile-compare">
       <table className="w-full text-left tabular-nums">
         <caption className="mb-1 text-left text-muted-foreground">
           Last hour ({formatInstant(lh.from, tz, "time")} – {formatInstant(lh.to, tz, "time")}) against the same hour yesterday and last week; the change since

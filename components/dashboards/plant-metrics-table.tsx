@@ -101,7 +101,10 @@ export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
             {metrics.interfaces.map((i) => (
               <tr key={i.code} className="border-t border-border" data-interface={i.code}>
                 <th scope="row" className="sticky left-0 z-10 bg-surface px-3 py-1.5 text-left font-normal whitespace-nowrap">
-                  <span className="font-mono">{i.code}</span> <Badge tone={CRIT_TONE[i.criticality]}>{CRITICALITY_LABELS[i.criticality]}</Badge>
+                  <span className="font-mono" title={i.name}>
+                    {i.code}
+                  </span>{" "}
+                  <Badge tone={CRIT_TONE[i.criticality]}>{CRITICALITY_LABELS[i.criticality]}</Badge>
                 </th>
                 <td className={td}>{i.delivered + i.failed ? perMinute(i.throughputPerMin) : "—"}</td>
                 <td className={td}>{formatShare(i.failureRate)}</td>

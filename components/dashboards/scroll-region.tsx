@@ -32,7 +32,8 @@ export function ScrollRegion({ label, children, className }: { label: string; ch
           aria-label={label}
           // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable)
           tabIndex={0}
-          className={cn("overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring", className)}
+          // relative: absolutely positioned content (screen-reader-only text) scrolls and clips with the table instead of widening the page
+          className={cn("relative overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring", className)}
           data-scroll-region
         >
           {children}
