@@ -35,7 +35,7 @@ export function AppShell({
           </a>
           <header className="sticky top-0 z-30 border-b border-border bg-surface/95 backdrop-blur">
             <div className="mx-auto flex h-12 max-w-[1600px] items-center gap-4 px-4">
-              <Link href="/plants" className="flex items-center gap-2 font-semibold tracking-tight">
+              <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
                 <span aria-hidden className="inline-block size-3 rounded-sm bg-danger" />
                 Andon
               </Link>

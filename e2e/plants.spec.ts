@@ -30,7 +30,7 @@ test("the plants page shows systems, connectors and interfaces from the database
   await expect(card.getByText("Supplier portal", { exact: true })).toBeVisible();
   await expect(card.getByRole("rowheader", { name: /SUPPLIER_ASN/ })).toBeVisible();
   await expect(card.getByRole("rowheader", { name: /BOM_RELEASE.*approval/ })).toBeVisible();
-  await expect(card.getByText("connector unknown").first()).toBeVisible();
+  await expect(card.getByText("connector: no heartbeat yet").first()).toBeVisible();
 });
 
 test("plant.updated socket events change the page live, without reload", async ({ page, browser }) => {

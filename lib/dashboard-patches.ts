@@ -1,5 +1,5 @@
 import type { ExceptionBatch, MetricsTick } from "@/server/realtime/events";
-import type { PlantTile } from "@/server/dashboards/overview";
+import type { Overview } from "@/server/dashboards/overview";
 import type { InterfaceMetrics } from "@/server/dashboards/plant-metrics";
 
 /**
@@ -8,12 +8,13 @@ import type { InterfaceMetrics } from "@/server/dashboards/plant-metrics";
  * by the caller shortly after. A batch cut short by the server (total > items) is not patched: the
  * caller refetches instead (returns null).
  */
-type Tiles = { plants: PlantTile[] };
+type Tiles = Overview;
 
 export function overviewOpened(data: Tiles | undefined, b: ExceptionBatch): Tiles | undefined | null {
   if (!data) return data;
   if (b.total > b.items.length) return null;
   return {
+    ...data,
     plants: data.plants.map((p) => {
       if (p.id !== b.plantId) return p;
       const bySeverity = { ...p.open.bySeverity };
@@ -22,7 +23,7 @@ export function overviewOpened(data: Tiles | undefined, b: ExceptionBatch): Tile
       return {
         ...p,
         open: { total: p.open.total + b.items.length, bySeverity, oldestFirstSeenAt: oldest },
-        lastHour: { ...p.lastHour, opened: p.lastHour.opened + b.items.length },
+        lastHour: { ...p.lastHour, opened: p.lastHour.opened + b.items.length, openAtEnd: p.open.total + b.items.length },
       };
     }),
   };
@@ -32,6 +33,7 @@ export function overviewResolved(data: Tiles | undefined, b: ExceptionBatch): Ti
   if (!data) return data;
   if (b.total > b.items.length) return null;
   return {
+    ...data,
     plants: data.plants.map((p) => {
       if (p.id !== b.plantId) return p;
       const bySeverity = { ...p.open.bySeverity };
@@ -40,7 +42,7 @@ export function overviewResolved(data: Tiles | undefined, b: ExceptionBatch): Ti
       return {
         ...p,
         open: { ...p.open, total: Math.max(0, p.open.total - b.items.length), bySeverity },
-        lastHour: { ...p.lastHour, closed: p.lastHour.closed + b.items.length },
+        lastHour: { ...p.lastHour, closed: p.lastHour.closed + b.items.length, openAtEnd: Math.max(0, p.open.total - b.items.length) },
       };
     }),
   };
@@ -51,6 +53,7 @@ export function overviewTick(data: Tiles | undefined, t: MetricsTick): Tiles | u
   const add = t.outcomes.DELIVERED + t.outcomes.FAILED;
   if (add === 0) return data;
   return {
+    ...data,
     plants: data.plants.map((p) => {
       if (p.id !== t.plantId) return p;
       const messages = p.lastHour.messages + add;

@@ -15,3 +15,24 @@ const NAV: { href: string; label: string; action: Action }[] = [
 export function navFor(user: Principal): { href: string; label: string }[] {
   return NAV.filter((item) => can(user, item.action)).map(({ href, label }) => ({ href, label }));
 }
+
+/**
+ * Where each role lands after sign-in (and from the logo): the page that answers its first question of
+ * the day. A plant manager: how are my plants doing (the dashboard); support: what is failing (the
+ * exception queue); an approver: what waits for my decision; an auditor: what happened to a message (the
+ * transactions, searchable by business key); an administrator: is everything running (the dashboard).
+ */
+const LANDING: Record<string, string> = {
+  VIEWER: "/dashboard",
+  OPERATOR: "/exceptions",
+  APPROVER: "/approvals",
+  AUDITOR: "/transactions",
+  ADMIN: "/dashboard",
+};
+
+/** The role's landing page if the policy lets the user open it, else their first navigation entry. */
+export function landingFor(user: Principal): string {
+  const nav = navFor(user);
+  const wanted = LANDING[user.role];
+  return nav.find((n) => n.href === wanted)?.href ?? nav[0]?.href ?? "/plants";
+}

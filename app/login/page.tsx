@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 function safeCallback(value: string | string[] | undefined): string {
   const v = Array.isArray(value) ? value[0] : value;
   // Only same-origin paths: never redirect to another site after sign-in.
-  return v?.startsWith("/") && !v.startsWith("//") ? v : "/plants";
+  return v?.startsWith("/") && !v.startsWith("//") ? v : "/";
 }
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -12,14 +12,15 @@ import { plantOpened } from "@/lib/dashboard-patches";
 import { type RangeKey, dashboardKeys } from "@/lib/query-keys";
 import { isoToZoned, zonedToIso } from "@/lib/timezone";
 import { cn } from "@/lib/utils";
-import type { InterfaceMetrics } from "@/server/dashboards/plant-metrics";
+import { formatInstant } from "@/lib/format";
+import type { PlantMetrics } from "@/server/dashboards/plant-metrics";
 import type { PlantSeries } from "@/server/dashboards/series";
 import { PlantCharts } from "./plant-charts";
 import { PlantMetricsTable } from "./plant-metrics-table";
 import { QueryError } from "./query-state";
 import { patchQuery, useLiveDashboard } from "./use-live-dashboard";
 
-type Metrics = { plant: { id: string; code: string; name: string; timezone: string }; from: string; to: string; interfaces: InterfaceMetrics[] };
+type Metrics = PlantMetrics;
 const RANGES = ["1h", "24h", "7d", "30d"] as const;
 
 const qs = (r: RangeKey, iface?: string | null) => {
@@ -78,8 +79,8 @@ export function PlantDashboard({
   );
 
   const m = metrics.data;
-  const fmt = new Intl.DateTimeFormat("en-GB", { timeZone: tz, dateStyle: "medium", timeStyle: "short" });
-  const rangeLabel = custom ? `${fmt.format(new Date(m.from))} – ${fmt.format(new Date(m.to))}` : `last ${range.range}`;
+  const fmt = (iso: string) => formatInstant(iso, tz, "datetime");
+  const rangeLabel = custom ? `${fmt(m.from)} – ${fmt(m.to)}` : `last ${range.range}`;
   const [from, setFrom] = useState(() => isoToZoned(m.from, tz));
   const [to, setTo] = useState(() => isoToZoned(m.to, tz));
   const [formError, setFormError] = useState<string | null>(null);
@@ -141,7 +142,7 @@ export function PlantDashboard({
         </form>
       </details>
       <p className="text-xs text-muted-foreground">
-        {fmt.format(new Date(m.from))} – {fmt.format(new Date(m.to))} ({tz}). Latency percentiles of delivered messages, from mergeable histograms (within 5 %).
+        {fmt(m.from)} – {fmt(m.to)} (plant time, {tz}). Latency percentiles of delivered messages, from mergeable histograms (within 5 %).
         {custom ? " A custom range is history: it does not update live." : " Updates live."}
         {metrics.isFetching || series.isFetching ? (
           <span className="ml-1" role="status">
@@ -164,7 +165,7 @@ export function PlantDashboard({
             {m.interfaces.map((i) => (
               <option key={i.code} value={i.code}>
                 {i.code}
-                {i.sloBreached ? " (above SLO)" : ""}
+                {i.sloBreached ? ` (above SLO in ${i.slo.breached} ${i.slo.unit === "minute" ? "min" : "h"})` : ""}
               </option>
             ))}
           </select>

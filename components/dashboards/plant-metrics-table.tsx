@@ -1,12 +1,17 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
+import { formatCount, formatShare } from "@/lib/format";
+import { CRITICALITY_LABELS } from "@/lib/labels";
 import { cn } from "@/lib/utils";
-import type { BacklogAge, InterfaceMetrics } from "@/server/dashboards/plant-metrics";
+import type { BacklogAge, PlantMetrics } from "@/server/dashboards/plant-metrics";
+import { msLabel } from "./plant-charts";
+import { ScrollRegion } from "./scroll-region";
 
 /**
- * The plant's interfaces over a time range: throughput, failure rate, latency percentiles against the
- * SLO (breaches highlighted) and the open backlog by age, each number linking to the exception queue
- * pre-filtered. Times are shown in the plant's timezone.
+ * The plant's interfaces over a time range: throughput, failure rate, latency percentiles, the latency
+ * SLO judged minute by minute (minutes whose p95 was above it, and their share; highlighted as soon as one
+ * is) and the open backlog by age, each number linking to the exception queue pre-filtered. Units never
+ * break from their number; on a narrow screen the table scrolls sideways and says so.
  */
 const CRIT_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const AGES: { key: BacklogAge; label: string; age: string | null }[] = [
@@ -16,110 +21,131 @@ const AGES: { key: BacklogAge; label: string; age: string | null }[] = [
   { key: "lt24h", label: "< 24 h", age: "24h" },
   { key: "older", label: "older", age: "older" },
 ];
-function ms(v: number | null): string {
-  if (v === null) return "—";
-  if (v < 1000) return `${Math.round(v)} ms`;
-  if (v < 120_000) return `${(v / 1000).toFixed(1)} s`;
-  return `${(v / 60_000).toFixed(1)} min`;
-}
+const NBSP = "\u00a0";
+const perMinute = (n: number) => `${n.toFixed(1)}${NBSP}/min`;
+const UNIT = { minute: ["minute", "minutes", "min"], hour: ["hour", "hours", "h"] } as const;
 
-type Props = {
-  metrics: { plant: { id: string; code: string; name: string; timezone: string }; from: string; to: string; interfaces: InterfaceMetrics[] };
-  rangeLabel: string;
-};
+type Props = { metrics: PlantMetrics; rangeLabel: string };
+
+const th = "px-3 py-2 text-right font-medium whitespace-nowrap";
+const td = "px-3 py-1.5 text-right tabular-nums whitespace-nowrap";
 
 /** The per-interface table; the page around it (PlantDashboard) owns the range, live updates and charts. */
 export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
   const { plant } = metrics;
+  const [one, many, short] = UNIT[metrics.slo.unit];
   const queue = (i: string, extra = "") => `/exceptions?plant=${plant.code}&interface=${i}${extra}`;
   return (
     <div className="space-y-3">
-      <section
-        aria-label="Interface metrics"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable)
-        tabIndex={0}
-        className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring"
-      >
+      <p className="text-sm" data-testid="plant-slo">
+        {metrics.slo.active === 0 ? (
+          <span className="text-muted-foreground">No deliveries in this range to judge the latency SLO on.</span>
+        ) : metrics.slo.breached > 0 ? (
+          <span className="text-danger">
+            Latency above an interface's SLO in {formatCount(metrics.slo.breached)} of {formatCount(metrics.slo.active)} {many} with deliveries (
+            {formatShare(metrics.slo.breachShare)}).
+          </span>
+        ) : (
+          <span>
+            Every interface within its latency SLO in each of {formatCount(metrics.slo.active)} {metrics.slo.active === 1 ? one : many} with deliveries.
+          </span>
+        )}{" "}
+        <span className="text-muted-foreground">
+          {metrics.slo.unit === "minute"
+            ? "A minute is above the SLO when the p95 latency of the messages delivered in it is."
+            : "Beyond 24 hours the SLO is judged hour by hour: an hour is above it when the p95 latency of the messages delivered in it is. Choose 24h or 1h for minutes."}
+        </span>
+      </p>
+      <ScrollRegion label="Interface metrics" className="rounded-lg border border-border bg-surface">
         <table className="w-full text-left text-xs">
           <caption className="sr-only">
             Interfaces of {plant.name}, {rangeLabel}
           </caption>
           <thead className="bg-muted text-muted-foreground">
             <tr>
-              <th scope="col" className="px-3 py-2 font-medium">
+              <th scope="col" className="sticky left-0 z-10 bg-muted px-3 py-2 font-medium">
                 Interface
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">
-                Messages / min
+              <th scope="col" className={th}>
+                Messages{NBSP}/{NBSP}min
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">
+              <th scope="col" className={th}>
                 Failure rate
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">
+              <th scope="col" className={th}>
                 p50
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">
+              <th scope="col" className={th}>
                 p95
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">
+              <th scope="col" className={th}>
                 p99
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">
+              <th scope="col" className={th}>
                 SLO
               </th>
+              <th scope="col" className={th}>
+                {metrics.slo.unit === "minute" ? "Minutes" : "Hours"} above SLO
+              </th>
               {AGES.map((a) => (
-                <th key={a.key} scope="col" className="px-3 py-2 text-right font-medium">
-                  Open {a.label}
+                <th key={a.key} scope="col" className={th}>
+                  Open {a.label.replace(" ", NBSP)}
                 </th>
               ))}
-              <th scope="col" className="px-3 py-2 text-right font-medium">
-                Technical / business
+              <th scope="col" className={th}>
+                Technical{NBSP}/ business
               </th>
             </tr>
           </thead>
           <tbody>
             {metrics.interfaces.map((i) => (
               <tr key={i.code} className="border-t border-border" data-interface={i.code}>
-                <th scope="row" className="px-3 py-1.5 text-left font-normal">
-                  <span className="font-mono">{i.code}</span> <Badge tone={CRIT_TONE[i.criticality]}>{i.criticality.toLowerCase()}</Badge>
+                <th scope="row" className="sticky left-0 z-10 bg-surface px-3 py-1.5 text-left font-normal whitespace-nowrap">
+                  <span className="font-mono" title={i.name}>
+                    {i.code}
+                  </span>{" "}
+                  <Badge tone={CRIT_TONE[i.criticality]}>{CRITICALITY_LABELS[i.criticality]}</Badge>
                 </th>
-                <td className="px-3 py-1.5 text-right tabular-nums">{i.delivered + i.failed ? i.throughputPerMin.toFixed(1) : "—"}</td>
-                <td className="px-3 py-1.5 text-right tabular-nums">{i.failureRate === null ? "—" : `${(100 * i.failureRate).toFixed(1)} %`}</td>
-                <td className="px-3 py-1.5 text-right tabular-nums">{ms(i.latency.p50)}</td>
-                <td
-                  className={cn("px-3 py-1.5 text-right tabular-nums", i.sloBreached && "font-semibold text-danger")}
-                  data-slo-breached={i.sloBreached || undefined}
-                >
-                  {ms(i.latency.p95)}
+                <td className={td}>{i.delivered + i.failed ? perMinute(i.throughputPerMin) : "—"}</td>
+                <td className={td}>{formatShare(i.failureRate)}</td>
+                <td className={td}>{msLabel(i.latency.p50)}</td>
+                <td className={cn(td, i.latency.p95 !== null && i.latency.p95 > i.sloMs && "font-semibold text-danger")}>
+                  {msLabel(i.latency.p95)}
+                  {i.latency.p95 !== null && i.latency.p95 > i.sloMs ? <span className="sr-only"> (above the SLO)</span> : null}
+                </td>
+                <td className={td}>{msLabel(i.latency.p99)}</td>
+                <td className={td}>{msLabel(i.sloMs)}</td>
+                <td className={cn(td, i.sloBreached && "font-semibold text-danger")} data-slo-breached={i.sloBreached || undefined} data-testid="slo-minutes">
+                  {i.slo.active === 0
+                    ? "—"
+                    : `${formatCount(i.slo.breached)} of ${formatCount(i.slo.active)}${NBSP}${short} (${formatShare(i.slo.breachShare)})`}
                   {i.sloBreached ? <span className="sr-only"> (above the SLO)</span> : null}
                 </td>
-                <td className="px-3 py-1.5 text-right tabular-nums">{ms(i.latency.p99)}</td>
-                <td className="px-3 py-1.5 text-right tabular-nums">{ms(i.sloMs)}</td>
                 {AGES.map((a) => (
-                  <td key={a.key} className="px-3 py-1.5 text-right tabular-nums">
+                  <td key={a.key} className={td}>
                     {i.backlog[a.key] ? (
                       <Link className="hover:underline" href={queue(i.code, a.age ? `&age=${a.age}` : "")}>
-                        {i.backlog[a.key]}
+                        {formatCount(i.backlog[a.key])}
                       </Link>
                     ) : (
                       <span className="text-muted-foreground">0</span>
                     )}
                   </td>
                 ))}
-                <td className="px-3 py-1.5 text-right tabular-nums">
+                <td className={td}>
                   <Link className="hover:underline" href={queue(i.code, "&category=TECHNICAL")}>
-                    {i.openTechnical}
+                    {formatCount(i.openTechnical)}
                   </Link>{" "}
                   /{" "}
                   <Link className="hover:underline" href={queue(i.code, "&category=BUSINESS")}>
-                    {i.openBusiness}
+                    {formatCount(i.openBusiness)}
                   </Link>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      </section>
+      </ScrollRegion>
       {metrics.interfaces.every((i) => i.delivered + i.failed === 0) ? (
         <p className="rounded-lg border border-dashed border-border px-4 py-6 text-center text-sm text-muted-foreground">
           No messages reported for {plant.code} in this range. Connectors report through the ingest API; check the Plants page for their heartbeats.

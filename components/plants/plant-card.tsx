@@ -2,7 +2,10 @@
 import { ArrowRight, ShieldCheck } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { formatCount, formatDuration, formatInstant } from "@/lib/format";
+import { CONNECTOR_STATE_LABELS, CRITICALITY_LABELS, SEVERITY_LABELS } from "@/lib/labels";
 import { cn } from "@/lib/utils";
+import { ScrollRegion } from "../dashboards/scroll-region";
 import type { PlantSummary } from "@/server/plants/types";
 import { EditPlantDialog } from "./edit-plant-dialog";
 
@@ -21,12 +24,6 @@ const SYSTEM = {
 const CRIT_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const MODE = { REAL_TIME: "real-time", NEAR_REAL_TIME: "near real-time", BATCH: "batch" } as const;
 const STATE_DOT = { ONLINE: "bg-success", DEGRADED: "bg-warning", OFFLINE: "bg-danger", UNKNOWN: "bg-muted-foreground" } as const;
-
-export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-  return `${Math.round(ms / 3_600_000)} h`;
-}
 
 export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: boolean }) {
   const headingId = `plant-${plant.code}`;
@@ -61,14 +58,14 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
                 <span className="font-medium">{s.description}</span>
                 {s.connector ? (
                   <span className="flex items-center gap-1 text-muted-foreground">
-                    <span aria-hidden className={cn("size-1.5 rounded-full", STATE_DOT[s.connector.state])} />
+                    <span aria-hidden className={cn("size-1.5 rounded-full", s.connector.disabled ? "bg-muted-foreground" : STATE_DOT[s.connector.state])} />
                     <span>
-                      connector {s.connector.state.toLowerCase()}
-                      {s.connector.backlog ? ` · backlog ${s.connector.backlog}` : ""}
+                      {s.connector.disabled ? "connector out of service" : `connector: ${CONNECTOR_STATE_LABELS[s.connector.state].toLowerCase()}`}
+                      {s.connector.backlog && !s.connector.disabled ? ` · ${formatCount(s.connector.backlog)} waiting` : ""}
                     </span>
                     {s.connector.replaysPausedUntil ? (
                       <Badge tone="critical" title="Consecutive technical failures: replays to this connector wait (circuit breaker)">
-                        replays paused until {time.format(new Date(s.connector.replaysPausedUntil))}
+                        replays paused until {formatInstant(s.connector.replaysPausedUntil, plant.timezone, "time-seconds")}
                       </Badge>
                     ) : null}
                   </span>
@@ -79,8 +76,7 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
             ))}
           </ul>
         </div>
-        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable region must be keyboard-reachable (axe scrollable-region-focusable) */}
-        <section aria-label="Interfaces of this plant" tabIndex={0} className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring">
+        <ScrollRegion label="Interfaces of this plant">
           <table className="w-full text-left text-xs">
             <caption className="sr-only">Interfaces of {plant.name}</caption>
             <thead className="text-muted-foreground">
@@ -116,16 +112,16 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
                   <td className="py-1.5 pr-2 whitespace-nowrap">
                     {SYSTEM[i.sourceSystem]} <ArrowRight aria-label="to" className="inline size-3" /> {i.targetSystems.map((t) => SYSTEM[t]).join(" + ")}
                   </td>
-                  <td className="py-1.5 pr-2 text-muted-foreground">{MODE[i.syncMode]}</td>
-                  <td className="py-1.5 pr-2 text-right tabular-nums">{formatDuration(i.latencySloMs)}</td>
+                  <td className="py-1.5 pr-2 whitespace-nowrap text-muted-foreground">{MODE[i.syncMode]}</td>
+                  <td className="py-1.5 pr-2 text-right tabular-nums whitespace-nowrap">{formatDuration(i.latencySloMs / 1000)}</td>
                   <td className="py-1.5">
-                    <Badge tone={CRIT_TONE[i.criticality]}>{i.criticality.toLowerCase()}</Badge>
+                    <Badge tone={CRIT_TONE[i.criticality]}>{CRITICALITY_LABELS[i.criticality]}</Badge>
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </section>
+        </ScrollRegion>
       </CardBody>
     </Card>
   );
@@ -133,7 +129,6 @@ export function PlantCard({ plant, canEdit }: { plant: PlantSummary; canEdit: bo
 
 const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW"] as const;
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
-const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 function OpenExceptions({ plant }: { plant: PlantSummary }) {
   const open = plant.openExceptions;
@@ -144,12 +139,12 @@ function OpenExceptions({ plant }: { plant: PlantSummary }) {
           Open exceptions
         </a>{" "}
         <span className="text-sm font-semibold normal-case text-foreground tabular-nums" data-testid="open-total">
-          {open.total}
+          {formatCount(open.total)}
         </span>
         <span className="flex gap-1 normal-case">
           {SEVERITIES.filter((s) => open.bySeverity[s] > 0).map((s) => (
             <Badge key={s} tone={SEV_TONE[s]}>
-              {open.bySeverity[s]} {s.toLowerCase()}
+              {formatCount(open.bySeverity[s])} {SEVERITY_LABELS[s].toLowerCase()}
             </Badge>
           ))}
         </span>
@@ -161,7 +156,7 @@ function OpenExceptions({ plant }: { plant: PlantSummary }) {
           {open.latest.map((e) => (
             <li key={e.id} className="flex items-baseline gap-2 text-xs" data-exception={e.id}>
               <Badge tone={SEV_TONE[e.severity]} className="shrink-0">
-                {e.severity.toLowerCase()}
+                {SEVERITY_LABELS[e.severity]}
               </Badge>
               <span className="shrink-0 font-mono font-medium">{e.interfaceCode}</span>
               <a href={`/exceptions/${e.id}`} className="min-w-0 truncate hover:underline" title={`${e.errorCode}: ${e.errorMessage}`}>
@@ -169,7 +164,7 @@ function OpenExceptions({ plant }: { plant: PlantSummary }) {
                 {e.businessKey ? <span className="text-muted-foreground"> · {e.businessKey}</span> : null}
               </a>
               <time className="ml-auto shrink-0 tabular-nums text-muted-foreground" dateTime={e.lastSeenAt}>
-                {time.format(new Date(e.lastSeenAt))}
+                {formatInstant(e.lastSeenAt, plant.timezone, "time-seconds")}
               </time>
             </li>
           ))}

@@ -1,56 +1,100 @@
 import { pool } from "../db";
 import type { Severity } from "../db/generated/enums";
+import { CLOSED_STATUSES, OPEN_STATUSES } from "../exceptions/lifecycle";
 import { forbidden } from "../http/errors";
 import { type Principal, can, visiblePlantIds } from "../policy";
+import { type PlantHealth, compareHealth, plantHealth } from "./health";
 import { plantInterfaceMetrics } from "./plant-metrics";
+import { type SloPeriods, sloPeriods } from "./slo";
 
 /**
- * The overview: one tile per plant the user may see. Open exceptions by severity and the oldest one's
- * age, the backlog's trend over the last hour (opened vs closed), throughput and failure rate over the
- * last hour with the interfaces breaching their latency SLO (from the same per-interface figures as the
- * plant page), and connectors that are silent or report a backlog of their own.
+ * The overview: one tile per plant the user may see, worst health first. Every number says what it
+ * counts, and numbers about the same thing come from one query:
+ * - open exceptions: exactly the exceptions in an open status (OPEN_STATUSES) — the queue's "Open" count;
+ * - the last hour [now − 1 h, now): exceptions first seen and closed in it, messages reported, failures,
+ *   and the latency SLO judged minute by minute (the plant page's 1 h table shows the same figures);
+ * - the same hour yesterday and last week, for comparison, with the open backlog at the end of each;
+ * - the open backlog at each of the last 24 hours (per-minute samples), ending with the exact count now;
+ * - connectors in service (a disabled one is left out) that fell silent, never reported, or report a backlog.
+ * One health state per plant (server/dashboards/health.ts) from these same figures.
  */
 export const SILENT_AFTER_MS = 120_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** A backlog sample stands for an instant when it was taken at most this long before it. */
+const SAMPLE_TOLERANCE_MS = 5 * 60_000;
+
+/** One window's figures (the last hour, or the same hour yesterday / last week). */
+export type WindowFigures = {
+  from: string;
+  to: string;
+  messages: number;
+  failed: number;
+  /** Minutes in which the plant delivered messages, and those in which any interface was above its SLO. */
+  slo: { activeMinutes: number; breachMinutes: number };
+  /** Open exceptions at the window's end: the exact count for the last hour, the last sample before it otherwise (null: none taken). */
+  openAtEnd: number | null;
+};
 
 export type PlantTile = {
   id: string;
   code: string;
   name: string;
   timezone: string;
+  health: PlantHealth;
   open: { total: number; bySeverity: Record<Severity, number>; oldestFirstSeenAt: string | null };
-  lastHour: { opened: number; closed: number; messages: number; failed: number; failureRate: number | null; sloBreaches: string[] };
-  connectors: { name: string; silent: boolean; backlog: number | null; lastHeartbeatAt: string | null }[];
+  lastHour: WindowFigures & {
+    /** Exceptions first seen in the last hour, and exceptions closed (resolved or discarded) in it. */
+    opened: number;
+    closed: number;
+    failureRate: number | null;
+    /** Interfaces with minutes above their SLO in the last hour. */
+    sloBreaches: { code: string; activeMinutes: number; breachMinutes: number }[];
+  };
+  compare: { yesterday: WindowFigures; lastWeek: WindowFigures };
+  connectors: { name: string; silent: boolean; reported: boolean; backlog: number | null; lastHeartbeatAt: string | null }[];
   /** Open alerts (firing = not yet acknowledged). */
   alerts: { open: number; firing: number };
-  /** Open backlog over the last 24 h, one point per hour (from the per-minute samples; empty before the first). */
-  trend: { t: string; open: number }[];
+  /** Open backlog 24, 23, … 1 h ago (null: no sample then); the page ends the line with `open.total`, now. */
+  trend: { t: string; open: number | null }[];
 };
 
-export async function overview(user: Principal, now = new Date()): Promise<PlantTile[]> {
+export type Overview = { generatedAt: string; plants: PlantTile[] };
+
+type PlantRow = { id: string; code: string; name: string; timezone: string };
+/** The last hour is always judged minute by minute (server/dashboards/slo.ts). */
+const minutes = (s: SloPeriods) => ({ activeMinutes: s.active, breachMinutes: s.breached });
+
+export async function overview(user: Principal, now = new Date()): Promise<Overview> {
   if (!can(user, "dashboard.read")) throw forbidden("Your role has no dashboard");
   const scope = visiblePlantIds(user);
-  const { rows: plants } = await pool().query<{ id: string; code: string; name: string; timezone: string }>(
+  const { rows: plants } = await pool().query<PlantRow>(
     `SELECT id, code, name, timezone FROM plant ${scope === "all" ? "" : "WHERE id = ANY($1::uuid[])"} ORDER BY code`,
     scope === "all" ? [] : [[...scope]],
   );
-  if (plants.length === 0) return [];
+  if (plants.length === 0) return { generatedAt: now.toISOString(), plants: [] };
   const ids = plants.map((p) => p.id);
-  const hourAgo = new Date(now.getTime() - 3_600_000);
-  const [open, flow, connectors, metrics, alerts, trend] = await Promise.all([
+  const hourAgo = new Date(now.getTime() - HOUR);
+  const windows = { yesterday: DAY, lastWeek: 7 * DAY } as const;
+  const shifted = (ms: number) => ({ from: new Date(hourAgo.getTime() - ms), to: new Date(now.getTime() - ms) });
+  const trendTimes = Array.from({ length: 24 }, (_, i) => new Date(now.getTime() - (24 - i) * HOUR));
+  const sampleTimes = [...trendTimes, shifted(windows.lastWeek).to];
+
+  const [open, flow, connectors, metrics, alerts, samples, pastCounts, ifaces] = await Promise.all([
     pool().query<{ plant_id: string; severity: Severity; n: number; oldest: Date }>(
       `SELECT plant_id, severity, count(*)::int AS n, min(first_seen_at) AS oldest FROM exception
-       WHERE plant_id = ANY($1::uuid[]) AND status NOT IN ('RESOLVED', 'DISCARDED') GROUP BY plant_id, severity`,
-      [ids],
+       WHERE plant_id = ANY($1::uuid[]) AND status = ANY($2::exception_status[]) GROUP BY plant_id, severity`,
+      [ids, [...OPEN_STATUSES]],
     ),
     pool().query<{ plant_id: string; opened: number; closed: number }>(
       `SELECT p.id AS plant_id,
-              (SELECT count(*)::int FROM exception e WHERE e.plant_id = p.id AND e.first_seen_at >= $2) AS opened,
-              (SELECT count(*)::int FROM exception e WHERE e.plant_id = p.id AND e.resolved_at >= $2) AS closed
+              (SELECT count(*)::int FROM exception e WHERE e.plant_id = p.id AND e.first_seen_at >= $2 AND e.first_seen_at < $3) AS opened,
+              (SELECT count(*)::int FROM exception e WHERE e.plant_id = p.id AND e.status = ANY($4::exception_status[]) AND e.resolved_at >= $2 AND e.resolved_at < $3) AS closed
        FROM plant p WHERE p.id = ANY($1::uuid[])`,
-      [ids, hourAgo],
+      [ids, hourAgo, now, [...CLOSED_STATUSES]],
     ),
     pool().query<{ plant_id: string; name: string; last_heartbeat_at: Date | null; reported_backlog: number | null }>(
-      "SELECT plant_id, name, last_heartbeat_at, reported_backlog FROM connector WHERE plant_id = ANY($1::uuid[]) ORDER BY name",
+      "SELECT plant_id, name, last_heartbeat_at, reported_backlog FROM connector WHERE plant_id = ANY($1::uuid[]) AND disabled_at IS NULL ORDER BY name",
       [ids],
     ),
     Promise.all(plants.map((p) => plantInterfaceMetrics(user, p.code, { range: "1h" }, now))),
@@ -59,45 +103,107 @@ export async function overview(user: Principal, now = new Date()): Promise<Plant
        WHERE plant_id = ANY($1::uuid[]) AND status <> 'RESOLVED' GROUP BY plant_id`,
       [ids],
     ),
-    pool().query<{ plant_id: string; t: Date; open: number }>(
-      `SELECT DISTINCT ON (plant_id, 2) plant_id, date_trunc('hour', at) AS t, (lt15m + lt1h + lt4h + lt24h + older) AS open
-       FROM backlog_sample WHERE plant_id = ANY($1::uuid[]) AND at >= $2 ORDER BY plant_id, 2, at DESC`,
-      [ids, new Date(now.getTime() - 24 * 3_600_000)],
+    // The open backlog at given instants: the last sample taken at most 5 minutes before each.
+    pool().query<{ plant_id: string; at: Date; open: number | null }>(
+      `SELECT p.plant_id, t.at, s.open FROM unnest($1::uuid[]) AS p(plant_id) CROSS JOIN unnest($2::timestamptz[]) AS t(at)
+       LEFT JOIN LATERAL (
+         SELECT (lt15m + lt1h + lt4h + lt24h + older) AS open FROM backlog_sample
+         WHERE plant_id = p.plant_id AND at <= t.at AND at > t.at - $3::interval ORDER BY at DESC LIMIT 1
+       ) s ON true`,
+      [ids, sampleTimes, `${SAMPLE_TOLERANCE_MS / 1000} seconds`],
+    ),
+    // Messages of the same hour yesterday and last week (minute rollups are kept for the whole retention).
+    pool().query<{ plant_id: string; w: string; delivered: string | null; failed: string | null }>(
+      `SELECT r.plant_id, w.name AS w, sum(r.count) FILTER (WHERE r.outcome = 'DELIVERED') AS delivered, sum(r.count) FILTER (WHERE r.outcome = 'FAILED') AS failed
+       FROM (VALUES ('yesterday', $2::timestamptz, $3::timestamptz), ('lastWeek', $4::timestamptz, $5::timestamptz)) AS w(name, f, t)
+       JOIN telemetry_rollup_minute r ON r.plant_id = ANY($1::uuid[]) AND r.bucket >= w.f AND r.bucket < w.t AND r.outcome IN ('DELIVERED', 'FAILED')
+       GROUP BY 1, 2`,
+      [ids, shifted(windows.yesterday).from, shifted(windows.yesterday).to, shifted(windows.lastWeek).from, shifted(windows.lastWeek).to],
+    ),
+    pool().query<{ plant_id: string; id: string; slo: number }>(
+      "SELECT pi.plant_id, i.id, i.latency_slo_ms AS slo FROM plant_interface pi JOIN interface i ON i.id = pi.interface_id WHERE pi.plant_id = ANY($1::uuid[])",
+      [ids],
     ),
   ]);
-  return plants.map((p, i) => {
+  const pastSlo = await Promise.all(
+    plants.flatMap((p) =>
+      (Object.keys(windows) as (keyof typeof windows)[]).map(async (w) => {
+        const { from, to } = shifted(windows[w]);
+        const mine = ifaces.rows.filter((i) => i.plant_id === p.id).map((i) => ({ id: i.id, sloMs: i.slo }));
+        return { plantId: p.id, w, slo: minutes((await sloPeriods(p.id, mine, from, to, "minute")).plant) };
+      }),
+    ),
+  );
+  const sampleAt = (plantId: string, at: Date) => samples.rows.find((s) => s.plant_id === plantId && s.at.getTime() === at.getTime())?.open ?? null;
+
+  const tiles = plants.map((p, i): PlantTile => {
     const mine = open.rows.filter((r) => r.plant_id === p.id);
     const bySeverity: Record<Severity, number> = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0 };
     for (const r of mine) bySeverity[r.severity] = r.n;
     const oldest = mine.reduce<Date | null>((o, r) => (o === null || r.oldest < o ? r.oldest : o), null);
-    const ifaces = metrics[i]!.interfaces;
-    const messages = ifaces.reduce((n, x) => n + x.delivered + x.failed, 0);
-    const failed = ifaces.reduce((n, x) => n + x.failed, 0);
+    const total = mine.reduce((n, r) => n + r.n, 0);
+    const m = metrics[i]!;
+    const messages = m.interfaces.reduce((n, x) => n + x.delivered + x.failed, 0);
+    const failed = m.interfaces.reduce((n, x) => n + x.failed, 0);
     const f = flow.rows.find((r) => r.plant_id === p.id);
+    const past = (w: keyof typeof windows): WindowFigures => {
+      const { from, to } = shifted(windows[w]);
+      const c = pastCounts.rows.find((r) => r.plant_id === p.id && r.w === w);
+      const delivered = Number(c?.delivered ?? 0);
+      const failedThen = Number(c?.failed ?? 0);
+      return {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        messages: delivered + failedThen,
+        failed: failedThen,
+        slo: pastSlo.find((s) => s.plantId === p.id && s.w === w)!.slo,
+        openAtEnd: sampleAt(p.id, to),
+      };
+    };
+    const tileConnectors = connectors.rows
+      .filter((c) => c.plant_id === p.id)
+      .map((c) => ({
+        name: c.name,
+        backlog: c.reported_backlog,
+        lastHeartbeatAt: c.last_heartbeat_at?.toISOString() ?? null,
+        reported: c.last_heartbeat_at !== null,
+        silent: c.last_heartbeat_at !== null && now.getTime() - c.last_heartbeat_at.getTime() > SILENT_AFTER_MS,
+      }));
+    const alertRow = alerts.rows.find((a) => a.plant_id === p.id);
+    const sloBreaches = m.interfaces
+      .filter((x) => x.slo.breached > 0)
+      .map((x) => ({ code: x.code, ...minutes(x.slo) }))
+      .sort((a, b) => b.breachMinutes / b.activeMinutes - a.breachMinutes / a.activeMinutes);
     return {
       id: p.id,
       code: p.code,
       name: p.name,
       timezone: p.timezone,
-      open: { total: mine.reduce((n, r) => n + r.n, 0), bySeverity, oldestFirstSeenAt: oldest?.toISOString() ?? null },
+      health: plantHealth({
+        interfaces: sloBreaches,
+        messages,
+        failed,
+        connectors: tileConnectors,
+        alertsFiring: alertRow?.firing ?? 0,
+      }),
+      open: { total, bySeverity, oldestFirstSeenAt: oldest?.toISOString() ?? null },
       lastHour: {
+        from: hourAgo.toISOString(),
+        to: now.toISOString(),
         opened: f?.opened ?? 0,
         closed: f?.closed ?? 0,
         messages,
         failed,
         failureRate: messages ? failed / messages : null,
-        sloBreaches: ifaces.filter((x) => x.sloBreached).map((x) => x.code),
+        slo: minutes(m.slo),
+        sloBreaches,
+        openAtEnd: total,
       },
-      alerts: { open: alerts.rows.find((a) => a.plant_id === p.id)?.open ?? 0, firing: alerts.rows.find((a) => a.plant_id === p.id)?.firing ?? 0 },
-      trend: trend.rows.filter((r) => r.plant_id === p.id).map((r) => ({ t: r.t.toISOString(), open: r.open })),
-      connectors: connectors.rows
-        .filter((c) => c.plant_id === p.id)
-        .map((c) => ({
-          name: c.name,
-          backlog: c.reported_backlog,
-          lastHeartbeatAt: c.last_heartbeat_at?.toISOString() ?? null,
-          silent: !c.last_heartbeat_at || now.getTime() - c.last_heartbeat_at.getTime() > SILENT_AFTER_MS,
-        })),
+      compare: { yesterday: past("yesterday"), lastWeek: past("lastWeek") },
+      alerts: { open: alertRow?.open ?? 0, firing: alertRow?.firing ?? 0 },
+      trend: trendTimes.map((t) => ({ t: t.toISOString(), open: sampleAt(p.id, t) })),
+      connectors: tileConnectors,
     };
   });
+  return { generatedAt: now.toISOString(), plants: tiles.sort(compareHealth) };
 }

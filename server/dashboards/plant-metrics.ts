@@ -3,14 +3,17 @@ import { pool } from "../db";
 import type { Criticality } from "../db/generated/enums";
 import { notFound } from "../http/errors";
 import { BUCKETS, percentile } from "../metrics/histogram";
+import { OPEN_STATUSES } from "../exceptions/lifecycle";
 import { type Principal, can, canSeePlant } from "../policy";
 import { type RollupQuery, rollupSources } from "./rollup";
+import { type SloPeriods, breachShare, sloPeriods } from "./slo";
 
 /**
  * Per-interface operations figures of one plant over a time range, from the per-minute rollups
  * (never raw telemetry): throughput, failure rate, latency percentiles of delivered messages from the
- * merged histograms (≤ 4.9 % relative error) against the interface's SLO, and the open backlog by age.
- * Scoped through the policy: a plant the user may not see does not exist for them.
+ * merged histograms (≤ 4.9 % relative error), the latency SLO judged minute by minute (hour by hour
+ * beyond 24 h; the share of periods above it, server/dashboards/slo.ts), and the open backlog (exceptions in an open status) by
+ * age. Scoped through the policy: a plant the user may not see does not exist for them.
  */
 export const RANGES = { "1h": 3_600_000, "24h": 24 * 3_600_000, "7d": 7 * 24 * 3_600_000, "30d": 30 * 24 * 3_600_000 } as const;
 
@@ -42,6 +45,9 @@ export type InterfaceMetrics = {
   throughputPerMin: number;
   failureRate: number | null;
   latency: { p50: number | null; p95: number | null; p99: number | null };
+  /** Periods (minutes up to 24 h, else hours) with delivered messages, those whose p95 was above the SLO, and their share. */
+  slo: SloPeriods & { breachShare: number | null };
+  /** Any period of the range above the SLO (the range's p95 may still be below it). */
   sloBreached: boolean;
   backlog: Record<BacklogAge, number>;
   openTechnical: number;
@@ -64,15 +70,20 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
   if (!plant || !canSeePlant(user, plant.id) || !can(user, "dashboard.read", { plantId: plant.id })) throw notFound("Plant");
   const { from, to } = resolveRange(q, now);
 
-  const [totalsSrc, histSrc] = (await rollupSources(plant.id, from, to, "interface_id, outcome, count", "interface_id, outcome, histogram")) as [
-    RollupQuery,
-    RollupQuery,
-  ];
-  const [interfaces, totals, histograms, backlog] = await Promise.all([
+  const [[totalsSrc, histSrc], { rows: ifaceRows }] = await Promise.all([
+    rollupSources(plant.id, from, to, ["interface_id, outcome, count", "interface_id, outcome, histogram"]) as Promise<[RollupQuery, RollupQuery]>,
     pool().query<{ id: string; code: string; name: string; criticality: Criticality; slo: number }>(
       `SELECT i.id, i.code, i.name, i.criticality, i.latency_slo_ms AS slo FROM plant_interface pi JOIN interface i ON i.id = pi.interface_id
        WHERE pi.plant_id = $1 ORDER BY i.code`,
       [plant.id],
+    ),
+  ]);
+  const [slo, totals, histograms, backlog] = await Promise.all([
+    sloPeriods(
+      plant.id,
+      ifaceRows.map((i) => ({ id: i.id, sloMs: i.slo })),
+      from,
+      to,
     ),
     pool().query<{ interface_id: string; outcome: string; n: string }>(
       `SELECT interface_id, outcome::text, sum(count) AS n FROM (${totalsSrc.sql}) r WHERE outcome IN ('DELIVERED', 'FAILED') GROUP BY interface_id, outcome`,
@@ -88,13 +99,13 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
       `SELECT interface_id, CASE WHEN first_seen_at >= $2::timestamptz - interval '15 minutes' THEN 'lt15m' WHEN first_seen_at >= $2::timestamptz - interval '1 hour' THEN 'lt1h'
                                  WHEN first_seen_at >= $2::timestamptz - interval '4 hours' THEN 'lt4h' WHEN first_seen_at >= $2::timestamptz - interval '24 hours' THEN 'lt24h' ELSE 'older' END AS age,
               category::text, count(*)::int AS n
-       FROM exception WHERE plant_id = $1 AND status NOT IN ('RESOLVED', 'DISCARDED') GROUP BY 1, 2, 3`,
-      [plant.id, now],
+       FROM exception WHERE plant_id = $1 AND status = ANY($3::exception_status[]) GROUP BY 1, 2, 3`,
+      [plant.id, now, [...OPEN_STATUSES]],
     ),
   ]);
 
   const minutes = Math.max(1, (to.getTime() - from.getTime()) / 60_000);
-  const result: InterfaceMetrics[] = interfaces.rows.map((i) => {
+  const result: InterfaceMetrics[] = ifaceRows.map((i) => {
     const count = (outcome: string) => Number(totals.rows.find((t) => t.interface_id === i.id && t.outcome === outcome)?.n ?? 0);
     const hist = new Array<number>(BUCKETS).fill(0);
     for (const h of histograms.rows) if (h.interface_id === i.id) hist[h.i - 1] = Number(h.n);
@@ -102,6 +113,7 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
     const failed = count("FAILED");
     const p95 = percentile(hist, 0.95);
     const mine = backlog.rows.filter((b) => b.interface_id === i.id);
+    const sloOf = slo.byInterface.get(i.id) ?? { unit: slo.unit, active: 0, breached: 0 };
     const ages = Object.fromEntries(BACKLOG_AGES.map((a) => [a, mine.filter((b) => b.age === a).reduce((n, b) => n + b.n, 0)])) as Record<BacklogAge, number>;
     return {
       code: i.code,
@@ -113,7 +125,8 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
       throughputPerMin: (delivered + failed) / minutes,
       failureRate: delivered + failed > 0 ? failed / (delivered + failed) : null,
       latency: { p50: percentile(hist, 0.5), p95, p99: percentile(hist, 0.99) },
-      sloBreached: p95 !== null && p95 > i.slo,
+      slo: { ...sloOf, breachShare: breachShare(sloOf) },
+      sloBreached: sloOf.breached > 0,
       backlog: ages,
       openTechnical: mine.filter((b) => b.category === "TECHNICAL").reduce((n, b) => n + b.n, 0),
       openBusiness: mine.filter((b) => b.category === "BUSINESS").reduce((n, b) => n + b.n, 0),
@@ -123,9 +136,13 @@ export async function plantInterfaceMetrics(user: Principal, plantCode: string, 
     plant: { id: plant.id, code: plant.code, name: plant.name, timezone: plant.timezone },
     from: from.toISOString(),
     to: to.toISOString(),
+    /** The plant as a whole: periods in which any interface delivered, and in which any was above its SLO. */
+    slo: { ...slo.plant, breachShare: breachShare(slo.plant) },
     interfaces: result,
   };
 }
+
+export type PlantMetrics = Awaited<ReturnType<typeof plantInterfaceMetrics>>;
 
 /** The plant of a dashboard page, if the user may see its dashboard (pages answer 404 otherwise). */
 export async function visibleDashboardPlant(user: Principal, plantCode: string): Promise<{ id: string; code: string } | null> {

@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import { pool, withPgTransaction } from "../db";
+import { OPEN_STATUSES } from "../exceptions/lifecycle";
 
 /**
  * Hourly and daily compaction of the per-minute rollups, and the per-minute samples behind the
@@ -179,16 +180,19 @@ export function planRollupRead(from: Date, to: Date, hourWm: Date | null, dayWm:
 /**
  * SQL selecting each set of columns of the rollup rows that answer [from, to) for one plant (the plant
  * id is $1 of each returned params; callers append theirs), following planRollupRead. The watermarks
- * and dirty hours are read once for all the column sets.
+ * and dirty hours are read once for all the column sets. `stepMs`: the finest step the caller bins
+ * the rows into (charts); coarser rollups than that step are not used.
  */
 export type RollupQuery = { sql: string; params: unknown[] };
 
-export async function rollupSources(plantId: string, from: Date, to: Date, ...columnSets: string[]): Promise<RollupQuery[]> {
+export async function rollupSources(plantId: string, from: Date, to: Date, columnSets: string[], { stepMs }: { stepMs?: number } = {}): Promise<RollupQuery[]> {
   const { rows: wms } = await pool().query<{ name: string; until: Date }>("SELECT name, until FROM job_watermark WHERE name = ANY($1)", [
     [HOURLY_WATERMARK, DAILY_WATERMARK],
   ]);
-  const hourWm = wms.find((w) => w.name === HOURLY_WATERMARK)?.until ?? null;
-  const dayWm = wms.find((w) => w.name === DAILY_WATERMARK)?.until ?? null;
+  // A chart binned finer than an hour (or a day) cannot use the coarser rows: an hour's row binned into
+  // the first 5-minute step of its hour would draw 1 step of 12 and leave the others empty.
+  const hourWm = stepMs !== undefined && stepMs < HOUR ? null : (wms.find((w) => w.name === HOURLY_WATERMARK)?.until ?? null);
+  const dayWm = stepMs !== undefined && stepMs < DAY ? null : (wms.find((w) => w.name === DAILY_WATERMARK)?.until ?? null);
   const { rows: dirty } = hourWm
     ? await pool().query<{ hour: Date }>("SELECT hour FROM telemetry_rollup_dirty WHERE plant_id = $1 AND hour >= $2 AND hour < $3", [
         plantId,
@@ -235,7 +239,10 @@ function rollupSql(plantId: string, plan: RollupPlan, columns: string): RollupQu
   return { sql: parts.join("\n UNION ALL "), params };
 }
 
-/** Samples every plant's backlog and every connector's heartbeat age and backlog for this minute (idempotent). */
+/**
+ * Samples every plant's open backlog (the exceptions in an open status) and every connector in service's
+ * heartbeat age and backlog for this minute (idempotent). A disabled connector is not sampled.
+ */
 export async function sampleMinute(now = new Date()): Promise<void> {
   const at = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   await pool().query(
@@ -248,15 +255,15 @@ export async function sampleMinute(now = new Date()): Promise<void> {
             count(e.id) FILTER (WHERE e.first_seen_at < $1::timestamptz - interval '24 hours'),
             count(e.id) FILTER (WHERE e.category = 'TECHNICAL'),
             count(e.id) FILTER (WHERE e.category = 'BUSINESS')
-     FROM plant p LEFT JOIN exception e ON e.plant_id = p.id AND e.status NOT IN ('RESOLVED', 'DISCARDED')
+     FROM plant p LEFT JOIN exception e ON e.plant_id = p.id AND e.status = ANY($2::exception_status[])
      GROUP BY p.id
      ON CONFLICT (plant_id, at) DO NOTHING`,
-    [at],
+    [at, [...OPEN_STATUSES]],
   );
   await pool().query(
     `INSERT INTO connector_sample (connector_id, at, plant_id, heartbeat_age_s, backlog)
      SELECT id, $1, plant_id, CASE WHEN last_heartbeat_at IS NULL THEN NULL ELSE GREATEST(0, extract(epoch FROM $2::timestamptz - last_heartbeat_at))::int END, reported_backlog
-     FROM connector
+     FROM connector WHERE disabled_at IS NULL
      ON CONFLICT (connector_id, at) DO NOTHING`,
     [at, now],
   );

@@ -80,6 +80,7 @@ export function toSummary(p: PlantRow, openExceptions: OpenExceptions): PlantSum
         lastHeartbeatAt: s.connector.lastHeartbeatAt?.toISOString() ?? null,
         backlog: s.connector.reportedBacklog,
         replaysPausedUntil: s.connector.replayPausedUntil && s.connector.replayPausedUntil > new Date() ? s.connector.replayPausedUntil.toISOString() : null,
+        disabled: s.connector.disabledAt !== null,
       },
     })),
     interfaces: p.interfaces.map(({ interface: i, enabled }) => ({

@@ -18,6 +18,8 @@ export type PlantSummary = {
       lastHeartbeatAt: string | null;
       backlog: number | null;
       replaysPausedUntil: string | null;
+      /** Taken out of service by an administrator (its key is refused; dashboards leave it out). */
+      disabled: boolean;
     } | null;
   }[];
   openExceptions: {

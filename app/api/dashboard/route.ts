@@ -5,5 +5,5 @@ import { handler } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/dashboard: one tile per plant the user may see. */
-export const GET = handler(async () => NextResponse.json({ plants: await overview(await requireApiUser()) }));
+/** GET /api/dashboard: one tile per plant the user may see, worst health first, and the server's "now" (generatedAt). */
+export const GET = handler(async () => NextResponse.json(await overview(await requireApiUser())));
