@@ -21,6 +21,12 @@ type Filters = { type?: string; actor?: string; entity?: string; plant?: string;
 
 const field = "h-8 rounded-md border border-border bg-surface px-2 text-sm";
 
+/**
+ * Set by a filter change, read when its results are rendered: focus then moves to them and they are read
+ * out. Kept outside the component: the page below the layout may mount anew for new search parameters.
+ */
+let filterPending = false;
+
 /** One event's details: names, labels, instants in the event's plant zone (else the user's), links to what they name. */
 function Details({ event }: { event: AuditRow }) {
   return (
@@ -66,14 +72,12 @@ export function AuditTrail(props: {
   const zone = useUserZone();
   const results = useRef<HTMLParagraphElement>(null);
   const problemRef = useRef<HTMLParagraphElement>(null);
-  /** Set by a filter change: once its results arrive, focus moves to them and they are announced. */
-  const filtered = useRef(false);
   const active = Object.fromEntries(Object.entries(props.filters).filter(([, v]) => v)) as Record<string, string>;
   const filterParams = (extra: Record<string, string> = {}) => new URLSearchParams({ ...active, ...extra });
   const go = (change: Filters) => {
     const next = { ...active, ...(props.problem && props.entityInput ? { entity: props.entityInput } : {}), ...change };
     const qs = new URLSearchParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)) as Record<string, string>).toString();
-    filtered.current = true;
+    filterPending = true;
     router.push(qs ? `/audit?${qs}` : "/audit");
   };
   const verify = useMutation({ mutationFn: () => apiFetch<VerifyResult>("/api/audit/verify", { method: "POST" }), onSuccess: () => router.refresh() });
@@ -86,8 +90,8 @@ export function AuditTrail(props: {
       }`;
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a filter change's results (new props) arrive
   useEffect(() => {
-    if (!filtered.current) return;
-    filtered.current = false;
+    if (!filterPending) return;
+    filterPending = false;
     if (props.problem) {
       focusElement(problemRef.current);
       announce(props.problem, "assertive");
@@ -133,7 +137,6 @@ export function AuditTrail(props: {
         ) : null}
       </div>
       <form
-        key={zone}
         aria-label="Filter the audit trail"
         className="flex flex-wrap items-end gap-2 rounded-lg border border-border bg-surface p-3 text-xs"
         onSubmit={(e) => {
@@ -173,11 +176,11 @@ export function AuditTrail(props: {
         </label>
         <label className="grid gap-1">
           From ({zone})
-          <input name="from" type="datetime-local" defaultValue={props.filters.from ? isoToZoned(props.filters.from, zone) : ""} className={field} />
+          <input key={zone} name="from" type="datetime-local" defaultValue={props.filters.from ? isoToZoned(props.filters.from, zone) : ""} className={field} />
         </label>
         <label className="grid gap-1">
           To ({zone})
-          <input name="to" type="datetime-local" defaultValue={props.filters.to ? isoToZoned(props.filters.to, zone) : ""} className={field} />
+          <input key={zone} name="to" type="datetime-local" defaultValue={props.filters.to ? isoToZoned(props.filters.to, zone) : ""} className={field} />
         </label>
         <Button type="submit" size="sm">
           Apply

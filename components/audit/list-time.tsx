@@ -16,7 +16,8 @@ export function ListTime({ iso, plantZone }: { iso: string; plantZone?: string |
       <Time iso={iso} className="tabular-nums" />
       {other ? (
         <span className="text-muted-foreground" data-testid="plant-time">
-          <Time iso={iso} plantZone={plantZone} className="tabular-nums" /> <span className="sr-only">(</span>plant time<span className="sr-only">)</span>
+          <span className="sr-only">; </span>
+          <Time iso={iso} plantZone={plantZone} className="tabular-nums" /> (plant time)
         </span>
       ) : null}
     </span>

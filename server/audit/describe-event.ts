@@ -172,7 +172,7 @@ export function describeEvent(type: string, data: unknown, people: People, opts:
   if (typeof d.code === "string" || typeof d.message === "string") {
     const message = typeof d.message === "string" ? d.message : null;
     const code = typeof d.code === "string" ? d.code : null;
-    if (type.startsWith("interface.") || type.startsWith("alert")) add(type.startsWith("interface.") ? "Interface" : "Message", code ?? message);
+    if (type.startsWith("interface.") || type.startsWith("alert")) add(type.startsWith("interface.") ? "Interface" : "Alert", code ?? message);
     else add("Error", message && code ? `${message} (${code})` : (message ?? code));
   }
   if (d.before !== undefined || d.after !== undefined)

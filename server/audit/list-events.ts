@@ -2,7 +2,7 @@ import { z } from "zod";
 import { labelOf, ACTOR_TYPE_LABELS } from "../../lib/labels";
 import { type DbClient, type Prisma, db } from "../db";
 import { AppError, forbidden } from "../http/errors";
-import { type Principal, can, plantScope, visiblePlantIds } from "../policy";
+import { type Principal, can, plantScope } from "../policy";
 import { type AuditDetail, describeEvent, loadPeople, type People, peopleIn } from "./describe-event";
 import { AUDIT_EVENT_LABELS, type AuditEventType, auditEventSchemas } from "./events";
 
@@ -123,12 +123,6 @@ function auditWhere(user: Principal) {
   return scope.plantId ? { OR: [{ plantId: null }, scope] } : {};
 }
 
-/** Ids of the visible plants, so lookups by business key use the (plant_id, business_key) index even for "all plants". */
-async function scopedPlantIds(user: Principal, client: DbClient): Promise<string[]> {
-  const ids = visiblePlantIds(user);
-  return ids === "all" ? (await client.plant.findMany({ select: { id: true } })).map((p) => p.id) : [...ids];
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** More messages than this for one business key: the filter asks to be narrowed instead of listing them all. */
 const MAX_ENTITY_TRANSACTIONS = 500;
@@ -145,7 +139,7 @@ async function entityWhere(user: Principal, entity: string, client: DbClient): P
   const value = typed?.[1] === "transaction" && typed[2] ? typed[2] : entity;
   const transactions = await client.transaction.findMany({
     where: {
-      plantId: { in: await scopedPlantIds(user, client) },
+      ...plantScope(user),
       OR: [...(UUID.test(value) ? [{ id: value }] : []), { messageId: value }, { businessKey: value }, { correlationId: value }],
     },
     select: { id: true },
