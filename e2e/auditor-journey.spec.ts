@@ -126,6 +126,13 @@ test("an auditor finds a message by business key in the audit trail, follows it 
     await expect(page.getByTestId("transaction-delivered")).toContainText(/delivered .* CES?T by a replay/);
     await expect(page.getByTestId("replay-status")).toContainText("Delivered");
     await expect(page.getByTestId("replay-attempts")).toContainText("Attempt 1, pushed to the connector: delivered");
+    // The path says how it got there: the connector's failed hop, then Andon's replay to SAP.
+    const path = page.getByRole("region", { name: "Hops of this message" }).locator("tbody tr");
+    await expect(path).toHaveCount(2);
+    await expect(path.nth(0)).toContainText("Odoo → SAP");
+    await expect(path.nth(0)).toContainText("Failed");
+    await expect(path.nth(1)).toContainText("Andon replay → SAP");
+    await expect(path.nth(1)).toContainText("Delivered");
     await expect(page.getByTestId("announcer")).toContainText("is now delivered");
     await expectAccessible(page);
 

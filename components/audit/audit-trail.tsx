@@ -264,7 +264,7 @@ export function AuditTrail(props: {
                       </>
                     )}
                   </td>
-                  <td className="px-3 py-1.5 font-mono">{e.plantCode ?? "—"}</td>
+                  <td className="px-3 py-1.5 whitespace-nowrap font-mono">{e.plantCode ?? "—"}</td>
                   <td className="px-3 py-1.5">
                     {e.links.length
                       ? e.links.map((l) => (

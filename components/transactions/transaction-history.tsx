@@ -32,6 +32,60 @@ function PersonName({ person, testId }: { person: Person; testId?: string }) {
   );
 }
 
+/** One row of the message's path: a hop the connectors reported, or a replay attempt Andon made. */
+type PathRow = {
+  key: string;
+  at: string;
+  plantCode: string;
+  interfaceCode: string;
+  messageId: string;
+  hop: string;
+  outcome: string;
+  latencyMs: number | null;
+  attempt: number | null;
+  errorCode: string | null;
+};
+
+/** The hops as reported, and each replay attempt as a hop from Andon to the system that had refused the message, in time order. */
+function pathRows(history: TransactionHistory): PathRow[] {
+  const hops = history.timeline.map((e) => ({
+    at: e.at,
+    plantCode: e.plantCode,
+    interfaceCode: e.interfaceCode,
+    messageId: e.messageId,
+    hop: `${labelOf(SYSTEM_LABELS, e.source)} → ${labelOf(SYSTEM_LABELS, e.target)}`,
+    outcome: e.outcome,
+    latencyMs: e.latencyMs,
+    attempt: e.attempt,
+    errorCode: e.errorCode,
+    id: `${e.transactionId} ${e.hop} ${e.at} ${e.attempt ?? ""} ${e.outcome}`,
+  }));
+  const replays = history.transactions.flatMap((t) => {
+    const refused = history.timeline.filter((e) => e.transactionId === t.id && e.outcome === "failed").at(-1);
+    const target = refused ? labelOf(SYSTEM_LABELS, refused.target) : "its target";
+    return t.exceptions.flatMap((e) =>
+      e.replays.flatMap((r) =>
+        r.attempts.map((a) => ({
+          at: a.at,
+          plantCode: t.plant.code,
+          interfaceCode: t.interface.code,
+          messageId: t.messageId,
+          hop: `Andon replay → ${target}`,
+          outcome: a.outcome.toLowerCase() === "delivered" ? "delivered" : "failed",
+          latencyMs: a.durationMs,
+          attempt: a.attempt,
+          errorCode: a.errorCode,
+          id: `${r.id} ${a.attempt}`,
+        })),
+      ),
+    );
+  });
+  return withKeys(
+    [...hops, ...replays].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+    (r) => r.id,
+  ).map(({ key, item: { id: _id, ...row } }) => ({ key, ...row }));
+}
+
 const statusTone = (s: string) => (s === "FAILED" ? "critical" : s === "DELIVERED" ? "low" : "medium");
 
 /**
@@ -75,7 +129,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
         <h2 id="path-h" className="text-base font-semibold">
           Path across systems
         </h2>
-        {history.timeline.length === 0 ? (
+        {history.timeline.length === 0 && history.transactions.every((t) => t.exceptions.every((e) => e.replays.length === 0)) ? (
           <p className="text-sm text-muted-foreground">No hops recorded.</p>
         ) : (
           <section
@@ -85,7 +139,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
             className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring"
           >
             <table className="w-full text-left text-xs">
-              <caption className="sr-only">Every hop of this message, in time order</caption>
+              <caption className="sr-only">Every hop of this message and every replay attempt, in time order</caption>
               <thead className="bg-muted text-muted-foreground">
                 <tr>
                   {["Time", "Plant", "Interface", "Message", "Hop", "Outcome", "Latency", "Attempt", "Error"].map((h) => (
@@ -96,15 +150,13 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
                 </tr>
               </thead>
               <tbody>
-                {withKeys(history.timeline, (e) => `${e.transactionId} ${e.hop} ${e.at} ${e.attempt ?? ""} ${e.outcome}`).map(({ key, item: e }) => (
-                  <tr key={key} className="border-t border-border">
+                {pathRows(history).map((e) => (
+                  <tr key={e.key} className="border-t border-border">
                     <td className={`${cell} whitespace-nowrap tabular-nums`}>{at(e.at)}</td>
-                    <td className={`${cell} font-mono`}>{e.plantCode}</td>
+                    <td className={`${cell} whitespace-nowrap font-mono`}>{e.plantCode}</td>
                     <td className={`${cell} font-mono`}>{e.interfaceCode}</td>
                     <td className={`${cell} font-mono`}>{e.messageId}</td>
-                    <td className={cell}>
-                      {labelOf(SYSTEM_LABELS, e.source)} → {labelOf(SYSTEM_LABELS, e.target)}
-                    </td>
+                    <td className={cell}>{e.hop}</td>
                     <td className={cell}>
                       <Badge tone={e.outcome === "failed" ? "critical" : e.outcome === "delivered" ? "low" : "medium"}>
                         {labelOf(OUTCOME_LABELS, e.outcome.toUpperCase())}

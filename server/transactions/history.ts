@@ -261,6 +261,7 @@ export async function transactionHistory(user: Principal, correlationId: string,
             attempts: r.attempts.map((a) => ({
               attempt: a.attempt,
               at: a.startedAt.toISOString(),
+              durationMs: a.durationMs,
               mode: a.mode,
               outcome: a.outcome,
               httpStatus: a.httpStatus,

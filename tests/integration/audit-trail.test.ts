@@ -4,7 +4,7 @@ import { goodsMovement, sampleItem } from "../../connectors/sap/test-support";
 import { REFUSAL_REASON_LABELS } from "../../lib/labels";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { record } from "../../server/audit";
-import { csvField, csvHeader, csvRow, exportAuditEvents, listAuditEvents, parseAuditPage } from "../../server/audit/list-events";
+import { csvField, csvHeader, csvRow, exportAuditEvents, exportQuerySchema, listAuditEvents, parseAuditPage } from "../../server/audit/list-events";
 import { verifyChainAs } from "../../server/audit/verify-action";
 import { loadPrincipal } from "../../server/auth/principal";
 import { approveCorrection } from "../../server/corrections/decide-correction";
@@ -144,6 +144,12 @@ describe("the audit trail of one message, as an auditor looks for it", () => {
     await expect(unknown).rejects.toMatchObject({ status: 400, code: "unknown_entity" });
     await expect(unknown).rejects.toThrow(/business key, message id or correlation id "WH\/OUT\/NOPE-/);
     await expect(exportAuditEvents(auditor, { entity: `WH/OUT/NOPE-${run}` }).next()).rejects.toMatchObject({ status: 400 });
+    // Hostile values are refused as bad requests, never reach the database as something it chokes on.
+    for (const entity of ["\u0000", "\uFFFD", "' OR 1=1--", "__proto__", "\u202E💥中ع", "transaction:not-a-uuid", "A".repeat(6000)]) {
+      const parsed = exportQuerySchema.safeParse({ entity });
+      if (!parsed.success) continue;
+      await expect(exportAuditEvents(auditor, parsed.data).next(), JSON.stringify(entity)).rejects.toMatchObject({ status: 400 });
+    }
     // The page does not drop it silently either: a malformed one is refused, a well-formed one goes to the read.
     expect(parseAuditPage({ entity: "bad\u0001entity" }).refused).toMatch(/entity filter is not valid/);
     expect(parseAuditPage({ entity: businessKey })).toMatchObject({ query: { entity: businessKey }, refused: null });

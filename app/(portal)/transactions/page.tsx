@@ -148,7 +148,7 @@ export default async function TransactionsPage({ searchParams }: Props) {
                   <td className="px-3 py-1.5">
                     <ListTime iso={r.firstSeenAt} plantZone={r.timezone} />
                   </td>
-                  <td className="px-3 py-1.5 font-mono">{r.plantCode}</td>
+                  <td className="px-3 py-1.5 whitespace-nowrap font-mono">{r.plantCode}</td>
                   <td className="px-3 py-1.5 font-mono">{r.interfaceCode}</td>
                   <td className="px-3 py-1.5">{r.businessKey ?? "—"}</td>
                   <th scope="row" className="px-3 py-1.5 text-left font-normal">
