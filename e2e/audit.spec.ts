@@ -41,14 +41,18 @@ test.describe("auditor journey: the audit trail", () => {
 
     // Filter by actor; the CSV export follows the filter.
     const filters = page.getByRole("form", { name: "Filter the audit trail" });
-    await filters.getByLabel("Actor (starts with)").fill("auditor@andon.local");
+    await filters.getByLabel("Actor (name or e-mail, starts with)").fill("auditor@andon.local");
     await filters.getByRole("button", { name: "Apply" }).click();
     await expect(page).toHaveURL(/actor=auditor%40andon\.local/);
+    // The result has the focus and is read out (point 17).
+    await expect(page.getByTestId("audit-results")).toBeFocused();
+    await expect(page.getByTestId("announcer")).toContainText("match these filters");
+    await expect(page.locator('tr[data-audit-type="auth.sign_in"]').first().getByTestId("audit-actor")).toContainText("Otto Auditor");
     await expect(page.locator("tbody tr").filter({ hasNotText: "auditor@andon.local" })).toHaveCount(0);
     const csvDownload = page.waitForEvent("download");
     await page.getByRole("link", { name: "Export CSV" }).click();
     const csv = (await readFile((await (await csvDownload).path())!, "utf8")).trim().split("\r\n");
-    expect(csv[0]).toBe("id,occurredAt,type,actorType,actorId,actorLabel,plantId,subjectType,subjectId,data,prevHash,hash");
+    expect(csv[0]).toBe("id,occurredAtUtc,type,actorType,actorId,actorLabel,plantId,subjectType,subjectId,data,prevHash,hash");
     expect(csv.length).toBeGreaterThan(1);
     expect(csv.slice(1).every((l) => l.includes("auditor@andon.local"))).toBe(true);
   });

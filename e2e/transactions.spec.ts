@@ -50,15 +50,17 @@ test.describe("auditor journey: transaction history", () => {
     await expect(row).toContainText(businessKey);
     await row.getByRole("link").click();
     await expect(page).toHaveURL(/\/transactions\/corr-/);
-    await expect(page.getByTestId("correction-author")).toHaveText("operator@andon.local");
-    await expect(page.getByTestId("correction-approver")).toHaveText("approver@andon.local");
+    await expect(page.getByTestId("correction-author")).toHaveText("Oskar Operator");
+    await expect(page.getByTestId("correction-approver")).toHaveText("Anna Approver");
+    await expect(page.locator("[data-correction]")).toContainText("approver@andon.local");
     await expect(page.getByTestId("patch")).toContainText("ENTRY_QNT");
-    await expect(page.locator('tr[data-audit-type="correction.approved"]')).toContainText("approver@andon.local");
-    await expect(page.locator('tr[data-audit-type="correction.submitted"]')).toContainText("operator@andon.local");
+    await expect(page.locator('tr[data-audit-type="correction.approved"]')).toContainText("Anna Approver");
+    await expect(page.locator('tr[data-audit-type="correction.approved"]')).toContainText("Author: Oskar Operator");
+    await expect(page.locator('tr[data-audit-type="correction.submitted"]')).toContainText("Oskar Operator");
     await expectAccessible(page);
 
     // The audit trail: export the events of this range and verify the chain.
-    await page.getByRole("link", { name: "Audit trail" }).click();
+    await page.getByRole("link", { name: "Audit trail", exact: true }).click();
     const download = page.waitForEvent("download");
     await page.getByRole("link", { name: "Export NDJSON" }).click();
     const { readFile } = await import("node:fs/promises");

@@ -105,3 +105,90 @@ export function labelOf<K extends string>(labels: Record<K, string>, code: strin
   if (!code) return "—";
   return (labels as Record<string, string>)[code] ?? humanize(code);
 }
+
+/** How an exception was closed (exception.resolution). */
+export const RESOLUTION_LABELS: Record<string, string> = {
+  replayed: "delivered by a replay",
+  recovered_at_source: "recovered at the source (the message arrived after all)",
+  discarded: "discarded",
+};
+
+/** Why something happened, as audit events record it (cancellations, lapses, withdrawals, failed sign-ins). */
+export const AUDIT_REASON_LABELS: Record<string, string> = {
+  ...REFUSAL_REASON_LABELS,
+  exception_discarded: "the exception was discarded",
+  recovered_at_source: "the message arrived at the source after all",
+  no_longer_wanted: "the exception no longer waits for it",
+  approval_lapsed: "its approval lapsed",
+  payload_changed_after_approval: "the payload changed after it was approved",
+  approver_inactive: "the approver's account was deactivated",
+  approver_lost_rights: "the approver may no longer approve in this plant",
+  exception_changed: "the exception changed meanwhile",
+  requester_lost_rights: "the requester may no longer ask for it",
+  unknown_user: "no such user",
+  bad_password: "wrong password",
+  inactive: "the account is deactivated",
+  malformed: "the sign-in request was malformed",
+  throttled: "too many attempts (throttled)",
+  demo_setup: "demo setup",
+  admin_request: "asked by an administrator",
+  connector_created: "the connector was created",
+};
+
+/** How a replay reached its target: pushed by Andon to the connector, or collected by the connector. */
+export const REPLAY_MODE_LABELS: Record<string, string> = { push: "pushed to the connector", pull: "collected by the connector" };
+
+/** Who did something, when it was not a person. */
+export const ACTOR_TYPE_LABELS: Record<string, string> = { user: "Person", system: "Andon", connector: "Connector", anonymous: "Not signed in" };
+
+export const BULK_KIND_LABELS: Record<string, string> = {
+  ASSIGN: "Assign",
+  COMMENT: "Comment",
+  DISCARD: "Discard",
+  REPLAY: "Replay",
+  CORRECT: "Correct",
+};
+
+/** One replay attempt as people read it (the code's parts, without contradicting each other). */
+export type ReplayAttemptFacts = {
+  attempt: number;
+  mode: string;
+  outcome: string;
+  httpStatus: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+};
+
+/**
+ * "Attempt 1, pushed to the connector: the target system answered HTTP 503 (Service Unavailable)" — never
+ * "push · failed · HTTP 200 · HTTP-503": the HTTP status is the connector's answer to Andon; the error is
+ * what the target system said, and only one of them is the reason it failed.
+ */
+export function replayAttemptText(a: ReplayAttemptFacts): string {
+  const head = `Attempt ${a.attempt}, ${labelOf(REPLAY_MODE_LABELS, a.mode).toLowerCase()}`;
+  const outcome = a.outcome.toLowerCase();
+  if (outcome === "delivered" || outcome === "succeeded") return `${head}: delivered`;
+  const http = a.errorCode ? /^HTTP-(\d{3})$/.exec(a.errorCode) : null;
+  const connectorFailed = a.httpStatus !== null && (a.httpStatus < 200 || a.httpStatus >= 300);
+  const message = a.errorMessage?.trim() || null;
+  let why: string;
+  if (connectorFailed) why = `the connector answered HTTP ${a.httpStatus}${message && !http ? ` (${message})` : ""}`;
+  else if (http) why = `the target system answered HTTP ${http[1]}${message ? ` (${message})` : ""}`;
+  else if (a.errorCode) why = `${message ?? "refused"} (error ${a.errorCode})`;
+  else why = message ?? "no reason given";
+  return `${head}: failed — ${why}`;
+}
+
+/** The plant systems a message hops between (hop sources and targets). */
+export const SYSTEM_LABELS: Record<string, string> = {
+  SAP_ERP: "SAP",
+  ODOO: "Odoo",
+  MES: "MES",
+  QMS: "QMS",
+  WMS: "WMS",
+  CMMS: "CMMS",
+  PLM: "PLM",
+  SUPPLIER_PORTAL: "Supplier portal",
+  PLANNING: "Planning",
+  LIMS: "LIMS",
+};

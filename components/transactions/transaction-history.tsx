@@ -1,18 +1,101 @@
+"use client";
 import Link from "next/link";
+import { Fragment } from "react";
 import { PatchView } from "@/components/corrections/patch-view";
 import { Badge } from "@/components/ui/badge";
+import { Time } from "@/components/ui/time";
+import { formatCount } from "@/lib/format";
+import {
+  CORRECTION_STATUS_LABELS,
+  EXCEPTION_STATUS_LABELS,
+  labelOf,
+  OUTCOME_LABELS,
+  REPLAY_STATUS_LABELS,
+  RESOLUTION_LABELS,
+  replayAttemptText,
+  SYSTEM_LABELS,
+  TRANSACTION_STATUS_LABELS,
+} from "@/lib/labels";
 import { withKeys } from "@/lib/utils";
 import type { TransactionHistory } from "@/server/transactions/history";
+
+type Person = { name: string; email: string } | null;
+
+/** A person by name, their e-mail beside it (auditors match both). */
+function PersonName({ person, testId }: { person: Person; testId?: string }) {
+  if (!person) return <span>nobody</span>;
+  return (
+    <span>
+      <span data-testid={testId}>{person.name}</span>
+      {person.email ? <span className="text-muted-foreground"> ({person.email})</span> : null}
+    </span>
+  );
+}
+
+/** One row of the message's path: a hop the connectors reported, or a replay attempt Andon made. */
+type PathRow = {
+  key: string;
+  at: string;
+  plantCode: string;
+  interfaceCode: string;
+  messageId: string;
+  hop: string;
+  outcome: string;
+  latencyMs: number | null;
+  attempt: number | null;
+  errorCode: string | null;
+};
+
+/** The hops as reported, and each replay attempt as a hop from Andon to the system that had refused the message, in time order. */
+function pathRows(history: TransactionHistory): PathRow[] {
+  const hops = history.timeline.map((e) => ({
+    at: e.at,
+    plantCode: e.plantCode,
+    interfaceCode: e.interfaceCode,
+    messageId: e.messageId,
+    hop: `${labelOf(SYSTEM_LABELS, e.source)} → ${labelOf(SYSTEM_LABELS, e.target)}`,
+    outcome: e.outcome,
+    latencyMs: e.latencyMs,
+    attempt: e.attempt,
+    errorCode: e.errorCode,
+    id: `${e.transactionId} ${e.hop} ${e.at} ${e.attempt ?? ""} ${e.outcome}`,
+  }));
+  const replays = history.transactions.flatMap((t) => {
+    const refused = history.timeline.filter((e) => e.transactionId === t.id && e.outcome === "failed").at(-1);
+    const target = refused ? labelOf(SYSTEM_LABELS, refused.target) : "its target";
+    return t.exceptions.flatMap((e) =>
+      e.replays.flatMap((r) =>
+        r.attempts.map((a) => ({
+          at: a.at,
+          plantCode: t.plant.code,
+          interfaceCode: t.interface.code,
+          messageId: t.messageId,
+          hop: `Andon replay → ${target}`,
+          outcome: a.outcome.toLowerCase() === "delivered" ? "delivered" : "failed",
+          latencyMs: a.durationMs,
+          attempt: a.attempt,
+          errorCode: a.errorCode,
+          id: `${r.id} ${a.attempt}`,
+        })),
+      ),
+    );
+  });
+  return withKeys(
+    [...hops, ...replays].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+    (r) => r.id,
+  ).map(({ key, item: { id: _id, ...row } }) => ({ key, ...row }));
+}
+
+const statusTone = (s: string) => (s === "FAILED" ? "critical" : s === "DELIVERED" ? "low" : "medium");
 
 /**
  * One business message for auditors: its path across systems, every payload version with its diff,
  * who corrected, approved and replayed it and when, comments, and the audit events behind it (with
- * their chain hashes). Read-only; times in each plant's timezone.
+ * their chain hashes). Read-only. Everything here concerns one plant: times in that plant's zone, named.
  */
 export function TransactionHistoryView({ history }: { history: TransactionHistory }) {
   const tz = history.transactions[0]!.plant.timezone;
-  const fmt = (iso: string | null) =>
-    iso ? new Intl.DateTimeFormat("en-GB", { timeZone: tz, dateStyle: "medium", timeStyle: "medium" }).format(new Date(iso)) : "—";
+  const at = (iso: string | null) => <Time iso={iso} plantZone={tz} />;
   const cell = "px-3 py-1.5";
   return (
     <div className="space-y-5">
@@ -25,7 +108,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
         </p>
         <h1 className="font-mono text-lg font-semibold break-all">{history.correlationId}</h1>
         <p className="text-xs text-muted-foreground">
-          Plant <strong data-testid="history-plant">{history.plantCode}</strong> · times in {tz}.
+          Plant <strong data-testid="history-plant">{history.plantCode}</strong> · times in the plant's zone ({tz}).
         </p>
         {history.otherPlants.length ? (
           <p role="note" className="mt-1 text-xs text-muted-foreground" data-testid="other-plants">
@@ -46,7 +129,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
         <h2 id="path-h" className="text-base font-semibold">
           Path across systems
         </h2>
-        {history.timeline.length === 0 ? (
+        {history.timeline.length === 0 && history.transactions.every((t) => t.exceptions.every((e) => e.replays.length === 0)) ? (
           <p className="text-sm text-muted-foreground">No hops recorded.</p>
         ) : (
           <section
@@ -56,7 +139,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
             className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring"
           >
             <table className="w-full text-left text-xs">
-              <caption className="sr-only">Every hop of this message, in time order</caption>
+              <caption className="sr-only">Every hop of this message and every replay attempt, in time order</caption>
               <thead className="bg-muted text-muted-foreground">
                 <tr>
                   {["Time", "Plant", "Interface", "Message", "Hop", "Outcome", "Latency", "Attempt", "Error"].map((h) => (
@@ -67,19 +150,19 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
                 </tr>
               </thead>
               <tbody>
-                {withKeys(history.timeline, (e) => `${e.transactionId} ${e.hop} ${e.at} ${e.attempt ?? ""} ${e.outcome}`).map(({ key, item: e }) => (
-                  <tr key={key} className="border-t border-border">
-                    <td className={`${cell} tabular-nums`}>{fmt(e.at)}</td>
-                    <td className={`${cell} font-mono`}>{e.plantCode}</td>
+                {pathRows(history).map((e) => (
+                  <tr key={e.key} className="border-t border-border">
+                    <td className={`${cell} whitespace-nowrap tabular-nums`}>{at(e.at)}</td>
+                    <td className={`${cell} whitespace-nowrap font-mono`}>{e.plantCode}</td>
                     <td className={`${cell} font-mono`}>{e.interfaceCode}</td>
                     <td className={`${cell} font-mono`}>{e.messageId}</td>
+                    <td className={cell}>{e.hop}</td>
                     <td className={cell}>
-                      {e.source} → {e.target}
+                      <Badge tone={e.outcome === "failed" ? "critical" : e.outcome === "delivered" ? "low" : "medium"}>
+                        {labelOf(OUTCOME_LABELS, e.outcome.toUpperCase())}
+                      </Badge>
                     </td>
-                    <td className={cell}>
-                      <Badge tone={e.outcome === "failed" ? "critical" : e.outcome === "delivered" ? "low" : "medium"}>{e.outcome}</Badge>
-                    </td>
-                    <td className={`${cell} tabular-nums`}>{e.latencyMs === null ? "—" : `${e.latencyMs} ms`}</td>
+                    <td className={`${cell} tabular-nums`}>{e.latencyMs === null ? "—" : `${formatCount(e.latencyMs)}\u00a0ms`}</td>
                     <td className={`${cell} tabular-nums`}>{e.attempt ?? "—"}</td>
                     <td className={`${cell} font-mono`}>{e.errorCode ?? ""}</td>
                   </tr>
@@ -99,10 +182,23 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
             <span className="font-mono">{t.interface.code}</span>
             <span className="font-mono text-sm font-normal">{t.messageId}</span>
             {t.businessKey ? <span className="text-sm font-normal text-muted-foreground">business key {t.businessKey}</span> : null}
-            <Badge tone={t.status === "FAILED" ? "critical" : t.status === "DELIVERED" ? "low" : "medium"}>{t.status.toLowerCase()}</Badge>
+            <Badge tone={statusTone(t.status)} data-testid="transaction-status">
+              {labelOf(TRANSACTION_STATUS_LABELS, t.status)}
+            </Badge>
           </h2>
           <p className="text-xs text-muted-foreground">
-            first seen {fmt(t.firstSeenAt)} · last event {fmt(t.lastEventAt)} · delivered {fmt(t.deliveredAt)} · {t.attempts} attempt(s)
+            first seen {at(t.firstSeenAt)} · last event {at(t.lastEventAt)} ·{" "}
+            <span data-testid="transaction-delivered">
+              {t.deliveredAt ? (
+                <>
+                  delivered {at(t.deliveredAt)}
+                  {t.deliveredBy === "replay" ? " by a replay" : ""}
+                </>
+              ) : (
+                "not delivered yet"
+              )}
+            </span>{" "}
+            · {formatCount(t.attempts)} attempt{t.attempts === 1 ? "" : "s"} by the connector
           </p>
 
           <h3 className="text-sm font-semibold">Payload versions</h3>
@@ -128,12 +224,13 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
               .map((c, i) => (
                 <li key={c.id} data-correction={c.id} className="rounded border border-border p-2">
                   <p>
-                    <strong>Version {i + 2}</strong> — correction by <span data-testid="correction-author">{c.author}</span>, {fmt(c.createdAt)};{" "}
-                    <Badge tone="outline">{c.status.toLowerCase()}</Badge>
+                    <strong>Version {i + 2}</strong> — correction written by <PersonName person={c.author} testId="correction-author" />, {at(c.createdAt)};{" "}
+                    <Badge tone="outline">{labelOf(CORRECTION_STATUS_LABELS, c.status)}</Badge>
                     {c.approver ? (
                       <>
                         {" "}
-                        · {c.status === "REJECTED" ? "rejected" : "approved"} by <span data-testid="correction-approver">{c.approver}</span> {fmt(c.decidedAt)}
+                        · {c.status === "REJECTED" ? "rejected" : "approved"} by <PersonName person={c.approver} testId="correction-approver" />{" "}
+                        <span data-testid="correction-decided-at">{at(c.decidedAt)}</span>
                       </>
                     ) : null}{" "}
                     · sha256 <code>{c.payloadHash.slice(0, 16)}…</code>
@@ -153,12 +250,23 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
               {t.exceptions.map((e) => (
                 <div key={e.id} className="space-y-1 text-xs">
                   <p>
-                    <Link href={`/exceptions/${e.id}`} className="font-mono hover:underline">
-                      {e.errorCode}
+                    <Link href={`/exceptions/${e.id}`} className="font-mono underline underline-offset-2">
+                      Exception {e.errorCode}
                     </Link>{" "}
-                    {e.errorMessage} · <Badge tone="outline">{e.status.toLowerCase()}</Badge> · opened {fmt(e.firstSeenAt)}
-                    {e.resolvedAt ? ` · closed ${fmt(e.resolvedAt)}${e.resolution ? ` (${e.resolution})` : ""}` : ""}
-                    {e.assignee ? ` · assigned to ${e.assignee}` : ""}
+                    {e.errorMessage} · <Badge tone="outline">{labelOf(EXCEPTION_STATUS_LABELS, e.status)}</Badge> · opened {at(e.firstSeenAt)}
+                    {e.resolvedAt ? (
+                      <>
+                        {" "}
+                        · closed {at(e.resolvedAt)}
+                        {e.resolution ? ` (${labelOf(RESOLUTION_LABELS, e.resolution)})` : ""}
+                      </>
+                    ) : null}
+                    {e.assignee ? (
+                      <>
+                        {" "}
+                        · assigned to <PersonName person={e.assignee} />
+                      </>
+                    ) : null}
                   </p>
                   {e.replays.length ? (
                     <table className="w-full text-left">
@@ -174,23 +282,28 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
                       </thead>
                       <tbody>
                         {e.replays.map((r) => (
-                          <tr key={r.id} className="border-t border-border" data-replay={r.id}>
-                            <td className="py-1 pr-3">{fmt(r.createdAt)}</td>
-                            <td className="py-1 pr-3" data-testid="replay-requester">
-                              {r.requestedBy}
+                          <tr key={r.id} className="border-t border-border align-top" data-replay={r.id}>
+                            <td className="py-1 pr-3 whitespace-nowrap">{at(r.createdAt)}</td>
+                            <td className="py-1 pr-3">
+                              <PersonName person={r.requestedBy} testId="replay-requester" />
                             </td>
                             <td className="py-1 pr-3 font-mono">{r.idempotencyKey}</td>
-                            <td className="py-1 pr-3">
-                              {r.status.toLowerCase()}
-                              {r.finishedAt ? ` ${fmt(r.finishedAt)}` : ""}
+                            <td className="py-1 pr-3" data-testid="replay-status">
+                              {labelOf(REPLAY_STATUS_LABELS, r.status)}
+                              {r.finishedAt ? <> {at(r.finishedAt)}</> : null}
                             </td>
                             <td className="py-1 pr-3">
-                              {r.attempts
-                                .map(
-                                  (a) =>
-                                    `#${a.attempt} ${a.outcome.toLowerCase()}${a.httpStatus ? ` (HTTP ${a.httpStatus})` : ""}${a.error ? ` ${a.error}` : ""}`,
-                                )
-                                .join("; ") || "—"}
+                              {r.attempts.length ? (
+                                <ol className="space-y-0.5" data-testid="replay-attempts">
+                                  {r.attempts.map((a) => (
+                                    <li key={a.attempt}>
+                                      {replayAttemptText(a)} ({at(a.at)})
+                                    </li>
+                                  ))}
+                                </ol>
+                              ) : (
+                                "—"
+                              )}
                             </td>
                           </tr>
                         ))}
@@ -199,7 +312,10 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
                   ) : null}
                   {e.comments.map((c) => (
                     <p key={c.id} className="rounded bg-muted px-2 py-1">
-                      <span className="font-medium">{c.author}</span> {fmt(c.at)}: <span className="whitespace-pre-wrap">{c.body}</span>
+                      <span className="font-medium">
+                        <PersonName person={c.author} />
+                      </span>{" "}
+                      {at(c.at)}: <span className="whitespace-pre-wrap">{c.body}</span>
                     </p>
                   ))}
                 </div>
@@ -213,7 +329,13 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
         <h2 id="audit-h" className="text-base font-semibold">
           Audit events
         </h2>
-        <p className="text-xs text-muted-foreground">From the tamper-evident audit trail; verify the whole chain on the Audit trail page.</p>
+        <p className="text-xs text-muted-foreground">
+          From the tamper-evident audit trail;{" "}
+          <Link className="underline underline-offset-2" href={`/audit?entity=${encodeURIComponent(history.transactions[0]!.messageId)}`}>
+            see them in the audit trail
+          </Link>{" "}
+          and verify the whole chain there.
+        </p>
         {history.audit.length === 0 ? (
           <p className="text-sm text-muted-foreground">No human or system action on this message yet.</p>
         ) : (
@@ -227,7 +349,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
               <caption className="sr-only">Who did what to this message, in order</caption>
               <thead className="bg-muted text-muted-foreground">
                 <tr>
-                  {["#", "Time", "Event", "Actor", "Hash"].map((h) => (
+                  {["#", "Time", "Event", "Actor", "Details", "Hash"].map((h) => (
                     <th key={h} scope="col" className="px-3 py-2 font-medium">
                       {h}
                     </th>
@@ -236,14 +358,28 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
               </thead>
               <tbody>
                 {history.audit.map((a) => (
-                  <tr key={a.id} className="border-t border-border" data-audit-type={a.type}>
+                  <tr key={a.id} className="border-t border-border align-top" data-audit-type={a.type}>
                     <td className={`${cell} tabular-nums`}>{a.id}</td>
-                    <td className={`${cell} tabular-nums`}>{fmt(a.at)}</td>
+                    <td className={`${cell} whitespace-nowrap`} data-testid="audit-time">
+                      {at(a.occurredAt)}
+                    </td>
                     <th scope="row" className={`${cell} text-left font-normal`}>
-                      {a.label}
+                      {a.typeLabel}
                     </th>
                     <td className={cell}>
-                      {a.actor} <span className="text-muted-foreground">({a.actorType})</span>
+                      {a.actorName}
+                      {a.actorType !== "user" ? <span className="text-muted-foreground"> ({a.actorTypeLabel})</span> : null}
+                    </td>
+                    <td className={`${cell} text-muted-foreground`}>
+                      {withKeys(
+                        a.details.filter((d) => d.label !== "Message"),
+                        (d) => d.label,
+                      ).map(({ key, item: d }, i) => (
+                        <Fragment key={key}>
+                          {i ? " · " : ""}
+                          <span className="text-foreground">{d.label}:</span> {d.at ? at(d.at) : d.text}
+                        </Fragment>
+                      ))}
                     </td>
                     <td className={`${cell} font-mono`}>{a.hash.slice(0, 12)}…</td>
                   </tr>

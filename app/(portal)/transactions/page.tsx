@@ -1,8 +1,13 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ZodError } from "zod";
+import { ListTime } from "@/components/audit/list-time";
 import { Badge } from "@/components/ui/badge";
+import { safeZone, ZONE_COOKIE } from "@/lib/format";
+import { labelOf, TRANSACTION_STATUS_LABELS } from "@/lib/labels";
+import { isoToZoned, zonedToIso } from "@/lib/timezone";
 import { requirePageUser } from "@/server/auth/current-user";
 import { interfaceCodes, visiblePlants } from "@/server/plants/visible-plants";
 import { AppError } from "@/server/http/errors";
@@ -13,16 +18,39 @@ export const metadata: Metadata = { title: "Transactions" };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 const STATUSES = ["IN_FLIGHT", "DELIVERED", "FAILED", "RETRYING"] as const;
 
-/** Transaction history: a plain GET form (works without JavaScript), results newest first, keyset "next page". */
+/** "2026-12-06T08:00" (a datetime-local field) is the user's wall-clock time; anything else is passed on as written (ISO with offset). */
+function userTimeToIso(value: string | undefined, zone: string): string | undefined {
+  if (!value || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return value;
+  try {
+    return zonedToIso(value, zone);
+  } catch {
+    return value;
+  }
+}
+
+/** A stored bound back into the field: the user's wall-clock time. */
+function isoToUserTime(value: string | undefined, zone: string): string {
+  if (!value) return "";
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return value.slice(0, 16);
+  return Number.isNaN(Date.parse(value)) ? "" : isoToZoned(value, zone);
+}
+
+/**
+ * Transaction history: a plain GET form (works without JavaScript), results newest first, keyset "next page".
+ * Rows of several plants are listed together, so their times are written in the user's zone (one zone: the
+ * order reads as sorted), each with its plant's time beside it when that zone differs; all zones named.
+ */
 export default async function TransactionsPage({ searchParams }: Props) {
   const user = await requirePageUser();
   if (!can(user, "transaction.read")) notFound();
   const sp = Object.fromEntries(Object.entries(await searchParams).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
+  const zone = safeZone((await cookies()).get(ZONE_COOKIE)?.value);
+  const query = { ...sp, ...(sp.from ? { from: userTimeToIso(sp.from, zone) } : {}), ...(sp.to ? { to: userTimeToIso(sp.to, zone) } : {}) };
   const [plants, interfaces] = await Promise.all([visiblePlants(user), interfaceCodes()]);
   let result: { rows: HistoryRow[]; nextCursor: string | null } | null = null;
   let error: string | null = null;
   try {
-    result = await searchTransactions(user, sp);
+    result = await searchTransactions(user, query);
   } catch (err) {
     if (err instanceof ZodError || err instanceof AppError)
       error = err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : err.message;
@@ -67,18 +95,18 @@ export default async function TransactionsPage({ searchParams }: Props) {
             <option value="">any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s.toLowerCase()}
+                {labelOf(TRANSACTION_STATUS_LABELS, s)}
               </option>
             ))}
           </select>
         </label>
         <label className="grid gap-1">
-          First seen from (UTC, ISO)
-          <input name="from" defaultValue={sp.from ?? ""} className={`${field} w-48`} placeholder="2026-11-01T00:00:00Z" />
+          First seen from ({zone})
+          <input name="from" type="datetime-local" defaultValue={isoToUserTime(sp.from, zone)} className={field} />
         </label>
         <label className="grid gap-1">
-          until
-          <input name="to" defaultValue={sp.to ?? ""} className={`${field} w-48`} />
+          until ({zone})
+          <input name="to" type="datetime-local" defaultValue={isoToUserTime(sp.to, zone)} className={field} />
         </label>
         <button type="submit" className="h-8 rounded-md bg-primary px-3 text-sm font-medium text-primary-foreground">
           Search
@@ -102,34 +130,25 @@ export default async function TransactionsPage({ searchParams }: Props) {
           className="overflow-x-auto rounded-lg border border-border bg-surface focus-visible:outline-2 focus-visible:outline-ring"
         >
           <table className="w-full text-left text-xs">
-            <caption className="sr-only">Transactions, newest first</caption>
+            <caption className="sr-only">Transactions, newest first; times in your zone ({zone}), with the plant's time where it differs</caption>
             <thead className="bg-muted text-muted-foreground">
               <tr>
-                {[
-                  "First seen (plant time)",
-                  "Plant",
-                  "Interface",
-                  "Business key",
-                  "Message id",
-                  "Status",
-                  "Attempts",
-                  "Exceptions open",
-                  "Corrections",
-                  "Replays",
-                ].map((h) => (
-                  <th key={h} scope="col" className="px-3 py-2 font-medium">
-                    {h}
-                  </th>
-                ))}
+                {["First seen", "Plant", "Interface", "Business key", "Message id", "Status", "Attempts", "Exceptions open", "Corrections", "Replays"].map(
+                  (h) => (
+                    <th key={h} scope="col" className="px-3 py-2 font-medium">
+                      {h}
+                    </th>
+                  ),
+                )}
               </tr>
             </thead>
             <tbody>
               {result.rows.map((r) => (
                 <tr key={r.id} className="border-t border-border" data-transaction={r.messageId}>
-                  <td className="px-3 py-1.5 tabular-nums">
-                    {new Intl.DateTimeFormat("en-GB", { timeZone: r.timezone, dateStyle: "short", timeStyle: "medium" }).format(new Date(r.firstSeenAt))}
+                  <td className="px-3 py-1.5">
+                    <ListTime iso={r.firstSeenAt} plantZone={r.timezone} />
                   </td>
-                  <td className="px-3 py-1.5 font-mono">{r.plantCode}</td>
+                  <td className="px-3 py-1.5 whitespace-nowrap font-mono">{r.plantCode}</td>
                   <td className="px-3 py-1.5 font-mono">{r.interfaceCode}</td>
                   <td className="px-3 py-1.5">{r.businessKey ?? "—"}</td>
                   <th scope="row" className="px-3 py-1.5 text-left font-normal">
@@ -141,7 +160,9 @@ export default async function TransactionsPage({ searchParams }: Props) {
                     </Link>
                   </th>
                   <td className="px-3 py-1.5">
-                    <Badge tone={r.status === "FAILED" ? "critical" : r.status === "DELIVERED" ? "low" : "medium"}>{r.status.toLowerCase()}</Badge>
+                    <Badge tone={r.status === "FAILED" ? "critical" : r.status === "DELIVERED" ? "low" : "medium"}>
+                      {labelOf(TRANSACTION_STATUS_LABELS, r.status)}
+                    </Badge>
                   </td>
                   <td className="px-3 py-1.5 tabular-nums">{r.attempts}</td>
                   <td className="px-3 py-1.5 tabular-nums">{r.openExceptions}</td>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { TransactionHistoryView } from "@/components/transactions/transaction-history";
+import { TransactionLive } from "@/components/transactions/transaction-live";
 import { requirePageUser } from "@/server/auth/current-user";
 import { can } from "@/server/policy";
 import { transactionHistory } from "@/server/transactions/history";
@@ -20,5 +20,5 @@ export default async function TransactionPage({
   const plant = (await searchParams).plant;
   const history = await transactionHistory(user, decodeURIComponent((await params).correlationId), typeof plant === "string" && plant ? { plant } : {});
   if (!history) notFound();
-  return <TransactionHistoryView history={history} />;
+  return <TransactionLive initial={history} />;
 }
