@@ -125,7 +125,7 @@ test("an auditor finds a message by business key in the audit trail, follows it 
     await expect(page.getByTestId("transaction-status")).toHaveText("Delivered", { timeout: 30_000 });
     await expect(page.getByTestId("transaction-delivered")).toContainText(/delivered .* CES?T by a replay/);
     await expect(page.getByTestId("replay-status")).toContainText("Delivered");
-    await expect(page.getByTestId("replay-attempts")).toContainText("Attempt 1, pushed to the connector: delivered");
+    await expect(page.getByTestId("replay-attempts")).toContainText("Attempt 1: Push delivery succeeded");
     // The path says how it got there: the connector's failed hop, then Andon's replay to SAP.
     const path = page.getByRole("region", { name: "Hops of this message" }).locator("tbody tr");
     await expect(path).toHaveCount(2);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatCount, formatDelta, formatDuration, formatInstant, formatRate, isoInZone, safeZone } from "./format";
-import { EXCEPTION_STATUS_LABELS, humanize, labelOf, replayAttemptText } from "./labels";
+import { EXCEPTION_STATUS_LABELS, humanize, labelOf, systemInSentence } from "./labels";
 
 describe("one time convention", () => {
   const iso = "2026-12-06T14:18:05Z";
@@ -44,21 +44,10 @@ describe("labels", () => {
   });
 });
 
-describe("replay attempts as people read them", () => {
-  const base = { attempt: 1, mode: "push", httpStatus: 200, errorCode: null, errorMessage: null };
-  it("says who answered what, without contradicting itself", () => {
-    // Was "push · failed · HTTP 200 · HTTP-503": the connector answered 200, SAP behind it 503.
-    expect(replayAttemptText({ ...base, outcome: "failed", errorCode: "HTTP-503", errorMessage: "Service Unavailable" })).toBe(
-      "Attempt 1, pushed to the connector: failed — the target system answered HTTP 503 (Service Unavailable)",
-    );
-    expect(replayAttemptText({ ...base, outcome: "failed", httpStatus: 502, errorCode: "HTTP-502", errorMessage: "Connector answered 502: bad gateway" })).toBe(
-      "Attempt 1, pushed to the connector: failed — the connector answered HTTP 502",
-    );
-    expect(replayAttemptText({ ...base, outcome: "failed", errorCode: "M7-021", errorMessage: "Deficit of SL Unrestricted-use" })).toBe(
-      "Attempt 1, pushed to the connector: failed — Deficit of SL Unrestricted-use (error M7-021)",
-    );
-    expect(replayAttemptText({ ...base, attempt: 2, mode: "pull", httpStatus: null, outcome: "delivered" })).toBe(
-      "Attempt 2, collected by the connector: delivered",
-    );
+describe("system names", () => {
+  it("names systems as people say them, inside a sentence too", () => {
+    expect(systemInSentence("SAP_ERP")).toBe("SAP ERP");
+    expect(systemInSentence("MES")).toBe("the MES");
+    expect(systemInSentence("SUPPLIER_PORTAL")).toBe("the supplier portal");
   });
 });

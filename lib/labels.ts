@@ -10,6 +10,7 @@ import type {
   ReplayRequestStatus,
   ReplayStatus,
   Severity,
+  SystemKind,
   TransactionStatus,
 } from "@/server/db/generated/enums";
 
@@ -149,39 +150,9 @@ export const BULK_KIND_LABELS: Record<string, string> = {
   CORRECT: "Correct",
 };
 
-/** One replay attempt as people read it (the code's parts, without contradicting each other). */
-export type ReplayAttemptFacts = {
-  attempt: number;
-  mode: string;
-  outcome: string;
-  httpStatus: number | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-};
-
-/**
- * "Attempt 1, pushed to the connector: the target system answered HTTP 503 (Service Unavailable)" — never
- * "push · failed · HTTP 200 · HTTP-503": the HTTP status is the connector's answer to Andon; the error is
- * what the target system said, and only one of them is the reason it failed.
- */
-export function replayAttemptText(a: ReplayAttemptFacts): string {
-  const head = `Attempt ${a.attempt}, ${labelOf(REPLAY_MODE_LABELS, a.mode).toLowerCase()}`;
-  const outcome = a.outcome.toLowerCase();
-  if (outcome === "delivered" || outcome === "succeeded") return `${head}: delivered`;
-  const http = a.errorCode ? /^HTTP-(\d{3})$/.exec(a.errorCode) : null;
-  const connectorFailed = a.httpStatus !== null && (a.httpStatus < 200 || a.httpStatus >= 300);
-  const message = a.errorMessage?.trim() || null;
-  let why: string;
-  if (connectorFailed) why = `the connector answered HTTP ${a.httpStatus}${message && !http ? ` (${message})` : ""}`;
-  else if (http) why = `the target system answered HTTP ${http[1]}${message ? ` (${message})` : ""}`;
-  else if (a.errorCode) why = `${message ?? "refused"} (error ${a.errorCode})`;
-  else why = message ?? "no reason given";
-  return `${head}: failed — ${why}`;
-}
-
 /** The plant systems a message hops between (hop sources and targets). */
-export const SYSTEM_LABELS: Record<string, string> = {
-  SAP_ERP: "SAP",
+export const SYSTEM_LABELS: Record<SystemKind, string> = {
+  SAP_ERP: "SAP ERP",
   ODOO: "Odoo",
   MES: "MES",
   QMS: "QMS",
@@ -192,3 +163,10 @@ export const SYSTEM_LABELS: Record<string, string> = {
   PLANNING: "Planning",
   LIMS: "LIMS",
 };
+
+/** A system named inside a sentence: "SAP ERP", "Odoo", "the MES", "the supplier portal". */
+export function systemInSentence(kind: string): string {
+  const label = (SYSTEM_LABELS as Record<string, string>)[kind];
+  if (!label) return humanize(kind);
+  return kind === "SAP_ERP" || kind === "ODOO" ? label : `the ${label === label.toUpperCase() ? label : label.toLowerCase()}`;
+}

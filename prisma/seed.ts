@@ -11,6 +11,7 @@ import type { PrismaClient } from "../server/db/generated/client";
 import { type AppendInput, type AuditEventType, appendMany } from "../server/audit";
 import { hashPassword } from "../server/auth/password";
 import { payloadHash } from "../server/corrections/rules";
+import { SYSTEM_LABELS } from "../lib/labels";
 import { payloadSchemaFor } from "../server/corrections/payload-schemas";
 import { seedDefaultRules } from "../server/alerts/rules";
 
@@ -217,18 +218,8 @@ export const INTERFACES: InterfaceSeed[] = [
   },
 ];
 
-export const SYSTEM_LABELS: Record<SystemKind, string> = {
-  SAP_ERP: "SAP ERP",
-  ODOO: "Odoo",
-  MES: "MES",
-  QMS: "QMS",
-  WMS: "WMS",
-  CMMS: "CMMS",
-  PLM: "PLM",
-  SUPPLIER_PORTAL: "Supplier portal",
-  PLANNING: "Planning",
-  LIMS: "LIMS",
-};
+/** System names: one source for every page and the seeded connector names. */
+export { SYSTEM_LABELS };
 
 /** Demo only: printed by `npm start` and listed in the README. */
 export const DEMO_PASSWORD = "andon-demo";

@@ -9,9 +9,8 @@ import { Input } from "@/components/ui/input";
 import { Time } from "@/components/ui/time";
 import { ApiError, apiFetch } from "@/lib/api";
 import { formatCount } from "@/lib/format";
-import { CONNECTOR_STATE_LABELS, labelOf } from "@/lib/labels";
+import { CONNECTOR_STATE_LABELS, labelOf, SYSTEM_LABELS } from "@/lib/labels";
 import type { ConnectorAdminView } from "@/server/admin/connectors";
-import { SYSTEM_LABELS } from "./system-labels";
 
 /**
  * Connectors: register one per plant system, edit its name and replay settings, rotate or revoke its

@@ -10,8 +10,7 @@ import { JsonEditor } from "@/components/ui/json-editor";
 import { useUserZone } from "@/components/ui/time";
 import { ApiError, apiFetch } from "@/lib/api";
 import { formatInstant } from "@/lib/format";
-import { CRITICALITY_LABELS, labelOf } from "@/lib/labels";
-import { SYSTEM_LABELS } from "./system-labels";
+import { CRITICALITY_LABELS, labelOf, SYSTEM_LABELS } from "@/lib/labels";
 import type { InterfaceAdminView, SchemaVersionView } from "@/server/admin/interfaces";
 
 /** Interfaces: SLO, criticality, approval rule and plants per interface, and its payload JSON Schema versions with their diffs. */

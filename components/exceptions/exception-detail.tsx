@@ -24,7 +24,7 @@ import {
 import { withKeys } from "@/lib/utils";
 import type { ExceptionPage } from "@/server/exceptions/exception-page";
 import type { ExceptionReplayRequest } from "@/server/replay/exception-replay-request";
-import { systemName } from "@/server/replay/system-names";
+import { SYSTEM_LABELS, labelOf as systemLabelOf } from "@/lib/labels";
 import { KeyFieldsTable } from "../corrections/key-fields";
 import { CorrectionPanel, EDITOR_ID } from "../corrections/correction-panel";
 import { useFollowExceptions } from "../realtime-provider";
@@ -372,7 +372,7 @@ export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { i
                       <Time iso={t.at} plantZone={zone} style="datetime-seconds" className="tabular-nums text-muted-foreground" />
                       <span className="font-mono">{t.interfaceCode}</span>
                       <span>
-                        {systemName(t.source)} → {systemName(t.target)}
+                        {systemLabelOf(SYSTEM_LABELS, t.source)} → {systemLabelOf(SYSTEM_LABELS, t.target)}
                       </span>
                       <Badge tone={t.outcome === "failed" ? "critical" : t.outcome === "delivered" ? "low" : "medium"}>
                         {labelOf(OUTCOME_LABELS, t.outcome.toUpperCase())}

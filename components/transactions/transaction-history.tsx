@@ -12,7 +12,6 @@ import {
   OUTCOME_LABELS,
   REPLAY_STATUS_LABELS,
   RESOLUTION_LABELS,
-  replayAttemptText,
   SYSTEM_LABELS,
   TRANSACTION_STATUS_LABELS,
 } from "@/lib/labels";
@@ -297,7 +296,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
                                 <ol className="space-y-0.5" data-testid="replay-attempts">
                                   {r.attempts.map((a) => (
                                     <li key={a.attempt}>
-                                      {replayAttemptText(a)} ({at(a.at)})
+                                      Attempt {a.attempt}: {a.text} ({at(a.at)})
                                     </li>
                                   ))}
                                 </ol>

@@ -82,6 +82,8 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
     category: e.category,
     errorCode: e.errorCode,
     errorMessage: e.errorMessage,
+    hopSource: e.hopSource,
+    hopTarget: e.hopTarget,
     errorDetails: e.errorDetails,
     /** The error that stands now (a failed replay's, or the reported one): the page leads with it. */
     currentError: current,

@@ -1,6 +1,6 @@
 import type { Principal } from "../policy";
 import { can, replayNeedsApproval } from "../policy";
-import { SYSTEM_NAMES } from "../replay/system-names";
+import { systemInSentence } from "../../lib/labels";
 import { canRequestReplay } from "../replay/eligibility";
 import { type ExceptionReplayRequest, latestReplayRequest } from "../replay/exception-replay-request";
 import { type ExceptionDetail, exceptionDetail } from "./detail";
@@ -80,7 +80,8 @@ function nextStep(
   allowed: { replay: boolean; correct: boolean; replayAgain: boolean },
   refused: boolean,
 ): NextStep {
-  const target = d.interface.targetSystems[0] ? SYSTEM_NAMES[d.interface.targetSystems[0]] : "the target system";
+  const targetKind = d.hopTarget ?? d.interface.targetSystems[0];
+  const target = targetKind ? systemInSentence(targetKind) : "the target system";
   const c = d.correction;
   const mayCorrect = allowed.correct ? "correct" : "none";
   const mayReplay = allowed.replay ? "replay" : "none";

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import type { SystemKind } from "../db/generated/enums";
-import { SYSTEM_NAMES } from "./system-names";
+import { systemInSentence } from "../../lib/labels";
 
 /**
  * One replay attempt as people read it. An attempt has two answers that raw fields mix up: the
@@ -38,7 +38,7 @@ const modeWord = (mode: string) => (mode === "pull" ? "Pull" : "Push");
 /** "Push delivery failed: SAP ERP answered 503 (Service Unavailable)" — one sentence, no raw codes left unexplained. */
 export function describeAttempt(a: AttemptFacts, system: SystemKind | null): string {
   const mode = modeWord(a.mode);
-  const target = system ? SYSTEM_NAMES[system] : "the target system";
+  const target = system ? systemInSentence(system) : "the target system";
   if (a.outcome === "delivered") return `${mode} delivery succeeded: ${target} accepted the message`;
   const code = a.errorCode ?? "";
   const targetHttp = /^HTTP-(\d{3})$/.exec(code);

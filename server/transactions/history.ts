@@ -3,6 +3,7 @@ import { presentAuditEvents } from "../audit/list-events";
 import { db, pool } from "../db";
 import { TransactionStatus } from "../db/generated/enums";
 import { AppError, forbidden } from "../http/errors";
+import { attemptCategory, describeAttempt } from "../replay/attempt-text";
 import { type Principal, can, plantScope, visiblePlantIds } from "../policy";
 import { correlationPlant, correlationTimeline } from "./timeline";
 
@@ -176,7 +177,10 @@ export async function transactionHistory(user: Principal, correlationId: string,
           assignee: person,
           comments: { orderBy: { createdAt: "asc" }, include: { author: person } },
           corrections: { orderBy: { createdAt: "asc" }, include: { author: person, approver: person } },
-          replays: { orderBy: { createdAt: "asc" }, include: { attempts: { orderBy: { attempt: "asc" } } } },
+          replays: {
+            orderBy: { createdAt: "asc" },
+            include: { attempts: { orderBy: { attempt: "asc" } }, connector: { select: { system: { select: { kind: true } } } } },
+          },
         },
       },
     },
@@ -267,6 +271,8 @@ export async function transactionHistory(user: Principal, correlationId: string,
               httpStatus: a.httpStatus,
               errorCode: a.errorCode,
               errorMessage: a.errorMessage,
+              /** The one way Andon words an attempt (server/replay/attempt-text.ts), as on the exception page. */
+              text: describeAttempt({ ...a, category: attemptCategory(a.response) }, r.connector.system.kind),
             })),
           })),
         })),
