@@ -94,7 +94,7 @@ export const MESSAGES = {
    */
   statusActive: define("BS", "013", "E", "System status &1 is active (&2)"),
   /** emulator: confirmed quantity beyond order quantity plus overdelivery tolerance. */
-  overConfirmation: define("ZSAPEMU", "021", "E", "Confirmed quantity &1 &2 exceeds the order quantity &3 &2 of order &4 (tolerance &5 %)"),
+  overConfirmation: define("ZSAPEMU", "021", "E", "Confirmed quantity &1 exceeds the order quantity &2 of order &3 (tolerance &4 %)"),
   /** emulator: the operation is finally confirmed (CNF); a new confirmation needs a cancellation first. */
   operationFinallyConfirmed: define("ZSAPEMU", "022", "E", "Operation &1 of order &2 is already finally confirmed"),
   /**

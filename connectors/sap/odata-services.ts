@@ -565,9 +565,8 @@ function createConfirmation(ctx: ODataContext, raw: unknown): CreateResult {
     refuse(
       sapMessage(
         "overConfirmation",
-        formatQuantity(total, order.unit),
-        order.unit,
-        formatQuantity(order.quantity, order.unit),
+        `${formatQuantity(total, order.unit)} ${order.unit}`,
+        `${formatQuantity(order.quantity, order.unit)} ${order.unit}`,
         alphaOut(aufnr),
         String(tolerance),
       ),

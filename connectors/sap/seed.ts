@@ -168,16 +168,16 @@ export const SEED_ORDERS: readonly (readonly [string, string, string, string, nu
 /** Operations of the seeded orders: [vornr, work center, text]. */
 const SEED_OPERATIONS: Readonly<Record<string, readonly (readonly [string, string, string])[]>> = {
   "000001004711": [
-    ["0010", "WC-CUT-01", "Cut blanks"],
-    ["0020", "WC-WELD-02", "Weld frame"],
+    ["0010", "CUT-01", "Cut blanks"],
+    ["0020", "WELD-02", "Weld frame"],
   ],
   "000001004712": [
-    ["0010", "WC-CUT-01", "Cut blanks"],
-    ["0020", "WC-WELD-02", "Weld frame"],
+    ["0010", "CUT-01", "Cut blanks"],
+    ["0020", "WELD-02", "Weld frame"],
   ],
   "000001004713": [
-    ["0010", "WC-CUT-01", "Cut blanks"],
-    ["0020", "WC-WELD-02", "Weld frame"],
+    ["0010", "CUT-01", "Cut blanks"],
+    ["0020", "WELD-02", "Weld frame"],
   ],
   "000002001001": [
     ["0010", "CNC-07", "Turn housing"],
