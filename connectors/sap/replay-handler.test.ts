@@ -21,7 +21,16 @@ afterAll(async () => {
 beforeEach(() => sap.reset());
 
 function job(iface: string, payload: unknown, idempotencyKey = `replay-${++nextKey}`): ReplayJob {
-  return { replayId: `r-${nextKey}`, idempotencyKey, plantCode: "DE-HAM", interface: iface, messageId: `m-${nextKey}`, correlationId: `c-${nextKey}`, payload, attempt: 1 };
+  return {
+    replayId: `r-${nextKey}`,
+    idempotencyKey,
+    plantCode: "DE-HAM",
+    interface: iface,
+    messageId: `m-${nextKey}`,
+    correlationId: `c-${nextKey}`,
+    payload,
+    attempt: 1,
+  };
 }
 
 const deliver = (j: ReplayJob) => runReplayHandler(sapReplayHandler(sap.url, { timeoutMs: 2_000 }), j);
@@ -58,7 +67,10 @@ describe("routing by interface and payload form", () => {
   it("GOODS_MOVEMENT in the IDoc form goes to the IDoc inbound (status records), in the OData form to API_MATERIAL_DOCUMENT_SRV", async () => {
     const idoc = readSample("sap-mbgmcr-goods-movement.json");
     expect(await deliver(job("GOODS_MOVEMENT", idoc))).toMatchObject({ status: "failed", category: "business", code: "M7-021" });
-    const odata = { ...SAP_SAMPLE_PAYLOADS.GOODS_MOVEMENT, to_MaterialDocumentItem: [{ ...(SAP_SAMPLE_PAYLOADS.GOODS_MOVEMENT.to_MaterialDocumentItem as object[])[0], QuantityInEntryUnit: 512 }] };
+    const odata = {
+      ...SAP_SAMPLE_PAYLOADS.GOODS_MOVEMENT,
+      to_MaterialDocumentItem: [{ ...(SAP_SAMPLE_PAYLOADS.GOODS_MOVEMENT.to_MaterialDocumentItem as object[])[0], QuantityInEntryUnit: 512 }],
+    };
     expect(await deliver(job("GOODS_MOVEMENT", odata))).toMatchObject({
       status: "failed",
       category: "business",
@@ -75,7 +87,11 @@ describe("routing by interface and payload form", () => {
 
   it("SAP unavailable is technical; ISO dates and numbers in the payload are sent as Edm.DateTime and Edm.Decimal", async () => {
     sap.faults.unavailable(1);
-    expect(await deliver(job("PRODORD_CONFIRM", SAP_SAMPLE_PAYLOADS.PRODORD_CONFIRM))).toMatchObject({ status: "failed", category: "technical", code: "SERVICE_UNAVAILABLE" });
+    expect(await deliver(job("PRODORD_CONFIRM", SAP_SAMPLE_PAYLOADS.PRODORD_CONFIRM))).toMatchObject({
+      status: "failed",
+      category: "technical",
+      code: "SERVICE_UNAVAILABLE",
+    });
     const today = new Date().toISOString().slice(0, 10);
     const outcome = await deliver(job("PRODORD_CONFIRM", { ...SAP_SAMPLE_PAYLOADS.PRODORD_CONFIRM, PostingDate: today, ConfirmationYieldQuantity: 12.5 }));
     expect(outcome).toMatchObject({ status: "delivered", response: { order: "1004711", operation: "0010" } });
@@ -103,7 +119,12 @@ describe("PRODORD_CONFIRM and INVOICE_POSTING refusals come back with SAP's mess
     const next = now.getUTCMonth() === 11 ? { year: now.getUTCFullYear() + 1, period: 2 } : { year: now.getUTCFullYear(), period: now.getUTCMonth() + 3 };
     sap.setPostingPeriod("1000", next.period > 12 ? { year: next.year + 1, period: next.period - 12 } : next);
     const refused = await deliver(job("INVOICE_POSTING", SAP_SAMPLE_PAYLOADS.INVOICE_POSTING));
-    expect(refused).toMatchObject({ status: "failed", category: "business", code: "F5/201", message: expect.stringMatching(/^Posting period \d{3} \d{4} is not open$/) });
+    expect(refused).toMatchObject({
+      status: "failed",
+      category: "business",
+      code: "F5/201",
+      message: expect.stringMatching(/^Posting period \d{3} \d{4} is not open$/),
+    });
     sap.setPostingPeriod("1000", { year: now.getUTCFullYear(), period: now.getUTCMonth() + 1 });
     const posted = await deliver(job("INVOICE_POSTING", SAP_SAMPLE_PAYLOADS.INVOICE_POSTING));
     expect(posted).toMatchObject({ status: "delivered", response: { supplierInvoice: "5105600101", paymentBlockingReason: "" } });
@@ -117,13 +138,32 @@ describe("the quality-hold scenario (SYSTEMS.md 1)", () => {
     form === "odata"
       ? {
           GoodsMovementCode: "03",
-          to_MaterialDocumentItem: [{ GoodsMovementType: "261", ...{ Material: "RM-0815", Plant: "1000", StorageLocation: "0001", Batch: "B2026-118" }, QuantityInEntryUnit: "25", EntryUnit: "KG", ManufacturingOrder: "1004711" }],
+          to_MaterialDocumentItem: [
+            {
+              GoodsMovementType: "261",
+              ...{ Material: "RM-0815", Plant: "1000", StorageLocation: "0001", Batch: "B2026-118" },
+              QuantityInEntryUnit: "25",
+              EntryUnit: "KG",
+              ManufacturingOrder: "1004711",
+            },
+          ],
         }
       : {
           ...readSample("sap-mbgmcr-goods-movement.json"),
           control: { DOCNUM: "4719100", MESTYP: "MBGMCR", SNDPRN: "ODOO_HAM", RCVPRN: "ERPCLNT100" },
           E1BP2017_GM_HEAD_01: { PSTNG_DATE: new Date().toISOString().slice(0, 10).replaceAll("-", "") },
-          E1BP2017_GM_ITEM_CREATE: [{ MATERIAL: "RM-0815", PLANT: "1000", STGE_LOC: "0001", BATCH: "B2026-118", MOVE_TYPE: "261", ENTRY_QNT: "25", ENTRY_UOM: "KG", ORDERID: "000001004711" }],
+          E1BP2017_GM_ITEM_CREATE: [
+            {
+              MATERIAL: "RM-0815",
+              PLANT: "1000",
+              STGE_LOC: "0001",
+              BATCH: "B2026-118",
+              MOVE_TYPE: "261",
+              ENTRY_QNT: "25",
+              ENTRY_UOM: "KG",
+              ORDERID: "000001004711",
+            },
+          ],
         };
 
   it("QMS holds lot L; a goods issue of L is refused as blocked stock; after release and replay it posts once (lost answer included)", async () => {
@@ -137,7 +177,9 @@ describe("the quality-hold scenario (SYSTEMS.md 1)", () => {
       expect(refused.status === "failed" && refused.message).toBe("Deficit of BA Unrestricted-use 25.000 KG : RM-0815 1000 0001 B2026-118");
     }
 
-    const release = await deliver(job("QUALITY_HOLD", { ...SAP_SAMPLE_PAYLOADS.QUALITY_HOLD, action: "RELEASE", targetStockType: "UNRESTRICTED", reason: "Retest passed" }));
+    const release = await deliver(
+      job("QUALITY_HOLD", { ...SAP_SAMPLE_PAYLOADS.QUALITY_HOLD, action: "RELEASE", targetStockType: "UNRESTRICTED", reason: "Retest passed" }),
+    );
     expect(release).toMatchObject({ status: "delivered", response: { movements: [{ movementType: "343", quantity: 400 }] } });
 
     // The replay of the goods issue: SAP posts, the answer is lost; Andon retries with the same key.
@@ -155,7 +197,10 @@ describe("the quality-hold scenario (SYSTEMS.md 1)", () => {
     expect(await deliver(hold)).toMatchObject({ status: "failed", category: "technical" });
     expect(await deliver({ ...hold, attempt: 2 })).toMatchObject({ status: "delivered", response: { earlierAttempt: true } });
     expect(sap.materialDocuments()).toHaveLength(1);
-    expect(await deliver(job("QUALITY_HOLD", SAP_SAMPLE_PAYLOADS.QUALITY_HOLD))).toMatchObject({ status: "delivered", response: { alreadyInTargetStockType: true } });
+    expect(await deliver(job("QUALITY_HOLD", SAP_SAMPLE_PAYLOADS.QUALITY_HOLD))).toMatchObject({
+      status: "delivered",
+      response: { alreadyInTargetStockType: true },
+    });
     expect(sap.materialDocuments()).toHaveLength(1);
   });
 
@@ -165,7 +210,9 @@ describe("the quality-hold scenario (SYSTEMS.md 1)", () => {
     expect(sap.stockRows(resin)).toEqual([{ ...resin, quantity: 300, qualityInspection: 0, blocked: 100 }]);
     const tooMuch = await deliver(job("QUALITY_HOLD", { ...SAP_SAMPLE_PAYLOADS.QUALITY_HOLD, quantity: 500 }));
     expect(tooMuch).toMatchObject({ status: "failed", category: "business", code: "M7/021" });
-    const qi = await deliver(job("QUALITY_HOLD", { material: "RM-2040", plant: "1000", batch: "B2026-301", action: "HOLD", targetStockType: "BLOCKED", reason: "Contaminated drum" }));
+    const qi = await deliver(
+      job("QUALITY_HOLD", { material: "RM-2040", plant: "1000", batch: "B2026-301", action: "HOLD", targetStockType: "BLOCKED", reason: "Contaminated drum" }),
+    );
     expect(qi).toMatchObject({ status: "delivered", response: { movements: [{ movementType: "350", quantity: 200 }] } });
     const unknown = await deliver(job("QUALITY_HOLD", { ...SAP_SAMPLE_PAYLOADS.QUALITY_HOLD, batch: "B2026-999" }));
     expect(unknown).toMatchObject({ status: "failed", category: "business", code: "SAP-BATCH-NO-STOCK" });
@@ -189,7 +236,11 @@ describe("INSPECTION_RESULT", () => {
   });
 
   it("a rejection moves the lot to blocked stock; a lot SAP does not know, or of another batch, is a business failure", async () => {
-    const reject = { ...SAP_SAMPLE_PAYLOADS.INSPECTION_RESULT, usageDecisionCode: "R", results: [{ characteristic: "PH", value: 8.4, lowerLimit: 6.5, upperLimit: 7.5, inSpec: false }] };
+    const reject = {
+      ...SAP_SAMPLE_PAYLOADS.INSPECTION_RESULT,
+      usageDecisionCode: "R",
+      results: [{ characteristic: "PH", value: 8.4, lowerLimit: 6.5, upperLimit: 7.5, inSpec: false }],
+    };
     expect(await deliver(job("INSPECTION_RESULT", reject))).toMatchObject({ status: "delivered", response: { usageDecision: "R" } });
     expect(sap.stockRows(lot)).toEqual([{ ...lot, quantity: 0, qualityInspection: 0, blocked: 200 }]);
     expect(await deliver(job("INSPECTION_RESULT", { ...SAP_SAMPLE_PAYLOADS.INSPECTION_RESULT, inspectionLot: "010000009999" }))).toMatchObject({
