@@ -507,7 +507,7 @@ if (isMainModule()) {
     process.exit(2);
   }
   const emulator = await startSapEmulator({ port, host: argument("host") });
-  console.log(`SAP inbound emulator listening on ${emulator.url} (POST ${emulator.url}/sap/idoc/inbound)`);
+  console.log(`SAP emulator listening on ${emulator.url} (IDoc: POST ${emulator.url}/sap/idoc/inbound; OData: ${emulator.url}/sap/opu/odata/sap/<SERVICE>/)`);
   const stop = () => {
     emulator.close().then(
       () => process.exit(0),
