@@ -805,7 +805,6 @@ function inspectionLotJson(lot: InspectionLot): Json {
     Batch: lot.batch,
     Plant: lot.plant,
     InspectionLotOrigin: lot.origin,
-    InspectionLotType: lot.origin,
     BatchStorageLocation: lot.storageLocation,
     InspectionLotQuantity: decimalToOData(lot.quantity),
     InspectionLotQuantityUnit: lot.unit,
@@ -814,7 +813,6 @@ function inspectionLotJson(lot: InspectionLot): Json {
     MaterialDocumentYear: lot.materialDocumentYear ?? "",
     PurchasingDocument: lot.purchaseOrder ?? "",
     InspectionLotUsageDecisionCode: lot.usageDecision?.code ?? "",
-    InspectionLotHasUsageDecision: lot.usageDecision !== undefined,
   };
 }
 

@@ -227,6 +227,17 @@ describe("batch stock types and the quality hold", () => {
     expect(answer.statusRecords.at(-1)?.STATXT).toBe("Deficit of BA Unrestricted-use 20.000 KG : RM-0815 1000 0001 B2026-118");
   });
 
+  it("the simulator's stock control sets any stock type", async () => {
+    const res = await fetch(`${sap.url}/sap/_emulator/stock`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...batch, stockType: "07", quantity: 15 }),
+    });
+    expect(await res.json()).toEqual({ quantity: 15, stockType: "07" });
+    expect(sap.stockOf(batch, "07")).toBe(15);
+    expect(sap.stock(batch)).toBe(400);
+  });
+
   it("a goods receipt (101) of a QM-managed material goes to quality inspection and creates an inspection lot of origin 01", async () => {
     const receipt = await client.create<Entity>(MATDOC, "A_MaterialDocumentHeader", {
       GoodsMovementCode: "01",
