@@ -9,15 +9,20 @@ import {
   normalizeMaterial,
   normalizeOrder,
   type ErpState,
+  type InspectionLot,
   type MaterialDocument,
   type MaterialMaster,
   type Order,
+  type OrderConfirmation,
   type PostingPeriod,
-  type StockRow,
+  type PurchaseOrder,
+  type StockType,
+  type SupplierInvoice,
 } from "./erp-state";
 import { FaultQueue, sapFaultSchema, type PendingFault, type SapFault } from "./faults";
 import { IdocParseError, parseIdoc, type Idoc, type IdocFormat } from "./idoc";
 import { IdocInbound, type SapInboundResponse } from "./inbound";
+import { createODataHandler, ODATA_ROOT, type ODataCounters } from "./odata";
 import { fromMilli, toMilli } from "./sap-format";
 import { createSeededErp } from "./seed";
 import { createStatusRecord, type IdocStatusRecord } from "./status";
@@ -31,8 +36,9 @@ import { createStatusRecord, type IdocStatusRecord } from "./status";
  *   GET  /sap/idoc/{DOCNUM}?sender=   status log of an IDoc (as WE02 shows it)
  *   GET  /sap/stock?material=&plant=&storageLocation=&batch=
  *   GET  /sap/health
- *   GET|POST|DELETE /sap/_emulator/faults, POST /sap/_emulator/stock, POST /sap/_emulator/reset
- *                                     the controls below, for a plant simulator in another process
+ *   GET|POST|DELETE /sap/_emulator/faults, POST /sap/_emulator/stock, POST /sap/_emulator/reset,
+ *   POST /sap/_emulator/csrf           the controls below, for a plant simulator in another process
+ *   /sap/opu/odata/sap/<SERVICE>/…     S/4HANA OData v2 APIs on the same ERP state (see odata.ts)
  *
  * Idempotency: a request may carry an `Idempotency-Key` header, the HTTP counterpart of the tRFC
  * transaction ID (TID) with which SAP executes an IDoc transfer exactly once: a key is applied at
@@ -50,6 +56,8 @@ export interface SapEmulatorOptions {
   /** Open MM period of every company code; default: the month of `now()` (and the previous one). */
   postingPeriod?: PostingPeriod;
   maxBodyBytes?: number;
+  /** Lifetime of an OData CSRF token (default 30 minutes, as SAP's security session). */
+  csrfTokenTtlMs?: number;
 }
 
 export interface StockQuery {
@@ -60,6 +68,16 @@ export interface StockQuery {
   batch?: string;
 }
 
+/** A stock row with the quantities of each stock type as plain numbers (base unit). */
+export interface StockTypesRow extends Required<StockQuery> {
+  /** Unrestricted use (01). */
+  quantity: number;
+  /** Quality inspection (02). */
+  qualityInspection: number;
+  /** Blocked (07). */
+  blocked: number;
+}
+
 export interface SapFaultControls {
   inject(fault: SapFault, count?: number): void;
   /** The next `count` requests get HTTP 503. */
@@ -68,8 +86,10 @@ export interface SapFaultControls {
   hang(ms: number, options?: { count?: number; phase?: "before" | "after" }): void;
   /** The next `count` requests lose their connection without an answer. */
   dropConnection(options?: { count?: number; phase?: "before" | "after" }): void;
-  /** The next `count` IDocs end in status 02 without reaching the application. */
+  /** The next `count` IDocs end in status 02 without reaching the application (OData: HTTP 500). */
   status02(count?: number, text?: string): void;
+  /** Expires every OData CSRF token: the next write gets 403 with x-csrf-token: Required. */
+  expireCsrfTokens(): void;
   clear(): void;
   pending(): PendingFault[];
 }
@@ -97,16 +117,25 @@ export interface SapEmulator {
   setStock(query: StockQuery, quantity: number): void;
   /** Adds (negative: removes) stock; returns the new quantity. */
   adjustStock(query: StockQuery, delta: number): number;
-  stockRows(filter?: Partial<StockQuery>): StockRow[];
+  stockRows(filter?: Partial<StockQuery>): StockTypesRow[];
+  /** Stock of one stock type: 01 unrestricted use, 02 quality inspection, 07 blocked. */
+  stockOf(query: StockQuery, type: StockType): number;
+  setStockOf(query: StockQuery, type: StockType, quantity: number): void;
   /** How many times a request with this Idempotency-Key was applied (0 or 1). */
   applications(idempotencyKey: string): number;
   counters(): SapEmulatorCounters;
+  /** Requests to the OData services (writes), separately from the IDoc counters. */
+  odataCounters(): ODataCounters;
   /** Status log of an IDoc, oldest first. */
   idocStatus(docnum: string, sender?: string): IdocStatusRecord[];
   materialDocuments(): readonly MaterialDocument[];
   order(aufnr: string): Order | undefined;
   material(matnr: string): MaterialMaster | undefined;
   setPostingPeriod(companyCode: string, period: PostingPeriod): void;
+  inspectionLot(lot: string): InspectionLot | undefined;
+  purchaseOrder(number: string): PurchaseOrder | undefined;
+  supplierInvoices(): readonly SupplierInvoice[];
+  confirmations(): readonly OrderConfirmation[];
 }
 
 interface StoredAnswer {
@@ -188,6 +217,7 @@ const stockBodySchema = z
     batch: z.string().optional(),
     quantity: z.number().min(0).optional(),
     delta: z.number().optional(),
+    stockType: z.enum(["01", "02", "07"]).optional(),
   })
   .strict()
   .refine((body) => (body.quantity === undefined) !== (body.delta === undefined), "give either quantity or delta");
@@ -218,6 +248,15 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
   /** Aborted by reset(): requests still waiting in a "hang" are dropped instead of posting later. */
   let generation = new AbortController();
   const wait = (ms: number) => sleep(ms, undefined, { signal: AbortSignal.any([shutdown.signal, generation.signal]) });
+  const odata = createODataHandler({
+    erp: () => erp,
+    now,
+    faults: faultQueue,
+    wait,
+    readBody: (req) => readBody(req, maxBodyBytes),
+    applied: (key) => applicationsByKey.set(key, (applicationsByKey.get(key) ?? 0) + 1),
+    csrfTokenTtlMs: options.csrfTokenTtlMs ?? 30 * 60 * 1000,
+  });
 
   const stockKey = (query: StockQuery) => ({ ...query, material: normalizeMaterial(query.material), batch: query.batch ?? "" });
 
@@ -300,6 +339,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     const method = req.method ?? "GET";
     const path = url.pathname.replace(/\/+$/, "");
 
+    if (url.pathname.startsWith(ODATA_ROOT)) return odata.handle(req, res, url);
     if (path === "/sap/idoc/inbound") {
       if (method !== "POST") throw new HttpError(405, "METHOD_NOT_ALLOWED", "use POST");
       return receiveIdoc(req, res);
@@ -335,9 +375,15 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     if (path === "/sap/_emulator/stock" && method === "POST") {
       const body = parseOrThrow(stockBodySchema, await readJson(req, maxBodyBytes));
       const query = { material: body.material, plant: body.plant, storageLocation: body.storageLocation, batch: body.batch };
-      if (body.quantity !== undefined) handle.setStock(query, body.quantity);
-      else handle.adjustStock(query, body.delta ?? 0);
-      return sendJson(res, 200, { quantity: handle.stock(query) });
+      const type = body.stockType ?? "01";
+      if (body.quantity !== undefined) handle.setStockOf(query, type, body.quantity);
+      else handle.setStockOf(query, type, handle.stockOf(query, type) + (body.delta ?? 0));
+      return sendJson(res, 200, { quantity: handle.stockOf(query, type), ...(body.stockType && { stockType: type }) });
+    }
+    if (path === "/sap/_emulator/csrf" && method === "POST") {
+      const body = parseOrThrow(z.object({ action: z.literal("expire") }).strict(), await readJson(req, maxBodyBytes));
+      if (body.action === "expire") odata.expireCsrfTokens();
+      return sendJson(res, 200, { status: "expired" });
     }
     if (path === "/sap/_emulator/reset" && method === "POST") {
       handle.reset();
@@ -374,6 +420,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     hang: (ms, { count = 1, phase } = {}) => faultQueue.add({ kind: "hang", ms, phase }, count),
     dropConnection: ({ count = 1, phase } = {}) => faultQueue.add({ kind: "close", phase }, count),
     status02: (count = 1, text) => faultQueue.add({ kind: "status02", text }, count),
+    expireCsrfTokens: () => odata.expireCsrfTokens(),
     clear: () => faultQueue.clear(),
     pending: () => faultQueue.pending(),
   };
@@ -399,14 +446,24 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
       answers.clear();
       applicationsByKey.clear();
       faultQueue.clear();
+      odata.reset();
       Object.assign(counters, { requests: 0, processed: 0, replayed: 0 });
     },
     stock: (query) => fromMilli(erp.stock(stockKey(query))),
     setStock: (query, quantity) => erp.setStock(stockKey(query), toMilli(quantity)),
     adjustStock: (query, delta) => fromMilli(erp.addStock(stockKey(query), toMilli(delta))),
-    stockRows: (filter = {}) => erp.stockRows(filter).map((row) => ({ ...row, quantity: fromMilli(row.quantity) })),
+    stockRows: (filter = {}) =>
+      erp.stockRows(filter).map((row) => ({
+        ...row,
+        quantity: fromMilli(row.quantity),
+        qualityInspection: fromMilli(row.qualityInspection),
+        blocked: fromMilli(row.blocked),
+      })),
+    stockOf: (query, type) => fromMilli(erp.stockOf(stockKey(query), type)),
+    setStockOf: (query, type, quantity) => erp.setStockOf(stockKey(query), type, toMilli(quantity)),
     applications: (key) => applicationsByKey.get(key) ?? 0,
     counters: () => ({ ...counters }),
+    odataCounters: () => odata.counters(),
     idocStatus: (docnum, sender) => inbound.statusLog(docnum, sender),
     materialDocuments: () => [...erp.materialDocuments],
     order: (aufnr) => erp.orders.get(normalizeOrder(aufnr)),
@@ -416,6 +473,10 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
       if (!entry) throw new Error(`unknown company code ${companyCode}`);
       entry.postingPeriod = { ...period };
     },
+    inspectionLot: (lot) => erp.inspectionLots.get(lot.padStart(12, "0")),
+    purchaseOrder: (number) => erp.purchaseOrders.get(number),
+    supplierInvoices: () => [...erp.supplierInvoices],
+    confirmations: () => [...erp.confirmations],
   };
   return handle;
 }
@@ -446,7 +507,7 @@ if (isMainModule()) {
     process.exit(2);
   }
   const emulator = await startSapEmulator({ port, host: argument("host") });
-  console.log(`SAP inbound emulator listening on ${emulator.url} (POST ${emulator.url}/sap/idoc/inbound)`);
+  console.log(`SAP emulator listening on ${emulator.url} (IDoc: POST ${emulator.url}/sap/idoc/inbound; OData: ${emulator.url}/sap/opu/odata/sap/<SERVICE>/)`);
   const stop = () => {
     emulator.close().then(
       () => process.exit(0),

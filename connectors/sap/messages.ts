@@ -80,6 +80,65 @@ export const MESSAGES = {
   materialFlaggedForDeletion: define("ZSAPEMU", "012", "E", "Material &1 is flagged for deletion"),
   testRun: define("ZSAPEMU", "013", "S", "Test run: goods movement checked, not posted"),
   storageLocationRequired: define("ZSAPEMU", "014", "E", "Enter a storage location for material &1"),
+  purchaseOrderUnknown: define("ZSAPEMU", "015", "E", "Purchase order &1 does not exist"),
+  purchaseOrderItemUnknown: define("ZSAPEMU", "016", "E", "Item &1 does not exist in purchase order &2"),
+  purchaseOrderItemMismatch: define("ZSAPEMU", "017", "E", "Purchase order &1 item &2 is for material &3 in plant &4"),
+  movementTypeNotForCode: define("ZSAPEMU", "018", "E", "Movement type &1 is not allowed with goods movement code &2"),
+
+  // --- Production order confirmation (API_PROD_ORDER_CONFIRMATION_2_SRV / CO11N) ----------------
+  /** emulator: the order's operation table has no such operation. */
+  operationUnknown: define("ZSAPEMU", "020", "E", "Operation &1 does not exist in order &2"),
+  /**
+   * standard (number from memory): status management refuses the business transaction "confirm"
+   * while CRTD (not released), TECO or CLSD is active, e.g. "System status CRTD is active (ORD 1004711)".
+   */
+  statusActive: define("BS", "013", "E", "System status &1 is active (&2)"),
+  /** emulator: confirmed quantity beyond order quantity plus overdelivery tolerance. */
+  overConfirmation: define("ZSAPEMU", "021", "E", "Confirmed quantity &1 exceeds the order quantity &2 of order &3 (tolerance &4 %)"),
+  /** emulator: the operation is finally confirmed (CNF); a new confirmation needs a cancellation first. */
+  operationFinallyConfirmed: define("ZSAPEMU", "022", "E", "Operation &1 of order &2 is already finally confirmed"),
+  /**
+   * emulator: SAP checks BOM validity when it explodes the BOM for the order, not on confirmation;
+   * the emulator lets a confirmation carry the BOM revision it was produced with (BOMRevision) and
+   * refuses it while the order's BOM revision is not yet effective on the posting date.
+   */
+  bomRevisionNotEffective: define("ZSAPEMU", "023", "E", "BOM revision &1 of material &2 is not effective before &3 (posting date &4)"),
+  bomRevisionMismatch: define("ZSAPEMU", "024", "E", "Order &1 was exploded with BOM revision &2, not &3"),
+  /** emulator: the confirmation unit is neither the order unit nor an alternative unit of the material. */
+  confirmationUnitInvalid: define("ZSAPEMU", "025", "E", "Unit &1 cannot be converted to the order unit &2 of order &3"),
+  workCenterMismatch: define("ZSAPEMU", "026", "E", "Work center &1 does not match work center &2 of operation &3"),
+  /** standard (text as SAP ships it): the posting date's period is closed for confirmations. */
+  confirmationPeriodLocked: define("RU", "428", "E", "Posting period &1 &2 is locked (check posting date)"),
+  /** standard (number from memory): CO11N's success message. */
+  confirmationSaved: define("RU", "100", "S", "Confirmation of order &1 saved"),
+  enterOrder: define("ZSAPEMU", "027", "E", "Enter an order"),
+  enterQuantity: define("ZSAPEMU", "028", "E", "Enter a yield, scrap or rework quantity"),
+
+  // --- Supplier invoice (API_SUPPLIERINVOICE_PROCESS_SRV / MIRO) -------------------------------
+  /** standard: FI posting period check (OB52) — period (3 digits) and fiscal year. */
+  postingPeriodNotOpen: define("F5", "201", "E", "Posting period &1 &2 is not open"),
+  /** standard (number from memory): duplicate invoice check (supplier, currency, company code, amount, reference, date). */
+  duplicateInvoice: define("M8", "108", "E", "Check if invoice already entered under accounting doc. no. &1 &2"),
+  /** standard (number from memory): gross amount and the items do not balance. */
+  balanceNotZero: define("F5", "702", "E", "Balance in transaction currency"),
+  invoicingPartyMismatch: define("ZSAPEMU", "030", "E", "Purchase order &1 belongs to supplier &2, not to invoicing party &3"),
+  companyCodeMismatch: define("ZSAPEMU", "031", "E", "Purchase order &1 belongs to company code &2"),
+  companyCodeUnknown: define("ZSAPEMU", "032", "E", "Company code &1 does not exist"),
+  currencyMismatch: define("ZSAPEMU", "033", "E", "Purchase order &1 is in currency &2, not &3"),
+  /** emulator (SAP posts and blocks for payment with reason R on a quantity variance). */
+  invoiceBlockedQuantity: define("ZSAPEMU", "034", "W", "Invoice &1 posted and blocked for payment: quantity invoiced exceeds goods received (PO &2 item &3)"),
+  /** standard (number from memory): MIRO's success message. */
+  invoicePosted: define("M8", "060", "S", "Document no. &1 created"),
+
+  // --- Quality management (API_INSPECTIONLOT_SRV / QA11) -----------------------------------------
+  inspectionLotUnknown: define("ZSAPEMU", "040", "E", "Inspection lot &1 does not exist"),
+  usageDecisionExists: define("ZSAPEMU", "041", "E", "A usage decision has already been made for inspection lot &1"),
+  usageDecisionCodeInvalid: define("ZSAPEMU", "042", "E", "Usage decision code &1 is not defined in selected set &2"),
+  characteristicUnknown: define("ZSAPEMU", "043", "E", "Characteristic &1 does not exist in inspection lot &2"),
+  usageDecisionMade: define("ZSAPEMU", "044", "S", "Usage decision &1 made for inspection lot &2"),
+  /** emulator: accepting a lot whose results rejected a characteristic (SAP warns; the decision stands). */
+  acceptedDespiteRejection: define("ZSAPEMU", "045", "W", "Lot &1 accepted although characteristic &2 was rejected"),
+  resultsRecorded: define("ZSAPEMU", "046", "S", "Results recorded for characteristic &1 of inspection lot &2"),
 } as const satisfies Record<string, MessageDefinition>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -74,10 +74,26 @@ export function saveProductionOrder(ctx: ApplicationContext, idoc: Loipro01): Ap
     basicFinish: header.GLTRP ?? existing?.basicFinish ?? "",
     // LOIPRO is sent on release: without status segments the order is released.
     systemStatus: activeStatus.length > 0 ? activeStatus : (existing?.systemStatus ?? ["REL"]),
+    // An operation keeps its confirmation number (AFVC-RUECK) and what was confirmed on it.
     operations: (header.E1AFFLL ?? []).flatMap((sequence) =>
-      (sequence.E1AFVOL ?? []).map((operation) => ({ vornr: operation.VORNR, workCenter: operation.ARBPL ?? "", text: operation.LTXA1 ?? "" })),
+      (sequence.E1AFVOL ?? []).map((operation) => {
+        const previous = existing?.operations.find((op) => op.vornr === operation.VORNR);
+        return {
+          confirmationGroup: previous?.confirmationGroup ?? erp.nextConfirmationGroup(),
+          confirmedYield: previous?.confirmedYield ?? 0,
+          confirmedScrap: previous?.confirmedScrap ?? 0,
+          ...(previous?.status && { status: previous.status }),
+          vornr: operation.VORNR,
+          workCenter: operation.ARBPL ?? "",
+          text: operation.LTXA1 ?? "",
+        };
+      }),
     ),
     components,
+    bomRevision: existing?.bomRevision,
+    bomValidFrom: existing?.bomValidFrom,
+    overdeliveryTolerancePercent: existing?.overdeliveryTolerancePercent,
+    unlimitedOverdelivery: existing?.unlimitedOverdelivery,
   };
   erp.orders.set(aufnr, order);
   return {
