@@ -90,7 +90,7 @@ describe("JSON-RPC envelope and services", () => {
   afterEach(() => emulator.faults.clear());
   afterAll(() => emulator.close());
 
-  it("common.version answers Odoo 17's version info without authentication", async () => {
+  it("common.version answers Odoo 19.0 version info without authentication", async () => {
     const answer = await postJsonRpc(emulator.url, rpc("common", "version", [], 3));
     expect(answer.json).toEqual({
       jsonrpc: "2.0",

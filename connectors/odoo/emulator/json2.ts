@@ -112,7 +112,8 @@ export function dispatchJson2(server: RpcServer, request: Json2Request, info: Ca
     const bindError = signatureBindError(lookup.method, kwargs);
     if (bindError) throw werkzeug("UnprocessableEntity", 422, bindError);
 
-    const prepared = prepareCall(model, lookup.qualname, lookup.method, lookup.method.kind === "records" ? [ids] : [], kwargs);
+    // JSON-2 binds by name: create's vals_list is not read from positional args here.
+    const prepared = { ...prepareCall(model, lookup.qualname, lookup.method, lookup.method.kind === "records" ? [ids] : [], kwargs), missingCreateArg: false };
     const result = applyOnce(server, env, model, method, lookup.method, prepared, info);
     // `if isinstance(result, BaseModel): result = result.ids` — create is @api.model_create_multi.
     if (method === "create" && typeof result === "number") return jsonReply(200, [result]);
