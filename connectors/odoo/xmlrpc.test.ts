@@ -120,7 +120,7 @@ describe("wire format", () => {
 
 // ---- Python's xmlrpc.client ------------------------------------------------------------------------
 
-const PYTHON_CLIENT = String.raw`
+const PYTHON_CLIENT = `
 import json, sys, xmlrpc.client
 url, db, pw = sys.argv[1:4]
 common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common")

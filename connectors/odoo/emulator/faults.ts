@@ -31,7 +31,10 @@ export type EmulatorFault =
   | { readonly kind: "hang"; readonly ms: number; readonly phase?: FaultPhase }
   | { readonly kind: "close"; readonly phase?: FaultPhase };
 
-export type Fault = InjectedFailure | InjectedDelay;
+/** No fault: the request is served normally (lets a fault hit a later request of a sequence). */
+export type NoFault = { readonly kind: "pass" };
+
+export type Fault = InjectedFailure | InjectedDelay | NoFault;
 
 export interface PendingFault {
   readonly fault: Fault;
@@ -48,8 +51,11 @@ export interface OdooEmulatorFaults {
   hang(ms: number, options?: { times?: number; phase?: FaultPhase }): void;
   /** Make the next `count` requests fail (default: HTTP 503). */
   failNext(count: number, failure?: InjectedFailure): void;
-  /** Process the next `times` requests (default 1), then drop the connection: a lost answer after applying. */
-  dropAfterApplying(times?: number): void;
+  /**
+   * Process the next `times` requests (default 1), then drop the connection: a lost answer after
+   * applying. `skip` requests are served normally first (to hit one call of a sequence).
+   */
+  dropAfterApplying(times?: number, options?: { skip?: number }): void;
   /** A fault in the shared emulator vocabulary, for the next `count` requests (default 1). */
   add(fault: EmulatorFault, count?: number): void;
   /** Back to normal service. */
@@ -87,7 +93,13 @@ export class FaultController implements OdooEmulatorFaults {
     this.#add({ kind: "hang", ms: z.number().int().nonnegative().parse(ms), ...(options.phase ? { phase: options.phase } : {}) }, options.times);
   }
 
-  dropAfterApplying(times = 1): void {
+  dropAfterApplying(times = 1, options: { skip?: number } = {}): void {
+    const skip = z
+      .number()
+      .int()
+      .nonnegative()
+      .parse(options.skip ?? 0);
+    if (skip > 0) this.#add({ kind: "pass" }, skip);
     this.#add({ kind: "reset", phase: "after" }, z.number().int().positive().parse(times));
   }
 
@@ -128,7 +140,7 @@ export class FaultController implements OdooEmulatorFaults {
     if (!rule) return undefined;
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.#rules.shift();
-    return rule.fault;
+    return rule.fault.kind === "pass" ? undefined : rule.fault;
   }
 
   #add(fault: Fault, times: number | undefined): void {

@@ -276,7 +276,10 @@ function bomsOf(env: Env, productId: number, companyId: number | false): Row[] {
 
 /** The revision list for messages: "A (2026-01-01 – 2026-11-30), B (2026-12-01 – open)". */
 const revisionList = (boms: readonly Row[]) =>
-  boms.map((bom) => `${text(bom, "code") || bom.id} (${text(bom, "x_effective_from") || "always"} – ${text(bom, "x_effective_to") || "open"})`).join(", ");
+  [...boms]
+    .sort((a, b) => text(a, "x_effective_from").localeCompare(text(b, "x_effective_from")))
+    .map((bom) => `${text(bom, "code") || bom.id} (${text(bom, "x_effective_from") || "always"} – ${text(bom, "x_effective_to") || "open"})`)
+    .join(", ");
 
 /** The product carries the "Manufacture" route (it is made, not bought). */
 function isManufactured(env: Env, product: Row): boolean {

@@ -153,7 +153,7 @@ export function decodeMethodCall(xml: string): MethodCall {
 
 // ---- encoding (xmlrpc.client.Marshaller + OdooMarshaller) ------------------------------------
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const xmlEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 /** OdooMarshaller.dump_unicode: XML 1.0 forbids control characters but tab, newline and CR. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove them
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
@@ -177,7 +177,7 @@ function dump(value: unknown, out: string[]): void {
       out.push(`<value><double>${pythonFloatRepr(value)}</double></value>\n`);
     }
   } else if (typeof value === "string") {
-    out.push(`<value><string>${escape(value.replace(CONTROL_CHARACTERS, ""))}</string></value>\n`);
+    out.push(`<value><string>${xmlEscape(value.replace(CONTROL_CHARACTERS, ""))}</string></value>\n`);
   } else if (Array.isArray(value)) {
     out.push("<value><array><data>\n");
     for (const item of value) dump(item, out);
@@ -185,7 +185,7 @@ function dump(value: unknown, out: string[]): void {
   } else if (typeof value === "object") {
     out.push("<value><struct>\n");
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      out.push("<member>\n", `<name>${escape(key)}</name>\n`);
+      out.push("<member>\n", `<name>${xmlEscape(key)}</name>\n`);
       dump(item, out);
       out.push("</member>\n");
     }
@@ -220,7 +220,7 @@ export function encodeFault(faultCode: number | string, faultString: string): st
 
 /** A `<methodCall>` as `xmlrpc.client.dumps(params, methodname)` writes it. */
 export function encodeMethodCall(methodName: string, params: readonly unknown[]): string {
-  const out: string[] = ["<?xml version='1.0'?>\n<methodCall>\n", `<methodName>${escape(methodName)}</methodName>\n`, "<params>\n"];
+  const out: string[] = ["<?xml version='1.0'?>\n<methodCall>\n", `<methodName>${xmlEscape(methodName)}</methodName>\n`, "<params>\n"];
   for (const param of params) {
     out.push("<param>\n");
     dump(param, out);
