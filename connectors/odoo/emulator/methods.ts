@@ -112,13 +112,14 @@ const ORM_METHODS: Readonly<Record<string, PublicMethod>> = {
     kind: "model",
     params: [
       { name: "name", default: "" },
-      { name: "args", default: null },
+      // Odoo 17+ (before: `args`)
+      { name: "domain", default: null },
       { name: "operator", default: "ilike" },
       { name: "limit", default: 100 },
     ],
     call: (env, model, args) => {
       const name = check(nameSchema, args.name, "name") || "";
-      const domain = [...((args.args as unknown[] | null) ?? []), ...(name ? [["display_name", args.operator, name]] : [])];
+      const domain = [...((args.domain as unknown[] | null) ?? []), ...(name ? [["display_name", args.operator, name]] : [])];
       const ids = orm.search(env, model, domain, { limit: check(limitSchema, args.limit, "limit") });
       return ids.map((id) => [id, displayName(env, model, id)]);
     },
