@@ -193,6 +193,16 @@ describe("errors of the called method and transactions", () => {
     });
   });
 
+  it("takes the Idempotency-Key header as the key when the context has none", async () => {
+    const body = { vals_list: { product_id: 4211, product_qty: 2, origin: "J2-H" } };
+    const headers = { "idempotency-key": "j2-header" };
+    const first = await post("mrp.production", "create", body, { headers });
+    const second = await post("mrp.production", "create", body, { headers });
+    expect(second.json).toEqual(first.json);
+    expect(emulator.idempotency.applied("j2-header")).toBe(1);
+    expect((await post("mrp.production", "create", { vals_list: { ...body.vals_list, product_qty: 3 } }, { headers })).status).toBe(422);
+  });
+
   it("a lost answer after applying: the call is applied, the replay with the key answers the same ids", async () => {
     emulator.faults.dropAfterApplying();
     const body = { vals_list: { product_id: 4211, product_qty: 3, origin: "J2-LOST" }, context: { andon_idempotency_key: "j2-lost" } };

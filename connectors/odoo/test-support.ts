@@ -78,9 +78,9 @@ export async function postJson2(
   model: string,
   method: string,
   body: unknown,
-  init: { apiKey?: string | null; database?: string | null; contentType?: string; raw?: boolean; httpMethod?: string } = {},
+  init: { apiKey?: string | null; database?: string | null; contentType?: string; raw?: boolean; httpMethod?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; contentType: string | null; wwwAuthenticate: string | null; text: string; json: unknown }> {
-  const headers: Record<string, string> = { "content-type": init.contentType ?? "application/json; charset=utf-8" };
+  const headers: Record<string, string> = { "content-type": init.contentType ?? "application/json; charset=utf-8", ...init.headers };
   if (init.apiKey) headers.authorization = `bearer ${init.apiKey}`;
   if (init.database) headers["x-odoo-database"] = init.database;
   const response = await fetch(`${url}/json/2/${model}/${method}`, {

@@ -126,6 +126,11 @@ const NOT_FOUND_TEXT = "The requested URL was not found on the server. If you en
 const htmlReply = (status: number, body: string): Reply => ({ status, contentType: "text/html; charset=utf-8", body });
 const notFound = (): Served => ({ reply: htmlReply(404, werkzeugPage(404, "Not Found", NOT_FOUND_TEXT)), call: { outcome: "rejected", detail: "HTTP 404" } });
 const mimetypeOf = (req: IncomingMessage) => (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+/** `Idempotency-Key` header, handed to the call as its key when the context has none. */
+function headerKey(req: IncomingMessage): CallInfo {
+  const value = req.headers["idempotency-key"];
+  return typeof value === "string" && value !== "" ? { headerIdempotencyKey: value } : {};
+}
 const jsonBody = (payload: unknown): Reply => ({ status: 200, contentType: "application/json; charset=utf-8", body: JSON.stringify(payload) });
 
 /** Odoo's `_set_request_dispatcher` refusal when the Content-Type does not fit the route type. */
@@ -156,7 +161,7 @@ function serveJsonRpc(deps: HttpDeps, req: IncomingMessage, body: Buffer): Serve
     return { reply: htmlReply(400, "Invalid JSON-RPC data"), call: { outcome: "rejected", detail: "HTTP 400 Invalid JSON-RPC data" } };
   }
   const id = (request as { id?: unknown }).id ?? null;
-  const info: CallInfo = {};
+  const info: CallInfo = headerKey(req);
   try {
     const params = paramsToDict((request as { params?: unknown }).params);
     // RPC.jsonrpc(self, service, method, args); extra params are dropped (filter_kwargs).
@@ -202,7 +207,7 @@ function serveXmlRpc(deps: HttpDeps, req: IncomingMessage, body: Buffer, service
       call: { outcome: "rejected", detail: "HTTP 405" },
     };
   }
-  const info: CallInfo = {};
+  const info: CallInfo = headerKey(req);
   const xml = (payload: string): Reply => ({ status: 200, contentType: "text/xml; charset=utf-8", body: payload });
   try {
     let call: { methodName: string; params: unknown[] };
@@ -238,7 +243,7 @@ function serveJson2(deps: HttpDeps, req: IncomingMessage, body: Buffer, model: s
   const database = req.headers["x-odoo-database"];
   if (typeof database === "string" && database !== deps.rpc.db) return notFound();
   if (mimetypeOf(req) !== "application/json") return wrongContentType("/json/2/<model>/<method>", "/json/2/rpc", "'http'");
-  const info: CallInfo = {};
+  const info: CallInfo = headerKey(req);
   const reply = dispatchJson2(deps.rpc, { httpMethod: req.method ?? "GET", model, method, headers: req.headers, body }, info);
   const outcome: CallOutcome = info.error ? "error" : info.replayed ? "replayed" : "result";
   return { reply, call: { ...info, protocol: "json2", outcome, ...(info.error ? { detail: info.error } : {}) } };

@@ -89,6 +89,8 @@ export interface CallInfo {
   replayed?: boolean;
   /** Exception name when the call failed (JSON-2 answers errors itself). */
   error?: string;
+  /** The request's `Idempotency-Key` header: the key when the context carries none. */
+  headerIdempotencyKey?: string;
 }
 
 /** Python's TypeError for a call with the wrong number of positional arguments. */
@@ -270,7 +272,8 @@ export function applyOnce(
   prepared: PreparedCall,
   info: CallInfo,
 ): unknown {
-  const key = env.context[IDEMPOTENCY_CONTEXT_KEY];
+  // The context key, else the request's Idempotency-Key header (the emulators' common contract).
+  const key = env.context[IDEMPOTENCY_CONTEXT_KEY] ?? info.headerIdempotencyKey;
   if (key !== undefined && typeof key !== "string") {
     throw raise.builtin("TypeError", `${IDEMPOTENCY_CONTEXT_KEY} must be a string, not ${pyTypeName(key)}`);
   }
