@@ -55,7 +55,7 @@ describe("authentication and version", () => {
   });
 
   it("reads the server version", async () => {
-    await expect(client.version()).resolves.toMatchObject({ server_version: "17.0", protocol_version: 1 });
+    await expect(client.version()).resolves.toMatchObject({ server_version: "19.0", protocol_version: 1 });
   });
 
   it("turns authenticate=false into a technical AccessDenied", async () => {

@@ -1,5 +1,15 @@
 /**
- * Client of Odoo's external API over JSON-RPC (`POST /jsonrpc`, services `common` and `object`).
+ * Client of Odoo's external API. The protocol follows the configured server version:
+ *
+ * - Odoo 19+ (`version: "19"`): the External JSON-2 API, `POST /json/2/<model>/<method>` with
+ *   `Authorization: bearer <API key>` and `X-Odoo-Database`, named arguments, one transaction per
+ *   call; errors come as HTTP 4xx/5xx with `{name, message, arguments, context, debug}`.
+ * - Older (default, or `version: "17"`, `"18"` …): JSON-RPC (`POST /jsonrpc`, services `common`
+ *   and `object.execute_kw`), deprecated since Odoo 19.
+ *
+ * The methods and the errors are the same for callers. A refused API key (JSON-2: 401
+ * `werkzeug.exceptions.Unauthorized` "Invalid apikey") is reported like JSON-RPC's
+ * `odoo.exceptions.AccessDenied` (technical); `data` keeps Odoo's own answer.
  *
  * It does not retry: a `create` that timed out may have been applied, so retrying is the caller's
  * decision (with an idempotency key, see `CallOptions.idempotencyKey`). Failures are typed:
@@ -7,10 +17,21 @@
  * `business | technical` category.
  */
 import { z } from "zod";
-import { OdooExceptionName } from "./protocol";
 import { OdooRpcError, OdooTransportError } from "./errors";
-import type { OdooDomain, OdooErrorData, OdooRecord, OdooRpcRequest, OdooServerVersion, OdooValues } from "./protocol";
-import { IDEMPOTENCY_CONTEXT_KEY, JSONRPC_PATH, rpcEnvelopeSchema, rpcErrorSchema, serverVersionSchema } from "./protocol";
+import type { OdooDomain, OdooErrorData, OdooProtocol, OdooRecord, OdooRpcRequest, OdooServerVersion, OdooValues } from "./protocol";
+import {
+  IDEMPOTENCY_CONTEXT_KEY,
+  JSONRPC_PATH,
+  OdooExceptionName,
+  WEB_VERSION_PATH,
+  json2ErrorSchema,
+  json2Path,
+  protocolFor,
+  rpcEnvelopeSchema,
+  rpcErrorSchema,
+  serverVersionSchema,
+  webVersionSchema,
+} from "./protocol";
 
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -18,7 +39,13 @@ interface CommonOptions {
   /** Base URL of the Odoo server, e.g. `https://erp.example.com` (`/jsonrpc` is appended). */
   url: string;
   db: string;
-  login: string;
+  /** Login of the integration user (JSON-RPC; JSON-2 identifies the user by the API key). */
+  login?: string;
+  /**
+   * Odoo version of the server ("19", "19.0", "18", 17 …): 19 and later speak JSON-2 (an API key is
+   * then required), older ones JSON-RPC. Default: JSON-RPC.
+   */
+  version?: string | number;
   /** Per-request timeout, including reading the answer. Default 30 s. */
   timeoutMs?: number;
   /** Replaces the global fetch (tests, proxies). */
@@ -28,13 +55,38 @@ interface CommonOptions {
 /** Either the user's password or an API key (Odoo accepts both in place of the password). */
 export type OdooClientOptions = CommonOptions & ({ password: string; apiKey?: undefined } | { apiKey: string; password?: undefined });
 
-const optionsSchema = z.object({
-  url: z.url({ protocol: /^https?$/ }),
-  db: z.string().min(1),
-  login: z.string().min(1),
-  secret: z.string().min(1, "password or apiKey is required"),
-  timeoutMs: z.number().int().positive().default(30_000),
-});
+const optionsSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }),
+    db: z.string().min(1),
+    login: z.string().min(1).optional(),
+    secret: z.string().min(1, "password or apiKey is required"),
+    apiKey: z.string().min(1).optional(),
+    protocol: z.enum(["json2", "jsonrpc"]),
+    timeoutMs: z.number().int().positive().default(30_000),
+  })
+  .superRefine((value, ctx) => {
+    if (value.protocol === "json2" && value.apiKey === undefined)
+      ctx.addIssue({ code: "custom", path: ["apiKey"], message: "Odoo 19+ (JSON-2) needs an API key" });
+    if (value.protocol === "jsonrpc" && value.login === undefined) ctx.addIssue({ code: "custom", path: ["login"], message: "JSON-RPC needs the login" });
+  });
+
+/**
+ * Positional `execute_kw` arguments of the ORM methods as JSON-2 names them, so that `executeKw`
+ * works on both protocols. `ids` is the first positional argument of record methods.
+ */
+const POSITIONAL_NAMES: Readonly<Record<string, readonly string[]>> = {
+  create: ["vals_list"],
+  write: ["ids", "vals"],
+  read: ["ids", "fields", "load"],
+  unlink: ["ids"],
+  search: ["domain", "offset", "limit", "order"],
+  search_count: ["domain", "limit"],
+  search_read: ["domain", "fields", "offset", "limit", "order"],
+  name_search: ["name", "domain", "operator", "limit"],
+  fields_get: ["allfields", "attributes"],
+  context_get: [],
+};
 
 export interface CallOptions {
   /** Extra context for the call (`kwargs.context`), e.g. `{ lang: "de_DE" }`. */
@@ -57,6 +109,9 @@ const recordsSchema = z.array(z.looseObject({ id: idSchema }));
 const trueSchema = z.literal(true);
 
 export class OdooClient {
+  /** `json2` (Odoo 19+) or `jsonrpc`, from the configured version. */
+  readonly protocol: OdooProtocol;
+  readonly #base: string;
   readonly #endpoint: string;
   readonly #db: string;
   readonly #login: string;
@@ -68,15 +123,21 @@ export class OdooClient {
   #uid: Promise<number> | undefined;
 
   constructor(options: OdooClientOptions) {
-    const parsed = optionsSchema.safeParse({ ...options, secret: options.password ?? options.apiKey ?? "" });
+    const parsed = optionsSchema.safeParse({
+      ...options,
+      secret: options.password ?? options.apiKey ?? "",
+      protocol: protocolFor(options.version),
+    });
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ");
       throw new TypeError(`Invalid OdooClient options: ${problems}`);
     }
+    this.protocol = parsed.data.protocol;
     const base = parsed.data.url.endsWith("/") ? parsed.data.url : `${parsed.data.url}/`;
+    this.#base = base;
     this.#endpoint = new URL(JSONRPC_PATH.slice(1), base).toString();
     this.#db = parsed.data.db;
-    this.#login = parsed.data.login;
+    this.#login = parsed.data.login ?? "";
     this.#secret = parsed.data.secret;
     this.#timeoutMs = parsed.data.timeoutMs;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -84,6 +145,12 @@ export class OdooClient {
 
   /** `common.version`: server version, no authentication needed. */
   async version(options: Pick<CallOptions, "signal"> = {}): Promise<OdooServerVersion> {
+    if (this.protocol === "json2") {
+      // GET /web/version (no authentication); answered in common.version's shape.
+      const web = this.#expect(await this.#get(WEB_VERSION_PATH, options.signal), webVersionSchema, "/web/version");
+      const [major, minor] = web.version_info;
+      return { server_version: web.version, server_version_info: web.version_info, server_serie: `${major}.${minor}`, protocol_version: 1 };
+    }
     const result = await this.#call("common", "version", [], options.signal);
     return this.#expect(result, serverVersionSchema, "common.version");
   }
@@ -112,6 +179,7 @@ export class OdooClient {
     kwargs: Record<string, unknown> = {},
     options: CallOptions = {},
   ): Promise<unknown> {
+    if (this.protocol === "json2") return this.call(model, method, namedArguments(model, method, args, kwargs), options);
     const uid = await (this.#uid ?? this.authenticate({ signal: options.signal }));
     const callKwargs = withContext(kwargs, options);
     try {
@@ -123,44 +191,83 @@ export class OdooClient {
     }
   }
 
+  /**
+   * A model method with named arguments (JSON-2's form): `ids` for record methods, the method's
+   * parameters by name, `context` from the options. Over JSON-RPC this is `execute_kw(model,
+   * method, ids ? [ids] : [], params)`. Answers the method's JSON result (JSON-2 answers recordsets
+   * as id lists).
+   */
+  async call(model: string, method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<unknown> {
+    if (this.protocol === "json2") {
+      const body = withContext(params, options);
+      return this.#json2(model, method, body, options.signal);
+    }
+    const { ids, ...named } = params;
+    return this.executeKw(model, method, ids === undefined ? [] : [ids], named, options);
+  }
+
   /** `create` with one vals dict: Odoo answers the new id. */
   async create(model: string, values: OdooValues, options?: CallOptions): Promise<number> {
+    if (this.protocol === "json2") {
+      const ids = this.#expect(await this.call(model, "create", { vals_list: [values] }, options), z.array(idSchema).length(1), `${model}.create`);
+      return ids[0] as number;
+    }
     return this.#expect(await this.executeKw(model, "create", [values], {}, options), idSchema, `${model}.create`);
   }
 
   /** `create` with a list of vals dicts: Odoo answers the list of new ids, in order. */
   async createMany(model: string, values: readonly OdooValues[], options?: CallOptions): Promise<number[]> {
-    const result = await this.executeKw(model, "create", [values], {}, options);
+    const result =
+      this.protocol === "json2"
+        ? await this.call(model, "create", { vals_list: values }, options)
+        : await this.executeKw(model, "create", [values], {}, options);
     return this.#expect(result, z.array(idSchema), `${model}.create`);
   }
 
   async write(model: string, ids: readonly number[], values: OdooValues, options?: CallOptions): Promise<true> {
-    const result = await this.executeKw(model, "write", [ids, values], {}, options);
+    const result =
+      this.protocol === "json2"
+        ? await this.call(model, "write", { ids, vals: values }, options)
+        : await this.executeKw(model, "write", [ids, values], {}, options);
     return this.#expect(result, trueSchema, `${model}.write`);
   }
 
   /** `read`: records in the order of `ids`; ids that do not exist are left out (as Odoo does). */
   async read(model: string, ids: readonly number[], fields?: readonly string[], options?: CallOptions): Promise<OdooRecord[]> {
     const kwargs = fields ? { fields } : {};
-    return this.#expect(await this.executeKw(model, "read", [ids], kwargs, options), recordsSchema, `${model}.read`);
+    const result =
+      this.protocol === "json2" ? await this.call(model, "read", { ids, ...kwargs }, options) : await this.executeKw(model, "read", [ids], kwargs, options);
+    return this.#expect(result, recordsSchema, `${model}.read`);
   }
 
   async searchRead(model: string, domain: OdooDomain = [], query: SearchReadOptions = {}, options?: CallOptions): Promise<OdooRecord[]> {
     const kwargs = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
-    const result = await this.executeKw(model, "search_read", [domain], kwargs, options);
+    const result =
+      this.protocol === "json2"
+        ? await this.call(model, "search_read", { domain, ...kwargs }, options)
+        : await this.executeKw(model, "search_read", [domain], kwargs, options);
     return this.#expect(result, recordsSchema, `${model}.search_read`);
   }
 
   async searchCount(model: string, domain: OdooDomain = [], options?: CallOptions): Promise<number> {
-    const result = await this.executeKw(model, "search_count", [domain], {}, options);
+    const result =
+      this.protocol === "json2"
+        ? await this.call(model, "search_count", { domain }, options)
+        : await this.executeKw(model, "search_count", [domain], {}, options);
     return this.#expect(result, z.number().int().nonnegative(), `${model}.search_count`);
   }
 
   async unlink(model: string, ids: readonly number[], options?: CallOptions): Promise<true> {
-    return this.#expect(await this.executeKw(model, "unlink", [ids], {}, options), trueSchema, `${model}.unlink`);
+    const result = this.protocol === "json2" ? await this.call(model, "unlink", { ids }, options) : await this.executeKw(model, "unlink", [ids], {}, options);
+    return this.#expect(result, trueSchema, `${model}.unlink`);
   }
 
   async #authenticate(signal: AbortSignal | undefined): Promise<number> {
+    if (this.protocol === "json2") {
+      // The API key identifies the user: res.users.context_get answers its uid.
+      const context = await this.#json2("res.users", "context_get", {}, signal);
+      return this.#expect(context, z.looseObject({ uid: idSchema }), "res.users.context_get").uid;
+    }
     // user_agent_env is a required positional argument of common.authenticate since Odoo 10.
     const result = await this.#call("common", "authenticate", [this.#db, this.#login, this.#secret, {}], signal);
     if (result === false) {
@@ -250,7 +357,83 @@ export class OdooClient {
     return envelope.data.result;
   }
 
-  #transportFailure(error: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): OdooTransportError {
+  /** One HTTP exchange; answers status, Retry-After and body text, or throws a transport error. */
+  async #http(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<{ status: number; retryAfter: string | null; text: string }> {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      const response = await this.#fetch(url, { ...init, signal: combined });
+      return { status: response.status, retryAfter: response.headers.get("retry-after"), text: await response.text() };
+    } catch (error) {
+      throw this.#transportFailure(error, timeout, signal, url);
+    }
+  }
+
+  async #get(path: string, signal: AbortSignal | undefined): Promise<unknown> {
+    const url = new URL(path.slice(1), this.#base).toString();
+    const { status, retryAfter, text } = await this.#http(url, { method: "GET", headers: { accept: "application/json" } }, signal);
+    if (status !== 200) {
+      throw new OdooTransportError({
+        kind: "http",
+        status,
+        retryAfterMs: parseRetryAfter(retryAfter),
+        message: `Odoo answered HTTP ${status} to GET ${path}: ${snippet(text)}`,
+      });
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new OdooTransportError({ kind: "protocol", message: `Odoo answered non-JSON: ${snippet(text)}`, cause: error });
+    }
+  }
+
+  /** `POST /json/2/<model>/<method>` with the bearer API key. */
+  async #json2(model: string, method: string, body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<unknown> {
+    const url = new URL(json2Path(model, method).slice(1), this.#base).toString();
+    const { status, retryAfter, text } = await this.#http(
+      url,
+      {
+        method: "POST",
+        headers: {
+          authorization: `bearer ${this.#secret}`,
+          "content-type": "application/json; charset=utf-8",
+          accept: "application/json",
+          "x-odoo-database": this.#db,
+          "user-agent": "andon-odoo-connector",
+        },
+        body: JSON.stringify(body),
+      },
+      signal,
+    );
+    let json: unknown;
+    let parsed = false;
+    try {
+      json = JSON.parse(text);
+      parsed = true;
+    } catch {
+      parsed = false;
+    }
+    if (status === 200) {
+      if (!parsed) throw new OdooTransportError({ kind: "protocol", message: `Odoo answered non-JSON: ${snippet(text)}` });
+      return json;
+    }
+    const error = parsed ? json2ErrorSchema.safeParse(json) : undefined;
+    if (!error?.success) {
+      // Not an Odoo error object: a proxy page, werkzeug's HTML 404 for an unknown database, …
+      throw new OdooTransportError({
+        kind: "http",
+        status,
+        retryAfterMs: parseRetryAfter(retryAfter),
+        message: `Odoo answered HTTP ${status} to ${model}.${method}: ${snippet(text)}`,
+      });
+    }
+    const data: OdooErrorData = error.data;
+    // A refused API key answers like JSON-RPC's AccessDenied (technical); data keeps Odoo's body.
+    const name = status === 401 ? OdooExceptionName.AccessDenied : data.name;
+    throw new OdooRpcError({ name, message: data.message, code: status, data, service: "json2", method: `${model}.${method}`, model, modelMethod: method });
+  }
+
+  #transportFailure(error: unknown, timeout: AbortSignal, signal: AbortSignal | undefined, url: string = this.#endpoint): OdooTransportError {
     if (timeout.aborted) {
       return new OdooTransportError({
         kind: "timeout",
@@ -261,7 +444,7 @@ export class OdooClient {
     if (signal?.aborted) return new OdooTransportError({ kind: "aborted", message: "Call aborted by the caller", cause: error });
     const code = systemErrorCode(error);
     const reason = code ?? (error instanceof Error ? error.message : String(error));
-    return new OdooTransportError({ kind: "network", code, message: `Cannot reach Odoo at ${this.#endpoint}: ${reason}`, cause: error });
+    return new OdooTransportError({ kind: "network", code, message: `Cannot reach Odoo at ${url}: ${reason}`, cause: error });
   }
 
   #expect<T>(value: unknown, schema: z.ZodType<T>, what: string): T {
@@ -274,6 +457,19 @@ export class OdooClient {
     }
     return parsed.data;
   }
+}
+
+/** `execute_kw` positional arguments + kwargs as JSON-2 named arguments. */
+function namedArguments(model: string, method: string, args: readonly unknown[], kwargs: Record<string, unknown>): Record<string, unknown> {
+  const names = POSITIONAL_NAMES[method] ?? (args.length <= 1 ? ["ids"] : undefined);
+  if (!names || args.length > names.length) {
+    throw new TypeError(`executeKw(${model}, ${method}) with ${args.length} positional arguments cannot be sent over JSON-2: use call() with named arguments`);
+  }
+  const named: Record<string, unknown> = {};
+  args.forEach((value, index) => {
+    named[names[index] as string] = value;
+  });
+  return { ...named, ...kwargs };
 }
 
 /** kwargs with `context` extended by the call options (Odoo pops `context` out of kwargs). */

@@ -90,12 +90,12 @@ describe("JSON-RPC envelope and services", () => {
   afterEach(() => emulator.faults.clear());
   afterAll(() => emulator.close());
 
-  it("common.version answers Odoo 17's version info without authentication", async () => {
+  it("common.version answers Odoo 19.0 version info without authentication", async () => {
     const answer = await postJsonRpc(emulator.url, rpc("common", "version", [], 3));
     expect(answer.json).toEqual({
       jsonrpc: "2.0",
       id: 3,
-      result: { server_version: "17.0", server_version_info: [17, 0, 0, "final", 0, ""], server_serie: "17.0", protocol_version: 1 },
+      result: { server_version: "19.0", server_version_info: [19, 0, 0, "final", 0, ""], server_serie: "19.0", protocol_version: 1 },
     });
   });
 
@@ -112,7 +112,7 @@ describe("JSON-RPC envelope and services", () => {
   it("db service: list, db_exist, server_version; privileged methods are refused", async () => {
     expect((await postJsonRpc(emulator.url, rpc("db", "list", []))).json).toEqual({ jsonrpc: "2.0", id: 1, result: ["plant_ham"] });
     expect((await postJsonRpc(emulator.url, rpc("db", "db_exist", ["plant_ham"]))).json).toMatchObject({ result: true });
-    expect((await postJsonRpc(emulator.url, rpc("db", "server_version", []))).json).toMatchObject({ result: "17.0" });
+    expect((await postJsonRpc(emulator.url, rpc("db", "server_version", []))).json).toMatchObject({ result: "19.0" });
     expect((await postJsonRpc(emulator.url, rpc("db", "drop", ["master", "plant_ham"]))).json).toMatchObject({
       error: { data: { name: "odoo.exceptions.AccessDenied" } },
     });
@@ -123,7 +123,7 @@ describe("JSON-RPC envelope and services", () => {
     const { id: _id, ...withoutId } = rpc("common", "version", []);
     const noId = await postJsonRpc(emulator.url, withoutId);
     expect(stringId.json).toMatchObject({ id: "req-7" });
-    expect(noId.json).toMatchObject({ jsonrpc: "2.0", id: null, result: { server_serie: "17.0" } });
+    expect(noId.json).toMatchObject({ jsonrpc: "2.0", id: null, result: { server_serie: "19.0" } });
   });
 
   it("answers unparsable JSON with HTTP 400 'Invalid JSON data'", async () => {

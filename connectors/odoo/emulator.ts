@@ -1,7 +1,8 @@
 /**
- * Odoo emulator: an in-memory Odoo 17 that speaks the external API (`POST /jsonrpc`) like the real
- * server — same answers, same error shapes and exception names — for the tests and the plant
- * simulator. On top of Odoo it offers fault injection, credential rotation, state inspection and
+ * Odoo emulator: an in-memory Odoo 19 that speaks the external APIs like the real server — the
+ * JSON-2 API (`POST /json/2/<model>/<method>`, bearer API key), and the deprecated `/jsonrpc` and
+ * XML-RPC (`/xmlrpc/2/common|object|db`) — with the same answers, error shapes and exception
+ * names, for the tests and the plant simulator. On top of Odoo it offers fault injection, credential rotation, state inspection and
  * Andon's idempotency contract (`kwargs.context.andon_idempotency_key`).
  *
  * Standalone: `node --import tsx connectors/odoo/emulator.ts --port 8069 [--host 127.0.0.1]
@@ -14,9 +15,10 @@ import { z } from "zod";
 import type { Row, StoredValue } from "./emulator/fields";
 import { formatDatetime } from "./emulator/fields";
 import type { EmulatorCall } from "./emulator/http";
+import type { Reply } from "./emulator/http";
 import { createOdooHttpServer } from "./emulator/http";
 import type { OdooEmulatorFaults } from "./emulator/faults";
-import { FaultController } from "./emulator/faults";
+import { FaultController, emulatorFaultSchema } from "./emulator/faults";
 import { createRegistry } from "./emulator/models";
 import type { Credentials, RpcServer } from "./emulator/rpc";
 import { IdempotencyLedger } from "./emulator/rpc";
@@ -24,7 +26,7 @@ import { seedStore } from "./emulator/seed";
 import type { Store } from "./emulator/store";
 
 export type { EmulatorCall } from "./emulator/http";
-export type { InjectedFailure, OdooEmulatorFaults, PendingFault } from "./emulator/faults";
+export type { EmulatorFault, FaultPhase, InjectedFailure, OdooEmulatorFaults, PendingFault } from "./emulator/faults";
 export type { Credentials } from "./emulator/rpc";
 export type { Row as EmulatorRow } from "./emulator/fields";
 
@@ -59,6 +61,9 @@ const optionsSchema = z.object({
   companyName: z.string().min(1).default("My Company"),
   prefixSqlConstraintMessages: z.boolean().default(false),
 });
+
+const storedValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.number().int())]));
+const controlFaultSchema = z.object({ fault: emulatorFaultSchema, count: z.number().int().positive().optional() }).strict();
 
 const rotationSchema = z
   .object({ password: z.string().min(1).optional(), apiKey: z.string().min(1).nullable().optional() })
@@ -95,6 +100,8 @@ export interface OdooEmulator {
   /** New password and/or API key (null revokes the key); the old ones get AccessDenied from now on. */
   rotateCredentials(next: { password?: string; apiKey?: string | null }): Credentials;
   readonly faults: OdooEmulatorFaults;
+  /** Back to the seed data; forgets idempotency keys, faults and the call log. */
+  reset(): void;
   readonly idempotency: OdooEmulatorIdempotency;
   readonly state: OdooEmulatorState;
   /** Every HTTP request served, oldest first. */
@@ -125,11 +132,70 @@ export async function startOdooEmulator(options: StartOdooEmulatorOptions = {}):
     store: () => store,
     now,
   };
+  const resetAll = () => {
+    store = seed();
+    idempotency.clear();
+    faults.clear();
+    calls = [];
+  };
+  const rotate = (next: unknown): Credentials => {
+    const parsed = rotationSchema.parse(next);
+    credentials = {
+      password: parsed.password ?? credentials.password,
+      apiKey: parsed.apiKey === undefined ? credentials.apiKey : parsed.apiKey,
+    };
+    return { ...credentials };
+  };
+  const insertRow = (model: string, values: Readonly<Record<string, StoredValue>>): number => {
+    if (!registry.has(model)) throw new Error(`model ${model} is not emulated`);
+    const id = typeof values.id === "number" ? values.id : store.allocateId(model);
+    const stamp = formatDatetime(now());
+    store.insert(model, { create_uid: config.uid, create_date: stamp, write_uid: config.uid, write_date: stamp, ...values, id });
+    return id;
+  };
+  const control = (method: string, path: string, body: Buffer): Reply | undefined => {
+    const json = (status: number, payload: unknown): Reply => ({ status, contentType: "application/json", body: JSON.stringify(payload) });
+    const parse = (): unknown => (body.length === 0 ? {} : JSON.parse(body.toString("utf8")));
+    try {
+      if (path === "/_emulator/faults") {
+        if (method === "GET") return json(200, faults.pending());
+        if (method === "DELETE") {
+          faults.clear();
+          return { status: 204, contentType: "text/plain", body: "" };
+        }
+        if (method === "POST") {
+          const request = controlFaultSchema.parse(parse());
+          faults.add(request.fault, request.count ?? 1);
+          return json(201, faults.pending());
+        }
+      }
+      if (path === "/_emulator/reset" && method === "POST") {
+        resetAll();
+        return { status: 204, contentType: "text/plain", body: "" };
+      }
+      if (path === "/_emulator/credentials" && method === "POST") return json(200, rotate(parse()));
+      const statePath = /^\/_emulator\/state\/([a-z0-9_.]+)$/.exec(path);
+      if (statePath?.[1] && registry.has(statePath[1])) {
+        const model = statePath[1];
+        if (method === "GET") return json(200, store.rows(model));
+        if (method === "POST") return json(201, { id: insertRow(model, storedValuesSchema.parse(parse())) });
+      }
+      const keyPath = /^\/_emulator\/idempotency\/(.+)$/.exec(path);
+      if (keyPath?.[1] && method === "GET") {
+        const key = decodeURIComponent(keyPath[1]);
+        return json(200, { key, applied: idempotency.applied(key), requests: idempotency.requests(key) });
+      }
+      return undefined;
+    } catch (error) {
+      return json(400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
   const http = createOdooHttpServer({
     rpc,
     faults,
     record: (call) => calls.push({ ...call, seq: ++seq, at: now() }),
     onInternalError: options.onInternalError ?? ((error) => console.error("odoo emulator: internal error", error)),
+    control,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -153,14 +219,8 @@ export async function startOdooEmulator(options: StartOdooEmulatorOptions = {}):
     login: config.login,
     uid: config.uid,
     credentials: () => ({ ...credentials }),
-    rotateCredentials: (next) => {
-      const parsed = rotationSchema.parse(next);
-      credentials = {
-        password: parsed.password ?? credentials.password,
-        apiKey: parsed.apiKey === undefined ? credentials.apiKey : parsed.apiKey,
-      };
-      return { ...credentials };
-    },
+    rotateCredentials: (next) => rotate(next),
+    reset: () => resetAll(),
     faults,
     idempotency: {
       applied: (key) => idempotency.applied(key),
@@ -176,13 +236,7 @@ export async function startOdooEmulator(options: StartOdooEmulatorOptions = {}):
         assertModel(model);
         return store.get(model, id);
       },
-      insert: (model, values) => {
-        assertModel(model);
-        const id = typeof values.id === "number" ? values.id : store.allocateId(model);
-        const stamp = formatDatetime(now());
-        store.insert(model, { create_uid: config.uid, create_date: stamp, write_uid: config.uid, write_date: stamp, ...values, id });
-        return id;
-      },
+      insert: (model, values) => insertRow(model, values),
       update: (model, id, values) => {
         assertModel(model);
         store.update(model, id, values);
@@ -220,7 +274,7 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   const key = emulator.credentials().apiKey;
   console.log(
-    `Odoo emulator listening on ${emulator.url} (POST ${emulator.url}/jsonrpc; db ${emulator.db}, login ${emulator.login}, uid ${emulator.uid}${key ? ", API key set" : ""})`,
+    `Odoo emulator listening on ${emulator.url} (POST /json/2/<model>/<method>, /jsonrpc, /xmlrpc/2/<service>; db ${emulator.db}, login ${emulator.login}, uid ${emulator.uid}${key ? ", API key set" : ""})`,
   );
   const stop = () => {
     void emulator.close().then(() => process.exit(0));

@@ -21,6 +21,36 @@ export const OdooExceptionName = {
 export const IDEMPOTENCY_CONTEXT_KEY = "andon_idempotency_key";
 
 export const JSONRPC_PATH = "/jsonrpc";
+/** JSON-2 endpoint of a model method (Odoo 19+). */
+export const json2Path = (model: string, method: string) => `/json/2/${encodeURIComponent(model)}/${encodeURIComponent(method)}`;
+/** Version without authentication (`type='http'`, Odoo 18+): `{version_info, version}`. */
+export const WEB_VERSION_PATH = "/web/version";
+
+/** The protocol a client speaks: JSON-2 from Odoo 19 on, JSON-RPC (`execute_kw`) before. */
+export type OdooProtocol = "json2" | "jsonrpc";
+
+/** Major version of "19", "19.0", "saas~18.3", 17 … (NaN when unreadable). */
+export function majorVersion(version: string | number): number {
+  if (typeof version === "number") return Math.trunc(version);
+  const match = /(\d+)/.exec(version);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+export function protocolFor(version: string | number | undefined): OdooProtocol {
+  return version !== undefined && majorVersion(version) >= 19 ? "json2" : "jsonrpc";
+}
+
+/** Error body of a JSON-2 answer (4xx/5xx): `odoo.http.serialize_exception`. */
+export const json2ErrorSchema = z.object({
+  name: z.string(),
+  message: z.string(),
+  arguments: z.array(z.unknown()).default([]),
+  context: z.record(z.string(), z.unknown()).default({}),
+  debug: z.string().default(""),
+});
+
+/** `GET /web/version`. */
+export const webVersionSchema = z.object({ version_info: z.array(z.union([z.number(), z.string()])), version: z.string() });
 
 /** `common.version()` answer (`odoo.service.common.exp_version`). */
 export const serverVersionSchema = z.object({

@@ -1,25 +1,18 @@
 import type { ReplayHandler } from "../sdk/replay";
 import type { OdooClient } from "./client";
-import { OdooError } from "./errors";
+import { odooInterfaceHandler } from "./interface-handler";
+
+export type { OdooInterfaceHandlerOptions } from "./interface-handler";
+export { DEFAULT_MODEL_BY_INTERFACE, ODOO_UOM_BY_CODE, OdooMappingError, odooInterfaceHandler } from "./interface-handler";
 
 /**
- * The Odoo connector's replay handler: re-creates the record with the replay's idempotency key in the
- * call context (applied at most once), choosing the model by interface. Odoo's business exceptions
- * are business refusals; AccessDenied, transport trouble and 5xx are technical (retried by Andon).
+ * The Odoo connector's replay handler. Interfaces with a neutral JSON form (BOM_RELEASE,
+ * QUALITY_HOLD, SUPPLIER_ASN, FORECAST_IMPORT, MAINT_WORK_ORDER in the CMMS form) are mapped to
+ * their Odoo models (interface-handler.ts); the others are created as given in the model
+ * `modelByInterface` names (PRODORD_RELEASE → mrp.production, …). Every write carries the replay's
+ * idempotency key in the call context (applied at most once). Odoo's business exceptions are
+ * business refusals; AccessDenied, transport trouble and 5xx are technical (retried by Andon).
  */
-export function odooReplayHandler(client: OdooClient, modelByInterface: Record<string, string>): ReplayHandler {
-  return {
-    async deliver(job) {
-      const model = modelByInterface[job.interface];
-      if (!model)
-        return { status: "failed", category: "business", code: "NO_MODEL", message: `No Odoo model is mapped for interface ${job.interface}`, durationMs: 0 };
-      try {
-        const id = await client.create(model, job.payload as Record<string, unknown>, { idempotencyKey: job.idempotencyKey });
-        return { status: "delivered", response: { model, id }, durationMs: 0 };
-      } catch (err) {
-        if (err instanceof OdooError) return { status: "failed", category: err.category, code: err.name, message: err.message, durationMs: 0 };
-        throw err;
-      }
-    },
-  };
+export function odooReplayHandler(client: OdooClient, modelByInterface: Record<string, string> = {}): ReplayHandler {
+  return odooInterfaceHandler(client, { modelByInterface });
 }

@@ -71,3 +71,38 @@ export function clientFor(emulator: OdooEmulator, overrides: { password?: string
     timeoutMs: overrides.timeoutMs ?? 5_000,
   });
 }
+
+/** Raw `POST /json/2/<model>/<method>` (no client): status, headers, body text and parsed JSON. */
+export async function postJson2(
+  url: string,
+  model: string,
+  method: string,
+  body: unknown,
+  init: { apiKey?: string | null; database?: string | null; contentType?: string; raw?: boolean; httpMethod?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; contentType: string | null; wwwAuthenticate: string | null; text: string; json: unknown }> {
+  const headers: Record<string, string> = { "content-type": init.contentType ?? "application/json; charset=utf-8", ...init.headers };
+  if (init.apiKey) headers.authorization = `bearer ${init.apiKey}`;
+  if (init.database) headers["x-odoo-database"] = init.database;
+  const response = await fetch(`${url}/json/2/${model}/${method}`, {
+    method: init.httpMethod ?? "POST",
+    headers,
+    ...(init.httpMethod === "GET" ? {} : { body: init.raw ? String(body) : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, contentType: response.headers.get("content-type"), wwwAuthenticate: response.headers.get("www-authenticate"), text, json };
+}
+
+/** Imports an optional package (an independent client the lead may add to package.json), or undefined. */
+export async function optionalImport<T>(name: string): Promise<T | undefined> {
+  try {
+    return (await import(/* @vite-ignore */ name)) as T;
+  } catch {
+    return undefined;
+  }
+}

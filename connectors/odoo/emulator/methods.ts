@@ -18,7 +18,7 @@ interface Param {
 
 type Bound = Readonly<Record<string, unknown>>;
 
-interface PublicMethod {
+export interface PublicMethod {
   /** `model`: `@api.model`; `create`: `@api.model_create_multi`; `records`: ids first. */
   readonly kind: "model" | "create" | "records";
   /** Class owning the method, for Python's error wording (`BaseModel.write() ...`). */
@@ -112,13 +112,14 @@ const ORM_METHODS: Readonly<Record<string, PublicMethod>> = {
     kind: "model",
     params: [
       { name: "name", default: "" },
-      { name: "args", default: null },
+      // Odoo 17+ (before: `args`)
+      { name: "domain", default: null },
       { name: "operator", default: "ilike" },
       { name: "limit", default: 100 },
     ],
     call: (env, model, args) => {
       const name = check(nameSchema, args.name, "name") || "";
-      const domain = [...((args.args as unknown[] | null) ?? []), ...(name ? [["display_name", args.operator, name]] : [])];
+      const domain = [...((args.domain as unknown[] | null) ?? []), ...(name ? [["display_name", args.operator, name]] : [])];
       const ids = orm.search(env, model, domain, { limit: check(limitSchema, args.limit, "limit") });
       return ids.map((id) => [id, displayName(env, model, id)]);
     },
@@ -158,6 +159,14 @@ export type MethodLookup =
 
 export function lookupMethod(env: Env, model: string, name: string): MethodLookup {
   const definition = spec(env, model);
+  const modelMethod = definition.modelMethods?.[name];
+  if (modelMethod) {
+    return {
+      found: true,
+      qualname: `${definition.className}.${name}`,
+      method: { kind: "model", params: modelMethod.params, call: (callEnv, _model, args) => modelMethod.call(callEnv, args) },
+    };
+  }
   const action = definition.actions?.[name];
   if (action) {
     return {
@@ -211,8 +220,16 @@ const idsSchema = z.union([
   z.union([z.literal(false), z.null()]).transform((): number[] => []),
 ]);
 
-/** `odoo.api.call_kw` for a found method: split ids (record methods), bind, call, downgrade. */
-export function callMethod(env: Env, model: string, qualname: string, method: PublicMethod, args: readonly unknown[], kwargs: Bound): unknown {
+export interface PreparedCall {
+  readonly ids: readonly number[];
+  readonly bound: Bound;
+  readonly extra: Bound;
+  /** `_call_kw_model_create` reads `args[0]` after creating: IndexError without positional args. */
+  readonly missingCreateArg: boolean;
+}
+
+/** `odoo.api.call_kw` up to the call: split ids (record methods), bind the arguments. */
+export function prepareCall(model: string, qualname: string, method: PublicMethod, args: readonly unknown[], kwargs: Bound): PreparedCall {
   let ids: readonly number[] = [];
   let rest = args;
   if (method.kind === "records") {
@@ -224,8 +241,29 @@ export function callMethod(env: Env, model: string, qualname: string, method: Pu
     rest = args.slice(1);
   }
   const { bound, extra } = bind(qualname, method, rest, kwargs);
-  const result = method.call(env, model, bound, ids, extra);
-  // _call_kw_model_create reads args[0] after creating.
-  if (method.kind === "create" && args.length === 0) throw raise.builtin("IndexError", "tuple index out of range");
+  return { ids, bound, extra, missingCreateArg: method.kind === "create" && args.length === 0 };
+}
+
+/** The call itself, after `prepareCall`. */
+export function invokeMethod(env: Env, model: string, method: PublicMethod, prepared: PreparedCall): unknown {
+  const result = method.call(env, model, prepared.bound, prepared.ids, prepared.extra);
+  if (prepared.missingCreateArg) throw raise.builtin("IndexError", "tuple index out of range");
   return result;
+}
+
+/** `odoo.api.call_kw` for a found method: split ids, bind, call. */
+export function callMethod(env: Env, model: string, qualname: string, method: PublicMethod, args: readonly unknown[], kwargs: Bound): unknown {
+  return invokeMethod(env, model, method, prepareCall(model, qualname, method, args, kwargs));
+}
+
+/**
+ * `inspect.Signature.bind(records, **kwargs)` as the JSON-2 controller runs it before the call:
+ * the TypeError message it raises (answered as 422), or undefined when the named arguments fit.
+ */
+export function signatureBindError(method: PublicMethod, kwargs: Bound): string | undefined {
+  for (const key of Object.keys(kwargs)) {
+    if (!method.params.some((param) => param.name === key) && !method.varKeywords) return `got an unexpected keyword argument '${key}'`;
+  }
+  const missing = method.params.find((param) => !("default" in param) && !Object.hasOwn(kwargs, param.name));
+  return missing ? `missing a required argument: '${missing.name}'` : undefined;
 }

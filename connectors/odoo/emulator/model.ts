@@ -32,6 +32,12 @@ export interface SqlConstraint {
 /** A public method beyond the ORM's, called on records (`action_confirm`). Returns the RPC result. */
 export type RecordAction = (env: Env, ids: readonly number[]) => unknown;
 
+/** A public `@api.model` method beyond the ORM's (`res.users.context_get`). */
+export interface ModelMethod {
+  readonly params: readonly { readonly name: string; readonly default?: unknown }[];
+  call(env: Env, args: Readonly<Record<string, unknown>>): unknown;
+}
+
 export interface ModelSpec {
   readonly name: string;
   /** `_description`, used in Odoo's integrity-error messages. */
@@ -56,6 +62,7 @@ export interface ModelSpec {
   /** `@api.ondelete` checks and the `unlink` override's own work. */
   beforeUnlink?(env: Env, rows: readonly Row[]): void;
   readonly actions?: Readonly<Record<string, RecordAction>>;
+  readonly modelMethods?: Readonly<Record<string, ModelMethod>>;
 }
 
 export type Registry = ReadonlyMap<string, ModelSpec>;

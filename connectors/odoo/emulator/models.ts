@@ -5,54 +5,13 @@
  * (`addons/mrp`, `addons/stock`, `addons/maintenance`); each rule names the Odoo code it mirrors.
  */
 import { raise } from "./exceptions";
-import type { FieldSpec, Row, Selection } from "./fields";
+import type { Row, Selection } from "./fields";
 import { formatDatetime } from "./fields";
 import type { Env, ModelSpec, Registry, Values } from "./model";
+import { CATALOG_MODELS, bomEffectiveOn, checkBomRevision } from "./models-catalog";
 import * as orm from "./orm";
 import { browse, displayName, one2manyIds } from "./records";
-
-const char = (string: string, required = false): FieldSpec => ({ type: "char", string, required });
-const many2one = (relation: string, string: string, required = false, ondelete?: "set null" | "restrict" | "cascade"): FieldSpec => ({
-  type: "many2one",
-  relation,
-  string,
-  required,
-  ...(ondelete ? { ondelete } : {}),
-});
-const selection = (selection: Selection, string: string, required = false): FieldSpec => ({ type: "selection", selection, string, required });
-const active: FieldSpec = { type: "boolean", string: "Active" };
-
-const text = (row: Row, name: string): string => (typeof row[name] === "string" ? (row[name] as string) : "");
-const ref = (row: Row, name: string): number | undefined => (typeof row[name] === "number" ? (row[name] as number) : undefined);
-const today = (env: Env) => formatDatetime(env.now()).slice(0, 10);
-/** `env.company`: the user's main company. */
-const companyOf = (env: Env): number | false => {
-  const company = env.store.get("res.users", env.uid)?.company_id;
-  return typeof company === "number" ? company : false;
-};
-
-/** `ir.sequence` with Odoo's default padding of 5: `WH/MO/00454`. */
-function nextReference(env: Env, code: string, prefix: string): string {
-  return `${prefix}${String(env.store.nextSequence(code)).padStart(5, "0")}`;
-}
-
-/**
- * `stock.move._check_uom` (Odoo 15–17): a move in a unit of another category than the product's.
- * Manufacturing orders reach it through their finished move, named like the order.
- */
-function checkUomCategory(env: Env, productId: number, uomId: number, blocking: string): void {
-  const product = browse(env, "product.product", productId);
-  const productUom = browse(env, "uom.uom", ref(product, "uom_id") ?? 0);
-  const uom = browse(env, "uom.uom", uomId);
-  if (productUom.category_id === uom.category_id) return;
-  const category = (row: Row) => displayName(env, "uom.category", ref(row, "category_id") ?? 0);
-  throw raise.user(
-    "You cannot perform the move because the unit of measure has a different category as the product unit of measure." +
-      `\n\n${displayName(env, "product.product", productId)} --> Product UoM is ${text(productUom, "name")} (${category(productUom)})` +
-      ` - Move UoM is ${text(uom, "name")} (${category(uom)})` +
-      `\n\nBlocking: ${blocking}`,
-  );
-}
+import { active, char, checkUomCategory, companyOf, many2one, nextReference, ref, selection, text, today } from "./spec-helpers";
 
 // ---- Reference models ---------------------------------------------------------------------
 
@@ -61,7 +20,14 @@ const resCompany: ModelSpec = {
   description: "Companies",
   className: "Company",
   order: "sequence, name",
-  fields: { name: char("Company Name", true), sequence: { type: "integer", string: "Sequence" } },
+  fields: {
+    name: char("Company Name", true),
+    sequence: { type: "integer", string: "Sequence" },
+    // account (Odoo 18+ lock dates)
+    fiscalyear_lock_date: { type: "date", string: "Global Lock Date" },
+    purchase_lock_date: { type: "date", string: "Purchase Lock Date" },
+    hard_lock_date: { type: "date", string: "Hard Lock Date" },
+  },
   displayName: (row) => text(row, "name"),
 };
 
@@ -72,6 +38,10 @@ const resUsers: ModelSpec = {
   order: "name, login",
   fields: { name: char("Name", true), login: char("Login", true), company_id: many2one("res.company", "Company", true), active },
   defaults: (env) => ({ active: true, company_id: companyOf(env) }),
+  modelMethods: {
+    // Users.context_get: the user's context (what a JSON-2 client reads to learn its uid).
+    context_get: { params: [], call: (env) => ({ lang: "en_US", tz: "Europe/Berlin", uid: env.uid }) },
+  },
   displayName: (row) => text(row, "name"),
 };
 
@@ -258,14 +228,24 @@ const mrpBom: ModelSpec = {
       true,
     ),
     sequence: { type: "integer", string: "Sequence" },
+    bom_line_ids: { type: "one2many", relation: "mrp.bom.line", inverse: "bom_id", string: "BoM Lines" },
     company_id: many2one("res.company", "Company"),
     active,
+    // mrp_plm (Enterprise): revision number and the revision it replaces
+    version: { type: "integer", string: "Version" },
+    previous_bom_id: many2one("mrp.bom", "Previous BoM"),
+    // custom fields of the PLM integration: date effectivity and the releasing ECO
+    x_effective_from: { type: "date", string: "Effective From" },
+    x_effective_to: { type: "date", string: "Effective To" },
+    x_eco_number: char("ECO"),
   },
-  defaults: (env) => ({ product_qty: 1, type: "normal", active: true, company_id: companyOf(env) }),
+  defaults: (env) => ({ product_qty: 1, type: "normal", active: true, version: 1, company_id: companyOf(env) }),
+  sqlConstraints: [{ name: "qty_positive", message: "The quantity to produce must be positive!", check: (row) => Number(row.product_qty) > 0 }],
   prepareCreate: (env, values) => {
     const product = typeof values.product_id === "number" ? browse(env, "product.product", values.product_id) : undefined;
     if (values.product_uom_id === false && product) values.product_uom_id = product.uom_id ?? false;
   },
+  constrains: (env, row) => checkBomRevision(env, row),
   // mrp.bom._compute_display_name: "<code>: <product>"
   displayName: (row, env) => {
     const product = ref(row, "product_id");
@@ -285,14 +265,21 @@ const PRODUCTION_STATES: Selection = [
   ["cancel", "Cancelled"],
 ];
 
-/** mrp.bom._bom_find: the first active BOM of type "manufacture" for the product and company. */
-function findBom(env: Env, productId: number, companyId: number | false): Row | undefined {
+/** mrp.bom._bom_find: the active BOMs of type "manufacture" for the product and company, first first. */
+function bomsOf(env: Env, productId: number, companyId: number | false): Row[] {
   return env.store
     .rows("mrp.bom")
     .filter((bom) => bom.active !== false && bom.type === "normal" && bom.product_id === productId)
     .filter((bom) => bom.company_id === false || bom.company_id === companyId)
-    .sort((a, b) => Number(a.sequence ?? 0) - Number(b.sequence ?? 0) || a.id - b.id)[0];
+    .sort((a, b) => Number(a.sequence ?? 0) - Number(b.sequence ?? 0) || a.id - b.id);
 }
+
+/** The revision list for messages: "A (2026-01-01 – 2026-11-30), B (2026-12-01 – open)". */
+const revisionList = (boms: readonly Row[]) =>
+  [...boms]
+    .sort((a, b) => text(a, "x_effective_from").localeCompare(text(b, "x_effective_from")))
+    .map((bom) => `${text(bom, "code") || bom.id} (${text(bom, "x_effective_from") || "always"} – ${text(bom, "x_effective_to") || "open"})`)
+    .join(", ");
 
 /** The product carries the "Manufacture" route (it is made, not bought). */
 function isManufactured(env: Env, product: Row): boolean {
@@ -351,14 +338,25 @@ const mrpProduction: ModelSpec = {
     const product = browse(env, "product.product", values.product_id);
     // _compute_uom_id
     if (values.product_uom_id === false) values.product_uom_id = product.uom_id ?? false;
+    const day = typeof values.date_start === "string" ? values.date_start.slice(0, 10) : today(env);
     if (typeof values.bom_id === "number") {
-      browse(env, "mrp.bom", values.bom_id);
+      // PLM integration rule: the order's BOM revision must be effective on its start date.
+      const bom = browse(env, "mrp.bom", values.bom_id);
+      if (!bomEffectiveOn(bom, day)) {
+        throw raise.user(`The Bill of Material ${displayName(env, "mrp.bom", bom.id)} is not effective on ${day} (effective ${revisionList([bom])}).`);
+      }
     } else {
-      // _compute_bom_id finds the BOM. Without one, Odoo's manufacture rule (stock.rule._run_manufacture)
-      // refuses with this UserError; the emulator applies it to direct creates of manufactured products.
-      const bom = findBom(env, product.id, typeof values.company_id === "number" ? values.company_id : false);
+      // _compute_bom_id finds the BOM (the revision effective on the start date). Without one, Odoo's
+      // manufacture rule (stock.rule._run_manufacture) refuses with this UserError; the emulator
+      // applies it to direct creates of manufactured products.
+      const boms = bomsOf(env, product.id, typeof values.company_id === "number" ? values.company_id : false);
+      const bom = boms.find((candidate) => bomEffectiveOn(candidate, day));
       if (bom) values.bom_id = bom.id;
-      else if (isManufactured(env, product)) {
+      else if (boms.length > 0) {
+        throw raise.user(
+          `No revision of the Bill of Material of ${productProduct.displayName(product, env)} is effective on ${day} (revisions: ${revisionList(boms)}).`,
+        );
+      } else if (isManufactured(env, product)) {
         throw raise.user(
           `There is no Bill of Material of type manufacture or kit found for the product ${productProduct.displayName(product, env)}. Please define a Bill of Material for this product.`,
         );
@@ -471,6 +469,10 @@ const stockPicking: ModelSpec = {
     ),
     user_id: many2one("res.users", "Responsible"),
     company_id: many2one("res.company", "Company", true),
+    // purchase_stock
+    purchase_id: many2one("purchase.order", "Purchase Orders"),
+    // custom field of the EDI integration: the supplier's despatch advice number
+    x_asn_number: char("ASN"),
   },
   defaults: (env) => ({ state: "draft", priority: "0", scheduled_date: formatDatetime(env.now()), user_id: env.uid, company_id: companyOf(env) }),
   sqlConstraints: [
@@ -479,6 +481,15 @@ const stockPicking: ModelSpec = {
       message: "Reference must be unique per company!",
       check: (row, env) =>
         !env.store.rows("stock.picking").some((other) => other.id !== row.id && other.name === row.name && other.company_id === row.company_id),
+    },
+    {
+      name: "x_asn_number_uniq",
+      message: "This vendor's ASN was already received: an ASN number is unique per vendor!",
+      check: (row, env) =>
+        !row.x_asn_number ||
+        !env.store
+          .rows("stock.picking")
+          .some((other) => other.id !== row.id && other.x_asn_number === row.x_asn_number && other.partner_id === row.partner_id && other.state !== "cancel"),
     },
   ],
   prepareCreate: (env, values) => {
@@ -545,6 +556,10 @@ const stockMove: ModelSpec = {
     origin: char("Source Document"),
     state: selection(MOVE_STATES, "Status"),
     company_id: many2one("res.company", "Company", true),
+    // purchase_stock
+    purchase_line_id: many2one("purchase.order.line", "Purchase Order Line"),
+    // stock: the lot received (on a receipt's move lines in Odoo; kept on the move here)
+    restrict_lot_id: many2one("stock.lot", "Restrict Lot"),
   },
   defaults: (env) => ({ sequence: 10, state: "draft", date: formatDatetime(env.now()), company_id: companyOf(env) }),
   prepareCreate: (env, values) => {
@@ -562,6 +577,14 @@ const stockMove: ModelSpec = {
     if (values.name === false) values.name = productProduct.displayName(product, env);
   },
   constrains: (env, row, changed) => {
+    // stock_lock_lot (OCA): a blocked lot cannot leave stock (receipts into stock are allowed).
+    const lot = ref(row, "restrict_lot_id");
+    if (lot && (changed.has("restrict_lot_id") || changed.has("state")) && row.state !== "cancel") {
+      const source = browse(env, "stock.location", ref(row, "location_id") ?? 0);
+      if (browse(env, "stock.lot", lot).locked === true && source.usage === "internal") {
+        throw raise.validation(`The following lots/serial number is blocked and cannot be moved:\n${displayName(env, "stock.lot", lot)}`);
+      }
+    }
     if (!changed.has("product_uom") && !changed.has("product_id")) return;
     const product = ref(row, "product_id");
     const uom = ref(row, "product_uom");
@@ -654,7 +677,18 @@ const maintenanceRequest: ModelSpec = {
     duration: { type: "float", string: "Duration" },
     company_id: many2one("res.company", "Company", true),
     archive: { type: "boolean", string: "Archive" },
+    // custom field of the CMMS integration: the CMMS work order number
+    x_cmms_work_order: char("CMMS Work Order"),
   },
+  sqlConstraints: [
+    {
+      name: "x_cmms_work_order_uniq",
+      message: "A CMMS work order can only be linked to one maintenance request!",
+      check: (row, env) =>
+        !row.x_cmms_work_order ||
+        !env.store.rows("maintenance.request").some((other) => other.id !== row.id && other.x_cmms_work_order === row.x_cmms_work_order),
+    },
+  ],
   defaults: (env) => ({
     request_date: today(env),
     // _default_stage: the first stage by sequence
@@ -695,6 +729,7 @@ export function createRegistry(): Registry {
     maintenanceStage,
     maintenanceEquipment,
     maintenanceRequest,
+    ...CATALOG_MODELS,
   ];
   return new Map(models.map((model) => [model.name, model]));
 }

@@ -3,18 +3,21 @@
  * authenticate), `db` (list, db_exist, server_version) and `object` (execute_kw, execute), with
  * Odoo 17's checks in Odoo's order: service, credentials, method, private names, model, method.
  */
+import canonicalize from "canonicalize";
 import { IDEMPOTENCY_CONTEXT_KEY } from "../protocol";
 import { raise } from "./exceptions";
 import type { Env, EmulatorSettings, Registry } from "./model";
-import { callMethod, lookupMethod } from "./methods";
+import type { PreparedCall, PublicMethod } from "./methods";
+import { invokeMethod, lookupMethod, prepareCall } from "./methods";
 import { flush } from "./orm";
 import { missingArgumentsMessage, pyRepr, pyTypeName } from "./python";
 import type { Store } from "./store";
 
+/** `common.version()` / `db.server_version()`: the emulator answers as an Odoo 19.0 server. */
 export const SERVER_VERSION = {
-  server_version: "17.0",
-  server_version_info: [17, 0, 0, "final", 0, ""],
-  server_serie: "17.0",
+  server_version: "19.0",
+  server_version_info: [19, 0, 0, "final", 0, ""],
+  server_serie: "19.0",
   protocol_version: 1,
 } as const;
 
@@ -27,6 +30,8 @@ export interface Credentials {
 export interface IdempotencyEntry {
   readonly model: string;
   readonly method: string;
+  /** Canonical JSON of the bound call (ids, arguments; context left out). */
+  readonly fingerprint: string;
   readonly result: unknown;
 }
 
@@ -82,6 +87,10 @@ export interface CallInfo {
   modelMethod?: string;
   idempotencyKey?: string;
   replayed?: boolean;
+  /** Exception name when the call failed (JSON-2 answers errors itself). */
+  error?: string;
+  /** The request's `Idempotency-Key` header: the key when the context carries none. */
+  headerIdempotencyKey?: string;
 }
 
 /** Python's TypeError for a call with the wrong number of positional arguments. */
@@ -234,27 +243,51 @@ function executeModelMethod(
   // split_context: `context` is popped from kwargs.
   const { context: rawContext, ...methodKwargs } = kwargs;
   const context = typeof rawContext === "object" && rawContext !== null && !Array.isArray(rawContext) ? (rawContext as Record<string, unknown>) : {};
-  const store = server.store();
-  const env: Env = { uid, context, store, registry: server.registry, settings: server.settings, now: () => server.now() };
+  const env = callEnv(server, uid, context);
 
   const lookup = lookupMethod(env, model, method);
   if (!lookup.found) {
     if (!lookup.emulated) throw raise.builtin("NotImplementedError", `${model}.${method}() is not implemented by the Odoo emulator`);
     throw raise.builtin("AttributeError", `The method '${method}' does not exist on the model '${model}'`);
   }
+  return applyOnce(server, env, model, method, lookup.method, prepareCall(model, lookup.qualname, lookup.method, args, methodKwargs), info);
+}
 
-  const key = context[IDEMPOTENCY_CONTEXT_KEY];
+/** The call environment of a request (`odoo.api.Environment`). */
+export function callEnv(server: RpcServer, uid: number, context: Record<string, unknown>): Env {
+  return { uid, context, store: server.store(), registry: server.registry, settings: server.settings, now: () => server.now() };
+}
+
+/**
+ * Runs a prepared call in one transaction, applying Andon's idempotency contract: a key is applied
+ * at most once; a repeat with the same call answers the first result, a repeat with another
+ * model/method or other arguments is a UserError. A failed call does not use up its key.
+ */
+export function applyOnce(
+  server: RpcServer,
+  env: Env,
+  model: string,
+  method: string,
+  definition: PublicMethod,
+  prepared: PreparedCall,
+  info: CallInfo,
+): unknown {
+  // The context key, else the request's Idempotency-Key header (the emulators' common contract).
+  const key = env.context[IDEMPOTENCY_CONTEXT_KEY] ?? info.headerIdempotencyKey;
   if (key !== undefined && typeof key !== "string") {
     throw raise.builtin("TypeError", `${IDEMPOTENCY_CONTEXT_KEY} must be a string, not ${pyTypeName(key)}`);
   }
+  const fingerprint = canonicalize({ ids: prepared.ids, args: prepared.bound, extra: prepared.extra }) ?? "";
   if (key !== undefined) {
     info.idempotencyKey = key;
     server.idempotency.noteRequest(key);
     const previous = server.idempotency.lookup(key);
     if (previous) {
-      // Andon extension: a key is applied at most once; a repeat answers the original result.
       if (previous.model !== model || previous.method !== method) {
         throw raise.user(`Idempotency key '${key}' was already used for ${previous.model}.${previous.method}`);
+      }
+      if (previous.fingerprint !== fingerprint) {
+        throw raise.user(`Idempotency key '${key}' was already used for ${model}.${method} with other values`);
       }
       info.replayed = true;
       return structuredClone(previous.result);
@@ -262,11 +295,11 @@ function executeModelMethod(
   }
 
   // One transaction per call (odoo.service.model.retrying): any error rolls everything back.
-  const result = store.transaction(() => {
-    const value = callMethod(env, model, lookup.qualname, lookup.method, args, methodKwargs);
+  const result = env.store.transaction(() => {
+    const value = invokeMethod(env, model, definition, prepared);
     flush(env);
     return value;
   });
-  if (key !== undefined) server.idempotency.record(key, { model, method, result });
+  if (key !== undefined) server.idempotency.record(key, { model, method, fingerprint, result });
   return result;
 }

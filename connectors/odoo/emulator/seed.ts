@@ -16,10 +16,34 @@ const STAMP = "2026-11-02 07:30:00";
 
 type SeedRows = Readonly<Record<string, readonly Row[]>>;
 
+const PRODUCT_NAMES: Readonly<Record<number, string>> = {
+  4213: "[RM-6204] Deep Groove Ball Bearing 6204-2RS",
+  4215: "[RM-4711] Steel sheet S235 2 mm, cut blank",
+  4216: "[SP-SEAL-35] Shaft Seal 35x52x7",
+  4218: "[RM-0815] Epoxy resin 2K, 25 kg drum",
+};
+
+/** A purchase order line. */
+const line = (id: number, order: number, sequence: number, product: number, qty: number, uom: number, price: number, planned: string): Row => ({
+  id,
+  order_id: order,
+  sequence,
+  name: PRODUCT_NAMES[product] ?? "",
+  product_id: product,
+  product_qty: qty,
+  product_uom: uom,
+  qty_received: 0,
+  price_unit: price,
+  date_planned: planned,
+});
+
 function rows(options: SeedOptions): SeedRows {
   const company = 1;
   return {
-    "res.company": [{ id: company, name: options.companyName, sequence: 10 }],
+    "res.company": [
+      // Books closed up to September (all entries) and October (purchases).
+      { id: company, name: options.companyName, sequence: 10, fiscalyear_lock_date: "2026-09-30", purchase_lock_date: "2026-10-31", hard_lock_date: false },
+    ],
     "res.users": [
       // __system__ (OdooBot) is uid 1 and inactive; the integration user is an administrator-like user.
       { id: 1, name: "OdooBot", login: "__system__", company_id: company, active: false },
@@ -31,7 +55,7 @@ function rows(options: SeedOptions): SeedRows {
         id: 21,
         name: "Nordwerk Lagertechnik GmbH",
         complete_name: "Nordwerk Lagertechnik GmbH",
-        ref: "V-1021",
+        ref: "100234",
         is_company: true,
         company_id: false,
         active: true,
@@ -51,6 +75,7 @@ function rows(options: SeedOptions): SeedRows {
       { id: 1, name: "Unit" },
       { id: 2, name: "Weight" },
       { id: 4, name: "Length / Distance" },
+      { id: 5, name: "Volume" },
     ],
     "uom.uom": [
       { id: 1, name: "Units", category_id: 1, uom_type: "reference", factor: 1, rounding: 0.01, active: true },
@@ -58,6 +83,9 @@ function rows(options: SeedOptions): SeedRows {
       { id: 12, name: "kg", category_id: 2, uom_type: "reference", factor: 1, rounding: 0.01, active: true },
       { id: 13, name: "g", category_id: 2, uom_type: "smaller", factor: 1000, rounding: 0.01, active: true },
       { id: 5, name: "m", category_id: 4, uom_type: "reference", factor: 1, rounding: 0.01, active: true },
+      { id: 10, name: "L", category_id: 5, uom_type: "reference", factor: 1, rounding: 0.01, active: true },
+      // The 25 kg drum of RM-0815 (a unit of the Weight category, as Odoo's units are global).
+      { id: 14, name: "Drum 25 kg", category_id: 2, uom_type: "bigger", factor: 1 / 25, rounding: 1, active: true },
     ],
     "stock.route": [
       { id: 5, name: "Manufacture", sequence: 5, active: true },
@@ -168,7 +196,7 @@ function rows(options: SeedOptions): SeedRows {
       },
       {
         id: 4215,
-        name: "Aluminium Cast Blank AC-200",
+        name: "Steel sheet S235 2 mm, cut blank",
         default_code: "RM-4711",
         barcode: false,
         type: "product",
@@ -189,6 +217,51 @@ function rows(options: SeedOptions): SeedRows {
         active: true,
       },
       {
+        id: 4218,
+        name: "Epoxy resin 2K, 25 kg drum",
+        default_code: "RM-0815",
+        barcode: false,
+        type: "product",
+        uom_id: 12,
+        route_ids: [6],
+        company_id: false,
+        active: true,
+      },
+      {
+        id: 4219,
+        name: "Carton 600x400x300",
+        default_code: "PK-0100",
+        barcode: false,
+        type: "product",
+        uom_id: 1,
+        route_ids: [6],
+        company_id: false,
+        active: true,
+      },
+      // Manufactured with BOM 89 (revision A); the PLM releases revision B.
+      {
+        id: 4220,
+        name: "Frame assembly A",
+        default_code: "FG-2200-A",
+        barcode: false,
+        type: "product",
+        uom_id: 1,
+        route_ids: [5],
+        company_id: company,
+        active: true,
+      },
+      {
+        id: 4221,
+        name: "Ball bearing 6204-2RS",
+        default_code: "SP-0042",
+        barcode: false,
+        type: "product",
+        uom_id: 1,
+        route_ids: [6],
+        company_id: false,
+        active: true,
+      },
+      {
         id: 4217,
         name: "Gearbox Housing GH-100 (discontinued)",
         default_code: "GH-100",
@@ -201,7 +274,151 @@ function rows(options: SeedOptions): SeedRows {
       },
     ],
     "mrp.bom": [
-      { id: 88, code: "GH-200-A", product_id: 4211, product_qty: 1, product_uom_id: 1, type: "normal", sequence: 1, company_id: company, active: true },
+      {
+        id: 88,
+        code: "GH-200-A",
+        product_id: 4211,
+        product_qty: 1,
+        product_uom_id: 1,
+        type: "normal",
+        sequence: 1,
+        company_id: company,
+        active: true,
+        version: 1,
+        previous_bom_id: false,
+        x_effective_from: false,
+        x_effective_to: false,
+        x_eco_number: false,
+      },
+      // FG-2200-A revision A, open-ended: the PLM's ECO-000103 releases B from 2026-12-01.
+      {
+        id: 89,
+        code: "A",
+        product_id: 4220,
+        product_qty: 1,
+        product_uom_id: 1,
+        type: "normal",
+        sequence: 1,
+        company_id: company,
+        active: true,
+        version: 1,
+        previous_bom_id: false,
+        x_effective_from: "2026-01-01",
+        x_effective_to: false,
+        x_eco_number: "ECO-000087",
+      },
+    ],
+    "mrp.bom.line": [
+      { id: 501, bom_id: 89, product_id: 4215, product_qty: 2, product_uom_id: 1, sequence: 10, company_id: company },
+      { id: 502, bom_id: 89, product_id: 4218, product_qty: 0.75, product_uom_id: 12, sequence: 20, company_id: company },
+      { id: 503, bom_id: 89, product_id: 4219, product_qty: 0.05, product_uom_id: 1, sequence: 30, company_id: company },
+    ],
+    "stock.lot": [
+      { id: 61, name: "B2026-118", ref: false, product_id: 4218, company_id: company, note: false, expiration_date: "2027-05-31 00:00:00", locked: false },
+      { id: 62, name: "B2026-097", ref: false, product_id: 4218, company_id: company, note: false, expiration_date: "2027-04-30 00:00:00", locked: false },
+      { id: 63, name: "B2026-205", ref: false, product_id: 4218, company_id: company, note: false, expiration_date: "2027-06-30 00:00:00", locked: false },
+    ],
+    "quality.alert.stage": [
+      { id: 1, name: "New", sequence: 1, folded: false, done: false },
+      { id: 2, name: "Confirmed", sequence: 2, folded: false, done: false },
+      { id: 3, name: "Action Proposed", sequence: 3, folded: false, done: false },
+      { id: 4, name: "Solved", sequence: 4, folded: true, done: true },
+    ],
+    "purchase.order": [
+      { id: 41, name: "P00042", partner_ref: false, partner_id: 21, date_order: "2026-11-10 09:00:00", priority: "0", state: "purchase", company_id: company },
+      {
+        id: 42,
+        name: "4500017001",
+        partner_ref: "SO-NW-88121",
+        partner_id: 21,
+        date_order: "2026-11-12 10:00:00",
+        priority: "0",
+        state: "purchase",
+        company_id: company,
+      },
+      {
+        id: 43,
+        name: "4500017002",
+        partner_ref: false,
+        partner_id: 22,
+        date_order: "2026-11-13 10:00:00",
+        priority: "0",
+        state: "cancel",
+        company_id: company,
+      },
+    ],
+    "purchase.order.line": [
+      line(411, 41, 10, 4213, 500, 1, 0.85, "2026-11-21 08:00:00"),
+      line(421, 42, 10, 4215, 1000, 1, 12.5, "2026-11-24 08:00:00"),
+      line(422, 42, 20, 4218, 20, 14, 180, "2026-11-24 08:00:00"),
+      line(431, 43, 10, 4216, 200, 1, 1.2, "2026-11-25 08:00:00"),
+    ],
+    "account.move": [
+      {
+        id: 81,
+        name: "BILL/2026/10/0001",
+        ref: "NW-INV-55120",
+        move_type: "in_invoice",
+        state: "posted",
+        partner_id: 21,
+        invoice_date: "2026-10-28",
+        invoice_date_due: "2026-11-27",
+        date: "2026-10-28",
+        invoice_origin: "P00042",
+        payment_reference: false,
+        amount_untaxed: 425,
+        amount_total: 425,
+        company_id: company,
+      },
+    ],
+    "account.move.line": [
+      {
+        id: 811,
+        move_id: 81,
+        move_name: "BILL/2026/10/0001",
+        date: "2026-10-28",
+        product_id: 4213,
+        name: "[RM-6204] Deep Groove Ball Bearing 6204-2RS",
+        quantity: 500,
+        product_uom_id: 1,
+        price_unit: 0.85,
+        price_subtotal: 425,
+        purchase_line_id: 411,
+      },
+    ],
+    "mrp.production.schedule": [
+      {
+        id: 71,
+        product_id: 4220,
+        product_uom_id: 1,
+        sequence: 10,
+        forecast_target_qty: 0,
+        min_to_replenish_qty: 0,
+        max_to_replenish_qty: 1000,
+        x_forecast_version: "FC-2026-W46",
+        x_forecast_released_at: "2026-11-09 06:00:00",
+        company_id: company,
+      },
+    ],
+    "mrp.product.forecast": [
+      {
+        id: 701,
+        production_schedule_id: 71,
+        date: "2026-11-30",
+        forecast_qty: 200,
+        replenish_qty: 0,
+        replenish_qty_updated: false,
+        procurement_launched: false,
+      },
+      {
+        id: 702,
+        production_schedule_id: 71,
+        date: "2026-12-07",
+        forecast_qty: 220,
+        replenish_qty: 0,
+        replenish_qty_updated: false,
+        procurement_launched: false,
+      },
     ],
     "mrp.production": [
       {
@@ -265,6 +482,8 @@ function rows(options: SeedOptions): SeedRows {
         priority: "0",
         user_id: options.uid,
         company_id: company,
+        purchase_id: false,
+        x_asn_number: false,
       },
       {
         id: 302,
@@ -280,6 +499,8 @@ function rows(options: SeedOptions): SeedRows {
         priority: "0",
         user_id: options.uid,
         company_id: company,
+        purchase_id: false,
+        x_asn_number: false,
       },
     ],
     "stock.move": [
@@ -344,6 +565,7 @@ function rows(options: SeedOptions): SeedRows {
         duration: 4,
         company_id: company,
         archive: false,
+        x_cmms_work_order: false,
       },
       {
         id: 52,
@@ -361,6 +583,7 @@ function rows(options: SeedOptions): SeedRows {
         duration: 2,
         company_id: company,
         archive: false,
+        x_cmms_work_order: false,
       },
     ],
   };
@@ -377,5 +600,7 @@ export function seedStore(options: SeedOptions): Store {
   store.setSequence("mrp.production", 454);
   store.setSequence("stock.picking.type.1", 22);
   store.setSequence("stock.picking.type.2", 8);
+  store.setSequence("purchase.order", 100);
+  store.setSequence("account.move.BILL.2026/10", 2);
   return store;
 }
