@@ -225,7 +225,7 @@ export function judge(
   }
   if (jsonpatch.compare(t.transaction.payload as object, payload as object).length === 0)
     return { result: "no_change", message: "The patch changes nothing in this payload", issues: [] };
-  const issues = schema ? validatePayload(schema, payload) : [];
+  const issues = schema ? validatePayload(schema, payload, t.hopTarget) : [];
   if (issues.length)
     return {
       result: "schema_invalid",
