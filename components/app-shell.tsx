@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { ConnectionIndicator } from "./connection-indicator";
 import { NavLinks } from "./nav-links";
 import { RealtimeProvider } from "./realtime-provider";
+import { RouteFocus } from "./route-focus";
 import { ThemeToggle } from "./theme-toggle";
 import { AnnouncerProvider } from "./ui/announcer";
 import { UserZoneProvider } from "./ui/time";
@@ -49,6 +50,7 @@ export function AppShell({
           <main id="main" className="mx-auto max-w-[1600px] px-4 py-4">
             {children}
           </main>
+          <RouteFocus />
         </AnnouncerProvider>
       </UserZoneProvider>
     </RealtimeProvider>
