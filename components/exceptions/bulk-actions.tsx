@@ -8,6 +8,7 @@ import { Label } from "@/components/ui/input";
 import { JsonEditor } from "@/components/ui/json-editor";
 import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { apiFetch } from "@/lib/api";
+import { formatCount } from "@/lib/format";
 import { bulkKeys } from "@/lib/query-keys";
 import { cn } from "@/lib/utils";
 import type { BulkSummary, PatchPreviewItem } from "@/server/exceptions/bulk-rules";
@@ -62,7 +63,7 @@ export function BulkBar({
       setOpen(o ? kind : null);
     },
   });
-  const what = "ids" in selection ? `${count} selected exception${count === 1 ? "" : "s"}` : `all ${count.toLocaleString("en")} exceptions matching the filter`;
+  const what = "ids" in selection ? `${count} selected exception${count === 1 ? "" : "s"}` : `all ${formatCount(count)} exceptions matching the filter`;
 
   return (
     <section
@@ -70,7 +71,7 @@ export function BulkBar({
       aria-label="Bulk actions"
       className="flex flex-wrap items-center gap-2 rounded-lg border border-primary/40 bg-primary/5 px-3 py-2 text-xs"
     >
-      <span className="mr-auto font-medium">{"ids" in selection ? `${count} selected` : `All ${count.toLocaleString("en")} matching the filter`}</span>
+      <span className="mr-auto font-medium">{"ids" in selection ? `${count} selected` : `All ${formatCount(count)} matching the filter`}</span>
       {kinds.includes("ASSIGN") ? (
         <Button size="sm" variant="secondary" disabled={start.isPending} onClick={() => run("ASSIGN", { assigneeId: me })}>
           Assign to me

@@ -756,15 +756,27 @@ function GroupsTable({ groups, now, zone, onOpen }: { groups: ExceptionGroup[]; 
 }
 
 function SavedViews({ views, current, onChanged }: { views: { id: string; name: string; query: string }[]; current: string; onChanged: () => void }) {
+  const announce = useAnnounce();
+  const nameInput = useRef<HTMLInputElement>(null);
   const [name, setName] = useState("");
   const save = useMutation({
     mutationFn: () => apiFetch("/api/views", { method: "POST", body: JSON.stringify({ name, query: current }) }),
     onSuccess: () => {
+      announce(`View “${name.trim()}” saved`);
       setName("");
+      focusElement(nameInput.current);
       onChanged();
     },
   });
-  const remove = useMutation({ mutationFn: (id: string) => apiFetch(`/api/views/${id}`, { method: "DELETE" }).catch(() => null), onSuccess: onChanged });
+  // The deleted view's button is gone: focus goes to the field for a new view.
+  const remove = useMutation({
+    mutationFn: (v: { id: string; name: string }) => apiFetch(`/api/views/${v.id}`, { method: "DELETE" }).catch(() => null),
+    onSuccess: (_, v) => {
+      announce(`View “${v.name}” deleted`);
+      focusElement(nameInput.current);
+      onChanged();
+    },
+  });
   return (
     <section aria-label="Saved views" className="flex flex-wrap items-center gap-2 text-xs">
       <span className="text-muted-foreground">My views:</span>
@@ -778,7 +790,7 @@ function SavedViews({ views, current, onChanged }: { views: { id: string; name: 
           >
             {v.name}
           </Link>
-          <button type="button" className="px-1 hover:bg-muted" aria-label={`Delete view ${v.name}`} onClick={() => remove.mutate(v.id)}>
+          <button type="button" className="px-1 hover:bg-muted" aria-label={`Delete view ${v.name}`} onClick={() => remove.mutate(v)}>
             <X className="size-3" />
           </button>
         </span>
@@ -794,6 +806,7 @@ function SavedViews({ views, current, onChanged }: { views: { id: string; name: 
           Name of the new view
         </label>
         <input
+          ref={nameInput}
           id="view-name"
           value={name}
           onChange={(e) => setName(e.target.value)}
