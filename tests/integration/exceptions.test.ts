@@ -112,20 +112,27 @@ describe("open count", () => {
    */
   it("is exact above the old cap of 1,000 per status, for every scope and filter", async () => {
     const n = 1_100;
+    const closed = 2_100;
     const fingerprint = randomBytes(10).toString("hex");
     const prefix = `OC-${tag}-`;
     await pool().query(
       `INSERT INTO business_transaction (id, plant_id, interface_id, message_id, correlation_id, business_key, status, first_seen_at, last_event_at, failed_at, attempts)
        SELECT gen_random_uuid(), p.id, i.id, $2 || g, 'corr-' || $2 || g, $2 || g, 'FAILED', now(), now(), now(), 1
        FROM generate_series(1, $1::int) g, (SELECT id FROM plant WHERE code = 'DE-HAM') p, (SELECT id FROM interface WHERE code = 'GOODS_MOVEMENT') i`,
-      [n, prefix],
+      [n + closed, prefix],
     );
+    // The first n open (NEW), the others resolved: closed ones are still counted up to 1,000 ("1,000+").
     await pool().query(
       `INSERT INTO exception (id, plant_id, interface_id, transaction_id, fingerprint, category, severity, status, error_code, error_message,
-                              first_seen_at, last_seen_at, sla_due_at, updated_at)
-       SELECT gen_random_uuid(), t.plant_id, t.interface_id, t.id, $2, 'BUSINESS', 'HIGH', 'NEW', 'OC-1', 'Deficit of SL Unrestricted-use', now(), now(), now() + interval '4 hours', now()
-       FROM business_transaction t WHERE t.message_id LIKE $1 || '%'`,
-      [prefix, fingerprint],
+                              first_seen_at, last_seen_at, sla_due_at, resolved_at, resolution, updated_at)
+       SELECT gen_random_uuid(), t.plant_id, t.interface_id, t.id, $2, 'BUSINESS', 'HIGH', s.status::exception_status, 'OC-1', 'Deficit of SL Unrestricted-use',
+              now(), now(), now() + interval '4 hours', s.resolved_at, s.resolution, now()
+       FROM business_transaction t,
+            LATERAL (SELECT substring(t.message_id FROM length($1) + 1)::int <= $3 AS open) o,
+            LATERAL (SELECT CASE WHEN o.open THEN 'NEW' ELSE 'RESOLVED' END AS status, CASE WHEN o.open THEN NULL ELSE now() END AS resolved_at,
+                            CASE WHEN o.open THEN NULL ELSE 'replayed' END AS resolution) s
+       WHERE t.message_id LIKE $1 || '%'`,
+      [prefix, fingerprint, n],
     );
     try {
       const exactly = async (plantCodes: string[] | "all") =>
@@ -160,7 +167,9 @@ describe("open count", () => {
       expect(narrowed.counts.NEW).toBeGreaterThanOrEqual(n);
       const group = await listExceptions(operator, parseQueueFilter({ fingerprint }));
       expect(group).toMatchObject({ matching: n, matchingCapped: false, group: { fingerprint, errorCode: "OC-1", interfaceCode: "GOODS_MOVEMENT" } });
-      expect(group.counts.NEW).toBe(n);
+      expect(group.counts).toMatchObject({ NEW: n, RESOLVED: 1_000, DISCARDED: 0 });
+      expect(group.capped).toEqual(["RESOLVED"]);
+      expect(await listExceptions(operator, parseQueueFilter({ fingerprint, status: "all" }))).toMatchObject({ matching: n + 1_000, matchingCapped: true });
     } finally {
       await pool().query("DELETE FROM exception WHERE fingerprint = $1", [fingerprint]);
       await pool().query("DELETE FROM business_transaction WHERE message_id LIKE $1 || '%'", [prefix]);
