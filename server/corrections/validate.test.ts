@@ -1,4 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { SAMPLE_SUPPLIER_ASN } from "../../connectors/edi/samples";
+import { PRODORD_RELEASE_SAMPLE } from "../../connectors/mes/samples";
+import { ODOO_SAMPLE_PAYLOADS } from "../../connectors/odoo/schemas";
+import { SAMPLE_FORECAST_IMPORT } from "../../connectors/planning/samples";
+import { BOM_RELEASE_SAMPLE } from "../../connectors/plm/samples";
+import { SAP_SAMPLE_PAYLOADS } from "../../connectors/sap/samples";
 import { mbgmcr03JsonSchema } from "../../connectors/sap/schemas";
 import { PAYLOAD_SCHEMAS, payloadSchemaFor } from "./payload-schemas";
 import { checkSchema, schemaForHop, validatePayload } from "./validate";
@@ -23,6 +29,17 @@ describe("one contract per target", () => {
     expect(validatePayload(PAYLOAD_SCHEMAS.PRODORD_RELEASE!, { product_id: 4211, product_qty: 5, product_uom_id: 1 }, "ODOO")).toEqual([]);
     expect(validatePayload(PAYLOAD_SCHEMAS.PRODORD_RELEASE!, { product_id: 4211, product_qty: 5, product_uom_id: 1 }, "MES").length).toBeGreaterThan(0);
     expect(validatePayload(PAYLOAD_SCHEMAS.PRODORD_RELEASE!, mes, "ODOO").length).toBeGreaterThan(0);
+    // What each system's emulator accepts passes its seeded contract, for the hop that delivers to it.
+    const samples: [string, string, unknown][] = [
+      ...Object.entries(SAP_SAMPLE_PAYLOADS).map(([code, p]): [string, string, unknown] => [code, "SAP_ERP", p]),
+      ...Object.entries(ODOO_SAMPLE_PAYLOADS).map(([code, p]): [string, string, unknown] => [code, "ODOO", p]),
+      ["PRODORD_RELEASE", "MES", PRODORD_RELEASE_SAMPLE],
+      ["SUPPLIER_ASN", "WMS", SAMPLE_SUPPLIER_ASN],
+      ["SUPPLIER_ASN", "ODOO", SAMPLE_SUPPLIER_ASN],
+      ["FORECAST_IMPORT", "ODOO", SAMPLE_FORECAST_IMPORT],
+      ["BOM_RELEASE", "ODOO", BOM_RELEASE_SAMPLE],
+    ];
+    for (const [code, target, payload] of samples) expect([code, target, validatePayload(PAYLOAD_SCHEMAS[code]!, payload, target)]).toEqual([code, target, []]);
     // Every one of the 12 interfaces has a real contract now, none is "any JSON object".
     expect(Object.keys(PAYLOAD_SCHEMAS)).toHaveLength(12);
     for (const s of Object.values(PAYLOAD_SCHEMAS)) expect((s as { title?: string }).title).not.toBe("Any JSON object");
