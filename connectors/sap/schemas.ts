@@ -270,6 +270,7 @@ export const goodsMovementJsonSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   title: "Goods movement for SAP: MBGMCR03 IDoc (JSON form) or A_MaterialDocumentHeader (OData)",
   if: { type: "object", required: ["idocType"] },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, not a thenable
   then: withoutDraft(mbgmcr03JsonSchema),
   else: withoutDraft(materialDocumentJsonSchema),
 };
