@@ -4,6 +4,7 @@ import { ConnectionIndicator } from "./connection-indicator";
 import { DecisionNotices } from "./corrections/decision-notices";
 import { NavLinks } from "./nav-links";
 import { RealtimeProvider } from "./realtime-provider";
+import { RouteFocus } from "./route-focus";
 import { ThemeToggle } from "./theme-toggle";
 import { AnnouncerProvider } from "./ui/announcer";
 import { UserZoneProvider } from "./ui/time";
@@ -51,6 +52,7 @@ export function AppShell({
             {children}
           </main>
           <DecisionNotices />
+          <RouteFocus />
         </AnnouncerProvider>
       </UserZoneProvider>
     </RealtimeProvider>

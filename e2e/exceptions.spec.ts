@@ -37,12 +37,15 @@ test.describe("support journey: triage the exception queue", () => {
     await page.getByRole("button", { name: "Save view" }).click();
     const saved = page.getByRole("link", { name: `Deficits ${bk}` });
     await expect(saved).toBeVisible();
+    await expect(page.getByTestId("announcer")).toHaveText(`View “Deficits ${bk}” saved`);
+    await expect(page.getByLabel("Name of the new view")).toBeFocused();
     await page.goto("/exceptions");
     await page.getByRole("link", { name: `Deficits ${bk}` }).click();
     await expect(page).toHaveURL(new RegExp(`q=${bk}`));
     await expect(page.locator("tr[data-exception-row]")).toHaveCount(2);
     await page.getByRole("button", { name: `Delete view Deficits ${bk}` }).click();
     await expect(page.getByRole("link", { name: `Deficits ${bk}` })).toHaveCount(0);
+    await expect(page.getByLabel("Name of the new view")).toBeFocused();
 
     // The group view puts both deficits together.
     await page.getByRole("button", { name: "Groups" }).click();

@@ -144,7 +144,7 @@ test("a correction's steps reach its plant's room, and the decision reaches only
           latencyMs: 10,
           attempt: 1,
           error: { category: "business", code: "QM-1", message: "Lot unknown" },
-          payload: { lot: "L-1", material: "RM-1", action: "block" },
+          payload: { material: "RM-0815", plant: "1000", batch: "L-1", action: "HOLD", targetStockType: "BLOCKED", reason: "Out of spec" },
         },
       ],
     });
@@ -154,7 +154,9 @@ test("a correction's steps reach its plant's room, and the decision reaches only
       [messageId],
     )) as [{ id: string }];
     const saved = (await (
-      await operator.ctx.request.post(`/api/exceptions/${id}/correction`, { data: { payload: { lot: "L-2", material: "RM-1", action: "block" } } })
+      await operator.ctx.request.post(`/api/exceptions/${id}/correction`, {
+        data: { payload: { material: "RM-0815", plant: "1000", batch: "L-2", action: "HOLD", targetStockType: "BLOCKED", reason: "Out of spec" } },
+      })
     ).json()) as { correction: { id: string; payloadHash: string } };
     expect((await operator.ctx.request.post(`/api/corrections/${saved.correction.id}/submit`, { data: { reason: "The lot was renumbered." } })).status()).toBe(
       200,

@@ -94,13 +94,13 @@ test("a failure sent through the SDK appears live on its plant's Plants page", a
       latencyMs: 1200,
       attempt: 1,
       error: { category: "business", code: "QM-LOT-UNKNOWN", message: `Lot ${lot} unknown to ERP` },
-      payload: { eventType: "quality.hold", plant: "PL-WRO", lot, material: "RM-0815", action: "block" },
+      payload: { material: "RM-0815", plant: "4000", batch: lot, action: "HOLD", targetStockType: "BLOCKED", reason: "Out of spec" },
     });
     expect((await client.flush()).status).toBe("flushed");
     const row = card.locator("li[data-exception]").filter({ hasText: lot });
     await expect(row).toBeVisible();
     await expect(row).toContainText("QUALITY_HOLD");
-    await expect(row).toContainText("critical");
+    await expect(row).toContainText("Critical");
     await expect(total).toHaveText(String(before + 1));
     // Other plants' watchers are not told.
     await expect(page.locator('[data-plant="DE-HAM"]')).toHaveCount(0);

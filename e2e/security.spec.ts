@@ -149,7 +149,9 @@ test.describe("security", () => {
       [id],
     );
     await page.goto(`/transactions/${encodeURIComponent(t!.correlation_id)}`);
-    await expect(page.getByText(`see ${hostile}`)).toBeVisible();
+    // The comment itself, and its audit row ("Comment: …"): both as text.
+    await expect(page.getByText(`see ${hostile}`, { exact: true })).toBeVisible();
+    await expect(page.getByRole("cell", { name: `Comment: see ${hostile}` })).toBeVisible();
     await page.goto("/exceptions");
     await expect(page.getByText(`Deficit ${hostile}`).first()).toBeVisible();
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();

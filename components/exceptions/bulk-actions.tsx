@@ -1,12 +1,14 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { type Ref, useEffect, useRef, useState } from "react";
+import { focusElement, useAnnounce } from "@/components/ui/announcer";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { Label } from "@/components/ui/input";
 import { JsonEditor } from "@/components/ui/json-editor";
 import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { apiFetch } from "@/lib/api";
+import { formatCount } from "@/lib/format";
 import { bulkKeys } from "@/lib/query-keys";
 import { cn } from "@/lib/utils";
 import type { BulkSummary, PatchPreviewItem } from "@/server/exceptions/bulk-rules";
@@ -25,23 +27,32 @@ export function BulkBar({
   count,
   kinds,
   me,
+  ref,
   onStarted,
 }: {
   selection: BulkSelection;
   count: number;
   kinds: Kind[];
   me: string;
-  onStarted: () => void;
+  /** The bar itself (the queue moves focus to its first action after "act on all"). */
+  ref?: Ref<HTMLElement>;
+  onStarted: (operation: BulkSummary) => void;
 }) {
   const queryClient = useQueryClient();
+  const announce = useAnnounce();
   const [open, setOpen] = useState<Kind | null>(null);
   const start = useMutation({
     mutationFn: (body: { kind: Kind; params?: object }) =>
       apiFetch<{ operation: BulkSummary }>("/api/bulk", { method: "POST", body: JSON.stringify({ ...body, selection }) }),
     onSuccess: ({ operation }) => {
-      queryClient.setQueryData<BulkSummary[]>(bulkKeys.list(), (old = []) => [operation, ...old.filter((o) => o.id !== operation.id)]);
+      // Progress may have arrived over the socket before this answer (and its outcome been read out): keep it.
+      const known = queryClient.getQueryData<BulkSummary[]>(bulkKeys.list())?.some((o) => o.id === operation.id);
+      if (!known) {
+        queryClient.setQueryData<BulkSummary[]>(bulkKeys.list(), (old = []) => [operation, ...old]);
+        announce(`${operation.label}: started`);
+      }
       setOpen(null);
-      onStarted();
+      onStarted(operation);
     },
   });
   const run = (kind: Kind, params?: object) => start.mutate({ kind, params });
@@ -52,11 +63,15 @@ export function BulkBar({
       setOpen(o ? kind : null);
     },
   });
-  const what = "ids" in selection ? `${count} selected exception${count === 1 ? "" : "s"}` : `all ${count.toLocaleString("en")} exceptions matching the filter`;
+  const what = "ids" in selection ? `${count} selected exception${count === 1 ? "" : "s"}` : `all ${formatCount(count)} exceptions matching the filter`;
 
   return (
-    <section aria-label="Bulk actions" className="flex flex-wrap items-center gap-2 rounded-lg border border-primary/40 bg-primary/5 px-3 py-2 text-xs">
-      <span className="mr-auto font-medium">{"ids" in selection ? `${count} selected` : `All ${count.toLocaleString("en")} matching the filter`}</span>
+    <section
+      ref={ref}
+      aria-label="Bulk actions"
+      className="flex flex-wrap items-center gap-2 rounded-lg border border-primary/40 bg-primary/5 px-3 py-2 text-xs"
+    >
+      <span className="mr-auto font-medium">{"ids" in selection ? `${count} selected` : `All ${formatCount(count)} matching the filter`}</span>
       {kinds.includes("ASSIGN") ? (
         <Button size="sm" variant="secondary" disabled={start.isPending} onClick={() => run("ASSIGN", { assigneeId: me })}>
           Assign to me
@@ -325,10 +340,26 @@ const STATUS_TEXT: Record<BulkSummary["status"], string> = {
   FAILED: "failed",
 };
 
-/** The user's recent bulk actions with live progress (socket `bulk.progress`) and cancel. */
-export function BulkOperations({ onProgress }: { onProgress: () => void }) {
+const ITEM_STATUS_TEXT: Record<string, string> = { SKIPPED: "skipped", FAILED: "failed", DONE: "done", PENDING: "waiting" };
+
+const isActive = (o: BulkSummary) => o.status === "QUEUED" || o.status === "RUNNING";
+
+/** What a finished bulk action did, in one sentence (shown and read out). */
+function outcomeOf(o: BulkSummary): string {
+  const parts = [`${o.done} done`, o.skipped ? `${o.skipped} skipped` : "", o.failed ? `${o.failed} failed` : ""].filter(Boolean);
+  return `${o.label} ${STATUS_TEXT[o.status]}: ${parts.join(", ")}`;
+}
+
+/**
+ * The user's recent bulk actions with live progress (socket `bulk.progress`) and cancel. A finished one is
+ * read out; `focusId` (a bulk action just started) receives focus as soon as its line is shown.
+ */
+export function BulkOperations({ onProgress, focusId, now }: { onProgress: () => void; focusId: string | null; now: number }) {
   const queryClient = useQueryClient();
+  const announce = useAnnounce();
   const { socket } = useRealtime();
+  const list = useRef<HTMLUListElement>(null);
+  const focused = useRef<string | null>(null);
   const { data: ops = [] } = useQuery({
     queryKey: bulkKeys.list(),
     queryFn: async () => (await apiFetch<{ operations: BulkSummary[] }>("/api/bulk")).operations,
@@ -336,6 +367,8 @@ export function BulkOperations({ onProgress }: { onProgress: () => void }) {
   useEffect(() => {
     if (!socket) return;
     const onUpdate = (p: BulkSummary) => {
+      const before = queryClient.getQueryData<BulkSummary[]>(bulkKeys.list())?.find((o) => o.id === p.id);
+      if (!isActive(p) && (!before || isActive(before))) announce(outcomeOf(p));
       queryClient.setQueryData<BulkSummary[]>(bulkKeys.list(), (old = []) =>
         old.some((o) => o.id === p.id) ? old.map((o) => (o.id === p.id ? p : o)) : [p, ...old],
       );
@@ -349,23 +382,30 @@ export function BulkOperations({ onProgress }: { onProgress: () => void }) {
       socket.off("bulk.progress", onUpdate);
       socket.off("connect", resync);
     };
-  }, [socket, queryClient, onProgress]);
+  }, [socket, queryClient, onProgress, announce]);
   const cancel = useMutation({
     mutationFn: (id: string) => apiFetch<{ operation: BulkSummary }>(`/api/bulk/${id}/cancel`, { method: "POST" }),
     onSuccess: ({ operation }) =>
       queryClient.setQueryData<BulkSummary[]>(bulkKeys.list(), (old = []) => old.map((o) => (o.id === operation.id ? operation : o))),
   });
-  const visible = ops.filter((o) => !o.finishedAt || Date.now() - new Date(o.finishedAt).getTime() < 24 * 3_600_000).slice(0, 5);
+  const visible = ops.filter((o) => !o.finishedAt || now - Date.parse(o.finishedAt) < 24 * 3_600_000).slice(0, 5);
+  useEffect(() => {
+    if (!focusId || focused.current === focusId) return;
+    const line = list.current?.querySelector<HTMLElement>(`[data-bulk="${focusId}"]`);
+    if (!line) return;
+    focused.current = focusId;
+    focusElement(line);
+  });
   if (visible.length === 0) return null;
   return (
     <section aria-label="My bulk actions" className="space-y-1 rounded-lg border border-border bg-surface p-2 text-xs">
       <h2 className="font-medium">My bulk actions</h2>
-      <ul className="space-y-1">
+      <ul className="space-y-1" ref={list}>
         {visible.map((o) => {
           const processed = o.done + o.skipped + o.failed;
-          const active = o.status === "QUEUED" || o.status === "RUNNING";
+          const active = isActive(o);
           return (
-            <li key={o.id} data-bulk={o.id} className="flex flex-wrap items-center gap-2">
+            <li key={o.id} data-bulk={o.id} className="flex flex-wrap items-center gap-2 rounded focus-visible:outline-2 focus-visible:outline-ring">
               <span className="w-44 truncate">{o.label}</span>
               <progress className="h-2 w-40" max={o.total} value={processed} aria-label={`${o.label}: ${processed} of ${o.total} processed`} />
               <span className="tabular-nums" data-bulk-status={o.status}>
@@ -411,7 +451,7 @@ function BulkProblems({ id }: { id: string }) {
             <a href={`/exceptions/${p.exceptionId}`} className="font-mono hover:underline">
               {p.plantCode} {p.interfaceCode} {p.businessKey ?? p.exceptionId.slice(0, 8)}
             </a>{" "}
-            — {p.status.toLowerCase()}: {p.message}
+            — {ITEM_STATUS_TEXT[p.status] ?? p.status.toLowerCase()}: {p.message}
           </li>
         ))}
       </ul>

@@ -11,7 +11,7 @@ export const SAMPLE_SUPPLIER_ASN: SupplierAsnPayload = {
   shipDate: "2026-12-07",
   purchaseOrder: "4500001234",
   lines: [
-    { poLine: "10", material: "RM-4711", quantity: 120, unit: "KG", lot: "L-2026-0815" },
+    { poLine: "10", material: "RM-4711", quantity: 120, unit: "KG", lot: "L2026-0815" },
     { poLine: "20", material: "RM-0815", quantity: 2500, unit: "PC" },
   ],
 };

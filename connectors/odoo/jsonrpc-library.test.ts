@@ -1,12 +1,10 @@
 /**
  * An independent JSON-RPC client against the emulator's `/jsonrpc`: `@fernandoslim/odoo-jsonrpc`
- * (API-key mode: common.authenticate + object.execute_kw). Skipped until the package is installed
- * (a devDependency the lead adds: `npm i -D @fernandoslim/odoo-jsonrpc@2.0.2`).
+ * (API-key mode: common.authenticate + object.execute_kw). A pinned devDependency.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OdooEmulator } from "./emulator";
 import { startOdooEmulator } from "./emulator";
-import { optionalImport } from "./test-support";
 
 interface OdooJsonRpc {
   connect(config: { baseUrl: string; port: number; db: string; username: string; apiKey: string }): Promise<{ uid: number | false }>;
@@ -17,8 +15,8 @@ interface OdooJsonRpc {
 }
 type OdooJsonRpcClass = new () => OdooJsonRpc;
 
-const library = (await optionalImport<{ default: OdooJsonRpcClass | { default: OdooJsonRpcClass } }>("@fernandoslim/odoo-jsonrpc"))?.default;
-const OdooJSONRpc = library && ("default" in library ? library.default : library);
+const library = (await import("@fernandoslim/odoo-jsonrpc")).default as unknown as OdooJsonRpcClass | { default: OdooJsonRpcClass };
+const OdooJSONRpc = "default" in library ? library.default : library;
 
 let emulator: OdooEmulator;
 beforeAll(async () => {
@@ -27,7 +25,7 @@ beforeAll(async () => {
 beforeEach(() => emulator.state.reset());
 afterAll(() => emulator.close());
 
-describe.skipIf(!OdooJSONRpc)("independent client: @fernandoslim/odoo-jsonrpc over /jsonrpc", () => {
+describe("independent client: @fernandoslim/odoo-jsonrpc over /jsonrpc", () => {
   const connect = async (apiKey = "lib-key") => {
     const odoo = new (OdooJSONRpc as OdooJsonRpcClass)();
     const url = new URL(emulator.url);

@@ -97,12 +97,3 @@ export async function postJson2(
   }
   return { status: response.status, contentType: response.headers.get("content-type"), wwwAuthenticate: response.headers.get("www-authenticate"), text, json };
 }
-
-/** Imports an optional package (an independent client the lead may add to package.json), or undefined. */
-export async function optionalImport<T>(name: string): Promise<T | undefined> {
-  try {
-    return (await import(/* @vite-ignore */ name)) as T;
-  } catch {
-    return undefined;
-  }
-}

@@ -260,13 +260,19 @@ function jsonSchema(schema: z.ZodType, title: string): Record<string, unknown> {
 const materialDocumentJsonSchema = jsonSchema(materialDocumentPayloadSchema, "A_MaterialDocumentHeader deep insert (API_MATERIAL_DOCUMENT_SRV, OData v2)");
 
 /** GOODS_MOVEMENT and SPARE_PARTS_USAGE: the IDoc form or the OData form. */
+const withoutDraft = (schema: object) => Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema"));
+
+/**
+ * The IDoc form when the payload names its IDoc type, else the OData form: `if`/`then`/`else` rather than
+ * `oneOf`, so a wrong field is reported where it is (".../ENTRY_QNT"), not as "matches neither form".
+ */
 export const goodsMovementJsonSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   title: "Goods movement for SAP: MBGMCR03 IDoc (JSON form) or A_MaterialDocumentHeader (OData)",
-  oneOf: [
-    { ...mbgmcr03JsonSchema, $schema: undefined },
-    { ...materialDocumentJsonSchema, $schema: undefined },
-  ].map((s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined))),
+  if: { type: "object", required: ["idocType"] },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, not a thenable
+  then: withoutDraft(mbgmcr03JsonSchema),
+  else: withoutDraft(materialDocumentJsonSchema),
 };
 
 export const SAP_PAYLOAD_ZOD_SCHEMAS = {

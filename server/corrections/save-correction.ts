@@ -44,7 +44,7 @@ export async function saveCorrection(user: Actor, exceptionId: string, input: un
     throw new AppError(409, "invalid_transition", `A ${e.status.toLowerCase().replace("_", " ")} exception cannot be corrected`);
   }
   const schema = await latestSchema(e.interfaceId);
-  const issues: SchemaIssue[] = schema ? validatePayload(schema.schema as object, payload) : [];
+  const issues: SchemaIssue[] = schema ? validatePayload(schema.schema as object, payload, e.hopTarget) : [];
   const original = (e.transaction.payload ?? {}) as object;
   const patch = jsonpatch.compare(original, payload as object);
   if (patch.length === 0) throw new AppError(422, "no_change", "The payload is identical to the original: nothing to correct");

@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
+import { SAMPLE_SUPPLIER_ASN } from "../../connectors/edi/samples";
+import { PRODORD_RELEASE_SAMPLE } from "../../connectors/mes/samples";
+import { ODOO_SAMPLE_PAYLOADS } from "../../connectors/odoo/schemas";
+import { SAMPLE_FORECAST_IMPORT } from "../../connectors/planning/samples";
+import { BOM_RELEASE_SAMPLE } from "../../connectors/plm/samples";
+import { SAP_SAMPLE_PAYLOADS } from "../../connectors/sap/samples";
+import { mbgmcr03JsonSchema } from "../../connectors/sap/schemas";
 import { PAYLOAD_SCHEMAS, payloadSchemaFor } from "./payload-schemas";
-import { checkSchema, validatePayload } from "./validate";
+import { checkSchema, schemaForHop, validatePayload } from "./validate";
 
-const goodsMovement = PAYLOAD_SCHEMAS.GOODS_MOVEMENT!;
-const production = PAYLOAD_SCHEMAS.PRODORD_RELEASE!;
-const qualityHold = PAYLOAD_SCHEMAS.QUALITY_HOLD!;
+/** The IDoc form of SAP's goods-movement contract (the seeded schema also takes the OData form). */
+const goodsMovement = mbgmcr03JsonSchema;
+const production = schemaForHop(PAYLOAD_SCHEMAS.PRODORD_RELEASE!, "ODOO") as object;
+const qualityHold = schemaForHop(PAYLOAD_SCHEMAS.QUALITY_HOLD!, "SAP_ERP") as object;
 
 const item = { MATERIAL: "RM-4711", PLANT: "1000", STGE_LOC: "0001", MOVE_TYPE: "261", ENTRY_QNT: "512", ENTRY_UOM: "PC", ORDERID: "000001004711" };
 const idoc = (items: object[] = [item]) => ({
@@ -13,6 +21,29 @@ const idoc = (items: object[] = [item]) => ({
   E1BP2017_GM_HEAD_01: { PSTNG_DATE: "20261123", DOC_DATE: "20261123" },
   E1BP2017_GM_CODE: { GM_CODE: "03" },
   E1BP2017_GM_ITEM_CREATE: items,
+});
+
+describe("one contract per target", () => {
+  it("checks a payload against the failed hop's target: a production schedule is not valid mrp.production values", () => {
+    const mes = { orderNumber: "000001004711" };
+    expect(validatePayload(PAYLOAD_SCHEMAS.PRODORD_RELEASE!, { product_id: 4211, product_qty: 5, product_uom_id: 1 }, "ODOO")).toEqual([]);
+    expect(validatePayload(PAYLOAD_SCHEMAS.PRODORD_RELEASE!, { product_id: 4211, product_qty: 5, product_uom_id: 1 }, "MES").length).toBeGreaterThan(0);
+    expect(validatePayload(PAYLOAD_SCHEMAS.PRODORD_RELEASE!, mes, "ODOO").length).toBeGreaterThan(0);
+    // What each system's emulator accepts passes its seeded contract, for the hop that delivers to it.
+    const samples: [string, string, unknown][] = [
+      ...Object.entries(SAP_SAMPLE_PAYLOADS).map(([code, p]): [string, string, unknown] => [code, "SAP_ERP", p]),
+      ...Object.entries(ODOO_SAMPLE_PAYLOADS).map(([code, p]): [string, string, unknown] => [code, "ODOO", p]),
+      ["PRODORD_RELEASE", "MES", PRODORD_RELEASE_SAMPLE],
+      ["SUPPLIER_ASN", "WMS", SAMPLE_SUPPLIER_ASN],
+      ["SUPPLIER_ASN", "ODOO", SAMPLE_SUPPLIER_ASN],
+      ["FORECAST_IMPORT", "ODOO", SAMPLE_FORECAST_IMPORT],
+      ["BOM_RELEASE", "ODOO", BOM_RELEASE_SAMPLE],
+    ];
+    for (const [code, target, payload] of samples) expect([code, target, validatePayload(PAYLOAD_SCHEMAS[code]!, payload, target)]).toEqual([code, target, []]);
+    // Every one of the 12 interfaces has a real contract now, none is "any JSON object".
+    expect(Object.keys(PAYLOAD_SCHEMAS)).toHaveLength(12);
+    for (const s of Object.values(PAYLOAD_SCHEMAS)) expect((s as { title?: string }).title).not.toBe("Any JSON object");
+  });
 });
 
 describe("validatePayload", () => {
@@ -28,7 +59,17 @@ describe("validatePayload", () => {
         date_start: "2026-11-24 06:00:00",
       }),
     ).toEqual([]);
-    expect(validatePayload(qualityHold, { eventType: "quality.hold", lot: "B2026-118", material: "RM-0815", action: "block", plant: "PL-WRO" })).toEqual([]);
+    expect(
+      validatePayload(qualityHold, {
+        material: "RM-0815",
+        plant: "1000",
+        batch: "B2026-118",
+        action: "HOLD",
+        targetStockType: "BLOCKED",
+        reason: "Out of spec",
+      }),
+    ).toEqual([]);
+    expect(validatePayload(PAYLOAD_SCHEMAS.GOODS_MOVEMENT!, idoc())).toEqual([]);
     expect(validatePayload(payloadSchemaFor("ANYTHING_ELSE"), { whatever: [1, 2] })).toEqual([]);
   });
 
@@ -74,10 +115,9 @@ describe("validatePayload", () => {
   });
 
   it("words the enum, minimum, exclusive minimum, minItems and pattern constraints of the seeded schemas", () => {
-    expect(validatePayload(qualityHold, { lot: "", action: "hold" })).toEqual([
-      { path: "/lot", message: "must be at least 1 character long" },
-      { path: "/action", message: 'must be one of "block", "release"' },
-    ]);
+    expect(
+      validatePayload(qualityHold, { material: "RM-0815", plant: "1000", batch: "B2026-118", action: "hold", targetStockType: "BLOCKED", reason: "x" }),
+    ).toEqual([{ path: "/action", message: 'must be one of "HOLD", "RELEASE"' }]);
     expect(validatePayload(production, { product_id: 0, product_qty: 0, product_uom_id: 1, date_start: "2026-11-24T06:00:00Z" })).toEqual([
       { path: "/product_id", message: "must be at least 1" },
       { path: "/product_qty", message: "must be greater than 0" },

@@ -65,10 +65,24 @@ function run(c: Compiled, instance: unknown): OutputUnit[] {
 /** The issue of a payload or schema nested past MAX_JSON_DEPTH: the validator walks them recursively, so it is not run on them. */
 const tooDeep: SchemaIssue = { path: "/", message: `must not nest objects and arrays more than ${MAX_JSON_DEPTH} levels deep` };
 
-/** Validate a payload against an interface schema. An empty list means it matches. */
-export function validatePayload(schema: object | boolean, payload: unknown): SchemaIssue[] {
+/**
+ * An interface whose targets accept different forms (PRODORD_RELEASE: mrp.production values for Odoo, a
+ * production schedule for the MES) has one schema per target system: `anyOf` with, in
+ * `x-andon-targets`, which alternative is whose. A payload bound for a known hop is checked against that
+ * target's contract alone; without a hop (exceptions stored before hops were recorded), against any.
+ */
+export function schemaForHop(schema: object | boolean, hopTarget: string | null | undefined): object | boolean {
+  if (typeof schema !== "object" || !hopTarget) return schema;
+  const s = schema as { $schema?: string; anyOf?: unknown[]; "x-andon-targets"?: Record<string, number> };
+  const index = s["x-andon-targets"]?.[hopTarget];
+  const alternative = index === undefined ? undefined : s.anyOf?.[index];
+  return alternative && typeof alternative === "object" ? { $schema: s.$schema, ...(alternative as object) } : schema;
+}
+
+/** Validate a payload against an interface schema (the failed hop's target's part of it). An empty list means it matches. */
+export function validatePayload(schema: object | boolean, payload: unknown, hopTarget?: string | null): SchemaIssue[] {
   if (exceedsJsonDepth(payload)) return [tooDeep];
-  const c = compiled(schema);
+  const c = compiled(schemaForHop(schema, hopTarget));
   try {
     return describe(run(c, payload), c);
   } catch (err) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { pool } from "../db";
 import type { Criticality } from "../db/generated/enums";
-import { notFound } from "../http/errors";
+import { AppError, notFound } from "../http/errors";
 import { BUCKETS, percentile } from "../metrics/histogram";
 import { OPEN_STATUSES } from "../exceptions/lifecycle";
 import { type Principal, can, canSeePlant } from "../policy";
@@ -54,9 +54,15 @@ export type InterfaceMetrics = {
   openBusiness: number;
 };
 
+/**
+ * The range asked for, checked once its defaults are filled in: `from` alone runs to now, so "from year 0"
+ * must be refused here too (a 2,000-year axis would be millions of points). 400, never a long computation.
+ */
 export function resolveRange(q: MetricsQuery, now = new Date()): { from: Date; to: Date } {
   const to = q.to ? new Date(q.to) : now;
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - RANGES[q.range]);
+  if (!(from < to)) throw new AppError(400, "invalid_range", "from must be before to");
+  if (to.getTime() - from.getTime() > MAX_SPAN_MS) throw new AppError(400, "invalid_range", "A range spans at most 90 days (the telemetry retention)");
   return { from, to };
 }
 

@@ -10,6 +10,7 @@ import { assignSchema } from "./assign-exception";
 import { commentSchema } from "./comment-on-exception";
 import { discardSchema } from "./discard-exception";
 import { matchingIds, queueFilterSchema } from "./queue";
+import { EXCEPTION_STATUS_LABELS, labelOf } from "../../lib/labels";
 import { NOT_CORRECTABLE_STATUSES } from "../../lib/rules";
 import type { BulkSummary } from "../realtime/events";
 
@@ -215,7 +216,7 @@ export function judge(
   schema: object | undefined,
 ): Omit<PatchPreviewItem, "exceptionId" | "plantCode" | "businessKey" | "status"> & { payload?: unknown } {
   if (NOT_CORRECTABLE.includes(t.status))
-    return { result: "not_correctable", message: `A ${t.status.toLowerCase().replace(/_/g, " ")} exception cannot be corrected`, issues: [] };
+    return { result: "not_correctable", message: `An exception in status “${labelOf(EXCEPTION_STATUS_LABELS, t.status)}” cannot be corrected`, issues: [] };
   if (t.transaction.payload === null) return { result: "not_correctable", message: "No payload was reported for this message", issues: [] };
   let payload: unknown;
   try {
@@ -225,7 +226,7 @@ export function judge(
   }
   if (jsonpatch.compare(t.transaction.payload as object, payload as object).length === 0)
     return { result: "no_change", message: "The patch changes nothing in this payload", issues: [] };
-  const issues = schema ? validatePayload(schema, payload) : [];
+  const issues = schema ? validatePayload(schema, payload, t.hopTarget) : [];
   if (issues.length)
     return {
       result: "schema_invalid",

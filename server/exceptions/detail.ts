@@ -1,3 +1,4 @@
+import { schemaForHop } from "../corrections/validate";
 import { z } from "zod";
 import { REFUSAL_REASON_LABELS, labelOf } from "../../lib/labels";
 import { parseEvent } from "../audit";
@@ -123,7 +124,7 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       reason: correction.reason,
       decisionComment: correction.decisionComment,
     },
-    schema: schema ? { version: schema.version, schema: schema.schema as object } : null,
+    schema: schema ? { version: schema.version, schema: schemaForHop(schema.schema as object, e.hopTarget) as object } : null,
     /** The message was already delivered by a replay: sending it again is a second delivery (needs a reason). */
     deliveredBefore: deliveredBefore && {
       replayId: deliveredBefore.id,

@@ -3,7 +3,7 @@ import { pool } from "../db";
 import { ErrorCategory, ExceptionStatus, Severity } from "../db/generated/enums";
 import { forbidden } from "../http/errors";
 import { type Principal, can, visiblePlantIds } from "../policy";
-import { OPEN_STATUSES } from "./lifecycle";
+import { CLOSED_STATUSES, OPEN_STATUSES } from "./lifecycle";
 
 /**
  * The exception queue: one filter schema (parsed from the URL, so a view is shareable), server-side
@@ -80,7 +80,10 @@ const AGE_MS = { "15m": 15 * 60_000, "1h": 3_600_000, "4h": 4 * 3_600_000, "24h"
 
 /** A search matching more messages than this is narrowed to the first of them (refine the search). */
 export const SEARCH_CAP = 5_000;
-/** Statuses are counted up to this many (shown as "1,000+"): each count is a short index walk. */
+/**
+ * Closed statuses (a history of millions) are counted up to this many (shown as "1,000+"): each count is a
+ * short index walk. Open statuses are always counted exactly (see countByStatus).
+ */
 export const COUNT_CAP = 1_000;
 
 /** A WHERE clause over `exception e` with its positional parameters. */
@@ -124,9 +127,9 @@ async function effectiveScope(user: Principal): Promise<readonly string[] | "all
  * search is resolved to transaction ids first (business-key prefix, correlation and message id each
  * have an index), so the exception query is an index lookup instead of an OR across a join.
  */
-async function baseWhere(user: Principal, filter: QueueFilter): Promise<Where> {
+async function baseWhere(user: Principal, filter: QueueFilter, scope?: readonly string[] | "all"): Promise<Where> {
   const w = new Where();
-  const scope = await effectiveScope(user);
+  scope ??= await effectiveScope(user);
   if (scope !== "all") w.add(`e.plant_id = ANY(${w.param([...scope])}::uuid[])`);
   // Codes to ids first (small tables): the planner then sees plain index conditions on exception.
   if (filter.plant.length) w.add(`e.plant_id = ANY(${w.param(await idsOf("plant", filter.plant))}::uuid[])`);
@@ -213,6 +216,8 @@ function afterCursor(w: Where, sort: QueueFilter["sort"], c: Cursor): void {
 export type QueueRow = {
   id: string;
   plantCode: string;
+  /** The plant's IANA time zone: its instants are shown in it. */
+  plantZone: string;
   interfaceCode: string;
   status: ExceptionStatus;
   severity: Severity;
@@ -238,42 +243,91 @@ type Row = Omit<QueueRow, "assignee" | "firstSeenAt" | "lastSeenAt" | "slaDueAt"
 };
 
 /**
- * Matching exceptions per status, each count stopping at COUNT_CAP. A narrow filter is counted in one
- * pass; a broad one (more rows than all the caps together) status by status, each a bounded scan.
- * Statuses are inlined there (enum constants, not input) so the planner plans each with its own
- * statistics: a rare status through an index, a common one by reading until the cap.
+ * "Open" as exception_open_count_idx and exception_open_dashboard_idx state it (the planner uses a partial
+ * index only for this very predicate): the same rows as OPEN_STATUSES.
  */
-async function countByStatus(base: Where): Promise<{ status: ExceptionStatus; n: number }[]> {
-  const all = Object.values(ExceptionStatus) as ExceptionStatus[];
-  const limit = all.length * COUNT_CAP + 1;
-  const onePass = await pool().query<{ status: ExceptionStatus; n: number }>(
-    `SELECT status, count(*)::int AS n FROM (SELECT e.status FROM exception e WHERE ${base.sql} LIMIT ${limit}) x GROUP BY status`,
+const OPEN_PREDICATE = `e.status NOT IN (${CLOSED_STATUSES.map((s) => `'${s}'`).join(", ")})`;
+
+/**
+ * Matching exceptions per status. Open ones are counted exactly: "open exceptions" is one number across
+ * Andon (the dashboard's tile counts the same rows), so the queue never shows "1,000+" for it. Each open
+ * status is its own index-only count over a range of exception_open_count_idx (status, plant, interface,
+ * covering severity, category, first seen and assignee; group, error code and search have indexes of
+ * their own): it costs a walk over the open exceptions' index entries, never over the history, and no
+ * aggregation by status (twice as fast as a GROUP BY over 300,000 open ones; bench/queue.ts). Statuses
+ * are inlined (enum constants, not input) so the planner plans each with its own statistics.
+ *
+ * Closed ones, which grow forever, are counted up to COUNT_CAP each ("1,000+"): first in one bounded pass
+ * over both (exact when the filter matches fewer than both caps together), else status by status, each a
+ * bounded walk.
+ */
+async function countByStatus(base: Where, filter: QueueFilter, scope: readonly string[] | "all"): Promise<{ status: ExceptionStatus; n: number }[]> {
+  // An interface is the index's third column: with the plants named (every plant, when nothing narrows
+  // them) each status is a few short ranges instead of a walk over all its open exceptions.
+  const everyPlant = filter.interface.length && !filter.plant.length && scope === "all" ? " AND e.plant_id = ANY(ARRAY(SELECT id FROM plant))" : "";
+  const open = OPEN_STATUSES.map(
+    (st) =>
+      `SELECT '${st}'::text AS status, (SELECT count(*) FROM exception e WHERE ${base.sql}${everyPlant} AND e.status = '${st}' AND ${OPEN_PREDICATE})::int AS n`,
+  );
+  const closedLimit = CLOSED_STATUSES.length * COUNT_CAP + 1;
+  const closedStatuses = CLOSED_STATUSES.map((st) => `'${st}'`).join(", ");
+  const closedOnePass = `(SELECT x.status::text AS status, count(*)::int AS n FROM (SELECT e.status FROM exception e WHERE ${base.sql} AND e.status IN (${closedStatuses}) LIMIT ${closedLimit}) x GROUP BY x.status)`;
+  const { rows } = await pool().query<{ status: ExceptionStatus; n: number }>([...open, closedOnePass].join(" UNION ALL "), base.params);
+  const isClosed = (s: string) => (CLOSED_STATUSES as readonly string[]).includes(s);
+  if (rows.filter((r) => isClosed(r.status)).reduce((n, r) => n + r.n, 0) < closedLimit) return rows;
+  const closed = await pool().query<{ status: ExceptionStatus; n: number }>(
+    CLOSED_STATUSES.map(
+      (st) =>
+        `SELECT '${st}'::text AS status, (SELECT count(*) FROM (SELECT 1 FROM exception e WHERE ${base.sql} AND e.status = '${st}' LIMIT ${COUNT_CAP + 1}) x)::int AS n`,
+    ).join(" UNION ALL "),
     base.params,
   );
-  if (onePass.rows.reduce((n, r) => n + r.n, 0) < limit) return onePass.rows;
-  const perStatus = await pool().query<{ status: ExceptionStatus; n: number }>(
-    all
-      .map(
-        (st) =>
-          `SELECT '${st}'::text AS status, (SELECT count(*) FROM (SELECT 1 FROM exception e WHERE ${base.sql} AND e.status = '${st}' LIMIT ${COUNT_CAP + 1}) x)::int AS n`,
-      )
-      .join(" UNION ALL "),
-    base.params,
-  );
-  return perStatus.rows;
+  return [...rows.filter((r) => !isClosed(r.status)), ...closed.rows];
 }
 
-export async function listExceptions(user: Principal, filter: QueueFilter) {
+/** The failure group a fingerprint filter names (for its chip): its error code and interface, inside the user's plants. */
+async function groupOf(user: Principal, fingerprint: string): Promise<QueueGroup | null> {
+  const w = new Where();
+  const scope = await effectiveScope(user);
+  if (scope !== "all") w.add(`e.plant_id = ANY(${w.param([...scope])}::uuid[])`);
+  w.add(`e.fingerprint = ${w.param(fingerprint)}`);
+  const { rows } = await pool().query<QueueGroup>(
+    `SELECT e.fingerprint, e.error_code AS "errorCode", i.code AS "interfaceCode" FROM exception e JOIN interface i ON i.id = e.interface_id WHERE ${w.sql} LIMIT 1`,
+    w.params,
+  );
+  return rows[0] ?? null;
+}
+
+export type QueueGroup = { fingerprint: string; errorCode: string; interfaceCode: string };
+
+/** One page of the queue with what the numbers around it count (the type the page and GET /api/exceptions answer). */
+export type QueuePage = {
+  items: QueueRow[];
+  nextCursor: string | null;
+  /** Matching exceptions per status: open ones exact, closed ones up to COUNT_CAP (those over it listed in `capped`). */
+  counts: Record<ExceptionStatus, number>;
+  capped: ExceptionStatus[];
+  /** How many the whole filter matches (what "act on all matching" acts on); at least this many if `matchingCapped`. */
+  matching: number;
+  matchingCapped: boolean;
+  /** The failure group the filter names, if it names one. */
+  group: QueueGroup | null;
+  /** The server's clock when it answered: pages compute ages from it, so server and browser render the same text. */
+  now: string;
+};
+
+export async function listExceptions(user: Principal, filter: QueueFilter): Promise<QueuePage> {
   if (!can(user, "exception.read")) throw forbidden("Your role cannot read exceptions");
-  const base = await baseWhere(user, filter);
+  const scope = await effectiveScope(user);
+  const base = await baseWhere(user, filter, scope);
   const statuses = statusesOf(filter);
   const w = withStatus(base, statuses);
   const cursor = decode(filter.cursor);
   if (cursor) afterCursor(w, filter.sort, cursor);
   const all = Object.values(ExceptionStatus) as ExceptionStatus[];
-  const [page, counts] = await Promise.all([
+  const [page, counts, group] = await Promise.all([
     pool().query<Row>(
-      `SELECT e.id, p.code AS "plantCode", i.code AS "interfaceCode", e.status, e.severity, e.category, e.error_code AS "errorCode",
+      `SELECT e.id, p.code AS "plantCode", p.timezone AS "plantZone", i.code AS "interfaceCode", e.status, e.severity, e.category, e.error_code AS "errorCode",
               left(e.error_message, 400) AS "errorMessage", e.occurrences, e.first_seen_at AS "firstSeenAt", e.last_seen_at AS "lastSeenAt",
               e.sla_due_at AS "slaDueAt", t.business_key AS "businessKey", t.message_id AS "messageId", u.id AS "assigneeId", u.name AS "assigneeName", e.fingerprint
        FROM exception e JOIN plant p ON p.id = e.plant_id JOIN interface i ON i.id = e.interface_id
@@ -281,7 +335,8 @@ export async function listExceptions(user: Principal, filter: QueueFilter) {
        WHERE ${w.sql} ORDER BY ${ORDER[filter.sort]} LIMIT ${w.param(filter.limit + 1)}`,
       w.params,
     ),
-    countByStatus(base),
+    countByStatus(base, filter, scope),
+    filter.fingerprint ? groupOf(user, filter.fingerprint) : Promise.resolve(null),
   ]);
   const rows = page.rows.slice(0, filter.limit);
   const last = rows.at(-1);
@@ -296,8 +351,9 @@ export async function listExceptions(user: Principal, filter: QueueFilter) {
   const byStatus = Object.fromEntries(all.map((s) => [s, 0])) as Record<ExceptionStatus, number>;
   const capped: ExceptionStatus[] = [];
   for (const c of counts) {
-    byStatus[c.status] = Math.min(c.n, COUNT_CAP);
-    if (c.n > COUNT_CAP) capped.push(c.status);
+    const closed = (CLOSED_STATUSES as readonly string[]).includes(c.status);
+    byStatus[c.status] = closed ? Math.min(c.n, COUNT_CAP) : c.n;
+    if (closed && c.n > COUNT_CAP) capped.push(c.status);
   }
   const items: QueueRow[] = rows.map(({ assigneeId, assigneeName, ...e }) => ({
     ...e,
@@ -306,10 +362,18 @@ export async function listExceptions(user: Principal, filter: QueueFilter) {
     slaDueAt: e.slaDueAt.toISOString(),
     assignee: assigneeId ? { id: assigneeId, name: assigneeName! } : null,
   }));
-  // How many the whole filter matches (what "select all matching" acts on).
   const counted = statuses ?? all;
   const matching = counted.reduce((n, s) => n + byStatus[s], 0);
-  return { items, nextCursor, counts: byStatus, capped, matching, matchingCapped: counted.some((s) => capped.includes(s)) };
+  return {
+    items,
+    nextCursor,
+    counts: byStatus,
+    capped,
+    matching,
+    matchingCapped: counted.some((s) => capped.includes(s)),
+    group,
+    now: new Date().toISOString(),
+  };
 }
 
 export type ExceptionGroup = {

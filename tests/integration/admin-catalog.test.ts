@@ -183,10 +183,10 @@ describe("plant, connector and interface administration", () => {
     await expect(addSchemaVersion(admin, iface.id, { schema: latest.schema })).rejects.toMatchObject({ status: 409 });
     await expect(addSchemaVersion(auditor, iface.id, { schema: {} })).rejects.toMatchObject({ status: 403 });
 
-    const next = { ...(latest.schema as Record<string, unknown>), description: `v${latest.version + 1}: adds a description` };
+    const next = { ...(latest.schema as Record<string, unknown>), $comment: `v${latest.version + 1}: adds a comment` };
     const added = await addSchemaVersion(admin, iface.id, { schema: next });
     expect(added.version).toBe(latest.version + 1);
-    expect(added.patch).toEqual([{ op: "add", path: "/description", value: `v${latest.version + 1}: adds a description` }]);
+    expect(added.patch).toEqual([{ op: "add", path: "/$comment", value: `v${latest.version + 1}: adds a comment` }]);
     expect((await listSchemaVersions(admin, iface.id)).versions.map((v) => v.version).slice(0, 2)).toEqual([added.version, latest.version]);
     const [event] = (await trail("interface", iface.id)).filter((e) => e.type === "interface.schema_added").slice(-1);
     expect(event!.data).toMatchObject({ version: added.version, previousVersion: latest.version, patch: added.patch, schemaHash: added.hash });

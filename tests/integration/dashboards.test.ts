@@ -227,6 +227,9 @@ describe("hourly rollups and the charts' series", () => {
   it("series are scoped like the table and refuse unknown interfaces", async () => {
     await expect(plantSeries(managerMty, "PL-WRO", {})).rejects.toMatchObject({ status: 404 });
     await expect(plantSeries(manager, "PL-WRO", { interface: "NOPE" })).rejects.toMatchObject({ status: 404 });
+    // "from" alone runs to now: from year 0 is a 2,000-year axis, refused before any work (was a timeout).
+    await expect(plantSeries(manager, "PL-WRO", { from: "0000-01-01T00:00:00Z" })).rejects.toMatchObject({ status: 400, code: "invalid_range" });
+    await expect(plantInterfaceMetrics(manager, "PL-WRO", { from: "0000-01-01T00:00:00Z" })).rejects.toMatchObject({ status: 400 });
     expect(stepFor(3_600_000)).toBe(60_000);
     expect(stepFor(30 * 86_400_000)).toBe(6 * 3_600_000);
   });

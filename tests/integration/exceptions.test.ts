@@ -1,10 +1,11 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { verifyChain } from "../../server/audit";
 import { loadPrincipal } from "../../server/auth/principal";
 import type { ConnectorPrincipal } from "../../server/connectors/keys";
-import { db } from "../../server/db";
+import { OPEN_STATUSES } from "../../lib/rules";
+import { db, pool } from "../../server/db";
 import { assignException } from "../../server/exceptions/assign-exception";
 import { commentOnException } from "../../server/exceptions/comment-on-exception";
 import { discardException } from "../../server/exceptions/discard-exception";
@@ -101,6 +102,86 @@ describe("exception queue", () => {
     const groups = await listExceptionGroups(operator, parseQueueFilter({ q: `GRP-${tag}` }));
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ count: 2, interfaceCode: "GOODS_MOVEMENT", errorCode: "M7-021", plants: ["DE-HAM"], lastHour: 2 });
+  });
+});
+
+describe("open count", () => {
+  /**
+   * "Open exceptions" is one number across Andon: the rows with an open status in the user's plants. The
+   * queue counted each status only up to 1,000 and showed "Open (1,002+)" while the dashboard said 18,263.
+   */
+  it("is exact above the old cap of 1,000 per status, for every scope and filter", async () => {
+    const n = 1_100;
+    const closed = 2_100;
+    const fingerprint = randomBytes(10).toString("hex");
+    const prefix = `OC-${tag}-`;
+    await pool().query(
+      `INSERT INTO business_transaction (id, plant_id, interface_id, message_id, correlation_id, business_key, status, first_seen_at, last_event_at, failed_at, attempts)
+       SELECT gen_random_uuid(), p.id, i.id, $2 || g, 'corr-' || $2 || g, $2 || g, 'FAILED', now(), now(), now(), 1
+       FROM generate_series(1, $1::int) g, (SELECT id FROM plant WHERE code = 'DE-HAM') p, (SELECT id FROM interface WHERE code = 'GOODS_MOVEMENT') i`,
+      [n + closed, prefix],
+    );
+    // The first n open (NEW), the others resolved: closed ones are still counted up to 1,000 ("1,000+").
+    await pool().query(
+      `INSERT INTO exception (id, plant_id, interface_id, transaction_id, fingerprint, category, severity, status, error_code, error_message,
+                              first_seen_at, last_seen_at, sla_due_at, resolved_at, resolution, updated_at)
+       SELECT gen_random_uuid(), t.plant_id, t.interface_id, t.id, $2, 'BUSINESS', 'HIGH', s.status::exception_status, 'OC-1', 'Deficit of SL Unrestricted-use',
+              now(), now(), now() + interval '4 hours', s.resolved_at, s.resolution, now()
+       FROM business_transaction t,
+            LATERAL (SELECT substring(t.message_id FROM length($1) + 1)::int <= $3 AS open) o,
+            LATERAL (SELECT CASE WHEN o.open THEN 'NEW' ELSE 'RESOLVED' END AS status, CASE WHEN o.open THEN NULL ELSE now() END AS resolved_at,
+                            CASE WHEN o.open THEN NULL ELSE 'replayed' END AS resolution) s
+       WHERE t.message_id LIKE $1 || '%'`,
+      [prefix, fingerprint, n],
+    );
+    try {
+      const exactly = async (plantCodes: string[] | "all") =>
+        (
+          await pool().query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM exception e JOIN plant p ON p.id = e.plant_id
+             WHERE e.status = ANY($1::exception_status[]) AND ($2::text[] IS NULL OR p.code = ANY($2::text[]))`,
+            [OPEN_STATUSES, plantCodes === "all" ? null : plantCodes],
+          )
+        ).rows[0]!.n;
+      const openOf = (page: Awaited<ReturnType<typeof listExceptions>>) => OPEN_STATUSES.reduce((sum, s) => sum + page.counts[s], 0);
+
+      // Everything the operator sees (all plants), the default view: the dashboard's number, to the unit.
+      const all = await listExceptions(operator, parseQueueFilter({}));
+      const expected = await exactly("all");
+      expect(expected).toBeGreaterThan(1_002);
+      expect(openOf(all)).toBe(expected);
+      expect(all.counts.NEW).toBeGreaterThanOrEqual(n);
+      expect(all.capped.filter((s) => (OPEN_STATUSES as readonly string[]).includes(s))).toEqual([]);
+      expect(all).toMatchObject({ matching: expected, matchingCapped: false });
+
+      // A manager's plants (DE-HAM + PL-WRO) and one status.
+      const mine = await listExceptions(manager, parseQueueFilter({}));
+      expect(openOf(mine)).toBe(await exactly(["DE-HAM", "PL-WRO"]));
+      expect((await listExceptions(manager, parseQueueFilter({ status: "NEW" }))).matching).toBe(mine.counts.NEW);
+
+      // Narrowed by filters the open-count index covers (plant, interface, severity, category, age, assignee) and by group.
+      const narrowed = await listExceptions(
+        operator,
+        parseQueueFilter({ plant: "DE-HAM", interface: "GOODS_MOVEMENT", severity: "HIGH", category: "BUSINESS", age: "1h", assignee: "none" }),
+      );
+      expect(narrowed.counts.NEW).toBeGreaterThanOrEqual(n);
+      const group = await listExceptions(operator, parseQueueFilter({ fingerprint }));
+      expect(group).toMatchObject({ matching: n, matchingCapped: false, group: { fingerprint, errorCode: "OC-1", interfaceCode: "GOODS_MOVEMENT" } });
+      expect(group.counts).toMatchObject({ NEW: n, RESOLVED: 1_000, DISCARDED: 0 });
+      expect(group.capped).toEqual(["RESOLVED"]);
+      expect(await listExceptions(operator, parseQueueFilter({ fingerprint, status: "all" }))).toMatchObject({ matching: n + 1_000, matchingCapped: true });
+    } finally {
+      await pool().query("DELETE FROM exception WHERE fingerprint = $1", [fingerprint]);
+      await pool().query("DELETE FROM business_transaction WHERE message_id LIKE $1 || '%'", [prefix]);
+    }
+  });
+
+  it("says how old each row is from the server's clock (the page renders ages from it)", async () => {
+    const e = await fail(`N-${tag}`, "M7-021", "Deficit of SL Unrestricted-use 3 PC : RM-4711 1000 0001", `NOW-${tag}`);
+    const page = await listExceptions(operator, parseQueueFilter({ q: `NOW-${tag}` }));
+    expect(page.items.map((r) => r.id)).toEqual([e.id]);
+    expect(page.items[0]!.plantZone).toBe("Europe/Berlin");
+    expect(Date.parse(page.now)).toBeGreaterThanOrEqual(Date.parse(page.items[0]!.firstSeenAt));
   });
 });
 

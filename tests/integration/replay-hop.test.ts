@@ -46,6 +46,11 @@ beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
   operator = (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email: "operator@andon.local" } })).id))!;
+  // About which connector is chosen, not delivery: the connectors wait to be pulled (no push job needed).
+  await db().connector.updateMany({
+    where: { plant: { code: "DE-HAM" }, system: { kind: { in: ["ODOO", "SAP_ERP"] } } },
+    data: { replayUrl: null, replaySecret: null },
+  });
 });
 
 describe("replay target", () => {
