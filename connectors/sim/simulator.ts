@@ -74,7 +74,9 @@ export async function startSimulator(opts: SimulatorOptions) {
     plants: plants.map((p) => p.code),
     seed,
     log,
-    reporterFor: (plantCode, system) => connectorOf(plantCode, system)?.client,
+    // The target system's connector reports its hop; when the simulator holds no key of it (other
+    // tests rotate keys), another connector of the plant does.
+    reporterFor: (plantCode, system) => (connectorOf(plantCode, system) ?? connectors.find((c) => c.plantCode === plantCode))?.client,
   });
   const stats = { outages: 0 };
 
