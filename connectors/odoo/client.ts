@@ -444,7 +444,11 @@ export class OdooClient {
     if (signal?.aborted) return new OdooTransportError({ kind: "aborted", message: "Call aborted by the caller", cause: error });
     const code = systemErrorCode(error);
     const reason = code ?? (error instanceof Error ? error.message : String(error));
-    return new OdooTransportError({ kind: "network", code, message: `Cannot reach Odoo at ${url}: ${reason}`, cause: error });
+    // Refused or unresolvable: the call never reached Odoo. Anything else (reset, closed mid-answer) may
+    // have been applied — say so, an operator must not read "not reached" after a lost answer.
+    const neverSent = code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EHOSTUNREACH";
+    const message = neverSent ? `Cannot reach Odoo at ${url}: ${reason}` : `No answer from Odoo at ${url} (the call may have been applied): ${reason}`;
+    return new OdooTransportError({ kind: "network", code, message, cause: error });
   }
 
   #expect<T>(value: unknown, schema: z.ZodType<T>, what: string): T {

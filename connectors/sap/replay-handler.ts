@@ -77,12 +77,24 @@ export function sapReplayHandler(inboundBaseUrl: string, opts: SapReplayOptions 
   const client = () => new SapODataClient(inboundBaseUrl, { timeoutMs: opts.timeoutMs, fetch: opts.fetch });
 
   async function deliverIdoc(job: ReplayJob): Promise<ReplayOutcome> {
-    const res = await (opts.fetch ?? fetch)(`${inboundBaseUrl}/sap/idoc/inbound`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "idempotency-key": job.idempotencyKey },
-      body: JSON.stringify(job.payload),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
-    });
+    let res: Response;
+    try {
+      res = await (opts.fetch ?? fetch)(`${inboundBaseUrl}/sap/idoc/inbound`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": job.idempotencyKey },
+        body: JSON.stringify(job.payload),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+      });
+    } catch (err) {
+      // No answer: SAP may or may not have posted it — a technical failure, retried with the same key.
+      return {
+        status: "failed",
+        category: "technical",
+        code: "NO_ANSWER",
+        message: `No answer from SAP inbound (the IDoc may have been posted; a retry with the same key posts it at most once): ${(err as Error).message}`,
+        durationMs: 0,
+      };
+    }
     if (!res.ok) {
       return {
         status: "failed",

@@ -81,7 +81,11 @@ export class RestClient {
     } catch (error) {
       if (timeout.aborted) throw new RestCallError("technical", "TIMEOUT", `no answer from ${this.baseUrl} within ${this.timeoutMs} ms`);
       const cause = (error as { cause?: { code?: string } }).cause?.code;
-      throw new RestCallError("technical", "CONNECTION", `${this.baseUrl} not reachable: ${(error as Error).message}${cause ? ` (${cause})` : ""}`);
+      throw new RestCallError(
+        "technical",
+        "CONNECTION",
+        `No answer from ${this.baseUrl} (it may or may not have applied the request): ${(error as Error).message}${cause ? ` (${cause})` : ""}`,
+      );
     }
     let text: string;
     try {

@@ -14,7 +14,7 @@ import { readSample } from "../../connectors/sap/test-support";
 import type { ReplayHandler, ReplayJob } from "../../connectors/sdk";
 import { startWmsEmulator, type WmsEmulator } from "../../connectors/wms/emulator";
 import { wmsReplayHandler } from "../../connectors/wms/replay-handler";
-import { seedDemoUsers, seedReference } from "../../prisma/seed";
+import { INTERFACES, seedDemoUsers, seedReference } from "../../prisma/seed";
 import { db } from "../../server/db";
 import type { SystemKind } from "../../server/db/generated/enums";
 import { type Workers, startWorkers } from "../../server/workers";
@@ -34,7 +34,6 @@ import { type Actor, actor, approvedCorrection, attemptsOf, exceptionOf, pushEnd
  */
 process.env.ANDON_REPLAY_RETRY_DELAY_S = "1";
 
-const APPROVAL_INTERFACES = ["GOODS_MOVEMENT", "BOM_RELEASE", "SPARE_PARTS_USAGE", "INVOICE_POSTING"];
 const RUN = randomUUID().slice(0, 8);
 const ODOO_KEY = "andon-odoo-api-key";
 
@@ -499,7 +498,9 @@ async function run(c: Case, expect: ExpectStatic): Promise<void> {
   if (!t) throw new Error(`no emulator ${c.on}`);
   // 1. The source's delivery, and what the target really answered.
   c.arrange?.();
+  const sentAt = Date.now();
   const refusal = await t.handler.deliver(probeJob(c));
+  const latencyMs = Date.now() - sentAt;
   if (refusal.status !== "failed") throw new Error(`the target accepted what should be refused: ${JSON.stringify(refusal)}`);
   expect(refusal).toMatchObject({ category: c.refusal.category, code: c.refusal.code });
   expect(refusal.message).toMatch(c.refusal.message);
@@ -513,7 +514,7 @@ async function run(c: Case, expect: ExpectStatic): Promise<void> {
     hop: c.hop,
     businessKey: c.businessKey,
     outcome: "failed",
-    latencyMs: refusal.durationMs,
+    latencyMs,
     attempt: 1,
     payload: c.sent,
     error: {
@@ -559,7 +560,15 @@ async function run(c: Case, expect: ExpectStatic): Promise<void> {
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
-  await setReplayApproval(true, APPROVAL_INTERFACES); // as seeded (a file before this one may have switched it off)
+  // Who must approve a replay, as seeded (a file before this one may have switched it off): GOODS_MOVEMENT, BOM_RELEASE, SPARE_PARTS_USAGE, INVOICE_POSTING.
+  await setReplayApproval(
+    true,
+    INTERFACES.filter((i) => i.requiresApproval).map((i) => i.code),
+  );
+  await setReplayApproval(
+    false,
+    INTERFACES.filter((i) => !i.requiresApproval).map((i) => i.code),
+  );
   [operator, approver] = [await actor("operator@andon.local"), await actor("approver@andon.local")];
 
   [sapHam, sapClt, sapWro] = await Promise.all([startSapEmulator({ port: 0 }), startSapEmulator({ port: 0 }), startSapEmulator({ port: 0 })]);

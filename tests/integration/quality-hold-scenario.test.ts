@@ -188,7 +188,8 @@ describe("scenario 1: quality hold vs goods issue of the held lot", () => {
     const second = await replayApproved(operator, approver, opened.id);
     expect(second.replay.idempotencyKey).not.toBe(first.replay.idempotencyKey);
     const approval = await db().correction.findUniqueOrThrow({ where: { id: corrected.correctionId } });
-    const secondPerson = second.via === "replay_request" ? (await db().replayRequest.findUniqueOrThrow({ where: { id: second.requestId! } })).approverId : approval.approverId;
+    const secondPerson =
+      second.via === "replay_request" ? (await db().replayRequest.findUniqueOrThrow({ where: { id: second.requestId! } })).approverId : approval.approverId;
     expect(secondPerson).toBe(approver.id);
     expect(secondPerson).not.toBe(second.replay.requestedById);
     const resolved = await settled(opened.id);

@@ -116,13 +116,3 @@ export async function pushEndpoint(system: SystemKind, plants: string[], handler
     },
   };
 }
-
-/** Runs the functions given to it one after another (cases that share an emulator and its fault queue). */
-export function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>) => {
-    const run = tail.then(fn);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
