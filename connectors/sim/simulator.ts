@@ -1,20 +1,18 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { PLANTS } from "../../prisma/seed";
-import { OdooClient } from "../odoo/client";
-import { startOdooEmulator } from "../odoo/emulator";
-import { odooReplayHandler } from "../odoo/replay-handler";
-import { sapReplayHandler, startSapEmulator } from "../sap";
 import { createIngestClient, type IngestClient, startReplayPushServer } from "../sdk";
-import type { ReplayHandler } from "../sdk/replay";
-import { type Attempt, buildMessage } from "./deliver";
-import { type InterfaceTraffic, type Rng, type System, TRAFFIC, int, latencyMs, rng, shiftFactor, weighted } from "./traffic";
+import { startSimulation } from "./simulation";
+import { int, rng, type System, shiftFactor, TRAFFIC, weighted } from "./traffic";
 
 /**
- * The plant simulator: 4 plants × their interfaces, each plant system represented by its own
- * connector process-equivalent (an SDK client with its own key and on-disk journal), delivering real
- * messages to the SAP and Odoo emulators and reporting every outcome to Andon through the ingest API.
- * Now and then: shift-change bursts, SAP downtime, and a connector that loses its network for a minute.
+ * The plant simulator: 4 plants × their interfaces. Every plant system is an emulator (SAP, Odoo,
+ * MES, PLM, QMS/LIMS, WMS, CMMS, supplier portal, planning), represented towards Andon by its own
+ * connector (an SDK client with its own key and on-disk journal, and a push-replay endpoint whose
+ * handler delivers into that system). Messages originate in their source systems, are delivered
+ * through the target connectors' replay handlers and reported through the ingest API. Now and then:
+ * shift-change bursts, faults in the emulators (downtime, hangs, lost answers after posting), a
+ * month-end burst of invoices, a unit-of-measure change, and a connector losing its network.
  */
 export type DemoKeys = Record<string, { key: string; plantCode: string; system: string; name: string }>;
 
@@ -26,7 +24,7 @@ export type SimulatorOptions = {
   plants?: number;
   journalRoot: string;
   seed?: number;
-  /** Connector network outages and target downtime (default on). */
+  /** Faults, scenarios and connector network outages (default on). */
   disturbances?: boolean;
   log?: (line: string) => void;
 };
@@ -38,6 +36,7 @@ export type SimulatorStats = {
   failedTechnical: number;
   fixedAtSource: number;
   retried: number;
+  refusedAtSource: number;
   outages: number;
 };
 
@@ -45,20 +44,9 @@ type Connector = { id: string; plantCode: string; system: System; client: Ingest
 
 export async function startSimulator(opts: SimulatorOptions) {
   const log = opts.log ?? ((line: string) => console.log(`[sim] ${line}`));
-  const r: Rng = rng(opts.seed ?? Date.now());
+  const seed = opts.seed ?? Date.now();
+  const r = rng(seed ^ 0x5eed);
   const plants = PLANTS.slice(0, opts.plants ?? PLANTS.length);
-  const sap = await startSapEmulator({ port: 0 });
-  const odooEmulator = await startOdooEmulator({ port: 0 });
-  const odoo = new OdooClient({
-    url: odooEmulator.url,
-    db: odooEmulator.db,
-    login: odooEmulator.login,
-    password: odooEmulator.credentials().password ?? "admin",
-    timeoutMs: 15_000,
-  });
-  const stats: SimulatorStats = { messages: 0, delivered: 0, failedBusiness: 0, failedTechnical: 0, fixedAtSource: 0, retried: 0, outages: 0 };
-  const timers = new Set<NodeJS.Timeout>();
-  let stopped = false;
 
   const connectors: Connector[] = [];
   for (const [id, k] of Object.entries(opts.keys)) {
@@ -79,28 +67,25 @@ export async function startSimulator(opts: SimulatorOptions) {
     });
     connectors.push(connector);
   }
+  const connectorOf = (plantCode: string, system: System) =>
+    connectors.find((c) => c.plantCode === plantCode && (c.system === system || (system === "QMS" && c.system === "LIMS")));
 
-  // Replays: every connector receives signed push replays and delivers them to its system (the
-  // emulators), then tells Andon where it listens. Interfaces we do not emulate object by object
-  // are accepted by the simulated target.
-  const sapReplay = sapReplayHandler(sap.url);
-  const odooReplay = odooReplayHandler(odoo, {
-    PRODORD_RELEASE: "mrp.production",
-    MATERIAL_MASTER: "product.product",
-    MAINT_WORK_ORDER: "maintenance.request",
+  const sim = await startSimulation({
+    plants: plants.map((p) => p.code),
+    seed,
+    log,
+    // The target system's connector reports its hop; when the simulator holds no key of it (other
+    // tests rotate keys), another connector of the plant does.
+    reporterFor: (plantCode, system) => (connectorOf(plantCode, system) ?? connectors.find((c) => c.plantCode === plantCode))?.client,
   });
-  const replayHandler: ReplayHandler = {
-    deliver: (job) =>
-      ["GOODS_MOVEMENT", "SPARE_PARTS_USAGE"].includes(job.interface)
-        ? sapReplay.deliver(job)
-        : ["PRODORD_RELEASE", "MATERIAL_MASTER", "MAINT_WORK_ORDER"].includes(job.interface)
-          ? odooReplay.deliver(job)
-          : Promise.resolve({ status: "delivered" as const, response: { simulatedTarget: true }, durationMs: 0 }),
-  };
+  const stats = { outages: 0 };
+
+  // Replays: every connector receives signed push replays and delivers them into its own system
+  // with its system's handler (replay.ts), then tells Andon where it listens.
   const pushServers: { close: () => Promise<void> }[] = [];
   for (const c of connectors) {
     const secret = randomBytes(24).toString("hex");
-    const push = await startReplayPushServer({ secret, handler: replayHandler });
+    const push = await startReplayPushServer({ secret, handler: sim.handlerFor(c.system) });
     pushServers.push(push);
     const res = await fetch(`${opts.portalUrl}/api/connectors/v1/replay-endpoint`, {
       method: "POST",
@@ -108,90 +93,6 @@ export async function startSimulator(opts: SimulatorOptions) {
       body: JSON.stringify({ url: push.url, secret }),
     }).catch((err: unknown) => ({ ok: false, status: 0, text: async () => (err as Error).message }));
     if (!res.ok) log(`could not register the replay endpoint of ${c.plantCode}/${c.system}: ${res.status} ${await res.text()}`);
-  }
-
-  /** The connector that reports a hop: the target system's at the plant, else the source's, else any. */
-  const reporter = (plantCode: string, source: System, target: System) =>
-    connectors.find((c) => c.plantCode === plantCode && c.system === target) ??
-    connectors.find((c) => c.plantCode === plantCode && c.system === source) ??
-    connectors.find((c) => c.plantCode === plantCode);
-
-  const later = (ms: number, fn: () => void) => {
-    if (stopped) return;
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!stopped) fn();
-    }, ms);
-    timers.add(t);
-  };
-
-  async function runMessage(plantCode: string, traffic: InterfaceTraffic) {
-    stats.messages++;
-    const messageId = `${traffic.code.slice(0, 4)}-${plantCode}-${randomUUID().slice(0, 13)}`;
-    const correlationId = randomUUID();
-    const businessKey = `${plantCode.slice(0, 2)}${int(r, 100000, 999999)}`;
-    for (const target of traffic.targets) {
-      const connector = reporter(plantCode, traffic.source, target);
-      if (!connector) continue;
-      const hop = { source: traffic.source, target };
-      const message = buildMessage(r, traffic, plantCode, { sapUrl: sap.url, odoo }, `${messageId}-${target}`);
-      const report = (
-        outcome: "received" | "delivered" | "failed" | "retrying",
-        attempt: number,
-        latency: number,
-        result?: Attempt,
-        payload = message.payload,
-      ) =>
-        connector.client
-          .send({
-            eventId: randomUUID(),
-            correlationId,
-            messageId,
-            interface: traffic.code,
-            hop,
-            businessKey,
-            occurredAt: new Date().toISOString(),
-            outcome,
-            latencyMs: latency,
-            attempt,
-            ...(result && !result.ok ? { error: result.failure, payload } : {}),
-          })
-          .catch((err: unknown) => log(`journal refused an event: ${(err as Error).message}`));
-
-      await report("received", 1, int(r, 5, 60));
-      const deliver = async (attempt: number, payload: Record<string, unknown>) => {
-        const started = Date.now();
-        const result = await message.send(payload, attempt);
-        const latency = Date.now() - started + latencyMs(r, traffic.sloMs);
-        if (result.ok) {
-          stats.delivered++;
-          await report("delivered", attempt, latency);
-          return;
-        }
-        await report("failed", attempt, latency, result, payload);
-        if (result.failure.category === "technical") {
-          stats.failedTechnical++;
-          if (attempt < 4) {
-            // The connector retries technical failures itself, with backoff.
-            later(int(r, 15, 60) * 1000 * attempt, () => {
-              stats.retried++;
-              void report("retrying", attempt + 1, 0).then(() => deliver(attempt + 1, payload));
-            });
-          }
-        } else {
-          stats.failedBusiness++;
-          // Some causes get fixed in the source system and the message is resent (Andon then
-          // resolves the exception "recovered at source"); the rest wait for support in Andon.
-          if (attempt === 1 && message.fix && r() < 0.3) {
-            later(int(r, 60, 240) * 1000, () => {
-              stats.fixedAtSource++;
-              void deliver(attempt + 1, message.fix!(payload));
-            });
-          }
-        }
-      };
-      await deliver(1, message.payload);
-    }
   }
 
   // Traffic: per plant, rate/plants events per second (≈ 2.2 events per message), × 3 at shift changes.
@@ -202,12 +103,13 @@ export async function startSimulator(opts: SimulatorOptions) {
     for (const plant of plants) {
       const perPlantMessages = opts.rate / 2.2 / plants.length;
       let due = owed.get(plant.code)! + perPlantMessages * (TICK_MS / 1000) * shiftFactor(plant.timezone);
-      const mix = TRAFFIC.filter((t) => plant.interfaces.includes(t.code));
+      const mix = TRAFFIC.filter((t) => plant.interfaces.includes(t.code)).map((t) => ({ ...t, weight: t.weight * sim.weightFactor(t.code) }));
       while (due >= 1 && inFlight < 200) {
         due -= 1;
         inFlight++;
-        runMessage(plant.code, weighted(r, mix))
-          .catch((err: unknown) => log(`message failed in the simulator itself: ${(err as Error).message}`))
+        sim
+          .runInterface(plant.code, weighted(r, mix).code)
+          .catch((err: unknown) => log(`message failed in the simulator itself: ${(err as Error).stack ?? err}`))
           .finally(() => inFlight--);
       }
       owed.set(plant.code, Math.min(due, 50));
@@ -217,11 +119,7 @@ export async function startSimulator(opts: SimulatorOptions) {
   // Disturbances, checked once a minute.
   const disturbances = setInterval(() => {
     if (opts.disturbances === false) return;
-    if (r() < 0.15) {
-      const n = int(r, 10, 40);
-      sap.faults.unavailable(n, 30);
-      log(`SAP inbound goes down for the next ${n} IDocs (503)`);
-    }
+    sim.scenarios.disturb();
     for (const c of connectors) {
       if (r() < 0.02) {
         const seconds = int(r, 30, 90);
@@ -234,28 +132,31 @@ export async function startSimulator(opts: SimulatorOptions) {
 
   const report = setInterval(() => {
     const pending = connectors.reduce((n, c) => n + c.client.stats().pending, 0);
+    const s = sim.stats;
     log(
-      `${stats.messages} messages: ${stats.delivered} delivered, ${stats.failedBusiness} business / ${stats.failedTechnical} technical failures, ${stats.fixedAtSource} fixed at source, ${pending} events waiting in journals`,
+      `${s.messages} messages: ${s.delivered} delivered, ${s.failedBusiness} business / ${s.failedTechnical} technical failures, ${s.fixedAtSource} fixed at source, ${s.refusedAtSource} refused at the source, ${pending} events waiting in journals`,
     );
   }, 30_000);
 
+  const l = sim.landscape;
   log(
-    `simulating ${plants.map((p) => p.code).join(", ")} at ~${opts.rate} events/s → ${opts.portalUrl} (SAP emulator ${sap.url}, Odoo emulator ${odooEmulator.url})`,
+    `simulating ${plants.map((p) => p.code).join(", ")} at ~${opts.rate} events/s → ${opts.portalUrl} (SAP ${l.sap.url}, Odoo ${l.odoo.url}, MES ${l.mes.url}, PLM ${l.plm.url}, QMS ${l.qms.url}, WMS ${l.wms.url}, CMMS ${l.cmms.url}, supplier portal ${l.edi.url}, planning ${l.planning.url})`,
   );
 
   return {
-    stats: () => ({ ...stats }),
+    stats: (): SimulatorStats => ({ ...sim.stats, outages: stats.outages }),
     pending: () => connectors.reduce((n, c) => n + c.client.stats().pending, 0),
     async stop(): Promise<void> {
-      stopped = true;
       clearInterval(ticker);
       clearInterval(disturbances);
       clearInterval(report);
-      for (const t of timers) clearTimeout(t);
       for (const c of connectors) c.offlineUntil = 0;
+      // Messages under way finish (briefly) before the systems go away.
+      const deadline = Date.now() + 5_000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       await Promise.all(connectors.map((c) => c.client.close({ timeoutMs: 5_000 }).catch(() => undefined)));
       await Promise.all(pushServers.map((p) => p.close()));
-      await Promise.all([sap.close(), odooEmulator.close()]);
+      await sim.stop();
     },
   };
 }

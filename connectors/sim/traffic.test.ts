@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { INTERFACES } from "../../prisma/seed";
+import { nextRevision } from "./flows";
 import { TRAFFIC, latencyMs, rng, shiftFactor, weighted } from "./traffic";
 
 describe("plant traffic model", () => {
@@ -32,5 +34,14 @@ describe("plant traffic model", () => {
     const breaches = Array.from({ length: 20_000 }, () => latencyMs(r, slo)).filter((l) => l > slo).length / 20_000;
     expect(breaches).toBeGreaterThan(0.005);
     expect(breaches).toBeLessThan(0.05);
+  });
+
+  it("takes each interface's systems from the catalog", () => {
+    expect(TRAFFIC.map((t) => [t.code, t.source, t.targets])).toEqual(INTERFACES.map((i) => [i.code, i.sourceSystem, i.targetSystems]));
+  });
+
+  it("numbers BOM revisions A … Z, AA … ZZ", () => {
+    expect(["", "A", "Z", "AZ", "BA"].map(nextRevision)).toEqual(["A", "B", "AA", "BA", "BB"]);
+    expect(nextRevision("ZZ")).toBeUndefined();
   });
 });
