@@ -136,7 +136,8 @@ test.describe("operator journey: correct → approve → replay, followed live",
       const confirmation = page.getByTestId("submit-confirmation");
       await expect(confirmation).toContainText("Submitted for approval");
       await expect(confirmation).toBeFocused();
-      await expect(page.getByTestId("announcer")).toContainText("Submitted for approval");
+      // Read out: the outcome, or — when the live update lands right after it — the new status it led to.
+      await expect(page.getByTestId("announcer")).toContainText(/Submitted for approval|Status: Awaiting approval/);
       await expect(page.getByRole("button", { name: "Submit for approval" })).toHaveCount(0);
       await expect(page.getByTestId("exception-status")).toHaveText("Awaiting approval");
       await expectAccessible(page);

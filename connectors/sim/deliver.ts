@@ -56,7 +56,9 @@ const warned = new Set<string>();
 export async function runMessage(deps: DeliveryDeps, plant: PlantContext, message: PlannedMessage): Promise<HopResult[]> {
   const traffic = TRAFFIC.find((t) => t.code === message.interface);
   if (!traffic || !plant.interfaces.includes(message.interface)) return [];
-  deps.stats.messages++;
+  // A message counts once one of its hops is reported to Andon (a hop only to a system the catalog
+  // does not monitor, or without a reporting connector, sends nothing to count against).
+  let counted = false;
   const messageId = `${message.interface.slice(0, 4)}-${plant.code}-${randomUUID().slice(0, 13)}`;
   const correlationId = randomUUID();
   const results: HopResult[] = [];
@@ -102,6 +104,10 @@ export async function runMessage(deps: DeliveryDeps, plant: PlantContext, messag
         })
         .catch((err: unknown) => deps.log(`journal refused an event: ${(err as Error).message}`));
 
+    if (reporter && !counted) {
+      counted = true;
+      deps.stats.messages++;
+    }
     await report("received", 1, int(deps.r, 5, 60), undefined, spec.payload);
     const key = `${messageId}:${target}`;
     const deliver = async (attempt: number, payload: Record<string, unknown>, idempotencyKey: string): Promise<HopResult> => {
