@@ -38,6 +38,8 @@ export type SimulatorStats = {
   retried: number;
   refusedAtSource: number;
   outages: number;
+  /** Events the portal accepted from the simulator's connectors (a connector whose key was rotated away sends none). */
+  eventsAccepted: number;
 };
 
 type Connector = { id: string; plantCode: string; system: System; client: IngestClient; offlineUntil: number };
@@ -143,8 +145,20 @@ export async function startSimulator(opts: SimulatorOptions) {
     `simulating ${plants.map((p) => p.code).join(", ")} at ~${opts.rate} events/s → ${opts.portalUrl} (SAP ${l.sap.url}, Odoo ${l.odoo.url}, MES ${l.mes.url}, PLM ${l.plm.url}, QMS ${l.qms.url}, WMS ${l.wms.url}, CMMS ${l.cmms.url}, supplier portal ${l.edi.url}, planning ${l.planning.url})`,
   );
 
+  /** Per connector, what the portal accepted: kept when a client closes (its journal is released then). */
+  const acceptedAtClose = new Map<string, number>();
+  const eventsAccepted = () =>
+    connectors.reduce((n, c) => {
+      if (acceptedAtClose.has(c.id)) return n + acceptedAtClose.get(c.id)!;
+      try {
+        return n + c.client.stats().accepted;
+      } catch {
+        return n;
+      }
+    }, 0);
+
   return {
-    stats: (): SimulatorStats => ({ ...sim.stats, outages: stats.outages }),
+    stats: (): SimulatorStats => ({ ...sim.stats, outages: stats.outages, eventsAccepted: eventsAccepted() }),
     pending: () => connectors.reduce((n, c) => n + c.client.stats().pending, 0),
     async stop(): Promise<void> {
       clearInterval(ticker);
@@ -154,7 +168,16 @@ export async function startSimulator(opts: SimulatorOptions) {
       // Messages under way finish (briefly) before the systems go away.
       const deadline = Date.now() + 5_000;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      await Promise.all(connectors.map((c) => c.client.close({ timeoutMs: 5_000 }).catch(() => undefined)));
+      await Promise.all(
+        connectors.map(async (c) => {
+          await c.client.close({ timeoutMs: 5_000 }).catch(() => undefined);
+          try {
+            acceptedAtClose.set(c.id, c.client.stats().accepted);
+          } catch {
+            // a closed client that no longer reports: counted as nothing accepted after its last report
+          }
+        }),
+      );
       await Promise.all(pushServers.map((p) => p.close()));
       await sim.stop();
     },
