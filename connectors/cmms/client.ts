@@ -1,8 +1,8 @@
-import { type CallOptions, RestClient, type RestClientOptions } from "./rest-client";
+import { type CallOptions, RestClient, type RestClientOptions } from "../rest-emulator/rest-client";
 import type { MaintWorkOrderPayload, Reservation, WorkOrderStatus } from "./schema";
 import type { Consumption, CreateWorkOrderInput, Equipment, OutboundEvent, SparePartsUsagePayload, WorkOrder } from "./state";
 
-export { RestCallError, type Failure, type FailureCategory } from "./rest-client";
+export { RestCallError, type Failure, type FailureCategory } from "../rest-emulator/rest-client";
 
 export type CmmsMessage =
   | { seq: number; interface: "MAINT_WORK_ORDER"; payload: MaintWorkOrderPayload }

@@ -1,5 +1,5 @@
 import { CmmsClient } from "./client";
-import type { CallOptions, RestClientOptions } from "./rest-client";
+import type { CallOptions, RestClientOptions } from "../rest-emulator/rest-client";
 import type { MaintWorkOrderPayload, WorkOrderStatus } from "./schema";
 import type { CreateWorkOrderInput, OutboundEvent, SparePartsUsagePayload } from "./state";
 

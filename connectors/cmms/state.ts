@@ -1,4 +1,4 @@
-import { ApiError } from "./http";
+import { ApiError } from "../rest-emulator/http";
 import { type MaintWorkOrderPayload, type Reservation, WORK_ORDER_STATUSES, type WorkOrderStatus } from "./schema";
 
 /**

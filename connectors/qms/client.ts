@@ -1,8 +1,8 @@
 import type { InspectionResultPayload, QualityHoldPayload, StockType } from "./schema";
 import type { InspectionLot, LotOrigin, OutboundEvent, QmsBatch, QualityHold, UsageDecision } from "./state";
-import { type CallOptions, RestClient, type RestClientOptions } from "./rest-client";
+import { type CallOptions, RestClient, type RestClientOptions } from "../rest-emulator/rest-client";
 
-export { RestCallError, type Failure, type FailureCategory } from "./rest-client";
+export { RestCallError, type Failure, type FailureCategory } from "../rest-emulator/rest-client";
 
 /** An outbound message as the QMS answers it with the write that produced it. */
 export type QmsMessage =

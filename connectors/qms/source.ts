@@ -1,5 +1,5 @@
 import { QmsClient, type QmsMessage } from "./client";
-import type { CallOptions, RestClientOptions } from "./rest-client";
+import type { CallOptions, RestClientOptions } from "../rest-emulator/rest-client";
 import type { InspectionResultPayload, QualityHoldPayload } from "./schema";
 import type { InspectionLot, LotOrigin, OutboundEvent } from "./state";
 

@@ -1,4 +1,4 @@
-import { ApiError } from "./http";
+import { ApiError } from "../rest-emulator/http";
 import type { InspectionResultPayload, QualityHoldPayload, StockType } from "./schema";
 
 /**

@@ -1,8 +1,8 @@
-import { type CallOptions, RestClient, type RestClientOptions } from "./rest-client";
+import { type CallOptions, RestClient, type RestClientOptions } from "../rest-emulator/rest-client";
 import type { SupplierAsnPayload, WmsGoodsMovement } from "./schema";
 import type { Bin, CreateTransferOrderInput, ExpectedReceipt, OutboundEvent, PurchaseOrder, StockRow, TransferOrder } from "./state";
 
-export { RestCallError, type Failure, type FailureCategory } from "./rest-client";
+export { RestCallError, type Failure, type FailureCategory } from "../rest-emulator/rest-client";
 
 export type WmsMessage = { seq: number; interface: "GOODS_MOVEMENT"; payload: WmsGoodsMovement };
 export type StockQuery = Partial<Record<"warehouse" | "plant" | "storageLocation" | "bin" | "material" | "batch", string>>;

@@ -1,8 +1,8 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import { FaultQueue, faultControls, type FaultControls } from "./faults";
-import { ApiError, argument, parseBody, startRestServer, type RestCounters, type Route } from "./http";
+import { FaultQueue, faultControls, type FaultControls } from "../rest-emulator/faults";
+import { ApiError, argument, parseBody, startRestServer, type RestCounters, type Route } from "../rest-emulator/http";
 import { supplierAsnPayloadSchema } from "./schema";
 import { createSeededWms } from "./seed";
 import type { OutboundEvent, StockRow, TransferOrder, WmsState } from "./state";

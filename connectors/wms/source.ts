@@ -1,5 +1,5 @@
 import { type StockQuery, WmsClient } from "./client";
-import type { CallOptions, RestClientOptions } from "./rest-client";
+import type { CallOptions, RestClientOptions } from "../rest-emulator/rest-client";
 import type { WmsGoodsMovement } from "./schema";
 import type { CreateTransferOrderInput, OutboundEvent, StockRow, TransferOrder } from "./state";
 

@@ -1,4 +1,4 @@
-import { ApiError } from "./http";
+import { ApiError } from "../rest-emulator/http";
 import type { MaterialDocumentItem, SupplierAsnPayload, WmsGoodsMovement } from "./schema";
 
 /**

@@ -1,3 +1,4 @@
+/** The HTTP front shared by the REST emulators (QMS/LIMS, WMS, CMMS): routing, idempotency, faults, problem details. */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
