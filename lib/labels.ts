@@ -1,12 +1,18 @@
 import type {
   AlertRuleKind,
   AlertStatus,
+  BusinessProcess,
+  CalendarEntryKind,
   ConnectorState,
   CorrectionStatus,
   Criticality,
   ErrorCategory,
+  EscalationLevel,
   EventOutcome,
   ExceptionStatus,
+  FindingKind,
+  FindingStatus,
+  HandoverStatus,
   ReplayRequestStatus,
   ReplayStatus,
   Severity,
@@ -72,7 +78,43 @@ export const ALERT_RULE_KIND_LABELS: Record<AlertRuleKind, string> = {
   P95_ABOVE_SLO: "Latency above SLO",
   FAILURE_RATE_ABOVE: "Failure rate above",
   CONNECTOR_SILENT: "Connector silent for",
+  LATE_MESSAGES: "Late messages at least",
+  FLOW_STOPPED: "Flow stopped",
+  FLOW_FLOOD: "Flow above its expected traffic",
+  MISSED_RUN: "Batch run missed",
+  TARGET_DOWN: "Target system down",
+  EXCEPTION_OVERDUE: "Exceptions past their due date at least",
+  HANDOVER_UNACKNOWLEDGED: "Handover not acknowledged after",
 };
+
+export const FINDING_KIND_LABELS: Record<FindingKind, string> = {
+  LATE: "Late message",
+  STOPPED: "Flow stopped",
+  FLOOD: "Flow flooded",
+  MISSED_RUN: "Batch run missed",
+};
+
+export const FINDING_STATUS_LABELS: Record<FindingStatus, string> = { OPEN: "Open", ACKNOWLEDGED: "Acknowledged", RESOLVED: "Resolved" };
+
+export const BUSINESS_PROCESS_LABELS: Record<BusinessProcess, string> = {
+  ORDER_TO_PRODUCTION: "Order to production",
+  PROCURE_TO_RECEIPT: "Procure to receipt",
+  QUALITY: "Quality",
+  MAINTENANCE: "Maintenance",
+  PLANNING: "Planning",
+  FINANCE: "Finance",
+};
+
+export const CALENDAR_ENTRY_KIND_LABELS: Record<CalendarEntryKind, string> = { HOLIDAY: "Holiday", DOWNTIME: "Planned downtime" };
+
+export const ESCALATION_LEVEL_LABELS: Record<EscalationLevel, string> = {
+  TECHNICAL_OWNER: "Technical owner",
+  PLANT_LEAD: "Plant lead",
+  PLANT_MANAGER: "Plant manager",
+  BUSINESS_OWNER: "Business owner",
+};
+
+export const HANDOVER_STATUS_LABELS: Record<HandoverStatus, string> = { PREPARED: "Awaiting acknowledgement", ACKNOWLEDGED: "Acknowledged" };
 
 export const SEVERITY_LABELS: Record<Severity, string> = { CRITICAL: "Critical", HIGH: "High", MEDIUM: "Medium", LOW: "Low" };
 export const CRITICALITY_LABELS: Record<Criticality, string> = SEVERITY_LABELS;

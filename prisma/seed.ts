@@ -6,7 +6,7 @@
  * Also the test factories' source of truth: tests import DEMO_USERS / PLANTS from here.
  */
 import fastJsonPatch from "fast-json-patch";
-import type { Criticality, Role, SyncMode, SystemKind } from "../server/db/generated/enums";
+import type { BusinessProcess, Criticality, Role, SyncMode, SystemKind } from "../server/db/generated/enums";
 import type { PrismaClient } from "../server/db/generated/client";
 import { type AppendInput, type AuditEventType, appendMany } from "../server/audit";
 import { hashPassword } from "../server/auth/password";
@@ -79,6 +79,8 @@ type InterfaceSeed = {
   latencySloMs: number;
   criticality: Criticality;
   requiresApproval: boolean;
+  /** The business process (the plant manager's process view); order to production when not given. */
+  process?: BusinessProcess;
 };
 
 const s = 1000;
@@ -121,6 +123,7 @@ export const INTERFACES: InterfaceSeed[] = [
   },
   {
     code: "QUALITY_HOLD",
+    process: "QUALITY",
     name: "Quality hold",
     sourceSystem: "QMS",
     targetSystems: ["SAP_ERP", "ODOO"],
@@ -132,6 +135,7 @@ export const INTERFACES: InterfaceSeed[] = [
   },
   {
     code: "INSPECTION_RESULT",
+    process: "QUALITY",
     name: "Inspection result",
     sourceSystem: "QMS",
     targetSystems: ["SAP_ERP"],
@@ -165,6 +169,7 @@ export const INTERFACES: InterfaceSeed[] = [
   },
   {
     code: "MAINT_WORK_ORDER",
+    process: "MAINTENANCE",
     name: "Maintenance work order",
     sourceSystem: "CMMS",
     targetSystems: ["ODOO"],
@@ -176,6 +181,7 @@ export const INTERFACES: InterfaceSeed[] = [
   },
   {
     code: "SPARE_PARTS_USAGE",
+    process: "MAINTENANCE",
     name: "Spare parts usage",
     sourceSystem: "ODOO",
     targetSystems: ["SAP_ERP"],
@@ -187,6 +193,7 @@ export const INTERFACES: InterfaceSeed[] = [
   },
   {
     code: "SUPPLIER_ASN",
+    process: "PROCURE_TO_RECEIPT",
     name: "Supplier ASN",
     sourceSystem: "SUPPLIER_PORTAL",
     targetSystems: ["ODOO", "WMS"],
@@ -198,6 +205,7 @@ export const INTERFACES: InterfaceSeed[] = [
   },
   {
     code: "FORECAST_IMPORT",
+    process: "PLANNING",
     name: "Forecast import",
     sourceSystem: "PLANNING",
     targetSystems: ["ODOO"],
@@ -209,6 +217,7 @@ export const INTERFACES: InterfaceSeed[] = [
   },
   {
     code: "INVOICE_POSTING",
+    process: "FINANCE",
     name: "Invoice posting",
     sourceSystem: "ODOO",
     targetSystems: ["SAP_ERP"],

@@ -48,6 +48,55 @@ export const RULE_KINDS: Record<
     perInterface: false,
     describe: (s) => `a connector sent no heartbeat for ${formatDuration(s)}`,
   },
+  LATE_MESSAGES: {
+    label: ALERT_RULE_KIND_LABELS.LATE_MESSAGES,
+    unit: "count",
+    usesWindow: false,
+    perInterface: true,
+    describe: (n) => `at least ${formatCount(n)} messages received and not delivered within their late threshold`,
+  },
+  FLOW_STOPPED: {
+    label: ALERT_RULE_KIND_LABELS.FLOW_STOPPED,
+    unit: "none",
+    usesWindow: false,
+    perInterface: true,
+    describe: () => "a flow carries fewer messages than expected while its connector sends heartbeats",
+  },
+  FLOW_FLOOD: {
+    label: ALERT_RULE_KIND_LABELS.FLOW_FLOOD,
+    unit: "none",
+    usesWindow: false,
+    perInterface: true,
+    describe: () => "a flow carries more messages than its expected maximum (a resend storm)",
+  },
+  MISSED_RUN: {
+    label: ALERT_RULE_KIND_LABELS.MISSED_RUN,
+    unit: "none",
+    usesWindow: false,
+    perInterface: true,
+    describe: () => "a scheduled batch run did not complete by its deadline",
+  },
+  TARGET_DOWN: {
+    label: ALERT_RULE_KIND_LABELS.TARGET_DOWN,
+    unit: "none",
+    usesWindow: false,
+    perInterface: false,
+    describe: () => "deliveries to a connector's system keep failing (its circuit is open)",
+  },
+  EXCEPTION_OVERDUE: {
+    label: ALERT_RULE_KIND_LABELS.EXCEPTION_OVERDUE,
+    unit: "count",
+    usesWindow: false,
+    perInterface: true,
+    describe: (n) => `at least ${formatCount(n)} open exceptions past their SLA due date`,
+  },
+  HANDOVER_UNACKNOWLEDGED: {
+    label: ALERT_RULE_KIND_LABELS.HANDOVER_UNACKNOWLEDGED,
+    unit: "duration",
+    usesWindow: false,
+    perInterface: false,
+    describe: (s) => `a shift handover not acknowledged ${formatDuration(s)} after its shift ended`,
+  },
 };
 
 /** A failure rate needs this many messages in the window before it can fire (no 1-of-1 = 100 % alerts). */

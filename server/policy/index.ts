@@ -40,6 +40,14 @@ export const PERMISSIONS = {
   "interface.manage": [ADMIN],
   "alert_rule.manage": [ADMIN],
   "retention.manage": [ADMIN],
+  "finding.read": READERS, // late messages, stopped flows, missed runs (server/monitor)
+  "finding.handle": [VIEWER, OPERATOR, APPROVER, ADMIN], // acknowledge, assign findings of their plants
+  "calendar.manage": [ADMIN], // shift calendars, holidays, planned downtime
+  "expectation.manage": [ADMIN], // expected traffic, batch schedules, late thresholds
+  "owner.manage": [ADMIN], // interface owners, plant leads and managers, escalation ladders
+  "handover.write": [VIEWER, OPERATOR, APPROVER], // the outgoing lead's notes on a shift handover
+  "handover.acknowledge": [VIEWER, OPERATOR, APPROVER], // the incoming lead takes the shift over
+  "notification.read": READERS, // one's own in-app notifications
   "admin.open": [ADMIN], // the Admin page and its nav entry (one permission decides both)
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -32,6 +32,14 @@ const EXPECTED: Record<string, string[]> = {
   "interface.manage": ["ADMIN"],
   "alert_rule.manage": ["ADMIN"],
   "retention.manage": ["ADMIN"],
+  "finding.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
+  "finding.handle": ["VIEWER", "OPERATOR", "APPROVER", "ADMIN"],
+  "calendar.manage": ["ADMIN"],
+  "expectation.manage": ["ADMIN"],
+  "owner.manage": ["ADMIN"],
+  "handover.write": ["VIEWER", "OPERATOR", "APPROVER"],
+  "handover.acknowledge": ["VIEWER", "OPERATOR", "APPROVER"],
+  "notification.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "admin.open": ["ADMIN"],
 };
 const ROLES = ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"];
