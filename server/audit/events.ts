@@ -221,6 +221,71 @@ const retentionPartitionsDroppedData = z.object({ telemetryDays: z.number().int(
 const interfaceCreatedData = z.object({ interfaceId: z.string(), code: z.string(), after: fields });
 const interfacePlantEnabledData = z.object({ interfaceId: z.string(), code: z.string(), plantCode: z.string() });
 
+// Issue 19: shift calendars, expected traffic, owners and escalation, findings of the flow monitor, handovers.
+const calendarShiftData = z.object({ plantCode: z.string(), shiftId: z.string(), before: fields.nullable(), after: fields.nullable() });
+const calendarEntryData = z.object({
+  plantCode: z.string(),
+  entryId: z.string(),
+  kind: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  reason: z.string(),
+});
+/** Expected traffic, batch schedules and late thresholds of a flow (before / after; null: none). */
+const flowSettingsData = z.object({
+  plantCode: z.string(),
+  interfaceCode: z.string(),
+  before: fields.nullable(),
+  after: fields.nullable(),
+  /** Accepted from the suggestion (same hour of the week over the last four weeks). */
+  suggested: z.boolean().optional(),
+});
+/** Plant lead / manager, or an interface's owners at a plant (interfaceCode set). */
+const ownersData = z.object({ plantCode: z.string(), interfaceCode: z.string().nullable(), before: fields, after: fields });
+const escalationLadderData = z.object({ criticality: z.string(), before: fields, after: fields });
+const findingData = z.object({
+  findingId: z.string(),
+  kind: z.string(),
+  plantCode: z.string(),
+  interfaceCode: z.string(),
+  subjectKey: z.string(),
+  summary: z.string(),
+  detail: fields.optional(),
+  /** finding.resolved: why it cleared (delivered, traffic_resumed, run_completed, escalated, expectation_removed, …). */
+  resolution: z.string().optional(),
+  transactionId: z.string().nullable().optional(),
+  exceptionId: z.string().nullable().optional(),
+  statusFrom: z.string().optional(),
+  statusTo: z.string().optional(),
+});
+const findingHandledData = z.object({
+  findingId: z.string(),
+  kind: z.string(),
+  statusFrom: z.string().optional(),
+  statusTo: z.string().optional(),
+  from: z.string().nullable().optional(),
+  to: z.string().nullable().optional(),
+});
+/** A rung of an escalation ladder reached: who was notified about which subject (alert, finding, exception, handover). */
+const escalationData = z.object({
+  subjectType: z.string(),
+  subjectId: z.string(),
+  level: z.string(),
+  userIds: z.array(z.string()),
+  webhooks: z.number().int().optional(),
+  firings: z.number().int().optional(),
+});
+const handoverData = z.object({
+  handoverId: z.string(),
+  plantCode: z.string(),
+  shiftName: z.string(),
+  shiftStart: z.string(),
+  shiftEnd: z.string(),
+  excerpt: z.string().optional(),
+  statusFrom: z.string().optional(),
+  statusTo: z.string().optional(),
+});
+
 export const auditEventSchemas = {
   "auth.sign_in": signInData,
   "auth.sign_in_failed": signInFailedData,
@@ -281,6 +346,23 @@ export const auditEventSchemas = {
   "interface.plant_enabled": interfacePlantEnabledData,
   "connector.disabled": connectorServiceData,
   "connector.enabled": connectorServiceData,
+  "calendar.shift_saved": calendarShiftData,
+  "calendar.shift_deleted": calendarShiftData,
+  "calendar.entry_added": calendarEntryData,
+  "calendar.entry_removed": calendarEntryData,
+  "expectation.updated": flowSettingsData,
+  "batch_schedule.updated": flowSettingsData,
+  "owners.updated": ownersData,
+  "escalation_ladder.updated": escalationLadderData,
+  "finding.opened": findingData,
+  "finding.resolved": findingData,
+  "finding.escalated_to_exception": findingData,
+  "finding.acknowledged": findingHandledData,
+  "finding.assigned": findingHandledData,
+  "escalation.notified": escalationData,
+  "handover.prepared": handoverData,
+  "handover.notes_updated": handoverData,
+  "handover.acknowledged": handoverData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -346,6 +428,23 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "interface.plant_enabled": "Interface enabled for a plant",
   "connector.disabled": "Connector disabled",
   "connector.enabled": "Connector enabled again",
+  "calendar.shift_saved": "Shift saved",
+  "calendar.shift_deleted": "Shift removed",
+  "calendar.entry_added": "Holiday or downtime added",
+  "calendar.entry_removed": "Holiday or downtime removed",
+  "expectation.updated": "Expected traffic changed",
+  "batch_schedule.updated": "Batch schedule changed",
+  "owners.updated": "Owners changed",
+  "escalation_ladder.updated": "Escalation ladder changed",
+  "finding.opened": "Finding opened",
+  "finding.resolved": "Finding cleared",
+  "finding.escalated_to_exception": "Late message escalated to an exception",
+  "finding.acknowledged": "Finding acknowledged",
+  "finding.assigned": "Finding assigned",
+  "escalation.notified": "Escalated",
+  "handover.prepared": "Shift handover prepared",
+  "handover.notes_updated": "Handover notes written",
+  "handover.acknowledged": "Shift handover acknowledged",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [
