@@ -1,5 +1,5 @@
 import type { PlantSummary } from "../plants/types";
-import type { AlertStatus, BulkKind, BulkStatus, ErrorCategory, Severity } from "../db/generated/enums";
+import type { AlertStatus, BulkKind, BulkStatus, ErrorCategory, FindingKind, FindingStatus, HandoverStatus, Severity } from "../db/generated/enums";
 
 /** One exception as live events carry it (opened, updated or resolved; server/realtime/live.ts). */
 export type ExceptionChange = {
@@ -56,6 +56,13 @@ export type DecisionNotice = {
   businessKey: string | null;
 };
 
+/** A finding of the flow monitor opened, changed or cleared (its plant's room): queues, dashboards and the process view refetch. */
+export type FindingChange = { id: string; plantId: string; kind: FindingKind; status: FindingStatus; interfaceCode: string };
+/** A notification to the user (their own room): the bell refetches; `count` > 1 when repeated firings collapsed into it. */
+export type NotificationNotice = { id: string; title: string; href: string; severity: Severity; count: number };
+/** A shift handover of the plant was prepared, written or acknowledged. */
+export type HandoverChange = { id: string; plantId: string; status: HandoverStatus };
+
 export type ExceptionBatch = { plantId: string; items: ExceptionChange[]; total: number };
 export type MetricsTick = { plantId: string; at: string; outcomes: { RECEIVED: number; DELIVERED: number; FAILED: number; RETRYING: number } };
 
@@ -75,6 +82,12 @@ export interface ServerToClientEvents {
   "correction.decided": (notice: DecisionNotice) => void;
   /** The user's own replay request was approved or rejected (sent to the requester's room only). */
   "replay_request.decided": (notice: DecisionNotice) => void;
+  /** A finding (late, stopped, flood, missed run) of the plant opened, changed or cleared. */
+  "finding.changed": (change: FindingChange) => void;
+  /** A new or collapsed notification for the user (sent to that user's room only). */
+  "notification.new": (notice: NotificationNotice) => void;
+  /** A shift handover of the plant was prepared, written or acknowledged. */
+  "handover.changed": (change: HandoverChange) => void;
 }
 
 export type SubscribeResult = { joined: string[]; denied: string[] };
