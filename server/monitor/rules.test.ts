@@ -107,7 +107,9 @@ describe("batch runs", () => {
     const runs = runsDue(schedule, "Europe/Berlin", at("2026-12-08T12:00:00Z"), at("2026-12-09T12:00:00Z"));
     expect(runs.map((r) => [r.start.toISOString(), r.deadline.toISOString()])).toEqual([["2026-12-09T05:00:00.000Z", "2026-12-09T06:00:00.000Z"]]);
     // Not before the schedule existed; the deadline must have passed.
-    expect(runsDue({ ...schedule, createdAt: at("2026-12-09T05:30:00Z") }, "Europe/Berlin", at("2026-12-08T12:00:00Z"), at("2026-12-09T12:00:00Z"))).toEqual([]);
+    expect(runsDue({ ...schedule, createdAt: at("2026-12-09T05:30:00Z") }, "Europe/Berlin", at("2026-12-08T12:00:00Z"), at("2026-12-09T12:00:00Z"))).toEqual(
+      [],
+    );
     expect(runsDue(schedule, "Europe/Berlin", at("2026-12-08T12:00:00Z"), at("2026-12-09T05:59:00Z"))).toEqual([]);
     expect(latestRunDue(schedule, "Europe/Berlin", at("2026-12-09T05:59:00Z"))?.start.toISOString()).toBe("2026-12-08T05:00:00.000Z");
     expect(latestRunDue(schedule, "Europe/Berlin", at("2026-12-09T06:00:00Z"))?.start.toISOString()).toBe("2026-12-09T05:00:00.000Z");

@@ -64,7 +64,7 @@ const ALL_DAY: ShiftDef = { name: "All day", weekdays: [1, 2, 3, 4, 5, 6, 7], st
 export function productionSpans(cal: PlantCalendar | undefined, productionOnly: boolean, from: Date, to: Date): Interval[] {
   if (!(from < to)) return [];
   if (!productionOnly) return [{ start: from, end: to }];
-  const calendar = cal && cal.shifts.length ? cal : { timezone: cal?.timezone ?? "UTC", shifts: [ALL_DAY], entries: cal?.entries ?? [] };
+  const calendar = cal?.shifts.length ? cal : { timezone: cal?.timezone ?? "UTC", shifts: [ALL_DAY], entries: cal?.entries ?? [] };
   return productionIntervals(calendar, from, to);
 }
 
