@@ -53,9 +53,9 @@ export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; pla
       </h2>
       <p className="text-xs text-muted-foreground">
         Fired, resolved and escalated alerts (<code>alert.escalated</code>, once per rung of the escalation ladder) of the webhook&apos;s minimum severity or
-        worse are POSTed as JSON, signed: <code>X-Andon-Signature: t=…,v1=HMAC-SHA256(secret, &quot;t.body&quot;)</code>;{" "}
-        <code>X-Andon-Event-Id</code> is stable across retries (up to 10, with backoff). Redirects are not followed. The URL must be a public https address
-        unless you allow a private network address for that webhook.
+        worse are POSTed as JSON, signed: <code>X-Andon-Signature: t=…,v1=HMAC-SHA256(secret, &quot;t.body&quot;)</code>; <code>X-Andon-Event-Id</code> is
+        stable across retries (up to 10, with backoff). Redirects are not followed. The URL must be a public https address unless you allow a private network
+        address for that webhook.
       </p>
       {error ? (
         <p role="alert" className="text-sm text-danger">

@@ -414,7 +414,11 @@ export async function evaluateAlerts(now = new Date()): Promise<EvaluationResult
       const webhooks = await tx.alertWebhook.findMany({ where: { enabled: true }, select: { id: true, plantId: true, minSeverity: true } });
       const notify: Notify = async (alert, event) => {
         for (const w of webhooks.filter((w) => webhookRoutes(w, alert))) {
-          const n = await tx.alertNotification.createManyAndReturn({ data: [{ alertId: alert.id, webhookId: w.id, event }], skipDuplicates: true, select: { id: true } });
+          const n = await tx.alertNotification.createManyAndReturn({
+            data: [{ alertId: alert.id, webhookId: w.id, event }],
+            skipDuplicates: true,
+            select: { id: true },
+          });
           for (const { id } of n) {
             await enqueueInTx(tx, ALERT_WEBHOOK_QUEUE, { notificationId: id });
             result.notifications++;

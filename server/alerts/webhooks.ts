@@ -8,7 +8,7 @@ import { logger } from "../log";
 import { requireAllowedDestination } from "../net/destination";
 import { OutboundRefused, outboundRequest } from "../net/outbound";
 import { type Principal, can } from "../policy";
-import { EscalationLevel, Severity } from "../db/generated/enums";
+import { type EscalationLevel, Severity } from "../db/generated/enums";
 
 /**
  * Alert webhooks. Each fired or resolved alert becomes one notification per matching webhook (unique,

@@ -83,83 +83,88 @@ export async function runEscalation(now = new Date()): Promise<EscalationResult>
 }
 
 async function escalateOne(s: Subject, interfaceId: string | null, criticality: Criticality, ladder: Rung[], now: Date, result: EscalationResult) {
-  return db().$transaction(async (tx) => {
-    // The alert may have been acknowledged since it was listed: under a share lock, its status decides.
-    const [alert] = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM alert WHERE id = ${s.id}::uuid FOR SHARE`;
-    if (alert?.status !== "FIRING") return [];
-    const [{ firings }] = (await tx.$queryRaw<{ firings: number }[]>`
+  return db().$transaction(
+    async (tx) => {
+      // The alert may have been acknowledged since it was listed: under a share lock, its status decides.
+      const [alert] = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM alert WHERE id = ${s.id}::uuid FOR SHARE`;
+      if (alert?.status !== "FIRING") return [];
+      const [{ firings }] = (await tx.$queryRaw<{ firings: number }[]>`
       SELECT count(*)::int AS firings FROM alert
       WHERE rule_id = ${s.ruleId}::uuid AND subject_key = ${s.subjectKey} AND fired_at <= ${s.firedAt} AND fired_at > ${new Date(s.firedAt.getTime() - FIRINGS_WINDOW_MS)}`) as [
-      { firings: number },
-    ];
-    await tx.$executeRaw`
+        { firings: number },
+      ];
+      await tx.$executeRaw`
       INSERT INTO escalation_state (subject_type, subject_id, plant_id, criticality, started_at, firings)
       VALUES ('alert', ${s.id}, ${s.plantId}::uuid, ${criticality}::criticality, ${s.firedAt}, ${Math.max(1, firings)})
       ON CONFLICT (subject_type, subject_id) DO NOTHING`;
-    const [state] = await tx.$queryRaw<{ level: EscalationLevel | null; closed_at: Date | null; started_at: Date }[]>`
+      const [state] = await tx.$queryRaw<{ level: EscalationLevel | null; closed_at: Date | null; started_at: Date }[]>`
       SELECT level, closed_at, started_at FROM escalation_state WHERE subject_type = 'alert' AND subject_id = ${s.id} FOR UPDATE`;
-    if (!state || state.closed_at) return [];
-    const due = dueRungs(ladder, state.started_at, state.level, now);
-    if (due.length === 0) return []; // another run climbed meanwhile
-    const top = due[due.length - 1]!.level;
-    // Conditional on the level read: exactly one run moves it.
-    const moved = await tx.$executeRaw`
+      if (!state || state.closed_at) return [];
+      const due = dueRungs(ladder, state.started_at, state.level, now);
+      if (due.length === 0) return []; // another run climbed meanwhile
+      const top = due[due.length - 1]!.level;
+      // Conditional on the level read: exactly one run moves it.
+      const moved = await tx.$executeRaw`
       UPDATE escalation_state SET level = ${top}::escalation_level, last_escalated_at = ${now}, firings = ${Math.max(1, firings)}
       WHERE subject_type = 'alert' AND subject_id = ${s.id} AND closed_at IS NULL AND level IS NOT DISTINCT FROM ${state.level}::escalation_level`;
-    if (moved !== 1) return [];
+      if (moved !== 1) return [];
 
-    const people = await loadLadderPeople(tx, s.plantId, interfaceId);
-    const webhooks = (await tx.alertWebhook.findMany({ where: { enabled: true }, select: { id: true, plantId: true, minSeverity: true } })).filter((w) =>
-      webhookRoutes(w, s),
-    );
-    const notices: Notice[] = [];
-    for (const rung of due) {
-      const holder = holderOf(rung.level, people);
-      const userIds = holder ? await notifiable(tx, [holder], s.plantId) : [];
-      const waited = Math.max(0, Math.floor((now.getTime() - state.started_at.getTime()) / 1000));
-      const role =
-        rung.level === "TECHNICAL_OWNER" && !people.technicalOwnerId ? "plant lead (no technical owner is set)" : ESCALATION_LEVEL_LABELS[rung.level].toLowerCase();
-      notices.push(
-        ...(await upsertNotifications(tx, {
-          userIds,
-          plantId: s.plantId,
-          subjectType: "alert",
-          subjectId: notificationSubjectOf(s),
-          level: rung.level,
-          severity: s.severity,
-          title: `${s.ruleName} · ${s.subjectLabel}`,
-          body:
-            rung.level === "TECHNICAL_OWNER"
-              ? `${s.message}. You are notified as ${role}.`
-              : `${s.message}. Not acknowledged after ${formatDuration(waited)}: escalated to you as ${role}.`,
-          href: `/alerts?alert=${s.id}`,
-          count: Math.max(1, firings),
-          at: now,
-        })),
+      const people = await loadLadderPeople(tx, s.plantId, interfaceId);
+      const webhooks = (await tx.alertWebhook.findMany({ where: { enabled: true }, select: { id: true, plantId: true, minSeverity: true } })).filter((w) =>
+        webhookRoutes(w, s),
       );
-      let sent = 0;
-      for (const w of webhooks) {
-        const created = await tx.alertNotification.createManyAndReturn({
-          data: [{ alertId: s.id, webhookId: w.id, event: `alert.escalated:${rung.level}` }],
-          skipDuplicates: true,
-          select: { id: true },
-        });
-        for (const { id } of created) {
-          await enqueueInTx(tx, ALERT_WEBHOOK_QUEUE, { notificationId: id });
-          sent++;
+      const notices: Notice[] = [];
+      for (const rung of due) {
+        const holder = holderOf(rung.level, people);
+        const userIds = holder ? await notifiable(tx, [holder], s.plantId) : [];
+        const waited = Math.max(0, Math.floor((now.getTime() - state.started_at.getTime()) / 1000));
+        const role =
+          rung.level === "TECHNICAL_OWNER" && !people.technicalOwnerId
+            ? "plant lead (no technical owner is set)"
+            : ESCALATION_LEVEL_LABELS[rung.level].toLowerCase();
+        notices.push(
+          ...(await upsertNotifications(tx, {
+            userIds,
+            plantId: s.plantId,
+            subjectType: "alert",
+            subjectId: notificationSubjectOf(s),
+            level: rung.level,
+            severity: s.severity,
+            title: `${s.ruleName} · ${s.subjectLabel}`,
+            body:
+              rung.level === "TECHNICAL_OWNER"
+                ? `${s.message}. You are notified as ${role}.`
+                : `${s.message}. Not acknowledged after ${formatDuration(waited)}: escalated to you as ${role}.`,
+            href: `/alerts?alert=${s.id}`,
+            count: Math.max(1, firings),
+            at: now,
+          })),
+        );
+        let sent = 0;
+        for (const w of webhooks) {
+          const created = await tx.alertNotification.createManyAndReturn({
+            data: [{ alertId: s.id, webhookId: w.id, event: `alert.escalated:${rung.level}` }],
+            skipDuplicates: true,
+            select: { id: true },
+          });
+          for (const { id } of created) {
+            await enqueueInTx(tx, ALERT_WEBHOOK_QUEUE, { notificationId: id });
+            sent++;
+          }
         }
+        await append(tx, {
+          type: "escalation.notified",
+          actor: SYSTEM_ACTOR,
+          plantId: s.plantId,
+          subject: { type: "alert", id: s.id },
+          data: { subjectType: "alert", subjectId: s.id, level: rung.level, userIds, webhooks: sent, firings: Math.max(1, firings) },
+        });
+        result.rungs++;
+        result.notified += userIds.length;
+        result.webhooks += sent;
       }
-      await append(tx, {
-        type: "escalation.notified",
-        actor: SYSTEM_ACTOR,
-        plantId: s.plantId,
-        subject: { type: "alert", id: s.id },
-        data: { subjectType: "alert", subjectId: s.id, level: rung.level, userIds, webhooks: sent, firings: Math.max(1, firings) },
-      });
-      result.rungs++;
-      result.notified += userIds.length;
-      result.webhooks += sent;
-    }
-    return notices;
-  }, { timeout: 30_000 });
+      return notices;
+    },
+    { timeout: 30_000 },
+  );
 }
