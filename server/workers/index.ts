@@ -14,6 +14,7 @@ import { WEBHOOK_RETRY, deliverNotification } from "../alerts/webhooks";
 import { compactHourly, purgeSamples, sampleMinute } from "../dashboards/rollup";
 import { applyRetention } from "../retention";
 import { MONITOR_QUEUE, changed as monitorChanged, runMonitor } from "../monitor/run-monitor";
+import { ESCALATION_QUEUE, runEscalation } from "../escalation/run-escalation";
 
 /**
  * Background jobs on pg-boss (durable queues in PostgreSQL, no extra infrastructure). Instances with
@@ -32,6 +33,7 @@ export const QUEUES = {
   retention: "retention.apply",
   replaySweep: "replay.sweep",
   monitor: MONITOR_QUEUE,
+  escalation: ESCALATION_QUEUE,
 } as const;
 
 export type Workers = { boss: PgBoss; stop: () => Promise<void> };
@@ -49,6 +51,7 @@ function queueOptions(): Record<string, Omit<PgBoss.Queue, "name">> {
     [QUEUES.alerts]: { ...singleton, policy: "stately" },
     [QUEUES.replaySweep]: { ...singleton, policy: "stately" },
     [QUEUES.monitor]: { ...singleton, policy: "stately" },
+    [QUEUES.escalation]: { ...singleton, policy: "stately" },
     [ALERT_WEBHOOK_QUEUE]: WEBHOOK_RETRY,
     // A replay job held by an instance that died comes back after this (another instance retries it, same key).
     [REPLAY_QUEUE]: { ...replayRetry(), expireInSeconds: config().ANDON_REPLAY_JOB_EXPIRE_S },
@@ -146,6 +149,12 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   await boss.work(QUEUES.alerts, async () => {
     const r = await evaluateAlerts();
     if (r.fired || r.resolved) log.info(r, "alerts evaluated");
+  });
+  // Escalation ladder: open alerts climb owner → plant lead → plant manager → business owner, every minute.
+  await boss.schedule(QUEUES.escalation, "* * * * *");
+  await boss.work(QUEUES.escalation, async () => {
+    const r = await runEscalation();
+    if (r.rungs || r.closed) log.info(r, "escalation ladder run");
   });
   await boss.work<{ notificationId: string }>(ALERT_WEBHOOK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([job]) => {
     if (job) await deliverNotification(job.data.notificationId, job.retryCount >= WEBHOOK_RETRY.retryLimit);
