@@ -15,6 +15,7 @@ import { compactHourly, purgeSamples, sampleMinute } from "../dashboards/rollup"
 import { applyRetention } from "../retention";
 import { MONITOR_QUEUE, changed as monitorChanged, runMonitor } from "../monitor/run-monitor";
 import { ESCALATION_QUEUE, runEscalation } from "../escalation/run-escalation";
+import { HANDOVER_QUEUE, prepareHandovers } from "../handover/prepare-handovers";
 
 /**
  * Background jobs on pg-boss (durable queues in PostgreSQL, no extra infrastructure). Instances with
@@ -56,6 +57,7 @@ function queueOptions(): Record<string, Omit<PgBoss.Queue, "name">> {
     // A replay job held by an instance that died comes back after this (another instance retries it, same key).
     [REPLAY_QUEUE]: { ...replayRetry(), expireInSeconds: config().ANDON_REPLAY_JOB_EXPIRE_S },
     [BULK_QUEUE]: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+    [HANDOVER_QUEUE]: { ...singleton, policy: "stately" },
   };
 }
 
@@ -190,6 +192,12 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   await boss.schedule(QUEUES.replaySweep, "* * * * *");
   await boss.work(QUEUES.replaySweep, async () => {
     await sweepStuckReplays(Math.max(120_000, 2 * config().ANDON_REPLAY_JOB_EXPIRE_S * 1000));
+  });
+
+  // Shift handovers: each shift that ended gets its handover once (server/handover/prepare-handovers.ts).
+  await boss.schedule(HANDOVER_QUEUE, "* * * * *");
+  await boss.work(HANDOVER_QUEUE, async () => {
+    await prepareHandovers();
   });
 
   // Bulk actions on exceptions: one job per operation, working through its items in chunks.
