@@ -1,4 +1,5 @@
 import type { PlantCalendar } from "../calendar/shifts";
+import { pool } from "../db";
 import type { Criticality, FindingKind, Severity, SystemKind } from "../db/generated/enums";
 import { SILENT_AFTER_MS } from "../dashboards/overview";
 import { formatCount, formatDuration } from "../../lib/format";
@@ -8,12 +9,11 @@ import {
   FINDING_RESOLUTIONS,
   type FlowCounts,
   type FlowWindow,
-  LOOKBACK_MS,
   TRAFFIC_OUTCOMES,
   floorMinute,
   flowWindow,
   judgeFlow,
-  productionSpans,
+  lookbackSpans,
 } from "./rules";
 
 /**
@@ -67,23 +67,34 @@ export function flowSummary(
   return `${x.interfaceCode} at ${x.plantCode}: ${formatCount(x.count)} messages in the last ${dur(x.e.windowMinutes * 60_000)}, fewer than the ${formatCount(x.e.minCount)} expected`;
 }
 
-export async function evaluateFlows(w: MonitorWrites, calendars: Map<string, PlantCalendar>, plantIds: string[] | null, batch: number): Promise<void> {
-  const now = w.now;
-  const expectations = await w.client.query<ExpectationRow>(
-    `SELECT e.plant_id, p.code AS plant_code, e.interface_id, i.code AS interface_code, i.criticality, i.source_system, e.window_minutes, e.min_count,
+export type FlowConfig = { expectations: ExpectationRow[]; connectors: ConnectorRow[] };
+
+/** The expectations and connectors in scope (configuration: read before the run's transaction, in parallel). */
+export async function loadFlowConfig(plantIds: string[] | null, batch: number): Promise<FlowConfig> {
+  const [expectations, connectors] = await Promise.all([
+    pool().query<ExpectationRow>(
+      `SELECT e.plant_id, p.code AS plant_code, e.interface_id, i.code AS interface_code, i.criticality, i.source_system, e.window_minutes, e.min_count,
               e.max_count, e.production_only, e.enabled, COALESCE(pi.enabled, false) AS interface_enabled, pi.technical_owner_id
        FROM flow_expectation e JOIN plant p ON p.id = e.plant_id JOIN interface i ON i.id = e.interface_id
        LEFT JOIN plant_interface pi ON pi.plant_id = e.plant_id AND pi.interface_id = e.interface_id
        WHERE ($1::uuid[] IS NULL OR e.plant_id = ANY($1::uuid[]))
        ORDER BY p.code, i.code
        LIMIT $2`,
-    [plantIds, batch],
-  );
-  const connectors = await w.client.query<ConnectorRow>(
-    `SELECT c.plant_id, s.kind, c.last_heartbeat_at, c.disabled_at IS NOT NULL AS disabled FROM connector c JOIN plant_system s ON s.id = c.system_id
+      [plantIds, batch],
+    ),
+    pool().query<ConnectorRow>(
+      `SELECT c.plant_id, s.kind, c.last_heartbeat_at, c.disabled_at IS NOT NULL AS disabled FROM connector c JOIN plant_system s ON s.id = c.system_id
        WHERE ($1::uuid[] IS NULL OR c.plant_id = ANY($1::uuid[]))`,
-    [plantIds],
-  );
+      [plantIds],
+    ),
+  ]);
+  return { expectations: expectations.rows, connectors: connectors.rows };
+}
+
+export async function evaluateFlows(w: MonitorWrites, calendars: Map<string, PlantCalendar>, config: FlowConfig, plantIds: string[] | null): Promise<void> {
+  const now = w.now;
+  const expectations = { rows: config.expectations };
+  const connectors = { rows: config.connectors };
   const open = await w.client.query<{
     id: string;
     kind: FindingKind;
@@ -100,12 +111,12 @@ export async function evaluateFlows(w: MonitorWrites, calendars: Map<string, Pla
   );
 
   // Production spans per plant and kind of expectation, computed once for the lookback.
-  const spans = new Map<string, ReturnType<typeof productionSpans>>();
+  const spans = new Map<string, ReturnType<typeof lookbackSpans>>();
   const spansOf = (plantId: string, productionOnly: boolean) => {
     const key = `${plantId}|${productionOnly}`;
     let s = spans.get(key);
     if (!s) {
-      s = productionSpans(calendars.get(plantId), productionOnly, new Date(now.getTime() - LOOKBACK_MS), now);
+      s = lookbackSpans(calendars.get(plantId), productionOnly, now);
       spans.set(key, s);
     }
     return s;

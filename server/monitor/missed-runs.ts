@@ -1,3 +1,4 @@
+import { pool } from "../db";
 import type { Criticality, Severity } from "../db/generated/enums";
 import { formatCount, formatInstant } from "../../lib/format";
 import type { MonitorWrites, NewFinding, OpenFindingRef, Resolution } from "./findings";
@@ -24,7 +25,7 @@ import {
  * disabled ("schedule_removed"); otherwise it stays open until a person acknowledges and resolves it.
  * A run whose finding was resolved is not judged again.
  */
-type ScheduleRow = {
+export type ScheduleRow = {
   id: string;
   plant_id: string;
   plant_code: string;
@@ -68,10 +69,10 @@ export function runSummary(
   return `${interfaceCode} run of ${at} at ${plantCode} incomplete: ${formatCount(c.deliveredByDeadline)} of at least ${formatCount(minMessages)} messages delivered by ${by}${failed}`;
 }
 
-export async function evaluateRuns(w: MonitorWrites, plantIds: string[] | null, batch: number): Promise<void> {
-  const now = w.now;
-  const schedules = (
-    await w.client.query<ScheduleRow>(
+/** The batch schedules in scope (configuration: read before the run's transaction). */
+export async function loadSchedules(plantIds: string[] | null): Promise<ScheduleRow[]> {
+  return (
+    await pool().query<ScheduleRow>(
       `SELECT b.id, b.plant_id, p.code AS plant_code, p.timezone, b.interface_id, i.code AS interface_code, i.criticality, b.cron, b.complete_within_minutes,
               b.min_messages, (b.enabled AND COALESCE(pi.enabled, false)) AS active, b.created_at, pi.technical_owner_id
        FROM batch_schedule b JOIN plant p ON p.id = b.plant_id JOIN interface i ON i.id = b.interface_id
@@ -81,6 +82,10 @@ export async function evaluateRuns(w: MonitorWrites, plantIds: string[] | null, 
       [plantIds],
     )
   ).rows;
+}
+
+export async function evaluateRuns(w: MonitorWrites, schedules: ScheduleRow[], plantIds: string[] | null, batch: number): Promise<void> {
+  const now = w.now;
   const open = (
     await w.client.query<OpenRow>(
       `SELECT f.id, f.plant_id, p.code AS plant_code, f.interface_id, i.code AS interface_code, f.subject_key, f.summary, f.detail

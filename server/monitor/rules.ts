@@ -1,4 +1,5 @@
 import cronParser from "cron-parser";
+import { DateTime } from "luxon";
 import type { Interval, PlantCalendar, ShiftDef } from "../calendar/shifts";
 import { productionIntervals } from "../calendar/shifts";
 import type { SystemKind } from "../db/generated/enums";
@@ -66,6 +67,38 @@ export function productionSpans(cal: PlantCalendar | undefined, productionOnly: 
   if (!productionOnly) return [{ start: from, end: to }];
   const calendar = cal?.shifts.length ? cal : { timezone: cal?.timezone ?? "UTC", shifts: [ALL_DAY], entries: cal?.entries ?? [] };
   return productionIntervals(calendar, from, to);
+}
+
+const HOUR = 3_600_000;
+const spanCache = new Map<string, Interval[]>();
+
+/**
+ * productionSpans over [now − LOOKBACK_MS, now), memoised per calendar and hour (a run each minute
+ * clips the hour's spans instead of walking the shifts of eight days again).
+ */
+export function lookbackSpans(cal: PlantCalendar | undefined, productionOnly: boolean, now: Date): Interval[] {
+  const from = new Date(now.getTime() - LOOKBACK_MS);
+  if (!productionOnly) return [{ start: from, end: now }];
+  const hour = Math.floor(now.getTime() / HOUR) * HOUR;
+  const key = `${hour}|${JSON.stringify(cal ?? null)}`;
+  let spans = spanCache.get(key);
+  if (!spans) {
+    spans = productionSpans(cal, true, new Date(hour - LOOKBACK_MS), new Date(hour + HOUR));
+    if (spanCache.size > 5_000) spanCache.clear();
+    spanCache.set(key, spans);
+  }
+  return clip(spans, from, now);
+}
+
+/** The intervals' parts within [from, to). */
+export function clip(intervals: Interval[], from: Date, to: Date): Interval[] {
+  const out: Interval[] = [];
+  for (const i of intervals) {
+    const start = i.start > from ? i.start : from;
+    const end = i.end < to ? i.end : to;
+    if (start < end) out.push({ start, end });
+  }
+  return out;
 }
 
 /** Milliseconds of [from, to) covered by the (sorted, disjoint) intervals. */
@@ -187,14 +220,95 @@ export function judgeFlow(e: Expectation, w: FlowWindow, c: FlowCounts, connecto
 export type Schedule = { cron: string; completeWithinMinutes: number; createdAt: Date };
 export type ScheduledRun = { start: Date; deadline: Date };
 
+type CronFields = {
+  key: string;
+  seconds: number[];
+  minutes: number[];
+  hours: number[];
+  months: Set<number>;
+  days: Set<number>;
+  lastDay: boolean;
+  weekdays: Set<number>;
+  domAny: boolean;
+  dowAny: boolean;
+};
+const cronCache = new Map<string, CronFields>();
+
+/**
+ * A cron expression's fields, parsed once per process (cron-parser parses; its own iteration with a
+ * time zone costs tens of milliseconds per step, so the runs are enumerated here, day by day in the
+ * plant's zone with luxon). Throws on an invalid expression.
+ */
+function cronFields(cron: string): CronFields {
+  const cached = cronCache.get(cron);
+  if (cached) return cached;
+  const parsed = cronParser.parseExpression(cron).fields;
+  const parts = cron.trim().split(/\s+/);
+  const [dom, dow] = parts.length === 6 ? [parts[3], parts[5]] : [parts[2], parts[4]];
+  const f: CronFields = {
+    key: cron,
+    seconds: [...parsed.second],
+    minutes: [...parsed.minute],
+    hours: [...parsed.hour],
+    months: new Set(parsed.month),
+    days: new Set((parsed.dayOfMonth as readonly (number | string)[]).filter((d): d is number => typeof d === "number")),
+    lastDay: parsed.dayOfMonth.includes("L"),
+    weekdays: new Set(parsed.dayOfWeek.map((d) => Number(d) % 7)),
+    domAny: dom === "*" || dom === "?",
+    dowAny: dow === "*" || dow === "?",
+  };
+  if (cronCache.size > 1_000) cronCache.clear();
+  cronCache.set(cron, f);
+  return f;
+}
+
 /** Whether a cron expression parses (5 fields, or 6 with seconds), for validation at the boundary. */
 export function cronIsValid(cron: string): boolean {
   try {
-    cronParser.parseExpression(cron, { tz: "UTC" });
+    cronFields(cron);
     return true;
   } catch {
     return false;
   }
+}
+
+const dayCache = new Map<string, Date[]>();
+
+/** The starts of one local day (sorted), memoised per cron, zone and day: a run each minute recomputes nothing. */
+function startsOfDay(f: CronFields, day: DateTime): Date[] {
+  const key = `${f.key}|${day.zoneName}|${day.toISODate()}`;
+  const cached = dayCache.get(key);
+  if (cached) return cached;
+  const starts = computeStartsOfDay(f, day);
+  if (dayCache.size > 20_000) dayCache.clear();
+  dayCache.set(key, starts);
+  return starts;
+}
+
+/** Day-of-month and day-of-week both restricted: either matches (as cron does). */
+function computeStartsOfDay(f: CronFields, day: DateTime): Date[] {
+  if (!f.months.has(day.month)) return [];
+  const domOk = f.days.has(day.day) || (f.lastDay && day.day === day.daysInMonth);
+  const dowOk = f.weekdays.has(day.weekday % 7);
+  const ok = f.domAny && f.dowAny ? true : f.domAny ? dowOk : f.dowAny ? domOk : domOk || dowOk;
+  if (!ok) return [];
+  const out: number[] = [];
+  for (const hour of f.hours)
+    for (const minute of f.minutes) for (const second of f.seconds) out.push(day.set({ hour, minute, second, millisecond: 0 }).toMillis());
+  return [...new Set(out)].sort((a, b) => a - b).map((ms) => new Date(ms));
+}
+
+/** The scheduled starts in [from, to], in the zone (at most `limit`, oldest first). */
+export function cronStarts(cron: string, timezone: string, from: Date, to: Date, limit = 1_440): Date[] {
+  const f = cronFields(cron);
+  const out: Date[] = [];
+  let day = DateTime.fromJSDate(from, { zone: timezone }).startOf("day");
+  const last = DateTime.fromJSDate(to, { zone: timezone }).startOf("day");
+  while (day <= last && out.length < limit) {
+    for (const s of startsOfDay(f, day)) if (s >= from && s <= to && out.length < limit) out.push(s);
+    day = day.plus({ days: 1 });
+  }
+  return out;
 }
 
 /**
@@ -203,30 +317,28 @@ export function cronIsValid(cron: string): boolean {
  */
 export function runsDue(s: Schedule, timezone: string, from: Date, to: Date, limit = 1_440): ScheduledRun[] {
   const within = s.completeWithinMinutes * MINUTE;
-  const startFrom = new Date(Math.max(from.getTime() - within, s.createdAt.getTime() - 1));
+  const startFrom = new Date(Math.max(from.getTime() - within + 1, s.createdAt.getTime()));
   const startTo = new Date(to.getTime() - within);
-  if (!(startFrom < startTo)) return [];
-  const it = cronParser.parseExpression(s.cron, { tz: timezone, currentDate: startFrom, endDate: startTo });
-  const out: ScheduledRun[] = [];
-  while (out.length < limit && it.hasNext()) {
-    const start = it.next().toDate();
-    if (start < s.createdAt) continue;
-    out.push({ start, deadline: new Date(start.getTime() + within) });
-  }
-  return out;
+  if (startFrom > startTo) return [];
+  return cronStarts(s.cron, timezone, startFrom, startTo, limit).map((start) => ({ start, deadline: new Date(start.getTime() + within) }));
 }
 
 /** The latest run whose deadline has passed at `now` (looking back up to the lookback), or null. */
-export function latestRunDue(s: Schedule, timezone: string, now: Date, lookbackMs = MISSED_RUN_LOOKBACK_MS): ScheduledRun | null {
+export function latestRunDue(s: Schedule, timezone: string, now: Date, lookbackMs = LOOKBACK_MS): ScheduledRun | null {
   const within = s.completeWithinMinutes * MINUTE;
-  try {
-    const it = cronParser.parseExpression(s.cron, { tz: timezone, currentDate: new Date(now.getTime() - within + 1) });
-    const start = it.prev().toDate();
-    if (start.getTime() < now.getTime() - within - lookbackMs || start < s.createdAt) return null;
-    return { start, deadline: new Date(start.getTime() + within) };
-  } catch {
-    return null;
+  const limit = new Date(now.getTime() - within);
+  const earliest = new Date(Math.max(limit.getTime() - lookbackMs, s.createdAt.getTime()));
+  const f = cronFields(s.cron);
+  for (
+    let day = DateTime.fromJSDate(limit, { zone: timezone }).startOf("day");
+    day.toJSDate() >= new Date(earliest.getTime() - 86_400_000);
+    day = day.minus({ days: 1 })
+  ) {
+    const starts = startsOfDay(f, day).filter((d) => d <= limit && d >= earliest);
+    const start = starts[starts.length - 1];
+    if (start) return { start, deadline: new Date(start.getTime() + within) };
   }
+  return null;
 }
 
 /** The messages of one run: transactions of the plant × interface first seen in its window. */

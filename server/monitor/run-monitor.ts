@@ -6,9 +6,9 @@ import { publishPlantChanges } from "../realtime/live";
 import { publishToPlant } from "../realtime/publish";
 import type { FindingChange } from "../realtime/events";
 import { MonitorWrites, type RunCounters } from "./findings";
-import { evaluateFlows } from "./flows";
+import { evaluateFlows, loadFlowConfig } from "./flows";
 import { openLate, settleLate } from "./late";
-import { evaluateRuns } from "./missed-runs";
+import { evaluateRuns, loadSchedules } from "./missed-runs";
 import { MONITOR_BATCH } from "./rules";
 
 /**
@@ -35,18 +35,18 @@ export async function runMonitor(now: Date = new Date(), opts: MonitorOptions = 
   const started = performance.now();
   const plantIds = opts.plantIds ?? null;
   const batch = opts.batch ?? MONITOR_BATCH;
-  const calendars = await loadCalendars(opts.plantIds, now);
+  // Configuration (calendars, expectations, connectors, schedules), read in parallel before the transaction.
+  const [calendars, flowConfig, schedules] = await Promise.all([loadCalendars(opts.plantIds, now), loadFlowConfig(plantIds, batch), loadSchedules(plantIds)]);
 
   for (let attempt = 1; ; attempt++) {
     const client = await pool().connect();
     try {
-      await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [MONITOR_LOCK]);
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${MONITOR_LOCK})`);
       const w = new MonitorWrites(client, now);
       await openLate(w, plantIds, batch);
       await settleLate(w, plantIds, batch);
-      await evaluateFlows(w, calendars, plantIds, batch);
-      await evaluateRuns(w, plantIds, batch);
+      await evaluateFlows(w, calendars, flowConfig, plantIds);
+      await evaluateRuns(w, schedules, plantIds, batch);
       // Last: the audit chain lock is held from the append until commit.
       await appendManyWithPg(client, w.events);
       await client.query("COMMIT");
