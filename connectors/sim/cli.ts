@@ -1,8 +1,10 @@
 /**
  * Runs the plant simulator against a running portal:
  *   npm run sim -- --rate 20 --plants 4 --duration 60 [--url http://localhost:3000] [--keys .andon/demo-connector-keys.json]
- *                  [--journal .andon/sim] [--seed 42] [--calm]
+ *                  [--journal .andon/sim] [--seed 42] [--calm] [--stop-flow PL-WRO:PRODORD_CONFIRM …]
  * The keys file is written by `npm start` in demo mode (ANDON_DEMO=true). --duration 0 runs until stopped.
+ * --stop-flow PLANT:INTERFACE (repeatable) stops that flow at its source from the start while the connectors keep
+ * heartbeating (the silent stop the flow monitor reports as STOPPED); SIGUSR2 starts the stopped flows again.
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     journal: { type: "string", default: ".andon/sim" },
     seed: { type: "string" },
     calm: { type: "boolean", default: false },
+    "stop-flow": { type: "string", multiple: true, default: [] },
   },
 });
 
@@ -32,6 +35,7 @@ const args = z
     journal: z.string(),
     seed: z.coerce.number().int().optional(),
     calm: z.boolean(),
+    "stop-flow": z.array(z.string().regex(/^[A-Z0-9-]+:[A-Z][A-Z0-9_]+$/, "--stop-flow takes PLANT:INTERFACE, e.g. PL-WRO:PRODORD_CONFIRM")),
   })
   .parse(values);
 
@@ -51,6 +55,13 @@ const sim = await startSimulator({
   journalRoot: args.journal,
   seed: args.seed,
   disturbances: !args.calm,
+});
+for (const flow of args["stop-flow"]) {
+  const [plant, iface] = flow.split(":") as [string, string];
+  sim.stopFlow(plant, iface);
+}
+process.on("SIGUSR2", () => {
+  for (const flow of sim.stoppedFlows()) sim.resumeFlow(...(flow.split("|") as [string, string]));
 });
 let stopping = false;
 const stop = async (why: string) => {

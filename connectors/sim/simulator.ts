@@ -100,13 +100,18 @@ export async function startSimulator(opts: SimulatorOptions) {
   // Traffic: per plant, rate/plants events per second (≈ 2.2 events per message), × 3 at shift changes.
   const TICK_MS = 200;
   const owed = new Map(plants.map((p) => [p.code, 0]));
+  // Flows stopped at their source ("plant|interface"): no new messages, while every connector keeps its heartbeats.
+  const stoppedFlows = new Set<string>();
   let inFlight = 0;
   const ticker = setInterval(() => {
     for (const plant of plants) {
       const perPlantMessages = opts.rate / 2.2 / plants.length;
       let due = owed.get(plant.code)! + perPlantMessages * (TICK_MS / 1000) * shiftFactor(plant.timezone);
-      const mix = TRAFFIC.filter((t) => plant.interfaces.includes(t.code)).map((t) => ({ ...t, weight: t.weight * sim.weightFactor(t.code) }));
-      while (due >= 1 && inFlight < 200) {
+      const mix = TRAFFIC.filter((t) => plant.interfaces.includes(t.code) && !stoppedFlows.has(`${plant.code}|${t.code}`)).map((t) => ({
+        ...t,
+        weight: t.weight * sim.weightFactor(t.code),
+      }));
+      while (due >= 1 && inFlight < 200 && mix.length) {
         due -= 1;
         inFlight++;
         sim
@@ -160,6 +165,21 @@ export async function startSimulator(opts: SimulatorOptions) {
   return {
     stats: (): SimulatorStats => ({ ...sim.stats, outages: stats.outages, eventsAccepted: eventsAccepted() }),
     pending: () => connectors.reduce((n, c) => n + c.client.stats().pending, 0),
+    /**
+     * The silent stop: the plant's source system stops producing this interface's messages (an MES that
+     * no longer confirms, a batch that never starts) while every connector stays up and heartbeats.
+     * The plant's other traffic carries on; resumeFlow starts it again.
+     */
+    stopFlow(plantCode: string, interfaceCode: string): void {
+      if (!plants.some((p) => p.code === plantCode && p.interfaces.includes(interfaceCode)))
+        throw new Error(`${plantCode} does not run ${interfaceCode} in this simulation`);
+      stoppedFlows.add(`${plantCode}|${interfaceCode}`);
+      log(`${interfaceCode} stopped at ${plantCode} (its connectors keep their heartbeats)`);
+    },
+    resumeFlow(plantCode: string, interfaceCode: string): void {
+      if (stoppedFlows.delete(`${plantCode}|${interfaceCode}`)) log(`${interfaceCode} flows again at ${plantCode}`);
+    },
+    stoppedFlows: () => [...stoppedFlows],
     async stop(): Promise<void> {
       clearInterval(ticker);
       clearInterval(disturbances);

@@ -50,16 +50,18 @@ export type Resolution = {
 
 export type RunCounters = { opened: number; resolved: number; escalated: number; refreshed: number };
 
+export const emptyCounters = (): Record<FindingKind, RunCounters> => ({
+  LATE: { opened: 0, resolved: 0, escalated: 0, refreshed: 0 },
+  STOPPED: { opened: 0, resolved: 0, escalated: 0, refreshed: 0 },
+  FLOOD: { opened: 0, resolved: 0, escalated: 0, refreshed: 0 },
+  MISSED_RUN: { opened: 0, resolved: 0, escalated: 0, refreshed: 0 },
+});
+
 export class MonitorWrites {
   readonly events: AppendInput<AuditEventType>[] = [];
   readonly changes: FindingChange[] = [];
   readonly exceptionsOpened: ExceptionChange[] = [];
-  readonly counters: Record<FindingKind, RunCounters> = {
-    LATE: { opened: 0, resolved: 0, escalated: 0, refreshed: 0 },
-    STOPPED: { opened: 0, resolved: 0, escalated: 0, refreshed: 0 },
-    FLOOD: { opened: 0, resolved: 0, escalated: 0, refreshed: 0 },
-    MISSED_RUN: { opened: 0, resolved: 0, escalated: 0, refreshed: 0 },
-  };
+  readonly counters = emptyCounters();
 
   constructor(
     readonly client: PoolClient,

@@ -91,25 +91,21 @@ export async function loadFlowConfig(plantIds: string[] | null, batch: number): 
   return { expectations: expectations.rows, connectors: connectors.rows };
 }
 
-export async function evaluateFlows(w: MonitorWrites, calendars: Map<string, PlantCalendar>, config: FlowConfig, plantIds: string[] | null): Promise<void> {
-  const now = w.now;
-  const expectations = { rows: config.expectations };
-  const connectors = { rows: config.connectors };
-  const open = await w.client.query<{
-    id: string;
-    kind: FindingKind;
-    plant_id: string;
-    plant_code: string;
-    interface_code: string;
-    subject_key: string;
-    summary: string;
-  }>(
-    `SELECT f.id, f.kind, f.plant_id, p.code AS plant_code, i.code AS interface_code, f.subject_key, f.summary
-       FROM finding f JOIN plant p ON p.id = f.plant_id JOIN interface i ON i.id = f.interface_id
-       WHERE f.kind IN ('STOPPED', 'FLOOD') AND f.status <> 'RESOLVED' AND ($1::uuid[] IS NULL OR f.plant_id = ANY($1::uuid[]))`,
-    [plantIds],
-  );
+type OpenFlowRow = {
+  id: string;
+  kind: FindingKind;
+  plant_id: string;
+  plant_code: string;
+  interface_code: string;
+  subject_key: string;
+  summary: string;
+  detail: Record<string, unknown>;
+};
+type Windowed = { row: ExpectationRow; e: Expectation; w: FlowWindow };
+export type FlowState = { config: FlowConfig; windows: Map<string, Windowed>; counts: Map<string, FlowCounts>; open: OpenFlowRow[] };
 
+/** Each active expectation's window on its plant's calendar, then its traffic and the open STOPPED / FLOOD findings (two statements, in parallel). */
+export async function readFlows(now: Date, calendars: Map<string, PlantCalendar>, config: FlowConfig, plantIds: string[] | null): Promise<FlowState> {
   // Production spans per plant and kind of expectation, computed once for the lookback.
   const spans = new Map<string, ReturnType<typeof lookbackSpans>>();
   const spansOf = (plantId: string, productionOnly: boolean) => {
@@ -122,14 +118,34 @@ export async function evaluateFlows(w: MonitorWrites, calendars: Map<string, Pla
     return s;
   };
 
-  const active = expectations.rows.filter((r) => r.enabled && r.interface_enabled);
-  const windows = new Map<string, { row: ExpectationRow; e: Expectation; w: FlowWindow }>();
-  for (const row of active) {
+  const windows = new Map<string, Windowed>();
+  for (const row of config.expectations.filter((r) => r.enabled && r.interface_enabled)) {
     const e: Expectation = { windowMinutes: row.window_minutes, minCount: row.min_count, maxCount: row.max_count, productionOnly: row.production_only };
     windows.set(flowSubject(row.plant_id, row.interface_id), { row, e, w: flowWindow(e, spansOf(row.plant_id, row.production_only), now) });
   }
-  const counts = await readTraffic(w, [...windows.values()], now);
+  const [counts, open] = await Promise.all([
+    readTraffic([...windows.values()], now),
+    pool().query<OpenFlowRow>(
+      `SELECT f.id, f.kind, f.plant_id, p.code AS plant_code, i.code AS interface_code, f.subject_key, f.summary, f.detail
+       FROM finding f JOIN plant p ON p.id = f.plant_id JOIN interface i ON i.id = f.interface_id
+       WHERE f.kind IN ('STOPPED', 'FLOOD') AND f.status <> 'RESOLVED' AND ($1::uuid[] IS NULL OR f.plant_id = ANY($1::uuid[]))`,
+      [plantIds],
+    ),
+  ]);
+  return { config, windows, counts, open: open.rows };
+}
 
+export type FlowPlan = {
+  toOpen: NewFinding[];
+  toRefresh: { id: string; kind: FindingKind; summary: string; detail: Record<string, unknown> }[];
+  toResolve: Resolution[];
+};
+export const flowIsEmpty = (p: FlowPlan) => p.toOpen.length === 0 && p.toRefresh.length === 0 && p.toResolve.length === 0;
+
+/** The verdicts (rules.ts judgeFlow) against the open findings: open, refresh (when the figures changed), resolve. */
+export function planFlows(state: FlowState, now: Date): FlowPlan {
+  const { windows, counts, config } = state;
+  const open = { rows: state.open };
   const toOpen: NewFinding[] = [];
   const toRefresh: { id: string; kind: FindingKind; summary: string; detail: Record<string, unknown> }[] = [];
   const toResolve: Resolution[] = [];
@@ -147,7 +163,7 @@ export async function evaluateFlows(w: MonitorWrites, calendars: Map<string, Pla
 
   for (const [subject, { row, e, w: win }] of windows) {
     const c = counts.get(subject) ?? { inWindow: 0, sinceSilenceStart: 0, lastTrafficAt: null };
-    const alive = connectorAlive(connectors.rows, row.plant_id, row.source_system, now);
+    const alive = connectorAlive(config.connectors, row.plant_id, row.source_system, now);
     const verdicts = judgeFlow(e, win, c, alive);
     const none = verdicts.find((v) => v.kind === "NONE")!;
     for (const kind of ["STOPPED", "FLOOD"] as const) {
@@ -175,8 +191,10 @@ export async function evaluateFlows(w: MonitorWrites, calendars: Map<string, Pla
           silenceAfterMs: win.silenceMs,
           lastTrafficAt: c.lastTrafficAt?.toISOString() ?? null,
         };
-        if (existing) toRefresh.push({ id: existing.id, kind, summary, detail });
-        else
+        // Refreshed when what it says changed (not for the window sliding by a minute).
+        if (existing && (existing.summary !== summary || existing.detail.actual !== detail.actual || existing.detail.rule !== detail.rule))
+          toRefresh.push({ id: existing.id, kind, summary, detail });
+        else if (!existing)
           toOpen.push({
             plantId: row.plant_id,
             plantCode: row.plant_code,
@@ -195,16 +213,20 @@ export async function evaluateFlows(w: MonitorWrites, calendars: Map<string, Pla
     }
   }
   // Open findings whose expectation is gone, disabled, or whose interface was disabled at the plant.
-  const all = new Map(expectations.rows.map((r) => [flowSubject(r.plant_id, r.interface_id), r]));
+  const all = new Map(config.expectations.map((r) => [flowSubject(r.plant_id, r.interface_id), r]));
   for (const f of open.rows) {
     if (windows.has(f.subject_key)) continue;
     const r = all.get(f.subject_key);
     const why = r?.enabled && !r.interface_enabled ? FINDING_RESOLUTIONS.interfaceDisabled : FINDING_RESOLUTIONS.expectationRemoved;
     toResolve.push({ finding: ref(f), resolution: why });
   }
-  await w.resolve(toResolve);
-  await w.open(toOpen);
-  await w.refresh(toRefresh);
+  return { toOpen, toRefresh, toResolve };
+}
+
+export async function applyFlows(w: MonitorWrites, plan: FlowPlan): Promise<void> {
+  await w.resolve(plan.toResolve);
+  await w.open(plan.toOpen);
+  await w.refresh(plan.toRefresh);
 }
 
 /**
@@ -212,14 +234,14 @@ export async function evaluateFlows(w: MonitorWrites, calendars: Map<string, Pla
  * in one statement. Each plant's rollup rows are read once, over the longest range one of its
  * expectations needs (index on plant × bucket), then attributed to the expectations.
  */
-async function readTraffic(w: MonitorWrites, items: { row: ExpectationRow; w: FlowWindow }[], now: Date): Promise<Map<string, FlowCounts>> {
+async function readTraffic(items: { row: ExpectationRow; w: FlowWindow }[], now: Date): Promise<Map<string, FlowCounts>> {
   const out = new Map<string, FlowCounts>();
   if (items.length === 0) return out;
   const lows = items.map(({ w: win }) => {
     const since = win.silenceSince ? floorMinute(win.silenceSince) : null;
     return since && since < win.from ? since : win.from;
   });
-  const { rows } = await w.client.query<{ plant_id: string; interface_id: string; in_window: string | null; since: string | null; last_bucket: Date | null }>(
+  const { rows } = await pool().query<{ plant_id: string; interface_id: string; in_window: string | null; since: string | null; last_bucket: Date | null }>(
     `WITH e AS (
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[])
          AS e(plant_id, interface_id, wfrom, wto, since, lo)),

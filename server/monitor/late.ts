@@ -1,3 +1,4 @@
+import { pool } from "../db";
 import type { Criticality, ErrorCategory, ExceptionStatus, Severity, SystemKind } from "../db/generated/enums";
 import { fingerprint } from "../exceptions/fingerprint";
 import { CLOSED_STATUSES, INITIAL_STATUS, SLA_MS } from "../exceptions/lifecycle";
@@ -25,8 +26,8 @@ const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
 const STATUS_WORDS: Record<string, string> = { IN_FLIGHT: "in flight", RETRYING: "being retried" };
 const ms = (v: number) => formatDuration(v / 1000);
 
-type Candidate = {
-  id: string;
+type Row = {
+  id: string | null;
   plant_id: string;
   plant_code: string;
   interface_id: string;
@@ -36,50 +37,97 @@ type Candidate = {
   first_seen_at: Date;
   last_event_at: Date;
   attempts: number;
+  hops: unknown;
   criticality: Criticality;
+  source_system: SystemKind;
+  target_systems: SystemKind[];
   latency_slo_ms: number;
   late_after_factor: number;
   late_escalate_factor: number;
   technical_owner_id: string | null;
 };
+/** An open LATE finding with its message as it is now. */
+type OpenLate = Row & { finding_id: string; subject_key: string; summary: string; tx_id: string | null; open_exception_id: string | null };
 
-const thresholds = (c: Candidate) => ({ latencySloMs: c.latency_slo_ms, lateAfterFactor: c.late_after_factor, lateEscalateFactor: c.late_escalate_factor });
+const thresholds = (c: Row) => ({ latencySloMs: c.latency_slo_ms, lateAfterFactor: c.late_after_factor, lateEscalateFactor: c.late_escalate_factor });
 
-export function lateSummary(interfaceCode: string, messageId: string, ageMs: number, dueMs: number): string {
-  return `${interfaceCode} message ${messageId} not delivered ${ms(ageMs)} after it was received (due within ${ms(dueMs)})`;
+/** Timeless (the finding's detail has the times; its age is read against now). */
+export function lateSummary(interfaceCode: string, messageId: string, dueMs: number): string {
+  return `${interfaceCode} message ${messageId} not delivered within ${ms(dueMs)} of being received`;
 }
 
-/** Step 1: open a finding for each undelivered message past its late threshold that has none (and no open exception, and was not escalated before). */
-export async function openLate(w: MonitorWrites, plantIds: string[] | null, batch: number): Promise<void> {
-  const { rows } = await w.client.query<Candidate>(
-    `SELECT t.id, t.plant_id, p.code AS plant_code, t.interface_id, i.code AS interface_code, t.message_id, t.status::text AS status, t.first_seen_at,
-            t.last_event_at, t.attempts, i.criticality, i.latency_slo_ms, i.late_after_factor, i.late_escalate_factor, pi.technical_owner_id
-     FROM business_transaction t
-     JOIN interface i ON i.id = t.interface_id
-     JOIN plant p ON p.id = t.plant_id
-     LEFT JOIN plant_interface pi ON pi.plant_id = t.plant_id AND pi.interface_id = t.interface_id
-     WHERE t.status IN ('IN_FLIGHT', 'RETRYING')
-       AND t.first_seen_at <= $1::timestamptz - make_interval(secs => (SELECT min(late_after_factor * latency_slo_ms) FROM interface) / 1000.0)
-       AND t.first_seen_at <= $1::timestamptz - make_interval(secs => i.late_after_factor * i.latency_slo_ms / 1000.0)
-       AND ($2::uuid[] IS NULL OR t.plant_id = ANY($2::uuid[]))
-       AND NOT EXISTS (SELECT 1 FROM finding f WHERE f.transaction_id = t.id AND f.kind = 'LATE' AND (f.status <> 'RESOLVED' OR f.resolution = 'escalated'))
-       AND NOT EXISTS (SELECT 1 FROM exception x WHERE x.transaction_id = t.id AND x.status NOT IN (${CLOSED_SQL}))
-     ORDER BY t.first_seen_at
-     LIMIT $3`,
-    [w.now, plantIds, batch],
-  );
-  const items: NewFinding[] = rows.map((c) => {
+export type LateState = { candidates: Row[]; open: OpenLate[] };
+
+const MESSAGE_COLUMNS = `t.message_id, t.status::text AS status, t.first_seen_at, t.last_event_at, t.attempts, t.hops, i.criticality, i.source_system,
+  i.target_systems, i.latency_slo_ms, i.late_after_factor, i.late_escalate_factor, pi.technical_owner_id`;
+
+/**
+ * What the LATE step reads (two statements, in parallel, before the run's transaction): undelivered
+ * messages past their late threshold with no finding yet (none open, none escalated before) and no open
+ * exception, oldest first; and the open LATE findings with their message's current state.
+ */
+export async function readLate(now: Date, plantIds: string[] | null, batch: number): Promise<LateState> {
+  const [candidates, open] = await Promise.all([
+    pool().query<Row>(
+      `SELECT t.id, t.plant_id, p.code AS plant_code, t.interface_id, i.code AS interface_code, ${MESSAGE_COLUMNS}
+       FROM business_transaction t
+       JOIN interface i ON i.id = t.interface_id
+       JOIN plant p ON p.id = t.plant_id
+       LEFT JOIN plant_interface pi ON pi.plant_id = t.plant_id AND pi.interface_id = t.interface_id
+       WHERE t.status IN ('IN_FLIGHT', 'RETRYING')
+         AND t.first_seen_at <= $1::timestamptz - make_interval(secs => (SELECT min(late_after_factor * latency_slo_ms) FROM interface) / 1000.0)
+         AND t.first_seen_at <= $1::timestamptz - make_interval(secs => i.late_after_factor * i.latency_slo_ms / 1000.0)
+         AND ($2::uuid[] IS NULL OR t.plant_id = ANY($2::uuid[]))
+         AND NOT EXISTS (SELECT 1 FROM finding f WHERE f.transaction_id = t.id AND f.kind = 'LATE' AND (f.status <> 'RESOLVED' OR f.resolution = 'escalated'))
+         AND NOT EXISTS (SELECT 1 FROM exception x WHERE x.transaction_id = t.id AND x.status NOT IN (${CLOSED_SQL}))
+       ORDER BY t.first_seen_at
+       LIMIT $3`,
+      [now, plantIds, batch],
+    ),
+    pool().query<OpenLate>(
+      `SELECT f.id AS finding_id, f.subject_key, f.summary, f.plant_id, p.code AS plant_code, f.interface_id, i.code AS interface_code, f.transaction_id AS tx_id,
+              t.id, ${MESSAGE_COLUMNS},
+              (SELECT x.id FROM exception x WHERE x.transaction_id = f.transaction_id AND x.status NOT IN (${CLOSED_SQL}) LIMIT 1) AS open_exception_id
+       FROM finding f
+       JOIN plant p ON p.id = f.plant_id
+       JOIN interface i ON i.id = f.interface_id
+       LEFT JOIN business_transaction t ON t.id = f.transaction_id
+       LEFT JOIN plant_interface pi ON pi.plant_id = f.plant_id AND pi.interface_id = f.interface_id
+       WHERE f.kind = 'LATE' AND f.status <> 'RESOLVED' AND ($1::uuid[] IS NULL OR f.plant_id = ANY($1::uuid[]))
+       ORDER BY f.opened_at, f.id
+       LIMIT $2`,
+      [plantIds, batch],
+    ),
+  ]);
+  return { candidates: candidates.rows, open: open.rows };
+}
+
+export type LatePlan = { toOpen: { finding: NewFinding; row: Row }[]; resolutions: Resolution[]; toEscalate: OpenLate[] };
+
+const refOf = (r: OpenLate): OpenFindingRef => ({
+  id: r.finding_id,
+  plantId: r.plant_id,
+  plantCode: r.plant_code,
+  interfaceCode: r.interface_code,
+  kind: "LATE",
+  subjectKey: r.subject_key,
+  summary: r.summary,
+  transactionId: r.tx_id,
+});
+
+/** Open a finding per new late message; open ones clear when delivered or failed, escalate when still undelivered past the second threshold. */
+export function planLate(s: LateState, now: Date): LatePlan {
+  const toOpen = s.candidates.map((c) => {
     const due = lateAfterMs(thresholds(c));
-    const age = w.now.getTime() - c.first_seen_at.getTime();
-    return {
+    const finding: NewFinding = {
       plantId: c.plant_id,
       plantCode: c.plant_code,
       interfaceId: c.interface_id,
       interfaceCode: c.interface_code,
       kind: "LATE",
-      subjectKey: c.id,
+      subjectKey: c.id!,
       severity: severityOf({ interfaceCode: c.interface_code, criticality: c.criticality, category: "TECHNICAL", attempt: c.attempts }),
-      summary: lateSummary(c.interface_code, c.message_id, age, due),
+      summary: lateSummary(c.interface_code, c.message_id, due),
       detail: {
         messageId: c.message_id,
         status: c.status,
@@ -87,73 +135,43 @@ export async function openLate(w: MonitorWrites, plantIds: string[] | null, batc
         dueAt: new Date(c.first_seen_at.getTime() + due).toISOString(),
         escalateAt: new Date(c.first_seen_at.getTime() + escalateAfterMs(thresholds(c))).toISOString(),
         lateAfterMs: due,
-        ageMs: age,
+        ageAtOpenMs: now.getTime() - c.first_seen_at.getTime(),
         latencySloMs: c.latency_slo_ms,
       },
       transactionId: c.id,
       assigneeId: c.technical_owner_id,
     };
-  });
-  await w.open(items);
-}
-
-type OpenLate = Candidate & {
-  finding_id: string;
-  subject_key: string;
-  summary: string;
-  tx_id: string | null;
-  hops: unknown;
-  source_system: SystemKind;
-  target_systems: SystemKind[];
-  open_exception_id: string | null;
-};
-
-/** Step 2: the open LATE findings: resolved when their message was delivered or failed, escalated when still undelivered past the second threshold. */
-export async function settleLate(w: MonitorWrites, plantIds: string[] | null, batch: number): Promise<void> {
-  const { rows } = await w.client.query<OpenLate>(
-    `SELECT f.id AS finding_id, f.subject_key, f.summary, f.plant_id, p.code AS plant_code, f.interface_id, i.code AS interface_code, f.transaction_id AS tx_id,
-            t.id, t.message_id, t.status::text AS status, t.first_seen_at, t.last_event_at, t.attempts, t.hops, i.criticality, i.latency_slo_ms,
-            i.late_after_factor, i.late_escalate_factor, i.source_system, i.target_systems, pi.technical_owner_id,
-            (SELECT x.id FROM exception x WHERE x.transaction_id = f.transaction_id AND x.status NOT IN (${CLOSED_SQL}) LIMIT 1) AS open_exception_id
-     FROM finding f
-     JOIN plant p ON p.id = f.plant_id
-     JOIN interface i ON i.id = f.interface_id
-     LEFT JOIN business_transaction t ON t.id = f.transaction_id
-     LEFT JOIN plant_interface pi ON pi.plant_id = f.plant_id AND pi.interface_id = f.interface_id
-     WHERE f.kind = 'LATE' AND f.status <> 'RESOLVED' AND ($1::uuid[] IS NULL OR f.plant_id = ANY($1::uuid[]))
-     ORDER BY f.opened_at, f.id
-     LIMIT $2`,
-    [plantIds, batch],
-  );
-  const ref = (r: OpenLate): OpenFindingRef => ({
-    id: r.finding_id,
-    plantId: r.plant_id,
-    plantCode: r.plant_code,
-    interfaceCode: r.interface_code,
-    kind: "LATE",
-    subjectKey: r.subject_key,
-    summary: r.summary,
-    transactionId: r.tx_id,
+    return { finding, row: c };
   });
   const resolutions: Resolution[] = [];
   const toEscalate: OpenLate[] = [];
-  const stillLate: OpenLate[] = [];
-  for (const r of rows) {
-    if (!r.id) resolutions.push({ finding: ref(r), resolution: FINDING_RESOLUTIONS.transactionRemoved });
-    else if (r.status === "DELIVERED") resolutions.push({ finding: ref(r), resolution: FINDING_RESOLUTIONS.delivered });
+  for (const r of s.open) {
+    if (!r.id) resolutions.push({ finding: refOf(r), resolution: FINDING_RESOLUTIONS.transactionRemoved });
+    else if (r.status === "DELIVERED") resolutions.push({ finding: refOf(r), resolution: FINDING_RESOLUTIONS.delivered });
     else if (r.status === "FAILED" || r.open_exception_id)
-      resolutions.push({ finding: ref(r), resolution: FINDING_RESOLUTIONS.failedReported, exceptionId: r.open_exception_id });
-    else if (w.now.getTime() - r.first_seen_at.getTime() >= escalateAfterMs(thresholds(r))) toEscalate.push(r);
-    else stillLate.push(r);
+      resolutions.push({ finding: refOf(r), resolution: FINDING_RESOLUTIONS.failedReported, exceptionId: r.open_exception_id });
+    else if (now.getTime() - r.first_seen_at.getTime() >= escalateAfterMs(thresholds(r))) toEscalate.push(r);
   }
-  await w.resolve(resolutions);
-  await escalate(w, toEscalate, ref);
-  await w.refresh(
-    stillLate.map((r) => {
-      const age = w.now.getTime() - r.first_seen_at.getTime();
-      return { id: r.finding_id, kind: "LATE" as const, summary: lateSummary(r.interface_code, r.message_id, age, lateAfterMs(thresholds(r))) };
-    }),
-  );
+  return { toOpen, resolutions, toEscalate };
+}
+
+export const lateIsEmpty = (p: LatePlan) => p.toOpen.length === 0 && p.resolutions.length === 0 && p.toEscalate.length === 0;
+
+/** The plan's writes, in the run's transaction. A message late past its second threshold when first seen late opens and escalates in the same run. */
+export async function applyLate(w: MonitorWrites, plan: LatePlan): Promise<void> {
+  const opened = await w.open(plan.toOpen.map((o) => o.finding));
+  const escalateNow: OpenLate[] = plan.toOpen
+    .filter((o) => opened.has(o.finding.subjectKey) && w.now.getTime() - o.row.first_seen_at.getTime() >= escalateAfterMs(thresholds(o.row)))
+    .map((o) => ({
+      ...o.row,
+      finding_id: opened.get(o.finding.subjectKey)!,
+      subject_key: o.finding.subjectKey,
+      summary: o.finding.summary,
+      tx_id: o.row.id,
+      open_exception_id: null,
+    }));
+  await w.resolve(plan.resolutions);
+  await escalate(w, [...plan.toEscalate, ...escalateNow], refOf);
 }
 
 type InsertedException = {
@@ -168,7 +186,8 @@ type InsertedException = {
   last_seen_at: Date;
 };
 
-async function escalate(w: MonitorWrites, rows: OpenLate[], ref: (r: OpenLate) => OpenFindingRef): Promise<void> {
+async function escalate(w: MonitorWrites, all: OpenLate[], ref: (r: OpenLate) => OpenFindingRef): Promise<void> {
+  const rows = all.filter((r): r is OpenLate & { id: string } => r.id !== null);
   if (rows.length === 0) return;
   // The transactions still undelivered, locked in id order (a delivery committed since the read is left to the next run).
   const locked = await w.client.query<{ id: string }>(

@@ -84,10 +84,10 @@ export async function loadSchedules(plantIds: string[] | null): Promise<Schedule
   ).rows;
 }
 
-export async function evaluateRuns(w: MonitorWrites, schedules: ScheduleRow[], plantIds: string[] | null, batch: number): Promise<void> {
-  const now = w.now;
-  const open = (
-    await w.client.query<OpenRow>(
+/** The open MISSED_RUN findings in scope. */
+export async function readOpenRuns(plantIds: string[] | null, batch: number): Promise<OpenRow[]> {
+  return (
+    await pool().query<OpenRow>(
       `SELECT f.id, f.plant_id, p.code AS plant_code, f.interface_id, i.code AS interface_code, f.subject_key, f.summary, f.detail
        FROM finding f JOIN plant p ON p.id = f.plant_id JOIN interface i ON i.id = f.interface_id
        WHERE f.kind = 'MISSED_RUN' AND f.status <> 'RESOLVED' AND ($1::uuid[] IS NULL OR f.plant_id = ANY($1::uuid[]))
@@ -95,24 +95,30 @@ export async function evaluateRuns(w: MonitorWrites, schedules: ScheduleRow[], p
       [plantIds, batch],
     )
   ).rows;
-  const scheduleOf = new Map(schedules.map((s) => [`${s.plant_id}:${s.interface_id}`, s]));
-  const ref = (f: OpenRow): OpenFindingRef => ({
-    id: f.id,
-    plantId: f.plant_id,
-    plantCode: f.plant_code,
-    interfaceCode: f.interface_code,
-    kind: "MISSED_RUN",
-    subjectKey: f.subject_key,
-    summary: f.summary,
-    transactionId: null,
-  });
+}
 
+type Run = ScheduledRun & { schedule: ScheduleRow; key: string };
+export type RunState = {
+  schedules: ScheduleRow[];
+  open: OpenRow[];
+  runs: Map<string, Run>;
+  dueKeys: string[];
+  latestKey: Map<string, string>;
+  counts: Map<string, RunCounts>;
+  judged: Set<string>;
+};
+
+/** The runs to judge (due in the last 24 h, those of open findings, each schedule's latest), their messages, and which were judged before (two statements, in parallel). */
+export async function readRuns(now: Date, schedules: ScheduleRow[], open: OpenRow[], batch: number): Promise<RunState> {
+  const scheduleOf = new Map(schedules.map((s) => [`${s.plant_id}:${s.interface_id}`, s]));
   // The runs to count: those due in the last 24 h, those of open findings, and each schedule's latest.
-  type Run = ScheduledRun & { schedule: ScheduleRow; key: string };
   const runs = new Map<string, Run>();
-  const add = (schedule: ScheduleRow, r: ScheduledRun) => {
+  const add = (schedule: ScheduleRow, r: ScheduledRun): string | null => {
     const key = runSubject(schedule.plant_id, schedule.interface_id, r.start);
-    if (!runs.has(key) && runs.size < batch) runs.set(key, { ...r, schedule, key });
+    if (!runs.has(key)) {
+      if (runs.size >= batch) return null; // the rest next minute
+      runs.set(key, { ...r, schedule, key });
+    }
     return key;
   };
   const dueKeys: string[] = [];
@@ -129,29 +135,50 @@ export async function evaluateRuns(w: MonitorWrites, schedules: ScheduleRow[], p
     } catch {
       continue; // an expression the editor let through but the parser refuses: nothing is due
     }
-    for (const r of due) dueKeys.push(add(s, r));
+    for (const r of due) {
+      const key = add(s, r);
+      if (key) dueKeys.push(key);
+    }
     const latest = latestRunDue({ cron: s.cron, completeWithinMinutes: s.complete_within_minutes, createdAt: s.created_at }, s.timezone, now);
-    if (latest) latestKey.set(s.id, add(s, latest));
+    const key = latest && add(s, latest);
+    if (key) latestKey.set(s.id, key);
   }
   for (const f of open) {
     const s = scheduleOf.get(`${f.plant_id}:${f.interface_id}`);
     const start = typeof f.detail.start === "string" ? new Date(f.detail.start) : null;
     if (s?.active && start && !Number.isNaN(start.getTime())) add(s, { start, deadline: new Date(start.getTime() + s.complete_within_minutes * 60_000) });
   }
-  const counts = await countRuns(w, [...runs.values()]);
-  const ok = (r: Run) => judgeRun(r.schedule.min_messages, counts.get(r.key)!) === "ok";
-
-  // Runs already judged (their finding open, or resolved — by the monitor or a person): not opened again.
-  const judged = new Set(
+  const [counts, judgedRows] = await Promise.all([
+    countRuns(now, [...runs.values()]),
+    // Runs already judged (their finding open, or resolved — by the monitor or a person): not opened again.
     dueKeys.length
-      ? (
-          await w.client.query<{ subject_key: string }>(
-            `SELECT subject_key FROM finding WHERE kind = 'MISSED_RUN' AND plant_id = ANY($1::uuid[]) AND subject_key = ANY($2::text[])`,
-            [[...new Set(dueKeys.map((k) => runs.get(k)!.schedule.plant_id))], dueKeys],
-          )
-        ).rows.map((r) => r.subject_key)
-      : [],
-  );
+      ? pool().query<{ subject_key: string }>(
+          `SELECT subject_key FROM finding WHERE kind = 'MISSED_RUN' AND plant_id = ANY($1::uuid[]) AND subject_key = ANY($2::text[])`,
+          [[...new Set(dueKeys.map((k) => runs.get(k)!.schedule.plant_id))], dueKeys],
+        )
+      : { rows: [] as { subject_key: string }[] },
+  ]);
+  return { schedules, open, runs, dueKeys, latestKey, counts, judged: new Set(judgedRows.rows.map((r) => r.subject_key)) };
+}
+
+export type RunPlan = { toOpen: NewFinding[]; toResolve: Resolution[] };
+export const runsIsEmpty = (p: RunPlan) => p.toOpen.length === 0 && p.toResolve.length === 0;
+
+export function planRuns(state: RunState): RunPlan {
+  const { open, runs, dueKeys, latestKey, counts, judged } = state;
+  const scheduleOf = new Map(state.schedules.map((s) => [`${s.plant_id}:${s.interface_id}`, s]));
+  const ref = (f: OpenRow): OpenFindingRef => ({
+    id: f.id,
+    plantId: f.plant_id,
+    plantCode: f.plant_code,
+    interfaceCode: f.interface_code,
+    kind: "MISSED_RUN",
+    subjectKey: f.subject_key,
+    summary: f.summary,
+    transactionId: null,
+  });
+
+  const ok = (r: Run) => judgeRun(r.schedule.min_messages, counts.get(r.key)!) === "ok";
   const toOpen: NewFinding[] = [];
   for (const key of dueKeys) {
     const r = runs.get(key)!;
@@ -201,20 +228,24 @@ export async function evaluateRuns(w: MonitorWrites, schedules: ScheduleRow[], p
     if (run && latest && latest.start > run.start && ok(latest))
       toResolve.push({ finding: ref(f), resolution: FINDING_RESOLUTIONS.superseded, detail: { ...f.detail, supersededBy: latest.start.toISOString() } });
   }
-  await w.resolve(toResolve);
-  await w.open(toOpen);
+  return { toOpen, toResolve };
+}
+
+export async function applyRuns(w: MonitorWrites, plan: RunPlan): Promise<void> {
+  await w.resolve(plan.toResolve);
+  await w.open(plan.toOpen);
 }
 
 /** The messages of each run, from the transactions (index on plant × first seen), in one statement. */
 async function countRuns(
-  w: MonitorWrites,
+  now: Date,
   runs: (ScheduledRun & { schedule: { plant_id: string; interface_id: string; complete_within_minutes: number }; key: string })[],
 ) {
   const out = new Map<string, RunCounts>();
   if (runs.length === 0) return out;
   const ext = (r: (typeof runs)[number]) =>
-    new Date(Math.min(w.now.getTime(), r.start.getTime() + LATE_COMPLETION_FACTOR * r.schedule.complete_within_minutes * 60_000));
-  const { rows } = await w.client.query<{ n: string; by_deadline: number; failed: number; late_delivered: number; late_failed: number; late_pending: number }>(
+    new Date(Math.min(now.getTime(), r.start.getTime() + LATE_COMPLETION_FACTOR * r.schedule.complete_within_minutes * 60_000));
+  const { rows } = await pool().query<{ n: string; by_deadline: number; failed: number; late_delivered: number; late_failed: number; late_pending: number }>(
     `SELECT r.n,
             count(t.id) FILTER (WHERE t.first_seen_at < r.d AND t.status = 'DELIVERED' AND t.delivered_at < r.d)::int AS by_deadline,
             count(t.id) FILTER (WHERE t.first_seen_at < r.d AND t.status = 'FAILED')::int AS failed,

@@ -6,17 +6,18 @@ import { publishPlantChanges } from "../realtime/live";
 import { publishToPlant } from "../realtime/publish";
 import type { FindingChange } from "../realtime/events";
 import { MonitorWrites, type RunCounters } from "./findings";
-import { evaluateFlows, loadFlowConfig } from "./flows";
-import { openLate, settleLate } from "./late";
-import { evaluateRuns, loadSchedules } from "./missed-runs";
+import { applyFlows, flowIsEmpty, loadFlowConfig, planFlows, readFlows } from "./flows";
+import { applyLate, lateIsEmpty, planLate, readLate } from "./late";
+import { applyRuns, loadSchedules, planRuns, readOpenRuns, readRuns, runsIsEmpty } from "./missed-runs";
 import { MONITOR_BATCH } from "./rules";
 
 /**
  * The flow monitor (a pg-boss job once a minute, singleton across instances): late messages, stopped
- * and flooded flows, missed batch runs. One database transaction per run under an advisory lock, so
- * runs on several instances (or a run started by hand next to the scheduled one) take turns and never
- * open a finding twice; the partial unique index on unresolved findings backs that up. Every open,
- * resolve and escalation is audited in the same transaction; live changes go out after commit.
+ * and flooded flows, missed batch runs. Each run takes an advisory lock in its transaction, reads
+ * (set-based, in parallel), decides (pure, rules.ts), and writes its changes in that transaction, so runs
+ * on several instances take turns and never open a finding twice (the partial unique index on unresolved
+ * findings backs that up; a resolve moves only rows still unresolved). Every open, resolve and
+ * escalation is audited in the same transaction; live changes go out after commit.
  * `now` is injectable: tests and the benchmark drive it with a simulated clock.
  */
 export const MONITOR_QUEUE = "monitor.run";
@@ -35,20 +36,31 @@ export async function runMonitor(now: Date = new Date(), opts: MonitorOptions = 
   const started = performance.now();
   const plantIds = opts.plantIds ?? null;
   const batch = opts.batch ?? MONITOR_BATCH;
-  // Configuration (calendars, expectations, connectors, schedules), read in parallel before the transaction.
-  const [calendars, flowConfig, schedules] = await Promise.all([loadCalendars(opts.plantIds, now), loadFlowConfig(plantIds, batch), loadSchedules(plantIds)]);
-
   for (let attempt = 1; ; attempt++) {
     const client = await pool().connect();
     try {
+      // Runs take turns (several instances, or one started by hand next to the scheduled one): the lock is held
+      // from before the reads until commit, so no run decides on what another has changed meanwhile.
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${MONITOR_LOCK})`);
+      // Reads on other pooled connections, in two waves of parallel statements: the configuration and what is
+      // open, then the traffic and run counts that depend on it. Then the decisions (pure), then the writes.
+      const [calendars, flowConfig, schedules, late, openRuns] = await Promise.all([
+        loadCalendars(opts.plantIds, now),
+        loadFlowConfig(plantIds, batch),
+        loadSchedules(plantIds),
+        readLate(now, plantIds, batch),
+        readOpenRuns(plantIds, batch),
+      ]);
+      const [flows, runs] = await Promise.all([readFlows(now, calendars, flowConfig, plantIds), readRuns(now, schedules, openRuns, batch)]);
+      const plans = { late: planLate(late, now), flows: planFlows(flows, now), runs: planRuns(runs) };
       const w = new MonitorWrites(client, now);
-      await openLate(w, plantIds, batch);
-      await settleLate(w, plantIds, batch);
-      await evaluateFlows(w, calendars, flowConfig, plantIds);
-      await evaluateRuns(w, schedules, plantIds, batch);
-      // Last: the audit chain lock is held from the append until commit.
-      await appendManyWithPg(client, w.events);
+      if (!(lateIsEmpty(plans.late) && flowIsEmpty(plans.flows) && runsIsEmpty(plans.runs))) {
+        await applyLate(w, plans.late);
+        await applyFlows(w, plans.flows);
+        await applyRuns(w, plans.runs);
+        // Last: the audit chain lock is held from the append until commit.
+        await appendManyWithPg(client, w.events);
+      }
       await client.query("COMMIT");
       publish(w.changes, w.exceptionsOpened);
       return { ms: performance.now() - started, byKind: w.counters, exceptionsOpened: w.exceptionsOpened.length };

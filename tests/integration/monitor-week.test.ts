@@ -215,5 +215,5 @@ describe("the flow monitor over a simulated week", () => {
     expect((await verifyChain()).ok).toBe(true);
     expect(confirmations).toBeGreaterThan(1_000);
     console.log(`simulated week: ${runs} monitor runs, ${confirmations} confirmations, ${findings.length} findings, 0 false, ${elapsedS.toFixed(1)} s`);
-  }, 300_000);
+  }, 180_000);
 });
