@@ -59,7 +59,7 @@ export function lateSummary(interfaceCode: string, messageId: string, dueMs: num
 export type LateState = { candidates: Row[]; open: OpenLate[] };
 
 const MESSAGE_COLUMNS = `t.message_id, t.status::text AS status, t.first_seen_at, t.last_event_at, t.attempts, t.hops, i.criticality, i.source_system,
-  i.target_systems, i.latency_slo_ms, i.late_after_factor, i.late_escalate_factor, pi.technical_owner_id`;
+  i.target_systems::text[] AS target_systems, i.latency_slo_ms, i.late_after_factor, i.late_escalate_factor, pi.technical_owner_id`;
 
 /**
  * What the LATE step reads (two statements, in parallel, before the run's transaction): undelivered
