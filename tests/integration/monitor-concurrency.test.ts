@@ -105,6 +105,8 @@ describe("concurrent monitor runs", () => {
     expect(exceptions).toHaveLength(20);
     expect(new Set(exceptions.map((x) => x.transactionId)).size).toBe(20);
     expect(exceptions.every((x) => x.errorCode === "LATE" && x.status === "NEW" && x.assigneeId === technicalOwnerId)).toBe(true);
+    // The hop the message is stuck on: a replay goes to its target.
+    expect(exceptions.every((x) => x.hopSource === "ODOO" && x.hopTarget === "SAP_ERP" && x.category === "TECHNICAL")).toBe(true);
     // One fingerprint for all of them: the message names the threshold, not each message's age.
     expect(new Set(exceptions.map((x) => x.fingerprint)).size).toBe(1);
 
