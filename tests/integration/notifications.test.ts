@@ -43,7 +43,9 @@ beforeAll(async () => {
   const tag = randomUUID().slice(0, 8);
   const mk = async (name: string) =>
     (await loadPrincipal(
-      (await db().user.create({ data: { email: `${name}.${tag}@notif.test`, name, role: "VIEWER", passwordHash: "x", plants: { create: [{ plantId }] } } })).id,
+      (
+        await db().user.create({ data: { email: `${name}.${tag}@notif.test`, name, role: "VIEWER", passwordHash: "x", plants: { create: [{ plantId }] } } })
+      ).id,
     ))!;
   alice = await mk("alice");
   bob = await mk("bob");
