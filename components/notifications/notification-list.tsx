@@ -94,7 +94,11 @@ export function NotificationListView({ initial }: { initial: NotificationList })
                       fired {formatCount(n.count)} times
                     </Badge>
                   ) : null}
-                  {n.level ? <span className="text-xs text-muted-foreground">as {ESCALATION_LEVEL_LABELS[n.level].toLowerCase()}</span> : null}
+                  {n.level ? (
+                    <span className="text-xs text-muted-foreground">
+                      {n.level === "TECHNICAL_OWNER" ? "first notice" : `escalated to the ${ESCALATION_LEVEL_LABELS[n.level].toLowerCase()}`}
+                    </span>
+                  ) : null}
                 </p>
                 <p className="text-muted-foreground">{n.body}</p>
                 <p className="text-xs text-muted-foreground">
