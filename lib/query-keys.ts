@@ -26,3 +26,10 @@ export const alertKeys = {
   rules: () => [...alertKeys.all, "rules"] as const,
   webhooks: () => [...alertKeys.all, "webhooks"] as const,
 };
+
+/** The user's own in-app notifications: the list page and the bell's unread count. */
+export const notificationKeys = {
+  all: ["notifications"] as const,
+  list: (unreadOnly: boolean) => [...notificationKeys.all, "list", unreadOnly] as const,
+  unread: () => [...notificationKeys.all, "unread"] as const,
+};
