@@ -34,9 +34,28 @@ test("the outgoing lead writes notes, the incoming lead acknowledges, both pages
   );
   const notes = `Line 2 confirmations stopped at 05:40, restarted the connector. ${randomUUID().slice(0, 8)}`;
 
-  // The outgoing lead reaches the handover from the plant page.
+  // The outgoing lead looks at this shift's figures (a shift of PL-WRO's calendar running now, removed
+  // right after), then reaches the handover from the plant page.
   await signIn(page.request, "operator.wro@andon.local");
-  await page.goto("/plants/PL-WRO");
+  const [hh, mm] = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Warsaw", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+    .format(new Date())
+    .split(":")
+    .map(Number) as [number, number];
+  const minute = hh * 60 + mm;
+  const [shift] = await query<{ id: string }>(
+    `INSERT INTO plant_shift (id, plant_id, name, weekdays, start_minute, end_minute, updated_at)
+     SELECT gen_random_uuid(), id, $1, '{1,2,3,4,5,6,7}', $2, $3, now() FROM plant WHERE code = 'PL-WRO' RETURNING id`,
+    [`E2E day ${randomUUID().slice(0, 6)}`, (minute + 1440 - 60) % 1440, (minute + 60) % 1440],
+  );
+  try {
+    await page.goto("/plants/PL-WRO");
+    await page.getByRole("navigation", { name: "Time range" }).getByRole("link", { name: "This shift" }).click();
+    await expect(page.getByRole("link", { name: "This shift" })).toHaveAttribute("aria-current", "true");
+    await expect(page.getByText(/This shift: .+, .+ – \d\d:\d\d .+\. .*Updates live\./)).toBeVisible();
+    await expect(page).toHaveURL(/shift=current/);
+  } finally {
+    await query("DELETE FROM plant_shift WHERE id = $1", [shift!.id]);
+  }
   await page.getByRole("link", { name: "Shift handover" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Shift handover");
   const mine = page.getByTestId("handover-latest");
@@ -66,7 +85,7 @@ test("the outgoing lead writes notes, the incoming lead acknowledges, both pages
   // Acknowledged by the incoming lead: the confirmation next to where the button was, and live on the other page.
   await theirs.getByTestId("handover-acknowledge").click();
   await expect(theirs.getByTestId("handover-acknowledged")).toContainText("Acknowledged by Maren Manager");
-  await expect(incoming.getByTestId("announcer")).toContainText(`Handover of the ${shiftName} shift acknowledged.`);
+  await expect(incoming.getByTestId("announcer")).toContainText(`Handover acknowledged: ${shiftName}.`);
   await expect(mine).toHaveAttribute("data-status", "ACKNOWLEDGED");
   await expect(mine.getByTestId("handover-status")).toHaveText("Acknowledged");
   await expect(mine.getByTestId("handover-notes")).toHaveText(notes); // final: no editor any more

@@ -101,7 +101,7 @@ export function PlantDashboard({
 
   const m = metrics.data;
   const fmt = (iso: string) => formatInstant(iso, tz, "datetime");
-  const shiftText = shown ? `${shown.name} shift, ${fmt(shown.start)} – ${formatInstant(shown.end, tz, "time")}` : null;
+  const shiftText = shown ? `${shown.name}, ${fmt(shown.start)} – ${formatInstant(shown.end, tz, "time")}` : null;
   const rangeLabel = shiftText
     ? `${shift === "current" ? "this shift so far" : "last shift"} (${shiftText})`
     : custom
@@ -158,7 +158,7 @@ export function PlantDashboard({
                 {label}
               </Link>
             ) : (
-              <span key={s} aria-disabled="true" className="cursor-not-allowed px-2 py-1 text-muted-foreground">
+              <span key={s} className="cursor-not-allowed px-2 py-1 text-muted-foreground">
                 {label}
                 <span className="sr-only">{s === "current" ? ": no shift is running now" : ": no shift in the calendar"}</span>
               </span>

@@ -246,7 +246,7 @@ function Acknowledgement({ h }: { h: HandoverView }) {
     mutationFn: () => apiFetch<HandoverView>(`/api/plants/${encodeURIComponent(h.plantCode)}/handovers/${h.id}/acknowledge`, { method: "POST" }),
     onSuccess: async () => {
       setError(null);
-      announce(`Handover of the ${h.shiftName} shift acknowledged.`);
+      announce(`Handover acknowledged: ${h.shiftName}.`);
       await qc.invalidateQueries({ queryKey: handoverKeys.list(h.plantCode) });
     },
     onError: (e) => {
