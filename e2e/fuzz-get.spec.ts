@@ -42,6 +42,8 @@ const QUERY_PARAMS: Record<string, string[]> = {
   "GET /api/plants": ["q"],
   "GET /api/plants/[code]/metrics": ["range", "from", "to"], // metricsQuerySchema
   "GET /api/plants/[code]/series": ["range", "from", "to", "interface"],
+  "GET /api/plants/[code]/handovers": ["limit", "before"], // listQuerySchema
+  "GET /api/plants/[code]/handovers/[id]": ["q"],
   "GET /api/transactions": ["q", "plant", "interface", "status", "from", "to", "cursor", "limit"], // historyQuerySchema
   "GET /api/transactions/[correlationId]": ["plant"],
   "GET /api/transactions/timeline": ["correlationId", "plant"],

@@ -4,6 +4,12 @@ export const plantKeys = {
   list: () => [...plantKeys.all, "list"] as const,
 };
 
+/** A plant's shift handovers (list, newest shift first): refetched on "handover.changed" of the plant's room. */
+export const handoverKeys = {
+  all: ["handovers"] as const,
+  list: (plantCode: string) => [...handoverKeys.all, "list", plantCode] as const,
+};
+
 export const bulkKeys = {
   all: ["bulk"] as const,
   list: () => [...bulkKeys.all, "list"] as const,
