@@ -33,10 +33,17 @@ describe("shift calendar administration", () => {
     });
     expect(await answer(saveShift(admin, plant.code, { name: "Bad", weekdays: [8], start: "6:00", end: "14:00" }))).toMatchObject({ status: 400 });
 
-    const edited = await saveShift(admin, plant.code, { name: "Early", weekdays: [1, 2, 3, 4, 5, 6], start: "06:00", end: "13:30", expectedUpdatedAt: early.updatedAt }, early.id);
+    const edited = await saveShift(
+      admin,
+      plant.code,
+      { name: "Early", weekdays: [1, 2, 3, 4, 5, 6], start: "06:00", end: "13:30", expectedUpdatedAt: early.updatedAt },
+      early.id,
+    );
     expect(edited).toMatchObject({ weekdays: [1, 2, 3, 4, 5, 6], end: "13:30" });
     // The form that still holds the old updatedAt loses: 409, nothing written.
-    expect(await answer(saveShift(admin, plant.code, { name: "Early", weekdays: [1], start: "06:00", end: "14:00", expectedUpdatedAt: early.updatedAt }, early.id))).toMatchObject({
+    expect(
+      await answer(saveShift(admin, plant.code, { name: "Early", weekdays: [1], start: "06:00", end: "14:00", expectedUpdatedAt: early.updatedAt }, early.id)),
+    ).toMatchObject({
       status: 409,
       code: "conflict",
     });
@@ -76,7 +83,9 @@ describe("shift calendar administration", () => {
     const [shift] = await db().plantShift.findMany({ where: { plantId: plant.id } });
     const read = shift!.updatedAt.toISOString();
     const edits = await Promise.all(
-      ["07:00", "08:00"].map((start) => answer(saveShift(admin, plant.code, { name: shift!.name, weekdays: [1], start, end: "14:00", expectedUpdatedAt: read }, shift!.id))),
+      ["07:00", "08:00"].map((start) =>
+        answer(saveShift(admin, plant.code, { name: shift!.name, weekdays: [1], start, end: "14:00", expectedUpdatedAt: read }, shift!.id)),
+      ),
     );
     expect(edits.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(await events("calendar.shift_saved", plant.id)).toHaveLength(2);
@@ -87,11 +96,20 @@ describe("shift calendar administration", () => {
     const xmas = await addCalendarEntry(admin, plant.code, { kind: "HOLIDAY", date: "2026-12-25", reason: "Christmas Day" });
     expect(xmas).toMatchObject({ kind: "HOLIDAY", startsAt: "2026-12-25T05:00:00.000Z", endsAt: "2026-12-26T05:00:00.000Z", reason: "Christmas Day" });
     expect(await answer(addCalendarEntry(admin, plant.code, { kind: "HOLIDAY", date: "2026-12-25", reason: "Again" }))).toMatchObject({ status: 409 });
-    const down = await addCalendarEntry(admin, plant.code, { kind: "DOWNTIME", start: "2027-01-09T06:00", end: "2027-01-09T18:30", reason: "Press 4 overhaul" });
+    const down = await addCalendarEntry(admin, plant.code, {
+      kind: "DOWNTIME",
+      start: "2027-01-09T06:00",
+      end: "2027-01-09T18:30",
+      reason: "Press 4 overhaul",
+    });
     expect(down).toMatchObject({ startsAt: "2027-01-09T11:00:00.000Z", endsAt: "2027-01-09T23:30:00.000Z" });
-    const bad = await answer(addCalendarEntry(admin, plant.code, { kind: "DOWNTIME", start: "2027-01-09T18:00", end: "2027-01-09T06:00", reason: "Backwards" }));
+    const bad = await answer(
+      addCalendarEntry(admin, plant.code, { kind: "DOWNTIME", start: "2027-01-09T18:00", end: "2027-01-09T06:00", reason: "Backwards" }),
+    );
     expect(bad).toEqual({ status: 400, code: "invalid_request", message: "The downtime ends after it starts" });
-    expect(await answer(addCalendarEntry(admin, plant.code, { kind: "DOWNTIME", start: "2027-03-14T02:30", end: "2027-03-14T04:00", reason: "DST gap" }))).toMatchObject({
+    expect(
+      await answer(addCalendarEntry(admin, plant.code, { kind: "DOWNTIME", start: "2027-03-14T02:30", end: "2027-03-14T04:00", reason: "DST gap" })),
+    ).toMatchObject({
       status: 400,
       message: "The start 2027-03-14T02:30 does not exist in America/New_York (clocks change then)",
     });

@@ -23,14 +23,26 @@ describe("expected traffic", () => {
     const first = await updateExpectation(admin, plant.code, "PRODORD_CONFIRM", expectation);
     expect(first).toMatchObject({ windowMinutes: 60, minCount: 40, maxCount: 400, productionOnly: true, enabled: true });
     // Another admin's form still says "none read": 409, nothing written.
-    expect(await answer(updateExpectation(admin, plant.code, "PRODORD_CONFIRM", { ...expectation, minCount: 1 }))).toMatchObject({ status: 409, code: "conflict" });
-    const second = await updateExpectation(admin, plant.code, "prodord_confirm", { ...expectation, minCount: 50, maxCount: null, expectedUpdatedAt: first.updatedAt });
+    expect(await answer(updateExpectation(admin, plant.code, "PRODORD_CONFIRM", { ...expectation, minCount: 1 }))).toMatchObject({
+      status: 409,
+      code: "conflict",
+    });
+    const second = await updateExpectation(admin, plant.code, "prodord_confirm", {
+      ...expectation,
+      minCount: 50,
+      maxCount: null,
+      expectedUpdatedAt: first.updatedAt,
+    });
     expect(second).toMatchObject({ minCount: 50, maxCount: null });
-    expect(await answer(updateExpectation(admin, plant.code, "PRODORD_CONFIRM", { ...expectation, minCount: 60, expectedUpdatedAt: first.updatedAt }))).toMatchObject({
+    expect(
+      await answer(updateExpectation(admin, plant.code, "PRODORD_CONFIRM", { ...expectation, minCount: 60, expectedUpdatedAt: first.updatedAt })),
+    ).toMatchObject({
       status: 409,
     });
     expect(
-      await answer(updateExpectation(admin, plant.code, "PRODORD_CONFIRM", { ...expectation, minCount: 50, maxCount: null, expectedUpdatedAt: second.updatedAt })),
+      await answer(
+        updateExpectation(admin, plant.code, "PRODORD_CONFIRM", { ...expectation, minCount: 50, maxCount: null, expectedUpdatedAt: second.updatedAt }),
+      ),
     ).toMatchObject({ status: 409, code: "no_change" });
 
     const racing = await Promise.all([
@@ -41,7 +53,12 @@ describe("expected traffic", () => {
 
     const trail = await events("expectation.updated", plant.id);
     expect(trail.map((e) => e.data)).toEqual([
-      { plantCode: plant.code, interfaceCode: "PRODORD_CONFIRM", before: null, after: { windowMinutes: 60, minCount: 40, maxCount: 400, productionOnly: true, enabled: true } },
+      {
+        plantCode: plant.code,
+        interfaceCode: "PRODORD_CONFIRM",
+        before: null,
+        after: { windowMinutes: 60, minCount: 40, maxCount: 400, productionOnly: true, enabled: true },
+      },
       {
         plantCode: plant.code,
         interfaceCode: "PRODORD_CONFIRM",
@@ -165,13 +182,17 @@ describe("batch schedules", () => {
       code: "invalid_cron",
       message: 'A schedule has 5 fields (minute hour day month weekday), "0 5 * *" has 4',
     });
-    expect(await answer(updateBatchSchedule(admin, plant.code, "FORECAST_IMPORT", { ...body, cron: "99 5 * * *", expectedUpdatedAt: saved.updatedAt }))).toMatchObject({
+    expect(
+      await answer(updateBatchSchedule(admin, plant.code, "FORECAST_IMPORT", { ...body, cron: "99 5 * * *", expectedUpdatedAt: saved.updatedAt })),
+    ).toMatchObject({
       status: 400,
       code: "invalid_cron",
     });
     expect(await answer(updateBatchSchedule(admin, plant.code, "FORECAST_IMPORT", { ...body, cron: "0 6 * * *" }))).toMatchObject({ status: 409 });
     const edits = await Promise.all(
-      ["0 6 * * *", "30 5 * * *"].map((cron) => answer(updateBatchSchedule(admin, plant.code, "FORECAST_IMPORT", { ...body, cron, expectedUpdatedAt: saved.updatedAt }))),
+      ["0 6 * * *", "30 5 * * *"].map((cron) =>
+        answer(updateBatchSchedule(admin, plant.code, "FORECAST_IMPORT", { ...body, cron, expectedUpdatedAt: saved.updatedAt })),
+      ),
     );
     expect(edits.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(await answer(updateBatchSchedule(a.operator, plant.code, "FORECAST_IMPORT", body))).toMatchObject({ status: 404 }); // stale scope: not yet theirs
@@ -202,7 +223,10 @@ describe("late thresholds and process on the interface", () => {
     expect(await answer(updateInterface(admin, iface.id, { process: "PARTYING" }))).toMatchObject({ status: 400 });
     expect(await answer(updateInterface(a.operator, iface.id, { lateAfterFactor: 4 }))).toMatchObject({ status: 403 });
     const [last] = await db().auditEvent.findMany({ where: { type: "interface.updated", subjectId: iface.id }, orderBy: { id: "desc" }, take: 1 });
-    expect(last!.data).toMatchObject({ before: { lateAfterFactor: 3, lateEscalateFactor: 20 }, after: { lateAfterFactor: 2, lateEscalateFactor: 10, process: "PLANNING" } });
+    expect(last!.data).toMatchObject({
+      before: { lateAfterFactor: 3, lateEscalateFactor: 20 },
+      after: { lateAfterFactor: 2, lateEscalateFactor: 10, process: "PLANNING" },
+    });
     await updateInterface(admin, iface.id, { lateAfterFactor: 3, lateEscalateFactor: 20, process: iface.process });
   });
 });
