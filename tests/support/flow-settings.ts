@@ -62,6 +62,6 @@ export const HOSTILE: unknown[] = [
   JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}'),
   { name: "\u0000", weekdays: [1], start: "06:00", end: "07:00" },
   { name: "x".repeat(100_000), weekdays: [1], start: "06:00", end: "07:00" },
-  { windowMinutes: "60", minCount: -1, maxCount: 1e309, productionOnly: "yes", enabled: 1, expectedUpdatedAt: "yesterday" },
+  { windowMinutes: "60", minCount: -1, maxCount: Number.POSITIVE_INFINITY, productionOnly: "yes", enabled: 1, expectedUpdatedAt: "yesterday" },
   JSON.parse(`${"[".repeat(500)}${"]".repeat(500)}`),
 ];
