@@ -5,7 +5,7 @@ import { deleteShift } from "../../server/calendar/delete-shift";
 import { removeCalendarEntry } from "../../server/calendar/remove-entry";
 import { saveShift } from "../../server/calendar/save-shift";
 import { db } from "../../server/db";
-import { type Actor, actors, answer, events, HOSTILE, reload, testPlant } from "../support/flow-settings";
+import { type Actor, actors, answer, events, HOSTILE, testPlant } from "../support/flow-settings";
 
 let a: Awaited<ReturnType<typeof actors>>;
 let admin: Actor;
@@ -135,7 +135,7 @@ describe("shift calendar administration", () => {
 
   it("only administrators: a visible plant is 403, an invisible one 404; hostile bodies are 4xx and write nothing", async () => {
     const plant = await testPlant(admin, "Europe/Berlin");
-    const [operator, manager] = [await reload(a.operator), await reload(a.manager)];
+    const { operator, manager } = plant;
     const shift = { name: "Early", weekdays: [1], start: "06:00", end: "14:00" };
     expect(await answer(saveShift(operator, plant.code, shift))).toMatchObject({ status: 403 });
     expect(await answer(saveShift(a.auditor, plant.code, shift))).toMatchObject({ status: 403 });

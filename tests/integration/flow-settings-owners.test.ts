@@ -8,7 +8,7 @@ import { getOwners } from "../../server/owners/owners-view";
 import { updateEscalationLadder } from "../../server/owners/update-escalation-ladder";
 import { updateInterfaceOwners } from "../../server/owners/update-interface-owners";
 import { updatePlantRoles } from "../../server/owners/update-plant-roles";
-import { type Actor, actors, answer, events, HOSTILE, reload, testPlant } from "../support/flow-settings";
+import { type Actor, actors, answer, events, HOSTILE, testPlant } from "../support/flow-settings";
 
 let a: Awaited<ReturnType<typeof actors>>;
 let admin: Actor;
@@ -20,26 +20,30 @@ beforeAll(async () => {
 describe("owners, plant lead and plant manager", () => {
   it("sets an interface's owners and a plant's lead and manager among users who fit, as read; audited by e-mail", async () => {
     const plant = await testPlant(admin, "Europe/Berlin", ["PRODORD_CONFIRM"]);
+    const { operator, manager } = plant;
     const view = await getOwners(admin, plant.code);
     const emails = (list: { email: string }[]) => list.map((u) => u.email);
-    // operator and manager were given the plant; admin and auditor see every plant.
-    expect(emails(view.candidates.technicalOwner)).toEqual(["admin@andon.local", "operator@andon.local"]);
-    expect(emails(view.candidates.businessOwner).sort()).toEqual(["admin@andon.local", "auditor@andon.local", "manager@andon.local", "operator@andon.local"]);
-    expect(emails(view.candidates.lead)).toEqual(["operator@andon.local"]);
-    expect(emails(view.candidates.manager)).toEqual(["manager@andon.local"]);
+    // The plant's own operator and manager; administrators and auditors see every plant; nobody else.
+    const demoOutside = ["operator@andon.local", "manager@andon.local", "manager.mty@andon.local", "approver@andon.local"];
+    expect(emails(view.candidates.technicalOwner)).toEqual(expect.arrayContaining(["admin@andon.local", operator.email]));
+    expect(emails(view.candidates.technicalOwner)).not.toContain("auditor@andon.local");
+    expect(emails(view.candidates.businessOwner)).toEqual(expect.arrayContaining(["admin@andon.local", "auditor@andon.local", operator.email, manager.email]));
+    for (const list of Object.values(view.candidates)) for (const e of demoOutside) expect(emails(list)).not.toContain(e);
+    expect(emails(view.candidates.lead)).toEqual([operator.email]);
+    expect(emails(view.candidates.manager)).toEqual([manager.email]);
     expect(view.interfaces).toEqual([
       { interfaceCode: "PRODORD_CONFIRM", name: expect.any(String), criticality: expect.any(String), technicalOwnerId: null, businessOwnerId: null },
     ]);
 
     const none = { technicalOwnerId: null, businessOwnerId: null };
-    await updateInterfaceOwners(admin, plant.code, "PRODORD_CONFIRM", { technicalOwnerId: a.operator.id, businessOwnerId: a.manager.id, expected: none });
+    await updateInterfaceOwners(admin, plant.code, "PRODORD_CONFIRM", { technicalOwnerId: operator.id, businessOwnerId: manager.id, expected: none });
     // The manager (VIEWER) cannot be technical owner; someone without the plant cannot be anything.
     expect(
-      await answer(updateInterfaceOwners(admin, plant.code, "PRODORD_CONFIRM", { technicalOwnerId: a.manager.id, businessOwnerId: null, expected: none })),
+      await answer(updateInterfaceOwners(admin, plant.code, "PRODORD_CONFIRM", { technicalOwnerId: manager.id, businessOwnerId: null, expected: none })),
     ).toEqual({
       status: 400,
       code: "invalid_owner",
-      message: "The technical owner must have the role OPERATOR, APPROVER, ADMIN (manager@andon.local is VIEWER)",
+      message: `The technical owner must have the role OPERATOR, APPROVER, ADMIN (${manager.email} is VIEWER)`,
     });
     expect(
       await answer(updateInterfaceOwners(admin, plant.code, "PRODORD_CONFIRM", { technicalOwnerId: null, businessOwnerId: a.managerMty.id, expected: none })),
@@ -51,25 +55,25 @@ describe("owners, plant lead and plant manager", () => {
       status: 409,
       code: "conflict",
     });
-    const read = { technicalOwnerId: a.operator.id, businessOwnerId: a.manager.id };
+    const read = { technicalOwnerId: operator.id, businessOwnerId: manager.id };
     const racing = await Promise.all([
-      answer(updateInterfaceOwners(admin, plant.code, "PRODORD_CONFIRM", { technicalOwnerId: admin.id, businessOwnerId: a.manager.id, expected: read })),
-      answer(updateInterfaceOwners(admin, plant.code, "PRODORD_CONFIRM", { technicalOwnerId: null, businessOwnerId: a.manager.id, expected: read })),
+      answer(updateInterfaceOwners(admin, plant.code, "PRODORD_CONFIRM", { technicalOwnerId: admin.id, businessOwnerId: manager.id, expected: read })),
+      answer(updateInterfaceOwners(admin, plant.code, "PRODORD_CONFIRM", { technicalOwnerId: null, businessOwnerId: manager.id, expected: read })),
     ]);
     expect(racing.map((r) => r.status).sort()).toEqual([200, 409]);
 
-    await updatePlantRoles(admin, plant.code, { leadUserId: a.operator.id, managerUserId: a.manager.id, expected: { leadUserId: null, managerUserId: null } });
+    await updatePlantRoles(admin, plant.code, { leadUserId: operator.id, managerUserId: manager.id, expected: { leadUserId: null, managerUserId: null } });
     expect(
       await answer(
         updatePlantRoles(admin, plant.code, {
-          leadUserId: a.manager.id,
+          leadUserId: manager.id,
           managerUserId: null,
-          expected: { leadUserId: a.operator.id, managerUserId: a.manager.id },
+          expected: { leadUserId: operator.id, managerUserId: manager.id },
         }),
       ),
     ).toMatchObject({
       status: 400,
-      message: "The plant lead must have the role OPERATOR, APPROVER (manager@andon.local is VIEWER)",
+      message: `The plant lead must have the role OPERATOR, APPROVER (${manager.email} is VIEWER)`,
     });
     expect(
       await answer(updatePlantRoles(admin, plant.code, { leadUserId: null, managerUserId: null, expected: { leadUserId: null, managerUserId: null } })),
@@ -82,24 +86,24 @@ describe("owners, plant lead and plant manager", () => {
         plantCode: plant.code,
         interfaceCode: "PRODORD_CONFIRM",
         before: { technicalOwner: null, businessOwner: null },
-        after: { technicalOwner: "operator@andon.local", businessOwner: "manager@andon.local" },
+        after: { technicalOwner: operator.email, businessOwner: manager.email },
       },
-      expect.objectContaining({ interfaceCode: "PRODORD_CONFIRM", before: { technicalOwner: "operator@andon.local", businessOwner: "manager@andon.local" } }),
+      expect.objectContaining({ interfaceCode: "PRODORD_CONFIRM", before: { technicalOwner: operator.email, businessOwner: manager.email } }),
       {
         plantCode: plant.code,
         interfaceCode: null,
         before: { lead: null, manager: null },
-        after: { lead: "operator@andon.local", manager: "manager@andon.local" },
+        after: { lead: operator.email, manager: manager.email },
       },
     ]);
     const after = await getOwners(admin, plant.code);
-    expect(after).toMatchObject({ leadUserId: a.operator.id, managerUserId: a.manager.id });
+    expect(after).toMatchObject({ leadUserId: operator.id, managerUserId: manager.id });
   });
 
   it("only administrators (403 on a visible plant, 404 otherwise); hostile bodies are 4xx and change nothing", async () => {
     const plant = await testPlant(admin, "Europe/Berlin", ["PRODORD_CONFIRM"]);
-    const operator = await reload(a.operator);
-    const body = { technicalOwnerId: a.operator.id, businessOwnerId: null, expected: { technicalOwnerId: null, businessOwnerId: null } };
+    const { operator } = plant;
+    const body = { technicalOwnerId: operator.id, businessOwnerId: null, expected: { technicalOwnerId: null, businessOwnerId: null } };
     expect(await answer(updateInterfaceOwners(operator, plant.code, "PRODORD_CONFIRM", body))).toMatchObject({ status: 403 });
     expect(await answer(updateInterfaceOwners(a.managerMty, plant.code, "PRODORD_CONFIRM", body))).toMatchObject({ status: 404 });
     expect(await answer(getOwners(a.auditor, plant.code))).toMatchObject({ status: 403 });

@@ -21,17 +21,28 @@ export async function actors() {
   };
 }
 
-/** A new plant (code T-xxxxxx) in `timezone`, linked to the given catalog interfaces; the demo operator and manager get it in scope. */
+/**
+ * A new plant (code T-xxxxxx) in `timezone`, linked to the given catalog interfaces, with its own operator
+ * (OPERATOR) and manager (VIEWER) who see only it (the demo users' scopes stay as seeded: other files count on them).
+ */
 export async function testPlant(admin: Actor, timezone: string, interfaces: string[] = []) {
   const code = `T-${randomUUID().slice(0, 6).toUpperCase()}`;
   const plant = await createPlant({ user: admin, input: { code, name: "Flow settings test plant", timezone } });
   const ifaces = await db().interface.findMany({ where: { code: { in: interfaces } }, select: { id: true, code: true } });
   for (const i of ifaces) await db().plantInterface.create({ data: { plantId: plant.id, interfaceId: i.id } });
-  for (const email of ["operator@andon.local", "manager@andon.local"]) {
-    const u = await db().user.findUniqueOrThrow({ where: { email } });
-    await db().userPlant.create({ data: { userId: u.id, plantId: plant.id } });
-  }
-  return { id: plant.id, code, interfaces: new Map(ifaces.map((i) => [i.code, i.id])) };
+  const user = async (role: "OPERATOR" | "VIEWER") => {
+    const u = await db().user.create({
+      data: {
+        email: `${role.toLowerCase()}.${code.toLowerCase()}@test.local`,
+        name: `${role} of ${code}`,
+        role,
+        passwordHash: "x",
+        plants: { create: [{ plantId: plant.id }] },
+      },
+    });
+    return (await loadPrincipal(u.id))!;
+  };
+  return { id: plant.id, code, interfaces: new Map(ifaces.map((i) => [i.code, i.id])), operator: await user("OPERATOR"), manager: await user("VIEWER") };
 }
 
 /** The actor's current scope (after testPlant added a plant to it). */
