@@ -40,6 +40,10 @@ const QUERY_PARAMS: Record<string, string[]> = {
   "GET /api/dashboard": ["plant"],
   // queueFilterSchema
   "GET /api/exceptions": ["plant", "interface", "status", "severity", "category", "code", "assignee", "age", "q", "fingerprint", "sort", "cursor", "limit"],
+  "GET /api/findings": ["plant", "interface", "kind", "process", "status", "assignee", "sort", "cursor", "limit"], // findingFilterSchema
+  "GET /api/findings/[id]": ["q"],
+  "GET /api/findings/plants/[code]": ["q"],
+  "GET /api/processes": ["q"],
   "GET /api/plants": ["q"],
   "GET /api/plants/[code]/metrics": ["range", "from", "to"], // metricsQuerySchema
   "GET /api/plants/[code]/series": ["range", "from", "to", "interface"],

@@ -4,7 +4,9 @@ import { type Action, type Principal, can } from "./policy";
 const NAV: { href: string; label: string; action: Action }[] = [
   { href: "/dashboard", label: "Dashboard", action: "dashboard.read" },
   { href: "/plants", label: "Plants", action: "plant.read" },
+  { href: "/processes", label: "Processes", action: "finding.read" },
   { href: "/exceptions", label: "Exceptions", action: "exception.read" },
+  { href: "/findings", label: "Findings", action: "finding.read" },
   { href: "/alerts", label: "Alerts", action: "alert.read" },
   { href: "/approvals", label: "Approvals", action: "correction.approve" },
   { href: "/transactions", label: "Transactions", action: "transaction.read" },

@@ -12,6 +12,8 @@ import { dashboardKeys } from "@/lib/query-keys";
 import { cn } from "@/lib/utils";
 import type { HealthState } from "@/server/dashboards/health";
 import type { Overview, PlantTile, WindowFigures } from "@/server/dashboards/overview";
+import type { PlantFindings } from "@/server/findings/summary";
+import { KINDS_WORST_FIRST, kindCount } from "../findings/phrases";
 import { QueryError } from "./query-state";
 import { patchQuery, useLiveDashboard } from "./use-live-dashboard";
 
@@ -195,6 +197,7 @@ function PlantTileCard({ p, generatedAt }: { p: PlantTile; generatedAt: string }
             </p>
           </div>
         </div>
+        <TileFindings code={p.code} f={p.findings} />
         <p data-testid="tile-flow">
           <span className="text-muted-foreground">
             Exceptions, last hour ({formatInstant(lh.from, tz, "time")} – {formatInstant(lh.to, tz, "time")}):
@@ -234,6 +237,59 @@ function PlantTileCard({ p, generatedAt }: { p: PlantTile; generatedAt: string }
         </div>
       </CardBody>
     </Card>
+  );
+}
+
+/**
+ * What the flow monitor found missing at the plant (open findings): "14 late · 1 stopped flow", each count
+ * linking to the findings queue filtered to it, and the interfaces behind them.
+ */
+function TileFindings({ code, f }: { code: string; f: PlantFindings }) {
+  const href = (q: Record<string, string>) => `/findings?${new URLSearchParams({ plant: code, ...q })}`;
+  const kinds = KINDS_WORST_FIRST.filter((k) => f.byKind[k] > 0);
+  return (
+    <div data-testid="tile-findings">
+      <p className="text-muted-foreground">Found missing (late messages, stopped flows, missed runs)</p>
+      {kinds.length === 0 ? (
+        <p>none open</p>
+      ) : (
+        <>
+          <p className="font-medium">
+            {kinds.map((k, i) => (
+              <span key={k}>
+                {i ? " · " : ""}
+                <Link
+                  href={href({ kind: k })}
+                  className={cn("hover:underline", k === "STOPPED" || k === "MISSED_RUN" ? "text-danger" : "text-warning")}
+                  data-kind={k}
+                >
+                  {kindCount(k, f.byKind[k])}
+                </Link>
+              </span>
+            ))}
+            {f.unacknowledged < f.open ? (
+              <span className="font-normal text-muted-foreground"> ({formatCount(f.open - f.unacknowledged)} acknowledged)</span>
+            ) : null}
+          </p>
+          <ul className="mt-0.5 space-y-0.5">
+            {f.byInterface.slice(0, 4).map((x) => (
+              <li key={`${x.code}-${x.kind}`}>
+                <Link href={href({ interface: x.code, kind: x.kind })} className="hover:underline">
+                  {kindCount(x.kind, x.count)}: <span className="font-mono">{x.code}</span> ({x.name})
+                </Link>
+              </li>
+            ))}
+            {f.byInterface.length > 4 ? (
+              <li>
+                <Link href={href({})} className="underline">
+                  and {formatCount(f.byInterface.length - 4)} more
+                </Link>
+              </li>
+            ) : null}
+          </ul>
+        </>
+      )}
+    </div>
   );
 }
 

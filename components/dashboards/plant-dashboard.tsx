@@ -15,6 +15,7 @@ import { cn } from "@/lib/utils";
 import { formatInstant } from "@/lib/format";
 import type { PlantMetrics } from "@/server/dashboards/plant-metrics";
 import type { PlantSeries } from "@/server/dashboards/series";
+import { PlantFindingsPanel } from "../findings/plant-findings-panel";
 import { PlantCharts } from "./plant-charts";
 import { PlantMetricsTable } from "./plant-metrics-table";
 import { QueryError } from "./query-state";
@@ -150,6 +151,7 @@ export function PlantDashboard({
           </span>
         ) : null}
       </p>
+      <PlantFindingsPanel code={code} plantId={initialMetrics.plant.id} />
       {metrics.isError ? <QueryError what="the interface figures" error={metrics.error} retry={() => void metrics.refetch()} stale /> : null}
       <PlantMetricsTable metrics={m} rangeLabel={rangeLabel} />
       <div className="flex flex-wrap items-center gap-2 pt-2">

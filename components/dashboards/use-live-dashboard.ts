@@ -42,6 +42,8 @@ export function useLiveDashboard(plantIds: string[], reconcileKey: QueryKey, pat
   useSocketEvent("exception.resolved", (b) => (patches.resolved?.(b) === false ? refetchNow() : reconcileSoon()));
   useSocketEvent("exception.updated", () => reconcileSoon());
   useSocketEvent("alert.changed", () => reconcileSoon());
+  // A finding (late, stopped, flood, missed run) opened, acknowledged or cleared: tiles count them.
+  useSocketEvent("finding.changed", () => refetchNow());
   useSocketEvent("metrics.tick", (t) => {
     patches.tick?.(t);
     reconcileSoon();

@@ -299,7 +299,15 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
         </a>
       </div>
       <div className="flex flex-wrap items-center gap-2">
-        <h1 className="mr-auto text-lg font-semibold">Exceptions</h1>
+        <h1 className="text-lg font-semibold">Exceptions</h1>
+        <nav aria-label="Queues" className="mr-auto flex gap-1 text-sm">
+          <Link href="/exceptions" aria-current="page" className="rounded-md bg-muted px-2 py-1 font-medium">
+            Exceptions
+          </Link>
+          <Link href="/findings" className="rounded-md px-2 py-1 text-muted-foreground hover:bg-muted">
+            Findings (late, stopped, missed runs)
+          </Link>
+        </nav>
         <fieldset aria-label="View" className="flex rounded-md border border-border">
           <Button variant={view === "list" ? "secondary" : "ghost"} size="sm" aria-pressed={view === "list"} onClick={() => apply({ view: null })}>
             <List /> List

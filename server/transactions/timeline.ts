@@ -62,9 +62,17 @@ const TIMELINE_EVENTS = 2000;
 export async function correlationTimeline(user: Principal, input: unknown, client: DbClient = db()): Promise<TimelineEntry[]> {
   if (!can(user, "transaction.read")) throw forbidden("Your role cannot read transaction history");
   const q = timelineQuerySchema.parse(input);
-  const { correlationId } = q;
   const plantId = await correlationPlant(user, q, client);
   if (!plantId) return [];
+  return plantTimeline(plantId, q.correlationId, client);
+}
+
+/**
+ * The timeline of one correlation id within one plant, unchecked: for callers that already decided the
+ * user may see this message's path (correlationTimeline above; a late-message finding of a plant in the
+ * user's scope, server/findings).
+ */
+export async function plantTimeline(plantId: string, correlationId: string, client: DbClient = db()): Promise<TimelineEntry[]> {
   const rows = await client.transaction.findMany({
     where: { plantId, correlationId },
     include: { plant: { select: { code: true } }, interface: { select: { code: true } } },
