@@ -8,6 +8,7 @@ import { expect, expectAccessible, query, signIn, test } from "./fixtures";
  */
 test.describe("flow monitoring administration", () => {
   test("an administrator adds a holiday and accepts a suggested expectation; both are audited; the page is accessible", async ({ page }) => {
+    test.setTimeout(90_000);
     // Four weeks of MAINT_WORK_ORDER traffic at US-CLT in this hour of the week: 1, 2, 3 and 4 messages a minute.
     const [ids] = await query<{ plant_id: string; interface_id: string }>(
       `SELECT p.id AS plant_id, i.id AS interface_id FROM plant p, interface i WHERE p.code = 'US-CLT' AND i.code = 'MAINT_WORK_ORDER'`,

@@ -192,6 +192,19 @@ export function CalendarAdmin({ initial }: { initial: CalendarAdminView }) {
         ) : null}
       </form>
 
+      <h3 className="text-sm font-semibold">This week at {code}</h3>
+      {calendar.data.week.length === 0 ? (
+        <p className="text-xs text-muted-foreground">No shifts this week.</p>
+      ) : (
+        <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs" aria-label={`Shifts this week at ${code}`}>
+          {calendar.data.week.map((o) => (
+            <li key={o.start} className={o.off ? "text-muted-foreground line-through" : undefined}>
+              {o.name} <Time iso={o.start} plantZone={zone} /> – <Time iso={o.end} plantZone={zone} style="time" />
+              {o.off ? <span className="sr-only"> (off: holiday or planned downtime)</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
       <h3 className="text-sm font-semibold">Upcoming holidays and planned downtime</h3>
       {entries.length === 0 ? (
         <p className="text-xs text-muted-foreground">None planned.</p>

@@ -70,6 +70,17 @@ describe("shift calendar administration", () => {
     const view = await getCalendarAdmin(admin, plant.code);
     expect(view.plant).toMatchObject({ code: plant.code, timezone: "Europe/Berlin" });
     expect(view.shifts.map((s) => s.name)).toEqual(["Early"]);
+    // The week's shifts in the plant's zone (Monday 7 to Sunday 13 Dec 2026, CET); a holiday makes its shift off.
+    await addCalendarEntry(admin, plant.code, { kind: "HOLIDAY", date: "2026-12-08", reason: "Test holiday" });
+    const week = (await getCalendarAdmin(admin, plant.code, new Date("2026-12-09T12:00:00Z"))).week;
+    expect(week.map((o) => [o.start, o.end, o.off])).toEqual([
+      ["2026-12-07T05:00:00.000Z", "2026-12-07T12:30:00.000Z", false],
+      ["2026-12-08T05:00:00.000Z", "2026-12-08T12:30:00.000Z", true],
+      ["2026-12-09T05:00:00.000Z", "2026-12-09T12:30:00.000Z", false],
+      ["2026-12-10T05:00:00.000Z", "2026-12-10T12:30:00.000Z", false],
+      ["2026-12-11T05:00:00.000Z", "2026-12-11T12:30:00.000Z", false],
+      ["2026-12-12T05:00:00.000Z", "2026-12-12T12:30:00.000Z", false],
+    ]);
   });
 
   it("two admins creating overlapping shifts at once: one wins, the other gets the overlap; two editing one shift: one wins, the other 409", async () => {
