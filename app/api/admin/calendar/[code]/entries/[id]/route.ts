@@ -3,12 +3,12 @@ import { requireApiUser } from "@/server/auth/current-user";
 import { removeCalendarEntry } from "@/server/calendar/remove-entry";
 import { handler } from "@/server/http/handler";
 
-type Ctx = { params: Promise<{ plant: string; id: string }> };
+type Ctx = { params: Promise<{ code: string; id: string }> };
 
 /** DELETE: removes a holiday or downtime (audited). */
 export const DELETE = handler(async (_req: Request, ctx: Ctx) => {
   const user = await requireApiUser();
-  const { plant, id } = await ctx.params;
-  await removeCalendarEntry(user, plant, id);
+  const { code, id } = await ctx.params;
+  await removeCalendarEntry(user, code, id);
   return new NextResponse(null, { status: 204 });
 });
