@@ -388,10 +388,10 @@ async function seedPlants(tx: Tx, events: Events, interfaceIds: Map<string, stri
   }
 }
 
-/** The default alert rules, per interface criticality (only while no rule exists: an admin's rules stay). */
+/** The default alert rules, per interface criticality (for each kind without any rule yet: an admin's rules stay). */
 async function seedAlertRules(tx: Tx, events: Events): Promise<void> {
-  if ((await seedDefaultRules(tx)) === 0) return;
-  for (const r of await tx.alertRule.findMany({ orderBy: { name: "asc" } })) {
+  const created = await seedDefaultRules(tx);
+  for (const r of created.sort((a, b) => a.name.localeCompare(b.name))) {
     events.push(
       event({
         type: "alert_rule.created",

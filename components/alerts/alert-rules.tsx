@@ -22,7 +22,9 @@ import { type DurationDraft, DurationInput } from "./duration-input";
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const LEVELS = ["CRITICAL", "HIGH", "MEDIUM", "LOW"] as const;
 const WINDOW_UNITS: readonly DurationUnit[] = ["h", "min"];
-const UNIT_SUFFIX = { count: "open exceptions", percent: "%", duration: "", none: "" } as const;
+const UNIT_SUFFIX = { count: "", percent: "%", duration: "", none: "" } as const;
+/** The unit shown beside a threshold input: what a count counts ("late messages"), or "%". */
+const suffixOf = (kind: AlertRuleKind) => (RULE_KINDS[kind].unit === "count" ? (RULE_KINDS[kind].countNoun ?? "") : UNIT_SUFFIX[RULE_KINDS[kind].unit]);
 
 /** A threshold as typed: a duration with its unit, or a plain number. */
 type Draft = { threshold: DurationDraft; window: DurationDraft };
@@ -140,7 +142,7 @@ export function AlertRules({ initial, canEdit, plants }: { initial: RuleView[]; 
                           value={e.threshold.value}
                           onChange={(ev) => setDraft({ threshold: { ...e.threshold, value: ev.target.value } })}
                         />
-                        {UNIT_SUFFIX[kind.unit]}
+                        {suffixOf(r.kind)}
                       </span>
                     )}
                   </td>
@@ -255,7 +257,7 @@ function NewRule({ plants, onSave, pending }: { plants: string[]; onSave: (body:
         </div>
       ) : kind.unit !== "none" ? (
         <label className="grid gap-1">
-          Threshold ({UNIT_SUFFIX[kind.unit]})
+          Threshold ({suffixOf(form.kind)})
           <Input
             value={form.draft.threshold.value}
             onChange={(e) => setForm({ ...form, draft: { ...form.draft, threshold: { ...form.draft.threshold, value: e.target.value } } })}

@@ -7,6 +7,12 @@ import { ApiError, apiFetch } from "@/lib/api";
 import { formatCount } from "@/lib/format";
 import { alertKeys } from "@/lib/query-keys";
 import type { WebhookView } from "@/server/alerts/webhooks";
+import type { Severity } from "@/server/db/generated/enums";
+import { SEVERITY_LABELS } from "@/lib/labels";
+
+const SEVERITIES: Severity[] = ["CRITICAL", "HIGH", "MEDIUM", "LOW"];
+/** "High or worse": what a webhook's minimum severity lets through. */
+const severityChoice = (s: Severity) => (s === "LOW" ? "Every severity" : s === "CRITICAL" ? "Critical only" : `${SEVERITY_LABELS[s]} or worse`);
 
 /**
  * Administrators: where alerts are sent. A new webhook's signing secret is shown once, right after creation.
@@ -20,23 +26,24 @@ export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; pla
     initialData: initial,
   });
   const [secret, setSecret] = useState<string | null>(null);
-  const [form, setForm] = useState({ name: "", url: "", plantCode: "", allowPrivate: false });
+  const blank = { name: "", url: "", plantCode: "", allowPrivate: false, minSeverity: "LOW" as Severity };
+  const [form, setForm] = useState(blank);
   const create = useMutation({
     mutationFn: (body: unknown) => apiFetch<{ secret: string }>("/api/alerts/webhooks", { method: "POST", body: JSON.stringify(body) }),
     onSuccess: (r) => {
       setSecret(r.secret);
-      setForm({ name: "", url: "", plantCode: "", allowPrivate: false });
+      setForm(blank);
       void qc.invalidateQueries({ queryKey: alertKeys.webhooks() });
     },
   });
   const toggle = useMutation({
-    mutationFn: ({ id, ...change }: { id: string; enabled?: boolean; allowPrivate?: boolean }) =>
+    mutationFn: ({ id, ...change }: { id: string; enabled?: boolean; allowPrivate?: boolean; minSeverity?: Severity }) =>
       apiFetch(`/api/alerts/webhooks/${id}`, { method: "PATCH", body: JSON.stringify(change) }),
     onSuccess: () => qc.invalidateQueries({ queryKey: alertKeys.webhooks() }),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate({ name: form.name, url: form.url, plantCode: form.plantCode || null, allowPrivate: form.allowPrivate });
+    create.mutate({ name: form.name, url: form.url, plantCode: form.plantCode || null, allowPrivate: form.allowPrivate, minSeverity: form.minSeverity });
   };
   const error = create.error ?? toggle.error;
   return (
@@ -45,9 +52,10 @@ export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; pla
         Webhooks
       </h2>
       <p className="text-xs text-muted-foreground">
-        Fired and resolved alerts are POSTed as JSON, signed: <code>X-Andon-Signature: t=…,v1=HMAC-SHA256(secret, &quot;t.body&quot;)</code>;{" "}
-        <code>X-Andon-Event-Id</code> is stable across retries (up to 10, with backoff). Redirects are not followed. The URL must be a public https address
-        unless you allow a private network address for that webhook.
+        Fired, resolved and escalated alerts (<code>alert.escalated</code>, once per rung of the escalation ladder) of the webhook&apos;s minimum severity or
+        worse are POSTed as JSON, signed: <code>X-Andon-Signature: t=…,v1=HMAC-SHA256(secret, &quot;t.body&quot;)</code>; <code>X-Andon-Event-Id</code> is
+        stable across retries (up to 10, with backoff). Redirects are not followed. The URL must be a public https address unless you allow a private network
+        address for that webhook.
       </p>
       {error ? (
         <p role="alert" className="text-sm text-danger">
@@ -86,6 +94,19 @@ export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; pla
                 />
                 private network
               </label>
+              <select
+                className="h-7 rounded-md border border-border bg-surface px-2 text-xs"
+                value={w.minSeverity}
+                disabled={toggle.isPending}
+                aria-label={`Minimum severity sent to ${w.name}`}
+                onChange={(e) => toggle.mutate({ id: w.id, minSeverity: e.target.value as Severity })}
+              >
+                {SEVERITIES.map((s) => (
+                  <option key={s} value={s}>
+                    {severityChoice(s)}
+                  </option>
+                ))}
+              </select>
               <span className="ml-auto tabular-nums">
                 {formatCount(w.delivered)} delivered · {formatCount(w.pending)} pending · {formatCount(w.failed)} failed
                 {w.lastError ? ` · last error: ${w.lastError}` : ""}
@@ -123,6 +144,20 @@ export function AlertWebhooks({ initial, plants }: { initial: WebhookView[]; pla
             <option value="">Every plant</option>
             {plants.map((p) => (
               <option key={p}>{p}</option>
+            ))}
+          </select>
+        </label>
+        <label className="grid gap-1">
+          Severities sent
+          <select
+            className="h-8 rounded-md border border-border bg-surface px-2 text-xs"
+            value={form.minSeverity}
+            onChange={(e) => setForm({ ...form, minSeverity: e.target.value as Severity })}
+          >
+            {SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {severityChoice(s)}
+              </option>
             ))}
           </select>
         </label>

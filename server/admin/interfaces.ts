@@ -4,7 +4,7 @@ import { append } from "../audit";
 import { payloadHash } from "../corrections/rules";
 import { checkSchema } from "../corrections/validate";
 import { db } from "../db";
-import { Criticality } from "../db/generated/enums";
+import { BusinessProcess, Criticality } from "../db/generated/enums";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { boundedJson } from "../http/json-depth";
 import { invalidateInterfaceCatalog } from "../ingest/catalog";
@@ -22,6 +22,10 @@ export const updateInterfaceSchema = z
     latencySloMs: z.number().int().min(1, "The SLO is at least 1 ms").max(86_400_000, "The SLO is at most a day"),
     criticality: z.enum(Criticality),
     requiresApproval: z.boolean(),
+    /** Late after this many SLOs undelivered (a LATE finding); escalated to an exception after lateEscalateFactor SLOs (escalate > after ≥ 1). */
+    lateAfterFactor: z.number().min(1, "Late after at least 1 × the SLO").max(1000, "Late after at most 1000 × the SLO"),
+    lateEscalateFactor: z.number().min(1, "Escalate after at least 1 × the SLO").max(10_000, "Escalate after at most 10000 × the SLO"),
+    process: z.enum(BusinessProcess),
     /** Plant code → enabled. Plants not named keep their setting. */
     plants: z.record(z.string().trim().min(1).max(40), z.boolean()),
   })
@@ -43,6 +47,9 @@ export type InterfaceAdminView = {
   latencySloMs: number;
   criticality: Criticality;
   requiresApproval: boolean;
+  lateAfterFactor: number;
+  lateEscalateFactor: number;
+  process: BusinessProcess;
   plants: { code: string; enabled: boolean }[];
   schemaVersion: number | null;
 };
@@ -66,6 +73,9 @@ const view = (i: NonNullable<Row>): InterfaceAdminView => ({
   latencySloMs: i.latencySloMs,
   criticality: i.criticality,
   requiresApproval: i.requiresApproval,
+  lateAfterFactor: i.lateAfterFactor,
+  lateEscalateFactor: i.lateEscalateFactor,
+  process: i.process,
   plants: i.plants.map((p) => ({ code: p.plant.code, enabled: p.enabled })).sort((a, b) => a.code.localeCompare(b.code)),
   schemaVersion: i.schemas[0]?.version ?? null,
 });
@@ -74,6 +84,9 @@ const auditable = (v: InterfaceAdminView) => ({
   latencySloMs: v.latencySloMs,
   criticality: v.criticality,
   requiresApproval: v.requiresApproval,
+  lateAfterFactor: v.lateAfterFactor,
+  lateEscalateFactor: v.lateEscalateFactor,
+  process: v.process,
   plants: Object.fromEntries(v.plants.map((p) => [p.code, p.enabled])),
 });
 
@@ -97,6 +110,8 @@ export async function updateInterface(admin: Admin, id: string, input: unknown):
   guard(admin);
   const existing = view(await find(id));
   const { plants, ...fields } = updateInterfaceSchema.parse(input);
+  const [after, escalate] = [fields.lateAfterFactor ?? existing.lateAfterFactor, fields.lateEscalateFactor ?? existing.lateEscalateFactor];
+  if (escalate <= after) throw new AppError(400, "invalid_request", `Escalation (${escalate} × SLO) must come after lateness (${after} × SLO)`);
   const plantRows = plants ? await db().plant.findMany({ where: { code: { in: Object.keys(plants) } }, select: { id: true, code: true } }) : [];
   const unknown = plants ? Object.keys(plants).filter((c) => !plantRows.some((p) => p.code === c)) : [];
   if (unknown.length) throw new AppError(422, "unknown_plant", `No plant ${unknown.join(", ")}`);

@@ -1,6 +1,6 @@
 import { append, SYSTEM_ACTOR } from "../audit";
 import { db, pool, type Prisma } from "../db";
-import type { AlertRuleKind, Criticality, Severity } from "../db/generated/enums";
+import type { AlertRuleKind, Criticality, FindingKind, Severity } from "../db/generated/enums";
 import { BUCKETS, percentile } from "../metrics/histogram";
 import { forbidden } from "../http/errors";
 import { type Principal, can } from "../policy";
@@ -8,7 +8,9 @@ import { enqueueInTx, enqueueNow } from "../workers/boss";
 import type { AlertChange } from "../realtime/events";
 import { publishAlertChanges } from "./live";
 import { formatCount, formatDuration } from "../../lib/format";
+import { DEFAULT_CIRCUIT } from "../replay/circuit";
 import { MIN_VOLUME, RULE_KINDS } from "./rule-kinds";
+import { webhookRoutes } from "./severity-routing";
 
 /**
  * The alert evaluator (a pg-boss job, once a minute across all instances). For every enabled rule it
@@ -118,6 +120,63 @@ class Snapshot {
       return out;
     });
   }
+  /** Unresolved findings of the flow monitor per plant × interface × kind: all, the OPEN ones (not acknowledged), and the oldest OPEN one's summary. */
+  findingCounts() {
+    return this.once(
+      "findings",
+      async () =>
+        (
+          await pool().query<{ plant_id: string; interface_id: string; kind: FindingKind; unresolved: number; open: number; summary: string | null }>(
+            `SELECT plant_id, interface_id, kind, count(*)::int AS unresolved, count(*) FILTER (WHERE status = 'OPEN')::int AS open,
+                    (array_agg(summary ORDER BY opened_at) FILTER (WHERE status = 'OPEN'))[1] AS summary
+             FROM finding WHERE status <> 'RESOLVED' GROUP BY plant_id, interface_id, kind`,
+          )
+        ).rows,
+    );
+  }
+  /** Open exceptions past their SLA due date per plant × interface. */
+  overdueExceptions() {
+    return this.once(
+      "overdue",
+      async () =>
+        (
+          await pool().query<{ plant_id: string; interface_id: string; n: number; oldest_due: Date }>(
+            `SELECT plant_id, interface_id, count(*)::int AS n, min(sla_due_at) AS oldest_due FROM exception
+             WHERE ${OPEN_STATUSES} AND sla_due_at < $1 GROUP BY plant_id, interface_id`,
+            [this.now],
+          )
+        ).rows,
+    );
+  }
+  /** Replay targets (connectors in service) whose circuit is open or whose last deliveries failed in a row. */
+  targets() {
+    return this.once(
+      "targets",
+      async () =>
+        (
+          await pool().query<{ id: string; plant_id: string; name: string; system: string; failures: number; paused_until: Date | null }>(
+            `SELECT c.id, c.plant_id, c.name, s.kind::text AS system, c.replay_failures AS failures, c.replay_paused_until AS paused_until
+             FROM connector c JOIN plant_system s ON s.id = c.system_id
+             WHERE c.disabled_at IS NULL AND (c.replay_paused_until > $1 OR c.replay_failures >= $2) ORDER BY c.name`,
+            [this.now, DEFAULT_CIRCUIT.threshold],
+          )
+        ).rows,
+    );
+  }
+  /** Handovers prepared and not acknowledged per plant: how many, the oldest shift end and its shift's name. */
+  pendingHandovers() {
+    return this.once(
+      "handovers",
+      async () =>
+        (
+          await pool().query<{ plant_id: string; n: number; oldest_end: Date; shift_name: string }>(
+            `SELECT plant_id, count(*)::int AS n, min(shift_end) AS oldest_end, (array_agg(shift_name ORDER BY shift_end))[1] AS shift_name
+             FROM handover WHERE status = 'PREPARED' AND shift_end <= $1 GROUP BY plant_id`,
+            [this.now],
+          )
+        ).rows,
+    );
+  }
   connectors() {
     return this.once(
       "connectors",
@@ -130,6 +189,15 @@ class Snapshot {
     );
   }
 }
+
+/** The finding kind behind each finding-backed rule kind, and how an alert names it (the three silences are told apart). */
+const FINDING_OF_RULE: Partial<Record<AlertRuleKind, FindingKind>> = { FLOW_STOPPED: "STOPPED", FLOW_FLOOD: "FLOOD", MISSED_RUN: "MISSED_RUN" };
+const FINDING_WORDS: Record<FindingKind, string> = {
+  LATE: "late messages",
+  STOPPED: "flow stopped (heartbeats, no traffic)",
+  FLOOD: "flow flooded",
+  MISSED_RUN: "batch run missed",
+};
 
 const ms = (v: number) => (v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(1)} s`);
 
@@ -230,8 +298,95 @@ export async function findings(rule: Rule, snap: Snapshot): Promise<Finding[]> {
             subjectKey: `connector:${c.id}`,
             subjectLabel: c.name,
             value: silentS,
-            message: `no heartbeat for ${formatDuration(silentS)} (limit ${formatDuration(rule.threshold)})`,
+            message: `connector down: no heartbeat for ${formatDuration(silentS)} (limit ${formatDuration(rule.threshold)})`,
           });
+      }
+      break;
+    }
+    case "LATE_MESSAGES": {
+      // Late findings not yet resolved (an acknowledged late message is still late).
+      const rows = (await snap.findingCounts()).filter((f) => f.kind === "LATE");
+      for (const s of subjects) {
+        const n = rows.filter((r) => r.plant_id === s.plantId && has(s.pairs, r.plant_id, r.interface_id)).reduce((a, r) => a + r.unresolved, 0);
+        if (n > 0 && n >= rule.threshold)
+          out.push({
+            plantId: s.plantId,
+            subjectKey: s.key,
+            subjectLabel: s.label,
+            value: n,
+            message: `${formatCount(n)} ${n === 1 ? "message" : "messages"} late (limit ${formatCount(rule.threshold)})`,
+          });
+      }
+      break;
+    }
+    case "FLOW_STOPPED":
+    case "FLOW_FLOOD":
+    case "MISSED_RUN": {
+      // An OPEN finding (not acknowledged, not resolved) of the kind: acknowledging it quiets the alert.
+      const kind = FINDING_OF_RULE[rule.kind]!;
+      const rows = (await snap.findingCounts()).filter((f) => f.kind === kind && f.open > 0);
+      for (const s of subjects) {
+        const mine = rows.filter((r) => r.plant_id === s.plantId && has(s.pairs, r.plant_id, r.interface_id));
+        const n = mine.reduce((a, r) => a + r.open, 0);
+        if (n === 0) continue;
+        const what = s.pairs.length === 1 ? s.pairs[0]!.interfaceCode : `${formatCount(n)} flows`;
+        const summary = mine.map((r) => r.summary).find(Boolean);
+        out.push({
+          plantId: s.plantId,
+          subjectKey: s.key,
+          subjectLabel: s.label,
+          value: n,
+          message: `${FINDING_WORDS[kind]}: ${what}${summary ? ` (${summary})` : ""}`,
+        });
+      }
+      break;
+    }
+    case "TARGET_DOWN": {
+      for (const c of (await snap.targets()).filter((c) => inPlant(c.plant_id))) {
+        const open = c.paused_until && c.paused_until > snap.now;
+        out.push({
+          plantId: c.plant_id,
+          subjectKey: `target:${c.id}`,
+          subjectLabel: `${c.name} (${c.system})`,
+          value: c.failures,
+          message: `target down: ${formatCount(c.failures)} deliveries to ${c.system} failed in a row${
+            open ? `, circuit open for ${formatDuration(Math.ceil((c.paused_until!.getTime() - snap.now.getTime()) / 1000))}` : ""
+          }`,
+        });
+      }
+      break;
+    }
+    case "EXCEPTION_OVERDUE": {
+      const rows = await snap.overdueExceptions();
+      for (const s of subjects) {
+        const mine = rows.filter((r) => r.plant_id === s.plantId && has(s.pairs, r.plant_id, r.interface_id));
+        const n = mine.reduce((a, r) => a + r.n, 0);
+        if (n === 0 || n < rule.threshold) continue;
+        const overdueS = Math.floor((snap.now.getTime() - Math.min(...mine.map((r) => r.oldest_due.getTime()))) / 1000);
+        out.push({
+          plantId: s.plantId,
+          subjectKey: s.key,
+          subjectLabel: s.label,
+          value: n,
+          message: `${formatCount(n)} open ${n === 1 ? "exception" : "exceptions"} past the SLA due date (the oldest by ${formatDuration(overdueS)}; limit ${formatCount(rule.threshold)})`,
+        });
+      }
+      break;
+    }
+    case "HANDOVER_UNACKNOWLEDGED": {
+      const rows = await snap.pendingHandovers();
+      for (const s of subjects) {
+        const h = rows.find((r) => r.plant_id === s.plantId);
+        if (!h) continue;
+        const waitingS = Math.floor((snap.now.getTime() - h.oldest_end.getTime()) / 1000);
+        if (waitingS < rule.threshold) continue;
+        out.push({
+          plantId: s.plantId,
+          subjectKey: `handover:${s.plantId}`,
+          subjectLabel: s.label,
+          value: waitingS,
+          message: `handover of the ${h.shift_name} shift not acknowledged ${formatDuration(waitingS)} after the shift ended${h.n > 1 ? ` (${formatCount(h.n)} handovers waiting)` : ""} (limit ${formatDuration(rule.threshold)})`,
+        });
       }
       break;
     }
@@ -256,10 +411,14 @@ export async function evaluateAlerts(now = new Date()): Promise<EvaluationResult
   await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`;
-      const webhooks = await tx.alertWebhook.findMany({ where: { enabled: true }, select: { id: true, plantId: true } });
-      const notify = async (alertId: string, plantId: string, event: "alert.fired" | "alert.resolved") => {
-        for (const w of webhooks.filter((w) => !w.plantId || w.plantId === plantId)) {
-          const n = await tx.alertNotification.createManyAndReturn({ data: [{ alertId, webhookId: w.id, event }], skipDuplicates: true, select: { id: true } });
+      const webhooks = await tx.alertWebhook.findMany({ where: { enabled: true }, select: { id: true, plantId: true, minSeverity: true } });
+      const notify: Notify = async (alert, event) => {
+        for (const w of webhooks.filter((w) => webhookRoutes(w, alert))) {
+          const n = await tx.alertNotification.createManyAndReturn({
+            data: [{ alertId: alert.id, webhookId: w.id, event }],
+            skipDuplicates: true,
+            select: { id: true },
+          });
           for (const { id } of n) {
             await enqueueInTx(tx, ALERT_WEBHOOK_QUEUE, { notificationId: id });
             result.notifications++;
@@ -305,7 +464,7 @@ export async function evaluateAlerts(now = new Date()): Promise<EvaluationResult
             subject: { type: "alert", id: alert.id },
             data: { alertId: alert.id, ruleId: rule.id, ruleName: rule.name, subject: f.subjectLabel, value: f.value, message: f.message },
           });
-          await notify(alert.id, f.plantId, "alert.fired");
+          await notify(alert, "alert.fired");
           changes.push({ id: alert.id, plantId: alert.plantId, status: alert.status });
           result.fired++;
         }
@@ -323,13 +482,15 @@ export async function evaluateAlerts(now = new Date()): Promise<EvaluationResult
   return result;
 }
 
+type Notify = (alert: { id: string; plantId: string; severity: Severity }, event: "alert.fired" | "alert.resolved") => Promise<void>;
+
 async function autoResolve(
   tx: Prisma.TransactionClient,
-  a: { id: string; ruleId: string; plantId: string; subjectLabel: string; value: number },
+  a: { id: string; ruleId: string; plantId: string; subjectLabel: string; value: number; severity: Severity },
   ruleName: string,
   now: Date,
   why: string,
-  notify: (alertId: string, plantId: string, event: "alert.fired" | "alert.resolved") => Promise<void>,
+  notify: Notify,
   changes: AlertChange[],
   result: EvaluationResult,
 ) {
@@ -341,7 +502,7 @@ async function autoResolve(
     subject: { type: "alert", id: a.id },
     data: { alertId: a.id, ruleId: a.ruleId, ruleName, subject: a.subjectLabel, value: a.value, message: why },
   });
-  await notify(a.id, a.plantId, "alert.resolved");
+  await notify(a, "alert.resolved");
   changes.push({ id: updated.id, plantId: updated.plantId, status: updated.status });
   result.resolved++;
 }

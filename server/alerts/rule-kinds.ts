@@ -11,13 +11,24 @@ export type ThresholdUnit = "count" | "duration" | "percent" | "none";
 
 export const RULE_KINDS: Record<
   AlertRuleKind,
-  { label: string; unit: ThresholdUnit; usesWindow: boolean; perInterface: boolean; describe: (threshold: number, windowMinutes: number) => string }
+  {
+    label: string;
+    unit: ThresholdUnit;
+    usesWindow: boolean;
+    perInterface: boolean;
+    /** What a count threshold counts (the editor's unit): "open exceptions", "late messages". */
+    countNoun?: string;
+    /** Which of the three silences a kind names (connector down, flow stopped, target down), for plant pages and alert lists. */
+    silence?: "connector_down" | "flow_stopped" | "target_down";
+    describe: (threshold: number, windowMinutes: number) => string;
+  }
 > = {
   BACKLOG_ABOVE: {
     label: ALERT_RULE_KIND_LABELS.BACKLOG_ABOVE,
     unit: "count",
     usesWindow: false,
     perInterface: false,
+    countNoun: "open exceptions",
     describe: (n) => `more than ${formatCount(n)} open exceptions`,
   },
   OLDEST_ABOVE: {
@@ -46,48 +57,53 @@ export const RULE_KINDS: Record<
     unit: "duration",
     usesWindow: false,
     perInterface: false,
-    describe: (s) => `a connector sent no heartbeat for ${formatDuration(s)}`,
+    silence: "connector_down",
+    describe: (s) => `connector down: no heartbeat for ${formatDuration(s)}`,
   },
   LATE_MESSAGES: {
     label: ALERT_RULE_KIND_LABELS.LATE_MESSAGES,
     unit: "count",
     usesWindow: false,
     perInterface: true,
-    describe: (n) => `at least ${formatCount(n)} messages received and not delivered within their late threshold`,
+    countNoun: "late messages",
+    describe: (n) => `at least ${formatCount(n)} late messages (received, not delivered within their late threshold) on one interface`,
   },
   FLOW_STOPPED: {
     label: ALERT_RULE_KIND_LABELS.FLOW_STOPPED,
     unit: "none",
     usesWindow: false,
     perInterface: true,
-    describe: () => "a flow carries fewer messages than expected while its connector sends heartbeats",
+    silence: "flow_stopped",
+    describe: () => "flow stopped: an open finding says a flow carries fewer messages than expected while its connector still sends heartbeats",
   },
   FLOW_FLOOD: {
     label: ALERT_RULE_KIND_LABELS.FLOW_FLOOD,
     unit: "none",
     usesWindow: false,
     perInterface: true,
-    describe: () => "a flow carries more messages than its expected maximum (a resend storm)",
+    describe: () => "flow flooded: an open finding says a flow carries more messages than its expected maximum (a resend storm)",
   },
   MISSED_RUN: {
     label: ALERT_RULE_KIND_LABELS.MISSED_RUN,
     unit: "none",
     usesWindow: false,
     perInterface: true,
-    describe: () => "a scheduled batch run did not complete by its deadline",
+    describe: () => "batch run missed: an open finding says a scheduled run did not complete by its deadline",
   },
   TARGET_DOWN: {
     label: ALERT_RULE_KIND_LABELS.TARGET_DOWN,
     unit: "none",
     usesWindow: false,
     perInterface: false,
-    describe: () => "deliveries to a connector's system keep failing (its circuit is open)",
+    silence: "target_down",
+    describe: () => "target down: deliveries to a connector's system keep failing (its circuit is open)",
   },
   EXCEPTION_OVERDUE: {
     label: ALERT_RULE_KIND_LABELS.EXCEPTION_OVERDUE,
     unit: "count",
     usesWindow: false,
     perInterface: true,
+    countNoun: "overdue exceptions",
     describe: (n) => `at least ${formatCount(n)} open exceptions past their SLA due date`,
   },
   HANDOVER_UNACKNOWLEDGED: {
@@ -102,8 +118,9 @@ export const RULE_KINDS: Record<
 /** A failure rate needs this many messages in the window before it can fire (no 1-of-1 = 100 % alerts). */
 export const MIN_VOLUME = 10;
 
-/** A rule's threshold as people read it: "15 min", "20", "5 %", or "the SLO". */
+/** A rule's threshold as people read it: "15 min", "20", "5 %", "the SLO", or "—" for a kind without one. */
 export function formatThreshold(kind: AlertRuleKind, threshold: number): string {
+  if (RULE_KINDS[kind].unit === "none" && kind !== "P95_ABOVE_SLO") return "—";
   switch (RULE_KINDS[kind].unit) {
     case "duration":
       return formatDuration(threshold);

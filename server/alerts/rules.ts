@@ -14,6 +14,9 @@ export { MIN_VOLUME, RULE_KINDS } from "./rule-kinds";
  * alerts may read the rules of their plants and the rules of all plants, so a page can say why it
  * fired. Rules are disabled, never deleted: their alerts are history.
  */
+/** Kinds whose subject is a connector or a plant, never an interface: no interface or criticality scope. */
+const PLANT_LEVEL_KINDS: readonly AlertRuleKind[] = ["CONNECTOR_SILENT", "TARGET_DOWN", "HANDOVER_UNACKNOWLEDGED"];
+
 export const ruleInputSchema = z
   .object({
     name: z.string().trim().min(3, "Name the rule (3 characters or more)").max(120),
@@ -28,9 +31,9 @@ export const ruleInputSchema = z
   })
   .strict()
   .refine((r) => r.kind !== "FAILURE_RATE_ABOVE" || r.threshold <= 100, { path: ["threshold"], message: "A failure rate is a percentage (0–100)" })
-  .refine((r) => r.kind !== "CONNECTOR_SILENT" || (!r.interfaceCode && !r.criticality), {
+  .refine((r) => !PLANT_LEVEL_KINDS.includes(r.kind) || (!r.interfaceCode && !r.criticality), {
     path: ["kind"],
-    message: "Connector rules apply to plants, not interfaces",
+    message: "Connector, target and handover rules apply to plants, not interfaces",
   })
   .refine((r) => !(r.interfaceCode && r.criticality), { path: ["criticality"], message: "Choose one interface or a criticality, not both" });
 export type RuleInput = z.infer<typeof ruleInputSchema>;
@@ -166,57 +169,48 @@ export async function updateRule(user: Admin, id: string, input: unknown): Promi
 
 /**
  * The default rule set, per interface criticality: the more critical an interface, the earlier its
- * backlog, age, latency and failure rate alert. Seeded once on an empty rule table.
+ * backlog, age, latency, failure rate, late messages and overdue exceptions alert; stopped and flooded
+ * flows and missed batch runs alert on every criticality at its own severity. Seeded per kind: a kind
+ * with no rule at all gets its defaults (a new database gets them all; an existing one gets the kinds
+ * added since, once); an administrator's rules of a kind are never touched.
  */
 export const DEFAULT_RULES: Omit<RuleInput, "plantCode" | "interfaceCode" | "enabled">[] = [
   ...(
     [
-      ["CRITICAL", 5, 15 * 60, 5, 2, "CRITICAL"],
-      ["HIGH", 20, 3600, 10, 5, "HIGH"],
-      ["MEDIUM", 50, 4 * 3600, 30, 10, "MEDIUM"],
-      ["LOW", 200, 24 * 3600, 60, 20, "LOW"],
+      ["CRITICAL", 5, 15 * 60, 5, 2, 1, 1, "CRITICAL"],
+      ["HIGH", 20, 3600, 10, 5, 5, 3, "HIGH"],
+      ["MEDIUM", 50, 4 * 3600, 30, 10, 20, 10, "MEDIUM"],
+      ["LOW", 200, 24 * 3600, 60, 20, 50, 25, "LOW"],
     ] as const
-  ).flatMap(([criticality, backlog, oldestS, p95Min, failurePct, severity]) => [
-    {
-      name: `Backlog of ${criticality.toLowerCase()} interfaces`,
-      kind: "BACKLOG_ABOVE" as const,
-      threshold: backlog,
-      windowMinutes: 15,
-      criticality,
-      severity,
-    },
-    {
-      name: `Ageing exceptions on ${criticality.toLowerCase()} interfaces`,
-      kind: "OLDEST_ABOVE" as const,
-      threshold: oldestS,
-      windowMinutes: 15,
-      criticality,
-      severity,
-    },
-    {
-      name: `Latency SLO of ${criticality.toLowerCase()} interfaces`,
-      kind: "P95_ABOVE_SLO" as const,
-      threshold: 0,
-      windowMinutes: p95Min,
-      criticality,
-      severity,
-    },
-    {
-      name: `Failure rate of ${criticality.toLowerCase()} interfaces`,
-      kind: "FAILURE_RATE_ABOVE" as const,
-      threshold: failurePct,
-      windowMinutes: 15,
-      criticality,
-      severity,
-    },
-  ]),
+  ).flatMap(([criticality, backlog, oldestS, p95Min, failurePct, late, overdue, severity]) => {
+    const of = `${criticality.toLowerCase()} interfaces`;
+    return [
+      { name: `Backlog of ${of}`, kind: "BACKLOG_ABOVE" as const, threshold: backlog, windowMinutes: 15, criticality, severity },
+      { name: `Ageing exceptions on ${of}`, kind: "OLDEST_ABOVE" as const, threshold: oldestS, windowMinutes: 15, criticality, severity },
+      { name: `Latency SLO of ${of}`, kind: "P95_ABOVE_SLO" as const, threshold: 0, windowMinutes: p95Min, criticality, severity },
+      { name: `Failure rate of ${of}`, kind: "FAILURE_RATE_ABOVE" as const, threshold: failurePct, windowMinutes: 15, criticality, severity },
+      { name: `Late messages on ${of}`, kind: "LATE_MESSAGES" as const, threshold: late, windowMinutes: 15, criticality, severity },
+      { name: `Stopped flows of ${of}`, kind: "FLOW_STOPPED" as const, threshold: 0, windowMinutes: 15, criticality, severity },
+      { name: `Flooded flows of ${of}`, kind: "FLOW_FLOOD" as const, threshold: 0, windowMinutes: 15, criticality, severity },
+      { name: `Missed batch runs of ${of}`, kind: "MISSED_RUN" as const, threshold: 0, windowMinutes: 15, criticality, severity },
+      { name: `Overdue exceptions on ${of}`, kind: "EXCEPTION_OVERDUE" as const, threshold: overdue, windowMinutes: 15, criticality, severity },
+    ];
+  }),
   { name: "Connector silent", kind: "CONNECTOR_SILENT", threshold: 300, windowMinutes: 15, criticality: null, severity: "HIGH" },
+  { name: "Target system down", kind: "TARGET_DOWN", threshold: 0, windowMinutes: 15, criticality: null, severity: "HIGH" },
+  { name: "Handover not acknowledged", kind: "HANDOVER_UNACKNOWLEDGED", threshold: 30 * 60, windowMinutes: 15, criticality: null, severity: "MEDIUM" },
 ];
 
-export async function seedDefaultRules(client: Prisma.TransactionClient | ReturnType<typeof db> = db()): Promise<number> {
-  if ((await client.alertRule.count()) > 0) return 0;
-  const { count } = await client.alertRule.createMany({
-    data: DEFAULT_RULES.map((r) => ({
+/**
+ * Adds the default rules of every kind that has no rule yet (enabled or not); returns the rules created,
+ * for the caller to audit (prisma/seed.ts: alert_rule.created by andon boot, in its transaction).
+ */
+export async function seedDefaultRules(client: Prisma.TransactionClient | ReturnType<typeof db> = db()) {
+  const present = new Set((await client.alertRule.groupBy({ by: ["kind"] })).map((g) => g.kind));
+  const missing = DEFAULT_RULES.filter((r) => !present.has(r.kind));
+  if (missing.length === 0) return [];
+  return client.alertRule.createManyAndReturn({
+    data: missing.map((r) => ({
       name: r.name,
       kind: r.kind,
       threshold: r.threshold,
@@ -225,5 +219,4 @@ export async function seedDefaultRules(client: Prisma.TransactionClient | Return
       severity: r.severity,
     })),
   });
-  return count;
 }

@@ -8,6 +8,7 @@ import { logger } from "../log";
 import { requireAllowedDestination } from "../net/destination";
 import { OutboundRefused, outboundRequest } from "../net/outbound";
 import { type Principal, can } from "../policy";
+import { type EscalationLevel, Severity } from "../db/generated/enums";
 
 /**
  * Alert webhooks. Each fired or resolved alert becomes one notification per matching webhook (unique,
@@ -40,7 +41,9 @@ export function verifySignature(secret: string, body: string, header: string | n
 
 export type WebhookPayload = {
   id: string;
-  event: "alert.fired" | "alert.resolved";
+  event: "alert.fired" | "alert.resolved" | "alert.escalated";
+  /** alert.escalated: the rung of the escalation ladder reached (server/escalation) and how often the subject fired. */
+  escalation?: { level: EscalationLevel; firings: number };
   alert: {
     id: string;
     status: string;
@@ -69,9 +72,21 @@ export async function deliverNotification(notificationId: string, finalAttempt =
     return "gone";
   }
   const a = n.alert;
+  // An escalation's event is stored as "alert.escalated:<LEVEL>" (one delivery per rung); the body says the level apart.
+  const [event, level] = n.event.split(":") as [WebhookPayload["event"], EscalationLevel | undefined];
+  const escalation =
+    event === "alert.escalated" && level
+      ? {
+          level,
+          firings:
+            (await db().escalationState.findUnique({ where: { subjectType_subjectId: { subjectType: "alert", subjectId: a.id } }, select: { firings: true } }))
+              ?.firings ?? 1,
+        }
+      : undefined;
   const payload: WebhookPayload = {
     id: n.id,
-    event: n.event as WebhookPayload["event"],
+    event,
+    ...(escalation ? { escalation } : {}),
     alert: {
       id: a.id,
       status: a.status,
@@ -140,6 +155,8 @@ export const webhookInputSchema = z
     enabled: z.boolean().default(true),
     /** The URL may be a private, loopback or link-local address (a receiver inside the company network). */
     allowPrivate: z.boolean().default(false),
+    /** Routing by severity: only alerts and escalations of this severity or worse are sent. */
+    minSeverity: z.enum(Severity).default("LOW"),
   })
   .strict();
 
@@ -153,6 +170,7 @@ export type WebhookView = {
   plantCode: string | null;
   enabled: boolean;
   allowPrivate: boolean;
+  minSeverity: Severity;
   delivered: number;
   pending: number;
   failed: number;
@@ -177,6 +195,7 @@ export async function listWebhooks(user: Principal): Promise<WebhookView[]> {
     plantCode: w.plant?.code ?? null,
     enabled: w.enabled,
     allowPrivate: w.allowPrivate,
+    minSeverity: w.minSeverity,
     delivered: count(w.id, "DELIVERED"),
     pending: count(w.id, "PENDING"),
     failed: count(w.id, "FAILED"),
@@ -194,14 +213,26 @@ export async function createWebhook(user: Admin, input: unknown): Promise<{ webh
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
   const webhook = await db().$transaction(async (tx) => {
     const w = await tx.alertWebhook.create({
-      data: { name: data.name, url: data.url, secret, plantId: plant?.id ?? null, enabled: data.enabled, allowPrivate: data.allowPrivate },
+      data: {
+        name: data.name,
+        url: data.url,
+        secret,
+        plantId: plant?.id ?? null,
+        enabled: data.enabled,
+        allowPrivate: data.allowPrivate,
+        minSeverity: data.minSeverity,
+      },
     });
     await append(tx, {
       type: "alert_webhook.created",
       actor: actorOf(user),
       plantId: w.plantId,
       subject: { type: "alert_webhook", id: w.id },
-      data: { webhookId: w.id, before: null, after: { name: w.name, url: w.url, plantCode: data.plantCode, enabled: w.enabled, allowPrivate: w.allowPrivate } },
+      data: {
+        webhookId: w.id,
+        before: null,
+        after: { name: w.name, url: w.url, plantCode: data.plantCode, enabled: w.enabled, allowPrivate: w.allowPrivate, minSeverity: w.minSeverity },
+      },
     });
     return w;
   });
@@ -209,13 +240,13 @@ export async function createWebhook(user: Admin, input: unknown): Promise<{ webh
 }
 
 export const webhookUpdateSchema = z
-  .object({ enabled: z.boolean(), url: webhookInputSchema.shape.url, allowPrivate: z.boolean() })
+  .object({ enabled: z.boolean(), url: webhookInputSchema.shape.url, allowPrivate: z.boolean(), minSeverity: z.enum(Severity) })
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, "Nothing to update");
 
 /**
- * Pause or resume a webhook, change its URL or whether it may be a private address; the body is read
+ * Pause or resume a webhook, change its URL, its minimum severity or whether it may be a private address; the body is read
  * after the policy check (a refused role learns nothing of it). A new URL or a withdrawn permission is
  * checked like a new webhook's URL.
  */

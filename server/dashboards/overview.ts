@@ -4,7 +4,6 @@ import { CLOSED_STATUSES, OPEN_STATUSES } from "../exceptions/lifecycle";
 import { forbidden } from "../http/errors";
 import { type Principal, can, visiblePlantIds } from "../policy";
 import { type PlantHealth, compareHealth, plantHealth } from "./health";
-import { plantInterfaceMetrics } from "./plant-metrics";
 import { type SloPeriods, sloPeriods } from "./slo";
 
 /**
@@ -80,7 +79,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
   const trendTimes = Array.from({ length: 24 }, (_, i) => new Date(now.getTime() - (24 - i) * HOUR));
   const sampleTimes = [...trendTimes, shifted(windows.lastWeek).to];
 
-  const [open, flow, connectors, metrics, alerts, samples, pastCounts, ifaces] = await Promise.all([
+  const [open, flow, connectors, alerts, samples, counts, ifaces] = await Promise.all([
     pool().query<{ plant_id: string; severity: Severity; n: number; oldest: Date }>(
       `SELECT plant_id, severity, count(*)::int AS n, min(first_seen_at) AS oldest FROM exception
        WHERE plant_id = ANY($1::uuid[]) AND status = ANY($2::exception_status[]) GROUP BY plant_id, severity`,
@@ -97,7 +96,6 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
       "SELECT plant_id, name, last_heartbeat_at, reported_backlog FROM connector WHERE plant_id = ANY($1::uuid[]) AND disabled_at IS NULL ORDER BY name",
       [ids],
     ),
-    Promise.all(plants.map((p) => plantInterfaceMetrics(user, p.code, { range: "1h" }, now))),
     pool().query<{ plant_id: string; open: number; firing: number }>(
       `SELECT plant_id, count(*)::int AS open, count(*) FILTER (WHERE status = 'FIRING')::int AS firing FROM alert
        WHERE plant_id = ANY($1::uuid[]) AND status <> 'RESOLVED' GROUP BY plant_id`,
@@ -112,28 +110,30 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
        ) s ON true`,
       [ids, sampleTimes, `${SAMPLE_TOLERANCE_MS / 1000} seconds`],
     ),
-    // Messages of the same hour yesterday and last week (minute rollups are kept for the whole retention).
-    pool().query<{ plant_id: string; w: string; delivered: string | null; failed: string | null }>(
-      `SELECT r.plant_id, w.name AS w, sum(r.count) FILTER (WHERE r.outcome = 'DELIVERED') AS delivered, sum(r.count) FILTER (WHERE r.outcome = 'FAILED') AS failed
-       FROM (VALUES ('yesterday', $2::timestamptz, $3::timestamptz), ('lastWeek', $4::timestamptz, $5::timestamptz)) AS w(name, f, t)
-       JOIN telemetry_rollup_minute r ON r.plant_id = ANY($1::uuid[]) AND r.bucket >= w.f AND r.bucket < w.t AND r.outcome IN ('DELIVERED', 'FAILED')
-       GROUP BY 1, 2`,
-      [ids, shifted(windows.yesterday).from, shifted(windows.yesterday).to, shifted(windows.lastWeek).from, shifted(windows.lastWeek).to],
+    // Messages of the last hour per interface, from the minute rollups.
+    pool().query<{ plant_id: string; interface_id: string; delivered: string | null; failed: string | null }>(
+      `SELECT plant_id, interface_id, sum(count) FILTER (WHERE outcome = 'DELIVERED') AS delivered, sum(count) FILTER (WHERE outcome = 'FAILED') AS failed
+       FROM telemetry_rollup_minute WHERE plant_id = ANY($1::uuid[]) AND bucket >= $2 AND bucket < $3 AND outcome IN ('DELIVERED', 'FAILED') GROUP BY plant_id, interface_id`,
+      [ids, hourAgo, now],
     ),
-    pool().query<{ plant_id: string; id: string; slo: number }>(
-      "SELECT pi.plant_id, i.id, i.latency_slo_ms AS slo FROM plant_interface pi JOIN interface i ON i.id = pi.interface_id WHERE pi.plant_id = ANY($1::uuid[])",
+    pool().query<{ plant_id: string; id: string; code: string; slo: number }>(
+      "SELECT pi.plant_id, i.id, i.code, i.latency_slo_ms AS slo FROM plant_interface pi JOIN interface i ON i.id = pi.interface_id WHERE pi.plant_id = ANY($1::uuid[]) ORDER BY i.code",
       [ids],
     ),
   ]);
-  const pastSlo = await Promise.all(
-    plants.flatMap((p) =>
-      (Object.keys(windows) as (keyof typeof windows)[]).map(async (w) => {
-        const { from, to } = shifted(windows[w]);
-        const mine = ifaces.rows.filter((i) => i.plant_id === p.id).map((i) => ({ id: i.id, sloMs: i.slo }));
-        return { plantId: p.id, w, slo: minutes((await sloPeriods(p.id, mine, from, to, "minute")).plant) };
-      }),
+  const mineOf = (plantId: string) => ifaces.rows.filter((i) => i.plant_id === plantId).map((i) => ({ id: i.id, sloMs: i.slo }));
+  const [lastHourSlos, pastFigures] = await Promise.all([
+    Promise.all(plants.map((p) => sloPeriods(p.id, mineOf(p.id), hourAgo, now, "minute"))),
+    Promise.all(
+      plants.flatMap((p) =>
+        (Object.keys(windows) as (keyof typeof windows)[]).map(async (w) => ({
+          plantId: p.id,
+          w,
+          figures: await pastWindow(p.id, mineOf(p.id), shifted(windows[w])),
+        })),
+      ),
     ),
-  );
+  ]);
   const sampleAt = (plantId: string, at: Date) => samples.rows.find((s) => s.plant_id === plantId && s.at.getTime() === at.getTime())?.open ?? null;
 
   const tiles = plants.map((p, i): PlantTile => {
@@ -142,23 +142,21 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
     for (const r of mine) bySeverity[r.severity] = r.n;
     const oldest = mine.reduce<Date | null>((o, r) => (o === null || r.oldest < o ? r.oldest : o), null);
     const total = mine.reduce((n, r) => n + r.n, 0);
-    const m = metrics[i]!;
-    const messages = m.interfaces.reduce((n, x) => n + x.delivered + x.failed, 0);
-    const failed = m.interfaces.reduce((n, x) => n + x.failed, 0);
+    const hour = counts.rows.filter((r) => r.plant_id === p.id);
+    const lastHourSlo = lastHourSlos[i]!;
+    const interfaces = ifaces.rows
+      .filter((x) => x.plant_id === p.id)
+      .map((x) => {
+        const c = hour.find((r) => r.interface_id === x.id);
+        return { code: x.code, delivered: Number(c?.delivered ?? 0), failed: Number(c?.failed ?? 0), slo: lastHourSlo.byInterface.get(x.id)! };
+      });
+    const messages = interfaces.reduce((n, x) => n + x.delivered + x.failed, 0);
+    const failed = interfaces.reduce((n, x) => n + x.failed, 0);
     const f = flow.rows.find((r) => r.plant_id === p.id);
     const past = (w: keyof typeof windows): WindowFigures => {
       const { from, to } = shifted(windows[w]);
-      const c = pastCounts.rows.find((r) => r.plant_id === p.id && r.w === w);
-      const delivered = Number(c?.delivered ?? 0);
-      const failedThen = Number(c?.failed ?? 0);
-      return {
-        from: from.toISOString(),
-        to: to.toISOString(),
-        messages: delivered + failedThen,
-        failed: failedThen,
-        slo: pastSlo.find((s) => s.plantId === p.id && s.w === w)!.slo,
-        openAtEnd: sampleAt(p.id, to),
-      };
+      const figures = pastFigures.find((x) => x.plantId === p.id && x.w === w)!.figures;
+      return { from: from.toISOString(), to: to.toISOString(), ...figures, openAtEnd: sampleAt(p.id, to) };
     };
     const tileConnectors = connectors.rows
       .filter((c) => c.plant_id === p.id)
@@ -170,7 +168,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
         silent: c.last_heartbeat_at !== null && now.getTime() - c.last_heartbeat_at.getTime() > SILENT_AFTER_MS,
       }));
     const alertRow = alerts.rows.find((a) => a.plant_id === p.id);
-    const sloBreaches = m.interfaces
+    const sloBreaches = interfaces
       .filter((x) => x.slo.breached > 0)
       .map((x) => ({ code: x.code, ...minutes(x.slo) }))
       .sort((a, b) => b.breachMinutes / b.activeMinutes - a.breachMinutes / a.activeMinutes);
@@ -195,7 +193,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
         messages,
         failed,
         failureRate: messages ? failed / messages : null,
-        slo: minutes(m.slo),
+        slo: minutes(lastHourSlo.plant),
         sloBreaches,
         openAtEnd: total,
       },
@@ -206,4 +204,43 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
     };
   });
   return { generatedAt: now.toISOString(), plants: tiles.sort(compareHealth) };
+}
+
+/**
+ * A past window's figures (the same hour yesterday or last week): messages, failures and the SLO minute by
+ * minute. They do not change once their minutes are rolled up, so each instance keeps them for PAST_TTL_MS
+ * (a late event for yesterday shows within that time). The window is read by whole minutes — rollup buckets
+ * are minutes, so `bucket >= from` selects the same rows as `bucket >= ceil(from)` — and the key holds those
+ * minutes and the interfaces' SLOs (a changed SLO is another key).
+ */
+const PAST_TTL_MS = 10 * 60_000;
+const PAST_MAX_ENTRIES = 10_000;
+type PastFigures = Pick<WindowFigures, "messages" | "failed" | "slo">;
+const pastCache = new Map<string, { until: number; value: Promise<PastFigures> }>();
+
+async function pastWindow(plantId: string, interfaces: { id: string; sloMs: number }[], window: { from: Date; to: Date }): Promise<PastFigures> {
+  const ceilMinute = (d: Date) => new Date(Math.ceil(d.getTime() / 60_000) * 60_000);
+  const from = ceilMinute(window.from);
+  const to = ceilMinute(window.to);
+  const key = `${plantId}|${from.getTime()}|${to.getTime()}|${interfaces.map((i) => `${i.id}:${i.sloMs}`).join(",")}`;
+  const now = Date.now();
+  const hit = pastCache.get(key);
+  if (hit && hit.until > now) return hit.value;
+  if (pastCache.size >= PAST_MAX_ENTRIES) for (const [k, v] of pastCache) if (v.until <= now || pastCache.size >= PAST_MAX_ENTRIES) pastCache.delete(k);
+  const value = (async (): Promise<PastFigures> => {
+    const [counts, slo] = await Promise.all([
+      pool().query<{ delivered: string | null; failed: string | null }>(
+        `SELECT sum(count) FILTER (WHERE outcome = 'DELIVERED') AS delivered, sum(count) FILTER (WHERE outcome = 'FAILED') AS failed
+         FROM telemetry_rollup_minute WHERE plant_id = $1 AND bucket >= $2 AND bucket < $3 AND outcome IN ('DELIVERED', 'FAILED')`,
+        [plantId, from, to],
+      ),
+      sloPeriods(plantId, interfaces, from, to, "minute"),
+    ]);
+    const delivered = Number(counts.rows[0]?.delivered ?? 0);
+    const failed = Number(counts.rows[0]?.failed ?? 0);
+    return { messages: delivered + failed, failed, slo: minutes(slo.plant) };
+  })();
+  pastCache.set(key, { until: now + PAST_TTL_MS, value });
+  value.catch(() => pastCache.delete(key));
+  return value;
 }

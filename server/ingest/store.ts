@@ -11,6 +11,7 @@ import { type MovedException, transitionExceptionsWithPg } from "../exceptions/t
 import { bucketOf, BUCKETS, toPgArray } from "../metrics/histogram";
 import { lateHours } from "../dashboards/rollup";
 import { cancelOpenReplaysWithPg, cancelledEvents } from "../replay/cancel-replays";
+import { assignToOwners } from "./assign-owner";
 import type { InterfaceInfo } from "./catalog";
 import type { IngestEvent } from "./schema";
 
@@ -78,7 +79,8 @@ async function write(client: PoolClient, connector: Connector, items: ValidEvent
   const resolutions = await resolveRecovered(client, connector, toResolve, describe);
   await addRollups(client, connector, fresh);
   await markLateHours(client, connector, fresh);
-  await audit(client, connector, { opened, reoccurred, events: resolutions.events });
+  const assigned = await assignToOwners(client, connector.plantId, opened);
+  await audit(client, connector, { opened, reoccurred, events: [...assigned, ...resolutions.events] as AppendInput<AuditEventType>[] });
   return { storedIds, lateFailures, opened, updated, resolved: resolutions.resolved, outcomes: countOutcomes(fresh) };
 }
 

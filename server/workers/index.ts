@@ -13,6 +13,9 @@ import { ALERT_EVALUATE_QUEUE, ALERT_WEBHOOK_QUEUE, evaluateAlerts } from "../al
 import { WEBHOOK_RETRY, deliverNotification } from "../alerts/webhooks";
 import { compactHourly, purgeSamples, sampleMinute } from "../dashboards/rollup";
 import { applyRetention } from "../retention";
+import { MONITOR_QUEUE, changed as monitorChanged, runMonitor } from "../monitor/run-monitor";
+import { ESCALATION_QUEUE, runEscalation } from "../escalation/run-escalation";
+import { HANDOVER_QUEUE, prepareHandovers } from "../handover/prepare-handovers";
 
 /**
  * Background jobs on pg-boss (durable queues in PostgreSQL, no extra infrastructure). Instances with
@@ -30,6 +33,8 @@ export const QUEUES = {
   alerts: ALERT_EVALUATE_QUEUE,
   retention: "retention.apply",
   replaySweep: "replay.sweep",
+  monitor: MONITOR_QUEUE,
+  escalation: ESCALATION_QUEUE,
 } as const;
 
 export type Workers = { boss: PgBoss; stop: () => Promise<void> };
@@ -46,10 +51,13 @@ function queueOptions(): Record<string, Omit<PgBoss.Queue, "name">> {
     [QUEUES.hourly]: { ...singleton, expireInSeconds: 3600, policy: "stately" },
     [QUEUES.alerts]: { ...singleton, policy: "stately" },
     [QUEUES.replaySweep]: { ...singleton, policy: "stately" },
+    [QUEUES.monitor]: { ...singleton, policy: "stately" },
+    [QUEUES.escalation]: { ...singleton, policy: "stately" },
     [ALERT_WEBHOOK_QUEUE]: WEBHOOK_RETRY,
     // A replay job held by an instance that died comes back after this (another instance retries it, same key).
     [REPLAY_QUEUE]: { ...replayRetry(), expireInSeconds: config().ANDON_REPLAY_JOB_EXPIRE_S },
     [BULK_QUEUE]: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+    [HANDOVER_QUEUE]: { ...singleton, policy: "stately" },
   };
 }
 
@@ -144,8 +152,21 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
     const r = await evaluateAlerts();
     if (r.fired || r.resolved) log.info(r, "alerts evaluated");
   });
+  // Escalation ladder: open alerts climb owner → plant lead → plant manager → business owner, every minute.
+  await boss.schedule(QUEUES.escalation, "* * * * *");
+  await boss.work(QUEUES.escalation, async () => {
+    const r = await runEscalation();
+    if (r.rungs || r.closed) log.info(r, "escalation ladder run");
+  });
   await boss.work<{ notificationId: string }>(ALERT_WEBHOOK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([job]) => {
     if (job) await deliverNotification(job.data.notificationId, job.retryCount >= WEBHOOK_RETRY.retryLimit);
+  });
+
+  // Flow monitor: late messages, stopped / flooded flows, missed batch runs, once a minute (server/monitor).
+  await boss.schedule(QUEUES.monitor, "* * * * *");
+  await boss.work(QUEUES.monitor, async () => {
+    const r = await runMonitor(new Date());
+    if (monitorChanged(r)) log.info(r, "flow monitor ran");
   });
 
   // Replays: durable jobs, retried with backoff by pg-boss (the replay keeps one idempotency key).
@@ -171,6 +192,12 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   await boss.schedule(QUEUES.replaySweep, "* * * * *");
   await boss.work(QUEUES.replaySweep, async () => {
     await sweepStuckReplays(Math.max(120_000, 2 * config().ANDON_REPLAY_JOB_EXPIRE_S * 1000));
+  });
+
+  // Shift handovers: each shift that ended gets its handover once (server/handover/prepare-handovers.ts).
+  await boss.schedule(HANDOVER_QUEUE, "* * * * *");
+  await boss.work(HANDOVER_QUEUE, async () => {
+    await prepareHandovers();
   });
 
   // Bulk actions on exceptions: one job per operation, working through its items in chunks.

@@ -6,7 +6,7 @@ import { handler } from "@/server/http/handler";
 export const dynamic = "force-dynamic";
 
 /**
- * GET: webhooks with their delivery counts. POST { name, url, plantCode?, enabled?, allowPrivate? }: a new webhook; the answer
+ * GET: webhooks with their delivery counts. POST { name, url, plantCode?, enabled?, allowPrivate?, minSeverity? }: a new webhook; the answer
  * holds its signing secret, shown once. The URL must be public https unless allowPrivate is set.
  */
 export const GET = handler(async () => NextResponse.json({ webhooks: await listWebhooks(await requireApiUser()) }));

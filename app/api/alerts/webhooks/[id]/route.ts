@@ -5,7 +5,7 @@ import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ id: string }> };
 
-/** PATCH { enabled?, url?, allowPrivate? }: pause or resume a webhook, change its URL or allow a private address (administrators; audited). */
+/** PATCH { enabled?, url?, allowPrivate?, minSeverity? }: pause or resume a webhook, change its URL or minimum severity, or allow a private address (administrators; audited). */
 export const PATCH = handler(async (req: Request, ctx: Ctx) => {
   const user = await requireApiUser();
   const { id } = await ctx.params;
