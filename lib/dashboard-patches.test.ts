@@ -28,6 +28,7 @@ const tile = (id: string): PlantTile => ({
   },
   connectors: [],
   alerts: { open: 0, firing: 0 },
+  findings: { open: 0, unacknowledged: 0, byKind: { LATE: 0, STOPPED: 0, FLOOD: 0, MISSED_RUN: 0 }, byInterface: [], oldestOpenedAt: null },
   trend: [],
 });
 const item = (severity: "CRITICAL" | "LOW", interfaceCode = "GOODS_MOVEMENT", category: "TECHNICAL" | "BUSINESS" = "BUSINESS") => ({

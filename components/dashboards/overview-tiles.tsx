@@ -197,9 +197,7 @@ function PlantTileCard({ p, generatedAt }: { p: PlantTile; generatedAt: string }
             </p>
           </div>
         </div>
-        {(p as PlantTile & { findings?: PlantFindings }).findings ? (
-          <TileFindings code={p.code} f={(p as PlantTile & { findings: PlantFindings }).findings} />
-        ) : null}
+        <TileFindings code={p.code} f={p.findings} />
         <p data-testid="tile-flow">
           <span className="text-muted-foreground">
             Exceptions, last hour ({formatInstant(lh.from, tz, "time")} – {formatInstant(lh.to, tz, "time")}):

@@ -71,7 +71,15 @@ const correctionSubmittedData = z.object({
   payloadHash: z.string(),
   bulkId: z.string().optional(),
 });
-const correctionDecidedData = z.object({ correctionId: z.string(), authorId: z.string(), payloadHash: z.string(), comment: z.string().nullable() });
+const correctionDecidedData = z.object({
+  correctionId: z.string(),
+  authorId: z.string(),
+  payloadHash: z.string(),
+  comment: z.string().nullable(),
+  /** Since dry runs (issue 20): the last dry run's outcome, and the approver's reason to approve after a refusal. */
+  dryRunOutcome: z.string().nullable().optional(),
+  overrideReason: z.string().optional(),
+});
 const correctionRefusedData = z.object({ correctionId: z.string(), reason: z.enum(["self_approval", "role"]) });
 const correctionVoidedData = z.object({ correctionId: z.string(), why: z.enum(["payload_changed_after_approval"]) });
 const replayRequestedData = z.object({
@@ -84,6 +92,9 @@ const replayRequestedData = z.object({
   secondReplayReason: z.string().optional(),
   /** The message had already been delivered by an earlier replay (a new key: a second delivery, asked for with a reason). */
   deliveredBeforeBy: z.string().optional(),
+  /** Sent although a prerequisite of the same business object had an open exception: the approver's reason (issue 20). */
+  blockOverrideReason: z.string().optional(),
+  blockedBy: z.array(z.string()).optional(),
   bulkId: z.string().optional(),
   /** The exception's move to replay queued (optional: older rows have none). */
   statusFrom: z.string().optional(),
@@ -286,6 +297,33 @@ const handoverData = z.object({
   statusTo: z.string().optional(),
 });
 
+// Issue 20: dependencies, releases, dry runs, runbooks.
+const dependencyData = z.object({
+  dependencyId: z.string(),
+  prerequisite: z.string(),
+  dependent: z.string(),
+  refKind: z.string(),
+  before: fields.nullable(),
+  after: fields.nullable(),
+});
+/** Every prerequisite of the same business object is delivered: the waiting exception may be replayed (auto: queued by Andon). */
+const exceptionReleasedData = z.object({
+  exceptionId: z.string(),
+  interfaceCode: z.string(),
+  releasedBy: z.array(z.string()).describe("exception ids of the prerequisites that were delivered"),
+  refs: z.array(z.object({ kind: z.string(), value: z.string() })),
+  autoReplay: z.boolean(),
+});
+const dryRunData = z.object({
+  correctionId: z.string(),
+  payloadHash: z.string(),
+  target: z.string(),
+  outcome: z.enum(["WOULD_POST", "REFUSED", "ERROR"]),
+  code: z.string().nullable(),
+  message: z.string(),
+});
+const runbookData = z.object({ runbookId: z.string(), key: z.string(), version: z.number().int(), title: z.string(), bodyHash: z.string() });
+
 export const auditEventSchemas = {
   "auth.sign_in": signInData,
   "auth.sign_in_failed": signInFailedData,
@@ -363,6 +401,12 @@ export const auditEventSchemas = {
   "handover.prepared": handoverData,
   "handover.notes_updated": handoverData,
   "handover.acknowledged": handoverData,
+  "dependency.created": dependencyData,
+  "dependency.updated": dependencyData,
+  "dependency.deleted": dependencyData,
+  "exception.released": exceptionReleasedData,
+  "correction.dry_run": dryRunData,
+  "runbook.saved": runbookData,
 } as const;
 
 export type AuditEventType = keyof typeof auditEventSchemas;
@@ -445,6 +489,12 @@ export const AUDIT_EVENT_LABELS: Record<AuditEventType, string> = {
   "handover.prepared": "Shift handover prepared",
   "handover.notes_updated": "Handover notes written",
   "handover.acknowledged": "Shift handover acknowledged",
+  "dependency.created": "Dependency added",
+  "dependency.updated": "Dependency changed",
+  "dependency.deleted": "Dependency removed",
+  "exception.released": "Released: its prerequisites were delivered",
+  "correction.dry_run": "Dry run against the target",
+  "runbook.saved": "Runbook saved",
 };
 
 export const actorSchema = z.discriminatedUnion("type", [

@@ -26,6 +26,15 @@ describe("one health state per plant, from the figures its tile shows", () => {
     expect(h.reasons.map((r) => r.state)).toEqual(["critical", "degraded"]);
   });
 
+  it("makes a plant critical for a stopped flow or a missed run, degraded for late messages", () => {
+    expect(plantHealth({ ...quiet, findings: { stopped: 0, missedRuns: 0, late: 0, flood: 0 } }).state).toBe("healthy");
+    const stopped = plantHealth({ ...quiet, findings: { stopped: 1, missedRuns: 0, late: 14, flood: 0 } });
+    expect(stopped.state).toBe("critical");
+    expect(stopped.reasons.map((r) => r.text)).toEqual(["1 flow stopped", "14 messages late"]);
+    expect(plantHealth({ ...quiet, findings: { stopped: 0, missedRuns: 1, late: 0, flood: 0 } }).state).toBe("critical");
+    expect(plantHealth({ ...quiet, findings: { stopped: 0, missedRuns: 0, late: 2, flood: 1 } }).state).toBe("degraded");
+  });
+
   it("sorts worst first", () => {
     const tiles = [
       { code: "A", health: plantHealth(quiet) },

@@ -25,6 +25,8 @@ export type HealthInput = {
   /** Connectors in service: `silent` once they reported and then stopped; `reported` false while they never have. */
   connectors: { name: string; silent: boolean; reported: boolean; backlog: number | null }[];
   alertsFiring: number;
+  /** Open findings of the flow monitor (server/monitor): stopped flows and missed runs are critical, late messages and floods degrade. */
+  findings?: { stopped: number; missedRuns: number; late: number; flood: number };
 };
 
 const pct = (share: number) => `${(Math.round(share * 1000) / 10).toFixed(1)}\u00a0%`;
@@ -58,6 +60,11 @@ export function plantHealth(input: HealthInput): PlantHealth {
       state: "degraded",
       text: `connector backlog: ${backlogged.map((c) => `${c.name} (${plural(c.backlog ?? 0, "message")} waiting)`).join(", ")}`,
     });
+  const f = input.findings;
+  if (f?.stopped) reasons.push({ state: "critical", text: `${plural(f.stopped, "flow")} stopped` });
+  if (f?.missedRuns) reasons.push({ state: "critical", text: `${plural(f.missedRuns, "batch run")} missed` });
+  if (f?.late) reasons.push({ state: "degraded", text: `${plural(f.late, "message")} late` });
+  if (f?.flood) reasons.push({ state: "degraded", text: `${plural(f.flood, "flow")} above its expected traffic` });
   if (input.alertsFiring > 0) reasons.push({ state: "degraded", text: `${plural(input.alertsFiring, "alert")} firing` });
   reasons.sort((a, b) => HEALTH_ORDER.indexOf(a.state) - HEALTH_ORDER.indexOf(b.state));
   return { state: reasons[0]?.state ?? "healthy", reasons };

@@ -3,6 +3,7 @@ import type { Severity } from "../db/generated/enums";
 import { CLOSED_STATUSES, OPEN_STATUSES } from "../exceptions/lifecycle";
 import { forbidden } from "../http/errors";
 import { type Principal, can, visiblePlantIds } from "../policy";
+import { type PlantFindings, findingsSummary } from "../findings/summary";
 import { type PlantHealth, compareHealth, plantHealth } from "./health";
 import { type SloPeriods, sloPeriods } from "./slo";
 
@@ -14,7 +15,8 @@ import { type SloPeriods, sloPeriods } from "./slo";
  *   and the latency SLO judged minute by minute (the plant page's 1 h table shows the same figures);
  * - the same hour yesterday and last week, for comparison, with the open backlog at the end of each;
  * - the open backlog at each of the last 24 hours (per-minute samples), ending with the exact count now;
- * - connectors in service (a disabled one is left out) that fell silent, never reported, or report a backlog.
+ * - connectors in service (a disabled one is left out) that fell silent, never reported, or report a backlog;
+ * - open findings of the flow monitor (late messages, stopped or flooded flows, missed batch runs).
  * One health state per plant (server/dashboards/health.ts) from these same figures.
  */
 export const SILENT_AFTER_MS = 120_000;
@@ -54,6 +56,8 @@ export type PlantTile = {
   connectors: { name: string; silent: boolean; reported: boolean; backlog: number | null; lastHeartbeatAt: string | null }[];
   /** Open alerts (firing = not yet acknowledged). */
   alerts: { open: number; firing: number };
+  /** Open findings of the flow monitor: late messages, stopped or flooded flows, missed batch runs. */
+  findings: PlantFindings;
   /** Open backlog 24, 23, … 1 h ago (null: no sample then); the page ends the line with `open.total`, now. */
   trend: { t: string; open: number | null }[];
 };
@@ -79,7 +83,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
   const trendTimes = Array.from({ length: 24 }, (_, i) => new Date(now.getTime() - (24 - i) * HOUR));
   const sampleTimes = [...trendTimes, shifted(windows.lastWeek).to];
 
-  const [open, flow, connectors, alerts, samples, counts, ifaces] = await Promise.all([
+  const [open, flow, connectors, alerts, samples, counts, ifaces, findings] = await Promise.all([
     pool().query<{ plant_id: string; severity: Severity; n: number; oldest: Date }>(
       `SELECT plant_id, severity, count(*)::int AS n, min(first_seen_at) AS oldest FROM exception
        WHERE plant_id = ANY($1::uuid[]) AND status = ANY($2::exception_status[]) GROUP BY plant_id, severity`,
@@ -120,6 +124,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
       "SELECT pi.plant_id, i.id, i.code, i.latency_slo_ms AS slo FROM plant_interface pi JOIN interface i ON i.id = pi.interface_id WHERE pi.plant_id = ANY($1::uuid[]) ORDER BY i.code",
       [ids],
     ),
+    findingsSummary(ids, now),
   ]);
   const mineOf = (plantId: string) => ifaces.rows.filter((i) => i.plant_id === plantId).map((i) => ({ id: i.id, sloMs: i.slo }));
   const [lastHourSlos, pastFigures] = await Promise.all([
@@ -183,6 +188,12 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
         failed,
         connectors: tileConnectors,
         alertsFiring: alertRow?.firing ?? 0,
+        findings: {
+          stopped: findings[p.id]!.byKind.STOPPED,
+          missedRuns: findings[p.id]!.byKind.MISSED_RUN,
+          late: findings[p.id]!.byKind.LATE,
+          flood: findings[p.id]!.byKind.FLOOD,
+        },
       }),
       open: { total, bySeverity, oldestFirstSeenAt: oldest?.toISOString() ?? null },
       lastHour: {
@@ -199,6 +210,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
       },
       compare: { yesterday: past("yesterday"), lastWeek: past("lastWeek") },
       alerts: { open: alertRow?.open ?? 0, firing: alertRow?.firing ?? 0 },
+      findings: findings[p.id]!,
       trend: trendTimes.map((t) => ({ t: t.toISOString(), open: sampleAt(p.id, t) })),
       connectors: tileConnectors,
     };

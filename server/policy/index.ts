@@ -32,6 +32,11 @@ export const PERMISSIONS = {
   "replay.approve": [APPROVER], // approve / reject another person's replay request (interfaces that require approval)
   "replay.bulk": [APPROVER],
   "transaction.read": [OPERATOR, APPROVER, AUDITOR, ADMIN],
+  "trace.read": READERS, // lot / order / PO traceability pages, scoped to the user's plants
+  "dependency.manage": [ADMIN], // prerequisites between interfaces
+  "runbook.write": [APPROVER, ADMIN], // runbooks per error code or failure group
+  "correction.dry_run": [OPERATOR, APPROVER], // ask the target whether a corrected payload would post, without posting
+  "replay.override_block": [APPROVER], // replay although a prerequisite of the same object is open (with a reason)
   "audit.read": [AUDITOR, ADMIN],
   "audit.export": [AUDITOR],
   "audit.verify": [AUDITOR, ADMIN],
