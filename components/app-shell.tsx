@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { ConnectionIndicator } from "./connection-indicator";
 import { DecisionNotices } from "./corrections/decision-notices";
 import { NavLinks } from "./nav-links";
+import { NotificationBell } from "./notifications/notification-bell";
 import { RealtimeProvider } from "./realtime-provider";
 import { RouteFocus } from "./route-focus";
 import { ThemeToggle } from "./theme-toggle";
@@ -43,6 +44,7 @@ export function AppShell({
               <NavLinks items={nav} />
               <div className="ml-auto flex items-center gap-2">
                 <ConnectionIndicator />
+                <NotificationBell />
                 <ThemeToggle />
                 <UserMenu {...user} />
               </div>

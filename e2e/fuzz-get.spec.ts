@@ -26,6 +26,11 @@ const QUERY_PARAMS: Record<string, string[]> = {
   "GET /api/admin/interfaces": ["plant"],
   "GET /api/admin/interfaces/[id]/schemas": ["version"],
   "GET /api/admin/retention": ["days"],
+  "GET /api/admin/calendar/[code]": ["plant"],
+  "GET /api/admin/flows/[code]": ["plant"],
+  "GET /api/admin/flows/[code]/[interface]/suggestion": ["windowMinutes", "weekday", "hour"], // suggestionQuerySchema
+  "GET /api/admin/owners/[code]": ["plant"],
+  "GET /api/admin/escalation": ["criticality"],
   "GET /api/alerts": ["status", "plant", "limit"], // inboxQuerySchema
   "GET /api/alerts/rules": ["plant"],
   "GET /api/alerts/webhooks": ["plant"],
@@ -42,6 +47,8 @@ const QUERY_PARAMS: Record<string, string[]> = {
   "GET /api/plants": ["q"],
   "GET /api/plants/[code]/metrics": ["range", "from", "to"], // metricsQuerySchema
   "GET /api/plants/[code]/series": ["range", "from", "to", "interface"],
+  "GET /api/plants/[code]/handovers": ["limit", "before"], // listQuerySchema
+  "GET /api/plants/[code]/handovers/[id]": ["q"],
   "GET /api/transactions": ["q", "plant", "interface", "status", "from", "to", "cursor", "limit"], // historyQuerySchema
   "GET /api/transactions/[correlationId]": ["plant"],
   "GET /api/transactions/timeline": ["correlationId", "plant"],

@@ -4,6 +4,12 @@ export const plantKeys = {
   list: () => [...plantKeys.all, "list"] as const,
 };
 
+/** A plant's shift handovers (list, newest shift first): refetched on "handover.changed" of the plant's room. */
+export const handoverKeys = {
+  all: ["handovers"] as const,
+  list: (plantCode: string) => [...handoverKeys.all, "list", plantCode] as const,
+};
+
 export const bulkKeys = {
   all: ["bulk"] as const,
   list: () => [...bulkKeys.all, "list"] as const,
@@ -25,4 +31,11 @@ export const alertKeys = {
   inbox: (filter: { status: string; plant?: string }) => [...alertKeys.all, "inbox", filter] as const,
   rules: () => [...alertKeys.all, "rules"] as const,
   webhooks: () => [...alertKeys.all, "webhooks"] as const,
+};
+
+/** The user's own in-app notifications: the list page and the bell's unread count. */
+export const notificationKeys = {
+  all: ["notifications"] as const,
+  list: (unreadOnly: boolean) => [...notificationKeys.all, "list", unreadOnly] as const,
+  unread: () => [...notificationKeys.all, "unread"] as const,
 };

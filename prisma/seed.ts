@@ -14,6 +14,7 @@ import { payloadHash } from "../server/corrections/rules";
 import { SYSTEM_LABELS } from "../lib/labels";
 import { payloadSchemaFor } from "../server/corrections/payload-schemas";
 import { seedDefaultRules } from "../server/alerts/rules";
+import { seedDemoOwners, seedFlow } from "./seed-flow";
 
 type PlantSeed = { code: string; name: string; timezone: string; systems: [SystemKind, string][]; interfaces: string[] };
 
@@ -273,6 +274,7 @@ export async function seedReference(prisma: PrismaClient): Promise<void> {
     const interfaceIds = await seedInterfaces(tx, events);
     await seedPlants(tx, events, interfaceIds);
     await seedAlertRules(tx, events);
+    await seedFlow(tx, events);
   });
 }
 
@@ -472,4 +474,5 @@ export async function seedDemoUsers(prisma: PrismaClient): Promise<void> {
       );
     }
   });
+  await seedOnce(prisma, (tx, events) => seedDemoOwners(tx, events, DEMO_USERS));
 }

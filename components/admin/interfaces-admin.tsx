@@ -10,7 +10,7 @@ import { JsonEditor } from "@/components/ui/json-editor";
 import { useUserZone } from "@/components/ui/time";
 import { ApiError, apiFetch } from "@/lib/api";
 import { formatInstant } from "@/lib/format";
-import { CRITICALITY_LABELS, labelOf, SYSTEM_LABELS } from "@/lib/labels";
+import { BUSINESS_PROCESS_LABELS, CRITICALITY_LABELS, labelOf, SYSTEM_LABELS } from "@/lib/labels";
 import type { InterfaceAdminView, SchemaVersionView } from "@/server/admin/interfaces";
 
 /** Interfaces: SLO, criticality, approval rule and plants per interface, and its payload JSON Schema versions with their diffs. */
@@ -18,7 +18,9 @@ const KEY = ["admin", "interfaces"] as const;
 const select = "h-7 rounded-md border border-border bg-surface px-2 text-xs";
 const CRITICALITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW"] as const;
 
-type Change = Partial<Pick<InterfaceAdminView, "latencySloMs" | "criticality" | "requiresApproval">> & { plants?: Record<string, boolean> };
+type Change = Partial<Pick<InterfaceAdminView, "latencySloMs" | "criticality" | "requiresApproval" | "lateAfterFactor" | "lateEscalateFactor" | "process">> & {
+  plants?: Record<string, boolean>;
+};
 
 function applyChange(i: InterfaceAdminView, { plants, ...fields }: Change): InterfaceAdminView {
   const next = { ...i, ...fields };
@@ -36,6 +38,9 @@ function describeChange({ plants, ...fields }: Change): string {
     fields.latencySloMs !== undefined ? `SLO ${fields.latencySloMs / 1000} s` : null,
     fields.criticality ? `criticality ${CRITICALITY_LABELS[fields.criticality]}` : null,
     fields.requiresApproval !== undefined ? (fields.requiresApproval ? "approval required" : "no approval required") : null,
+    fields.lateAfterFactor !== undefined ? `late after ${fields.lateAfterFactor} × SLO` : null,
+    fields.lateEscalateFactor !== undefined ? `escalated after ${fields.lateEscalateFactor} × SLO` : null,
+    fields.process ? `process ${BUSINESS_PROCESS_LABELS[fields.process]}` : null,
     ...Object.entries(plants ?? {}).map(([code, on]) => `${on ? "enabled at" : "disabled at"} ${code}`),
   ]
     .filter(Boolean)
@@ -95,7 +100,7 @@ export function InterfacesAdmin({ initial, plants }: { initial: InterfaceAdminVi
           <caption className="sr-only">Interfaces</caption>
           <thead className="text-muted-foreground">
             <tr>
-              {["Interface", "SLO (s)", "Criticality", "Approval", "Plants", "Schema"].map((h) => (
+              {["Interface", "SLO (s)", "Criticality", "Approval", "Late / escalate (× SLO), process", "Plants", "Schema"].map((h) => (
                 <th key={h} scope="col" className="py-1 pr-3 font-medium">
                   {h}
                 </th>
@@ -183,6 +188,38 @@ function InterfaceRow({
           </label>
         </td>
         <td className="py-1.5 pr-3">
+          <div className="flex flex-wrap items-center gap-1">
+            {(["lateAfterFactor", "lateEscalateFactor"] as const).map((f) => (
+              <Input
+                aria-label={`${f === "lateAfterFactor" ? "Late after" : "Escalate after"} how many SLOs (${i.code})`}
+                type="number"
+                min={1}
+                step="any"
+                className="h-7 w-16"
+                defaultValue={i[f]}
+                key={`${f}:${i[f]}`}
+                onBlur={(e) => {
+                  const v = Number(e.target.value);
+                  if (v !== i[f]) onSave({ [f]: v });
+                }}
+              />
+            ))}
+            <select
+              aria-label={`Business process of ${i.code}`}
+              className={select}
+              value={i.process}
+              disabled={busy}
+              onChange={(e) => onSave({ process: e.target.value as InterfaceAdminView["process"] })}
+            >
+              {Object.entries(BUSINESS_PROCESS_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </td>
+        <td className="py-1.5 pr-3">
           <fieldset className="flex flex-wrap gap-x-2">
             <legend className="sr-only">Plants running {i.code}</legend>
             {plants.map((p) => (
@@ -208,7 +245,7 @@ function InterfaceRow({
       </tr>
       {open ? (
         <tr>
-          <td colSpan={6} className="pb-3">
+          <td colSpan={7} className="pb-3">
             <SchemaVersions i={i} />
           </td>
         </tr>

@@ -9,7 +9,7 @@ import { ApiError, apiFetch } from "@/lib/api";
 import { formatDuration } from "@/lib/format";
 import { alertKeys } from "@/lib/query-keys";
 import { CRITICALITY_LABELS, SEVERITY_LABELS } from "@/lib/labels";
-import { type DurationUnit, RULE_KINDS, formatThreshold, splitDuration, toSeconds } from "@/server/alerts/rule-kinds";
+import { type DurationUnit, PLANT_LEVEL_KINDS, RULE_KINDS, formatThreshold, splitDuration, toSeconds } from "@/server/alerts/rule-kinds";
 import type { RuleView } from "@/server/alerts/rules";
 import type { AlertRuleKind } from "@/server/db/generated/enums";
 import { type DurationDraft, DurationInput } from "./duration-input";
@@ -227,8 +227,9 @@ function NewRule({ plants, onSave, pending }: { plants: string[]; onSave: (body:
       ...valuesOf(form.kind, form.draft),
       severity: form.severity,
       plantCode: form.plantCode || null,
-      interfaceCode: form.interfaceCode.trim() || null,
-      criticality: form.criticality || null,
+      // Connector, target and handover rules have no interface scope (their fields are hidden).
+      interfaceCode: PLANT_LEVEL_KINDS.includes(form.kind) ? null : form.interfaceCode.trim() || null,
+      criticality: PLANT_LEVEL_KINDS.includes(form.kind) ? null : form.criticality || null,
     })
       .then(() => setForm({ ...form, name: "" }))
       .catch(() => undefined);
@@ -286,21 +287,25 @@ function NewRule({ plants, onSave, pending }: { plants: string[]; onSave: (body:
           ))}
         </select>
       </label>
-      <label className="grid gap-1">
-        Interface code
-        <Input value={form.interfaceCode} onChange={set("interfaceCode")} placeholder="any" className="h-8 w-36" />
-      </label>
-      <label className="grid gap-1">
-        Criticality
-        <select className={select} value={form.criticality} onChange={set("criticality")}>
-          <option value="">Any</option>
-          {LEVELS.map((c) => (
-            <option key={c} value={c}>
-              {CRITICALITY_LABELS[c]}
-            </option>
-          ))}
-        </select>
-      </label>
+      {PLANT_LEVEL_KINDS.includes(form.kind) ? null : (
+        <>
+          <label className="grid gap-1">
+            Interface code
+            <Input value={form.interfaceCode} onChange={set("interfaceCode")} placeholder="any" className="h-8 w-36" />
+          </label>
+          <label className="grid gap-1">
+            Criticality
+            <select className={select} value={form.criticality} onChange={set("criticality")}>
+              <option value="">Any</option>
+              {LEVELS.map((c) => (
+                <option key={c} value={c}>
+                  {CRITICALITY_LABELS[c]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      )}
       <label className="grid gap-1">
         Severity
         <select className={select} value={form.severity} onChange={set("severity")}>

@@ -14,6 +14,8 @@ import type { HealthState } from "@/server/dashboards/health";
 import type { Overview, PlantTile, WindowFigures } from "@/server/dashboards/overview";
 import type { PlantFindings } from "@/server/findings/summary";
 import { KINDS_WORST_FIRST, kindCount } from "../findings/phrases";
+import type { ShiftWindows } from "@/server/dashboards/shift-window";
+import { TileShiftLinks } from "../handover/tile-shift-links";
 import { QueryError } from "./query-state";
 import { patchQuery, useLiveDashboard } from "./use-live-dashboard";
 
@@ -31,7 +33,13 @@ const HEALTH_TEXT = { critical: "text-danger", degraded: "text-warning", healthy
 const count = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
 
 /** The overview, live: server-rendered first, then kept in the query cache and patched from socket events. */
-export function OverviewTiles({ initial }: { initial: Overview }) {
+export function OverviewTiles({
+  initial,
+  shifts = {},
+}: {
+  initial: Overview /** Shift windows by plant id (dashboard page). */;
+  shifts?: Record<string, ShiftWindows>;
+}) {
   const qc = useQueryClient();
   const key = dashboardKeys.overview();
   const query = useQuery({
@@ -86,7 +94,7 @@ export function OverviewTiles({ initial }: { initial: Overview }) {
       <ul className="grid gap-3 lg:grid-cols-2" aria-label="Plants, worst health first">
         {plants.map((p) => (
           <li key={p.code} className="min-w-0">
-            <PlantTileCard p={p} generatedAt={generatedAt} />
+            <PlantTileCard p={p} generatedAt={generatedAt} shifts={shifts[p.id]} />
           </li>
         ))}
       </ul>
@@ -94,7 +102,7 @@ export function OverviewTiles({ initial }: { initial: Overview }) {
   );
 }
 
-function PlantTileCard({ p, generatedAt }: { p: PlantTile; generatedAt: string }) {
+function PlantTileCard({ p, generatedAt, shifts }: { p: PlantTile; generatedAt: string; shifts?: ShiftWindows }) {
   const headingId = `tile-${p.code}`;
   const tz = p.timezone;
   const silent = p.connectors.filter((c) => c.silent);
@@ -115,6 +123,7 @@ function PlantTileCard({ p, generatedAt }: { p: PlantTile; generatedAt: string }
             </Link>
           </h2>
           <p className="text-xs text-muted-foreground">Plant time: {tz}</p>
+          <TileShiftLinks code={p.code} zone={tz} windows={shifts} />
         </div>
         <Badge tone={HEALTH_TONE[p.health.state]} className="shrink-0 text-sm" data-testid="tile-health">
           {HEALTH_LABELS[p.health.state]}

@@ -14,6 +14,7 @@ import { isoToZoned, zonedToIso } from "@/lib/timezone";
 import { cn } from "@/lib/utils";
 import { formatInstant } from "@/lib/format";
 import type { PlantMetrics } from "@/server/dashboards/plant-metrics";
+import type { ShiftChoice, ShiftWindows } from "@/server/dashboards/shift-window";
 import type { PlantSeries } from "@/server/dashboards/series";
 import { PlantFindingsPanel } from "../findings/plant-findings-panel";
 import { PlantCharts } from "./plant-charts";
@@ -23,6 +24,10 @@ import { patchQuery, useLiveDashboard } from "./use-live-dashboard";
 
 type Metrics = PlantMetrics;
 const RANGES = ["1h", "24h", "7d", "30d"] as const;
+const SHIFTS = [
+  ["current", "This shift"],
+  ["previous", "Last shift"],
+] as const;
 
 const qs = (r: RangeKey, iface?: string | null) => {
   const p = new URLSearchParams();
@@ -34,8 +39,15 @@ const qs = (r: RangeKey, iface?: string | null) => {
   return p.toString();
 };
 
+/** "This shift" runs to now (at least a minute, never past its end): the range each refetch asks for (server/dashboards/shift-window.ts). */
+const liveShiftRange = (r: RangeKey, end: string): RangeKey => {
+  const start = Date.parse(r.from ?? "");
+  return { from: r.from, to: new Date(Math.max(Math.min(Date.now(), Date.parse(end)), start + 60_000)).toISOString() };
+};
+
 /**
- * A plant's operations page: the range (preset or custom, in the plant's timezone) lives in the URL;
+ * A plant's operations page: the range (preset, custom in the plant's timezone, or this / last shift of
+ * its calendar) lives in the URL;
  * the table and charts are server-rendered first, then kept in the query cache and kept live (new
  * exceptions patched in at once, the rest refetched within seconds).
  */
@@ -44,34 +56,42 @@ export function PlantDashboard({
   initialSeries,
   range,
   iface,
+  shifts = null,
+  shift = null,
 }: {
   initialMetrics: Metrics;
   initialSeries: PlantSeries;
   range: RangeKey;
   iface: string | null;
+  /** The plant's shift windows now, and the one shown (its from/to are `range`). */
+  shifts?: ShiftWindows | null;
+  shift?: ShiftChoice | null;
 }) {
   const router = useRouter();
   const qc = useQueryClient();
   const code = initialMetrics.plant.code;
   const tz = initialMetrics.plant.timezone;
   const metricsKey = dashboardKeys.plantMetrics(code, range);
+  const shown = shift ? (shift === "current" ? shifts?.current : shifts?.previous) : null;
+  const fetchRange = () => (shift === "current" && shown ? liveShiftRange(range, shown.end) : range);
   const metrics = useQuery({
     queryKey: metricsKey,
-    queryFn: () => apiFetch<Metrics>(`/api/plants/${code}/metrics?${qs(range)}`),
+    queryFn: () => apiFetch<Metrics>(`/api/plants/${code}/metrics?${qs(fetchRange())}`),
     initialData: initialMetrics,
     staleTime: 10_000,
   });
   const series = useQuery({
     queryKey: dashboardKeys.plantSeries(code, range, iface),
-    queryFn: () => apiFetch<PlantSeries>(`/api/plants/${code}/series?${qs(range, iface)}`),
+    queryFn: () => apiFetch<PlantSeries>(`/api/plants/${code}/series?${qs(fetchRange(), iface)}`),
     initialData: initialSeries,
     staleTime: 10_000,
     placeholderData: keepPreviousData,
   });
-  const custom = Boolean(range.from && range.to);
-  // Live: a preset range ends "now", so new events belong in it; a custom range is history.
+  const custom = Boolean(range.from && range.to) && !shift;
+  // Live: a preset range and this shift end "now", so new events belong in them; a custom range and last shift are history.
+  const live = shift ? shift === "current" : !custom;
   useLiveDashboard(
-    custom ? [] : [initialMetrics.plant.id],
+    live ? [initialMetrics.plant.id] : [],
     dashboardKeys.plant(code),
     {
       opened: (b) => patchQuery<Metrics>(qc, metricsKey, (old) => plantOpened(old, b)),
@@ -81,7 +101,13 @@ export function PlantDashboard({
 
   const m = metrics.data;
   const fmt = (iso: string) => formatInstant(iso, tz, "datetime");
-  const rangeLabel = custom ? `${fmt(m.from)} – ${fmt(m.to)}` : `last ${range.range}`;
+  const shiftText = shown ? `${shown.name}, ${fmt(shown.start)} – ${formatInstant(shown.end, tz, "time")}` : null;
+  const rangeLabel = shiftText
+    ? `${shift === "current" ? "this shift so far" : "last shift"} (${shiftText})`
+    : custom
+      ? `${fmt(m.from)} – ${fmt(m.to)}`
+      : `last ${range.range}`;
+  const here = (i: string | null) => (shift ? `shift=${shift}${i ? `&${new URLSearchParams({ interface: i })}` : ""}` : qs(range, i));
   const [from, setFrom] = useState(() => isoToZoned(m.from, tz));
   const [to, setTo] = useState(() => isoToZoned(m.to, tz));
   const [formError, setFormError] = useState<string | null>(null);
@@ -113,13 +139,35 @@ export function PlantDashboard({
             <Link
               key={r}
               href={`/plants/${code}?${qs({ range: r }, iface)}`}
-              aria-current={!custom && r === range.range ? "true" : undefined}
-              className={cn("rounded-md px-2 py-1 font-medium hover:bg-muted", !custom && r === range.range ? "bg-muted" : "text-muted-foreground")}
+              aria-current={!custom && !shift && r === range.range ? "true" : undefined}
+              className={cn("rounded-md px-2 py-1 font-medium hover:bg-muted", !custom && !shift && r === range.range ? "bg-muted" : "text-muted-foreground")}
             >
               {r}
             </Link>
           ))}
+          {SHIFTS.map(([s, label]) => {
+            const w = s === "current" ? shifts?.current : shifts?.previous;
+            return w ? (
+              <Link
+                key={s}
+                href={`/plants/${code}?${new URLSearchParams({ shift: s, ...(iface ? { interface: iface } : {}) })}`}
+                aria-current={shift === s ? "true" : undefined}
+                title={`${w.name}: ${fmt(w.start)} – ${formatInstant(w.end, tz, "time")} (${tz})`}
+                className={cn("rounded-md px-2 py-1 font-medium hover:bg-muted", shift === s ? "bg-muted" : "text-muted-foreground")}
+              >
+                {label}
+              </Link>
+            ) : (
+              <span key={s} className="cursor-not-allowed px-2 py-1 text-muted-foreground">
+                {label}
+                <span className="sr-only">{s === "current" ? ": no shift is running now" : ": no shift in the calendar"}</span>
+              </span>
+            );
+          })}
         </nav>
+        <Link href={`/plants/${code}/handover`} className="text-xs font-medium underline">
+          Shift handover
+        </Link>
       </div>
       <details className="text-xs" open={custom}>
         <summary className="cursor-pointer text-muted-foreground">Custom range ({tz})</summary>
@@ -143,8 +191,9 @@ export function PlantDashboard({
         </form>
       </details>
       <p className="text-xs text-muted-foreground">
+        {shiftText ? `${shift === "current" ? "This shift" : "Last shift"}: ${shiftText}. ` : ""}
         {fmt(m.from)} – {fmt(m.to)} (plant time, {tz}). Latency percentiles of delivered messages, from mergeable histograms (within 5 %).
-        {custom ? " A custom range is history: it does not update live." : " Updates live."}
+        {live ? " Updates live." : shift ? " Last shift is history: it does not update live." : " A custom range is history: it does not update live."}
         {metrics.isFetching || series.isFetching ? (
           <span className="ml-1" role="status">
             Refreshing…
@@ -161,7 +210,7 @@ export function PlantDashboard({
           <select
             className="h-8 rounded-md border border-border bg-surface px-2 text-xs"
             value={selected}
-            onChange={(e) => router.push(`/plants/${code}?${qs(range, e.target.value || null)}`)}
+            onChange={(e) => router.push(`/plants/${code}?${here(e.target.value || null)}`)}
           >
             <option value="">All interfaces (no latency chart)</option>
             {m.interfaces.map((i) => (

@@ -253,8 +253,8 @@ function RunFigures({ f, run }: { f: FindingDetail; run: NonNullable<FindingDeta
 
 /** What the monitor recorded when it opened or last checked the finding. */
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-/** "expectedMin" / "window_minutes" → "Expected min" / "Window minutes". */
-const keyLabel = (k: string) => humanize(k.replace(/([a-z0-9])([A-Z])/g, "$1_$2"));
+/** "expectedMin" / "silenceAfterMs" → "Expected min" / "Silence after". */
+const keyLabel = (k: string) => humanize(k.replace(/Ms$/, "").replace(/([a-z0-9])([A-Z])/g, "$1_$2"));
 
 function Figures({ figures, zone }: { figures: Record<string, unknown>; zone: string }) {
   const entries = Object.entries(figures).filter(([, v]) => v !== null && v !== undefined && typeof v !== "object");
@@ -269,7 +269,25 @@ function Figures({ figures, zone }: { figures: Record<string, unknown>; zone: st
           <div key={k} className="contents">
             <dt className="text-muted-foreground">{keyLabel(k)}</dt>
             <dd className="tabular-nums">
-              {typeof v === "number" ? formatCount(v) : typeof v === "string" && ISO.test(v) ? <Time iso={v} plantZone={zone} /> : String(v)}
+              {typeof v === "number" ? (
+                k.endsWith("Ms") ? (
+                  formatDuration(v / 1000)
+                ) : (
+                  formatCount(v)
+                )
+              ) : typeof v === "string" && ISO.test(v) ? (
+                <Time iso={v} plantZone={zone} />
+              ) : typeof v === "boolean" ? (
+                v ? (
+                  "yes"
+                ) : (
+                  "no"
+                )
+              ) : String(v).match(/^[a-z_]+$/) ? (
+                humanize(String(v))
+              ) : (
+                String(v)
+              )}
             </dd>
           </div>
         ))}

@@ -102,7 +102,7 @@ export function FindingsQueue({
         {" · "}
         {formatCount(counts.byStatus.OPEN)} not acknowledged
       </p>
-      <Form action="/findings" className="flex flex-wrap items-end gap-2 text-xs" aria-label="Filter findings">
+      <Form key={query} action="/findings" className="flex flex-wrap items-end gap-2 text-xs" aria-label="Filter findings">
         <Select label="Plant" name="plant" value={one(filter.plant)} choices={plants.map((p) => [p.code, p.code])} all="All your plants" />
         <Select label="Interface" name="interface" value={one(filter.interface)} choices={interfaces.map((i) => [i, i])} all="All interfaces" />
         <Select label="Kind" name="kind" value={one(filter.kind)} choices={KINDS.map((k) => [k, FINDING_KIND_LABELS[k]])} all="All kinds" />

@@ -6,7 +6,7 @@ import { QueryError } from "@/components/dashboards/query-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Time } from "@/components/ui/time";
 import { apiFetch } from "@/lib/api";
-import { formatCount } from "@/lib/format";
+import { formatCount, formatDuration } from "@/lib/format";
 import { SYSTEM_LABELS, labelOf } from "@/lib/labels";
 import { cn } from "@/lib/utils";
 import type { PlantFindingsPanel as Panel } from "@/server/findings/plant-findings";
@@ -39,10 +39,11 @@ export function PlantFindingsPanel({ code, plantId }: { code: string; plantId: s
       label: "Connector down",
       what: "no heartbeat",
       items: silences.connectorDown.map((c) => ({
-        key: c.name,
+        key: c.connectorId,
         node: (
           <>
-            {c.name} ({labelOf(SYSTEM_LABELS, c.system)}), last heartbeat {c.lastHeartbeatAt ? <Time iso={c.lastHeartbeatAt} plantZone={tz} /> : "never"}
+            {c.name} ({labelOf(SYSTEM_LABELS, c.system)}), silent for {formatDuration(c.silentForS)} (last heartbeat{" "}
+            {c.lastHeartbeatAt ? <Time iso={c.lastHeartbeatAt} plantZone={tz} /> : "never"})
           </>
         ),
       })),
@@ -65,7 +66,7 @@ export function PlantFindingsPanel({ code, plantId }: { code: string; plantId: s
       label: "Target down",
       what: "deliveries failing",
       items: silences.targetDown.map((t) => ({
-        key: t.name,
+        key: t.connectorId,
         node: (
           <>
             {t.name} ({labelOf(SYSTEM_LABELS, t.system)}): {formatCount(t.failures)} failures in a row

@@ -115,6 +115,9 @@ export const RULE_KINDS: Record<
   },
 };
 
+/** Kinds whose subject is a connector or a plant, never an interface: no interface or criticality scope. */
+export const PLANT_LEVEL_KINDS: readonly AlertRuleKind[] = ["CONNECTOR_SILENT", "TARGET_DOWN", "HANDOVER_UNACKNOWLEDGED"];
+
 /** A failure rate needs this many messages in the window before it can fire (no 1-of-1 = 100 % alerts). */
 export const MIN_VOLUME = 10;
 

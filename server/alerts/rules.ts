@@ -4,7 +4,7 @@ import { db, type Prisma } from "../db";
 import { AlertRuleKind, Criticality, Severity } from "../db/generated/enums";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Principal, can, plantScope } from "../policy";
-import { RULE_KINDS } from "./rule-kinds";
+import { PLANT_LEVEL_KINDS, RULE_KINDS } from "./rule-kinds";
 
 export { MIN_VOLUME, RULE_KINDS } from "./rule-kinds";
 
@@ -14,9 +14,6 @@ export { MIN_VOLUME, RULE_KINDS } from "./rule-kinds";
  * alerts may read the rules of their plants and the rules of all plants, so a page can say why it
  * fired. Rules are disabled, never deleted: their alerts are history.
  */
-/** Kinds whose subject is a connector or a plant, never an interface: no interface or criticality scope. */
-const PLANT_LEVEL_KINDS: readonly AlertRuleKind[] = ["CONNECTOR_SILENT", "TARGET_DOWN", "HANDOVER_UNACKNOWLEDGED"];
-
 export const ruleInputSchema = z
   .object({
     name: z.string().trim().min(3, "Name the rule (3 characters or more)").max(120),

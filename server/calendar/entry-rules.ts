@@ -7,7 +7,12 @@ import { z } from "zod";
  * day. Downtime is a local start and end "YYYY-MM-DDTHH:MM"; a local time that does not exist (skipped
  * by a DST change) is refused rather than moved.
  */
-const reason = z.string().trim().min(2, "Say why (at least 2 characters)").max(200, "The reason is at most 200 characters");
+const reason = z
+  .string()
+  .trim()
+  .min(2, "Say why (at least 2 characters)")
+  .max(200, "The reason is at most 200 characters")
+  .regex(/^[^\p{Cc}]*$/u, "The reason has no control characters");
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "A date is YYYY-MM-DD");
 const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "A local date and time is YYYY-MM-DDTHH:MM");
 

@@ -11,7 +11,12 @@ export const WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Fri
 
 export const shiftInputSchema = z
   .object({
-    name: z.string().trim().min(1, "A shift needs a name").max(40, "A shift name is at most 40 characters"),
+    name: z
+      .string()
+      .trim()
+      .min(1, "A shift needs a name")
+      .max(40, "A shift name is at most 40 characters")
+      .regex(/^[^\p{Cc}]*$/u, "A shift name has no control characters"),
     weekdays: z
       .array(z.number().int().min(1, "Weekdays are 1 (Monday) to 7 (Sunday)").max(7, "Weekdays are 1 (Monday) to 7 (Sunday)"))
       .min(1, "Pick at least one weekday")

@@ -4,7 +4,8 @@ import { rollupSources } from "../dashboards/rollup";
 import { db, pool } from "../db";
 import type { Principal } from "../policy";
 import { linkedInterface, plantFor } from "./access";
-import { type ObservedWeek, observe, SUGGESTION_RULE, type Suggestion, sampleWeeks, suggest, TRAFFIC_OUTCOMES, windowCounts } from "./suggestion";
+import { TRAFFIC_OUTCOMES } from "../monitor/rules";
+import { type ObservedWeek, observe, SUGGESTION_RULE, type Suggestion, sampleWeeks, suggest, windowCounts } from "./suggestion";
 
 export const suggestionQuerySchema = z
   .object({

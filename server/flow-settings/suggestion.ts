@@ -21,9 +21,6 @@ export const SUGGESTION_MAX_FACTOR = 2;
 export const SUGGESTION_RULE =
   "From the same hour of the week in each of the last 4 weeks (weeks with a holiday or planned downtime left out): min = half the quietest window, rounded down; max = twice the busiest window, rounded up (no maximum if the flow carried nothing).";
 
-/** What the monitor counts as traffic (server/monitor/rules.ts TRAFFIC_OUTCOMES): a hop's end outcome. */
-export const TRAFFIC_OUTCOMES = ["DELIVERED", "FAILED"] as const;
-
 export type SampleWeek = { start: Date; end: Date; windowStarts: Date[] };
 
 /**

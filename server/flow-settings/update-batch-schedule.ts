@@ -13,7 +13,7 @@ import { CronError, nextRuns } from "./cron";
  */
 export const batchScheduleInputSchema = z
   .object({
-    cron: z.string().trim().min(9, "A schedule has 5 fields, e.g. 0 5 * * *").max(120, "A schedule is at most 120 characters"),
+    cron: z.string().trim().min(1, "A schedule has 5 fields, e.g. 0 5 * * *").max(120, "A schedule is at most 120 characters"),
     completeWithinMinutes: z.number().int().min(1, "Complete within at least 1 minute").max(10_080, "Complete within at most a week"),
     minMessages: z.number().int().min(1, "A run delivers at least 1 message").max(10_000_000),
     enabled: z.boolean(),

@@ -151,6 +151,8 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   await boss.work(QUEUES.alerts, async () => {
     const r = await evaluateAlerts();
     if (r.fired || r.resolved) log.info(r, "alerts evaluated");
+    // A fired alert notifies its first rung now, not at the ladder's next minute.
+    if (r.fired) await boss.send(QUEUES.escalation, {});
   });
   // Escalation ladder: open alerts climb owner → plant lead → plant manager → business owner, every minute.
   await boss.schedule(QUEUES.escalation, "* * * * *");

@@ -9,6 +9,7 @@ import { acknowledgeFinding } from "../../server/findings/acknowledge-finding";
 import { assignFinding } from "../../server/findings/assign-finding";
 import { findingDetail } from "../../server/findings/finding-detail";
 import { listFindings } from "../../server/findings/list-findings";
+import { plantFindings } from "../../server/findings/plant-findings";
 import { processView } from "../../server/findings/process-view";
 import { findingsSummary } from "../../server/findings/summary";
 import { AppError } from "../../server/http/errors";
@@ -286,6 +287,15 @@ describe("findings: dashboard summary and process view", () => {
     expect(s[plants["US-CLT"]!]!.open).toBe(0);
     // The summary as of an instant before the findings opened counts none of them.
     expect((await findingsSummary([plants["DE-HAM"]!], new Date(Date.now() - 2 * 3_600_000)))[plants["DE-HAM"]!]!.open).toBe(0);
+  });
+
+  it("the plant page's panel: open findings of the plant, the stopped flow among the three silences; another plant is 404", async () => {
+    const panel = await plantFindings(manager, "DE-HAM");
+    expect(panel.open.map((f) => f.id).sort()).toEqual([stoppedHam, lateHam].sort());
+    expect(panel.summary.byKind.STOPPED).toBe(1);
+    expect(panel.silences.flowStopped.map((f) => [f.findingId, f.interfaceCode])).toEqual([[stoppedHam, "PRODORD_CONFIRM"]]);
+    expect(await statusOf(plantFindings(managerMty, "DE-HAM"))).toBe(404);
+    expect(await statusOf(plantFindings(manager, "NO-SUCH"))).toBe(404);
   });
 
   it("the process view: processes × the user's plants, the worst state wins, links to the filtered findings", async () => {

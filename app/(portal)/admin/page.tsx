@@ -49,6 +49,9 @@ export default async function AdminPage() {
             {label}
           </a>
         ))}
+        <Link className="underline" href="/admin/flows">
+          Flow monitoring (calendars, expected traffic, owners, escalation)
+        </Link>
       </nav>
       <UsersAdmin initial={users} plants={codes} me={user.id} />
       <PlantsAdmin plants={plants} zones={Intl.supportedValuesOf("timeZone")} />
