@@ -159,6 +159,12 @@ test("a flow that stops while its connector stays alive shows on the dashboard a
     expect(audit.length).toBeGreaterThan(0);
     // The dashboard, still open, says it is acknowledged.
     await expect(tile.getByTestId("tile-findings")).toContainText("1 acknowledged");
+    // The plant page tells the three silences apart: a flow stopped, its connector not down.
+    await processes.goto(`/plants/${PLANT}`);
+    await expect(processes.locator('[data-silence="flow"]')).toContainText(IFACE);
+    await expect(processes.locator('[data-silence="flow"]')).toHaveAttribute("data-active", "true");
+    await expect(processes.locator('[data-silence="connector"]')).not.toContainText("MES");
+    await expectAccessible(processes);
     await context.close();
   } finally {
     running = false;
