@@ -32,3 +32,6 @@ export function traceHref(kind: TraceKind | RefKind, value: string): string {
   const slug = isTraceKind(kind) ? kind : SLUG_OF[kind];
   return `/trace/${slug}/${encodeURIComponent(value)}`;
 }
+
+/** A typed reference as pages show it: a link to the object's traceability page. */
+export type ObjectRef = { kind: RefKind; value: string; qualifier: string; href: string };
