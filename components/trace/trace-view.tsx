@@ -41,8 +41,9 @@ export function TraceView({ trace }: { trace: Trace }) {
         </p>
       </div>
       <p className="text-sm text-muted-foreground" data-testid="trace-summary">
-        {trace.messages.length} message{trace.messages.length === 1 ? "" : "s"} in {plants.join(", ")} across {systems.map((s) => labelOf(SYSTEM_LABELS, s)).join(", ") || "no reported hop"};{" "}
-        {trace.rows.length} event{trace.rows.length === 1 ? "" : "s"} in the chain.
+        {trace.messages.length} message{trace.messages.length === 1 ? "" : "s"} in {plants.join(", ")} across{" "}
+        {systems.map((s) => labelOf(SYSTEM_LABELS, s)).join(", ") || "no reported hop"}; {trace.rows.length} event{trace.rows.length === 1 ? "" : "s"} in the
+        chain.
         {trace.truncated ? " More than listed: the oldest are shown; narrow the search or use the export of a message." : ""}
       </p>
       <TraceSearch kind={trace.kind} value={trace.value} />

@@ -1058,7 +1058,11 @@ export async function supplierAsn(ctx: FlowContext, choice?: { scenario: "normal
     {
       interface: "SUPPLIER_ASN",
       businessKey: asn.asnNumber,
-      refs: { asn: asn.asnNumber, purchaseOrder: { id: asn.purchaseOrder }, ...(asn.lines.find((x) => x.lot)?.lot ? { lot: asn.lines.find((x) => x.lot)!.lot! } : {}) },
+      refs: {
+        asn: asn.asnNumber,
+        purchaseOrder: { id: asn.purchaseOrder },
+        ...(asn.lines.find((x) => x.lot)?.lot ? { lot: asn.lines.find((x) => x.lot)!.lot! } : {}),
+      },
       hops: {
         ODOO: { payload: asn as unknown as Record<string, unknown> },
         WMS: {

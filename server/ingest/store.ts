@@ -321,22 +321,16 @@ async function insertRefs(client: PoolClient, connector: Connector, folds: Fold[
     for (const r of f.refs.values()) rows.push({ t, k: r.kind, v: r.value, q: r.qualifier, i: f.interfaceId, at: r.at });
   }
   if (rows.length === 0) return;
-  rows.sort((a, b) => (a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.v !== b.v ? (a.v < b.v ? -1 : 1) : a.q < b.q ? -1 : a.q > b.q ? 1 : 0));
+  rows.sort((a, b) =>
+    a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.v !== b.v ? (a.v < b.v ? -1 : 1) : a.q < b.q ? -1 : a.q > b.q ? 1 : 0,
+  );
   await client.query(
     `INSERT INTO business_ref (transaction_id, kind, value, qualifier, plant_id, interface_id, first_seen_at)
      SELECT r.t, r.k, r.v, r.q, $1, r.i, r.at
      FROM unnest($2::uuid[], $3::ref_kind[], $4::text[], $5::text[], $6::uuid[], $7::timestamptz[]) WITH ORDINALITY AS r(t, k, v, q, i, at, n)
      ORDER BY r.n
      ON CONFLICT DO NOTHING`,
-    [
-      connector.plantId,
-      rows.map((r) => r.t),
-      rows.map((r) => r.k),
-      rows.map((r) => r.v),
-      rows.map((r) => r.q),
-      rows.map((r) => r.i),
-      rows.map((r) => r.at),
-    ],
+    [connector.plantId, rows.map((r) => r.t), rows.map((r) => r.k), rows.map((r) => r.v), rows.map((r) => r.q), rows.map((r) => r.i), rows.map((r) => r.at)],
   );
 }
 

@@ -177,9 +177,15 @@ export async function traceObject(user: Principal, kind: string, value: string):
     }),
   ];
   // Time order; at the same instant a hop before what people did about it, then as recorded.
-  rows.sort((a, b) => (a.occurredAtUtc < b.occurredAtUtc ? -1 : a.occurredAtUtc > b.occurredAtUtc ? 1 : a.source === b.source ? 0 : a.source === "hop" ? -1 : 1));
+  rows.sort((a, b) =>
+    a.occurredAtUtc < b.occurredAtUtc ? -1 : a.occurredAtUtc > b.occurredAtUtc ? 1 : a.source === b.source ? 0 : a.source === "hop" ? -1 : 1,
+  );
   const exceptionsOf = new Map<string, TraceMessage["exceptions"]>();
-  for (const e of exceptions) exceptionsOf.set(e.transactionId, [...(exceptionsOf.get(e.transactionId) ?? []), { id: e.id, status: e.status, errorCode: e.errorCode, severity: e.severity }]);
+  for (const e of exceptions)
+    exceptionsOf.set(e.transactionId, [
+      ...(exceptionsOf.get(e.transactionId) ?? []),
+      { id: e.id, status: e.status, errorCode: e.errorCode, severity: e.severity },
+    ]);
   return {
     kind,
     refKind,
@@ -204,7 +210,11 @@ export async function traceObject(user: Principal, kind: string, value: string):
   };
 }
 
-function hopRow(h: TimelineEntry, t: { id: string; plant_code: string; interface_code: string; message_id: string; correlation_id: string }, href: (t: { correlation_id: string; plant_code: string }) => string): TraceRow {
+function hopRow(
+  h: TimelineEntry,
+  t: { id: string; plant_code: string; interface_code: string; message_id: string; correlation_id: string },
+  href: (t: { correlation_id: string; plant_code: string }) => string,
+): TraceRow {
   return {
     occurredAtUtc: h.at,
     source: "hop",

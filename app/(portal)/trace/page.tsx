@@ -20,8 +20,8 @@ export default async function TracePage({ searchParams }: Props) {
     <div className="space-y-3">
       <h1 className="text-lg font-semibold">Trace a business object</h1>
       <p className="max-w-3xl text-sm text-muted-foreground">
-        Every message that named a lot, a production order, a purchase order or another business object, in your plants and across systems: each hop,
-        exception, correction, approval and replay, in time order, exportable as CSV or NDJSON.
+        Every message that named a lot, a production order, a purchase order or another business object, in your plants and across systems: each hop, exception,
+        correction, approval and replay, in time order, exportable as CSV or NDJSON.
       </p>
       <TraceSearch kind={kind} />
     </div>
