@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { db } from "../../server/db";
 import { ingestEvents } from "../../server/ingest/ingest-events";
+import { ingestOpenApi } from "../../server/ingest/openapi";
 import { requestReplay } from "../../server/replay/request-replay";
 import { traceCsvHeader, traceStream } from "../../server/trace/export";
 import { TRACE_CSV_COLUMNS, traceObject } from "../../server/trace/trace-object";
@@ -129,6 +130,20 @@ describe("typed references on ingest", () => {
       ["PURCHASE_ORDER", "4500012345", "00010"],
     ]);
     expect(await refsOfMessage(`REFS-${RUN}-9`)).toEqual([]);
+  });
+
+  it("are documented in the OpenAPI document, optional, strict and bounded", () => {
+    type Schema = { required?: string[]; description?: string; additionalProperties?: boolean; properties: Record<string, Schema> };
+    const event = (ingestOpenApi() as { components: { schemas: { Event: Schema } } }).components.schemas.Event;
+    expect(event.required).not.toContain("refs");
+    const refs = event.properties.refs!;
+    expect(refs.description).toMatch(/lot/);
+    expect(refs.additionalProperties).toBe(false);
+    expect(refs.properties.lot).toMatchObject({ maxLength: 120, description: expect.stringMatching(/batch/i) });
+    expect(refs.properties.productionOrder!.properties.operation).toMatchObject({ maxLength: 40 });
+    expect(Object.keys(refs.properties).sort()).toEqual(
+      ["asn", "bom", "forecastVersion", "inspectionLot", "invoice", "lot", "material", "productionOrder", "purchaseOrder", "workOrder"].sort(),
+    );
   });
 
   it("stores a reference once per message, however many of its events (and batches, and resends) carry it", async () => {
