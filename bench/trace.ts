@@ -13,7 +13,7 @@
  * round trip — for random lots, orders and POs, as the auditor (all plants) and a plant manager (2 plants), with
  * the JSON serialisation of the answer: p50/p95/p99/max (target p95 < 150 ms). BENCH_HTTP=1 adds the HTTP round
  * trip of the API and of the page's HTML through the real server (production build, started like `npm start`).
- * BENCH_KEEP_DB=1 keeps the database.
+ * BENCH_KEEP_DB=1 keeps the database; BENCH_REUSE_DB=<url> measures a kept one again without generating (same N).
  */
 import pg from "pg";
 import { createFreshDatabase } from "../tests/support/database";
@@ -152,8 +152,9 @@ const line = (name: string, s: Stats) =>
 async function main() {
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error("set DATABASE_URL to a PostgreSQL server (a fresh database is created on it and dropped after)");
-  const fresh = await createFreshDatabase(base, "andon_bench_trace");
-  const keep = Boolean(process.env.BENCH_KEEP_DB);
+  const reuse = process.env.BENCH_REUSE_DB;
+  const fresh = reuse ? { url: reuse, drop: async () => {} } : await createFreshDatabase(base, "andon_bench_trace");
+  const keep = Boolean(process.env.BENCH_KEEP_DB) || Boolean(reuse);
   console.log(
     `trace benchmark: ${fmt(N)} transactions, ${fmt(5 * N)} telemetry events, database ${new URL(fresh.url).pathname.slice(1)}, ${RUNS} requests per scenario`,
   );
@@ -167,9 +168,11 @@ async function main() {
     const { seedDemoUsers, seedReference } = await import("../prisma/seed");
     const { loadPrincipal } = await import("../server/auth/principal");
     const { traceObject } = await import("../server/trace/trace-object");
-    await seedReference(db());
-    await seedDemoUsers(db());
-    await generate(fresh.url);
+    if (!reuse) {
+      await seedReference(db());
+      await seedDemoUsers(db());
+      await generate(fresh.url);
+    }
     const principal = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
     const auditor = await principal("auditor@andon.local");
     const manager = await principal("manager@andon.local");
