@@ -112,6 +112,7 @@ const ROUTES: Record<string, Rule> = {
   "GET /api/transactions": { kind: "user", action: "transaction.read" },
   "GET /api/transactions/[correlationId]": { kind: "user", action: "transaction.read", object: true },
   "GET /api/transactions/timeline": { kind: "user", action: "transaction.read" },
+  "GET /api/trace/[kind]/[value]": { kind: "user", action: "trace.read", object: true },
   "GET /api/views": { kind: "user", action: "exception.read" },
   "POST /api/views": { kind: "user", action: "exception.read" },
   "DELETE /api/views/[id]": { kind: "user", action: "exception.read", object: true },
@@ -147,6 +148,8 @@ test.describe("access-control matrix", () => {
           .replace("[...nextauth]", "session")
           .replace("[code]", "DE-HAM")
           .replace("[correlationId]", "corr-does-not-exist")
+          .replace("[kind]", "lot")
+          .replace("[value]", "lot-does-not-exist")
           .replace("[id]", "00000000-0000-4000-8000-000000000000");
         const res = await request.fetch(url, { method, data: method === "GET" || method === "DELETE" ? undefined : {}, maxRedirects: 0 });
         const s = res.status();

@@ -212,3 +212,17 @@ export function systemInSentence(kind: string): string {
   if (!label) return humanize(kind);
   return kind === "SAP_ERP" || kind === "ODOO" ? label : `the ${label === label.toUpperCase() ? label : label.toLowerCase()}`;
 }
+
+/** Business objects a message concerns (typed references, issue 20). */
+export const REF_KIND_LABELS: Record<string, string> = {
+  MATERIAL: "Material",
+  BOM: "BOM",
+  PRODUCTION_ORDER: "Production order",
+  LOT: "Lot",
+  PURCHASE_ORDER: "Purchase order",
+  ASN: "ASN",
+  WORK_ORDER: "Work order",
+  INSPECTION_LOT: "Inspection lot",
+  INVOICE: "Invoice",
+  FORECAST_VERSION: "Forecast version",
+};

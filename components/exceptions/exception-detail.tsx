@@ -26,6 +26,8 @@ import type { ExceptionPage } from "@/server/exceptions/exception-page";
 import type { ExceptionReplayRequest } from "@/server/replay/exception-replay-request";
 import { SYSTEM_LABELS, labelOf as systemLabelOf } from "@/lib/labels";
 import { KeyFieldsTable } from "../corrections/key-fields";
+import { RefLinks } from "../trace/ref-links";
+import type { ObjectRef } from "@/server/trace/kinds";
 import { CorrectionPanel, EDITOR_ID } from "../corrections/correction-panel";
 import { useFollowExceptions } from "../realtime-provider";
 
@@ -53,7 +55,7 @@ const REPLAY_TONE = { SUCCEEDED: "low", FAILED: "critical", CANCELLED: "neutral"
  * current state, the error that stands now and the next step; every action moves focus to its result
  * and announces it.
  */
-export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { id: string; name: string } }) {
+export function ExceptionDetailView({ page, me, refs }: { page: ExceptionPage; me: { id: string; name: string }; refs?: ObjectRef[] }) {
   const { detail: d, allowed: can, replayApproval, nextStep, replayAgain } = page;
   const router = useRouter();
   const announce = useAnnounce();
@@ -290,6 +292,7 @@ export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { i
                 message <span className="font-mono">{d.transaction.messageId}</span> · business key{" "}
                 <span className="font-mono">{d.transaction.businessKey ?? "—"}</span>
               </span>
+              <RefLinks refs={refs} />
             </CardHeader>
             <CardBody className="space-y-3">
               <KeyFieldsTable fields={d.keyFields} caption="Key fields" />
