@@ -14,6 +14,7 @@ import { payloadHash } from "../server/corrections/rules";
 import { SYSTEM_LABELS } from "../lib/labels";
 import { payloadSchemaFor } from "../server/corrections/payload-schemas";
 import { seedDefaultRules } from "../server/alerts/rules";
+import { seedDependencies } from "./seed-deps";
 
 type PlantSeed = { code: string; name: string; timezone: string; systems: [SystemKind, string][]; interfaces: string[] };
 
@@ -271,6 +272,7 @@ async function seedOnce(prisma: PrismaClient, seed: (tx: Tx, events: Events) => 
 export async function seedReference(prisma: PrismaClient): Promise<void> {
   await seedOnce(prisma, async (tx, events) => {
     const interfaceIds = await seedInterfaces(tx, events);
+    await seedDependencies(tx, events, interfaceIds);
     await seedPlants(tx, events, interfaceIds);
     await seedAlertRules(tx, events);
   });
