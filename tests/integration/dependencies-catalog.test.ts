@@ -59,7 +59,12 @@ describe("administration", () => {
       refKind: "PURCHASE_ORDER",
       description: "Pay only for accepted goods",
     });
-    expect(added).toMatchObject({ prerequisite: { code: "INSPECTION_RESULT" }, dependent: { code: "INVOICE_POSTING" }, refKind: "PURCHASE_ORDER", enabled: true });
+    expect(added).toMatchObject({
+      prerequisite: { code: "INSPECTION_RESULT" },
+      dependent: { code: "INVOICE_POSTING" },
+      refKind: "PURCHASE_ORDER",
+      enabled: true,
+    });
     const changed = await updateDependency(admin, added.id, { enabled: false, description: "Pay only for goods QM accepted" });
     expect(changed).toMatchObject({ enabled: false, description: "Pay only for goods QM accepted" });
     expect((await refusal(updateDependency(admin, added.id, { enabled: false }))).code).toBe("no_change");
