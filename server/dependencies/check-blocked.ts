@@ -26,6 +26,10 @@ export type BlockOverride = { reason: string; by: Principal };
 
 /** The blockers found (empty when none), or a 409 when blocked and not overridden. */
 export async function checkBlocked(tx: Prisma.TransactionClient, exceptionId: string, override?: BlockOverride | null): Promise<string[]> {
+  // Most interfaces have no prerequisite: nothing to wait for, and no reason to take the chain's lock early.
+  const dependent = await tx.$queryRaw<unknown[]>`
+    SELECT 1 FROM exception x JOIN interface_dependency d ON d.dependent_interface_id = x.interface_id AND d.enabled WHERE x.id = ${exceptionId}::uuid LIMIT 1`;
+  if (dependent.length === 0) return [];
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_KEY}::bigint)`;
   const blockers = byOther(await linksOf(tx, [exceptionId], "blockedBy"));
   if (blockers.length === 0) return [];

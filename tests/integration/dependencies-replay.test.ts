@@ -318,7 +318,8 @@ describe("release on delivery", () => {
       .materialDocuments()
       .slice(docsBefore)
       .flatMap((d) => d.items.filter((i) => i.movementType === "261" && i.batch === LOT.batch).map((i) => i.quantity));
-    expect(issues).toEqual([7000, 3000]);
+    // Queued in order; siblings of one depth may be delivered side by side (the target's concurrency): each once.
+    expect(issues.sort((a, b) => a - b)).toEqual([3000, 7000]);
   });
 });
 
