@@ -9,6 +9,8 @@ import { exceptionDetail } from "../../server/exceptions/detail";
 import { getBulk } from "../../server/exceptions/bulk-views";
 import { startBulk } from "../../server/exceptions/start-bulk";
 import { AppError } from "../../server/http/errors";
+import { createUser } from "../../server/admin/users";
+import { approveReplayRequest } from "../../server/replay/approve-replay-request";
 import { requestReplay } from "../../server/replay/request-replay";
 import { type Workers, startWorkers } from "../../server/workers";
 import { addRef, reportDelivered, reportFailure, until } from "../support/dependencies";
@@ -177,6 +179,43 @@ describe("replay refused while blocked", () => {
     const event = await db().auditEvent.findFirstOrThrow({ where: { type: "replay.requested", subjectId: g.exceptionId } });
     expect(event.actorLabel).toBe(approver.email);
     expect(event.data).toMatchObject({ blockOverrideReason: "Hold was lifted by phone, QMS message follows", blockedBy: [h.exceptionId] });
+  });
+
+  it("where a replay needs a second person: an approver's override is the request's reason, and the approving approver must give their own", async () => {
+    const lot = `L-${RUN}-B2`;
+    const h = await holdFailure(lot);
+    const g = await gmFailure(lot);
+    const admin = await actor("admin@andon.local");
+    const second = await createUser(admin, {
+      email: `approver2.${RUN}@andon.local`,
+      name: "Second Approver",
+      role: "APPROVER",
+      plants: ["DE-HAM"],
+      password: "correct horse battery",
+    });
+    const approver2 = await actor(second.email);
+    await setReplayApproval(true);
+    try {
+      const asked = await requestReplay(approver, g.exceptionId, { blockOverrideReason: "Lot released by QA on the floor, QMS is down" });
+      if (asked.kind !== "approval_requested") throw new Error("expected a replay request");
+      expect(asked.request.reason).toBe("Prerequisite override: Lot released by QA on the floor, QMS is down");
+      // Still blocked at approval: the approver must override too.
+      expect(await refusal(approveReplayRequest(approver2, asked.request.id, { payloadHash: asked.request.payloadHash }))).toMatchObject({
+        status: 409,
+        code: "blocked_by_prerequisite",
+      });
+      expect((await db().replayRequest.findUniqueOrThrow({ where: { id: asked.request.id } })).status).toBe("REQUESTED");
+      const approved = await approveReplayRequest(approver2, asked.request.id, {
+        payloadHash: asked.request.payloadHash,
+        blockOverrideReason: "Confirmed with QA: the lot is usable",
+      });
+      expect(approved.status).toBe("APPROVED");
+      const event = await db().auditEvent.findFirstOrThrow({ where: { type: "replay.approved", subjectId: g.exceptionId } });
+      expect(event.data).toMatchObject({ comment: "Prerequisite override: Confirmed with QA: the lot is usable" });
+      expect((await db().exception.findUniqueOrThrow({ where: { id: h.exceptionId } })).status).toBe("NEW");
+    } finally {
+      await setReplayApproval(false);
+    }
   });
 
   it("a bulk replay skips a blocked item with the reason", async () => {
