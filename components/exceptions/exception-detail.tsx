@@ -30,6 +30,7 @@ import { RefLinks } from "../trace/ref-links";
 import type { ObjectRef } from "@/server/trace/kinds";
 import { CorrectionPanel, EDITOR_ID } from "../corrections/correction-panel";
 import { useFollowExceptions } from "../realtime-provider";
+import { DependenciesPanel } from "./dependencies-panel";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const STATUS_TONE: Record<string, "critical" | "high" | "medium" | "low" | "neutral"> = {
@@ -70,7 +71,9 @@ export function ExceptionDetailView({ page, me, refs }: { page: ExceptionPage; m
     else if (result.focus !== "stay") focusElement(resultRef.current);
   }, [result]);
 
-  useFollowExceptions([d.plantId], [d.id], () => router.refresh());
+  // Also its blockers and dependents: a prerequisite delivered releases this one (server/dependencies).
+  useFollowExceptions([d.plantId], [d.id, ...d.blockedBy.map((b) => b.id), ...d.blocks.map((b) => b.id)], () => router.refresh());
+  const blocked = d.blockedBy.length > 0;
 
   // A change that arrives live (a replay's outcome, a decision) is read out too, not only drawn.
   const seen = useRef(d.status);
@@ -119,7 +122,7 @@ export function ExceptionDetailView({ page, me, refs }: { page: ExceptionPage; m
       : "Replay as is";
   const primary =
     nextStep.action === "replay" && can.replay ? (
-      <Button ref={primaryRef} disabled={act.isPending} onClick={replay}>
+      <Button ref={primaryRef} disabled={act.isPending || blocked} onClick={replay}>
         {replayLabel}
       </Button>
     ) : (nextStep.action === "correct" || nextStep.action === "submit") && can.correct ? (
@@ -202,10 +205,29 @@ export function ExceptionDetailView({ page, me, refs }: { page: ExceptionPage; m
             </p>
           ) : null}
           {replayApproval.request ? <ReplayRequestStatus r={replayApproval.request} zone={zone} /> : null}
+          <DependenciesPanel
+            d={d}
+            zone={zone}
+            canReplay={can.replay}
+            pending={act.isPending}
+            error={act.error?.message ?? null}
+            onOverride={(reason, close) =>
+              act.mutate(
+                {
+                  path: "replay",
+                  body: { blockOverrideReason: reason },
+                  done: replayApproval.first
+                    ? "Replay requested despite the open prerequisite: a second person approves it before it is sent"
+                    : "Replay queued despite the open prerequisite: this page shows the answer as soon as it comes",
+                },
+                { onSuccess: close },
+              )
+            }
+          />
           <div className="flex flex-wrap items-center gap-2">
             {primary}
             {can.replay && nextStep.action !== "replay" ? (
-              <Button variant="secondary" disabled={act.isPending} onClick={replay}>
+              <Button variant="secondary" disabled={act.isPending || blocked} onClick={replay}>
                 {replayLabel}
               </Button>
             ) : null}

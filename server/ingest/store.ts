@@ -12,6 +12,7 @@ import { bucketOf, BUCKETS, toPgArray } from "../metrics/histogram";
 import { lateHours } from "../dashboards/rollup";
 import { cancelOpenReplaysWithPg, cancelledEvents } from "../replay/cancel-replays";
 import { assignToOwners } from "./assign-owner";
+import { releaseDependentsWithPg } from "../dependencies/release";
 import type { InterfaceInfo } from "./catalog";
 import { type RefRow, refRows } from "./refs";
 import type { IngestEvent } from "./schema";
@@ -537,7 +538,15 @@ async function resolveRecovered(client: PoolClient, connector: Connector, toReso
     client,
     moved.map((m) => m.id),
   );
-  return { resolved: moved.map(describe), events: [...events, ...cancelledEvents(cancelled, "recovered_at_source", actor)] as AppendInput<AuditEventType>[] };
+  // Their waiting dependents that wait on nothing else now are released (server/dependencies/release.ts).
+  const release = await releaseDependentsWithPg(
+    client,
+    moved.map((m) => m.id),
+  );
+  return {
+    resolved: moved.map(describe),
+    events: [...events, ...cancelledEvents(cancelled, "recovered_at_source", actor), ...release.events] as AppendInput<AuditEventType>[],
+  };
 }
 
 /**
