@@ -212,3 +212,10 @@ export function systemInSentence(kind: string): string {
   if (!label) return humanize(kind);
   return kind === "SAP_ERP" || kind === "ODOO" ? label : `the ${label === label.toUpperCase() ? label : label.toLowerCase()}`;
 }
+
+/** Issue 20: a correction's dry run against its target. */
+export const DRY_RUN_OUTCOME_LABELS: Record<string, string> = {
+  WOULD_POST: "Would post",
+  REFUSED: "Refused by the target",
+  ERROR: "Not checked",
+};

@@ -45,7 +45,17 @@ import { createStatusRecord, type IdocStatusRecord } from "./status";
  * most once, and a repeat returns the original answer (header `Idempotent-Replayed: true`) without
  * posting again. The same key with a different IDoc is refused (422). Without a key, the same IDoc
  * (sender SNDPRN + DOCNUM) is still not posted twice: see IdocInbound.process.
+ *
+ * Test run: header `X-SAP-TestRun: X` (the TESTRUN = 'X' of BAPI_GOODSMVT_CREATE and the other write
+ * BAPIs, here on every inbound and OData write): the application runs every check against the real
+ * data as it is now and answers as it would post (53 / 201, or its refusal), but the writes land in a
+ * scratch copy that is thrown away — no stock, document, number, status record or idempotency key changes.
  */
+export const SAP_TESTRUN_HEADER = "x-sap-testrun";
+export const isTestRun = (req: IncomingMessage) =>
+  String(req.headers[SAP_TESTRUN_HEADER] ?? "")
+    .trim()
+    .toUpperCase() === "X";
 
 export interface SapEmulatorOptions {
   /** 0 (default): a free port. */
@@ -101,6 +111,8 @@ export interface SapEmulatorCounters {
   processed: number;
   /** Answers replayed for a known Idempotency-Key. */
   replayed: number;
+  /** Test runs (X-SAP-TestRun: X) checked without posting. */
+  testRuns: number;
 }
 
 export interface SapEmulator {
@@ -243,7 +255,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
   const answers = new Map<string, StoredAnswer>();
   /** Counted independently of `answers`, so a broken key check would show up as 2. */
   const applicationsByKey = new Map<string, number>();
-  const counters: SapEmulatorCounters = { requests: 0, processed: 0, replayed: 0 };
+  const counters: SapEmulatorCounters = { requests: 0, processed: 0, replayed: 0, testRuns: 0 };
   const shutdown = new AbortController();
   /** Aborted by reset(): requests still waiting in a "hang" are dropped instead of posting later. */
   let generation = new AbortController();
@@ -305,6 +317,10 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     let replayed = false;
     if (fault?.kind === "status02") {
       response = status02(idoc, fault.text);
+    } else if (isTestRun(req)) {
+      // Test run (TESTRUN = 'X'): checked against the real data, nothing stored, no key used up.
+      response = inbound.process(idoc, { testRun: true });
+      counters.testRuns += 1;
     } else {
       const stored = key === undefined ? undefined : answers.get(key);
       const fingerprint = fingerprintOf(idoc);
@@ -447,7 +463,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
       applicationsByKey.clear();
       faultQueue.clear();
       odata.reset();
-      Object.assign(counters, { requests: 0, processed: 0, replayed: 0 });
+      Object.assign(counters, { requests: 0, processed: 0, replayed: 0, testRuns: 0 });
     },
     stock: (query) => fromMilli(erp.stock(stockKey(query))),
     setStock: (query, quantity) => erp.setStock(stockKey(query), toMilli(quantity)),
