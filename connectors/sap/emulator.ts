@@ -111,8 +111,6 @@ export interface SapEmulatorCounters {
   processed: number;
   /** Answers replayed for a known Idempotency-Key. */
   replayed: number;
-  /** Test runs (X-SAP-TestRun: X) checked without posting. */
-  testRuns: number;
 }
 
 export interface SapEmulator {
@@ -255,7 +253,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
   const answers = new Map<string, StoredAnswer>();
   /** Counted independently of `answers`, so a broken key check would show up as 2. */
   const applicationsByKey = new Map<string, number>();
-  const counters: SapEmulatorCounters = { requests: 0, processed: 0, replayed: 0, testRuns: 0 };
+  const counters: SapEmulatorCounters = { requests: 0, processed: 0, replayed: 0 };
   const shutdown = new AbortController();
   /** Aborted by reset(): requests still waiting in a "hang" are dropped instead of posting later. */
   let generation = new AbortController();
@@ -320,7 +318,6 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     } else if (isTestRun(req)) {
       // Test run (TESTRUN = 'X'): checked against the real data, nothing stored, no key used up.
       response = inbound.process(idoc, { testRun: true });
-      counters.testRuns += 1;
     } else {
       const stored = key === undefined ? undefined : answers.get(key);
       const fingerprint = fingerprintOf(idoc);
@@ -463,7 +460,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
       applicationsByKey.clear();
       faultQueue.clear();
       odata.reset();
-      Object.assign(counters, { requests: 0, processed: 0, replayed: 0, testRuns: 0 });
+      Object.assign(counters, { requests: 0, processed: 0, replayed: 0 });
     },
     stock: (query) => fromMilli(erp.stock(stockKey(query))),
     setStock: (query, quantity) => erp.setStock(stockKey(query), toMilli(quantity)),
