@@ -28,6 +28,7 @@ import { SYSTEM_LABELS, labelOf as systemLabelOf } from "@/lib/labels";
 import { KeyFieldsTable } from "../corrections/key-fields";
 import { CorrectionPanel, EDITOR_ID } from "../corrections/correction-panel";
 import { useFollowExceptions } from "../realtime-provider";
+import { ExceptionRunbook } from "../runbooks/runbook-panel";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const STATUS_TONE: Record<string, "critical" | "high" | "medium" | "low" | "neutral"> = {
@@ -425,6 +426,7 @@ export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { i
             </CardBody>
           </Card>
 
+          <ExceptionRunbook exceptionId={d.id} zone={zone} />
           <Card aria-labelledby="related-h">
             <CardHeader>
               <h2 id="related-h" className="text-sm font-semibold">
