@@ -71,7 +71,12 @@ async function decide(
         approvedPayloadHash: decision === "APPROVED" ? hash : null,
       },
     });
-    if (res.count !== 1) throw stalePayload();
+    if (res.count !== 1) {
+      const now = await tx.correction.findUnique({ where: { id: c.id }, select: { status: true, payloadHash: true } });
+      if (now?.status === "SUBMITTED" && now.payloadHash === hash)
+        throw new AppError(409, "dry_run_changed", "A new dry run of this payload was recorded meanwhile: reload it and look at its outcome before deciding");
+      throw stalePayload();
+    }
     await transitionException(tx, { id: c.exceptionId, from: c.exception.status, to: exceptionTo });
     await append(tx, {
       type: decision === "APPROVED" ? "correction.approved" : "correction.rejected",
