@@ -31,6 +31,7 @@ import type { ObjectRef } from "@/server/trace/kinds";
 import { CorrectionPanel, EDITOR_ID } from "../corrections/correction-panel";
 import { useFollowExceptions } from "../realtime-provider";
 import { DependenciesPanel } from "./dependencies-panel";
+import { ExceptionRunbook } from "../runbooks/runbook-panel";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const STATUS_TONE: Record<string, "critical" | "high" | "medium" | "low" | "neutral"> = {
@@ -450,6 +451,7 @@ export function ExceptionDetailView({ page, me, refs }: { page: ExceptionPage; m
             </CardBody>
           </Card>
 
+          <ExceptionRunbook exceptionId={d.id} zone={zone} />
           <Card aria-labelledby="related-h">
             <CardHeader>
               <h2 id="related-h" className="text-sm font-semibold">

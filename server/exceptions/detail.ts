@@ -4,6 +4,7 @@ import { REFUSAL_REASON_LABELS, labelOf } from "../../lib/labels";
 import { parseEvent } from "../audit";
 import { AUDIT_EVENT_LABELS, type AuditEventType } from "../audit/events";
 import { type DbClient, db } from "../db";
+import { dryRunView } from "../corrections/dry-run-view";
 import { keyFields } from "../corrections/key-fields";
 import { type Principal, can, canSeePlant, plantScope } from "../policy";
 import { attemptCategory, describeAttempt } from "../replay/attempt-text";
@@ -126,6 +127,8 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       schemaErrors: correction.schemaErrors as { path: string; message: string }[] | null,
       reason: correction.reason,
       decisionComment: correction.decisionComment,
+      /** Issue 20: the last dry run against the target, and whether it checked this payload. */
+      dryRun: dryRunView(correction, null),
     },
     schema: schema ? { version: schema.version, schema: schemaForHop(schema.schema as object, e.hopTarget) as object } : null,
     /** The message was already delivered by a replay: sending it again is a second delivery (needs a reason). */
