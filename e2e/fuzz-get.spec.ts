@@ -53,6 +53,10 @@ const QUERY_PARAMS: Record<string, string[]> = {
   "GET /api/transactions/[correlationId]": ["plant"],
   "GET /api/transactions/timeline": ["correlationId", "plant"],
   "GET /api/trace/[kind]/[value]": ["format"],
+  "GET /api/admin/dependencies": ["q"],
+  "GET /api/runbooks": ["key"],
+  "GET /api/runbooks/history": ["key"],
+  "GET /api/runbooks/exception/[id]": ["q"],
   "GET /api/views": ["name"],
 };
 

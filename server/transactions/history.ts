@@ -1,3 +1,4 @@
+import { ANDON_REQUESTER_ID } from "../dependencies/auto-replay";
 import { z } from "zod";
 import { presentAuditEvents } from "../audit/list-events";
 import { db, pool } from "../db";
@@ -261,7 +262,11 @@ export async function transactionHistory(user: Principal, correlationId: string,
             id: r.id,
             status: r.status,
             idempotencyKey: r.idempotencyKey,
-            requestedBy: requesters.get(r.requestedById) ?? { name: "someone no longer known", email: "" },
+            requestedBy:
+              requesters.get(r.requestedById) ??
+              (r.requestedById === ANDON_REQUESTER_ID
+                ? { name: "Andon (released by its prerequisites)", email: "" }
+                : { name: "someone no longer known", email: "" }),
             createdAt: r.createdAt.toISOString(),
             finishedAt: r.finishedAt?.toISOString() ?? null,
             correctionId: r.correctionId,
