@@ -246,15 +246,17 @@ async function countRuns(
   const ext = (r: (typeof runs)[number]) =>
     new Date(Math.min(now.getTime(), r.start.getTime() + LATE_COMPLETION_FACTOR * r.schedule.complete_within_minutes * 60_000));
   const { rows } = await pool().query<{ n: string; by_deadline: number; failed: number; late_delivered: number; late_failed: number; late_pending: number }>(
-    `SELECT r.n,
-            count(t.id) FILTER (WHERE t.first_seen_at < r.d AND t.status = 'DELIVERED' AND t.delivered_at < r.d)::int AS by_deadline,
-            count(t.id) FILTER (WHERE t.first_seen_at < r.d AND t.status = 'FAILED')::int AS failed,
-            count(t.id) FILTER (WHERE t.status = 'DELIVERED')::int AS late_delivered,
-            count(t.id) FILTER (WHERE t.status = 'FAILED')::int AS late_failed,
-            count(t.id) FILTER (WHERE t.status IN ('IN_FLIGHT', 'RETRYING'))::int AS late_pending
+    `SELECT r.n, c.*
      FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) WITH ORDINALITY AS r(plant_id, interface_id, s, d, x, n)
-     LEFT JOIN business_transaction t ON t.plant_id = r.plant_id AND t.interface_id = r.interface_id AND t.first_seen_at >= r.s AND t.first_seen_at < GREATEST(r.x, r.d)
-     GROUP BY r.n`,
+     -- One index range scan (plant × first seen) per run.
+     CROSS JOIN LATERAL (
+       SELECT count(*) FILTER (WHERE t.first_seen_at < r.d AND t.status = 'DELIVERED' AND t.delivered_at < r.d)::int AS by_deadline,
+              count(*) FILTER (WHERE t.first_seen_at < r.d AND t.status = 'FAILED')::int AS failed,
+              count(*) FILTER (WHERE t.status = 'DELIVERED')::int AS late_delivered,
+              count(*) FILTER (WHERE t.status = 'FAILED')::int AS late_failed,
+              count(*) FILTER (WHERE t.status IN ('IN_FLIGHT', 'RETRYING'))::int AS late_pending
+       FROM business_transaction t
+       WHERE t.plant_id = r.plant_id AND t.interface_id = r.interface_id AND t.first_seen_at >= r.s AND t.first_seen_at < GREATEST(r.x, r.d)) c`,
     [runs.map((r) => r.schedule.plant_id), runs.map((r) => r.schedule.interface_id), runs.map((r) => r.start), runs.map((r) => r.deadline), runs.map(ext)],
   );
   for (const r of rows) {
