@@ -200,7 +200,7 @@ test.describe("access-control matrix", () => {
 const OBJECT_ROUTES = Object.entries(ROUTES).filter(([key]) => /\/api\/(exceptions|corrections)\/\[id\]\/|\/api\/transactions\/\[correlationId\]$/.test(key));
 
 test.describe("access-control matrix on own-plant and other-plant objects", () => {
-  type Objects = { exception: string; correction: string; correlationId: string };
+  type Objects = { exception: string; correction: string; correlationId: string; assignee: string | null };
   const objects: Record<string, Objects> = {};
 
   test.beforeAll(async ({ playwright, baseURL }) => {
@@ -223,7 +223,9 @@ test.describe("access-control matrix on own-plant and other-plant objects", () =
          VALUES (gen_random_uuid(), $1, $2, 'SUBMITTED', '[]', '{"note":"e2e"}', 'matrix', 'matrix probe', now(), now()) RETURNING id`,
         [exception, author!.id],
       );
-      objects[plant] = { exception, correction: c!.id, correlationId: t!.correlation_id };
+      // A new exception goes to the flow's technical owner, if it has one: the baseline the refusals must not change.
+      const [a] = await query<{ assignee_id: string | null }>("SELECT assignee_id FROM exception WHERE id = $1", [exception]);
+      objects[plant] = { exception, correction: c!.id, correlationId: t!.correlation_id, assignee: a!.assignee_id };
     }
     await request.dispose();
   });
@@ -261,7 +263,7 @@ test.describe("access-control matrix on own-plant and other-plant objects", () =
   test("the refusals changed nothing", async () => {
     for (const o of Object.values(objects)) {
       const [e] = await query<{ status: string; assignee_id: string | null }>("SELECT status, assignee_id FROM exception WHERE id = $1", [o.exception]);
-      expect(e).toMatchObject({ status: "NEW", assignee_id: null });
+      expect(e).toMatchObject({ status: "NEW", assignee_id: o.assignee });
       const [c] = await query<{ status: string; approver_id: string | null }>("SELECT status, approver_id FROM correction WHERE id = $1", [o.correction]);
       expect(c).toMatchObject({ status: "SUBMITTED", approver_id: null });
       expect(await query("SELECT 1 FROM exception_comment WHERE exception_id = $1", [o.exception])).toEqual([]);

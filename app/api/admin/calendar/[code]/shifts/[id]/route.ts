@@ -17,6 +17,8 @@ export const PUT = handler(async (req: Request, ctx: Ctx) => {
 export const DELETE = handler(async (req: Request, ctx: Ctx) => {
   const user = await requireApiUser();
   const { code, id } = await ctx.params;
-  await deleteShift(user, code, id, await req.json());
+  // The body is read before the permission check: a missing or malformed one becomes {} so a refusal stays 403/404 (the action answers 400 for it when allowed).
+  const body: unknown = await req.json().catch(() => ({}));
+  await deleteShift(user, code, id, body);
   return new NextResponse(null, { status: 204 });
 });
