@@ -29,6 +29,7 @@ const BENCHES: Bench[] = [
   { name: "replay-sap", script: "bench/replay.ts", full: ["10000", "16", "sap"], quick: ["500", "16", "sap"] },
   { name: "replay-ack", script: "bench/replay.ts", full: ["10000", "16", "ack"], quick: ["500", "16", "ack"] },
   { name: "dashboard", script: "bench/dashboard.ts", full: ["10000000", "100"], quick: ["100000", "10"] },
+  { name: "trace", script: "bench/trace.ts", full: ["1000000", "200"], quick: ["50000", "20"] },
   { name: "request-limits", script: "bench/request-limits.ts", full: ["10000", "2000000", "100000"], quick: ["200", "100000", "5000"] },
 ];
 

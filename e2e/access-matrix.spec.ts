@@ -112,6 +112,17 @@ const ROUTES: Record<string, Rule> = {
   "GET /api/transactions": { kind: "user", action: "transaction.read" },
   "GET /api/transactions/[correlationId]": { kind: "user", action: "transaction.read", object: true },
   "GET /api/transactions/timeline": { kind: "user", action: "transaction.read" },
+  "GET /api/trace/[kind]/[value]": { kind: "user", action: "trace.read", object: true },
+  "GET /api/admin/dependencies": { kind: "user", action: "dependency.manage" },
+  "POST /api/admin/dependencies": { kind: "user", action: "dependency.manage" },
+  "PATCH /api/admin/dependencies/[id]": { kind: "user", action: "dependency.manage", object: true },
+  "DELETE /api/admin/dependencies/[id]": { kind: "user", action: "dependency.manage", object: true },
+  "PUT /api/admin/dependencies/auto-replay/[code]": { kind: "user", action: "dependency.manage", object: true },
+  "GET /api/runbooks": { kind: "user", action: null },
+  "POST /api/runbooks": { kind: "user", action: "runbook.write" },
+  "GET /api/runbooks/history": { kind: "user", action: null },
+  "GET /api/runbooks/exception/[id]": { kind: "user", action: "exception.read", object: true },
+  "POST /api/corrections/[id]/dry-run": { kind: "user", action: "correction.dry_run", object: true },
   "GET /api/views": { kind: "user", action: "exception.read" },
   "POST /api/views": { kind: "user", action: "exception.read" },
   "DELETE /api/views/[id]": { kind: "user", action: "exception.read", object: true },
@@ -147,6 +158,8 @@ test.describe("access-control matrix", () => {
           .replace("[...nextauth]", "session")
           .replace("[code]", "DE-HAM")
           .replace("[correlationId]", "corr-does-not-exist")
+          .replace("[kind]", "lot")
+          .replace("[value]", "lot-does-not-exist")
           .replace("[id]", "00000000-0000-4000-8000-000000000000");
         const res = await request.fetch(url, { method, data: method === "GET" || method === "DELETE" ? undefined : {}, maxRedirects: 0 });
         const s = res.status();

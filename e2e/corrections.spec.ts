@@ -133,6 +133,54 @@ test.describe("correct → approve (four eyes)", () => {
     }
   });
 
+  test("a dry-run refusal is shown to the approver, and approval without an override reason is refused", async ({ page, browser }) => {
+    test.setTimeout(60_000);
+    const sap = await startSapEmulator({ port: 0 });
+    const secret = randomBytes(24).toString("hex");
+    const push = await startReplayPushServer({ secret, handler: sapReplayHandler(sap.url) });
+    await query(
+      `UPDATE connector c SET replay_url = $1, replay_secret = $2, replay_allow_private = true FROM plant p, plant_system s
+       WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = 'DE-HAM' AND s.kind = 'SAP_ERP'`,
+      [push.url, secret],
+    );
+    const approverContext = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+    try {
+      // The operator's correction still asks for more than the 500 PC on stock.
+      const id = await deficit(page);
+      await signIn(page.request, "operator@andon.local");
+      const saved = await page.request.post(`/api/exceptions/${id}/correction`, { data: { payload: goodsMovement("600") } });
+      expect(saved.ok()).toBe(true);
+      const correctionId = ((await saved.json()) as { correction: { id: string } }).correction.id;
+      expect((await page.request.post(`/api/corrections/${correctionId}/submit`, { data: { reason: "The order needs 600 PC today." } })).ok()).toBe(true);
+
+      const ap = await approverContext.newPage();
+      await signIn(ap.request, "approver@andon.local");
+      await ap.goto("/approvals");
+      const card = ap.locator(`[data-correction="${correctionId}"]`);
+      await expect(card.getByTestId("dry-run-outcome")).toHaveText("Not checked against the target yet");
+      await card.getByRole("button", { name: "Dry run against the target" }).click();
+      await expect(card.getByTestId("dry-run-outcome")).toHaveText("Refused by the target");
+      await expect(card.getByTestId("dry-run-message")).toContainText("Deficit of SL Unrestricted-use 100 PC : RM-4711 1000 0001");
+      expect(sap.stock({ material: "RM-4711", plant: "1000", storageLocation: "0001" })).toBe(500);
+      await expectAccessible(ap);
+
+      await card.getByRole("button", { name: "Approve" }).click();
+      await expect(card.getByRole("alert")).toContainText("approve it only with an override reason");
+      await card.getByTestId("override-reason").fill("Goods receipt of 100 PC is posted before the replay.");
+      await card.getByRole("button", { name: "Approve" }).click();
+      await expect(card).toHaveCount(0);
+      const [row] = (await query<{ status: string; approval_override_reason: string }>(
+        "SELECT status, approval_override_reason FROM correction WHERE id = $1",
+        [correctionId],
+      )) as [{ status: string; approval_override_reason: string }];
+      expect(row).toEqual({ status: "APPROVED", approval_override_reason: "Goods receipt of 100 PC is posted before the replay." });
+    } finally {
+      await approverContext.close();
+      await push.close();
+      await sap.close();
+    }
+  });
+
   test("an approver who authored a correction is not offered its approval: the page says another approver must decide", async ({ page }) => {
     const id = await deficit(page);
     await signIn(page.request, "approver@andon.local");

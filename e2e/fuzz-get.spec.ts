@@ -52,6 +52,11 @@ const QUERY_PARAMS: Record<string, string[]> = {
   "GET /api/transactions": ["q", "plant", "interface", "status", "from", "to", "cursor", "limit"], // historyQuerySchema
   "GET /api/transactions/[correlationId]": ["plant"],
   "GET /api/transactions/timeline": ["correlationId", "plant"],
+  "GET /api/trace/[kind]/[value]": ["format"],
+  "GET /api/admin/dependencies": ["q"],
+  "GET /api/runbooks": ["key"],
+  "GET /api/runbooks/history": ["key"],
+  "GET /api/runbooks/exception/[id]": ["q"],
   "GET /api/views": ["name"],
 };
 
@@ -106,9 +111,11 @@ const ID = "00000000-0000-4000-8000-000000000000";
 /** Hostile values for a path segment ([id], [code], [correlationId]). */
 const HOSTILE_SEGMENTS = ["%27", "%22", "%3Cscript%3E", "%00", "%ff", "%", "%25ff", "a%25b", "..", "%2E%2E%2F%2E%2E", LONG, "-1", "__proto__", "%E2%80%AE"];
 
-function withSegments(route: string, seg: { id?: string; code?: string; correlationId?: string } = {}): string {
+function withSegments(route: string, seg: { id?: string; code?: string; correlationId?: string; kind?: string; value?: string } = {}): string {
   return route
     .replace("[...path]", "no-such-route")
+    .replace("[kind]", seg.kind ?? "lot")
+    .replace("[value]", seg.value ?? "lot-does-not-exist")
     .replace("[code]", seg.code ?? "DE-HAM")
     .replace("[correlationId]", seg.correlationId ?? "corr-does-not-exist")
     .replace("[id]", seg.id ?? ID);
@@ -133,6 +140,8 @@ function urlsOf(key: string): string[] {
     if (route.includes("[id]")) urls.push(withSegments(route, { id: seg }));
     if (route.includes("[code]")) urls.push(withSegments(route, { code: seg }));
     if (route.includes("[correlationId]")) urls.push(withSegments(route, { correlationId: seg }));
+    if (route.includes("[kind]")) urls.push(withSegments(route, { kind: seg }));
+    if (route.includes("[value]")) urls.push(withSegments(route, { value: seg }));
     if (route.includes("[...path]")) urls.push(route.replace("[...path]", `a/${seg}/b`));
   }
   return urls;

@@ -73,7 +73,7 @@ test.describe("auditor journey: transaction history", () => {
     await expect(page.getByRole("status").filter({ hasText: "Chain intact" })).toBeVisible();
   });
 
-  test("other plants' messages do not exist for a single-plant operator; managers have no history", async ({ page }) => {
+  test("other plants' messages do not exist for a single-plant operator or a manager of another plant; managers read their plants'", async ({ page }) => {
     const [t] = await query<{ correlation_id: string }>(
       "SELECT t.correlation_id FROM business_transaction t JOIN plant p ON p.id = t.plant_id WHERE p.code = 'DE-HAM' LIMIT 1",
     );
@@ -81,8 +81,14 @@ test.describe("auditor journey: transaction history", () => {
     expect((await page.goto(`/transactions/${encodeURIComponent(t!.correlation_id)}`))?.status()).toBe(404);
     expect((await page.request.get(`/api/transactions/${encodeURIComponent(t!.correlation_id)}`)).status()).toBe(404);
     expect((await page.request.get("/api/transactions?status=LOST")).status()).toBe(400);
+    // Plant managers read their plants' history (issue 20): DE-HAM's manager this message, MX-MTY's manager nothing of it.
     await signIn(page.request, "manager@andon.local");
-    expect((await page.request.get("/api/transactions")).status()).toBe(403);
-    expect((await page.goto("/transactions"))?.status()).toBe(404);
+    expect((await page.request.get("/api/transactions")).status()).toBe(200);
+    expect((await page.goto("/transactions"))?.status()).toBe(200);
+    expect((await page.request.get(`/api/transactions/${encodeURIComponent(t!.correlation_id)}`)).status()).toBe(200);
+    await signIn(page.request, "manager.mty@andon.local");
+    expect((await page.goto(`/transactions/${encodeURIComponent(t!.correlation_id)}`))?.status()).toBe(404);
+    const rows = ((await (await page.request.get("/api/transactions?limit=200")).json()) as { rows: { plantCode: string }[] }).rows;
+    expect(rows.every((r) => r.plantCode === "MX-MTY")).toBe(true);
   });
 });

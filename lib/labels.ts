@@ -212,3 +212,32 @@ export function systemInSentence(kind: string): string {
   if (!label) return humanize(kind);
   return kind === "SAP_ERP" || kind === "ODOO" ? label : `the ${label === label.toUpperCase() ? label : label.toLowerCase()}`;
 }
+
+/** Business objects a message concerns (typed references, issue 20). */
+export const REF_KIND_LABELS: Record<string, string> = {
+  MATERIAL: "Material",
+  BOM: "BOM",
+  PRODUCTION_ORDER: "Production order",
+  LOT: "Lot",
+  PURCHASE_ORDER: "Purchase order",
+  ASN: "ASN",
+  WORK_ORDER: "Work order",
+  INSPECTION_LOT: "Inspection lot",
+  INVOICE: "Invoice",
+  FORECAST_VERSION: "Forecast version",
+};
+
+/** Issue 20: a correction's dry run against its target. */
+export const DRY_RUN_OUTCOME_LABELS: Record<string, string> = {
+  WOULD_POST: "Would post",
+  REFUSED: "Refused by the target",
+  ERROR: "Not checked",
+};
+
+/** Issue 20: how earlier failures of the same group or error code were closed ("what fixed it before"). */
+export const SUGGESTION_KIND_LABELS: Record<string, string> = {
+  corrected_field: "Corrected field",
+  replayed_as_is: "Replayed as is",
+  discarded: "Discarded:",
+  recovered_at_source: "Recovered at the source",
+};

@@ -196,9 +196,11 @@ export async function seedFlow(tx: Tx, events: Events): Promise<void> {
 }
 
 /**
- * Demo only (with the demo users): the demo operator is the technical owner of every flow, a demo manager
- * who sees the plant its business owner and plant manager, the demo approver the plant lead. Set once
- * per plant (no owners.updated event for it yet) and only where the users' plants match.
+ * Demo only (with the demo users): a demo manager who sees the plant is the business owner of every flow
+ * and the plant manager, the demo approver the plant lead. No technical owner is seeded: new exceptions
+ * are assigned to an interface's technical owner at ingest (server/ingest/assign-owner.ts), and the demo
+ * journeys and tests start from unassigned exceptions; an administrator sets technical owners (Admin).
+ * Set once per plant (no owners.updated event for it yet) and only where the users' plants match.
  */
 export async function seedDemoOwners(tx: Tx, events: Events, demo: { email: string; role: string; plants: string[] | "all" }[]): Promise<void> {
   const plants = await tx.plant.findMany({
@@ -217,11 +219,10 @@ export async function seedDemoOwners(tx: Tx, events: Events, demo: { email: stri
     return (fit.find((u) => u.email === prefer) ?? fit[0])?.email;
   };
   for (const p of plants.filter((p) => !done.has(p.id))) {
-    const tech = pick("OPERATOR", p.code, "operator@andon.local");
     const manager = pick("VIEWER", p.code, "manager@andon.local");
     const lead = pick("APPROVER", p.code, "approver@andon.local");
-    const [techId, managerId, leadId] = [idOf(tech), idOf(manager), idOf(lead)];
-    if (!techId && !managerId && !leadId) continue;
+    const [managerId, leadId] = [idOf(manager), idOf(lead)];
+    if (!managerId && !leadId) continue;
     await tx.plant.update({ where: { id: p.id }, data: { leadUserId: leadId, managerUserId: managerId } });
     events.push(
       event({
@@ -237,10 +238,10 @@ export async function seedDemoOwners(tx: Tx, events: Events, demo: { email: stri
         },
       }),
     );
-    for (const l of p.interfaces) {
+    for (const l of managerId ? p.interfaces : []) {
       await tx.plantInterface.update({
         where: { plantId_interfaceId: { plantId: p.id, interfaceId: l.interfaceId } },
-        data: { technicalOwnerId: techId, businessOwnerId: managerId },
+        data: { businessOwnerId: managerId },
       });
       events.push(
         event({
@@ -252,7 +253,7 @@ export async function seedDemoOwners(tx: Tx, events: Events, demo: { email: stri
             plantCode: p.code,
             interfaceCode: l.interface.code,
             before: { technicalOwner: null, businessOwner: null },
-            after: { technicalOwner: techId ? tech! : null, businessOwner: managerId ? manager! : null },
+            after: { technicalOwner: null, businessOwner: manager! },
           },
         }),
       );

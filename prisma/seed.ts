@@ -15,6 +15,7 @@ import { SYSTEM_LABELS } from "../lib/labels";
 import { payloadSchemaFor } from "../server/corrections/payload-schemas";
 import { seedDefaultRules } from "../server/alerts/rules";
 import { seedDemoOwners, seedFlow } from "./seed-flow";
+import { seedDependencies } from "./seed-deps";
 
 type PlantSeed = { code: string; name: string; timezone: string; systems: [SystemKind, string][]; interfaces: string[] };
 
@@ -272,6 +273,7 @@ async function seedOnce(prisma: PrismaClient, seed: (tx: Tx, events: Events) => 
 export async function seedReference(prisma: PrismaClient): Promise<void> {
   await seedOnce(prisma, async (tx, events) => {
     const interfaceIds = await seedInterfaces(tx, events);
+    await seedDependencies(tx, events, interfaceIds);
     await seedPlants(tx, events, interfaceIds);
     await seedAlertRules(tx, events);
     await seedFlow(tx, events);

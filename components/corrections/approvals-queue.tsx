@@ -15,6 +15,7 @@ import type { PendingApproval } from "@/server/corrections/pending-approvals";
 import type { LatestError } from "@/server/replay/latest-error";
 import type { PendingReplayApproval } from "@/server/replay/pending-replay-approvals";
 import { useFollowExceptions } from "../realtime-provider";
+import { DryRunPanel } from "./dry-run-panel";
 import { KeyFieldsTable } from "./key-fields";
 import { PatchView } from "./patch-view";
 
@@ -248,12 +249,19 @@ function ReplayRequestCard({ item, onDecided }: { item: PendingReplayApproval; o
 function ApprovalCard({ item, onDecided }: { item: PendingApproval; onDecided: (text: string) => void }) {
   const announce = useAnnounce();
   const [comment, setComment] = useState("");
+  const [override, setOverride] = useState("");
+  const refused = item.dryRun?.current === true && item.dryRun.outcome === "REFUSED";
   const decide = useMutation({
     // The decision names the payload shown on this card: if the author changed it since, the server answers 409.
+    // After a refused dry run of this payload, approving needs the approver's override reason.
     mutationFn: (decision: "approve" | "reject") =>
       apiFetch(`/api/corrections/${item.id}/${decision}`, {
         method: "POST",
-        body: JSON.stringify({ payloadHash: item.payloadHash, ...(comment.trim() ? { comment } : {}) }),
+        body: JSON.stringify({
+          payloadHash: item.payloadHash,
+          ...(comment.trim() ? { comment } : {}),
+          ...(decision === "approve" && refused && override.trim() ? { overrideReason: override } : {}),
+        }),
       }),
     onSuccess: (_d, decision) =>
       onDecided(
@@ -293,6 +301,20 @@ function ApprovalCard({ item, onDecided }: { item: PendingApproval; onDecided: (
           <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">The change</h4>
           <PatchView patch={item.patch} original={item.original} caption="Proposed change against the original payload" />
         </div>
+        <DryRunPanel correctionId={item.id} dryRun={item.dryRun} canRun={item.canDryRun} zone={item.plantZone} />
+        {refused && item.allowed.decide ? (
+          <div className="space-y-1">
+            <Label htmlFor={`override-${item.id}`}>Override reason (required to approve after the target refused this payload; at least 10 characters)</Label>
+            <textarea
+              id={`override-${item.id}`}
+              value={override}
+              onChange={(e) => setOverride(e.target.value)}
+              rows={2}
+              className="w-full rounded-md border border-border bg-surface p-2 text-sm"
+              data-testid="override-reason"
+            />
+          </div>
+        ) : null}
         <Decision
           id={item.id}
           allowed={item.allowed.decide}

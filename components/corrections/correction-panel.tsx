@@ -19,6 +19,7 @@ import { REASON_MIN_LENGTH } from "@/server/corrections/limits";
 import { validatePayload } from "@/server/corrections/validate";
 import type { ExceptionDetail } from "@/server/exceptions/detail";
 import { PatchView } from "./patch-view";
+import { DryRunPanel } from "./dry-run-panel";
 
 type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -142,6 +143,7 @@ export function CorrectionPanel({
             {c.decisionComment ? <> — “{c.decisionComment}”</> : null}
           </p>
         ) : null}
+        {live ? <DryRunPanel correctionId={live.id} dryRun={live.dryRun} canRun={canCorrect} zone={zone} /> : null}
         {waiting ? (
           <div
             ref={confirmation}

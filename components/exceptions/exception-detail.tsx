@@ -26,8 +26,12 @@ import type { ExceptionPage } from "@/server/exceptions/exception-page";
 import type { ExceptionReplayRequest } from "@/server/replay/exception-replay-request";
 import { SYSTEM_LABELS, labelOf as systemLabelOf } from "@/lib/labels";
 import { KeyFieldsTable } from "../corrections/key-fields";
+import { RefLinks } from "../trace/ref-links";
+import type { ObjectRef } from "@/server/trace/kinds";
 import { CorrectionPanel, EDITOR_ID } from "../corrections/correction-panel";
 import { useFollowExceptions } from "../realtime-provider";
+import { DependenciesPanel } from "./dependencies-panel";
+import { ExceptionRunbook } from "../runbooks/runbook-panel";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const STATUS_TONE: Record<string, "critical" | "high" | "medium" | "low" | "neutral"> = {
@@ -53,7 +57,7 @@ const REPLAY_TONE = { SUCCEEDED: "low", FAILED: "critical", CANCELLED: "neutral"
  * current state, the error that stands now and the next step; every action moves focus to its result
  * and announces it.
  */
-export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { id: string; name: string } }) {
+export function ExceptionDetailView({ page, me, refs }: { page: ExceptionPage; me: { id: string; name: string }; refs?: ObjectRef[] }) {
   const { detail: d, allowed: can, replayApproval, nextStep, replayAgain } = page;
   const router = useRouter();
   const announce = useAnnounce();
@@ -68,7 +72,9 @@ export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { i
     else if (result.focus !== "stay") focusElement(resultRef.current);
   }, [result]);
 
-  useFollowExceptions([d.plantId], [d.id], () => router.refresh());
+  // Also its blockers and dependents: a prerequisite delivered releases this one (server/dependencies).
+  useFollowExceptions([d.plantId], [d.id, ...d.blockedBy.map((b) => b.id), ...d.blocks.map((b) => b.id)], () => router.refresh());
+  const blocked = d.blockedBy.length > 0;
 
   // A change that arrives live (a replay's outcome, a decision) is read out too, not only drawn.
   const seen = useRef(d.status);
@@ -117,7 +123,7 @@ export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { i
       : "Replay as is";
   const primary =
     nextStep.action === "replay" && can.replay ? (
-      <Button ref={primaryRef} disabled={act.isPending} onClick={replay}>
+      <Button ref={primaryRef} disabled={act.isPending || blocked} onClick={replay}>
         {replayLabel}
       </Button>
     ) : (nextStep.action === "correct" || nextStep.action === "submit") && can.correct ? (
@@ -200,10 +206,29 @@ export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { i
             </p>
           ) : null}
           {replayApproval.request ? <ReplayRequestStatus r={replayApproval.request} zone={zone} /> : null}
+          <DependenciesPanel
+            d={d}
+            zone={zone}
+            canReplay={can.replay}
+            pending={act.isPending}
+            error={act.error?.message ?? null}
+            onOverride={(reason, close) =>
+              act.mutate(
+                {
+                  path: "replay",
+                  body: { blockOverrideReason: reason },
+                  done: replayApproval.first
+                    ? "Replay requested despite the open prerequisite: a second person approves it before it is sent"
+                    : "Replay queued despite the open prerequisite: this page shows the answer as soon as it comes",
+                },
+                { onSuccess: close },
+              )
+            }
+          />
           <div className="flex flex-wrap items-center gap-2">
             {primary}
             {can.replay && nextStep.action !== "replay" ? (
-              <Button variant="secondary" disabled={act.isPending} onClick={replay}>
+              <Button variant="secondary" disabled={act.isPending || blocked} onClick={replay}>
                 {replayLabel}
               </Button>
             ) : null}
@@ -290,6 +315,7 @@ export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { i
                 message <span className="font-mono">{d.transaction.messageId}</span> · business key{" "}
                 <span className="font-mono">{d.transaction.businessKey ?? "—"}</span>
               </span>
+              <RefLinks refs={refs} />
             </CardHeader>
             <CardBody className="space-y-3">
               <KeyFieldsTable fields={d.keyFields} caption="Key fields" />
@@ -425,6 +451,7 @@ export function ExceptionDetailView({ page, me }: { page: ExceptionPage; me: { i
             </CardBody>
           </Card>
 
+          <ExceptionRunbook exceptionId={d.id} zone={zone} />
           <Card aria-labelledby="related-h">
             <CardHeader>
               <h2 id="related-h" className="text-sm font-semibold">

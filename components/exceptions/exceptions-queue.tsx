@@ -18,6 +18,7 @@ import type { BulkSummary } from "@/server/exceptions/bulk-rules";
 import type { ExceptionGroup, QueueFilter, QueuePage } from "@/server/exceptions/queue";
 import { useExceptionChanges, usePlantRooms } from "../realtime-provider";
 import { BulkBar, BulkOperations } from "./bulk-actions";
+import { GroupRunbook } from "../runbooks/runbook-panel";
 
 const SEV_TONE = { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" } as const;
 const OPEN: readonly string[] = OPEN_STATUSES;
@@ -540,6 +541,9 @@ export function ExceptionsQueue({ view, filter, queue, groups, plants, interface
           </p>
         ) : null}
 
+        {view === "list" && queue.group && filter.fingerprint === queue.group.fingerprint ? (
+          <GroupRunbook fingerprint={queue.group.fingerprint} errorCode={queue.group.errorCode} zone={userZone} />
+        ) : null}
         {view === "groups" && groups ? (
           <GroupsTable groups={groups} now={now} zone={userZone} onOpen={(fp) => apply({ fingerprint: fp, view: null }, "group")} />
         ) : queue.items.length === 0 ? (

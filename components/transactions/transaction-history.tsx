@@ -17,6 +17,7 @@ import {
 } from "@/lib/labels";
 import { withKeys } from "@/lib/utils";
 import type { TransactionHistory } from "@/server/transactions/history";
+import { RefLinks } from "../trace/ref-links";
 
 type Person = { name: string; email: string } | null;
 
@@ -185,6 +186,7 @@ export function TransactionHistoryView({ history }: { history: TransactionHistor
               {labelOf(TRANSACTION_STATUS_LABELS, t.status)}
             </Badge>
           </h2>
+          <RefLinks refs={t.refs} />
           <p className="text-xs text-muted-foreground">
             first seen {at(t.firstSeenAt)} · last event {at(t.lastEventAt)} ·{" "}
             <span data-testid="transaction-delivered">

@@ -27,6 +27,8 @@ export class MesClientError extends Error {
 
 export interface MesRequestOptions {
   idempotencyKey?: string;
+  /** Validate only (X-Dry-Run: true): the MES checks against its real orders and keeps nothing. */
+  dryRun?: boolean;
   signal?: AbortSignal;
 }
 
@@ -62,6 +64,7 @@ export function createMesClient(baseUrl: string, clientOptions: { timeoutMs?: nu
     const headers: Record<string, string> = {};
     if (init.contentType) headers["content-type"] = init.contentType;
     if (init.idempotencyKey) headers["idempotency-key"] = init.idempotencyKey;
+    if (init.dryRun) headers["x-dry-run"] = "true";
     const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
     let response: Response;
     try {

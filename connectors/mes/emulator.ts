@@ -17,6 +17,7 @@ import {
   showProductionPerformanceXml,
 } from "./b2mml";
 import { FaultQueue, mesFaultSchema, type MesFault, type PendingFault } from "./faults";
+import { snapshotState } from "../rest-emulator/http";
 import { type Answer, AnswerStore, argument, BodyTooLarge, fingerprint, idempotencyKeyOf, isMainModule, json, readBody, send } from "./http";
 import { prodordReleaseSchema, MES_TO_B2MML_STATE, type ProdordRelease } from "./schema";
 import { prodordReleaseToScheduleRequest } from "./release";
@@ -222,39 +223,44 @@ export async function startMesEmulator(options: MesEmulatorOptions = {}): Promis
     // The BODID is unique per sender: it is a key of its own, also when a header key is given.
     const bodKey = `bod:${original.sender}:${original.bodId}`;
     const print = fingerprint({ verb: message.verb, schedules: message.schedules });
-    return idempotent(
-      [header, bodKey],
-      print,
-      () => {
-        try {
-          const results = state.receiveSchedule(
-            message.verb,
-            message.schedules.flatMap((s) => s.requests),
+    const apply = (): Answer => {
+      try {
+        const results = state.receiveSchedule(
+          message.verb,
+          message.schedules.flatMap((s) => s.requests),
+        );
+        const requests: AcknowledgedRequest[] = results.map(({ order }) => ({
+          orderNumber: order.orderNumber,
+          requestState: order.status === "SCHEDULED" ? "Forecast" : "Released",
+          mesStatus: order.status,
+        }));
+        const description = results.map((r) => `Order ${r.order.orderNumber} ${r.outcome} (${r.order.status})`).join("; ");
+        const scheduleId = message.schedules[0]?.id ?? requests[0]?.orderNumber ?? "";
+        return { status: 200, contentType: XML, body: acknowledgeXml(area(), original, "Accepted", description, scheduleId, requests) };
+      } catch (error) {
+        if (error instanceof MesErrors)
+          return rejection(
+            422,
+            error.errors.map((e) => ({ code: e.code, message: e.message })),
+            original,
           );
-          const requests: AcknowledgedRequest[] = results.map(({ order }) => ({
-            orderNumber: order.orderNumber,
-            requestState: order.status === "SCHEDULED" ? "Forecast" : "Released",
-            mesStatus: order.status,
-          }));
-          const description = results.map((r) => `Order ${r.order.orderNumber} ${r.outcome} (${r.order.status})`).join("; ");
-          const scheduleId = message.schedules[0]?.id ?? requests[0]?.orderNumber ?? "";
-          return { status: 200, contentType: XML, body: acknowledgeXml(area(), original, "Accepted", description, scheduleId, requests) };
-        } catch (error) {
-          if (error instanceof MesErrors)
-            return rejection(
-              422,
-              error.errors.map((e) => ({ code: e.code, message: e.message })),
-              original,
-            );
-          throw error;
-        }
-      },
-      () => {
-        const headerReused = header !== undefined && answers.get(header) !== undefined && answers.get(header)?.fingerprint !== print;
-        const what = headerReused ? `Idempotency-Key ${header}` : `BODID ${original.bodId} from ${original.sender}`;
-        return rejection(422, [{ code: "MES-BOD-001", message: `${what} was already used for a different message` }], original);
-      },
-    );
+        throw error;
+      }
+    };
+    // A dry run (X-Dry-Run: true): every check on the real orders, then the state is restored; no key, no BODID used.
+    if (String(req.headers["x-dry-run"] ?? "").toLowerCase() === "true") {
+      const restore = snapshotState(state);
+      try {
+        return apply();
+      } finally {
+        restore();
+      }
+    }
+    return idempotent([header, bodKey], print, apply, () => {
+      const headerReused = header !== undefined && answers.get(header) !== undefined && answers.get(header)?.fingerprint !== print;
+      const what = headerReused ? `Idempotency-Key ${header}` : `BODID ${original.bodId} from ${original.sender}`;
+      return rejection(422, [{ code: "MES-BOD-001", message: `${what} was already used for a different message` }], original);
+    });
   }
 
   function recordConfirmation(req: IncomingMessage, body: string, orderNumber: string, operation: string): Answer {

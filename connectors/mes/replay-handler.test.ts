@@ -32,6 +32,20 @@ function job(payload: unknown, overrides: Partial<ReplayJob> = {}): ReplayJob {
 }
 
 describe("mesReplayHandler (PRODORD_RELEASE)", () => {
+  it("checks without keeping anything (dry run): the unit refusal, then would post; no order, key or BOD used", async () => {
+    const handler = mesReplayHandler(mes.url);
+    const refused = await runReplayHandler({ deliver: handler.check! }, job({ ...PRODORD_RELEASE_SAMPLE, unit: "ST" }));
+    expect(refused).toMatchObject({ status: "failed", category: "business", code: "MES-UOM-001" });
+    const check = job(PRODORD_RELEASE_SAMPLE);
+    expect(await runReplayHandler({ deliver: handler.check! }, check)).toMatchObject({
+      status: "delivered",
+      response: { orderNumber: "1004711", mesStatus: "RELEASED" },
+    });
+    expect([mes.orders(), mes.applications(check.idempotencyKey)]).toEqual([[], 0]);
+    expect(await runReplayHandler(handler, check)).toMatchObject({ status: "delivered", response: { orderNumber: "1004711", replayed: false } });
+    expect(mes.orders()).toHaveLength(1);
+  });
+
   it("delivers: the MES holds the order, the response names it with the MES status", async () => {
     const outcome = await runReplayHandler(mesReplayHandler(mes.url), job(PRODORD_RELEASE_SAMPLE));
     expect(outcome).toMatchObject({

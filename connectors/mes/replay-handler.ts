@@ -12,8 +12,9 @@ import { prodordReleaseSchema } from "./schema";
  */
 export function mesReplayHandler(baseUrl: string, opts: { timeoutMs?: number; sender?: string } = {}): ReplayHandler {
   const client = createMesClient(baseUrl, { timeoutMs: opts.timeoutMs });
-  return {
-    async deliver(job) {
+  const post =
+    (dryRun: boolean): ReplayHandler["deliver"] =>
+    async (job) => {
       if (job.interface !== "PRODORD_RELEASE") {
         return { status: "failed", category: "business", code: "MES-NO-MAPPING", message: `The MES receives no interface ${job.interface}`, durationMs: 0 };
       }
@@ -28,7 +29,10 @@ export function mesReplayHandler(baseUrl: string, opts: { timeoutMs?: number; se
         };
       }
       try {
-        const answer = await client.releaseOrder(parsed.data, { idempotencyKey: job.idempotencyKey, sender: opts.sender });
+        const answer = await client.releaseOrder(
+          parsed.data,
+          dryRun ? { dryRun: true, sender: opts.sender } : { idempotencyKey: job.idempotencyKey, sender: opts.sender },
+        );
         const request = answer.acknowledgement.requests[0];
         return {
           status: "delivered",
@@ -54,6 +58,7 @@ export function mesReplayHandler(baseUrl: string, opts: { timeoutMs?: number; se
         }
         throw error;
       }
-    },
-  };
+    };
+  // check: the same B2MML message with X-Dry-Run: true — the MES answers Accepted or its refusal and keeps nothing.
+  return { deliver: post(false), check: post(true) };
 }

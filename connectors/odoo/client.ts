@@ -50,6 +50,8 @@ interface CommonOptions {
   timeoutMs?: number;
   /** Replaces the global fetch (tests, proxies). */
   fetch?: FetchLike;
+  /** Context sent with every model call (under the call's own), e.g. the dry-run flag of `withContext`. */
+  context?: Record<string, unknown>;
 }
 
 /** Either the user's password or an API key (Odoo accepts both in place of the password). */
@@ -118,11 +120,13 @@ export class OdooClient {
   readonly #secret: string;
   readonly #timeoutMs: number;
   readonly #fetch: FetchLike;
+  readonly #options: OdooClientOptions;
   #nextRequestId = 1;
   /** Pending or settled authentication; shared by concurrent first calls. */
   #uid: Promise<number> | undefined;
 
   constructor(options: OdooClientOptions) {
+    this.#options = options;
     const parsed = optionsSchema.safeParse({
       ...options,
       secret: options.password ?? options.apiKey ?? "",
@@ -141,6 +145,11 @@ export class OdooClient {
     this.#secret = parsed.data.secret;
     this.#timeoutMs = parsed.data.timeoutMs;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** The same connection with `context` added to every model call (e.g. `{ andon_dry_run: token }`). */
+  withContext(context: Record<string, unknown>): OdooClient {
+    return new OdooClient({ ...this.#options, context: { ...this.#options.context, ...context } });
   }
 
   /** `common.version`: server version, no authentication needed. */
@@ -181,7 +190,7 @@ export class OdooClient {
   ): Promise<unknown> {
     if (this.protocol === "json2") return this.call(model, method, namedArguments(model, method, args, kwargs), options);
     const uid = await (this.#uid ?? this.authenticate({ signal: options.signal }));
-    const callKwargs = withContext(kwargs, options);
+    const callKwargs = withContext(kwargs, this.#withDefaults(options));
     try {
       return await this.#call("object", "execute_kw", [this.#db, uid, this.#secret, model, method, args, callKwargs], options.signal, { model, method });
     } catch (error) {
@@ -199,11 +208,16 @@ export class OdooClient {
    */
   async call(model: string, method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<unknown> {
     if (this.protocol === "json2") {
-      const body = withContext(params, options);
+      const body = withContext(params, this.#withDefaults(options));
       return this.#json2(model, method, body, options.signal);
     }
     const { ids, ...named } = params;
     return this.executeKw(model, method, ids === undefined ? [] : [ids], named, options);
+  }
+
+  #withDefaults(options: CallOptions): CallOptions {
+    const base = this.#options.context;
+    return base ? { ...options, context: { ...base, ...options.context } } : options;
   }
 
   /** `create` with one vals dict: Odoo answers the new id. */

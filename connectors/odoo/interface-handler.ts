@@ -22,7 +22,9 @@
  * mapping, equipment) → business failure with the connector's code (ODOO_*_NOT_FOUND,
  * ODOO_UOM_UNMAPPED …), nothing written; AccessDenied, transport trouble, 5xx → technical.
  */
+import { randomUUID } from "node:crypto";
 import type { ReplayHandler, ReplayJob, ReplayOutcome } from "../sdk/replay";
+import { DRY_RUN_CONTEXT_KEY } from "./protocol";
 import type { OdooClient } from "./client";
 import { OdooError } from "./errors";
 import type { OdooRecord, OdooValues } from "./protocol";
@@ -106,6 +108,15 @@ function validationFailure(error: z.ZodError): ReplayOutcome {
 type Delivered = Record<string, unknown>;
 
 export function odooInterfaceHandler(client: OdooClient, options: OdooInterfaceHandlerOptions = {}): ReplayHandler {
+  return {
+    deliver: odooDelivery(client, options),
+    // A dry run: the same calls, on a dry-run database of Odoo (DRY_RUN_CONTEXT_KEY, one token per check):
+    // "delivered" means Odoo would accept every call; nothing is committed.
+    check: (job) => odooDelivery(client.withContext({ [DRY_RUN_CONTEXT_KEY]: `andon-dry-run-${randomUUID()}` }), options)(job),
+  };
+}
+
+function odooDelivery(client: OdooClient, options: OdooInterfaceHandlerOptions): (job: ReplayJob) => Promise<ReplayOutcome> {
   const modelByInterface = { ...DEFAULT_MODEL_BY_INTERFACE, ...options.modelByInterface };
   const uomByCode = { ...ODOO_UOM_BY_CODE, ...options.uomByCode };
 
@@ -463,31 +474,29 @@ export function odooInterfaceHandler(client: OdooClient, options: OdooInterfaceH
     MAINT_WORK_ORDER: maintWorkOrder,
   };
 
-  return {
-    async deliver(job) {
-      const deliver = structured[job.interface];
-      const model = modelByInterface[job.interface];
-      if (!deliver && !model) {
-        return { status: "failed", category: "business", code: "NO_MODEL", message: `No Odoo model is mapped for interface ${job.interface}`, durationMs: 0 };
+  return async (job) => {
+    const deliver = structured[job.interface];
+    const model = modelByInterface[job.interface];
+    if (!deliver && !model) {
+      return { status: "failed", category: "business", code: "NO_MODEL", message: `No Odoo model is mapped for interface ${job.interface}`, durationMs: 0 };
+    }
+    try {
+      const result = deliver ? await deliver(job) : await createValues(job, model as string);
+      if ("status" in result && (result.status === "failed" || result.status === "delivered")) return result as ReplayOutcome;
+      return { status: "delivered", response: result, durationMs: 0 };
+    } catch (error) {
+      if (error instanceof OdooMappingError) {
+        return {
+          status: "failed",
+          category: "business",
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+          durationMs: 0,
+        };
       }
-      try {
-        const result = deliver ? await deliver(job) : await createValues(job, model as string);
-        if ("status" in result && (result.status === "failed" || result.status === "delivered")) return result as ReplayOutcome;
-        return { status: "delivered", response: result, durationMs: 0 };
-      } catch (error) {
-        if (error instanceof OdooMappingError) {
-          return {
-            status: "failed",
-            category: "business",
-            code: error.code,
-            message: error.message,
-            ...(error.details ? { details: error.details } : {}),
-            durationMs: 0,
-          };
-        }
-        if (error instanceof OdooError) return { status: "failed", category: error.category, code: error.name, message: error.message, durationMs: 0 };
-        throw error;
-      }
-    },
+      if (error instanceof OdooError) return { status: "failed", category: error.category, code: error.name, message: error.message, durationMs: 0 };
+      throw error;
+    }
   };
 }

@@ -19,6 +19,13 @@ export const OdooExceptionName = {
  * Odoo add-on implementing the same contract) applies each key at most once.
  */
 export const IDEMPOTENCY_CONTEXT_KEY = "andon_idempotency_key";
+/**
+ * Andon's dry-run contract (issue 20): calls whose context carries `andon_dry_run: "<token>"` run on a
+ * scratch copy of the database taken at the token's first call (like a transaction that is never
+ * committed): every constraint, domain and stock check answers from the real data, the calls of one
+ * token see each other's writes, and nothing reaches the real database, its ids or its idempotency keys.
+ */
+export const DRY_RUN_CONTEXT_KEY = "andon_dry_run";
 
 export const JSONRPC_PATH = "/jsonrpc";
 /** JSON-2 endpoint of a model method (Odoo 19+). */

@@ -16,7 +16,29 @@ import { emulatorFaultSchema, type FaultQueue } from "./faults";
  * awaits, so concurrent requests with one key apply once. A key's answer is stored whatever the
  * application answered (also a business refusal, as a real system that has judged the request
  * would); faults that stop a request before the application (503, dropped before) do not use it up.
+ *
+ * Dry run (issue 20): a write with `X-Dry-Run: true` is validated without commit — the application runs
+ * every check against the real state, then the state is restored (`snapshot`, taken and restored with
+ * nothing awaited in between); no key is stored or used up. An emulator without `snapshot` answers 501
+ * DRY_RUN_UNSUPPORTED: it cannot check without writing.
  */
+
+/** A restore point of an emulator's state object (its Maps, arrays and values; functions untouched). */
+export function snapshotState(state: object): () => void {
+  const fields = state as Record<string, unknown>;
+  const saved = new Map<string, unknown>();
+  for (const [name, value] of Object.entries(fields)) if (typeof value !== "function") saved.set(name, structuredClone(value));
+  return () => {
+    for (const [name, value] of saved) {
+      const current = fields[name];
+      if (current instanceof Map && value instanceof Map) {
+        current.clear();
+        for (const [k, v] of value) current.set(k, v);
+      } else if (Array.isArray(current) && Array.isArray(value)) current.splice(0, current.length, ...value);
+      else fields[name] = value;
+    }
+  };
+}
 
 export class ApiError extends Error {
   constructor(
@@ -58,6 +80,8 @@ export interface RestServerOptions {
   host?: string;
   routes: Route[];
   faults: FaultQueue;
+  /** Takes a restore point of the emulator's state (dry runs); without it a dry run is answered 501. */
+  snapshot?: () => () => void;
   maxBodyBytes?: number;
 }
 
@@ -259,7 +283,16 @@ export async function startRestServer(options: RestServerOptions): Promise<RestS
     // From here to the stored answer nothing awaits: a key is checked and applied atomically.
     let response: ApiResponse;
     let replayed = false;
-    if (route.kind === "write" && key !== undefined) {
+    if (route.kind === "write" && String(req.headers["x-dry-run"] ?? "").toLowerCase() === "true") {
+      if (!options.snapshot) throw new ApiError(501, "DRY_RUN_UNSUPPORTED", `The ${system} emulator cannot validate this request without applying it`);
+      const restore = options.snapshot();
+      try {
+        response = run();
+      } finally {
+        restore();
+      }
+      response = { ...response, headers: { ...response.headers, "dry-run": "true" } };
+    } else if (route.kind === "write" && key !== undefined) {
       const fingerprint = createHash("sha256")
         .update(`${method} ${path}\n${canonicalize(body) ?? ""}`)
         .digest("hex");

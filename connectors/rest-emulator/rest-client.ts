@@ -46,6 +46,8 @@ export interface RestClientOptions {
 
 export interface CallOptions {
   idempotencyKey?: string;
+  /** Validate only (`X-Dry-Run: true`): the emulator runs the write and rolls it back (see rest-emulator/http.ts). */
+  dryRun?: boolean;
   signal?: AbortSignal;
 }
 
@@ -73,6 +75,7 @@ export class RestClient {
     const headers: Record<string, string> = { accept: "application/json, application/problem+json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
+    if (options.dryRun) headers["x-dry-run"] = "true";
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let res: Response;

@@ -223,6 +223,28 @@ describe("goods movements (MBGMCR03)", () => {
   });
 });
 
+describe("test run header (X-SAP-TestRun: X)", () => {
+  it("checks an IDoc against the real stock without storing it: refused or 53, no status log, the real IDoc still posts", async () => {
+    const post = (idoc: unknown, testRun: boolean) =>
+      fetch(`${sap.url}/sap/idoc/inbound`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(testRun ? { "x-sap-testrun": "X" } : {}) },
+        body: JSON.stringify(idoc),
+      }).then((r) => r.json() as Promise<{ status: string; docnum: string; statusRecords: { STATXT: string }[] }>);
+    const tooMuch = goodsMovement([sampleItem({ ENTRY_QNT: "600" })]);
+    expect((await post(tooMuch, true)).status).toBe("51");
+    const fine = goodsMovement([sampleItem({ ENTRY_QNT: "10" })]);
+    const checked = await post(fine, true);
+    expect(checked.status).toBe("53");
+    expect(checked.statusRecords.at(-1)?.STATXT).toMatch(/^Test run/);
+    expect(sap.stock(RM4711_1000_0001)).toBe(500);
+    expect(sap.materialDocuments()).toHaveLength(0);
+    expect(sap.idocStatus(checked.docnum)).toEqual([]);
+    expect((await post(fine, false)).status).toBe("53");
+    expect(sap.stock(RM4711_1000_0001)).toBe(490);
+  });
+});
+
 describe("production orders (LOIPRO01)", () => {
   it("the sample creates/updates order 1004711 with its operations and components (53)", async () => {
     const answer = await sendIdoc(sap.url, readSample("sap-loipro01-production-order.json"));

@@ -45,7 +45,17 @@ import { createStatusRecord, type IdocStatusRecord } from "./status";
  * most once, and a repeat returns the original answer (header `Idempotent-Replayed: true`) without
  * posting again. The same key with a different IDoc is refused (422). Without a key, the same IDoc
  * (sender SNDPRN + DOCNUM) is still not posted twice: see IdocInbound.process.
+ *
+ * Test run: header `X-SAP-TestRun: X` (the TESTRUN = 'X' of BAPI_GOODSMVT_CREATE and the other write
+ * BAPIs, here on every inbound and OData write): the application runs every check against the real
+ * data as it is now and answers as it would post (53 / 201, or its refusal), but the writes land in a
+ * scratch copy that is thrown away — no stock, document, number, status record or idempotency key changes.
  */
+export const SAP_TESTRUN_HEADER = "x-sap-testrun";
+export const isTestRun = (req: IncomingMessage) =>
+  String(req.headers[SAP_TESTRUN_HEADER] ?? "")
+    .trim()
+    .toUpperCase() === "X";
 
 export interface SapEmulatorOptions {
   /** 0 (default): a free port. */
@@ -305,6 +315,9 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     let replayed = false;
     if (fault?.kind === "status02") {
       response = status02(idoc, fault.text);
+    } else if (isTestRun(req)) {
+      // Test run (TESTRUN = 'X'): checked against the real data, nothing stored, no key used up.
+      response = inbound.process(idoc, { testRun: true });
     } else {
       const stored = key === undefined ? undefined : answers.get(key);
       const fingerprint = fingerprintOf(idoc);

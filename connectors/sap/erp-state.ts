@@ -402,6 +402,15 @@ export class ErpState {
     return this.next("RMZHL").padStart(8, "0");
   }
 
+  /**
+   * A scratch copy for a test run (BAPI TESTRUN = 'X'): the checks run against the real data as it is
+   * now, and whatever the posting logic writes lands in the copy, which is thrown away. Number ranges
+   * are copied too, so a test run draws no number from the real ones.
+   */
+  clone(): ErpState {
+    return Object.setPrototypeOf(structuredClone({ ...this }), ErpState.prototype) as ErpState;
+  }
+
   private next(range: string): string {
     const next = (this.numberRanges.get(range) ?? 0) + 1;
     this.numberRanges.set(range, next);

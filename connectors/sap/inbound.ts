@@ -73,8 +73,11 @@ export class IdocInbound {
    * Processes one IDoc. An IDoc (same sender and DOCNUM) that is already posted (53) is not
    * processed again and ends in 68; one that ended in 51 is processed again, as BD87 would.
    */
-  process(idoc: Idoc): SapInboundResponse {
+  process(idoc: Idoc, opts: { testRun?: boolean } = {}): SapInboundResponse {
     const { DOCNUM: docnum, SNDPRN: sender } = idoc.control;
+    // A test run: the application checks against a scratch copy of the ERP, and the IDoc is not
+    // stored (no status records kept), so the real IDoc with this DOCNUM is still processed later.
+    const testRun = opts.testRun === true;
     const key = IdocInbound.key(sender, docnum);
     const history = this.log.get(key) ?? [];
     const at = this.clock();
@@ -83,7 +86,7 @@ export class IdocInbound {
       written.push(createStatusRecord({ ...record, docnum, counter: history.length + written.length + 1, at, uname: ALE_USER }));
     };
     const finish = (extra: Pick<SapInboundResponse, "applicationObject" | "materialDocument"> = {}): SapInboundResponse => {
-      this.log.set(key, [...history, ...written]);
+      if (!testRun) this.log.set(key, [...history, ...written]);
       const last = written.at(-1);
       return { docnum, idocType: idoc.idocType, sender, status: last?.STATUS ?? "", statusRecords: written, ...extra };
     };
@@ -96,7 +99,8 @@ export class IdocInbound {
     write({ status: "64" });
     write({ status: "62" });
 
-    const result = runApplication({ erp: this.erp(), today: toSapDate(at), docnum }, idoc);
+    const checked: Idoc = testRun && idoc.idocType === "MBGMCR03" ? ({ ...idoc, E1MBGMCR: { ...(idoc.E1MBGMCR ?? {}), TESTRUN: "X" } } as Idoc) : idoc;
+    const result = runApplication({ erp: testRun ? this.erp().clone() : this.erp(), today: toSapDate(at), docnum }, checked);
     const segments = segmentNumbers(idoc);
     for (const entry of result.messages) {
       write({

@@ -139,6 +139,7 @@ export const MESSAGES = {
   /** emulator: accepting a lot whose results rejected a characteristic (SAP warns; the decision stands). */
   acceptedDespiteRejection: define("ZSAPEMU", "045", "W", "Lot &1 accepted although characteristic &2 was rejected"),
   resultsRecorded: define("ZSAPEMU", "046", "S", "Results recorded for characteristic &1 of inspection lot &2"),
+  testRunChecked: define("ZSAPEMU", "047", "S", "Test run: checked, nothing posted"),
 } as const satisfies Record<string, MessageDefinition>;
 
 export type MessageKey = keyof typeof MESSAGES;

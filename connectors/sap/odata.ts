@@ -4,6 +4,7 @@ import type { ErpState } from "./erp-state";
 import type { FaultQueue } from "./faults";
 import { errorBody, ODataError, sapMessageHeader } from "./odata-format";
 import { normalizeKeyValue, ODATA_SERVICES, type EntitySetDef, type ODataContext, type ServiceDef } from "./odata-services";
+import { sapMessage } from "./messages";
 import { toSapDate } from "./sap-format";
 
 /**
@@ -311,7 +312,34 @@ export function createODataHandler(deps: ODataDeps) {
     // From here to the stored answer nothing awaits: a key is checked and applied atomically.
     let answer: StoredAnswer;
     let replayed = false;
-    if (fault?.kind === "status02") {
+    if (
+      fault?.kind !== "status02" &&
+      String(header(req, "x-sap-testrun") ?? "")
+        .trim()
+        .toUpperCase() === "X"
+    ) {
+      // Test run: the entity set's create runs every check on a scratch copy of the real ERP, which is
+      // thrown away; the answer is what the posting would answer. No key is stored or used up.
+      try {
+        const created = set.create({ ...context(), erp: deps.erp().clone() }, body);
+        const entity = withMetadata(root, service.serviceId, set, created.entity, new Set());
+        const message = sapMessageHeader([...created.messages, sapMessage("testRunChecked")]);
+        answer = {
+          fingerprint: "",
+          status: 201,
+          headers: { "sap-testrun": "X", ...(message ? { "sap-message": message } : {}) },
+          body: JSON.stringify({ d: entity }),
+        };
+      } catch (error) {
+        if (!(error instanceof ODataError)) throw error;
+        answer = {
+          fingerprint: "",
+          status: error.status,
+          headers: { ...error.headers, "sap-testrun": "X" },
+          body: JSON.stringify(errorBody(error, service, deps.now())),
+        };
+      }
+    } else if (fault?.kind === "status02") {
       answer = {
         fingerprint: "",
         status: 500,

@@ -74,14 +74,28 @@ const decimal = (value: string | number | undefined) => (value === undefined ? u
 export const replayReference = (key: string) => `ANDON ${createHash("sha256").update(key).digest("hex").slice(0, 16).toUpperCase()}`;
 
 export function sapReplayHandler(inboundBaseUrl: string, opts: SapReplayOptions = {}): ReplayHandler {
-  const client = () => new SapODataClient(inboundBaseUrl, { timeoutMs: opts.timeoutMs, fetch: opts.fetch });
+  const deliver = sapDelivery(inboundBaseUrl, opts, false);
+  const check = sapDelivery(inboundBaseUrl, opts, true);
+  return { deliver, check };
+}
+
+/** The SAP test-run header (the emulator's X-SAP-TestRun: X, TESTRUN = 'X' of the write BAPIs). */
+const TESTRUN = { "x-sap-testrun": "X" } as const;
+
+/**
+ * One delivery path for both modes: `testRun` sends every write with TESTRUN = 'X' (IDoc inbound and
+ * OData alike), so SAP runs all its checks on the real data and posts nothing; "delivered" then means
+ * "would post" (with SAP's messages), a refusal is SAP's own message.
+ */
+function sapDelivery(inboundBaseUrl: string, opts: SapReplayOptions, testRun: boolean): (job: ReplayJob) => Promise<ReplayOutcome> {
+  const client = () => new SapODataClient(inboundBaseUrl, { timeoutMs: opts.timeoutMs, fetch: opts.fetch, ...(testRun ? { headers: TESTRUN } : {}) });
 
   async function deliverIdoc(job: ReplayJob): Promise<ReplayOutcome> {
     let res: Response;
     try {
       res = await (opts.fetch ?? fetch)(`${inboundBaseUrl}/sap/idoc/inbound`, {
         method: "POST",
-        headers: { "content-type": "application/json", "idempotency-key": job.idempotencyKey },
+        headers: testRun ? { "content-type": "application/json", ...TESTRUN } : { "content-type": "application/json", "idempotency-key": job.idempotencyKey },
         body: JSON.stringify(job.payload),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
       });
@@ -387,31 +401,29 @@ export function sapReplayHandler(inboundBaseUrl: string, opts: SapReplayOptions 
     };
   }
 
-  return {
-    async deliver(job) {
-      switch (job.interface) {
-        case "GOODS_MOVEMENT":
-        case "SPARE_PARTS_USAGE":
-          return goodsMovementForm(job.payload) === "odata" ? deliverMaterialDocument(job) : deliverIdoc(job);
-        case "PRODORD_CONFIRM":
-          return deliverConfirmation(job);
-        case "QUALITY_HOLD":
-          return deliverQualityHold(job);
-        case "INSPECTION_RESULT":
-          return deliverInspectionResult(job);
-        case "INVOICE_POSTING":
-          return deliverInvoice(job);
-        default:
-          // Interfaces SAP does not receive: an IDoc still goes to the IDoc inbound (as before).
-          if (goodsMovementForm(job.payload) === "idoc" || IDOC_INTERFACES.has(job.interface)) return deliverIdoc(job);
-          return {
-            status: "failed",
-            category: "business",
-            code: "SAP-INTERFACE-UNSUPPORTED",
-            message: `the SAP connector does not deliver interface ${job.interface}`,
-            durationMs: 0,
-          };
-      }
-    },
+  return async (job) => {
+    switch (job.interface) {
+      case "GOODS_MOVEMENT":
+      case "SPARE_PARTS_USAGE":
+        return goodsMovementForm(job.payload) === "odata" ? deliverMaterialDocument(job) : deliverIdoc(job);
+      case "PRODORD_CONFIRM":
+        return deliverConfirmation(job);
+      case "QUALITY_HOLD":
+        return deliverQualityHold(job);
+      case "INSPECTION_RESULT":
+        return deliverInspectionResult(job);
+      case "INVOICE_POSTING":
+        return deliverInvoice(job);
+      default:
+        // Interfaces SAP does not receive: an IDoc still goes to the IDoc inbound (as before).
+        if (goodsMovementForm(job.payload) === "idoc" || IDOC_INTERFACES.has(job.interface)) return deliverIdoc(job);
+        return {
+          status: "failed",
+          category: "business",
+          code: "SAP-INTERFACE-UNSUPPORTED",
+          message: `the SAP connector does not deliver interface ${job.interface}`,
+          durationMs: 0,
+        };
+    }
   };
 }

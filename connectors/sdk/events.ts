@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { INGEST_LIMITS, ingestEventSchema, type IngestEvent, type IngestEventInput } from "../../server/ingest/schema";
+import { INGEST_LIMITS, ingestEventSchema, type IngestEvent, type IngestEventInput, type IngestRefs } from "../../server/ingest/schema";
+
+/**
+ * Typed references of the business objects an event concerns (`refs` on the event): material, BOM + revision,
+ * production order + operation, lot, PO + line, ASN, work order, inspection lot, invoice, forecast version.
+ * Optional, beside `businessKey` (which stays). Send the same number for the same object from every system of
+ * a plant: Andon traces a lot, an order or a PO across interfaces with them (/trace/lot/<lot>).
+ */
+export type EventRefs = IngestRefs;
 
 export interface EventIssue {
   path: string;

@@ -10,7 +10,7 @@ export {
   type IngestClientStats,
   type RejectedEvent,
 } from "./client";
-export { InvalidEventError, newEventId, validateEvents, type EventIssue } from "./events";
+export { InvalidEventError, newEventId, validateEvents, type EventIssue, type EventRefs } from "./events";
 export {
   Journal,
   JournalClosedError,

@@ -1,6 +1,6 @@
 import { type Server, createServer } from "node:http";
 import { z } from "zod";
-import { type ReplayHandler, type ReplayJob, runReplayHandler } from "./replay";
+import { DRY_RUN_UNSUPPORTED, type ReplayHandler, type ReplayJob, runReplayHandler } from "./replay";
 import { REPLAY_HEADERS, verifyReplay } from "./replay-signature";
 
 /**
@@ -17,6 +17,7 @@ const jobSchema = z.object({
   correlationId: z.string(),
   payload: z.unknown(),
   attempt: z.number().int().min(1),
+  dryRun: z.boolean().optional(),
 });
 
 export async function startReplayPushServer(opts: {
@@ -56,6 +57,19 @@ export async function startReplayPushServer(opts: {
           return answer(400, { error: `invalid replay job: ${(err as Error).message}` });
         }
         if (req.headers[REPLAY_HEADERS.idempotencyKey] !== job.idempotencyKey) return answer(400, { error: "Idempotency-Key header and job disagree" });
+        if (job.dryRun) {
+          // A dry run goes to the handler's check (the target's test mode), never to deliver.
+          const check = opts.handler.check?.bind(opts.handler);
+          if (!check)
+            return answer(200, {
+              status: "failed",
+              category: "technical",
+              code: DRY_RUN_UNSUPPORTED,
+              message: `this connector cannot dry-run ${job.interface}: its target has no test mode here, nothing was checked`,
+              durationMs: 0,
+            });
+          return answer(200, await runReplayHandler({ deliver: check }, job, { timeoutMs: opts.timeoutMs ?? 60_000 }));
+        }
         answer(200, await runReplayHandler(opts.handler, job, { timeoutMs: opts.timeoutMs ?? 60_000 }));
       })();
     });

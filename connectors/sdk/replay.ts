@@ -21,6 +21,11 @@ export interface ReplayJob {
   payload: unknown;
   /** 1 for the first delivery attempt of this replay. */
   attempt: number;
+  /**
+   * A dry run (issue 20): check the payload against the target without posting (SAP's TESTRUN, Odoo's
+   * rolled-back call, the REST emulators' validate-only mode). Handled by `ReplayHandler.check`.
+   */
+  dryRun?: boolean;
 }
 
 export type ReplayErrorCategory = (typeof ERROR_CATEGORIES)[number];
@@ -39,7 +44,16 @@ export type ReplayOutcome =
 
 export interface ReplayHandler {
   deliver(job: ReplayJob): Promise<ReplayOutcome>;
+  /**
+   * Optional: the target's own test mode for `job.payload` — "delivered" means the target would post it
+   * (nothing was written), a business failure is the target's refusal. A handler without it cannot dry-run:
+   * the push endpoint answers DRY_RUN_UNSUPPORTED (never a simulated success).
+   */
+  check?(job: ReplayJob): Promise<ReplayOutcome>;
 }
+
+/** The push endpoint's answer to a dry run its handler cannot do (a technical failure: nothing was checked). */
+export const DRY_RUN_UNSUPPORTED = "DRY_RUN_UNSUPPORTED";
 
 export interface RunReplayOptions {
   /** Gives up (technical failure REPLAY_TIMEOUT) after this long. The handler is not cancelled. */

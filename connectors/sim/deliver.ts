@@ -95,6 +95,7 @@ export async function runMessage(deps: DeliveryDeps, plant: PlantContext, messag
           interface: message.interface,
           hop,
           businessKey: message.businessKey,
+          ...(message.refs && Object.keys(message.refs).length > 0 ? { refs: message.refs } : {}),
           occurredAt: new Date().toISOString(),
           outcome,
           latencyMs: latency,

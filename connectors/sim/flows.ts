@@ -9,6 +9,7 @@ import type { InspectionResultPayload as QmsInspectionResult, QualityHoldPayload
 import { qmsSource } from "../qms/source";
 import type { OutboundEvent as QmsOutboundEvent } from "../qms/state";
 import { type InspectionResultPayload, prodordConfirmPayloadSchema, type QualityHoldPayload, type SapInboundResponse } from "../sap";
+import type { IngestRefs } from "../../server/ingest/schema";
 import { ensureOdooLot, type Landscape, MTY_PURCHASE_ORDERS, ODOO_UOM_NAME } from "./landscape";
 import { int, pick, type Rng, type System } from "./traffic";
 import {
@@ -58,6 +59,12 @@ export type PlannedMessage = {
   /** The plant the message belongs to when a shared system's feed brought it (default: the flow's plant). */
   plantCode?: string;
   businessKey: string;
+  /**
+   * Typed references of the business objects the message concerns (sent with every event of it): the same
+   * numbers in every system of the plant (the order SAP releases is the one the MES confirms), so Andon can
+   * trace a lot, an order or a PO across interfaces.
+   */
+  refs?: IngestRefs;
   /** Per target system; targets the catalog names but the plant does not run are skipped. */
   hops: Partial<Record<System, HopSpec>>;
 };
@@ -79,6 +86,22 @@ export type Flow = (ctx: FlowContext) => Promise<PlannedMessage[]>;
 
 let docnum = 4_800_000 + Math.floor(Math.random() * 100_000);
 const nextDocnum = () => String(++docnum).padStart(16, "0");
+/** The references an IDoc goods-movement item names (E1BP2017_GM_ITEM_CREATE): material, batch, order, PO line. */
+export function goodsMovementRefs(item: { MATERIAL?: unknown; BATCH?: unknown; ORDERID?: unknown; PO_NUMBER?: unknown; PO_ITEM?: unknown }): IngestRefs {
+  const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : undefined);
+  const material = text(item.MATERIAL);
+  const lot = text(item.BATCH);
+  const order = text(item.ORDERID);
+  const po = text(item.PO_NUMBER);
+  const line = text(item.PO_ITEM);
+  return {
+    ...(material ? { material } : {}),
+    ...(lot ? { lot } : {}),
+    ...(order ? { productionOrder: { id: shortOrder(order) } } : {}),
+    ...(po ? { purchaseOrder: { id: po, ...(line ? { line } : {}) } } : {}),
+  };
+}
+
 const decimal3 = (n: number) => String(Math.round(n * 1000) / 1000);
 /** The later of two ISO dates. */
 const latest = (a: string, b: string) => [a, b].sort().at(-1) as string;
@@ -267,7 +290,12 @@ export const prodordRelease: Flow = async (ctx) => {
       sim.inMes = true;
     },
   };
-  return [{ interface: "PRODORD_RELEASE", businessKey: shortOrder(aufnr), hops }];
+  const refs: IngestRefs = {
+    productionOrder: { id: shortOrder(aufnr) },
+    material: order.material,
+    ...(order.bomRevision ? { bom: { id: order.material, revision: order.bomRevision } } : {}),
+  };
+  return [{ interface: "PRODORD_RELEASE", businessKey: shortOrder(aufnr), refs, hops }];
 };
 
 export const prodordConfirm: Flow = async (ctx) => {
@@ -330,7 +358,11 @@ export async function readConfirmationFeed(ctx: FlowContext): Promise<PlannedMes
       if (item.payload.OrderOperation === mesOrder?.operations.at(-1)?.operation) order.yield += Number(item.payload.ConfirmationYieldQuantity);
       if (mesOrder?.status === "DONE") order.done = true;
     }
-    return { interface: "PRODORD_CONFIRM", businessKey: item.payload.OrderID, hops: { SAP_ERP: { payload: sapConfirmationForm(item.payload) } } };
+    const refs: IngestRefs = {
+      productionOrder: { id: item.payload.OrderID, operation: item.payload.OrderOperation },
+      ...(order ? { material: order.material } : {}),
+    };
+    return { interface: "PRODORD_CONFIRM", businessKey: item.payload.OrderID, refs, hops: { SAP_ERP: { payload: sapConfirmationForm(item.payload) } } };
   });
 }
 
@@ -379,6 +411,7 @@ export async function goodsMovement(ctx: FlowContext, choice?: GoodsMovementChoi
     {
       interface: "GOODS_MOVEMENT",
       businessKey: key,
+      refs: goodsMovementRefs(item),
       hops: { SAP_ERP: { payload: idoc(plant, code, [item], `WH/${code === "03" ? "OUT" : "IN"}/${int(r, 10000, 99999)}`), fix, onDelivered } },
     },
   ];
@@ -511,6 +544,7 @@ async function qmReceipt(ctx: FlowContext): Promise<PlannedMessage[]> {
     {
       interface: "GOODS_MOVEMENT",
       businessKey: batch,
+      refs: { material: QM_MATERIAL, lot: batch, purchaseOrder: { id: item.po, line: item.item } },
       hops: {
         SAP_ERP: {
           payload: idoc(
@@ -561,6 +595,7 @@ function holdMessage(p: QmsQualityHold): PlannedMessage {
   return {
     interface: "QUALITY_HOLD",
     businessKey: p.batch,
+    refs: { lot: p.batch, material: p.material, ...(p.inspectionLot ? { inspectionLot: p.inspectionLot } : {}) },
     hops: { SAP_ERP: { payload: sapHoldForm(p) }, ODOO: { payload: p as unknown as Record<string, unknown> } },
   };
 }
@@ -593,6 +628,7 @@ export async function readQmsFeed(ctx: FlowContext): Promise<PlannedMessage[]> {
         out.push({
           interface: "INSPECTION_RESULT",
           businessKey: form.inspectionLot,
+          refs: { inspectionLot: form.inspectionLot, lot: form.batch, material: form.material },
           plantCode,
           hops: { SAP_ERP: { payload: form as unknown as Record<string, unknown> } },
         });
@@ -705,6 +741,7 @@ export const materialMaster: Flow = async (ctx) => {
     {
       interface: "MATERIAL_MASTER",
       businessKey: code,
+      refs: { material: code },
       hops: {
         ODOO: {
           payload: { name: description, default_code: code, uom_id: l.odooIds.uoms.get(ODOO_UOM_NAME[unit] ?? "Units") ?? 1, type: "product" },
@@ -800,6 +837,7 @@ export async function readCmmsFeed(ctx: FlowContext): Promise<PlannedMessage[]> 
         out.push({
           interface: "MAINT_WORK_ORDER",
           businessKey: wo.workOrder,
+          refs: { workOrder: wo.workOrder },
           plantCode,
           hops: { ODOO: { payload: wo as unknown as Record<string, unknown> } },
         });
@@ -810,6 +848,7 @@ export async function readCmmsFeed(ctx: FlowContext): Promise<PlannedMessage[]> 
         out.push({
           interface: "SPARE_PARTS_USAGE",
           businessKey: event.businessKey,
+          refs: { workOrder: event.businessKey, ...goodsMovementRefs(usage.E1BP2017_GM_ITEM_CREATE[0] ?? {}) },
           plantCode,
           hops: { SAP_ERP: { payload: usage as unknown as Record<string, unknown> } },
         });
@@ -970,6 +1009,7 @@ async function releaseNextRevision(ctx: FlowContext, productId: number): Promise
     {
       interface: "BOM_RELEASE",
       businessKey: `${bom.product}/${revision}`,
+      refs: { bom: { id: bom.product, revision }, material: bom.product },
       hops: {
         ODOO: {
           payload,
@@ -1018,6 +1058,11 @@ export async function supplierAsn(ctx: FlowContext, choice?: { scenario: "normal
     {
       interface: "SUPPLIER_ASN",
       businessKey: asn.asnNumber,
+      refs: {
+        asn: asn.asnNumber,
+        purchaseOrder: { id: asn.purchaseOrder },
+        ...(asn.lines.find((x) => x.lot)?.lot ? { lot: asn.lines.find((x) => x.lot)!.lot! } : {}),
+      },
       hops: {
         ODOO: { payload: asn as unknown as Record<string, unknown> },
         WMS: {
@@ -1066,7 +1111,14 @@ export const forecastImport: Flow = async (ctx) => {
     ctx.refused(`planning forecast version of ${pp}`, error);
     return [];
   }
-  return [{ interface: "FORECAST_IMPORT", businessKey: String(payload.forecastVersion), hops: { ODOO: { payload } } }];
+  return [
+    {
+      interface: "FORECAST_IMPORT",
+      businessKey: String(payload.forecastVersion),
+      refs: { forecastVersion: String(payload.forecastVersion) },
+      hops: { ODOO: { payload } },
+    },
+  ];
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1110,6 +1162,7 @@ export const invoicePosting: Flow = async (ctx) => {
     {
       interface: "INVOICE_POSTING",
       businessKey: bill.invoiceNumber,
+      refs: { invoice: bill.invoiceNumber, purchaseOrder: { id: po } },
       hops: {
         SAP_ERP: {
           payload,

@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { FaultQueue, faultControls, type FaultControls } from "../rest-emulator/faults";
-import { ApiError, argument, parseBody, startRestServer, type RestCounters, type Route } from "../rest-emulator/http";
+import { ApiError, argument, parseBody, snapshotState, startRestServer, type RestCounters, type Route } from "../rest-emulator/http";
 import { supplierAsnPayloadSchema } from "./schema";
 import { createSeededWms } from "./seed";
 import type { OutboundEvent, StockRow, TransferOrder, WmsState } from "./state";
@@ -276,7 +276,8 @@ export async function startWmsEmulator(options: WmsEmulatorOptions = {}): Promis
     },
   ];
 
-  const rest = await startRestServer({ system: "wms", port: options.port, host: options.host, routes, faults: queue });
+  // Dry runs: a write with X-Dry-Run: true runs every check on the real state, which is then restored.
+  const rest = await startRestServer({ system: "wms", port: options.port, host: options.host, routes, faults: queue, snapshot: () => snapshotState(wms) });
 
   const handle: WmsEmulator = {
     url: rest.url,

@@ -32,6 +32,21 @@ beforeEach(() => {
 });
 
 describe("wmsReplayHandler", () => {
+  it("checks an ASN without committing (dry run): refused with the WMS's code, or would post; the state is unchanged and the real delivery still applies", async () => {
+    const handler = wmsReplayHandler(wms.url);
+    const state = () => JSON.stringify([[...wms.state.expectedReceipts.entries()], [...wms.state.stock.entries()], wms.state.events]);
+    const before = state();
+    const lines = asn().lines as Record<string, unknown>[];
+    const refused = await runReplayHandler({ deliver: handler.check! }, job({ ...asn(), lines: [{ ...lines[0], unit: "PCE" }, ...lines.slice(1)] }, "dry-1"));
+    expect(refused).toMatchObject({ status: "failed", category: "business", code: "ASN-UOM-UNMAPPED" });
+    const wouldPost = await runReplayHandler({ deliver: handler.check! }, job(asn(), "dry-2"));
+    expect(wouldPost).toMatchObject({ status: "delivered", response: { expectedReceipt: "1800000101", status: "EXPECTED" } });
+    expect(state()).toBe(before);
+    expect(wms.applications("dry-2")).toBe(0);
+    // Nothing was used up: the real delivery gets the same number.
+    expect(await runReplayHandler(handler, job(asn(), "rk-dry"))).toMatchObject({ status: "delivered", response: { expectedReceipt: "1800000101" } });
+  });
+
   it("delivers the ASN as an expected receipt, once", async () => {
     const outcome = await runReplayHandler(wmsReplayHandler(wms.url), job(asn(), "rk-1"));
     expect(outcome).toMatchObject({

@@ -11,8 +11,9 @@ import { RestCallError, WmsClient } from "./client";
  */
 export function wmsReplayHandler(baseUrl: string, opts: { timeoutMs?: number; fetch?: typeof fetch } = {}): ReplayHandler {
   const client = new WmsClient({ baseUrl, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-  return {
-    async deliver(job) {
+  const post =
+    (dryRun: boolean): ReplayHandler["deliver"] =>
+    async (job) => {
       if (job.interface !== "SUPPLIER_ASN") {
         return {
           status: "failed",
@@ -23,7 +24,7 @@ export function wmsReplayHandler(baseUrl: string, opts: { timeoutMs?: number; fe
         };
       }
       try {
-        const receipt = await client.receiveAsn(job.payload, { idempotencyKey: job.idempotencyKey });
+        const receipt = await client.receiveAsn(job.payload, dryRun ? { dryRun: true } : { idempotencyKey: job.idempotencyKey });
         return {
           status: "delivered",
           response: { expectedReceipt: receipt.expectedReceipt, asnNumber: receipt.asnNumber, warehouse: receipt.warehouse, status: receipt.status },
@@ -33,6 +34,7 @@ export function wmsReplayHandler(baseUrl: string, opts: { timeoutMs?: number; fe
         if (!(error instanceof RestCallError)) throw error;
         return { status: "failed", ...error.toFailure(), durationMs: 0 };
       }
-    },
-  };
+    };
+  // check: the same POST validated without commit (X-Dry-Run: true): the WMS answers from its real state, writes nothing.
+  return { deliver: post(false), check: post(true) };
 }

@@ -16,7 +16,7 @@ export * from "./events";
  * UPDATE/DELETE/TRUNCATE on audit_event are refused by database triggers.
  */
 export const GENESIS_HASH = "0".repeat(64);
-const CHAIN_LOCK_KEY = 72_616_102; // arbitrary, constant: "andon audit chain"
+export const CHAIN_LOCK_KEY = 72_616_102; // arbitrary, constant: "andon audit chain"
 
 export type AppendInput<T extends AuditEventType> = {
   type: T;

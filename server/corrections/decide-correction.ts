@@ -6,18 +6,32 @@ import { assertTransition, transitionException } from "../exceptions/transition"
 import { AppError, forbidden } from "../http/errors";
 import { can } from "../policy";
 import { publishDecision, publishExceptionsById } from "../realtime/exception-live";
+import { currentDryRun } from "./dry-run";
 import { loadCorrection } from "./load-correction";
 import { type Actor, actorOf } from "./rules";
 
 /** The hash of the payload the approver reviewed (pendingApprovals gives it): only that payload is approved. */
 const reviewedHash = z.string().regex(/^[0-9a-f]{64}$/, "payloadHash must be the SHA-256 (hex) of the payload you reviewed");
-export const decisionSchema = z.object({ comment: z.string().trim().max(2000).optional(), payloadHash: reviewedHash }).strict();
+export const decisionSchema = z
+  .object({
+    comment: z.string().trim().max(2000).optional(),
+    payloadHash: reviewedHash,
+    /** Approving although the last dry run of this payload was refused by the target: say why (issue 20). */
+    overrideReason: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+export const MIN_OVERRIDE_REASON = 10;
 export const rejectSchema = z
   .object({ comment: z.string().trim().min(5, "Say why the correction is rejected").max(2000), payloadHash: reviewedHash.optional() })
   .strict();
 
 /** `readInput` validates the request body, after the checks: who may not decide learns nothing of the input. */
-async function decide(user: Actor, correctionId: string, decision: "APPROVED" | "REJECTED", readInput: () => { comment: string | null; payloadHash?: string }) {
+async function decide(
+  user: Actor,
+  correctionId: string,
+  decision: "APPROVED" | "REJECTED",
+  readInput: () => { comment: string | null; payloadHash?: string; overrideReason?: string },
+) {
   const c = await loadCorrection(user, correctionId);
   const plantId = c.exception.plantId;
   if (!can(user, "correction.approve", { plantId, authorId: c.authorId })) {
@@ -32,19 +46,24 @@ async function decide(user: Actor, correctionId: string, decision: "APPROVED" | 
     });
     throw forbidden(self ? "You cannot approve or reject your own correction: a second person must decide" : "Only approvers decide on corrections");
   }
-  const { comment, payloadHash: reviewed } = readInput();
+  const { comment, payloadHash: reviewed, overrideReason } = readInput();
   if (c.status !== "SUBMITTED") throw new AppError(409, "invalid_transition", `A ${c.status.toLowerCase()} correction cannot be ${decision.toLowerCase()}`);
   // The decision covers the payload the approver reviewed, named by its hash, and nothing else: if the
   // author changed it since (even back and forth through a draft), the approver must look again.
   const hash = reviewed ?? c.payloadHash;
   if (hash !== c.payloadHash) throw stalePayload();
+  // The last dry run of exactly this payload: a refusal by the target needs the approver's reason to approve anyway.
+  const dryRun = currentDryRun(c);
+  const override = decision === "APPROVED" && dryRun === "REFUSED" ? overrideGiven(overrideReason) : undefined;
   const exceptionTo: ExceptionStatus = decision === "APPROVED" ? "APPROVED" : "REJECTED";
   assertTransition(c.exception.status, exceptionTo);
   const decided = await db().$transaction(async (tx) => {
     // Conditional on the reviewed payload still being the submitted one: a concurrent edit makes this fail.
+    // …and on the dry run read: one recorded meanwhile (say, a refusal) must be looked at first.
     const res = await tx.correction.updateMany({
-      where: { id: c.id, status: "SUBMITTED", payloadHash: hash },
+      where: { id: c.id, status: "SUBMITTED", payloadHash: hash, dryRunOutcome: c.dryRunOutcome, dryRunPayloadHash: c.dryRunPayloadHash },
       data: {
+        ...(override ? { approvalOverrideReason: override } : {}),
         status: decision,
         approverId: user.id,
         decidedAt: new Date(),
@@ -52,14 +71,26 @@ async function decide(user: Actor, correctionId: string, decision: "APPROVED" | 
         approvedPayloadHash: decision === "APPROVED" ? hash : null,
       },
     });
-    if (res.count !== 1) throw stalePayload();
+    if (res.count !== 1) {
+      const now = await tx.correction.findUnique({ where: { id: c.id }, select: { status: true, payloadHash: true } });
+      if (now?.status === "SUBMITTED" && now.payloadHash === hash)
+        throw new AppError(409, "dry_run_changed", "A new dry run of this payload was recorded meanwhile: reload it and look at its outcome before deciding");
+      throw stalePayload();
+    }
     await transitionException(tx, { id: c.exceptionId, from: c.exception.status, to: exceptionTo });
     await append(tx, {
       type: decision === "APPROVED" ? "correction.approved" : "correction.rejected",
       actor: actorOf(user),
       plantId,
       subject: { type: "exception", id: c.exceptionId },
-      data: { correctionId: c.id, authorId: c.authorId, payloadHash: c.payloadHash, comment },
+      data: {
+        correctionId: c.id,
+        authorId: c.authorId,
+        payloadHash: c.payloadHash,
+        comment,
+        ...(decision === "APPROVED" ? { dryRunOutcome: dryRun } : {}),
+        ...(override ? { overrideReason: override } : {}),
+      },
     });
     return tx.correction.findUniqueOrThrow({ where: { id: c.id } });
   });
@@ -84,6 +115,19 @@ async function decide(user: Actor, correctionId: string, decision: "APPROVED" | 
   return decided;
 }
 
+/** The approver's reason to approve after a refused dry run: required, at least MIN_OVERRIDE_REASON characters. */
+function overrideGiven(reason: string | undefined): string {
+  if (!reason)
+    throw new AppError(
+      409,
+      "dry_run_refused",
+      "The target refused this payload in its dry run: approve it only with an override reason (why it should be sent anyway), or ask for a new correction",
+    );
+  if (reason.length < MIN_OVERRIDE_REASON)
+    throw new AppError(422, "override_reason_too_short", `Say in at least ${MIN_OVERRIDE_REASON} characters why the refused payload should be approved`);
+  return reason;
+}
+
 const stalePayload = () =>
   new AppError(
     409,
@@ -93,8 +137,8 @@ const stalePayload = () =>
 
 export async function approveCorrection(user: Actor, correctionId: string, input: unknown) {
   return decide(user, correctionId, "APPROVED", () => {
-    const { comment, payloadHash } = decisionSchema.parse(input ?? {});
-    return { comment: comment ?? null, payloadHash };
+    const { comment, payloadHash, overrideReason } = decisionSchema.parse(input ?? {});
+    return { comment: comment ?? null, payloadHash, overrideReason };
   });
 }
 

@@ -2,7 +2,10 @@ import { type DbClient, db } from "../db";
 import { forbidden } from "../http/errors";
 import { type Principal, can, plantScope } from "../policy";
 import { latestError, latestFailedReplays } from "../replay/latest-error";
+import { type DryRunView, dryRunView } from "./dry-run-view";
 import { keyFields } from "./key-fields";
+
+export type { DryRunView };
 
 /**
  * Approvers' queue: submitted corrections in their plants, oldest first, each with what a decision
@@ -28,6 +31,10 @@ export async function pendingApprovals(user: Principal, client: DbClient = db())
       },
     },
   });
+  const byIds = [...new Set(rows.map((c) => c.dryRunById).filter((x): x is string => x !== null))];
+  const names = new Map(
+    (byIds.length ? await client.user.findMany({ where: { id: { in: byIds } }, select: { id: true, name: true } }) : []).map((u) => [u.id, u.name]),
+  );
   const failed = await latestFailedReplays(
     rows.map((c) => c.exceptionId),
     client,
@@ -58,6 +65,10 @@ export async function pendingApprovals(user: Principal, client: DbClient = db())
     patch: c.patch as { op: string; path: string; value?: unknown }[],
     original: c.exception.transaction.payload,
     payload: c.payload,
+    /** The last dry run against the target (issue 20); `current`: it checked exactly this payload. */
+    dryRun: dryRunView(c, c.dryRunById ? (names.get(c.dryRunById) ?? null) : null),
+    /** May this user ask the target for a dry run here. */
+    canDryRun: can(user, "correction.dry_run", { plantId: c.exception.plantId }),
   }));
 }
 export type PendingApproval = Awaited<ReturnType<typeof pendingApprovals>>[number];

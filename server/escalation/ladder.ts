@@ -10,7 +10,11 @@ export type Rung = { level: EscalationLevel; afterMinutes: number };
 
 export const LEVEL_ORDER: readonly EscalationLevel[] = ["TECHNICAL_OWNER", "PLANT_LEAD", "PLANT_MANAGER", "BUSINESS_OWNER"];
 
-/** Immediately, 30 min, 1 h, 4 h for critical interfaces; slower rungs for the less critical. */
+/**
+ * Immediately, 30 min, 1 h, 4 h for critical interfaces; fewer, slower rungs for the less critical. The
+ * same ladders the seed writes into escalation_step (prisma/seed-flow.ts DEFAULT_LADDERS): these apply
+ * only to a criticality whose rows an administrator removed altogether.
+ */
 export const DEFAULT_LADDER: Record<Criticality, readonly Rung[]> = {
   CRITICAL: [
     { level: "TECHNICAL_OWNER", afterMinutes: 0 },
@@ -22,17 +26,12 @@ export const DEFAULT_LADDER: Record<Criticality, readonly Rung[]> = {
     { level: "TECHNICAL_OWNER", afterMinutes: 0 },
     { level: "PLANT_LEAD", afterMinutes: 60 },
     { level: "PLANT_MANAGER", afterMinutes: 240 },
-    { level: "BUSINESS_OWNER", afterMinutes: 480 },
   ],
   MEDIUM: [
     { level: "TECHNICAL_OWNER", afterMinutes: 0 },
     { level: "PLANT_LEAD", afterMinutes: 240 },
-    { level: "PLANT_MANAGER", afterMinutes: 1440 },
   ],
-  LOW: [
-    { level: "TECHNICAL_OWNER", afterMinutes: 0 },
-    { level: "PLANT_LEAD", afterMinutes: 1440 },
-  ],
+  LOW: [{ level: "TECHNICAL_OWNER", afterMinutes: 0 }],
 };
 
 /** The ladder of a criticality from the table's rows (any criticality's rows may be passed), in climbing order. */

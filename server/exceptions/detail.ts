@@ -4,11 +4,13 @@ import { REFUSAL_REASON_LABELS, labelOf } from "../../lib/labels";
 import { parseEvent } from "../audit";
 import { AUDIT_EVENT_LABELS, type AuditEventType } from "../audit/events";
 import { type DbClient, db } from "../db";
+import { dryRunView } from "../corrections/dry-run-view";
 import { keyFields } from "../corrections/key-fields";
 import { type Principal, can, canSeePlant, plantScope } from "../policy";
 import { attemptCategory, describeAttempt } from "../replay/attempt-text";
 import { latestError } from "../replay/latest-error";
 import { correlationTimeline } from "../transactions/timeline";
+import { exceptionLinks } from "../dependencies/exception-links";
 
 /** Everything the detail page shows, or null when the exception is outside the user's scope. */
 export async function exceptionDetail(user: Principal, id: string, client: DbClient = db()) {
@@ -39,7 +41,7 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       ? correlationTimeline(user, { correlationId: e.transaction.correlationId, plantId: e.plantId }, client)
       : Promise.resolve(null),
   ]);
-  const [correction, schema, replays, deliveredBefore] = await Promise.all([
+  const [correction, schema, replays, deliveredBefore, dependencies] = await Promise.all([
     client.correction.findFirst({
       where: { exceptionId: e.id },
       orderBy: { createdAt: "desc" },
@@ -58,6 +60,8 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       orderBy: { finishedAt: "desc" },
       select: { id: true, finishedAt: true, exceptionId: true },
     }),
+    // Open exceptions of prerequisites on the same business object ("blocked by") and the dependents waiting on it ("blocks").
+    exceptionLinks(e.id, client),
   ]);
   const target = e.interface.targetSystems[0] ?? null;
   // The error that stands now: the latest failed replay's when it failed after the exception was last reported.
@@ -123,6 +127,8 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       schemaErrors: correction.schemaErrors as { path: string; message: string }[] | null,
       reason: correction.reason,
       decisionComment: correction.decisionComment,
+      /** Issue 20: the last dry run against the target, and whether it checked this payload. */
+      dryRun: dryRunView(correction, null),
     },
     schema: schema ? { version: schema.version, schema: schemaForHop(schema.schema as object, e.hopTarget) as object } : null,
     /** The message was already delivered by a replay: sending it again is a second delivery (needs a reason). */
@@ -166,6 +172,11 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
       businessKey: r.transaction.businessKey,
     })),
     relatedCount,
+    /** Replay in dependency order: what this exception waits on, and what waits on it (same plant). */
+    blockedBy: dependencies.blockedBy,
+    blocks: dependencies.blocks,
+    /** May this user replay it although a prerequisite is open (approvers, with a reason)? */
+    mayOverrideBlock: can(user, "replay.override_block", { plantId: e.plantId }),
     history: history.map((h) => {
       const ev = parseEvent(h);
       return {
@@ -185,7 +196,8 @@ export async function exceptionDetail(user: Principal, id: string, client: DbCli
 }
 /** A person's reason (discard, second replay…) as written; a coded cause (a refusal's) in words. */
 function historyNote(type: string, data: unknown): string | null {
-  const d = data as { reason?: unknown; secondReplayReason?: unknown; comment?: unknown };
+  const d = data as { reason?: unknown; secondReplayReason?: unknown; comment?: unknown; blockOverrideReason?: unknown };
+  if (typeof d.blockOverrideReason === "string") return `Prerequisite override: “${d.blockOverrideReason}”`;
   if (type.endsWith("approval_refused") && typeof d.reason === "string") return labelOf(REFUSAL_REASON_LABELS, d.reason);
   if (typeof d.reason === "string") return `“${d.reason}”`;
   if (typeof d.secondReplayReason === "string") return `“${d.secondReplayReason}”`;

@@ -13,6 +13,7 @@ import { requestReplay } from "../replay/request-replay";
 import { assignException } from "./assign-exception";
 import { commentOnException } from "./comment-on-exception";
 import { discardException } from "./discard-exception";
+import { pendingInDependencyOrder } from "../dependencies/bulk-order";
 import { BULK_PERMISSION, CHUNK, FINISHED, actorOf, correctParams, judge, latestSchemas, loadTargets, summary } from "./bulk-rules";
 
 const log = logger("bulk");
@@ -100,7 +101,10 @@ async function runBulkLocked(bulkId: string, deadline: number): Promise<"done" |
       await finish(bulkId, "CANCELLED", user);
       return "done";
     }
-    const items = await db().bulkOperationItem.findMany({ where: { bulkId, status: "PENDING" }, take: CHUNK, orderBy: { exceptionId: "asc" } });
+    const items =
+      op.kind === "REPLAY"
+        ? await pendingInDependencyOrder(bulkId, CHUNK)
+        : await db().bulkOperationItem.findMany({ where: { bulkId, status: "PENDING" }, take: CHUNK, orderBy: { exceptionId: "asc" } });
     if (items.length === 0) {
       await finish(bulkId, "COMPLETED", user);
       return "done";

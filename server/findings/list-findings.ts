@@ -133,9 +133,15 @@ export type FindingsPage = {
   now: string;
 };
 
+/** GET /api/findings: the query string parsed strictly (anything unknown or malformed is a 400). */
 export async function listFindings(user: Principal, input: unknown): Promise<FindingsPage> {
   if (!can(user, "finding.read")) throw forbidden("Your role cannot read findings");
-  const filter = findingFilterSchema.parse(input ?? {});
+  return findingsPage(user, findingFilterSchema.parse(input ?? {}));
+}
+
+/** One page of findings for a filter already parsed (the page parses leniently: parseFindingFilter). */
+export async function findingsPage(user: Principal, filter: FindingFilter): Promise<FindingsPage> {
+  if (!can(user, "finding.read")) throw forbidden("Your role cannot read findings");
   const base = findingWhere(user, filter);
   const statuses = statusesOf(filter);
   const page = new Where();

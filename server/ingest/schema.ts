@@ -33,6 +33,67 @@ export const ingestErrorSchema = z
   })
   .strict();
 
+/** A business object's number as the systems write it: 1–120 printable characters, no control characters. */
+const refValue = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .min(1, `${what} must not be empty`)
+    .max(120, `${what} is limited to 120 characters`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what} must not contain control characters`)
+    .regex(/\S/, `${what} must not be blank`);
+const qualifier = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .min(1, `${what} must not be empty`)
+    .max(40, `${what} is limited to 40 characters`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what} must not contain control characters`)
+    .regex(/\S/, `${what} must not be blank`);
+
+/**
+ * Typed references to the business objects a message concerns (issue 20), beside businessKey (which stays:
+ * a free label). The same number flows through every system of a plant (the order SAP releases is the one the
+ * MES confirms and the WMS stages for), so Andon joins messages, exceptions, replays and audit events on them:
+ * the traceability pages (/trace/lot/<lot>) and dependency checks. Stored once per transaction and reference.
+ */
+export const ingestRefsSchema = z
+  .object({
+    material: refValue("refs.material").optional().describe("Material / product number (SAP MATNR, Odoo default_code)"),
+    bom: z
+      .object({
+        id: refValue("refs.bom.id").describe("BOM id or the product it builds"),
+        revision: qualifier("refs.bom.revision").optional().describe("BOM revision / change number"),
+      })
+      .strict()
+      .optional()
+      .describe("Bill of materials, with its revision"),
+    productionOrder: z
+      .object({
+        id: refValue("refs.productionOrder.id").describe("Production order number (SAP AUFNR, Odoo MO name)"),
+        operation: qualifier("refs.productionOrder.operation").optional().describe("Operation / activity number (e.g. 0010)"),
+      })
+      .strict()
+      .optional()
+      .describe("Production order, with the operation when the message is about one"),
+    lot: refValue("refs.lot").optional().describe("Lot / batch number (SAP CHARG)"),
+    purchaseOrder: z
+      .object({
+        id: refValue("refs.purchaseOrder.id").describe("Purchase order number (SAP EBELN)"),
+        line: qualifier("refs.purchaseOrder.line").optional().describe("PO line / item (SAP EBELP)"),
+      })
+      .strict()
+      .optional()
+      .describe("Purchase order, with the line when the message is about one"),
+    asn: refValue("refs.asn").optional().describe("Advance shipping notice number (EDI DESADV / 856)"),
+    workOrder: refValue("refs.workOrder").optional().describe("Maintenance work order number (CMMS)"),
+    inspectionLot: refValue("refs.inspectionLot").optional().describe("Inspection lot number (QMS / SAP QM)"),
+    invoice: refValue("refs.invoice").optional().describe("Invoice number (EDI INVOIC / 810, supplier bill)"),
+    forecastVersion: refValue("refs.forecastVersion").optional().describe("Demand forecast version (planning)"),
+  })
+  .strict();
+export type IngestRefs = z.infer<typeof ingestRefsSchema>;
+
 export const ingestEventSchema = z
   .object({
     eventId: id("eventId").describe("Idempotency key of this event, unique per connector"),
@@ -40,7 +101,14 @@ export const ingestEventSchema = z
     messageId: id("messageId").describe("The business message (one transaction per plant × interface × messageId)"),
     interface: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, "interface must be an interface code such as GOODS_MOVEMENT"),
     hop: z.object({ source: z.enum(SYSTEMS), target: z.enum(SYSTEMS) }).strict(),
-    businessKey: z.string().max(200).optional().describe("Order, lot or PO number"),
+    businessKey: z.string().max(200).optional().describe("Order, lot or PO number: a free label, shown and searched as sent"),
+    refs: ingestRefsSchema
+      .optional()
+      .describe(
+        "Typed references to the business objects this message concerns (material, BOM + revision, production order + operation, lot, " +
+          "PO + line, ASN, work order, inspection lot, invoice, forecast version). Optional; the same number across systems of a plant " +
+          "lets Andon trace an object (/trace/lot/<lot>). An unknown key or an over-long value rejects the item.",
+      ),
     occurredAt: z.iso.datetime({ offset: true, error: "occurredAt must be an ISO 8601 date-time with offset" }),
     outcome: z.enum(OUTCOMES),
     latencyMs: z

@@ -12,7 +12,9 @@ import { bucketOf, BUCKETS, toPgArray } from "../metrics/histogram";
 import { lateHours } from "../dashboards/rollup";
 import { cancelOpenReplaysWithPg, cancelledEvents } from "../replay/cancel-replays";
 import { assignToOwners } from "./assign-owner";
+import { releaseDependentsWithPg } from "../dependencies/release";
 import type { InterfaceInfo } from "./catalog";
+import { type RefRow, refRows } from "./refs";
 import type { IngestEvent } from "./schema";
 
 /**
@@ -73,6 +75,7 @@ async function write(client: PoolClient, connector: Connector, items: ValidEvent
   await insertTelemetry(client, connector, fresh);
   const folds = foldTransactions(fresh);
   const txByKey = await upsertTransactions(client, connector, folds);
+  await insertRefs(client, connector, folds, txByKey);
   const { toOpen, toResolve, lateFailures } = planExceptions(folds, txByKey);
   const describe = describer(connector.plantId, folds, txByKey);
   const { opened, updated, reoccurred } = await openExceptions(client, connector, toOpen, describe);
@@ -182,6 +185,8 @@ type Fold = {
   failures: number;
   maxFailedAttempt: number;
   failedEventIds: string[];
+  /** Typed references of the batch's events of this message, once each (key: kind|value|qualifier), with when first carried. */
+  refs: Map<string, RefRow & { at: string }>;
 };
 
 type TxRow = { id: string; interface_id: string; message_id: string; status: string; delivered_at: Date | null; inserted: boolean; failed_at: Date | null };
@@ -215,6 +220,7 @@ function foldTransactions(fresh: ValidEvent[]): Fold[] {
         failures: 0,
         maxFailedAttempt: 0,
         failedEventIds: [],
+        refs: new Map(),
       };
       folds.set(key, f);
     }
@@ -235,6 +241,10 @@ function foldTransactions(fresh: ValidEvent[]): Fold[] {
       f.failures++;
       f.failedEventIds.push(e.eventId);
       f.maxFailedAttempt = Math.max(f.maxFailedAttempt, e.attempt);
+    }
+    for (const r of refRows(e.refs)) {
+      const k = `${r.kind}|${r.value}|${r.qualifier}`;
+      if (!f.refs.has(k)) f.refs.set(k, { ...r, at });
     }
     f.hops[`${e.hop.source}>${e.hop.target}`] = {
       outcome: e.outcome,
@@ -297,6 +307,32 @@ async function upsertTransactions(client: PoolClient, connector: Connector, fold
     [connector.plantId, JSON.stringify(txRows.map((r, n) => ({ ...r, n })))],
   );
   return new Map(txResult.rows.map((r) => [foldKey(r.interface_id, r.message_id), r]));
+}
+
+/**
+ * 4b. Typed references (business_ref), once per transaction × kind × value × qualifier: one set-based insert,
+ * rows in primary-key order (concurrent batches cannot deadlock on them), a reference already stored is kept
+ * as it was (its first sighting). Nothing to do, and no query, for a batch without references.
+ */
+async function insertRefs(client: PoolClient, connector: Connector, folds: Fold[], txByKey: Map<string, TxRow>): Promise<void> {
+  const rows: { t: string; k: string; v: string; q: string; i: string; at: string }[] = [];
+  for (const f of folds) {
+    if (f.refs.size === 0) continue;
+    const t = txByKey.get(foldKey(f.interfaceId, f.messageId))!.id;
+    for (const r of f.refs.values()) rows.push({ t, k: r.kind, v: r.value, q: r.qualifier, i: f.interfaceId, at: r.at });
+  }
+  if (rows.length === 0) return;
+  rows.sort((a, b) =>
+    a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.v !== b.v ? (a.v < b.v ? -1 : 1) : a.q < b.q ? -1 : a.q > b.q ? 1 : 0,
+  );
+  await client.query(
+    `INSERT INTO business_ref (transaction_id, kind, value, qualifier, plant_id, interface_id, first_seen_at)
+     SELECT r.t, r.k, r.v, r.q, $1, r.i, r.at
+     FROM unnest($2::uuid[], $3::ref_kind[], $4::text[], $5::text[], $6::uuid[], $7::timestamptz[]) WITH ORDINALITY AS r(t, k, v, q, i, at, n)
+     ORDER BY r.n
+     ON CONFLICT DO NOTHING`,
+    [connector.plantId, rows.map((r) => r.t), rows.map((r) => r.k), rows.map((r) => r.v), rows.map((r) => r.q), rows.map((r) => r.i), rows.map((r) => r.at)],
+  );
 }
 
 type ToOpen = {
@@ -502,7 +538,15 @@ async function resolveRecovered(client: PoolClient, connector: Connector, toReso
     client,
     moved.map((m) => m.id),
   );
-  return { resolved: moved.map(describe), events: [...events, ...cancelledEvents(cancelled, "recovered_at_source", actor)] as AppendInput<AuditEventType>[] };
+  // Their waiting dependents that wait on nothing else now are released (server/dependencies/release.ts).
+  const release = await releaseDependentsWithPg(
+    client,
+    moved.map((m) => m.id),
+  );
+  return {
+    resolved: moved.map(describe),
+    events: [...events, ...cancelledEvents(cancelled, "recovered_at_source", actor), ...release.events] as AppendInput<AuditEventType>[],
+  };
 }
 
 /**

@@ -31,7 +31,7 @@ export const PERMISSIONS = {
   "correction.approve": [APPROVER],
   "replay.approve": [APPROVER], // approve / reject another person's replay request (interfaces that require approval)
   "replay.bulk": [APPROVER],
-  "transaction.read": [OPERATOR, APPROVER, AUDITOR, ADMIN],
+  "transaction.read": READERS, // plant managers (viewers) read their plants' history too; every read is plant-scoped
   "trace.read": READERS, // lot / order / PO traceability pages, scoped to the user's plants
   "dependency.manage": [ADMIN], // prerequisites between interfaces
   "runbook.write": [APPROVER, ADMIN], // runbooks per error code or failure group

@@ -23,7 +23,7 @@ const EXPECTED: Record<string, string[]> = {
   "correction.approve": ["APPROVER"],
   "replay.approve": ["APPROVER"],
   "replay.bulk": ["APPROVER"],
-  "transaction.read": ["OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
+  "transaction.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "trace.read": ["VIEWER", "OPERATOR", "APPROVER", "AUDITOR", "ADMIN"],
   "dependency.manage": ["ADMIN"],
   "runbook.write": ["APPROVER", "ADMIN"],

@@ -3,6 +3,7 @@ import { loadPrincipal } from "../auth/principal";
 import { db } from "../db";
 import { AppError } from "../http/errors";
 import { can } from "../policy";
+import { overrideFrom } from "../dependencies/check-blocked";
 import { publishExceptionsById } from "../realtime/exception-live";
 import { notifyReplayDecision } from "./notify-replay-decision";
 import { queueReplay, replayConflict, replayTarget } from "./queue-replay";
@@ -23,7 +24,10 @@ import { type Actor, actorOf, approveReplaySchema, assertMayDecide, awaitingStat
 export async function approveReplayRequest(user: Actor, requestId: string, input: unknown) {
   const r = await loadReplayRequest(user, requestId);
   await assertMayDecide(user, r);
-  const { payloadHash: reviewed, comment } = approveReplaySchema.parse(input ?? {});
+  const { payloadHash: reviewed, comment: given, blockOverrideReason } = approveReplaySchema.parse(input ?? {});
+  // Approving a replay whose prerequisite is still open needs the approver's own override reason (it is the approval's comment too).
+  const override = overrideFrom(user, r.exception.plantId, blockOverrideReason);
+  const comment = [given, override ? `Prerequisite override: ${override.reason}` : null].filter(Boolean).join(" — ") || undefined;
   if (r.status !== "REQUESTED") throw new AppError(409, "invalid_transition", `A ${r.status.toLowerCase()} replay request cannot be approved`);
   const e = r.exception;
   const ref = { ...r, plantId: e.plantId };
@@ -73,7 +77,15 @@ export async function approveReplayRequest(user: Actor, requestId: string, input
   const target = await replayTarget(e);
   try {
     const approved = await db().$transaction(async (tx) => {
-      const replay = await queueReplay(tx, { exceptionId: e.id, from: e.status, target, plan, requestedById: r.requestedById, reason: r.reason });
+      const { replay } = await queueReplay(tx, {
+        exceptionId: e.id,
+        from: e.status,
+        target,
+        plan,
+        requestedById: r.requestedById,
+        reason: r.reason,
+        override,
+      });
       // Conditional on the request still being open with the reviewed payload: decided once.
       const res = await tx.replayRequest.updateMany({
         where: { id: r.id, status: "REQUESTED", payloadHash: reviewed },

@@ -13,6 +13,7 @@ import { logger } from "../log";
 import { publishExceptionsById } from "../realtime/exception-live";
 import { publishExceptionChange } from "../realtime/live";
 import { afterAttempt, gate } from "./circuit";
+import { releaseDependentsWithPg } from "../dependencies/release";
 import { slotTimes } from "./limits";
 
 const log = logger("replay");
@@ -545,12 +546,13 @@ export async function settleReplays(attempts: AttemptResult[]): Promise<("settle
   }
   const final = attempts.filter((_, i) => results[i] === "settled");
   if (final.length === 0) return results;
-  const { moved, changed } = await retryOnDeadlock(() => settleFinal(final));
+  const { moved, changed, released } = await retryOnDeadlock(() => settleFinal(final));
   const meta = new Map(final.map((a) => [a.r.exceptionId, a.r.exception]));
   for (const ex of changed) {
     const m = meta.get(ex.id)!;
     publishExceptionChange(ex, m.interface.code, m.transaction.messageId);
   }
+  await publishExceptionsById(released);
   if (moved.size < new Set(final.map((a) => a.r.id)).size)
     log.info(
       { stale: final.filter((a) => !moved.has(a.r.id)).map((a) => a.r.id) },
@@ -559,7 +561,7 @@ export async function settleReplays(attempts: AttemptResult[]): Promise<("settle
   return results;
 }
 
-async function settleFinal(final: AttemptResult[]): Promise<{ moved: Set<string>; changed: ExceptionRow[] }> {
+async function settleFinal(final: AttemptResult[]): Promise<{ moved: Set<string>; changed: ExceptionRow[]; released: string[] }> {
   // One outcome per replay (a duplicate job's late answer in the same batch is just another attempt row).
   const byReplay = new Map<string, AttemptResult>();
   for (const a of final) byReplay.set(a.r.id, a);
@@ -580,7 +582,7 @@ async function settleFinal(final: AttemptResult[]): Promise<{ moved: Set<string>
       [ids, ok],
     );
     const moved = new Set(movedRows.map((r) => r.id));
-    if (movedRows.length === 0) return { moved, changed: [] };
+    if (movedRows.length === 0) return { moved, changed: [], released: [] };
     // The replay settles the exception only while it still awaits this replay (its one open replay just
     // moved): if the source delivered the message meanwhile ("recovered at source"), that resolution stands.
     // One event per settled replay; with its exception's move (resolved, or replay failed) when it moved.
@@ -602,8 +604,13 @@ async function settleFinal(final: AttemptResult[]): Promise<{ moved: Set<string>
         [delivered],
       );
     }
-    await appendManyWithPg(client, [...events, ...unmoved]);
-    return { moved, changed };
+    // Their waiting dependents that wait on nothing else now are released (server/dependencies/release.ts).
+    const release = await releaseDependentsWithPg(
+      client,
+      changed.filter((m) => m.status === "RESOLVED").map((m) => m.id),
+    );
+    await appendManyWithPg(client, [...events, ...unmoved, ...release.events]);
+    return { moved, changed, released: release.released };
   });
 }
 

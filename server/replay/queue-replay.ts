@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Prisma, db } from "../db";
 import type { ExceptionStatus, SystemKind } from "../db/generated/enums";
 import { transitionException } from "../exceptions/transition";
+import { type BlockOverride, checkBlocked } from "../dependencies/check-blocked";
 import { AppError } from "../http/errors";
 import { enqueueReplayJob } from "./queue";
 import type { ReplayPlan } from "./replay-plan";
@@ -11,6 +12,9 @@ import type { ReplayPlan } from "./replay-plan";
  * that receives it, then — in the caller's transaction — the exception to REPLAY_QUEUED (conditional on
  * the status read), the replay row with its one idempotency key, and its pg-boss job (push mode): the
  * job exists if and only if the replay commits. The caller appends its audit event in the same transaction.
+ * Every replay passes here, so here is where dependency order is kept (server/dependencies/check-blocked.ts):
+ * an exception whose prerequisite has an open exception is not replayed (409 blocked_by_prerequisite)
+ * unless an approver overrides with a reason; `blockedBy` names what was overridden, for the audit event.
  */
 export type ReplayTarget = { connectorId: string; mode: "push" | "pull" };
 
@@ -36,12 +40,22 @@ export async function replayTarget(e: {
 
 export async function queueReplay(
   tx: Prisma.TransactionClient,
-  input: { exceptionId: string; from: ExceptionStatus; target: ReplayTarget; plan: ReplayPlan; requestedById: string; reason: string | null },
+  input: {
+    exceptionId: string;
+    from: ExceptionStatus;
+    target: ReplayTarget;
+    plan: ReplayPlan;
+    requestedById: string;
+    reason: string | null;
+    override?: BlockOverride | null;
+  },
 ) {
   const { exceptionId, from, target, plan } = input;
   const replayId = randomUUID();
   // The exception first, conditional on the status read: a replay never starts from a stale read.
   await transitionException(tx, { id: exceptionId, from, to: "REPLAY_QUEUED" });
+  // Then its prerequisites, read with the exception locked and under the audit chain's lock.
+  const blockedBy = await checkBlocked(tx, exceptionId, input.override);
   const replay = await tx.replay.create({
     data: {
       id: replayId,
@@ -56,7 +70,7 @@ export async function queueReplay(
     },
   });
   if (target.mode === "push") await enqueueReplayJob(tx, replayId);
-  return replay;
+  return { replay, blockedBy };
 }
 
 /** Which one-per-exception rule a unique violation broke, as the answer the user gets. */

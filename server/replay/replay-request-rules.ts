@@ -4,6 +4,7 @@ import { type Prisma, db } from "../db";
 import type { ExceptionStatus } from "../db/generated/enums";
 import { forbidden, notFound } from "../http/errors";
 import { type Principal, can, canSeePlant } from "../policy";
+import { blockOverrideReason } from "../dependencies/check-blocked";
 
 /**
  * What the replay-request actions share (one action per file: request-replay asks, approve-replay-request
@@ -15,7 +16,9 @@ export type Actor = Principal & { email: string };
 export const actorOf = (u: Actor) => ({ type: "user" as const, id: u.id, label: u.email });
 
 const reviewedHash = z.string().regex(/^[0-9a-f]{64}$/, "payloadHash must be the SHA-256 (hex) of the payload you reviewed");
-export const approveReplaySchema = z.object({ payloadHash: reviewedHash, comment: z.string().trim().max(2000).optional() }).strict();
+export const approveReplaySchema = z
+  .object({ payloadHash: reviewedHash, comment: z.string().trim().max(2000).optional(), blockOverrideReason: blockOverrideReason.optional() })
+  .strict();
 export const rejectReplaySchema = z
   .object({ comment: z.string().trim().min(5, "Say why the replay is rejected").max(2000), payloadHash: reviewedHash.optional() })
   .strict();

@@ -6,6 +6,7 @@ import { canTransition } from "../exceptions/lifecycle";
 import { staleException, transitionException } from "../exceptions/transition";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type Principal, can, canSeePlant, replayNeedsApproval } from "../policy";
+import { blockOverrideReason, checkBlocked, overrideFrom } from "../dependencies/check-blocked";
 import { publishExceptionsById } from "../realtime/exception-live";
 import type { Via } from "../exceptions/action-support";
 import { queueReplay, replayConflict, replayTarget } from "./queue-replay";
@@ -22,7 +23,11 @@ import { awaitingStatus, withdrawReplayRequest } from "./replay-request-rules";
  */
 type Actor = Principal & { email: string };
 export const requestReplaySchema = z
-  .object({ reason: z.string().trim().min(10, "A second replay needs a reason of at least 10 characters").max(2000).optional() })
+  .object({
+    reason: z.string().trim().min(10, "A second replay needs a reason of at least 10 characters").max(2000).optional(),
+    /** An approver sends it although a prerequisite of the same business object has an open exception (server/dependencies). */
+    blockOverrideReason: blockOverrideReason.optional(),
+  })
   .strict();
 
 /** Queued at once, or asked of a second person (the API answers 202 with the request). */
@@ -33,7 +38,8 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
   const e = await db().exception.findUnique({ where: { id: exceptionId }, include: { transaction: true, interface: true, plant: true } });
   if (!e || !canSeePlant(user, e.plantId)) throw notFound("Exception");
   if (!can(user, "exception.replay_technical", { plantId: e.plantId })) throw forbidden("Your role cannot replay messages");
-  const { reason } = requestReplaySchema.parse(input ?? {});
+  const { reason, blockOverrideReason: overrideReason } = requestReplaySchema.parse(input ?? {});
+  const override = overrideFrom(user, e.plantId, overrideReason);
   // A request still waiting for its approver answers for this exception; one the exception moved away from is stale.
   const open = await db().replayRequest.findFirst({ where: { exceptionId, status: "REQUESTED" } });
   if (open && awaitingStatus(open) === e.status) {
@@ -54,7 +60,15 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
     if (!replayNeedsApproval(e.interface, plan)) {
       const replay = await db().$transaction(async (tx) => {
         await withdrawStale(tx);
-        const replay = await queueReplay(tx, { exceptionId, from: e.status, target, plan, requestedById: user.id, reason: reason ?? null });
+        const { replay, blockedBy } = await queueReplay(tx, {
+          exceptionId,
+          from: e.status,
+          target,
+          plan,
+          requestedById: user.id,
+          reason: reason ?? null,
+          override,
+        });
         await append(tx, {
           type: "replay.requested",
           actor,
@@ -70,6 +84,7 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
             // The reason for sending it again: required for a second delivery, given when resending a refused payload.
             ...(reason ? { secondReplayReason: reason } : {}),
             ...(plan.deliveredBeforeBy ? { deliveredBeforeBy: plan.deliveredBeforeBy } : {}),
+            ...(blockedBy.length && override ? { blockOverrideReason: override.reason, blockedBy } : {}),
             statusFrom: e.status,
             statusTo: "REPLAY_QUEUED",
             ...via,
@@ -89,6 +104,9 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
       } else {
         await transitionException(tx, { id: exceptionId, from: e.status, to: "AWAITING_APPROVAL" });
       }
+      // Dependency order holds for a request too (checked again when it is approved); an override's reason is the request's.
+      const blockedBy = await checkBlocked(tx, exceptionId, override);
+      const requestReason = [reason, blockedBy.length && override ? `Prerequisite override: ${override.reason}` : null].filter(Boolean).join(" — ") || null;
       const request = await tx.replayRequest.create({
         data: {
           exceptionId,
@@ -96,7 +114,7 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
           payload: plan.payload as Prisma.InputJsonValue,
           payloadHash: plan.payloadHash,
           correctionId: plan.correctionId,
-          reason: reason ?? null,
+          reason: requestReason,
           second: plan.second,
           exceptionStatusFrom: e.status,
         },
@@ -112,7 +130,7 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
           correctionId: plan.correctionId,
           asIs: plan.correctionId === null,
           second: plan.second,
-          reason: reason ?? null,
+          reason: requestReason,
           statusFrom: e.status,
           statusTo: e.status === "RESOLVED" ? "RESOLVED" : "AWAITING_APPROVAL",
           ...(plan.deliveredBeforeBy ? { deliveredBeforeBy: plan.deliveredBeforeBy } : {}),

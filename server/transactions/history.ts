@@ -1,3 +1,4 @@
+import { ANDON_REQUESTER_ID } from "../dependencies/auto-replay";
 import { z } from "zod";
 import { presentAuditEvents } from "../audit/list-events";
 import { db, pool } from "../db";
@@ -5,6 +6,7 @@ import { TransactionStatus } from "../db/generated/enums";
 import { AppError, forbidden } from "../http/errors";
 import { attemptCategory, describeAttempt } from "../replay/attempt-text";
 import { type Principal, can, plantScope, visiblePlantIds } from "../policy";
+import { refsOf } from "../trace/refs-of";
 import { correlationPlant, correlationTimeline } from "./timeline";
 
 /**
@@ -191,10 +193,11 @@ export async function transactionHistory(user: Principal, correlationId: string,
   const requesters = new Map(
     (await db().user.findMany({ where: { id: { in: requesterIds } }, select: { id: true, name: true, email: true } })).map((u) => [u.id, u]),
   );
-  const [timeline, audit, sharing] = await Promise.all([
+  const [timeline, audit, sharing, refs] = await Promise.all([
     correlationTimeline(user, { correlationId, plantId }),
     db().auditEvent.findMany({ where: { subjectType: "exception", subjectId: { in: exceptionIds } }, orderBy: { id: "asc" }, take: 2000 }),
     db().transaction.groupBy({ by: ["plantId"], where: { AND: [plantScope(user), { correlationId }, { plantId: { not: plantId } }] } }),
+    refsOf(transactions.map((t) => t.id)),
   ]);
   const otherPlants = sharing.length
     ? (await db().plant.findMany({ where: { id: { in: sharing.map((s) => s.plantId) } }, select: { code: true }, orderBy: { code: "asc" } })).map((p) => p.code)
@@ -215,6 +218,8 @@ export async function transactionHistory(user: Principal, correlationId: string,
         id: t.id,
         messageId: t.messageId,
         businessKey: t.businessKey,
+        /** The business objects it named (typed references): links to their traceability pages. */
+        refs: refs.get(t.id) ?? [],
         status: now.status,
         /** How it was delivered: by a replay (its delivery is the latest), or by the connector itself. */
         deliveredBy: now.deliveredAt ? (replayDeliveredAt && now.deliveredAt.getTime() === replayDeliveredAt.getTime() ? "replay" : "source") : null,
@@ -257,7 +262,11 @@ export async function transactionHistory(user: Principal, correlationId: string,
             id: r.id,
             status: r.status,
             idempotencyKey: r.idempotencyKey,
-            requestedBy: requesters.get(r.requestedById) ?? { name: "someone no longer known", email: "" },
+            requestedBy:
+              requesters.get(r.requestedById) ??
+              (r.requestedById === ANDON_REQUESTER_ID
+                ? { name: "Andon (released by its prerequisites)", email: "" }
+                : { name: "someone no longer known", email: "" }),
             createdAt: r.createdAt.toISOString(),
             finishedAt: r.finishedAt?.toISOString() ?? null,
             correctionId: r.correctionId,

@@ -79,12 +79,54 @@ export async function plantTimeline(plantId: string, correlationId: string, clie
     orderBy: [{ firstSeenAt: "asc" }, { id: "asc" }],
     take: 500,
   });
+  return transactionsTimeline(
+    rows.map((t) => ({ ...t, plantCode: t.plant.code, interfaceCode: t.interface.code })),
+    TIMELINE_EVENTS,
+  );
+}
+
+/** A transaction as transactionsTimeline needs it. */
+export type TimelineTransaction = {
+  id: string;
+  plantId: string;
+  plantCode: string;
+  interfaceId: string;
+  interfaceCode: string;
+  correlationId: string;
+  messageId: string;
+  businessKey: string | null;
+  firstSeenAt: Date;
+  lastEventAt: Date;
+  hops: unknown;
+};
+
+/**
+ * Every hop of the given transactions (already decided visible), in time order, at most `limit` events: one
+ * telemetry read by (plant_id, correlation_id, occurred_at), each plant × correlation id within its own time
+ * window (index probes of the day partitions of that window only), keeping the events of exactly these transactions. A transaction whose telemetry
+ * is past retention shows the last known state of each hop (its hops column). Shared by a message's timeline
+ * (plantTimeline) and the traceability of a business object (server/trace), which lists several messages.
+ */
+export async function transactionsTimeline(rows: TimelineTransaction[], limit: number = TIMELINE_EVENTS): Promise<TimelineEntry[]> {
   if (rows.length === 0) return [];
-  // The transactions' time window prunes day partitions; the index finds the events within each.
-  const from = new Date(Math.min(...rows.map((t) => t.firstSeenAt.getTime())));
-  const to = new Date(Math.max(...rows.map((t) => t.lastEventAt.getTime())));
-  const byKey = new Map(rows.map((t) => [`${t.interfaceId}|${t.messageId}`, t]));
+  // One window per plant × correlation id (its transactions' first to last event): each probes the index of the
+  // day partitions within its own window only (run-time partition pruning of the lateral scan), however far apart
+  // the windows lie — the transactions of one lot can span the whole month.
+  const windows = new Map<string, { plantId: string; correlationId: string; from: number; to: number }>();
+  for (const t of rows) {
+    const key = `${t.plantId}|${t.correlationId}`;
+    const w = windows.get(key);
+    if (!w) windows.set(key, { plantId: t.plantId, correlationId: t.correlationId, from: t.firstSeenAt.getTime(), to: t.lastEventAt.getTime() });
+    else {
+      w.from = Math.min(w.from, t.firstSeenAt.getTime());
+      w.to = Math.max(w.to, t.lastEventAt.getTime());
+    }
+  }
+  const ws = [...windows.values()];
+  const byKey = new Map(rows.map((t) => [`${t.plantId}|${t.interfaceId}|${t.messageId}`, t]));
+  const cap = Math.max(1, Math.floor(limit));
   const events = await pool().query<{
+    plant_id: string;
     interface_id: string;
     message_id: string;
     hop_source: string;
@@ -95,54 +137,63 @@ export async function plantTimeline(plantId: string, correlationId: string, clie
     attempt: number;
     error_code: string | null;
   }>(
-    `SELECT interface_id, message_id, hop_source, hop_target, outcome, occurred_at, latency_ms, attempt, error_code
-     FROM telemetry_event WHERE plant_id = $1 AND correlation_id = $2 AND occurred_at BETWEEN $3 AND $4
-     ORDER BY occurred_at, id LIMIT ${TIMELINE_EVENTS}`,
-    [plantId, correlationId, from, to],
+    `SELECT e.plant_id, e.interface_id, e.message_id, e.hop_source, e.hop_target, e.outcome, e.occurred_at, e.latency_ms, e.attempt, e.error_code
+     FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS w(plant_id, correlation_id, f, t)
+     CROSS JOIN LATERAL (
+       SELECT x.id, x.plant_id, x.interface_id, x.message_id, x.hop_source, x.hop_target, x.outcome, x.occurred_at, x.latency_ms, x.attempt, x.error_code
+       FROM telemetry_event x WHERE x.plant_id = w.plant_id AND x.correlation_id = w.correlation_id AND x.occurred_at BETWEEN w.f AND w.t
+       ORDER BY x.occurred_at, x.id LIMIT ${cap}
+     ) e
+     ORDER BY e.occurred_at, e.id LIMIT ${cap}`,
+    [ws.map((w) => w.plantId), ws.map((w) => w.correlationId), ws.map((w) => new Date(w.from)), ws.map((w) => new Date(w.to))],
   );
-  if (events.rows.length > 0) {
-    return events.rows.flatMap((e) => {
-      const t = byKey.get(`${e.interface_id}|${e.message_id}`);
-      if (!t) return [];
-      return [
-        {
-          transactionId: t.id,
-          plantCode: t.plant.code,
-          interfaceCode: t.interface.code,
-          messageId: t.messageId,
-          businessKey: t.businessKey,
-          hop: `${e.hop_source}>${e.hop_target}`,
-          source: e.hop_source,
-          target: e.hop_target,
-          outcome: e.outcome.toLowerCase(),
-          at: e.occurred_at.toISOString(),
-          latencyMs: e.latency_ms,
-          attempt: e.attempt,
-          errorCode: e.error_code,
-        },
-      ];
-    });
-  }
-  // Telemetry past retention: the last known state of each hop.
-  const entries = rows.flatMap((t) =>
-    Object.entries(t.hops as Record<string, HopState>).map(([hop, h]) => {
-      const [source = "", target = ""] = hop.split(">");
-      return {
+  const seen = new Set<string>();
+  const entries: TimelineEntry[] = events.rows.flatMap((e) => {
+    const t = byKey.get(`${e.plant_id}|${e.interface_id}|${e.message_id}`);
+    if (!t) return [];
+    seen.add(t.id);
+    return [
+      {
         transactionId: t.id,
-        plantCode: t.plant.code,
-        interfaceCode: t.interface.code,
+        plantCode: t.plantCode,
+        interfaceCode: t.interfaceCode,
         messageId: t.messageId,
         businessKey: t.businessKey,
-        hop,
-        source,
-        target,
-        outcome: h.outcome,
-        at: h.at,
-        latencyMs: h.latencyMs ?? null,
-        attempt: h.attempt ?? null,
-        errorCode: h.errorCode ?? null,
-      };
-    }),
-  );
-  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+        hop: `${e.hop_source}>${e.hop_target}`,
+        source: e.hop_source,
+        target: e.hop_target,
+        outcome: e.outcome.toLowerCase(),
+        at: e.occurred_at.toISOString(),
+        latencyMs: e.latency_ms,
+        attempt: e.attempt,
+        errorCode: e.error_code,
+      },
+    ];
+  });
+  // Telemetry past retention (none of a transaction's events left, and the read was not cut at the limit): the last known state of each hop.
+  if (events.rows.length >= limit) return entries;
+  const past = rows
+    .filter((t) => !seen.has(t.id))
+    .flatMap((t) =>
+      Object.entries((t.hops ?? {}) as Record<string, HopState>).map(([hop, h]) => {
+        const [source = "", target = ""] = hop.split(">");
+        return {
+          transactionId: t.id,
+          plantCode: t.plantCode,
+          interfaceCode: t.interfaceCode,
+          messageId: t.messageId,
+          businessKey: t.businessKey,
+          hop,
+          source,
+          target,
+          outcome: h.outcome,
+          at: h.at,
+          latencyMs: h.latencyMs ?? null,
+          attempt: h.attempt ?? null,
+          errorCode: h.errorCode ?? null,
+        };
+      }),
+    );
+  if (past.length === 0) return entries;
+  return [...entries, ...past].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }

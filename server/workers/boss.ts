@@ -1,3 +1,4 @@
+import type { PoolClient } from "pg";
 import type PgBoss from "pg-boss";
 import type { Prisma } from "../db";
 
@@ -17,6 +18,16 @@ export async function enqueueInTx(tx: Prisma.TransactionClient, queue: string, d
   await boss.send(queue, data, {
     ...options,
     db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) },
+  });
+}
+
+/** enqueueInTx for code that holds a raw pg client in an open transaction (replay settle, ingest). */
+export async function enqueueWithPg(client: PoolClient, queue: string, data: object, options: PgBoss.SendOptions = {}): Promise<void> {
+  const boss = g.__andonBoss;
+  if (!boss) throw new Error("The job queue is not open in this process: background work cannot be queued");
+  await boss.send(queue, data, {
+    ...options,
+    db: { executeSql: async (text: string, values: unknown[]) => ({ rows: (await client.query(text, values)).rows }) },
   });
 }
 

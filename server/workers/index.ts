@@ -4,6 +4,8 @@ import { ensureTelemetryPartitions, purgeIngestReceipts } from "../ingest/mainte
 import { appDbRole, config } from "../config";
 import { logger } from "../log";
 import { BULK_QUEUE } from "../exceptions/bulk-rules";
+import { AUTO_REPLAY_QUEUE } from "../dependencies/release";
+import { autoReplayReleased } from "../dependencies/auto-replay";
 import { runBulk } from "../exceptions/run-bulk";
 import { deliverReplays } from "../replay/deliver-replay";
 import { REPLAY_BATCH, REPLAY_QUEUE, deferredReplayJobs, replayRetry } from "../replay/queue";
@@ -58,6 +60,7 @@ function queueOptions(): Record<string, Omit<PgBoss.Queue, "name">> {
     [REPLAY_QUEUE]: { ...replayRetry(), expireInSeconds: config().ANDON_REPLAY_JOB_EXPIRE_S },
     [BULK_QUEUE]: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
     [HANDOVER_QUEUE]: { ...singleton, policy: "stately" },
+    [AUTO_REPLAY_QUEUE]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
   };
 }
 
@@ -206,6 +209,10 @@ export async function startWorkers(connectionString: string): Promise<Workers> {
   await boss.work<{ bulkId: string }>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     // A bulk action runs as a chain of short jobs (each ≤ ~20 s): one that dies is retried after its expiry.
     if (job && (await runBulk(job.data.bulkId)) === "more") await boss.send(BULK_QUEUE, { bulkId: job.data.bulkId });
+  });
+  // Released exceptions of interfaces that replay on release (server/dependencies/release.ts), in dependency order.
+  await boss.work<{ exceptionIds: string[] }>(AUTO_REPLAY_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (job) await autoReplayReleased(job.data.exceptionIds);
   });
   setBoss(boss);
   return { boss, stop: stopper(boss) };

@@ -79,6 +79,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Files share the database: this plant's exceptions leave the open counts of the others (the demo plants') alone.
+  await db().exception.updateMany({
+    where: { plantId: plant.id, status: { notIn: ["RESOLVED", "DISCARDED"] } },
+    data: { status: "RESOLVED", resolvedAt: new Date() },
+  });
   await db().alertRule.updateMany({ where: { id: { in: disabledDefaults } }, data: { enabled: true } });
   await db().alertRule.updateMany({ where: { plantId: plant.id }, data: { enabled: false } });
 });

@@ -8,7 +8,7 @@ import type { FindingKind, FindingStatus } from "../../server/db/generated/enums
 import { acknowledgeFinding } from "../../server/findings/acknowledge-finding";
 import { assignFinding } from "../../server/findings/assign-finding";
 import { findingDetail } from "../../server/findings/finding-detail";
-import { listFindings } from "../../server/findings/list-findings";
+import { findingsPage, listFindings, parseFindingFilter } from "../../server/findings/list-findings";
 import { plantFindings } from "../../server/findings/plant-findings";
 import { processView } from "../../server/findings/process-view";
 import { findingsSummary } from "../../server/findings/summary";
@@ -189,6 +189,10 @@ describe("findings: filters and pages", () => {
       const status = await statusOf(listFindings(manager, q));
       expect(status, JSON.stringify(q).slice(0, 80)).toBe(400);
     }
+    // The page parses leniently: what it cannot parse falls back to the defaults, the rest still filters.
+    const lenient = parseFindingFilter({ plant: "DE-HAM", kind: ["LATE", "BOGUS"], limit: "-1", process: "ORDER_TO_PRODUCTION" });
+    expect(lenient).toMatchObject({ plant: ["DE-HAM"], kind: [], limit: 50, process: ["ORDER_TO_PRODUCTION"], status: "open" });
+    expect((await findingsPage(manager, lenient)).items.map((f) => f.id).sort()).toEqual([stoppedHam, lateHam].sort());
     // A cursor that does not decode is the first page, not an error.
     expect((await listFindings(manager, { cursor: "%ff%00" })).items.length).toBeGreaterThan(0);
     await expect(listFindings(manager, { kind: "BOGUS" })).rejects.toBeInstanceOf(ZodError);

@@ -206,7 +206,8 @@ describe("flow settings seed", () => {
       include: { managerUser: true, interfaces: { include: { technicalOwner: true, businessOwner: true } } },
     });
     expect(clt.managerUser).toBeNull(); // no demo manager has Charlotte
-    expect(clt.interfaces.every((l) => l.technicalOwner?.email === "operator@andon.local" && l.businessOwner === null)).toBe(true);
+    // No demo technical owner: new exceptions at ingest go to a technical owner an administrator sets.
+    expect(clt.interfaces.every((l) => l.technicalOwner === null && l.businessOwner === null)).toBe(true);
     expect(await db().escalationStep.count({ where: { criticality: "LOW" } })).toBe(1);
 
     // Each seeded minimum is at most a fifth of what the simulator sends at its default rate (5 events/s,

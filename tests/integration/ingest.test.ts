@@ -216,9 +216,11 @@ describe("transaction timeline by correlationId", () => {
       ["QMS>SAP_ERP", "delivered", 2],
     ]);
     expect(timeline[0]).toMatchObject({ errorCode: "HTTP-503", plantCode: "DE-HAM", interfaceCode: "QUALITY_HOLD" });
-    // Outside the user's plants there is nothing to see; plant managers have no transaction history.
+    // Outside the user's plants there is nothing to see; a plant manager reads their own plant's (issue 20), not another's.
     expect(await correlationTimeline({ id: "x", role: "OPERATOR", plantIds: [wro.plantId] }, { correlationId })).toEqual([]);
-    await expect(correlationTimeline({ id: "m", role: "VIEWER", plantIds: [ham.plantId] }, { correlationId })).rejects.toThrow(/transaction history/);
+    expect(await correlationTimeline({ id: "m", role: "VIEWER", plantIds: [ham.plantId] }, { correlationId })).toEqual(timeline);
+    expect(await correlationTimeline({ id: "m", role: "VIEWER", plantIds: [wro.plantId] }, { correlationId })).toEqual([]);
+    await expect(correlationTimeline({ id: "a", role: "NOBODY", plantIds: [ham.plantId] }, { correlationId })).rejects.toThrow(/transaction history/);
     await expect(correlationTimeline(operator, { correlationId: " " })).rejects.toThrow();
   });
 });

@@ -12,21 +12,22 @@ import { ingestEvents } from "../../server/ingest/ingest-events";
 import { deliverReplays } from "../../server/replay/deliver-replay";
 import { requestReplay } from "../../server/replay/request-replay";
 import { searchTransactions, transactionHistory } from "../../server/transactions/history";
+import { correlationTimeline } from "../../server/transactions/timeline";
 import { type Workers, startQueueClient } from "../../server/workers";
 import { queued, setReplayApproval } from "../support/replay-approval";
 
 type Actor = NonNullable<Awaited<ReturnType<typeof loadPrincipal>>>;
 const actor = async (email: string) => (await loadPrincipal((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
-let auditor: Actor, operator: Actor, operatorWro: Actor, manager: Actor;
+let auditor: Actor, operator: Actor, operatorWro: Actor, manager: Actor, managerMty: Actor;
 const run = randomUUID().slice(0, 8);
 const correlation = `corr-hist-${run}`;
 
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
-  [auditor, operator, operatorWro, manager] = (await Promise.all(
-    ["auditor@andon.local", "operator@andon.local", "operator.wro@andon.local", "manager@andon.local"].map(actor),
-  )) as [Actor, Actor, Actor, Actor];
+  [auditor, operator, operatorWro, manager, managerMty] = (await Promise.all(
+    ["auditor@andon.local", "operator@andon.local", "operator.wro@andon.local", "manager@andon.local", "manager.mty@andon.local"].map(actor),
+  )) as [Actor, Actor, Actor, Actor, Actor];
   const c = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "ODOO" } } });
   // 25 goods movements with business keys HIST-<run>-00..24, one failed; the failed one shares a correlation id.
   const events = Array.from({ length: 25 }, (_, i) => ({
@@ -74,7 +75,10 @@ describe("transaction history search", () => {
 
   it("is scoped by the policy and refuses bad input with a 400", async () => {
     expect((await searchTransactions(operatorWro, { q: `HIST-${run}-` })).rows).toHaveLength(0); // PL-WRO only
-    await expect(searchTransactions(manager, {})).rejects.toMatchObject({ status: 403 });
+    // Plant managers read their plants' history (DE-HAM + PL-WRO here), and only theirs.
+    expect((await searchTransactions(manager, { q: `HIST-${run}-` })).rows).toHaveLength(25);
+    expect((await searchTransactions(managerMty, { q: `HIST-${run}-` })).rows).toHaveLength(0); // MX-MTY only
+    expect((await searchTransactions(managerMty, {})).rows.every((r) => r.plantCode === "MX-MTY")).toBe(true);
     await expect(searchTransactions(auditor, { cursor: "garbage" })).rejects.toMatchObject({ status: 400 });
     await expect(searchTransactions(auditor, { status: "LOST" })).rejects.toThrow();
     await expect(searchTransactions(auditor, { nope: "1" })).rejects.toThrow();
@@ -104,7 +108,10 @@ describe("one message's full history", () => {
     expect(assigned.details).toContainEqual({ label: "Assigned", text: "nobody → Oskar Operator" });
     expect(JSON.stringify(h.audit.map((a) => [a.actorName, a.details]))).not.toContain(operator.id);
     expect(await transactionHistory(operatorWro, correlation)).toBeNull();
-    await expect(transactionHistory(manager, correlation)).rejects.toMatchObject({ status: 403 });
+    // A plant manager of the plant reads it as the auditor does; one of another plant gets nothing (the page is a 404).
+    expect((await transactionHistory(manager, correlation))!.audit.map((a) => a.type)).toEqual(h.audit.map((a) => a.type));
+    expect(await transactionHistory(managerMty, correlation)).toBeNull();
+    expect(await correlationTimeline(managerMty, { correlationId: correlation })).toEqual([]);
   });
 });
 

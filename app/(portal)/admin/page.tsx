@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ConnectorsAdmin } from "@/components/admin/connectors-admin";
+import { DependenciesAdmin } from "@/components/admin/dependencies-admin";
 import { InterfacesAdmin } from "@/components/admin/interfaces-admin";
 import { PlantsAdmin } from "@/components/admin/plants-admin";
 import { RetentionForm } from "@/components/admin/retention-form";
@@ -57,6 +58,7 @@ export default async function AdminPage() {
       <PlantsAdmin plants={plants} zones={Intl.supportedValuesOf("timeZone")} />
       <ConnectorsAdmin initial={connectors} plants={codes} />
       <InterfacesAdmin initial={interfaces} plants={codes} />
+      <DependenciesAdmin />
       <RetentionForm initial={retention} />
     </div>
   );

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { FindingsQueue } from "@/components/findings/findings-queue";
 import { requirePageUser } from "@/server/auth/current-user";
-import { listFindings, parseFindingFilter } from "@/server/findings/list-findings";
+import { findingsPage, parseFindingFilter } from "@/server/findings/list-findings";
 import { visiblePlants } from "@/server/plants/visible-plants";
 import { can } from "@/server/policy";
 
@@ -12,7 +12,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   const user = await requirePageUser();
   if (!can(user, "finding.read")) notFound();
   const filter = parseFindingFilter(await searchParams);
-  const [page, plants] = await Promise.all([listFindings(user, filter), visiblePlants(user)]);
+  const [page, plants] = await Promise.all([findingsPage(user, filter), visiblePlants(user)]);
   return (
     <FindingsQueue
       initial={page}

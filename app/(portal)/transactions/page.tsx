@@ -60,7 +60,12 @@ export default async function TransactionsPage({ searchParams }: Props) {
   const field = "h-8 rounded-md border border-border bg-surface px-2 text-sm";
   return (
     <div className="space-y-3">
-      <h1 className="text-lg font-semibold">Transactions</h1>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-lg font-semibold">Transactions</h1>
+        <Link href="/trace" className="text-sm underline-offset-2 hover:underline">
+          Trace a lot, order or purchase order →
+        </Link>
+      </div>
       <form
         method="get"
         action="/transactions"

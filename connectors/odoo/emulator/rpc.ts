@@ -4,7 +4,7 @@
  * Odoo 17's checks in Odoo's order: service, credentials, method, private names, model, method.
  */
 import canonicalize from "canonicalize";
-import { IDEMPOTENCY_CONTEXT_KEY } from "../protocol";
+import { DRY_RUN_CONTEXT_KEY, IDEMPOTENCY_CONTEXT_KEY } from "../protocol";
 import { raise } from "./exceptions";
 import type { Env, EmulatorSettings, Registry } from "./model";
 import type { PreparedCall, PublicMethod } from "./methods";
@@ -255,7 +255,33 @@ function executeModelMethod(
 
 /** The call environment of a request (`odoo.api.Environment`). */
 export function callEnv(server: RpcServer, uid: number, context: Record<string, unknown>): Env {
-  return { uid, context, store: server.store(), registry: server.registry, settings: server.settings, now: () => server.now() };
+  const token = context[DRY_RUN_CONTEXT_KEY];
+  const store = typeof token === "string" && token.length > 0 ? dryRunStore(server, token) : server.store();
+  return { uid, context, store, registry: server.registry, settings: server.settings, now: () => server.now() };
+}
+
+/** Dry-run databases per server and token (see DRY_RUN_CONTEXT_KEY): at most 32, each kept 5 minutes after its last call. */
+const dryRuns = new WeakMap<RpcServer, Map<string, { base: Store; store: Store; usedAt: number }>>();
+const DRY_RUN_TTL_MS = 5 * 60_000;
+
+function dryRunStore(server: RpcServer, token: string): Store {
+  let sessions = dryRuns.get(server);
+  if (!sessions) {
+    sessions = new Map();
+    dryRuns.set(server, sessions);
+  }
+  const now = Date.now();
+  for (const [t, s] of sessions) if (now - s.usedAt > DRY_RUN_TTL_MS) sessions.delete(t);
+  const real = server.store();
+  let session = sessions.get(token);
+  // After a reset the real database is another one: the dry run starts again from it.
+  if (!session || session.base !== real) {
+    if (sessions.size >= 32) sessions.delete(sessions.keys().next().value as string);
+    session = { base: real, store: real.clone(), usedAt: now };
+    sessions.set(token, session);
+  }
+  session.usedAt = now;
+  return session.store;
 }
 
 /**
@@ -272,6 +298,14 @@ export function applyOnce(
   prepared: PreparedCall,
   info: CallInfo,
 ): unknown {
+  // A dry run: on its scratch database, never near the real idempotency ledger.
+  if (typeof env.context[DRY_RUN_CONTEXT_KEY] === "string") {
+    return env.store.transaction(() => {
+      const value = invokeMethod(env, model, definition, prepared);
+      flush(env);
+      return value;
+    });
+  }
   // The context key, else the request's Idempotency-Key header (the emulators' common contract).
   const key = env.context[IDEMPOTENCY_CONTEXT_KEY] ?? info.headerIdempotencyKey;
   if (key !== undefined && typeof key !== "string") {

@@ -26,6 +26,15 @@ export class Store {
     return table;
   }
 
+  /** A scratch copy (rows are frozen, so the tables' maps are copied, not the rows): a dry run's database. */
+  clone(): Store {
+    const copy = new Store();
+    for (const [model, table] of this.#tables) copy.#tables.set(model, new Map(table));
+    for (const [model, next] of this.#nextIds) copy.#nextIds.set(model, next);
+    for (const [code, next] of this.#sequences) copy.#sequences.set(code, next);
+    return copy;
+  }
+
   get(model: string, id: number): Row | undefined {
     return this.#table(model).get(id);
   }
