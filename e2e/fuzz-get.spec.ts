@@ -48,6 +48,7 @@ const QUERY_PARAMS: Record<string, string[]> = {
   "GET /api/plants/[code]/metrics": ["range", "from", "to"], // metricsQuerySchema
   "GET /api/plants/[code]/series": ["range", "from", "to", "interface"],
   "GET /api/plants/[code]/handovers": ["limit", "before"], // listQuerySchema
+  "GET /api/notifications": ["limit", "unread"], // server/notifications/list-notifications.ts
   "GET /api/plants/[code]/handovers/[id]": ["q"],
   "GET /api/transactions": ["q", "plant", "interface", "status", "from", "to", "cursor", "limit"], // historyQuerySchema
   "GET /api/transactions/[correlationId]": ["plant"],

@@ -94,6 +94,23 @@ export const FINDING_KIND_LABELS: Record<FindingKind, string> = {
   MISSED_RUN: "Batch run missed",
 };
 
+/** Why a finding cleared (server/monitor/rules.ts FINDING_RESOLUTIONS; people acknowledge, Andon clears). */
+export const FINDING_RESOLUTION_LABELS: Record<string, string> = {
+  delivered: "the message was delivered",
+  failed_reported: "the message was reported failed (an exception took over)",
+  escalated: "still late past its second threshold: became an exception",
+  transaction_removed: "the message is no longer kept",
+  traffic_resumed: "traffic resumed",
+  traffic_normal: "traffic back within its expectation",
+  production_ended: "production time ended",
+  connector_down: "the source connector went silent (connector down, not a stopped flow)",
+  expectation_removed: "its expectation was removed or switched off",
+  interface_disabled: "the interface was switched off at the plant",
+  run_completed: "the run completed late",
+  superseded: "a later run completed",
+  schedule_removed: "its schedule was removed or switched off",
+};
+
 export const FINDING_STATUS_LABELS: Record<FindingStatus, string> = { OPEN: "Open", ACKNOWLEDGED: "Acknowledged", RESOLVED: "Resolved" };
 
 export const BUSINESS_PROCESS_LABELS: Record<BusinessProcess, string> = {

@@ -14,6 +14,7 @@ import {
   FINDING_STATUS_LABELS,
   OUTCOME_LABELS,
   TRANSACTION_STATUS_LABELS,
+  FINDING_RESOLUTION_LABELS,
   humanize,
   labelOf,
 } from "@/lib/labels";
@@ -85,7 +86,7 @@ export function FindingDetailView({ initial, canHandle, me }: { initial: Finding
             <dt className="text-muted-foreground">Cleared</dt>
             <dd>
               <Time iso={f.resolvedAt} plantZone={tz} />
-              {f.resolution ? ` (${humanize(f.resolution)})` : ""}
+              {f.resolution ? ` (${labelOf(FINDING_RESOLUTION_LABELS, f.resolution)})` : ""}
             </dd>
           </>
         ) : null}

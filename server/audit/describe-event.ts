@@ -68,6 +68,8 @@ const HIDDEN = new Set([
   "messageId",
 ]);
 const SCALAR_LABELS: Record<string, string> = {
+  startsAt: "Starts",
+  endsAt: "Ends",
   errorCode: "Error code",
   occurrences: "Occurrences",
   added: "New occurrences",
