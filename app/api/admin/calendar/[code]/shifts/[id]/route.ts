@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { requireApiUser } from "@/server/auth/current-user";
 import { deleteShift } from "@/server/calendar/delete-shift";
 import { saveShift } from "@/server/calendar/save-shift";
+import { readOptionalJson } from "@/server/http/body";
 import { handler } from "@/server/http/handler";
 
 type Ctx = { params: Promise<{ code: string; id: string }> };
@@ -18,7 +19,7 @@ export const DELETE = handler(async (req: Request, ctx: Ctx) => {
   const user = await requireApiUser();
   const { code, id } = await ctx.params;
   // The body is read before the permission check: a missing or malformed one becomes {} so a refusal stays 403/404 (the action answers 400 for it when allowed).
-  const body: unknown = await req.json().catch(() => ({}));
+  const body = await readOptionalJson(req);
   await deleteShift(user, code, id, body);
   return new NextResponse(null, { status: 204 });
 });
