@@ -135,7 +135,7 @@ test("1,000 replays are each applied once although instance A is killed while de
   const N = 1000;
   const tag = randomUUID().slice(0, 8);
   await sql(
-    `UPDATE connector c SET replay_url = $1, replay_secret = $2, replay_allow_private = true, replay_rate_per_sec = 50, replay_concurrency = 4
+    `UPDATE connector c SET replay_url = $1, replay_secret = $2, replay_allow_private = true, replay_rate_per_sec = 20, replay_concurrency = 4
      FROM plant p, plant_system s WHERE c.plant_id = p.id AND c.system_id = s.id AND p.code = ANY($3) AND s.kind = 'SAP_ERP'`,
     [targetUrl, secret, PLANTS],
   );
