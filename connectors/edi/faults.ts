@@ -1,54 +1,12 @@
-import { z } from "zod";
-
 /**
- * Technical failures the portal emulator can be told to produce, one per request (not the /_emulator/
- * controls), in the order they were injected; each applies to `count` requests (Infinity: until cleared).
- * Adapted from connectors/sap/faults.ts.
- *
- * - unavailable: HTTP 503 with Retry-After when given; nothing is processed.
- * - hang: the answer comes `ms` later. phase "before" (default) waits before processing; "after"
- *   processes first, so a client that gave up has nevertheless been applied.
- * - close: the connection is dropped without an answer. phase "before" (default): nothing is
- *   processed; "after": processed, then dropped (the lost answer after applying).
+ * The technical failures this emulator can be told to produce: the shared fault queue of the REST
+ * emulator kit (connectors/rest-emulator/faults.ts), under the names this emulator's code uses.
  */
-
-export const faultPhaseSchema = z.enum(["before", "after"]);
-export type FaultPhase = z.infer<typeof faultPhaseSchema>;
-
-export const portalFaultSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("unavailable"), retryAfterSeconds: z.number().int().min(0).optional() }).strict(),
-  z.object({ kind: z.literal("hang"), ms: z.number().int().min(0).max(600_000), phase: faultPhaseSchema.optional() }).strict(),
-  z.object({ kind: z.literal("close"), phase: faultPhaseSchema.optional() }).strict(),
-]);
-export type PortalFault = z.infer<typeof portalFaultSchema>;
-
-export interface PendingFault {
-  readonly fault: PortalFault;
-  readonly remaining: number;
-}
-
-export class FaultQueue {
-  private entries: { fault: PortalFault; remaining: number }[] = [];
-
-  add(fault: PortalFault, count = 1): void {
-    if (!(count >= 1)) throw new RangeError(`fault count must be at least 1 (got ${count})`);
-    this.entries.push({ fault: portalFaultSchema.parse(fault), remaining: count });
-  }
-
-  /** The fault for the next request, if any. */
-  take(): PortalFault | undefined {
-    const head = this.entries[0];
-    if (!head) return undefined;
-    head.remaining -= 1;
-    if (head.remaining <= 0) this.entries.shift();
-    return head.fault;
-  }
-
-  clear(): void {
-    this.entries = [];
-  }
-
-  pending(): PendingFault[] {
-    return this.entries.map((entry) => ({ ...entry }));
-  }
-}
+export {
+  type EmulatorFault as PortalFault,
+  FaultQueue,
+  type FaultPhase,
+  type PendingFault,
+  emulatorFaultSchema as portalFaultSchema,
+  faultPhaseSchema,
+} from "../rest-emulator/faults";
