@@ -174,9 +174,10 @@ describe("hourly rollups and the charts' series", () => {
     const after = await plantInterfaceMetrics(manager, "PL-WRO", range);
     expect(after.interfaces).toEqual(before.interfaces);
 
-    // Whole days around it are read from the daily rollups.
+    // Whole days around it are read from the daily rollups: the day before h0's to the day after the
+    // late event's (h0 + 1 h, on the next day when h0 is 23:00), all in the past (h0 is two days back).
     const day0 = Math.floor(h0 / 86_400_000) * 86_400_000;
-    const wide = { from: new Date(day0 - 86_400_000).toISOString(), to: new Date(day0 + 86_400_000).toISOString() };
+    const wide = { from: new Date(day0 - 86_400_000).toISOString(), to: new Date(day0 + 2 * 86_400_000).toISOString() };
     const gm = (m: typeof after) => m.interfaces.find((i) => i.code === "GOODS_MOVEMENT")!;
     const wideBefore = gm(await plantInterfaceMetrics(manager, "PL-WRO", wide));
     const { rows: dayRows } = await pool().query("SELECT count(*)::int AS n FROM telemetry_rollup_day WHERE plant_id = $1 AND bucket = $2", [

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { db } from "../../server/db";
 import { ingestEvents } from "../../server/ingest/ingest-events";
@@ -8,6 +8,7 @@ import { requestReplay } from "../../server/replay/request-replay";
 import { traceCsvHeader, traceStream } from "../../server/trace/export";
 import { TRACE_CSV_COLUMNS, traceObject } from "../../server/trace/trace-object";
 import { transactionHistory } from "../../server/transactions/history";
+import { type Workers, startQueueClient } from "../../server/workers";
 import { setReplayApproval } from "../support/replay-approval";
 import { type Actor, actor, approvedCorrection, exceptionOf } from "../support/replay-flow";
 
@@ -21,6 +22,8 @@ const RUN = randomUUID().slice(0, 8);
 const LOT = `L-${RUN}`;
 const ORDER = `1004${RUN.replace(/\D/g, "").slice(0, 4).padEnd(4, "0")}`;
 let auditor: Actor, operator: Actor, approver: Actor, manager: Actor, managerMty: Actor;
+/** The job queue this file's replay request is queued on (nothing works it here: the trace shows the request). */
+let queue: Workers | undefined;
 
 type Sender = { connectorId: string; connectorName: string; plantId: string; plantCode: string };
 async function connectorOf(plantCode: string, system: "QMS" | "ODOO" | "SAP_ERP"): Promise<Sender> {
@@ -51,10 +54,16 @@ const goodsIssue = (qty: string) => ({
   ],
 });
 
+afterAll(async () => {
+  await setReplayApproval(true);
+  await queue?.stop();
+});
+
 beforeAll(async () => {
   await seedReference(db());
   await seedDemoUsers(db());
   await setReplayApproval(false); // this file's replay is queued on the operator's word
+  queue = await startQueueClient(inject("databaseUrl"));
   [auditor, operator, approver, manager, managerMty] = (await Promise.all(
     ["auditor@andon.local", "operator@andon.local", "approver@andon.local", "manager@andon.local", "manager.mty@andon.local"].map(actor),
   )) as [Actor, Actor, Actor, Actor, Actor];
