@@ -59,6 +59,7 @@ const ROUTES: Record<string, Rule> = {
   "PUT /api/admin/owners/[code]/[interface]": { kind: "user", action: "owner.manage", plant: true, object: true },
   "GET /api/admin/escalation": { kind: "user", action: "owner.manage" },
   "PUT /api/admin/escalation/[criticality]": { kind: "user", action: "owner.manage", object: true },
+  "POST /api/admin/monitor/run": { kind: "user", action: "expectation.manage" },
   "GET /api/admin/retention": { kind: "user", action: "retention.manage" },
   "PATCH /api/admin/retention": { kind: "user", action: "retention.manage" },
   "GET /api/alerts": { kind: "user", action: "alert.read" },

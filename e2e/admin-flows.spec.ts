@@ -67,6 +67,9 @@ test.describe("flow monitoring administration", () => {
       [ids!.plant_id, ids!.interface_id],
     );
     expect(stored).toEqual({ min_count: 30, max_count: 480 });
+    // The monitor judges the new expectation at once when asked (it would at the next minute anyway).
+    await page.getByRole("button", { name: "Check flows now" }).click();
+    await expect(page.getByTestId("expectations-outcome")).toHaveText(/^The flow monitor runs now/);
 
     await page.goto("/audit?type=expectation.updated");
     await expect(page.locator('tr[data-audit-type="expectation.updated"]').first()).toContainText("admin@andon.local");

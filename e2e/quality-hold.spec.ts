@@ -137,8 +137,14 @@ test("a quality hold blocks the goods issues of its lot until it is delivered; t
     const first = await issue("6", 1);
     const second = await issue("4", 2);
 
-    // The operator opens the first movement: blocked by the hold, and it cannot be replayed.
+    // In the queue the movements say they wait (the hold does not); the operator opens the first one:
+    // blocked by the hold, and it cannot be replayed.
     await signIn(page.request, "operator@andon.local");
+    await page.goto(`/exceptions?q=${first.messageId}`);
+    await expect(page.locator(`tr[data-exception-row="${first.id}"]`).getByTestId("waiting")).toHaveText("Waiting on 1");
+    await page.goto(`/exceptions?q=${release.messageId}`);
+    await expect(page.locator(`tr[data-exception-row="${release.id}"]`)).toBeVisible();
+    await expect(page.locator(`tr[data-exception-row="${release.id}"]`).getByTestId("waiting")).toHaveCount(0);
     await page.goto(`/exceptions/${first.id}`);
     const blockedBy = page.getByTestId("blocked-by");
     await expect(blockedBy).toContainText("Blocked by");

@@ -15,7 +15,8 @@ import { failure, OutcomeLine, selectClass, useOutcome, WEEKDAY_NAMES } from "./
  * Expected traffic per flow of the plant: messages per window (delivered and failed hops), below the
  * minimum a "stopped" finding, above the maximum a "flood". Each row saves as it was read (a change by
  * another admin meanwhile is refused, 409). "Suggest" shows the same hour of the week in the last four
- * weeks and a suggestion the admin accepts (audited as suggested) or edits.
+ * weeks and a suggestion the admin accepts (audited as suggested) or edits. "Check flows now" asks for a
+ * monitor run at once (it runs every minute anyway).
  */
 export const flowsKey = (code: string) => ["admin", "flows", code];
 
@@ -46,12 +47,23 @@ export function FlowExpectationsAdmin({ initial }: { initial: FlowSettingsView }
     onError: (err, { iface }) => report(false, failure(err, `Saving ${iface}`)),
     onSettled: () => qc.invalidateQueries({ queryKey: flowsKey(code) }),
   });
+  // After a change, the monitor can judge the flows at once instead of at the next minute.
+  const runNow = useMutation({
+    mutationFn: () => apiFetch<{ queued: boolean }>("/api/admin/monitor/run", { method: "POST" }),
+    onSuccess: () => report(true, "The flow monitor runs now: new findings appear on the findings queue within seconds."),
+    onError: (err) => report(false, failure(err, "Running the flow monitor")),
+  });
   const [open, setOpen] = useState<string | null>(null);
   return (
     <section aria-labelledby="expectations-h" className="space-y-2 rounded-lg border border-border bg-surface p-4">
-      <h2 id="expectations-h" className="text-base font-semibold">
-        Expected traffic
-      </h2>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 id="expectations-h" className="text-base font-semibold">
+          Expected traffic
+        </h2>
+        <Button size="sm" variant="secondary" disabled={runNow.isPending} onClick={() => runNow.mutate()}>
+          Check flows now
+        </Button>
+      </div>
       <p className="text-xs text-muted-foreground">
         Messages (delivered or failed) per window. Fewer than the minimum while the connector is alive is a stopped flow; more than the maximum a flood.
         &quot;Production only&quot; checks shift time only. Leave the maximum empty for no ceiling.

@@ -674,7 +674,19 @@ function QueueTable(props: {
             <td className={cn(cell, "max-w-48 truncate font-mono")} title={e.businessKey ?? undefined}>
               {e.businessKey ?? "—"}
             </td>
-            <td className={cell}>{labelOf(EXCEPTION_STATUS_LABELS, e.status)}</td>
+            <td className={cell}>
+              {labelOf(EXCEPTION_STATUS_LABELS, e.status)}
+              {e.waitingOn ? (
+                <Badge
+                  tone="outline"
+                  className="ml-1"
+                  data-testid="waiting"
+                  title={`Waits on ${e.waitingOn} open prerequisite${e.waitingOn === 1 ? "" : "s"} of the same business object: its replay is refused until ${e.waitingOn === 1 ? "it is" : "they are"} delivered`}
+                >
+                  Waiting on {formatCount(e.waitingOn)}
+                </Badge>
+              ) : null}
+            </td>
             <td className={cn(cell, "max-w-36 truncate")}>{e.assignee?.name ?? <span className="text-muted-foreground">—</span>}</td>
             <td className={cn(cell, "text-right tabular-nums")} data-col="age">
               <time dateTime={e.firstSeenAt} title={`First seen ${formatInstant(e.firstSeenAt, e.plantZone, "datetime-seconds")}`}>

@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { FaultQueue, faultControls, type FaultControls } from "../rest-emulator/faults";
-import { ApiError, argument, parseBody, startRestServer, type RestCounters, type Route } from "../rest-emulator/http";
+import { ApiError, argument, parseBody, snapshotState, startRestServer, type RestCounters, type Route } from "../rest-emulator/http";
 import { workOrderStatusSchema } from "./schema";
 import { createSeededCmms } from "./seed";
 import type { CmmsState, OutboundEvent, WorkOrder } from "./state";
@@ -158,7 +158,7 @@ export async function startCmmsEmulator(options: CmmsEmulatorOptions = {}): Prom
     },
   ];
 
-  const rest = await startRestServer({ system: "cmms", port: options.port, host: options.host, routes, faults: queue });
+  const rest = await startRestServer({ system: "cmms", port: options.port, host: options.host, routes, faults: queue, snapshot: () => snapshotState(cmms) });
 
   const handle: CmmsEmulator = {
     url: rest.url,

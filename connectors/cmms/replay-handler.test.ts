@@ -35,6 +35,27 @@ beforeEach(() => {
 });
 
 describe("cmmsReplayHandler", () => {
+  it("checks a status without committing (dry run): would post, or the CMMS's refusal; the work order is unchanged and no key is used up", async () => {
+    const handler = cmmsReplayHandler(cmms.url);
+    const history = () => JSON.stringify(cmms.workOrder("4100017")?.statusHistory);
+    const before = history();
+    expect(await runReplayHandler({ deliver: handler.check! }, job(workOrder({ status: "COMPLETED" }), "dry-1"))).toMatchObject({
+      status: "delivered",
+      response: { workOrder: "4100017", status: "COMPLETED", changed: true },
+    });
+    expect(await runReplayHandler({ deliver: handler.check! }, job(workOrder({ status: "RELEASED" }), "dry-2"))).toMatchObject({
+      status: "failed",
+      category: "business",
+      code: "CM-STATUS-BACKWARD",
+    });
+    expect(history()).toBe(before);
+    // The real delivery still applies, with the key the dry run never used.
+    expect(await runReplayHandler(handler, job(workOrder({ status: "COMPLETED" }), "dry-1"))).toMatchObject({
+      status: "delivered",
+      response: { changed: true },
+    });
+  });
+
   it("sets the status from the payload, once; a status the work order already has is delivered unchanged", async () => {
     const handler = cmmsReplayHandler(cmms.url);
     expect(await runReplayHandler(handler, job(workOrder({ status: "COMPLETED" }), "k-1"))).toMatchObject({

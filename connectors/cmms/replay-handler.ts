@@ -16,8 +16,9 @@ import { maintWorkOrderPayloadSchema } from "./schema";
  */
 export function cmmsReplayHandler(baseUrl: string, opts: { timeoutMs?: number; fetch?: typeof fetch } = {}): ReplayHandler {
   const client = new CmmsClient({ baseUrl, timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-  return {
-    async deliver(job) {
+  const apply =
+    (dryRun: boolean): ReplayHandler["deliver"] =>
+    async (job) => {
       if (job.interface !== "MAINT_WORK_ORDER") {
         return {
           status: "failed",
@@ -40,12 +41,18 @@ export function cmmsReplayHandler(baseUrl: string, opts: { timeoutMs?: number; f
         };
       }
       try {
-        const answer = await client.setStatus(parsed.data.workOrder, parsed.data.status, "ERP", { idempotencyKey: job.idempotencyKey });
+        const answer = await client.setStatus(
+          parsed.data.workOrder,
+          parsed.data.status,
+          "ERP",
+          dryRun ? { dryRun: true } : { idempotencyKey: job.idempotencyKey },
+        );
         return { status: "delivered", response: { workOrder: answer.workOrder, status: answer.status, changed: answer.changed }, durationMs: 0 };
       } catch (error) {
         if (!(error instanceof RestCallError)) throw error;
         return { status: "failed", ...error.toFailure(), durationMs: 0 };
       }
-    },
-  };
+    };
+  // check: the same PUT validated without commit (X-Dry-Run: true): the CMMS answers from its real state, keeps nothing.
+  return { deliver: apply(false), check: apply(true) };
 }

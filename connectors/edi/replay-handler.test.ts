@@ -109,6 +109,35 @@ describe("ediReplayHandler", () => {
     expect(portal.asn(shipped.asn.asnNumber)!.status).toBe("ACCEPTED");
   });
 
+  it("a dry run checks the ASN form, then asks the receiving system's own check; the supplier is told nothing", async () => {
+    const shipped = await shipSupplierAsn(portal.url, { purchaseOrder: "4500001234", shipDate: "2026-12-08", lines: [{ poLine: "20", quantity: 10 }] });
+    const receiving = receivingSystem();
+    // Without a check of the receiving system, the handler has none either (the push endpoint answers DRY_RUN_UNSUPPORTED).
+    expect(ediReplayHandler(portal.url, { receiving: receiving.handler }).check).toBeUndefined();
+    const checked: string[] = [];
+    const handler = ediReplayHandler(portal.url, {
+      receiving: {
+        ...receiving.handler,
+        check: async (j) => {
+          checked.push(j.idempotencyKey);
+          return { status: "delivered", response: { wouldReceive: true }, durationMs: 0 };
+        },
+      },
+    });
+    expect(await runReplayHandler({ deliver: handler.check! }, job({ ...shipped.asn, lines: [] }, "dry-1"))).toMatchObject({
+      status: "failed",
+      category: "business",
+      code: "ASN_INVALID",
+    });
+    expect(await runReplayHandler({ deliver: handler.check! }, job(shipped.asn, "dry-2"))).toMatchObject({
+      status: "delivered",
+      response: { wouldReceive: true },
+    });
+    expect(checked).toEqual(["dry-2"]);
+    expect(receiving.applied.size).toBe(0);
+    expect(portal.transmission(shipped.controlNumber)!.acknowledgments).toEqual([]);
+  });
+
   it("answers an EDIFACT supplier with APERAK", async () => {
     const shipped = await shipSupplierAsn(portal.url, { purchaseOrder: "4500001300", shipDate: "2026-12-08", scenario: "over-quantity" });
     const outcome = await runReplayHandler(ediReplayHandler(portal.url, { receiving: receivingSystem().handler }), job(shipped.asn, "replay-3"));

@@ -34,20 +34,36 @@ export function guessRefusal(failure: { code: string; message: string }): Refusa
   return "OTHER";
 }
 
+/** The ASN form's own check: a business failure ASN_INVALID naming every problem, or the parsed ASN. */
+function parseAsn(payload: unknown) {
+  const parsed = supplierAsnPayloadSchema.safeParse(payload);
+  if (parsed.success) return { ok: true as const, asn: parsed.data };
+  const message = parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
+  return { ok: false as const, failure: { status: "failed", category: "business", code: "ASN_INVALID", message, durationMs: 0 } satisfies ReplayOutcome };
+}
+
 export function ediReplayHandler(portalBaseUrl: string, options: EdiReplayHandlerOptions): ReplayHandler {
   const portal = new EdiPortalClient(portalBaseUrl, { timeoutMs: options.timeoutMs });
   const classify = options.classifyRefusal ?? guessRefusal;
+  const receivingCheck = options.receiving.check?.bind(options.receiving);
   return {
+    // A dry run: the ASN form's check, then the receiving system's own test mode. The supplier is told
+    // nothing (no application advice: nothing was received). Without a receiving check: not supported.
+    ...(receivingCheck
+      ? {
+          async check(job) {
+            const parsed = parseAsn(job.payload);
+            return parsed.ok ? receivingCheck(job) : parsed.failure;
+          },
+        }
+      : {}),
     async deliver(job) {
-      const parsed = supplierAsnPayloadSchema.safeParse(job.payload);
-      if (!parsed.success) {
-        const message = parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
-        return { status: "failed", category: "business", code: "ASN_INVALID", message, durationMs: 0 };
-      }
+      const parsed = parseAsn(job.payload);
+      if (!parsed.ok) return parsed.failure;
       const outcome = await options.receiving.deliver(job);
       if (outcome.status === "failed" && outcome.category === "technical") return outcome;
 
-      const asn = parsed.data;
+      const asn = parsed.asn;
       const verdict: ApplicationVerdict =
         outcome.status === "delivered"
           ? { status: "accepted" }

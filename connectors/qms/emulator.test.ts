@@ -256,6 +256,28 @@ describe("Idempotency-Key", () => {
   });
 });
 
+describe("dry run (X-Dry-Run: true)", () => {
+  it("validates a hold against the real state and keeps nothing; a refusal is answered as it would be", async () => {
+    const before = JSON.stringify([[...qms.state.holds.entries()], [...qms.state.batches.entries()], qms.events()]);
+    const dry = (body: unknown) =>
+      fetch(`${qms.url}/qms/api/v1/quality-holds`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-dry-run": "true" },
+        body: JSON.stringify(body),
+      });
+    const would = await dry({ ...B118, reason: "x" });
+    expect(would.status).toBe(201);
+    expect(would.headers.get("dry-run")).toBe("true");
+    const refused = await dry({ ...B118, batch: "B2026-999", reason: "x" });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    expect(JSON.stringify([[...qms.state.holds.entries()], [...qms.state.batches.entries()], qms.events()])).toBe(before);
+    // The real write still applies afterwards.
+    expect((await client.placeHold({ ...B118, reason: "x" }, { idempotencyKey: "after-dry" })).status).toBeDefined();
+    expect(qms.state.holds.size).toBe(1);
+  });
+});
+
 describe("faults", () => {
   it("unavailable: 503 with Retry-After, technical, nothing applied, key not used up", async () => {
     qms.faults.unavailable(1, 7);

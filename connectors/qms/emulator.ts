@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { FaultQueue, faultControls, type FaultControls } from "../rest-emulator/faults";
-import { ApiError, argument, parseBody, startRestServer, type RestCounters, type Route } from "../rest-emulator/http";
+import { ApiError, argument, parseBody, snapshotState, startRestServer, type RestCounters, type Route } from "../rest-emulator/http";
 import { stockTypeSchema } from "./schema";
 import { createSeededQms } from "./seed";
 import type { InspectionLot, OutboundEvent, QmsBatch, QmsState, QualityHold } from "./state";
@@ -227,7 +227,7 @@ export async function startQmsEmulator(options: QmsEmulatorOptions = {}): Promis
     },
   ];
 
-  const rest = await startRestServer({ system: "qms", port: options.port, host: options.host, routes, faults: queue });
+  const rest = await startRestServer({ system: "qms", port: options.port, host: options.host, routes, faults: queue, snapshot: () => snapshotState(qms) });
 
   const handle: QmsEmulator = {
     url: rest.url,

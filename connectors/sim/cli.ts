@@ -3,12 +3,14 @@
  *   npm run sim -- --rate 20 --plants 4 --duration 60 [--url http://localhost:3000] [--keys .andon/demo-connector-keys.json]
  *                  [--journal .andon/sim] [--seed 42] [--calm] [--stop-flow PL-WRO:PRODORD_CONFIRM …]
  * The keys file is written by `npm start` in demo mode (ANDON_DEMO=true). --duration 0 runs until stopped.
- * --stop-flow PLANT:INTERFACE (repeatable) stops that flow at its source from the start while the connectors keep
- * heartbeating (the silent stop the flow monitor reports as STOPPED); SIGUSR2 starts the stopped flows again.
+ * --stop-flow PLANT:INTERFACE (repeatable) stops that flow at its source while the connectors keep heartbeating
+ * (the silent stop the flow monitor reports as STOPPED) from the start; each SIGUSR2 switches them: stopped flows
+ * start again, running ones stop.
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { PLANTS } from "../../prisma/seed";
 import { type DemoKeys, startSimulator } from "./simulator";
 
 const { values } = parseArgs({
@@ -47,6 +49,14 @@ try {
   process.exit(2);
 }
 
+// A flow the simulated plants do not run is refused before anything starts.
+for (const flow of args["stop-flow"]) {
+  const [plant, iface] = flow.split(":") as [string, string];
+  if (!PLANTS.slice(0, args.plants).some((p) => p.code === plant && p.interfaces.includes(iface))) {
+    console.error(`[sim] --stop-flow ${flow}: the simulated plants (${args.plants}) do not run ${iface} at ${plant}`);
+    process.exit(2);
+  }
+}
 const sim = await startSimulator({
   portalUrl: args.url,
   keys,
@@ -56,12 +66,17 @@ const sim = await startSimulator({
   seed: args.seed,
   disturbances: !args.calm,
 });
-for (const flow of args["stop-flow"]) {
-  const [plant, iface] = flow.split(":") as [string, string];
-  sim.stopFlow(plant, iface);
-}
+const stopFlows = () => {
+  for (const flow of args["stop-flow"]) {
+    const [plant, iface] = flow.split(":") as [string, string];
+    sim.stopFlow(plant, iface);
+  }
+};
+stopFlows();
 process.on("SIGUSR2", () => {
-  for (const flow of sim.stoppedFlows()) sim.resumeFlow(...(flow.split("|") as [string, string]));
+  const stopped = sim.stoppedFlows();
+  if (stopped.length) for (const flow of stopped) sim.resumeFlow(...(flow.split("|") as [string, string]));
+  else stopFlows();
 });
 let stopping = false;
 const stop = async (why: string) => {

@@ -113,7 +113,25 @@ describe("every interface through the real systems", () => {
     let n = 0;
     for (const [system, message] of cases) {
       const key = `replay-test-${++n}`;
-      const outcome = await runReplayHandler(sim.handlerFor(system), {
+      // First the dry run (the target's own check): it would post, and nothing is applied.
+      const handler = sim.handlerFor(system);
+      expect(handler.check, system).toBeDefined();
+      const check = await runReplayHandler(
+        { deliver: handler.check! },
+        {
+          replayId: key,
+          idempotencyKey: `dry-${key}`,
+          plantCode: "DE-HAM",
+          interface: message.interface,
+          messageId: key,
+          correlationId: key,
+          payload: message.hops[system]!.payload,
+          attempt: 1,
+        },
+      );
+      expect(check.status, `${system} dry run: ${JSON.stringify(check)}`).toBe("delivered");
+      expect(sim.landscape.applied(system, `dry-${key}`), system).toBe(0);
+      const outcome = await runReplayHandler(handler, {
         replayId: key,
         idempotencyKey: key,
         plantCode: "DE-HAM",
@@ -131,7 +149,7 @@ describe("every interface through the real systems", () => {
     expect(asn?.status).toBe("ACCEPTED");
 
     for (const system of ["QMS", "LIMS", "PLM", "CMMS", "SUPPLIER_PORTAL", "PLANNING"] as const) {
-      const outcome = await runReplayHandler(sim.handlerFor(system), {
+      const job = {
         replayId: "x",
         idempotencyKey: `none-${system}`,
         plantCode: "DE-HAM",
@@ -140,9 +158,13 @@ describe("every interface through the real systems", () => {
         correlationId: "x",
         payload: {},
         attempt: 1,
-      });
-      expect(outcome).toMatchObject({ status: "failed", category: "business", code: "NO_REPLAY_TARGET" });
-      if (outcome.status === "failed") expect(outcome.message).toContain("this system receives no replays");
+      };
+      const handler = sim.handlerFor(system);
+      // A dry run is refused the same way: it would not post.
+      for (const outcome of [await runReplayHandler(handler, job), await runReplayHandler({ deliver: handler.check! }, job)]) {
+        expect(outcome).toMatchObject({ status: "failed", category: "business", code: "NO_REPLAY_TARGET" });
+        if (outcome.status === "failed") expect(outcome.message).toContain("this system receives no replays");
+      }
     }
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { pool } from "../db";
+import { db, pool } from "../db";
+import { linksOf } from "../dependencies/links";
 import { ErrorCategory, ExceptionStatus, Severity } from "../db/generated/enums";
 import { forbidden } from "../http/errors";
 import { type Principal, can, visiblePlantIds } from "../policy";
@@ -232,9 +233,11 @@ export type QueueRow = {
   messageId: string;
   assignee: { id: string; name: string } | null;
   fingerprint: string;
+  /** Open exceptions of prerequisites on the same business object it waits on (its replay is refused until they are delivered). */
+  waitingOn: number;
 };
 
-type Row = Omit<QueueRow, "assignee" | "firstSeenAt" | "lastSeenAt" | "slaDueAt"> & {
+type Row = Omit<QueueRow, "assignee" | "firstSeenAt" | "lastSeenAt" | "slaDueAt" | "waitingOn"> & {
   firstSeenAt: Date;
   lastSeenAt: Date;
   slaDueAt: Date;
@@ -355,8 +358,17 @@ export async function listExceptions(user: Principal, filter: QueueFilter): Prom
     byStatus[c.status] = closed ? Math.min(c.n, COUNT_CAP) : c.n;
     if (closed && c.n > COUNT_CAP) capped.push(c.status);
   }
+  // What each row waits on: one set-based query for the page (business_ref index), blockers at the row's own plant.
+  const waiting = new Map<string, Set<string>>();
+  for (const l of await linksOf(
+    db(),
+    rows.map((r) => r.id),
+    "blockedBy",
+  ))
+    waiting.set(l.exceptionId, (waiting.get(l.exceptionId) ?? new Set()).add(l.otherId));
   const items: QueueRow[] = rows.map(({ assigneeId, assigneeName, ...e }) => ({
     ...e,
+    waitingOn: waiting.get(e.id)?.size ?? 0,
     firstSeenAt: e.firstSeenAt.toISOString(),
     lastSeenAt: e.lastSeenAt.toISOString(),
     slaDueAt: e.slaDueAt.toISOString(),

@@ -6,6 +6,7 @@ import { CHAIN_LOCK_KEY, verifyChain } from "../../server/audit";
 import { db, pool } from "../../server/db";
 import { autoReplayReleased } from "../../server/dependencies/auto-replay";
 import { exceptionDetail } from "../../server/exceptions/detail";
+import { listExceptions, parseQueueFilter } from "../../server/exceptions/queue";
 import { getBulk } from "../../server/exceptions/bulk-views";
 import { startBulk } from "../../server/exceptions/start-bulk";
 import { AppError } from "../../server/http/errors";
@@ -126,6 +127,10 @@ describe("blocked by / blocks", () => {
     expect(dh.blocks.map((b) => b.id).sort()).toEqual([g1.exceptionId, g2.exceptionId].sort());
     expect((await exceptionDetail(operator, other.exceptionId))!.blockedBy).toEqual([]);
     expect((await exceptionDetail(operator, elsewhere.exceptionId))!.blocks).toEqual([]);
+    // The queue says so per row: the goods issues wait on the hold, nothing else waits.
+    const waitingOn = async (x: { messageId: string }) =>
+      (await listExceptions(operator, parseQueueFilter({ q: x.messageId, status: "all" }))).items.map((i) => i.waitingOn);
+    expect(await Promise.all([g1, g2, h, other].map(waitingOn))).toEqual([[1], [1], [0], [0]]);
 
     // A dependency switched off blocks nothing.
     const dep = await db().interfaceDependency.findFirstOrThrow({
