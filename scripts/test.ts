@@ -1,5 +1,6 @@
 /**
- * `npm test`: typecheck, lint + format check (Biome), unit + integration tests (vitest) and Playwright e2e against the built app,
+ * `npm test`: lint + format check (Biome), unit tests, integration tests with the typecheck beside them (vitest, tsc)
+ * and Playwright e2e against the built app,
  * all on a real PostgreSQL: DATABASE_URL's server when set, else an embedded one under .andon/test-pg.
  * Every run works in fresh databases created from the committed migrations and drops them after.
  * Exits non-zero on any failure. `--e2e-only` / `--no-e2e` narrow the run.
@@ -94,13 +95,14 @@ async function main(): Promise<number> {
   const results: [string, boolean][] = [];
   try {
     if (runUnit) {
-      // The typecheck (one core, ~40 s) runs beside the tests, which mostly wait on PostgreSQL; its output
-      // is printed after them.
-      const typecheck = runInBackground("typecheck (tsc --noEmit)", "npx", ["tsc", "--noEmit"]);
       // Biome: lint rules and formatting, checked (not rewritten): `npm run format` fixes the formatting.
       results.push(["lint + format", run("lint and format check (biome ci)", "npx", ["biome", "ci", "--reporter=summary", "."])]);
       const env = { DATABASE_URL: baseUrl, ANDON_TEST_NOT_RUN: NOT_RUN };
-      results.push(["unit + integration", run("unit + integration tests (vitest)", "npx", ["vitest", "run"], env)]);
+      // Unit tests side by side on every core; then the integration tests one file after another, which mostly
+      // wait on PostgreSQL, with the typecheck (one core, ~40 s) beside them (its output printed after them).
+      results.push(["unit", run("unit tests (vitest, files in parallel)", "npx", ["vitest", "run", "--project", "unit"], env)]);
+      const typecheck = runInBackground("typecheck (tsc --noEmit)", "npx", ["tsc", "--noEmit"]);
+      results.push(["integration", run("integration tests (vitest, one file at a time)", "npx", ["vitest", "run", "--project", "integration"], env)]);
       results.push(["typecheck", await typecheck]);
     }
     if (runE2e) {
