@@ -1,8 +1,8 @@
 import { afterAll, inject } from "vitest";
 
-// Every test file talks to this run's fresh database through the normal db() handle.
+// Every test file talks to this run's fresh database through the normal db() handle. The log level stays the
+// server's default (info): tests assert on info lines (tests/integration/client-abort.test.ts).
 process.env.DATABASE_URL = inject("databaseUrl");
-process.env.LOG_LEVEL ??= "warn";
 
 afterAll(async () => {
   // Only a file that opened the database loads its module again to close it: pure unit files never
