@@ -68,6 +68,11 @@ export async function main({ dev }: { dev: boolean }): Promise<void> {
   const io = web ? attachRealtime(server, { secret, adapter: cluster.adapter }) : startPublisher(cluster.adapter);
   const workers: Workers = role === "web" ? await startQueueClient(url) : await startWorkers(url);
 
+  // Idle keep-alive connections stay open longer than a client or a proxy in front keeps them idle. Node's
+  // default (5 s) closes a connection at the moment a client may be sending its next request on it: that
+  // client sees ECONNRESET ("socket hang up") for a request the server never read.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(cfg.PORT, cfg.HOST, resolve);
