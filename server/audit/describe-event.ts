@@ -76,7 +76,7 @@ const SCALAR_LABELS: Record<string, string> = {
   attempts: "Attempts",
   comment: "Comment",
   excerpt: "Comment",
-  secondReplayReason: "Reason for a second delivery",
+  secondReplayReason: "Reason for sending it again",
   email: "E-mail",
   ip: "IP address",
   connectorName: "Connector",
@@ -212,6 +212,8 @@ export function describeEvent(type: string, data: unknown, people: People, opts:
       if (v) add("Second delivery", "yes (the message had been delivered before)");
     } else if (k === "deliveredBeforeBy") {
       add("Delivered before", "yes, by an earlier replay (this is a second delivery)");
+    } else if (k === "refusedBefore") {
+      add("Refused before", "yes: the target refused this exact payload in an earlier replay");
     } else if (k === "schemaValid") {
       add("Schema", v ? "valid" : "not valid");
     } else if (k === "payloadHash") {

@@ -92,6 +92,8 @@ const replayRequestedData = z.object({
   secondReplayReason: z.string().optional(),
   /** The message had already been delivered by an earlier replay (a new key: a second delivery, asked for with a reason). */
   deliveredBeforeBy: z.string().optional(),
+  /** The target had refused exactly this payload in that replay: sent unchanged on purpose, with a reason. */
+  refusedBefore: z.string().optional(),
   /** Sent although a prerequisite of the same business object had an open exception: the approver's reason (issue 20). */
   blockOverrideReason: z.string().optional(),
   blockedBy: z.array(z.string()).optional(),
@@ -137,6 +139,7 @@ const replayApprovalRequestedData = z.object({
   statusFrom: z.string(),
   statusTo: z.string(),
   deliveredBeforeBy: z.string().optional(),
+  refusedBefore: z.string().optional(),
   bulkId: z.string().optional(),
 });
 const replayApprovedData = z.object({

@@ -16,6 +16,12 @@ const ACTOR = { type: "system" as const, label: "andon dependencies" };
  */
 export const ANDON_REQUESTER_ID = "00000000-0000-0000-0000-000000000000";
 
+/**
+ * Why Andon sends a released exception's payload again when the target had refused it as it is: the
+ * prerequisite that made the target refuse it was resolved (replay-plan.ts asks a reason for that).
+ */
+const RELEASED_REASON = "Released: the prerequisite of the same business object that blocked it was resolved";
+
 export type AutoReplayResult = { exceptionId: string; outcome: "queued" | "skipped"; why?: string };
 
 /**
@@ -26,6 +32,8 @@ export type AutoReplayResult = { exceptionId: string; outcome: "queued" | "skipp
  *  - an interface that requires approval auto-replays only an approved correction (its four-eyes
  *    approval holds); anything else (replaying as is, a second delivery) needs a replay request that a
  *    person asks and another approves — never Andon on its own;
+ *  - a payload the target refused as it is goes again: the release is the reason (audited as such), the
+ *    prerequisite that made the target refuse it having been resolved;
  *  - a business failure without an approved correction, an exception that moved on, or one blocked again
  *    meanwhile stays as it is (logged; it is released, a person replays it).
  * Running twice does nothing twice: a queued exception is no longer in a status that can be replayed.
@@ -55,7 +63,7 @@ export async function autoReplayReleased(exceptionIds: string[]): Promise<AutoRe
       continue;
     }
     try {
-      const plan = await planReplay(e, null);
+      const plan = await planReplay(e, RELEASED_REASON);
       if (plan.second) {
         skip("a second delivery needs a person's reason");
         continue;
@@ -66,7 +74,8 @@ export async function autoReplayReleased(exceptionIds: string[]): Promise<AutoRe
       }
       const target = await replayTarget(e);
       await db().$transaction(async (tx) => {
-        const { replay } = await queueReplay(tx, { exceptionId: e.id, from: e.status, target, plan, requestedById: ANDON_REQUESTER_ID, reason: null });
+        const reason = plan.refusedBefore ? RELEASED_REASON : null;
+        const { replay } = await queueReplay(tx, { exceptionId: e.id, from: e.status, target, plan, requestedById: ANDON_REQUESTER_ID, reason });
         await append(tx, {
           type: "replay.requested",
           actor: ACTOR,
@@ -79,6 +88,7 @@ export async function autoReplayReleased(exceptionIds: string[]): Promise<AutoRe
             payloadHash: plan.payloadHash,
             mode: target.mode,
             asIs: plan.correctionId === null,
+            ...(plan.refusedBefore ? { refusedBefore: plan.refusedBefore, secondReplayReason: RELEASED_REASON } : {}),
             statusFrom: e.status,
             statusTo: "REPLAY_QUEUED",
           },

@@ -3,6 +3,7 @@ import { can, replayNeedsApproval } from "../policy";
 import { systemInSentence } from "../../lib/labels";
 import { canRequestReplay } from "../replay/eligibility";
 import { type ExceptionReplayRequest, latestReplayRequest } from "../replay/exception-replay-request";
+import { refusedAsIs } from "../replay/latest-error";
 import { type ExceptionDetail, exceptionDetail } from "./detail";
 import { isOpen } from "./lifecycle";
 
@@ -31,7 +32,7 @@ export async function exceptionPage(user: Principal, id: string) {
   const approvedCorrection = detail.correction?.status === "APPROVED";
   const eligible = canRequestReplay({ status: detail.status, category: detail.category, correctionStatus: detail.correction?.status ?? null });
   const mayReplay = can(user, "exception.replay_technical", on) && !waiting;
-  const refused = refusedAsIs(detail);
+  const refused = refusedNow(detail);
   const replayAgain: ReplayAgainKind | null =
     detail.status === "RESOLVED" ? "resolved" : detail.deliveredBefore !== null && eligible ? "delivered_before" : refused && eligible ? "refused" : null;
   const allowed = {
@@ -61,16 +62,10 @@ export async function exceptionPage(user: Principal, id: string) {
 }
 export type ExceptionPage = NonNullable<Awaited<ReturnType<typeof exceptionPage>>>;
 
-/**
- * The last replay failed because the target refused the message (a business refusal), and what a replay
- * would send now is exactly what it refused: sending it unchanged would fail the same way.
- */
-function refusedAsIs(d: ExceptionDetail): boolean {
-  const e = d.currentError;
-  if (d.status !== "REPLAY_FAILED" || e.source !== "replay" || e.category !== "business" || !e.replay) return false;
-  // What a replay would send now: the approved correction, else the original payload (the replay's own record says which it sent).
-  const now = d.correction?.status === "APPROVED" ? d.correction.id : null;
-  return e.replay.correctionId === now;
+/** What a replay would send now is exactly what the target refused (replay/latest-error.ts). */
+function refusedNow(d: ExceptionDetail): boolean {
+  // What a replay would send now: the approved correction, else the original payload.
+  return refusedAsIs(d.status, d.currentError, d.correction?.status === "APPROVED" ? d.correction.id : null) !== null;
 }
 
 function nextStep(

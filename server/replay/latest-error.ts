@@ -93,3 +93,15 @@ export function latestError(e: Reported, failed: FailedReplay | undefined, targe
     replay: null,
   };
 }
+
+/**
+ * The target refused exactly what a replay would send now: the last replay failed because the target
+ * refused the message (a business refusal, the error that stands), and the payload a replay would send
+ * now — the approved correction's id, else null for the original as is — is the one that replay sent.
+ * Sent unchanged it fails the same way, so it goes again only with a reason (replay-plan.ts enforces it,
+ * the exception page offers it so). Returns the refused replay's id, or null. Pure.
+ */
+export function refusedAsIs(status: string, current: Pick<LatestError, "source" | "category" | "replay">, correctionIdNow: string | null): string | null {
+  if (status !== "REPLAY_FAILED" || current.source !== "replay" || current.category !== "business" || !current.replay) return null;
+  return current.replay.correctionId === correctionIdNow ? current.replay.id : null;
+}

@@ -4,12 +4,15 @@ import { db } from "../db";
 import type { ExceptionStatus } from "../db/generated/enums";
 import { AppError } from "../http/errors";
 import { publishExceptionsById } from "../realtime/exception-live";
+import { latestError, latestFailedReplays, refusedAsIs } from "./latest-error";
 
 /**
  * What a replay of an exception would send now, and on whose approval: the payload of an approved
  * correction whose approval holds (and whose approver may still approve), or — for a technical failure
  * with no correction — the original payload as is; a resolved exception sends again exactly what was
- * delivered before. A message an earlier replay delivered goes again only with a reason.
+ * delivered before. A message an earlier replay delivered goes again only with a reason, and so does a
+ * payload the target refused as it is (sent unchanged it fails the same way, unless its cause was fixed
+ * on the target's side: the reason says so).
  * Requesting a replay asks this; approving a replay request asks it again and sends only if the answer
  * is still the payload the request named.
  */
@@ -22,12 +25,17 @@ export type ReplayPlan = {
   /** A second delivery of the message (the exception is resolved, or a replay delivered it before). */
   second: boolean;
   deliveredBeforeBy: string | null;
+  /** The replay whose payload the target refused, when this plan sends exactly that payload again. */
+  refusedBefore: string | null;
 };
 
 type PlannedException = {
   id: string;
   status: ExceptionStatus;
   category: "TECHNICAL" | "BUSINESS";
+  errorCode: string;
+  errorMessage: string;
+  lastSeenAt: Date;
   plantId: string;
   transactionId: string;
   transaction: { payload: unknown };
@@ -94,5 +102,22 @@ export async function planReplay(e: PlannedException, reason: string | null | un
     throw new AppError(409, "correction_required", "A business failure fails again as is: correct the payload and have it approved first");
   }
   if (payload === null || payload === undefined) throw new AppError(409, "no_payload", "No payload was reported for this message: nothing to replay");
-  return { payload, payloadHash: payloadHash(payload), correctionId, approvedCorrection, second, deliveredBeforeBy: deliveredBefore?.id ?? null };
+  const refusedBefore =
+    e.status === "REPLAY_FAILED" ? refusedAsIs(e.status, latestError(e, (await latestFailedReplays([e.id])).get(e.id), null), correctionId) : null;
+  if (refusedBefore && !reason) {
+    throw new AppError(
+      400,
+      "reason_required",
+      `The target refused exactly this payload (replay ${refusedBefore}): correct it, or send it unchanged with a reason (what was fixed on the target's side)`,
+    );
+  }
+  return {
+    payload,
+    payloadHash: payloadHash(payload),
+    correctionId,
+    approvedCorrection,
+    second,
+    deliveredBeforeBy: deliveredBefore?.id ?? null,
+    refusedBefore,
+  };
 }

@@ -24,6 +24,7 @@ import { awaitingStatus, withdrawReplayRequest } from "./replay-request-rules";
 type Actor = Principal & { email: string };
 export const requestReplaySchema = z
   .object({
+    /** Why it goes again: required for a second delivery and for a payload the target refused as it is (replay-plan.ts). */
     reason: z.string().trim().min(10, "A second replay needs a reason of at least 10 characters").max(2000).optional(),
     /** An approver sends it although a prerequisite of the same business object has an open exception (server/dependencies). */
     blockOverrideReason: blockOverrideReason.optional(),
@@ -84,6 +85,7 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
             // The reason for sending it again: required for a second delivery, given when resending a refused payload.
             ...(reason ? { secondReplayReason: reason } : {}),
             ...(plan.deliveredBeforeBy ? { deliveredBeforeBy: plan.deliveredBeforeBy } : {}),
+            ...(plan.refusedBefore ? { refusedBefore: plan.refusedBefore } : {}),
             ...(blockedBy.length && override ? { blockOverrideReason: override.reason, blockedBy } : {}),
             statusFrom: e.status,
             statusTo: "REPLAY_QUEUED",
@@ -134,6 +136,7 @@ export async function requestReplay(user: Actor, exceptionId: string, input: unk
           statusFrom: e.status,
           statusTo: e.status === "RESOLVED" ? "RESOLVED" : "AWAITING_APPROVAL",
           ...(plan.deliveredBeforeBy ? { deliveredBeforeBy: plan.deliveredBeforeBy } : {}),
+          ...(plan.refusedBefore ? { refusedBefore: plan.refusedBefore } : {}),
           ...via,
         },
       });

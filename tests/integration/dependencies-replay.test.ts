@@ -365,6 +365,51 @@ describe("release on delivery", () => {
     // Queued in order; siblings of one depth may be delivered side by side (the target's concurrency): each once.
     expect(issues.sort((a, b) => a - b)).toEqual([3000, 7000]);
   });
+
+  it("a goods issue SAP refused while the lot was on hold goes again unchanged only with a reason; after the release Andon sends it, the release being its reason", async () => {
+    const holdAgain = await sapReplayHandler(sap.url).deliver({
+      replayId: randomUUID(),
+      idempotencyKey: `hold2-${RUN}`,
+      plantCode: "DE-HAM",
+      interface: "QUALITY_HOLD",
+      messageId: `hold2-${RUN}`,
+      correlationId: randomUUID(),
+      payload: hold("HOLD"),
+      attempt: 1,
+    });
+    expect(holdAgain.status).toBe("delivered");
+    const lot = LOT.batch;
+    const h = await holdFailure(lot, hold("RELEASE"));
+    const g = await gmFailure(lot, goodsIssue("1", `GI3-${RUN}`));
+    // An approver sends it although the hold is open: SAP refuses it (the batch's stock is blocked).
+    await requestReplay(approver, g.exceptionId, { blockOverrideReason: "Production is waiting; trying before the hold is released." });
+    const failed = await until(
+      () => db().exception.findUniqueOrThrow({ where: { id: g.exceptionId } }),
+      (e) => e.status === "REPLAY_FAILED",
+    );
+    expect(failed.status).toBe("REPLAY_FAILED");
+    const detail = (await exceptionDetail(operator, g.exceptionId))!;
+    expect(detail.currentError).toMatchObject({ source: "replay", category: "business", code: "M7/021" });
+    // Unchanged, the refused payload goes again only with a reason.
+    expect(await refusal(requestReplay(approver, g.exceptionId, { blockOverrideReason: "Trying again while the hold is still open." }))).toMatchObject({
+      status: 400,
+      code: "reason_required",
+    });
+
+    await requestReplay(operator, h.exceptionId, {});
+    const resolved = await until(
+      () => db().exception.findMany({ where: { id: { in: [h.exceptionId, g.exceptionId] } } }),
+      (rows) => rows.every((r) => r.status === "RESOLVED"),
+    );
+    expect(resolved.map((r) => r.status)).toEqual(["RESOLVED", "RESOLVED"]);
+    const requested = await db().auditEvent.findMany({ where: { type: "replay.requested", subjectId: g.exceptionId }, orderBy: { id: "asc" } });
+    expect(requested.map((r) => r.actorLabel)).toEqual(["approver@andon.local", "andon dependencies"]);
+    expect(requested[1]!.data).toMatchObject({ refusedBefore: detail.currentError.replay!.id, secondReplayReason: expect.stringMatching(/^Released: /) });
+    const replays = await db().replay.findMany({ where: { exceptionId: g.exceptionId }, orderBy: { createdAt: "asc" } });
+    expect(replays.map((r) => r.status)).toEqual(["FAILED", "SUCCEEDED"]);
+    expect(sap.applications(replays[1]!.idempotencyKey)).toBe(1);
+    expect((await verifyChain()).ok).toBe(true);
+  });
 });
 
 describe("bulk replay order", () => {

@@ -431,5 +431,15 @@ describe("what the exception page and the approvers see (issue 17)", () => {
     const attempt = page.detail.replays[0]!.attempts.at(-1)!;
     expect(attempt.text).toMatch(/^SAP ERP refused the message: .*\(SAP ERP message M7-021\)$/);
     expect(attempt.category).toBe("business");
+
+    // The server holds the same rule as the page: unchanged, the refused payload goes again only with a reason
+    // (a bulk replay or an API client is refused the same way), and the audit names the refused replay.
+    await expect(requestReplay(operator, id, {})).rejects.toMatchObject({ status: 400, code: "reason_required" });
+    expect((await db().exception.findUniqueOrThrow({ where: { id } })).status).toBe("REPLAY_FAILED");
+    const again = await requestReplay(operator, id, { reason: "Stock was posted in SAP meanwhile (goods receipt 5000012)." });
+    expect(again.kind).toBe("queued");
+    const requested = (await trail(id)).filter((e) => e.type === "replay.requested").at(-1)!;
+    expect(requested.data).toMatchObject({ refusedBefore: page.detail.currentError.replay!.id, secondReplayReason: expect.stringContaining("goods receipt") });
+    await settled(id);
   }, 40_000);
 });
