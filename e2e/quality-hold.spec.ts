@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { APIRequestContext } from "@playwright/test";
-import { SAP_SAMPLE_PAYLOADS, sapReplayHandler, startSapEmulator } from "../connectors/sap";
+import { sapReplayHandler, startSapEmulator } from "../connectors/sap";
 import { startReplayPushServer } from "../connectors/sdk";
+import { LOT, goodsIssue, qualityHold } from "../tests/support/quality-hold";
 import { connectorKey, expect, expectAccessible, query, signIn, test } from "./fixtures";
 
 /**
@@ -13,32 +14,6 @@ import { connectorKey, expect, expectAccessible, query, signIn, test } from "./f
  * Andon through the real ingest API with their typed references (refs: { lot }); replays reach the SAP
  * emulator through the SDK's signed push endpoint.
  */
-const LOT = { material: "RM-0815", plant: "1000", storageLocation: "0001", batch: "B2026-118" };
-const hold = (action: "HOLD" | "RELEASE", targetStockType: "BLOCKED" | "UNRESTRICTED") => ({
-  ...SAP_SAMPLE_PAYLOADS.QUALITY_HOLD,
-  ...LOT,
-  action,
-  targetStockType,
-  reason: action === "HOLD" ? "Viscosity out of specification" : "Retest in specification (318 cP)",
-});
-const goodsIssue = (kg: string, ref: string) => ({
-  GoodsMovementCode: "03",
-  MaterialDocumentHeaderText: `Issue ${ref}`,
-  ReferenceDocument: ref.slice(0, 16),
-  to_MaterialDocumentItem: [
-    {
-      GoodsMovementType: "261",
-      Material: LOT.material,
-      Plant: LOT.plant,
-      StorageLocation: LOT.storageLocation,
-      Batch: LOT.batch,
-      QuantityInEntryUnit: kg,
-      EntryUnit: "KG",
-      ManufacturingOrder: "1004711",
-    },
-  ],
-});
-
 /** A failure as a connector reports it: through the ingest API, with the message's typed references. */
 async function report(
   request: APIRequestContext,
@@ -109,7 +84,7 @@ test("a quality hold blocks the goods issues of its lot until it is delivered; t
       interface: "QUALITY_HOLD",
       messageId: "qh-e2e-hold",
       correlationId: randomUUID(),
-      payload: hold("HOLD", "BLOCKED"),
+      payload: qualityHold("HOLD"),
       attempt: 1,
     });
     expect(held.status).toBe("delivered");
@@ -121,7 +96,7 @@ test("a quality hold blocks the goods issues of its lot until it is delivered; t
       category: "business",
       code: "QHOLD-TARGET",
       message: "RELEASE moves stock to UNRESTRICTED or QUALITY_INSPECTION, not BLOCKED",
-      payload: hold("RELEASE", "BLOCKED"),
+      payload: qualityHold("RELEASE", { targetStockType: "BLOCKED" }),
       at: new Date(t0),
     });
     const issue = (kg: string, n: number) =>
@@ -170,7 +145,7 @@ test("a quality hold blocks the goods issues of its lot until it is delivered; t
 
     // The hold is corrected (the operator), approved (an approver) and replayed (the operator).
     const saved = (
-      (await (await page.request.post(`/api/exceptions/${release.id}/correction`, { data: { payload: hold("RELEASE", "UNRESTRICTED") } })).json()) as {
+      (await (await page.request.post(`/api/exceptions/${release.id}/correction`, { data: { payload: qualityHold("RELEASE") } })).json()) as {
         correction: { id: string; payloadHash: string };
       }
     ).correction;

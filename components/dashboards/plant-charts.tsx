@@ -199,7 +199,6 @@ export function PlantCharts({ series }: { series: PlantSeries }) {
   const hasTraffic = traffic.some((p) => p.delivered + p.failed > 0);
   const hasLatency = traffic.some((p) => p.p95 !== null);
   const breachSteps = traffic.filter((p) => (p.breaches ?? 0) > 0).length;
-  const periods = series.sloUnit === "minute" ? "minutes" : "hours";
   const slo = series.interface?.sloMs ?? null;
   const axis = { tick: { fontSize: 11 }, stroke: "var(--muted-foreground)" };
   const grid = <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />;
@@ -240,12 +239,12 @@ export function PlantCharts({ series }: { series: PlantSeries }) {
             { label: "p95", color: "#1d4ed8" },
             { label: "p99", color: "#7c3aed" },
             { label: `SLO ${msLabel(slo)}`, color: SLO_COLOR, shape: "dashed" },
-            { label: `step with ${periods} above the SLO`, color: SLO_COLOR, shape: "dot" },
+            { label: "step with minutes above the SLO", color: SLO_COLOR, shape: "dot" },
           ]}
           note={
             breachSteps > 0
-              ? `${breachSteps} ${breachSteps === 1 ? "step holds" : "steps hold"} ${periods} whose p95 was above the SLO (the table counts them).`
-              : `No ${series.sloUnit} above the SLO in this range.`
+              ? `${breachSteps} ${breachSteps === 1 ? "step holds" : "steps hold"} minutes whose p95 was above the SLO (the table counts them).`
+              : "No minute above the SLO in this range."
           }
           table={
             <DataTable
@@ -276,7 +275,7 @@ export function PlantCharts({ series }: { series: PlantSeries }) {
               <Line dataKey="p99" name="p99" stroke="#7c3aed" dot={isolatedDot(traffic, "p99", "#7c3aed")} isAnimationActive={false} connectNulls={false} />
               <Line
                 dataKey="breachMark"
-                name={`${periods} above the SLO`}
+                name="minutes above the SLO"
                 stroke="none"
                 dot={{ r: 3.5, fill: SLO_COLOR, stroke: SLO_COLOR }}
                 activeDot={false}

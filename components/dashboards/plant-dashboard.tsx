@@ -216,7 +216,7 @@ export function PlantDashboard({
             {m.interfaces.map((i) => (
               <option key={i.code} value={i.code}>
                 {i.code}
-                {i.sloBreached ? ` (above SLO in ${i.slo.breached} ${i.slo.unit === "minute" ? "min" : "h"})` : ""}
+                {i.sloBreached ? ` (above SLO in ${i.slo.breached} min)` : ""}
               </option>
             ))}
           </select>

@@ -23,7 +23,6 @@ const AGES: { key: BacklogAge; label: string; age: string | null }[] = [
 ];
 const NBSP = "\u00a0";
 const perMinute = (n: number) => `${n.toFixed(1)}${NBSP}/min`;
-const UNIT = { minute: ["minute", "minutes", "min"], hour: ["hour", "hours", "h"] } as const;
 
 type Props = { metrics: PlantMetrics; rangeLabel: string };
 
@@ -33,7 +32,6 @@ const td = "px-3 py-1.5 text-right tabular-nums whitespace-nowrap";
 /** The per-interface table; the page around it (PlantDashboard) owns the range, live updates and charts. */
 export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
   const { plant } = metrics;
-  const [one, many, short] = UNIT[metrics.slo.unit];
   const queue = (i: string, extra = "") => `/exceptions?plant=${plant.code}&interface=${i}${extra}`;
   return (
     <div className="space-y-3">
@@ -42,19 +40,16 @@ export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
           <span className="text-muted-foreground">No deliveries in this range to judge the latency SLO on.</span>
         ) : metrics.slo.breached > 0 ? (
           <span className="text-danger">
-            Latency above an interface's SLO in {formatCount(metrics.slo.breached)} of {formatCount(metrics.slo.active)} {many} with deliveries (
+            Latency above an interface's SLO in {formatCount(metrics.slo.breached)} of {formatCount(metrics.slo.active)} minutes with deliveries (
             {formatShare(metrics.slo.breachShare)}).
           </span>
         ) : (
           <span>
-            Every interface within its latency SLO in each of {formatCount(metrics.slo.active)} {metrics.slo.active === 1 ? one : many} with deliveries.
+            Every interface within its latency SLO in each of {formatCount(metrics.slo.active)} {metrics.slo.active === 1 ? "minute" : "minutes"} with
+            deliveries.
           </span>
         )}{" "}
-        <span className="text-muted-foreground">
-          {metrics.slo.unit === "minute"
-            ? "A minute is above the SLO when the p95 latency of the messages delivered in it is."
-            : "Beyond 24 hours the SLO is judged hour by hour: an hour is above it when the p95 latency of the messages delivered in it is. Choose 24h or 1h for minutes."}
-        </span>
+        <span className="text-muted-foreground">A minute is above the SLO when the p95 latency of the messages delivered in it is, over every range.</span>
       </p>
       <ScrollRegion label="Interface metrics" className="rounded-lg border border-border bg-surface">
         <table className="w-full text-left text-xs">
@@ -85,7 +80,7 @@ export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
                 SLO
               </th>
               <th scope="col" className={th}>
-                {metrics.slo.unit === "minute" ? "Minutes" : "Hours"} above SLO
+                Minutes above SLO
               </th>
               {AGES.map((a) => (
                 <th key={a.key} scope="col" className={th}>
@@ -116,9 +111,7 @@ export function PlantMetricsTable({ metrics, rangeLabel }: Props) {
                 <td className={td}>{msLabel(i.latency.p99)}</td>
                 <td className={td}>{msLabel(i.sloMs)}</td>
                 <td className={cn(td, i.sloBreached && "font-semibold text-danger")} data-slo-breached={i.sloBreached || undefined} data-testid="slo-minutes">
-                  {i.slo.active === 0
-                    ? "—"
-                    : `${formatCount(i.slo.breached)} of ${formatCount(i.slo.active)}${NBSP}${short} (${formatShare(i.slo.breachShare)})`}
+                  {i.slo.active === 0 ? "—" : `${formatCount(i.slo.breached)} of ${formatCount(i.slo.active)}${NBSP}min (${formatShare(i.slo.breachShare)})`}
                   {i.sloBreached ? <span className="sr-only"> (above the SLO)</span> : null}
                 </td>
                 {AGES.map((a) => (

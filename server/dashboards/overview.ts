@@ -128,7 +128,7 @@ export async function overview(user: Principal, now = new Date()): Promise<Overv
   ]);
   const mineOf = (plantId: string) => ifaces.rows.filter((i) => i.plant_id === plantId).map((i) => ({ id: i.id, sloMs: i.slo }));
   const [lastHourSlos, pastFigures] = await Promise.all([
-    Promise.all(plants.map((p) => sloPeriods(p.id, mineOf(p.id), hourAgo, now, "minute"))),
+    Promise.all(plants.map((p) => sloPeriods(p.id, mineOf(p.id), hourAgo, now))),
     Promise.all(
       plants.flatMap((p) =>
         (Object.keys(windows) as (keyof typeof windows)[]).map(async (w) => ({
@@ -246,7 +246,7 @@ async function pastWindow(plantId: string, interfaces: { id: string; sloMs: numb
          FROM telemetry_rollup_minute WHERE plant_id = $1 AND bucket >= $2 AND bucket < $3 AND outcome IN ('DELIVERED', 'FAILED')`,
         [plantId, from, to],
       ),
-      sloPeriods(plantId, interfaces, from, to, "minute"),
+      sloPeriods(plantId, interfaces, from, to),
     ]);
     const delivered = Number(counts.rows[0]?.delivered ?? 0);
     const failed = Number(counts.rows[0]?.failed ?? 0);

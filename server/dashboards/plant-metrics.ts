@@ -11,8 +11,8 @@ import { type SloPeriods, breachShare, sloPeriods } from "./slo";
 /**
  * Per-interface operations figures of one plant over a time range, from the per-minute rollups
  * (never raw telemetry): throughput, failure rate, latency percentiles of delivered messages from the
- * merged histograms (≤ 4.9 % relative error), the latency SLO judged minute by minute (hour by hour
- * beyond 24 h; the share of periods above it, server/dashboards/slo.ts), and the open backlog (exceptions in an open status) by
+ * merged histograms (≤ 4.9 % relative error), the latency SLO judged minute by minute over every range (the
+ * share of minutes above it, server/dashboards/slo.ts), and the open backlog (exceptions in an open status) by
  * age. Scoped through the policy: a plant the user may not see does not exist for them.
  */
 export const RANGES = { "1h": 3_600_000, "24h": 24 * 3_600_000, "7d": 7 * 24 * 3_600_000, "30d": 30 * 24 * 3_600_000 } as const;
@@ -45,9 +45,9 @@ export type InterfaceMetrics = {
   throughputPerMin: number;
   failureRate: number | null;
   latency: { p50: number | null; p95: number | null; p99: number | null };
-  /** Periods (minutes up to 24 h, else hours) with delivered messages, those whose p95 was above the SLO, and their share. */
+  /** Minutes with delivered messages, those whose p95 was above the SLO, and their share. */
   slo: SloPeriods & { breachShare: number | null };
-  /** Any period of the range above the SLO (the range's p95 may still be below it). */
+  /** Any minute of the range above the SLO (the range's p95 may still be below it). */
   sloBreached: boolean;
   backlog: Record<BacklogAge, number>;
   openTechnical: number;

@@ -1,6 +1,7 @@
 import type { PoolClient } from "pg";
 import { pool, withPgTransaction } from "../db";
 import { OPEN_STATUSES } from "../exceptions/lifecycle";
+import { SLO_QUANTILE } from "../metrics/histogram";
 
 /**
  * Hourly and daily compaction of the per-minute rollups, and the per-minute samples behind the
@@ -45,11 +46,38 @@ async function compactLevel(c: PoolClient, level: keyof typeof LEVELS, from: Dat
     plant = "AND plant_id = $3";
   }
   await c.query(`DELETE FROM ${into} WHERE bucket >= $1 AND bucket < $2 ${plant}`, params);
+  if (level === "day") {
+    const res = await c.query(
+      `INSERT INTO ${into} (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram)
+       SELECT ${bucket}, plant_id, interface_id, outcome, sum(count), sum(latency_sum), max(latency_max), andon_histogram_sum(histogram)
+       FROM ${source} WHERE bucket >= $1 AND bucket < $2 ${plant}
+       GROUP BY 1, 2, 3, 4`,
+      params,
+    );
+    return res.rowCount ?? 0;
+  }
+  // An hour of delivered messages also keeps each minute's p95 bucket (shards merged), the minutes with
+  // deliveries and the highest of those buckets: the SLO is judged per minute from them (slo.ts).
   const res = await c.query(
-    `INSERT INTO ${into} (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram)
-     SELECT ${bucket}, plant_id, interface_id, outcome, sum(count), sum(latency_sum), max(latency_max), andon_histogram_sum(histogram)
-     FROM ${source} WHERE bucket >= $1 AND bucket < $2 ${plant}
-     GROUP BY 1, 2, 3, 4`,
+    `WITH a AS (
+       SELECT ${bucket} AS bucket, plant_id, interface_id, outcome, sum(count) AS count, sum(latency_sum) AS latency_sum,
+              max(latency_max) AS latency_max, andon_histogram_sum(histogram) AS histogram
+       FROM ${source} WHERE bucket >= $1 AND bucket < $2 ${plant}
+       GROUP BY 1, 2, 3, 4
+     ), pm AS (
+       SELECT bucket, plant_id, interface_id, andon_histogram_rank(andon_histogram_sum(histogram), ${SLO_QUANTILE}) AS p95
+       FROM ${source} WHERE bucket >= $1 AND bucket < $2 ${plant} AND outcome = 'DELIVERED' AND count > 0
+       GROUP BY 1, 2, 3
+     ), ph AS (
+       SELECT ${bucket} AS bucket, plant_id, interface_id,
+              andon_minute_array(((extract(epoch FROM bucket)::bigint / 60) % 60)::int, p95) AS minute_p95,
+              bit_or(1::bigint << ((extract(epoch FROM bucket)::bigint / 60) % 60)::int) AS minutes_active,
+              max(p95) AS minute_p95_max
+       FROM pm WHERE p95 IS NOT NULL GROUP BY 1, 2, 3
+     )
+     INSERT INTO ${into} (bucket, plant_id, interface_id, outcome, count, latency_sum, latency_max, histogram, minute_p95, minutes_active, minute_p95_max)
+     SELECT a.bucket, a.plant_id, a.interface_id, a.outcome, a.count, a.latency_sum, a.latency_max, a.histogram, ph.minute_p95, ph.minutes_active, ph.minute_p95_max
+     FROM a LEFT JOIN ph ON a.outcome = 'DELIVERED' AND ph.bucket = a.bucket AND ph.plant_id = a.plant_id AND ph.interface_id = a.interface_id`,
     params,
   );
   return res.rowCount ?? 0;
@@ -185,7 +213,13 @@ export function planRollupRead(from: Date, to: Date, hourWm: Date | null, dayWm:
  */
 export type RollupQuery = { sql: string; params: unknown[] };
 
-export async function rollupSources(plantId: string, from: Date, to: Date, columnSets: string[], { stepMs }: { stepMs?: number } = {}): Promise<RollupQuery[]> {
+export async function rollupSources(plantId: string, from: Date, to: Date, columnSets: string[], opts: { stepMs?: number } = {}): Promise<RollupQuery[]> {
+  const plan = await rollupPlan(plantId, from, to, opts);
+  return columnSets.map((columns) => rollupSql(plantId, plan, columns));
+}
+
+/** The plan of a read (planRollupRead) with the watermarks and dirty hours read now; see rollupSources for `stepMs`. */
+export async function rollupPlan(plantId: string, from: Date, to: Date, { stepMs }: { stepMs?: number } = {}): Promise<RollupPlan> {
   const { rows: wms } = await pool().query<{ name: string; until: Date }>("SELECT name, until FROM job_watermark WHERE name = ANY($1)", [
     [HOURLY_WATERMARK, DAILY_WATERMARK],
   ]);
@@ -200,18 +234,17 @@ export async function rollupSources(plantId: string, from: Date, to: Date, colum
         hourWm,
       ])
     : { rows: [] };
-  const plan = planRollupRead(
+  return planRollupRead(
     from,
     to,
     hourWm,
     dayWm,
     dirty.map((d) => d.hour),
   );
-  return columnSets.map((columns) => rollupSql(plantId, plan, columns));
 }
 
-/** The SQL of one plan for one set of columns (pure). */
-function rollupSql(plantId: string, plan: RollupPlan, columns: string): RollupQuery {
+/** The SQL of one plan for one set of columns (pure); empty when the plan reads nothing. */
+export function rollupSql(plantId: string, plan: RollupPlan, columns: string): RollupQuery {
   const params: unknown[] = [plantId];
   const p = (v: unknown) => `$${params.push(v)}`;
   const ranges = (rs: [Date, Date][]) => rs.map(([a, b]) => `(bucket >= ${p(a)} AND bucket < ${p(b)})`);

@@ -4,7 +4,7 @@ import { BUCKETS, percentile } from "../metrics/histogram";
 import { type Principal, can, canSeePlant } from "../policy";
 import { metricsQuerySchema, resolveRange } from "./plant-metrics";
 import { type RollupQuery, rollupSources } from "./rollup";
-import { type SloUnit, sloPeriods, sloUnitFor } from "./slo";
+import { type SloUnit, sloPeriods } from "./slo";
 
 /**
  * The plant page's charts: the same rollups as the table, bucketed over time. Latency percentiles
@@ -38,7 +38,7 @@ export type ConnectorSeries = { id: string; name: string; points: { t: string; h
 export type PlantSeries = {
   plant: { code: string; timezone: string };
   interface: { code: string; sloMs: number } | null;
-  /** The period the SLO is judged on over this range. */
+  /** The period the SLO is judged on (a minute, over every range). */
   sloUnit: SloUnit;
   from: string;
   to: string;
@@ -157,7 +157,7 @@ export async function plantSeries(user: Principal, plantCode: string, query: Rec
   return {
     plant: { code: plant.code, timezone: plant.timezone },
     interface: iface ? { code: iface.code, sloMs: iface.slo } : null,
-    sloUnit: sloUnitFor(to.getTime() - from.getTime()),
+    sloUnit: "minute",
     from: from.toISOString(),
     to: to.toISOString(),
     stepMs: step,

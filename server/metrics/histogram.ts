@@ -9,6 +9,8 @@ export const GROWTH = 1.1;
 export const MAX_LATENCY_MS = 7 * 24 * 3600 * 1000;
 export const BUCKETS = Math.ceil(Math.log(MAX_LATENCY_MS) / Math.log(GROWTH)) + 1;
 export const MAX_RELATIVE_ERROR = Math.sqrt(GROWTH) - 1;
+/** The latency SLO is judged on this quantile of a minute's delivered messages (server/dashboards/slo.ts, compaction). */
+export const SLO_QUANTILE = 0.95;
 
 const LOG_GROWTH = Math.log(GROWTH);
 

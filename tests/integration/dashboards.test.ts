@@ -6,7 +6,7 @@ import { db } from "../../server/db";
 import { overview } from "../../server/dashboards/overview";
 import { plantInterfaceMetrics } from "../../server/dashboards/plant-metrics";
 import { ingestEvents } from "../../server/ingest/ingest-events";
-import { MAX_RELATIVE_ERROR } from "../../server/metrics/histogram";
+import { MAX_RELATIVE_ERROR, SLO_QUANTILE, bucketOf, emptyHistogram, percentile, record } from "../../server/metrics/histogram";
 import { compactHourly, sampleMinute } from "../../server/dashboards/rollup";
 import { HEALTH_ORDER } from "../../server/dashboards/health";
 import { plantSeries, stepFor } from "../../server/dashboards/series";
@@ -322,6 +322,69 @@ describe("the latency SLO judged minute by minute, one health state per plant", 
     expect(new Date(tile.compare.yesterday.to).getTime()).toBe(end.getTime() - 86_400_000);
     expect(tile.trend).toHaveLength(24);
     expect(tile.trend[0]).toEqual({ t: new Date(end.getTime() - 86_400_000).toISOString(), open: 15 });
+  });
+
+  it("compaction's p95 bucket (andon_histogram_rank) is the bucket `percentile` answers, for any histogram", async () => {
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const hists = Array.from({ length: 300 }, (_, n) => {
+      const h = emptyHistogram();
+      const count = n < 20 ? n + 1 : 1 + Math.floor(rand() * 400);
+      for (let i = 0; i < count; i++) record(h, Math.exp(rand() * 14));
+      return h;
+    });
+    const { rows } = await pool().query<{ k: number | null }>(
+      "SELECT andon_histogram_rank(h::int[], $2) AS k FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(j, i), LATERAL (SELECT array_agg(x::int) AS h FROM jsonb_array_elements_text(a.j) x) b ORDER BY a.i",
+      [JSON.stringify(hists), SLO_QUANTILE],
+    );
+    expect(rows.map((r) => r.k)).toEqual(hists.map((h) => bucketOf(percentile(h, SLO_QUANTILE)!)));
+    expect((await pool().query("SELECT andon_histogram_rank($1::int[], 0.95) AS k", [emptyHistogram()])).rows[0].k).toBeNull();
+  });
+
+  it("over a range longer than a day the same minutes are judged, from the compacted hours; the plant counts a minute once whichever interfaces breach in it", async () => {
+    // Another interface of the plant in the same hour: above its SLO in minute 10 (as GOODS_MOVEMENT) and in minute 20.
+    const mes = await db().connector.findFirstOrThrow({ where: { plant: { code: "DE-HAM" }, system: { kind: "MES" } } });
+    const confirm = await db().interface.findUniqueOrThrow({ where: { code: "PRODORD_CONFIRM" } });
+    const confirmation = (m: number, latencyMs: number) => {
+      const e = event(new Date(start.getTime() + m * MIN + 3000), latencyMs);
+      return { ...e, value: { ...e.value, interface: "PRODORD_CONFIRM", hop: { source: "MES" as const, target: "SAP_ERP" as const } } };
+    };
+    const slow = confirm.latencySloMs * 3;
+    const info = { connectorId: mes.id, connectorName: mes.name, plantId: mes.plantId, plantCode: "DE-HAM" };
+    expect((await ingestEvents(info, [confirmation(10, slow), confirmation(20, slow), confirmation(40, 100)])).rejected).toEqual([]);
+
+    const from = new Date(start.getTime() - 25 * 3_600_000); // also holds yesterday's 30 fast minutes
+    const before = await plantInterfaceMetrics(manager, "DE-HAM", { from: from.toISOString(), to: end.toISOString() });
+    await compactHourly();
+    // The hours of that range are compacted, and kept each minute's p95 bucket.
+    const { rows: hours } = await pool().query<{ n: number; kept: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE minute_p95 IS NOT NULL AND minutes_active IS NOT NULL)::int AS kept
+       FROM telemetry_rollup_hour WHERE plant_id = $1 AND outcome = 'DELIVERED' AND bucket >= $2 AND bucket < $3`,
+      [mes.plantId, new Date(Math.ceil(start.getTime() / 3_600_000) * 3_600_000 - 3_600_000), end],
+    );
+    expect(hours[0]!.n).toBeGreaterThan(0);
+    expect(hours[0]!.kept).toBe(hours[0]!.n);
+    const m = await plantInterfaceMetrics(manager, "DE-HAM", { from: from.toISOString(), to: end.toISOString() });
+    // The same figures as from the minute rows, minute by minute over 25 hours.
+    expect(m.interfaces).toEqual(before.interfaces);
+    expect(m.slo).toEqual(before.slo);
+    const gm = m.interfaces.find((i) => i.code === "GOODS_MOVEMENT")!;
+    expect(gm.slo).toEqual({ unit: "minute", active: 90, breached: 3, breachShare: 3 / 90 });
+    expect(m.interfaces.find((i) => i.code === "PRODORD_CONFIRM")!.slo).toEqual({ unit: "minute", active: 3, breached: 2, breachShare: 2 / 3 });
+    // Minutes 10, 20, 30 and 45 of the 90 with deliveries: minute 10 once, though two interfaces breach in it.
+    expect(m.slo).toEqual({ unit: "minute", active: 90, breached: 4, breachShare: 4 / 90 });
+    // The chart over those 25 hours marks the steps holding GOODS_MOVEMENT's three minutes.
+    const series = await plantSeries(manager, "DE-HAM", { from: from.toISOString(), to: end.toISOString(), interface: "GOODS_MOVEMENT" });
+    expect(series.sloUnit).toBe("minute");
+    expect(series.traffic.reduce((n, p) => n + (p.breaches ?? 0), 0)).toBe(3);
+    const minuteOf = [10, 30, 45].map((k) => start.getTime() + k * MIN);
+    for (const p of series.traffic.filter((x) => (x.breaches ?? 0) > 0)) {
+      const t = new Date(p.t).getTime();
+      expect(minuteOf.some((b) => b >= t && b < t + series.stepMs)).toBe(true);
+    }
   });
 
   it("a disabled connector leaves the dashboards' connector health: it never shows silent, and leaves the charts", async () => {

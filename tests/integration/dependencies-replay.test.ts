@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { SAP_SAMPLE_PAYLOADS, type SapEmulator, sapReplayHandler, startSapEmulator } from "../../connectors/sap";
+import { type SapEmulator, sapReplayHandler, startSapEmulator } from "../../connectors/sap";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { CHAIN_LOCK_KEY, verifyChain } from "../../server/audit";
 import { db, pool } from "../../server/db";
@@ -15,6 +15,7 @@ import { approveReplayRequest } from "../../server/replay/approve-replay-request
 import { requestReplay } from "../../server/replay/request-replay";
 import { type Workers, startWorkers } from "../../server/workers";
 import { addRef, reportDelivered, reportFailure, until } from "../support/dependencies";
+import { LOT, goodsIssue, qualityHold } from "../support/quality-hold";
 import { setReplayApproval } from "../support/replay-approval";
 import { type Actor, actor, pushEndpoint } from "../support/replay-flow";
 
@@ -24,38 +25,13 @@ import { type Actor, actor, pushEndpoint } from "../support/replay-flow";
  * Typed references are written to business_ref as the ingest writes them.
  */
 const RUN = randomUUID().slice(0, 6);
-const LOT = { material: "RM-0815", plant: "1000", storageLocation: "0001", batch: "B2026-118" };
 let sap: SapEmulator;
 let workers: Workers;
 let operator: Actor;
 let approver: Actor;
 const cleanups: (() => Promise<void>)[] = [];
 
-const hold = (action: "HOLD" | "RELEASE") => ({
-  ...SAP_SAMPLE_PAYLOADS.QUALITY_HOLD,
-  ...LOT,
-  action,
-  targetStockType: action === "HOLD" ? "BLOCKED" : "UNRESTRICTED",
-  reason: action === "HOLD" ? "Viscosity out of specification" : "Retest in specification",
-});
-const goodsIssue = (kg: string, ref: string) => ({
-  GoodsMovementCode: "03",
-  MaterialDocumentHeaderText: `Issue ${ref}`,
-  ReferenceDocument: ref.slice(0, 16),
-  to_MaterialDocumentItem: [
-    {
-      GoodsMovementType: "261",
-      Material: LOT.material,
-      Plant: LOT.plant,
-      StorageLocation: LOT.storageLocation,
-      Batch: LOT.batch,
-      QuantityInEntryUnit: kg,
-      EntryUnit: "KG",
-      ManufacturingOrder: "1004711",
-    },
-  ],
-});
-const holdFailure = (lot: string, payload: unknown = hold("RELEASE"), plant = "DE-HAM") =>
+const holdFailure = (lot: string, payload: unknown = qualityHold("RELEASE"), plant = "DE-HAM") =>
   reportFailure({
     plant,
     iface: "QUALITY_HOLD",
@@ -76,6 +52,13 @@ const gmFailure = (lot: string, payload: unknown = goodsIssue("5", `GI-${RUN}`),
     refs: [["LOT", lot]],
     occurredAt,
   });
+
+/** The QMS's hold of lot L, delivered straight to SAP (not through Andon): the batch moves to blocked stock. */
+async function holdInSap(key: string) {
+  const job = { replayId: randomUUID(), idempotencyKey: key, plantCode: "DE-HAM", interface: "QUALITY_HOLD", messageId: key, correlationId: randomUUID() };
+  expect((await sapReplayHandler(sap.url).deliver({ ...job, payload: qualityHold("HOLD"), attempt: 1 })).status).toBe("delivered");
+  expect(sap.stockOf(LOT, "07")).toBeGreaterThan(0);
+}
 
 const refusal = async (p: Promise<unknown>) => {
   try {
@@ -115,7 +98,7 @@ describe("blocked by / blocks", () => {
     const g2 = await gmFailure(lot);
     const other = await gmFailure(`L-${RUN}-OTHER`);
     // The same lot number at another plant is another lot.
-    const elsewhere = await holdFailure(lot, hold("RELEASE"), "PL-WRO");
+    const elsewhere = await holdFailure(lot, qualityHold("RELEASE"), "PL-WRO");
 
     const d1 = (await exceptionDetail(operator, g1.exceptionId))!;
     expect(d1.blockedBy.map((b) => [b.id, b.interfaceCode, b.messageId, b.refs])).toEqual([
@@ -316,22 +299,10 @@ describe("release on delivery", () => {
   });
 
   it("scenario 1: the hold's release is replayed; the two goods issues of the lot are released and replayed by Andon in order; SAP posts each once", async () => {
-    const hold0 = await sapReplayHandler(sap.url).deliver({
-      replayId: randomUUID(),
-      idempotencyKey: `hold-${RUN}`,
-      plantCode: "DE-HAM",
-      interface: "QUALITY_HOLD",
-      messageId: `hold-${RUN}`,
-      correlationId: randomUUID(),
-      payload: hold("HOLD"),
-      attempt: 1,
-    });
-    expect(hold0.status).toBe("delivered");
-    const blocked = sap.stockOf(LOT, "07");
-    expect(blocked).toBeGreaterThan(0);
+    await holdInSap(`hold-${RUN}`);
     await db().interface.update({ where: { code: "GOODS_MOVEMENT" }, data: { autoReplayOnRelease: true } });
     const lot = LOT.batch;
-    const h = await holdFailure(lot, hold("RELEASE"));
+    const h = await holdFailure(lot, qualityHold("RELEASE"));
     const t0 = Date.now();
     const g1 = await gmFailure(lot, goodsIssue("7", `GI1-${RUN}`), new Date(t0 - 2000));
     const g2 = await gmFailure(lot, goodsIssue("3", `GI2-${RUN}`), new Date(t0 - 1000));
@@ -367,19 +338,9 @@ describe("release on delivery", () => {
   });
 
   it("a goods issue SAP refused while the lot was on hold goes again unchanged only with a reason; after the release Andon sends it, the release being its reason", async () => {
-    const holdAgain = await sapReplayHandler(sap.url).deliver({
-      replayId: randomUUID(),
-      idempotencyKey: `hold2-${RUN}`,
-      plantCode: "DE-HAM",
-      interface: "QUALITY_HOLD",
-      messageId: `hold2-${RUN}`,
-      correlationId: randomUUID(),
-      payload: hold("HOLD"),
-      attempt: 1,
-    });
-    expect(holdAgain.status).toBe("delivered");
+    await holdInSap(`hold2-${RUN}`);
     const lot = LOT.batch;
-    const h = await holdFailure(lot, hold("RELEASE"));
+    const h = await holdFailure(lot, qualityHold("RELEASE"));
     const g = await gmFailure(lot, goodsIssue("1", `GI3-${RUN}`));
     // An approver sends it although the hold is open: SAP refuses it (the batch's stock is blocked).
     await requestReplay(approver, g.exceptionId, { blockOverrideReason: "Production is waiting; trying before the hold is released." });

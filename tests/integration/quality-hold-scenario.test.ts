@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { SAP_SAMPLE_PAYLOADS, type SapEmulator, sapReplayHandler, startSapEmulator } from "../../connectors/sap";
+import { type SapEmulator, sapReplayHandler, startSapEmulator } from "../../connectors/sap";
 import type { ReplayHandler, ReplayJob } from "../../connectors/sdk";
 import { seedDemoUsers, seedReference } from "../../prisma/seed";
 import { db } from "../../server/db";
+import { requestReplay } from "../../server/replay/request-replay";
 import { type Workers, startWorkers } from "../../server/workers";
 import { type ConnectorReporter, connectorReporter } from "../support/in-process-portal";
+import { LOT, ORDER, goodsIssue, qualityHold } from "../support/quality-hold";
 import { setReplayApproval } from "../support/replay-approval";
 import { type Actor, actor, approvedCorrection, attemptsOf, exceptionOf, pushEndpoint, replayApproved, settled } from "../support/replay-flow";
 
@@ -20,8 +22,6 @@ import { type Actor, actor, approvedCorrection, attemptsOf, exceptionOf, pushEnd
 process.env.ANDON_REPLAY_RETRY_DELAY_S = "1";
 
 const RUN = randomUUID().slice(0, 8);
-const LOT = { material: "RM-0815", plant: "1000", storageLocation: "0001", batch: "B2026-118" };
-const ORDER = "1004711";
 
 let sap: SapEmulator;
 let sapConnector: ReplayHandler;
@@ -31,35 +31,6 @@ let workers: Workers;
 let operator: Actor;
 let approver: Actor;
 const cleanups: (() => Promise<void>)[] = [];
-
-/** What the QMS sends to SAP for lot L (SAP's QUALITY_HOLD form, as in SAP_SAMPLE_PAYLOADS). */
-const qualityHold = (action: "HOLD" | "RELEASE") => ({
-  ...SAP_SAMPLE_PAYLOADS.QUALITY_HOLD,
-  ...LOT,
-  action,
-  targetStockType: action === "HOLD" ? "BLOCKED" : "UNRESTRICTED",
-  reason: action === "HOLD" ? "Viscosity out of specification (measured 412 cP, limit 350 cP)" : "Retest in specification (318 cP)",
-  inspectionLot: "010000004455",
-});
-
-/** Odoo's goods issue of lot L to the production order (SAP's GOODS_MOVEMENT sample, for the resin batch). */
-const goodsIssue = (kg: string) => ({
-  GoodsMovementCode: "03",
-  MaterialDocumentHeaderText: `Issue to order ${ORDER}`,
-  ReferenceDocument: `WH/MO/${RUN}`.slice(0, 16),
-  to_MaterialDocumentItem: [
-    {
-      GoodsMovementType: "261",
-      Material: LOT.material,
-      Plant: LOT.plant,
-      StorageLocation: LOT.storageLocation,
-      Batch: LOT.batch,
-      QuantityInEntryUnit: kg,
-      EntryUnit: "KG",
-      ManufacturingOrder: ORDER,
-    },
-  ],
-});
 
 /** A delivery by a connector to SAP through the SAP connector's handler, with that connector's own key. */
 const deliver = (iface: string, payload: unknown, idempotencyKey: string) => {
@@ -112,7 +83,7 @@ describe("scenario 1: quality hold vs goods issue of the held lot", () => {
     expect(initial).toEqual({ unrestricted: 400, blocked: 0 });
 
     // 1. The QMS holds lot L: SAP moves all of the batch's stock to blocked stock (344).
-    const hold = await deliver("QUALITY_HOLD", qualityHold("HOLD"), `qms-hold-${RUN}`);
+    const hold = await deliver("QUALITY_HOLD", qualityHold("HOLD", { inspectionLot: "010000004455" }), `qms-hold-${RUN}`);
     expect(hold).toMatchObject({ status: "delivered", response: { movements: [{ movementType: "344", quantity: 400 }] } });
     await qms.report({
       correlationId: randomUUID(),
@@ -127,7 +98,7 @@ describe("scenario 1: quality hold vs goods issue of the held lot", () => {
     expect(stock()).toEqual({ unrestricted: 0, blocked: 400 });
 
     // 2. Odoo's goods issue of 25 KG of L: SAP refuses it (M7 021, no unrestricted-use stock of the batch).
-    const refused = await deliver("GOODS_MOVEMENT", goodsIssue("25"), `odoo-gi-${RUN}`);
+    const refused = await deliver("GOODS_MOVEMENT", goodsIssue("25", `WH/MO/${RUN}`), `odoo-gi-${RUN}`);
     expect(refused).toMatchObject({
       status: "failed",
       category: "business",
@@ -145,7 +116,7 @@ describe("scenario 1: quality hold vs goods issue of the held lot", () => {
       outcome: "failed",
       latencyMs: 240,
       attempt: 1,
-      payload: goodsIssue("25"),
+      payload: goodsIssue("25", `WH/MO/${RUN}`),
       error: { category: refused.category, code: refused.code, message: refused.message, ...(refused.details ? { details: refused.details } : {}) },
     });
     const opened = await exceptionOf(messageId, "DE-HAM");
@@ -155,7 +126,7 @@ describe("scenario 1: quality hold vs goods issue of the held lot", () => {
 
     // 3. Replayed while the hold stands: the operator issues only what the order needs now (20 KG), an
     //    approver approves the payload; SAP refuses it again — the batch is blocked, not short.
-    const corrected = await approvedCorrection(operator, approver, opened.id, goodsIssue("20"), "The order needs 20 KG of resin now, not 25.");
+    const corrected = await approvedCorrection(operator, approver, opened.id, goodsIssue("20", `WH/MO/${RUN}`), "The order needs 20 KG of resin now, not 25.");
     expect(corrected.issues).toEqual([]);
     const first = await replayApproved(operator, approver, opened.id);
     expect(first.replay.correctionId).toBe(corrected.correctionId);
@@ -168,7 +139,7 @@ describe("scenario 1: quality hold vs goods issue of the held lot", () => {
     expect(issuesOfLot()).toEqual([]);
 
     // 4. The QMS releases the hold: SAP moves the batch back to unrestricted use (343).
-    const release = await deliver("QUALITY_HOLD", qualityHold("RELEASE"), `qms-release-${RUN}`);
+    const release = await deliver("QUALITY_HOLD", qualityHold("RELEASE", { inspectionLot: "010000004455" }), `qms-release-${RUN}`);
     expect(release).toMatchObject({ status: "delivered", response: { movements: [{ movementType: "343", quantity: 400 }] } });
     await qms.report({
       correlationId: randomUUID(),
@@ -182,10 +153,12 @@ describe("scenario 1: quality hold vs goods issue of the held lot", () => {
     });
     expect(stock()).toEqual({ unrestricted: 400, blocked: 0 });
 
-    // 5. The replay now: the payload a second person approved (GOODS_MOVEMENT requires approval); SAP
-    //    posts it, the answer is lost, the workers retry with the same key — and SAP posts it once.
+    // 5. The replay now: the payload a second person approved (GOODS_MOVEMENT requires approval). SAP refused
+    //    exactly this payload before, so it goes again only with a reason (the cause, fixed on SAP's side);
+    //    SAP posts it, the answer is lost, the workers retry with the same key — and SAP posts it once.
+    await expect(requestReplay(operator, opened.id, {})).rejects.toMatchObject({ status: 400, code: "reason_required" });
     sap.faults.dropConnection({ count: 1, phase: "after" });
-    const second = await replayApproved(operator, approver, opened.id);
+    const second = await replayApproved(operator, approver, opened.id, { reason: "QMS released the hold: SAP has the batch in unrestricted use again." });
     expect(second.replay.idempotencyKey).not.toBe(first.replay.idempotencyKey);
     const approval = await db().correction.findUniqueOrThrow({ where: { id: corrected.correctionId } });
     const secondPerson =

@@ -364,7 +364,8 @@ describe("a message is not sent twice", () => {
     await deliverReplays([await jobOf(r1.id)]); // SAP refuses: deficit
     expect((await replayOf(r1.id)).status).toBe("FAILED");
     expect(await statusOf(id2)).toBe("REPLAY_FAILED");
-    const r2 = await requestReplay(operator, id2, {});
+    // SAP refused exactly this payload: it goes again only with a reason.
+    const r2 = await requestReplay(operator, id2, { reason: "Stock was posted in SAP meanwhile: send it again." });
     const ref1 = await db().replay.findUniqueOrThrow({
       where: { id: r1.id },
       include: { connector: true, exception: { include: { plant: true, interface: true, transaction: true } } },
