@@ -138,34 +138,20 @@ export function DependenciesAdmin() {
             </table>
           </section>
           <form onSubmit={add} className="flex flex-wrap items-end gap-2" aria-label="Add a dependency">
-            <div className="space-y-1">
-              <Label htmlFor="dep-prerequisite">Prerequisite</Label>
-              <select
-                id="dep-prerequisite"
-                required
-                className={select}
-                value={form.prerequisite}
-                onChange={(e) => setForm({ ...form, prerequisite: e.target.value })}
-              >
-                <option value="">Choose…</option>
-                {data.interfaces.map((i) => (
-                  <option key={i.code} value={i.code}>
-                    {i.code}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="space-y-1">
-              <Label htmlFor="dep-dependent">Dependent</Label>
-              <select id="dep-dependent" required className={select} value={form.dependent} onChange={(e) => setForm({ ...form, dependent: e.target.value })}>
-                <option value="">Choose…</option>
-                {data.interfaces.map((i) => (
-                  <option key={i.code} value={i.code}>
-                    {i.code}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <InterfaceSelect
+              id="dep-prerequisite"
+              label="Prerequisite"
+              codes={data.interfaces.map((i) => i.code)}
+              value={form.prerequisite}
+              onChange={(prerequisite) => setForm({ ...form, prerequisite })}
+            />
+            <InterfaceSelect
+              id="dep-dependent"
+              label="Dependent"
+              codes={data.interfaces.map((i) => i.code)}
+              value={form.dependent}
+              onChange={(dependent) => setForm({ ...form, dependent })}
+            />
             <div className="space-y-1">
               <Label htmlFor="dep-kind">Same business object</Label>
               <select id="dep-kind" className={select} value={form.refKind} onChange={(e) => setForm({ ...form, refKind: e.target.value })}>
@@ -224,5 +210,34 @@ export function DependenciesAdmin() {
         <p className="text-xs text-muted-foreground">Loading…</p>
       ) : null}
     </section>
+  );
+}
+
+/** One interface of the catalog, chosen by its code (required). */
+function InterfaceSelect({
+  id,
+  label,
+  codes,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  codes: string[];
+  value: string;
+  onChange: (code: string) => void;
+}) {
+  return (
+    <div className="space-y-1">
+      <Label htmlFor={id}>{label}</Label>
+      <select id={id} required className={select} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">Choose…</option>
+        {codes.map((code) => (
+          <option key={code} value={code}>
+            {code}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

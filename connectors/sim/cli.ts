@@ -10,8 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { PLANTS } from "../../prisma/seed";
-import { type DemoKeys, startSimulator } from "./simulator";
+import { type DemoKeys, runsFlow, startSimulator } from "./simulator";
 
 const { values } = parseArgs({
   options: {
@@ -52,7 +51,7 @@ try {
 // A flow the simulated plants do not run is refused before anything starts.
 for (const flow of args["stop-flow"]) {
   const [plant, iface] = flow.split(":") as [string, string];
-  if (!PLANTS.slice(0, args.plants).some((p) => p.code === plant && p.interfaces.includes(iface))) {
+  if (!runsFlow(args.plants, plant, iface)) {
     console.error(`[sim] --stop-flow ${flow}: the simulated plants (${args.plants}) do not run ${iface} at ${plant}`);
     process.exit(2);
   }

@@ -42,13 +42,21 @@ export type SimulatorStats = {
   eventsAccepted: number;
 };
 
+/** The plants a simulation of `count` plants runs (the seed's first ones). */
+export const simulatedPlants = (count = PLANTS.length) => PLANTS.slice(0, count);
+
+/** Whether a simulation of `count` plants runs that interface at that plant (what stopFlow accepts). */
+export function runsFlow(count: number | undefined, plantCode: string, interfaceCode: string): boolean {
+  return simulatedPlants(count).some((p) => p.code === plantCode && p.interfaces.includes(interfaceCode));
+}
+
 type Connector = { id: string; plantCode: string; system: System; client: IngestClient; offlineUntil: number };
 
 export async function startSimulator(opts: SimulatorOptions) {
   const log = opts.log ?? ((line: string) => console.log(`[sim] ${line}`));
   const seed = opts.seed ?? Date.now();
   const r = rng(seed ^ 0x5eed);
-  const plants = PLANTS.slice(0, opts.plants ?? PLANTS.length);
+  const plants = simulatedPlants(opts.plants);
 
   const connectors: Connector[] = [];
   for (const [id, k] of Object.entries(opts.keys)) {
@@ -171,8 +179,7 @@ export async function startSimulator(opts: SimulatorOptions) {
      * The plant's other traffic carries on; resumeFlow starts it again.
      */
     stopFlow(plantCode: string, interfaceCode: string): void {
-      if (!plants.some((p) => p.code === plantCode && p.interfaces.includes(interfaceCode)))
-        throw new Error(`${plantCode} does not run ${interfaceCode} in this simulation`);
+      if (!runsFlow(opts.plants, plantCode, interfaceCode)) throw new Error(`${plantCode} does not run ${interfaceCode} in this simulation`);
       stoppedFlows.add(`${plantCode}|${interfaceCode}`);
       log(`${interfaceCode} stopped at ${plantCode} (its connectors keep their heartbeats)`);
     },
