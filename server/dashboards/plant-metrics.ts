@@ -18,6 +18,8 @@ import { type SloPeriods, breachShare, sloPeriods } from "./slo";
 export const RANGES = { "1h": 3_600_000, "24h": 24 * 3_600_000, "7d": 7 * 24 * 3_600_000, "30d": 30 * 24 * 3_600_000 } as const;
 
 const MAX_SPAN_MS = 90 * 24 * 3_600_000;
+/** The rollups' time origin (their date_bin): nothing is older, and dates before year 1 are not dates to PostgreSQL. */
+const EARLIEST_MS = Date.UTC(2000, 0, 1);
 
 export const metricsQuerySchema = z
   .object({
@@ -63,6 +65,7 @@ export function resolveRange(q: MetricsQuery, now = new Date()): { from: Date; t
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - RANGES[q.range]);
   if (!(from < to)) throw new AppError(400, "invalid_range", "from must be before to");
   if (to.getTime() - from.getTime() > MAX_SPAN_MS) throw new AppError(400, "invalid_range", "A range spans at most 90 days (the telemetry retention)");
+  if (from.getTime() < EARLIEST_MS) throw new AppError(400, "invalid_range", "A range starts in the year 2000 or later (no telemetry is older)");
   return { from, to };
 }
 

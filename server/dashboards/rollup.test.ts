@@ -24,6 +24,10 @@ describe("which rollup rows answer a range", () => {
   it("uses minutes only before the first compaction or for ranges inside one hour", () => {
     expect(planRollupRead(d("2026-11-20T07:30:00Z"), d("2026-11-23T12:15:00Z"), null, null, []).minutes).toHaveLength(1);
     expect(planRollupRead(d("2026-11-23T08:05:00Z"), d("2026-11-23T08:55:00Z"), hourWm, dayWm, []).hours).toEqual([]);
+    // Before the epoch too: "no watermark" is not 1970 (a range in year 0 read hour rows that cannot exist).
+    const old = planRollupRead(d("0000-01-01T00:00:00Z"), d("0000-01-02T00:00:00Z"), null, null, []);
+    expect(old).toMatchObject({ hours: [], days: null });
+    expect(old.minutes).toHaveLength(1);
   });
 
   it("reads a dirty hour from its minutes and its day hour by hour", () => {

@@ -171,11 +171,12 @@ export function planRollupRead(from: Date, to: Date, hourWm: Date | null, dayWm:
   const f = from.getTime();
   const t = to.getTime();
   const hs = Math.ceil(f / HOUR) * HOUR;
-  const he = Math.min(hourWm?.getTime() ?? 0, Math.floor(t / HOUR) * HOUR);
+  // No watermark: nothing is compacted (−∞, not the epoch: a range before 1970 has no hour rows either).
+  const he = Math.min(hourWm?.getTime() ?? Number.NEGATIVE_INFINITY, Math.floor(t / HOUR) * HOUR);
   if (hs >= he) return { minutes: [[from, to]], hours: [], days: null, dirtyDays: [], dirtyDayHours: [], dirtyHours: [] };
   const dirty = [...new Set(dirtyHours.map((d) => d.getTime()))].filter((d) => d >= hs && d < he).sort((a, b) => a - b);
   const ds = Math.ceil(f / DAY) * DAY;
-  const de = Math.min(dayWm?.getTime() ?? 0, Math.floor(he / DAY) * DAY);
+  const de = Math.min(dayWm?.getTime() ?? Number.NEGATIVE_INFINITY, Math.floor(he / DAY) * DAY);
   const useDays = ds < de;
   const dirtyDays = useDays ? [...new Set(dirty.filter((d) => d >= ds && d < de).map((d) => Math.floor(d / DAY) * DAY))] : [];
   const toDate = (ms: number) => new Date(ms);

@@ -73,6 +73,7 @@ export async function sloPeriods(plantId: string, interfaces: { id: string; sloM
        FROM (${minuteRows.sql}) r JOIN slo ON slo.interface_id = r.interface_id
        WHERE r.outcome = 'DELIVERED' AND r.count > 0`
     : "SELECT NULL::uuid AS interface_id, NULL::timestamptz AS period, 0::bigint AS count, 0::bigint AS within WHERE false";
+  if (!minuteRows.sql && plan.hours.length === 0) return { unit: "minute", byInterface, plant: none(), breaches };
   const hourRanges = plan.hours.map(([a, b]) => `(h.bucket >= ${p(a)} AND h.bucket < ${p(b)})`);
   const notDirty = plan.dirtyHours.length ? `AND h.bucket <> ALL(${p(plan.dirtyHours)}::timestamptz[])` : "";
   const hours = hourRanges.length
