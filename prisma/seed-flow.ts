@@ -9,7 +9,8 @@
  * the audit trail holds no event of that kind for it, so a shift, holiday or expectation an administrator
  * removed does not come back at the next start.
  */
-import type { Criticality, EscalationLevel } from "../server/db/generated/enums";
+import type { Criticality } from "../server/db/generated/enums";
+import { DEFAULT_LADDER, type Rung } from "../server/escalation/ladder";
 import type { Prisma } from "../server/db/generated/client";
 import type { AppendInput, AuditEventType } from "../server/audit";
 import { entryInstants } from "../server/calendar/entry-rules";
@@ -61,26 +62,6 @@ const CALENDARS: Record<string, { shifts: (typeof EARLY)[]; holiday: { date: str
 const SCHEDULES: Record<string, { cron: string; completeWithinMinutes: number; minMessages: number }> = {
   MATERIAL_MASTER: { cron: "0 * * * *", completeWithinMinutes: 30, minMessages: 1 },
   FORECAST_IMPORT: { cron: "0 5 * * *", completeWithinMinutes: 60, minMessages: 1 },
-};
-
-/** Default escalation ladders (minutes after a subject opened, unacknowledged). */
-export const DEFAULT_LADDERS: Record<Criticality, [EscalationLevel, number][]> = {
-  CRITICAL: [
-    ["TECHNICAL_OWNER", 0],
-    ["PLANT_LEAD", 30],
-    ["PLANT_MANAGER", 60],
-    ["BUSINESS_OWNER", 240],
-  ],
-  HIGH: [
-    ["TECHNICAL_OWNER", 0],
-    ["PLANT_LEAD", 60],
-    ["PLANT_MANAGER", 240],
-  ],
-  MEDIUM: [
-    ["TECHNICAL_OWNER", 0],
-    ["PLANT_LEAD", 240],
-  ],
-  LOW: [["TECHNICAL_OWNER", 0]],
 };
 
 /** Plant ids with at least one audit event of these types (the setting was made once, by the seed or a person). */
@@ -181,9 +162,11 @@ export async function seedFlow(tx: Tx, events: Events): Promise<void> {
       (e) => e.subjectId,
     ),
   );
-  for (const [criticality, steps] of Object.entries(DEFAULT_LADDERS) as [Criticality, [EscalationLevel, number][]][]) {
+  // The default ladders, the ones the escalation applies to a criticality without rows (server/escalation/ladder.ts).
+  for (const [criticality, rungs] of Object.entries(DEFAULT_LADDER) as [Criticality, readonly Rung[]][]) {
     if (laddersSet.has(criticality) || (await tx.escalationStep.count({ where: { criticality } })) > 0) continue;
-    await tx.escalationStep.createMany({ data: steps.map(([level, afterMinutes]) => ({ criticality, level, afterMinutes })) });
+    await tx.escalationStep.createMany({ data: rungs.map(({ level, afterMinutes }) => ({ criticality, level, afterMinutes })) });
+    const steps = rungs.map(({ level, afterMinutes }) => [level, afterMinutes] as const);
     events.push(
       event({
         type: "escalation_ladder.updated",

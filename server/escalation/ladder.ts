@@ -12,7 +12,7 @@ export const LEVEL_ORDER: readonly EscalationLevel[] = ["TECHNICAL_OWNER", "PLAN
 
 /**
  * Immediately, 30 min, 1 h, 4 h for critical interfaces; fewer, slower rungs for the less critical. The
- * same ladders the seed writes into escalation_step (prisma/seed-flow.ts DEFAULT_LADDERS): these apply
+ * seed writes these ladders into escalation_step (prisma/seed-flow.ts); the escalation applies them itself
  * only to a criticality whose rows an administrator removed altogether.
  */
 export const DEFAULT_LADDER: Record<Criticality, readonly Rung[]> = {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_LADDERS, SEED_EXPECTATIONS } from "../../prisma/seed-flow";
+import { SEED_EXPECTATIONS } from "../../prisma/seed-flow";
+import { DEFAULT_LADDER } from "../../server/escalation/ladder";
 import { TRAFFIC } from "../../connectors/sim/traffic";
 import { PLANTS, seedDemoUsers, seedReference } from "../../prisma/seed";
 import { db } from "../../server/db";
@@ -180,7 +181,7 @@ describe("escalation ladders", () => {
     ]);
     // Put the default back for other files.
     await updateEscalationLadder(admin, "MEDIUM", {
-      steps: DEFAULT_LADDERS.MEDIUM.map(([level, afterMinutes]) => ({ level, afterMinutes })),
+      steps: DEFAULT_LADDER.MEDIUM.map(({ level, afterMinutes }) => ({ level, afterMinutes })),
       expected: (await getEscalationLadders(admin)).MEDIUM,
     });
   });
