@@ -25,7 +25,7 @@ test.describe("administration", () => {
     await create.getByLabel("E-mail").fill(email);
     await create.getByLabel("Name").fill("Erik Example");
     await create.getByLabel("Role").selectOption("VIEWER");
-    await create.getByLabel("Plants (codes, comma-separated)").fill("MX-MTY");
+    await create.getByRole("group", { name: "Plants" }).getByLabel("MX-MTY").check();
     await create.getByLabel("Initial password").fill("an-initial-password-1");
     await create.getByRole("button", { name: "Add user" }).click();
     const row = page.locator(`tr[data-user="${email}"]`);
@@ -33,6 +33,16 @@ test.describe("administration", () => {
     const other = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL });
     await signIn(other.request, email, "an-initial-password-1");
     expect(((await (await other.request.get("/api/plants")).json()) as { plants: { code: string }[] }).plants.map((p) => p.code)).toEqual(["MX-MTY"]);
+    // Her scope widened by one box: saved at once, said so, and in force for her next request.
+    await row
+      .getByRole("group", { name: `Plants of ${email}` })
+      .getByLabel("PL-WRO")
+      .check();
+    await expect(page.getByTestId("users-outcome")).toContainText(`Saved Erik Example (${email}): Plant manager, MX-MTY, PL-WRO, active.`);
+    expect(((await (await other.request.get("/api/plants")).json()) as { plants: { code: string }[] }).plants.map((p) => p.code).sort()).toEqual([
+      "MX-MTY",
+      "PL-WRO",
+    ]);
     await row.getByRole("button", { name: "Deactivate" }).click();
     await expect(row).toContainText("deactivated");
     expect([401, 403]).toContain((await other.request.get("/api/plants")).status());

@@ -19,8 +19,19 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
   const [outcome, setOutcome] = useState<string | null>(null);
   const users = useQuery({ queryKey: KEY, queryFn: async () => (await apiFetch<{ users: UserView[] }>("/api/admin/users")).users, initialData: initial });
   const save = useMutation({
-    mutationFn: ({ id, body }: { id: string | null; body: unknown }) =>
+    mutationFn: ({ id, body }: { id: string | null; body: Partial<Omit<UserView, "role">> & { role?: string; password?: string } }) =>
       apiFetch<UserView>(id ? `/api/admin/users/${id}` : "/api/admin/users", { method: id ? "PATCH" : "POST", body: JSON.stringify(body) }),
+    // Optimistic for a change to a listed user (a ticked plant shows at once); a refusal puts the server's values back.
+    onMutate: async ({ id, body }) => {
+      if (!id) return { before: undefined };
+      await qc.cancelQueries({ queryKey: KEY });
+      const before = qc.getQueryData<UserView[]>(KEY);
+      qc.setQueryData<UserView[]>(KEY, (list) => list?.map((u) => (u.id === id ? ({ ...u, ...body } as UserView) : u)));
+      return { before };
+    },
+    onError: (_err, _vars, ctx) => {
+      if (ctx?.before) qc.setQueryData(KEY, ctx.before);
+    },
     onSuccess: (u, { id }) => {
       const message = `${id ? "Saved" : "Added"} ${u.name} (${u.email}): ${ROLE_LABELS[u.role]}, ${
         u.role === "AUDITOR" || u.role === "ADMIN" ? "all plants" : u.plants.join(", ") || "no plants"
@@ -30,7 +41,8 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
       return qc.invalidateQueries({ queryKey: KEY });
     },
   });
-  const [form, setForm] = useState({ email: "", name: "", role: "OPERATOR", plants: "", password: "" });
+  const empty = { email: "", name: "", role: "OPERATOR", plants: [] as string[], password: "" };
+  const [form, setForm] = useState(empty);
   const create = (e: FormEvent) => {
     e.preventDefault();
     save.mutate(
@@ -40,14 +52,11 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
           email: form.email,
           name: form.name,
           role: form.role,
-          plants: form.plants
-            .split(",")
-            .map((p) => p.trim())
-            .filter(Boolean),
+          plants: form.role === "AUDITOR" || form.role === "ADMIN" ? [] : form.plants,
           password: form.password,
         },
       },
-      { onSuccess: () => setForm({ email: "", name: "", role: "OPERATOR", plants: "", password: "" }) },
+      { onSuccess: () => setForm(empty) },
     );
   };
   return (
@@ -107,18 +116,12 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
                   {u.role === "AUDITOR" || u.role === "ADMIN" ? (
                     <span className="text-muted-foreground">all plants</span>
                   ) : (
-                    <Input
-                      aria-label={`Plants of ${u.email}`}
-                      className="h-7 w-48"
-                      defaultValue={u.plants.join(", ")}
-                      key={u.plants.join(",")}
-                      onBlur={(e) => {
-                        const next = e.target.value
-                          .split(",")
-                          .map((p) => p.trim())
-                          .filter(Boolean);
-                        if (next.join(",") !== u.plants.join(",")) save.mutate({ id: u.id, body: { plants: next } });
-                      }}
+                    <PlantChecks
+                      legend={`Plants of ${u.email}`}
+                      plants={plants}
+                      checked={u.plants}
+                      disabled={save.isPending}
+                      onChange={(next) => save.mutate({ id: u.id, body: { plants: next } })}
                     />
                   )}
                 </td>
@@ -156,15 +159,11 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
             ))}
           </select>
         </label>
-        <label className="grid gap-1">
-          Plants (codes, comma-separated)
-          <Input
-            value={form.plants}
-            onChange={(e) => setForm({ ...form, plants: e.target.value })}
-            placeholder={plants.slice(0, 2).join(", ")}
-            className="h-8 w-48"
-          />
-        </label>
+        {form.role === "AUDITOR" || form.role === "ADMIN" ? null : (
+          <div className="grid gap-1">
+            <PlantChecks legend="Plants" showLegend plants={plants} checked={form.plants} onChange={(next) => setForm({ ...form, plants: next })} />
+          </div>
+        )}
         <label className="grid gap-1">
           Initial password
           <Input
@@ -182,5 +181,41 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
         </Button>
       </form>
     </section>
+  );
+}
+
+/** A user's plant scope: one box per plant (codes typed by hand were a way to scope someone to a plant that does not exist). */
+function PlantChecks({
+  legend,
+  showLegend = false,
+  plants,
+  checked,
+  disabled,
+  onChange,
+}: {
+  legend: string;
+  /** Shown above the boxes (a form's field); otherwise read only by screen readers (a table cell under its header). */
+  showLegend?: boolean;
+  plants: string[];
+  checked: string[];
+  disabled?: boolean;
+  onChange: (next: string[]) => void;
+}) {
+  const on = new Set(checked);
+  return (
+    <fieldset className="flex max-w-md flex-wrap gap-x-2 gap-y-0.5">
+      <legend className={showLegend ? "mb-1" : "sr-only"}>{legend}</legend>
+      {plants.map((code) => (
+        <label key={code} className="flex items-center gap-1 whitespace-nowrap">
+          <input
+            type="checkbox"
+            checked={on.has(code)}
+            disabled={disabled}
+            onChange={(e) => onChange(plants.filter((p) => (p === code ? e.target.checked : on.has(p))))}
+          />
+          {code}
+        </label>
+      ))}
+    </fieldset>
   );
 }
