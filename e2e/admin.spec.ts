@@ -106,12 +106,17 @@ test.describe("administration", () => {
     const saved = () => page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes("/api/admin/interfaces/") && r.ok());
     await Promise.all([saved(), iface.getByLabel(`SUPPLIER_ASN at ${code}`).click()]);
     await expect(iface.getByLabel(`SUPPLIER_ASN at ${code}`)).toBeChecked();
-    const slo = iface.getByLabel("SLO of SUPPLIER_ASN in seconds");
+    const slo = iface.getByLabel("SLO of SUPPLIER_ASN in seconds", { exact: true });
     const nextSlo = String(Number(await slo.inputValue()) + 60);
     await slo.fill(nextSlo);
-    await Promise.all([saved(), slo.blur()]);
+    // Leaving the field sends nothing; Save does, and says what it saved.
+    await slo.blur();
+    await expect(iface.getByRole("button", { name: "Undo SLO of SUPPLIER_ASN in seconds" })).toBeVisible();
+    await Promise.all([saved(), iface.getByRole("button", { name: "Save SLO of SUPPLIER_ASN in seconds" }).click()]);
+    await expect(page.getByTestId("interfaces-outcome")).toContainText(`Saved SUPPLIER_ASN: SLO ${nextSlo} s.`);
+    await expect(iface.getByRole("button", { name: "Save SLO of SUPPLIER_ASN in seconds" })).toHaveCount(0);
     await page.reload();
-    await expect(page.locator('tr[data-interface="SUPPLIER_ASN"]').getByLabel("SLO of SUPPLIER_ASN in seconds")).toHaveValue(nextSlo);
+    await expect(page.locator('tr[data-interface="SUPPLIER_ASN"]').getByLabel("SLO of SUPPLIER_ASN in seconds", { exact: true })).toHaveValue(nextSlo);
     await page.getByRole("button", { name: "Schema versions of SUPPLIER_ASN" }).click();
     const versions = page.getByTestId("schemas-SUPPLIER_ASN");
     await versions.getByRole("button", { name: "New version…" }).click();

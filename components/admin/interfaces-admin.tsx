@@ -152,18 +152,13 @@ function InterfaceRow({
           </span>
         </th>
         <td className="py-1.5 pr-3">
-          <Input
-            aria-label={`SLO of ${i.code} in seconds`}
-            type="number"
+          <NumberField
+            label={`SLO of ${i.code} in seconds`}
+            value={i.latencySloMs / 1000}
             min={0.001}
-            step="any"
-            className="h-7 w-24"
-            defaultValue={i.latencySloMs / 1000}
-            key={i.latencySloMs}
-            onBlur={(e) => {
-              const ms = Math.round(Number(e.target.value) * 1000);
-              if (ms !== i.latencySloMs) onSave({ latencySloMs: ms });
-            }}
+            className="w-24"
+            busy={busy}
+            onSave={(seconds) => onSave({ latencySloMs: Math.round(seconds * 1000) })}
           />
         </td>
         <td className="py-1.5 pr-3">
@@ -190,18 +185,14 @@ function InterfaceRow({
         <td className="py-1.5 pr-3">
           <div className="flex flex-wrap items-center gap-1">
             {(["lateAfterFactor", "lateEscalateFactor"] as const).map((f) => (
-              <Input
-                aria-label={`${f === "lateAfterFactor" ? "Late after" : "Escalate after"} how many SLOs (${i.code})`}
-                type="number"
+              <NumberField
+                key={f}
+                label={`${f === "lateAfterFactor" ? "Late after" : "Escalate after"} how many SLOs (${i.code})`}
+                value={i[f]}
                 min={1}
-                step="any"
-                className="h-7 w-16"
-                defaultValue={i[f]}
-                key={`${f}:${i[f]}`}
-                onBlur={(e) => {
-                  const v = Number(e.target.value);
-                  if (v !== i[f]) onSave({ [f]: v });
-                }}
+                className="w-16"
+                busy={busy}
+                onSave={(v) => onSave({ [f]: v })}
               />
             ))}
             <select
@@ -251,6 +242,62 @@ function InterfaceRow({
         </tr>
       ) : null}
     </>
+  );
+}
+
+/**
+ * A number edited in place: Save (or Enter) sends it, Escape puts the saved value back; nothing is sent
+ * when the field loses focus. Save appears only while the field holds another value than the saved one.
+ */
+function NumberField({
+  label,
+  value,
+  min,
+  className,
+  busy,
+  onSave,
+}: {
+  label: string;
+  value: number;
+  min: number;
+  className: string;
+  busy: boolean;
+  onSave: (value: number) => void;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const changed = draft !== null && draft !== String(value);
+  const valid = changed && Number.isFinite(Number(draft)) && Number(draft) >= min;
+  const save = () => {
+    if (!valid) return;
+    onSave(Number(draft));
+    setDraft(null);
+  };
+  return (
+    <span className="inline-flex items-center gap-1">
+      <Input
+        aria-label={label}
+        type="number"
+        min={min}
+        step="any"
+        className={`h-7 ${className}`}
+        value={draft ?? String(value)}
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") save();
+          if (e.key === "Escape") setDraft(null);
+        }}
+      />
+      {changed ? (
+        <>
+          <Button size="sm" disabled={busy || !valid} onClick={save} aria-label={`Save ${label}`}>
+            Save
+          </Button>
+          <Button size="sm" variant="secondary" onClick={() => setDraft(null)} aria-label={`Undo ${label}`}>
+            Undo
+          </Button>
+        </>
+      ) : null}
+    </span>
   );
 }
 
