@@ -34,10 +34,10 @@ test.describe("administration", () => {
     await signIn(other.request, email, "an-initial-password-1");
     expect(((await (await other.request.get("/api/plants")).json()) as { plants: { code: string }[] }).plants.map((p) => p.code)).toEqual(["MX-MTY"]);
     // Her scope widened by one box: saved at once, said so, and in force for her next request.
-    await row
-      .getByRole("group", { name: `Plants of ${email}` })
-      .getByLabel("PL-WRO")
-      .check();
+    // The box follows the list, updated optimistically just after the click: click, then wait for it.
+    const wro = row.getByRole("group", { name: `Plants of ${email}` }).getByLabel("PL-WRO");
+    await wro.click();
+    await expect(wro).toBeChecked();
     await expect(page.getByTestId("users-outcome")).toContainText(`Saved Erik Example (${email}): Plant manager, MX-MTY, PL-WRO, active.`);
     expect(((await (await other.request.get("/api/plants")).json()) as { plants: { code: string }[] }).plants.map((p) => p.code).sort()).toEqual([
       "MX-MTY",
