@@ -23,6 +23,12 @@ export function isCorrectable(status: string): boolean {
   return !(NOT_CORRECTABLE_STATUSES as readonly string[]).includes(status);
 }
 
+/** Roles that see every plant without plant-scope rows: the policy decides with this list, the admin pages show it. */
+export const ALL_PLANT_ROLES = ["AUDITOR", "ADMIN"] as const satisfies readonly Role[];
+export function roleSeesAllPlants(role: string): boolean {
+  return (ALL_PLANT_ROLES as readonly string[]).includes(role);
+}
+
 export const ROLE_LABELS: Record<Role, string> = {
   VIEWER: "Plant manager",
   OPERATOR: "Support operator",

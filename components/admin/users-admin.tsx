@@ -5,7 +5,7 @@ import { useAnnounce } from "@/components/ui/announcer";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { ApiError, apiFetch } from "@/lib/api";
-import { ROLE_LABELS } from "@/lib/rules";
+import { ROLE_LABELS, roleSeesAllPlants } from "@/lib/rules";
 import type { UserView } from "@/server/admin/users";
 
 /** Users: role, plant scope and state per user (changes audited on the server); new users with an initial password. */
@@ -34,7 +34,7 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
     },
     onSuccess: (u, { id }) => {
       const message = `${id ? "Saved" : "Added"} ${u.name} (${u.email}): ${ROLE_LABELS[u.role]}, ${
-        u.role === "AUDITOR" || u.role === "ADMIN" ? "all plants" : u.plants.join(", ") || "no plants"
+        roleSeesAllPlants(u.role) ? "all plants" : u.plants.join(", ") || "no plants"
       }, ${u.active ? "active" : "deactivated"}.`;
       setOutcome(message);
       announce(message);
@@ -52,7 +52,7 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
           email: form.email,
           name: form.name,
           role: form.role,
-          plants: form.role === "AUDITOR" || form.role === "ADMIN" ? [] : form.plants,
+          plants: roleSeesAllPlants(form.role) ? [] : form.plants,
           password: form.password,
         },
       },
@@ -113,7 +113,7 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
                   </select>
                 </td>
                 <td className="py-1.5 pr-3">
-                  {u.role === "AUDITOR" || u.role === "ADMIN" ? (
+                  {roleSeesAllPlants(u.role) ? (
                     <span className="text-muted-foreground">all plants</span>
                   ) : (
                     <PlantChecks
@@ -159,7 +159,7 @@ export function UsersAdmin({ initial, plants, me }: { initial: UserView[]; plant
             ))}
           </select>
         </label>
-        {form.role === "AUDITOR" || form.role === "ADMIN" ? null : (
+        {roleSeesAllPlants(form.role) ? null : (
           <div className="grid gap-1">
             <PlantChecks legend="Plants" showLegend plants={plants} checked={form.plants} onChange={(next) => setForm({ ...form, plants: next })} />
           </div>

@@ -9,6 +9,7 @@ import { Role } from "../db/generated/enums";
 export const ROLES = Object.values(Role);
 export type { Role };
 
+import { roleSeesAllPlants } from "../../lib/rules";
 export { ROLE_LABELS } from "../../lib/rules";
 
 const { VIEWER, OPERATOR, APPROVER, AUDITOR, ADMIN } = Role;
@@ -59,9 +60,6 @@ export const PERMISSIONS = {
 export type Action = keyof typeof PERMISSIONS;
 export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
 
-/** Roles that see every plant without plant-scope rows. */
-const ALL_PLANTS: readonly Role[] = [AUDITOR, ADMIN];
-
 /** Actions on another person's work: never on one's own (the object's author is `resource.authorId`). */
 const FOUR_EYES: readonly Action[] = ["correction.approve", "replay.approve"];
 
@@ -88,7 +86,7 @@ function isAction(value: string): value is Action {
 }
 
 export function seesAllPlants(user: Principal): boolean {
-  return isRole(user.role) && ALL_PLANTS.includes(user.role);
+  return isRole(user.role) && roleSeesAllPlants(user.role);
 }
 
 export function canSeePlant(user: Principal | null | undefined, plantId: string): boolean {
